@@ -1,0 +1,3 @@
+"""profiles: manage the profiles of the AWS CLI and SDKs."""
+
+__version__ = "0.1.0"

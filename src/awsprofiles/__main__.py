@@ -1,0 +1,3 @@
+from awsprofiles.cli import run
+
+run()

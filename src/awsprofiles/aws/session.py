@@ -1,0 +1,21 @@
+"""botocore sessions bound to the two files ``profiles`` was pointed at."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import botocore.session
+
+from awsprofiles.store import Paths
+
+
+def make_session(paths: Paths, profile: str | None = None) -> Any:
+    """A botocore session that reads exactly ``paths`` and resolves ``profile`` as the CLI does.
+
+    Naming the profile explicitly makes botocore skip the environment's AWS_ACCESS_KEY_ID,
+    exactly like ``aws --profile NAME``.
+    """
+    session = botocore.session.Session(profile=profile)
+    session.set_config_variable("config_file", str(paths.config))
+    session.set_config_variable("credentials_file", str(paths.credentials))
+    return session

@@ -1,0 +1,54 @@
+"""The ``profiles`` command: parse arguments, call one function, render, map errors to exit codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+# typer ships its own copy of click; its exceptions are the ones raised.
+from typer import _click as click
+
+from awsprofiles.cli import editing as _editing  # noqa: F401  (registers the commands)
+from awsprofiles.cli.app import app
+from awsprofiles.errors import EXIT_BAD_INPUT, EXIT_FAILED, ProfilesError
+
+INTERRUPTED = 130
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``profiles``; every failure becomes one ``error:`` line and a documented exit code."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="profiles", standalone_mode=False)
+    except ProfilesError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return error.exit_code
+    except typer.Exit as exit_:
+        return exit_.exit_code
+    except click.exceptions.UsageError as error:
+        where = f" (see 'profiles {error.ctx.info_name} --help')" if error.ctx and error.ctx.parent else ""
+        print(f"error: {error.format_message()}{where}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (typer.Abort, KeyboardInterrupt):
+        print("error: interrupted", file=sys.stderr)
+        return INTERRUPTED
+    except click.exceptions.ClickException as error:
+        print(f"error: {error.format_message()}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as error:
+        if os.environ.get("PROFILES_DEBUG"):
+            raise
+        # The message of an unexpected exception could hold anything, a secret included.
+        print(
+            f"error: unexpected {type(error).__name__}; run again with PROFILES_DEBUG=1 "
+            "for the traceback and report it",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    return result if isinstance(result, int) else 0
+
+
+def run() -> None:
+    sys.exit(main())

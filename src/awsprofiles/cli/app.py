@@ -1,0 +1,65 @@
+"""The Typer application and what every command shares: file options, output, warnings."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from awsprofiles import store
+
+app = typer.Typer(
+    name="profiles",
+    help=(
+        "Manage the profiles of the AWS CLI and SDKs: edit ~/.aws/config and "
+        "~/.aws/credentials in place, check every profile against AWS, and use a role "
+        "in any shell.\n\n"
+        "Exit codes: 0 ok; 1 a check or AWS call failed; 2 bad input; "
+        "3 refused (exists or in use); 4 a file cannot be read, parsed or written."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+ConfigFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--config-file",
+        help="Config file [default: $AWS_CONFIG_FILE or ~/.aws/config].",
+        show_default=False,
+    ),
+]
+CredentialsFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--credentials-file",
+        help="Credentials file [default: $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials].",
+        show_default=False,
+    ),
+]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+Force = Annotated[bool, typer.Option("--force", help="Replace an existing profile's keys.")]
+
+
+def paths(config_file: Path | None, credentials_file: Path | None) -> store.Paths:
+    return store.locate(config_file, credentials_file)
+
+
+def warn(messages: list[str]) -> None:
+    for message in messages:
+        print(f"warning: {message}", file=sys.stderr)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2) + "\n")
+
+
+def info(message: str) -> None:
+    """Progress and confirmations: stderr, so that stdout stays for what scripts read."""
+    print(message, file=sys.stderr)

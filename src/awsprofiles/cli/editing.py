@@ -1,0 +1,214 @@
+"""Commands that read and edit the two files: no AWS call, so no boto3 import here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from awsprofiles import editing, keyfiles, store
+from awsprofiles.cli.app import ConfigFile, CredentialsFile, Force, Json, app, info, paths, print_json, warn
+from awsprofiles.errors import BadInput
+
+Name = Annotated[str, typer.Argument(help="Profile name.", show_default=False)]
+
+
+@app.command("add-user")
+def add_user(
+    name: Name,
+    access_key_id: Annotated[
+        str | None, typer.Option("--access-key-id", help="The access key ID (AKIA...).")
+    ] = None,
+    secret_stdin: Annotated[
+        bool, typer.Option("--secret-stdin", help="Read the secret access key from one line of stdin.")
+    ] = False,
+    from_csv: Annotated[
+        Path | None, typer.Option("--from-csv", help="The access key CSV downloaded from the IAM console.")
+    ] = None,
+    from_json: Annotated[
+        Path | None, typer.Option("--from-json", help="The output of 'aws iam create-access-key'.")
+    ] = None,
+    region: Annotated[str | None, typer.Option("--region", help="Default region, e.g. eu-west-1.")] = None,
+    output: Annotated[
+        str | None, typer.Option("--output", help="Default output format (json, text, table, yaml).")
+    ] = None,
+    force: Force = False,
+    config_file: ConfigFile = None,
+    credentials_file: CredentialsFile = None,
+) -> None:
+    """Add a profile with an IAM user's access key.
+
+    The secret access key is never taken from the command line: it is asked for on the
+    terminal, or read from --secret-stdin, --from-csv or --from-json.
+    """
+    key = keyfiles.obtain(access_key_id, secret_stdin, from_csv, from_json)
+    request = editing.UserRequest(name, key.access_key_id, key.secret_access_key, region, output, force)
+    warn(editing.add_user(paths(config_file, credentials_file), request))
+    info(f"profile {name!r} written")
+
+
+@app.command("add-role")
+def add_role(
+    name: Name,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Profile whose credentials assume the role.")
+    ] = None,
+    role_arn: Annotated[
+        str | None, typer.Option("--role-arn", help="arn:aws:iam::ACCOUNT:role/NAME.")
+    ] = None,
+    credential_source: Annotated[
+        str | None,
+        typer.Option(
+            "--credential-source",
+            help="Environment, Ec2InstanceMetadata or EcsContainer, instead of --source.",
+        ),
+    ] = None,
+    mfa_serial: Annotated[
+        str | None, typer.Option("--mfa-serial", help="ARN of the MFA device the role requires.")
+    ] = None,
+    external_id: Annotated[
+        str | None, typer.Option("--external-id", help="External ID the role's trust policy requires.")
+    ] = None,
+    session_name: Annotated[
+        str | None, typer.Option("--session-name", help="role_session_name shown in CloudTrail.")
+    ] = None,
+    duration: Annotated[
+        int | None, typer.Option("--duration", help="Session duration in seconds (900-43200).")
+    ] = None,
+    region: Annotated[str | None, typer.Option("--region", help="Default region.")] = None,
+    force: Force = False,
+    config_file: ConfigFile = None,
+    credentials_file: CredentialsFile = None,
+) -> None:
+    """Add a profile that assumes an IAM role with another profile's credentials."""
+    if role_arn is None:
+        raise BadInput("--role-arn is required")
+    request = editing.RoleRequest(
+        name,
+        role_arn,
+        source,
+        credential_source,
+        mfa_serial,
+        external_id,
+        session_name,
+        duration,
+        region,
+        force,
+    )
+    warn(editing.add_role(paths(config_file, credentials_file), request))
+    info(f"profile {name!r} written")
+
+
+@app.command("list")
+def list_profiles(
+    json: Json = False, config_file: ConfigFile = None, credentials_file: CredentialsFile = None
+) -> None:
+    """List every profile of both files."""
+    snapshot = store.load(paths(config_file, credentials_file))
+    warn(snapshot.warnings)
+    rows = [editing.describe(profile) for profile in snapshot.profiles()]
+    if json:
+        print_json(rows)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for column in ("name", "kind", "source", "region", "role_arn"):
+        table.add_column(column.upper().replace("_", " "), overflow="fold")
+    for row in rows:
+        table.add_row(
+            *(str(row[column] or "") for column in ("name", "kind", "source", "region", "role_arn"))
+        )
+    Console(soft_wrap=True).print(table)
+
+
+@app.command("show")
+def show(
+    name: Name, json: Json = False, config_file: ConfigFile = None, credentials_file: CredentialsFile = None
+) -> None:
+    """Show a profile's keys and the file each is in (secrets masked)."""
+    snapshot = store.load(paths(config_file, credentials_file))
+    warn(snapshot.warnings)
+    shown = editing.show(snapshot, name)
+    if json:
+        print_json(shown)
+        return
+    print(f"{shown['name']} ({shown['kind']})")
+    keys = shown["keys"]
+    assert isinstance(keys, dict)
+    for key, entry in keys.items():
+        value = entry["value"]
+        if isinstance(value, dict):
+            value = "; ".join(f"{k} = {v}" for k, v in value.items())
+        print(f"  {key} = {value}    [{entry['file']}]")
+
+
+@app.command("get")
+def get(
+    name: Name,
+    key: Annotated[str, typer.Argument(help="Setting name, e.g. region.")],
+    json: Json = False,
+    config_file: ConfigFile = None,
+    credentials_file: CredentialsFile = None,
+) -> None:
+    """Print one setting of a profile (secrets are never printed)."""
+    snapshot = store.load(paths(config_file, credentials_file))
+    value = editing.get_value(snapshot, name, key)
+    if json:
+        print_json({"profile": name, "key": key.lower(), "value": value})
+    else:
+        print(value)
+
+
+@app.command("set")
+def set_(
+    name: Name,
+    key: Annotated[str, typer.Argument(help="Setting name, e.g. region.")],
+    value: Annotated[str, typer.Argument(help="New value.")],
+    create: Annotated[
+        bool, typer.Option("--create", help="Create the profile if it does not exist.")
+    ] = False,
+    config_file: ConfigFile = None,
+    credentials_file: CredentialsFile = None,
+) -> None:
+    """Set one setting of a profile, in place (secrets: use add-user)."""
+    warn(editing.set_value(paths(config_file, credentials_file), name, key, value, create))
+
+
+@app.command("unset")
+def unset(
+    name: Name,
+    key: Annotated[str, typer.Argument(help="Setting name, e.g. region.")],
+    config_file: ConfigFile = None,
+    credentials_file: CredentialsFile = None,
+) -> None:
+    """Remove one setting of a profile, from whichever file holds it."""
+    warn(editing.unset_value(paths(config_file, credentials_file), name, key))
+
+
+@app.command("remove")
+def remove(
+    name: Name,
+    force: Annotated[
+        bool, typer.Option("--force", help="Remove even if other profiles use it as source_profile.")
+    ] = False,
+    config_file: ConfigFile = None,
+    credentials_file: CredentialsFile = None,
+) -> None:
+    """Remove a profile from both files."""
+    warn(editing.remove(paths(config_file, credentials_file), name, force))
+    info(f"profile {name!r} removed")
+
+
+@app.command("rename")
+def rename(
+    old: Annotated[str, typer.Argument(help="Current name.")],
+    new: Annotated[str, typer.Argument(help="New name.")],
+    config_file: ConfigFile = None,
+    credentials_file: CredentialsFile = None,
+) -> None:
+    """Rename a profile in both files and in every source_profile that names it."""
+    warn(editing.rename(paths(config_file, credentials_file), old, new))
+    info(f"profile {old!r} renamed to {new!r}")

@@ -1,0 +1,55 @@
+"""The exceptions `profiles` raises on purpose, each with the exit code the CLI maps it to.
+
+The CLI renders them in one place (``awsprofiles.cli``) as a single ``error:`` line; their
+messages must therefore be complete sentences a person can act on, and must never contain a
+secret.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_REFUSED = 3
+EXIT_FILE = 4
+
+
+class ProfilesError(Exception):
+    """Base class: a failure with a message for a person and an exit code for a script."""
+
+    exit_code = EXIT_FAILED
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class CheckFailed(ProfilesError):
+    """A check or an AWS call failed (exit 1)."""
+
+    exit_code = EXIT_FAILED
+
+    def __init__(self, message: str, code: str = "other") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class BadInput(ProfilesError):
+    """The arguments, a name, a value or an input file are invalid (exit 2)."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class Refused(ProfilesError):
+    """The change would overwrite something that exists or is in use (exit 3)."""
+
+    exit_code = EXIT_REFUSED
+
+
+class FileProblem(ProfilesError):
+    """A config or credentials file cannot be read, parsed, locked or written (exit 4)."""
+
+    exit_code = EXIT_FILE

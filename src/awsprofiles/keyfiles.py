@@ -1,0 +1,107 @@
+"""Reading an access key from where IAM hands it out: the console's CSV, the CLI's JSON, stdin.
+
+The secret never comes from the command line, where ``ps`` and shell history would keep it.
+"""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from awsprofiles.errors import BadInput
+
+
+@dataclass(frozen=True)
+class AccessKey:
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    user_name: str | None = None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        # The IAM console's CSV starts with a byte order mark.
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as error:
+        raise BadInput(f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"{path} is not a UTF-8 text file") from None
+
+
+def from_csv(path: Path) -> AccessKey:
+    """The access-key CSV the IAM console downloads (``Access key ID,Secret access key``)."""
+    rows = list(csv.DictReader(_read_text(path).splitlines()))
+    columns = {name.strip().lower(): name for name in (rows[0].keys() if rows else [])}
+    id_column, secret_column = columns.get("access key id"), columns.get("secret access key")
+    if not rows or id_column is None or secret_column is None:
+        raise BadInput(
+            f"{path} is not an IAM access key CSV: it needs a header with "
+            "'Access key ID' and 'Secret access key' and one row"
+        )
+    if len(rows) > 1:
+        raise BadInput(f"{path} holds {len(rows)} keys; give a file with one")
+    row = rows[0]
+    user_column = columns.get("user name")
+    return AccessKey(
+        access_key_id=(row[id_column] or "").strip(),
+        secret_access_key=(row[secret_column] or "").strip(),
+        user_name=(row[user_column] or "").strip() or None if user_column else None,
+    )
+
+
+def from_json(path: Path) -> AccessKey:
+    """The output of ``aws iam create-access-key``: ``{"AccessKey": {...}}``."""
+    try:
+        document = json.loads(_read_text(path))
+        key = document.get("AccessKey", document)
+        return AccessKey(
+            access_key_id=str(key["AccessKeyId"]).strip(),
+            secret_access_key=str(key["SecretAccessKey"]).strip(),
+            user_name=key.get("UserName"),
+        )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise BadInput(
+            f"{path} is not the output of 'aws iam create-access-key' "
+            "(an AccessKey with AccessKeyId and SecretAccessKey)"
+        ) from None
+
+
+def secret_from_stdin(stdin: TextIO | None = None) -> str:
+    line = (stdin or sys.stdin).readline()
+    if not line.strip():
+        raise BadInput("--secret-stdin: standard input held no secret access key")
+    return line.strip()
+
+
+def secret_from_terminal(prompt: str = "Secret access key: ") -> str:
+    if not sys.stdin.isatty():
+        raise BadInput(
+            "no secret access key: give it with --secret-stdin, --from-csv FILE or "
+            "--from-json FILE (it is never taken from the command line)"
+        )
+    return getpass.getpass(prompt, stream=sys.stderr)
+
+
+def obtain(
+    access_key_id: str | None,
+    secret_stdin: bool = False,
+    csv_file: Path | None = None,
+    json_file: Path | None = None,
+) -> AccessKey:
+    """The key pair from exactly one source; a given --access-key-id must match a file's."""
+    if sum([secret_stdin, csv_file is not None, json_file is not None]) > 1:
+        raise BadInput("give only one of --secret-stdin, --from-csv and --from-json")
+    if csv_file is not None or json_file is not None:
+        key = from_csv(csv_file) if csv_file is not None else from_json(json_file)  # type: ignore[arg-type]
+        if access_key_id and access_key_id != key.access_key_id:
+            raise BadInput("--access-key-id does not match the key in the file")
+        return key
+    if not access_key_id:
+        raise BadInput("--access-key-id is required unless the key comes from --from-csv/--from-json")
+    secret = secret_from_stdin() if secret_stdin else secret_from_terminal()
+    return AccessKey(access_key_id, secret)

@@ -1,0 +1,656 @@
+"""The only code that touches ``~/.aws/config`` and ``~/.aws/credentials``.
+
+Reading mirrors botocore exactly (``configparser.RawConfigParser`` plus botocore's profile
+mapping), so what ``profiles`` shows is what the AWS CLI and SDKs use. Editing is done in
+place: the file is cut into its sections, and only the sections an edit touches are re-parsed
+and rewritten with configupdater; every other byte is kept. Before a file is replaced, the new
+text is parsed again the botocore way and compared with what the edit meant to do.
+
+A write is atomic (temporary file in the same folder, fsync, ``os.replace``), keeps the file's
+mode and its symlink, and happens under a lock file next to the real file, so concurrent runs
+of ``profiles`` never lose an update.
+"""
+
+from __future__ import annotations
+
+import configparser
+import contextlib
+import copy
+import io
+import os
+import re
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from awsprofiles.errors import FileProblem, Refused
+from awsprofiles.model import (
+    CREDENTIAL_KEYS,
+    Profile,
+    Value,
+    config_section_name,
+    profile_name_of_config_section,
+)
+
+if TYPE_CHECKING:
+    from configupdater import ConfigUpdater, Option
+    from configupdater import Section as UpdaterSection
+
+Role = Literal["config", "credentials"]
+Sections = dict[str, dict[str, Value]]
+
+LOCK_TIMEOUT_SECONDS = 30.0
+NEW_FILE_MODE = 0o600
+NEW_DIR_MODE = 0o700
+_SECTION_HEADER = re.compile(r"\[(?P<header>.+)\]")
+_NON_SPACE = re.compile(r"\S")
+
+
+@dataclass(frozen=True)
+class Paths:
+    config: Path
+    credentials: Path
+
+
+def locate(
+    config_file: str | os.PathLike[str] | None = None,
+    credentials_file: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Paths:
+    """The two files: explicit options, else botocore's environment variables, else ~/.aws."""
+    env = os.environ if environ is None else environ
+
+    def expand(value: str | os.PathLike[str]) -> Path:
+        # botocore expands variables first, then ~ (configloader.raw_config_parse).
+        return Path(os.path.expanduser(os.path.expandvars(os.fspath(value))))
+
+    config = config_file or env.get("AWS_CONFIG_FILE") or "~/.aws/config"
+    credentials = credentials_file or env.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials"
+    return Paths(config=expand(config), credentials=expand(credentials))
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+@dataclass
+class Chunk:
+    """A run of lines: the preamble before the first header, or one section with its body."""
+
+    section: str | None
+    text: str
+    line: int  # 1-based line number of the first line, in the file as read
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their endings, split only where configparser splits (not at \\x0b etc.)."""
+    lines = text.split("\n")
+    last = lines.pop()
+    result = [line + "\n" for line in lines]
+    if last:
+        result.append(last)
+    return result
+
+
+def split_chunks(text: str) -> list[Chunk]:
+    """Cut text into sections exactly where configparser starts one (see RawConfigParser._read)."""
+    chunks = [Chunk(None, "", 1)]
+    current: list[str] = []
+    indent_level = 0
+    in_option = False
+    for number, line in enumerate(split_lines(text), start=1):
+        value = line.strip()
+        if not value or value.startswith(("#", ";")):
+            current.append(line)
+            continue
+        first = _NON_SPACE.search(line)
+        indent = first.start() if first else 0
+        if in_option and indent > indent_level:
+            current.append(line)  # continuation of a multi-line value
+            continue
+        indent_level = indent
+        header = _SECTION_HEADER.match(value)
+        if header:
+            chunks[-1].text = "".join(current)
+            chunks.append(Chunk(header.group("header"), "", number))
+            current = [line]
+            in_option = False
+        else:
+            current.append(line)
+            in_option = True
+    chunks[-1].text = "".join(current)
+    return chunks
+
+
+def _parse_nested(value: str) -> dict[str, str]:
+    # botocore.configloader._parse_nested, which raises ValueError on a line without '='.
+    nested: dict[str, str] = {}
+    for line in value.splitlines():
+        line = line.strip()
+        if line:
+            key, nested_value = line.split("=", 1)
+            nested[key.strip()] = nested_value.strip()
+    return nested
+
+
+def _describe_parse_error(error: configparser.Error, name: str) -> str:
+    # configparser's own messages quote the offending line, which may hold a secret.
+    if isinstance(error, configparser.DuplicateSectionError):
+        return f"{name} line {error.lineno}: section [{error.section}] appears twice"
+    if isinstance(error, configparser.DuplicateOptionError):
+        return (
+            f"{name} line {error.lineno}: key {error.option!r} appears twice in "
+            f"[{error.section}] (keys are case-insensitive)"
+        )
+    if isinstance(error, configparser.MissingSectionHeaderError):
+        return f"{name} line {error.lineno}: a setting comes before any [section] header"
+    if isinstance(error, configparser.ParsingError):
+        lines = ", ".join(str(lineno) for lineno, _ in error.errors)
+        return f"{name} line {lines}: not a 'key = value' line, a comment or a [section] header"
+    return f"{name}: cannot be parsed ({type(error).__name__})"
+
+
+def parse_sections(text: str, name: str) -> Sections:
+    """Sections and values exactly as botocore.configloader.raw_config_parse returns them."""
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read_file(io.StringIO(text, newline=None), source=name)
+    except configparser.Error as error:
+        raise FileProblem(
+            _describe_parse_error(error, name) + "; botocore cannot read it either, fix it first"
+        ) from None
+    sections: Sections = {}
+    for section in parser.sections():
+        values: dict[str, Value] = {}
+        for option in parser.options(section):
+            raw = parser.get(section, option)
+            if raw.startswith("\n"):
+                try:
+                    values[option] = _parse_nested(raw)
+                except ValueError:
+                    raise FileProblem(
+                        f"{name}: the nested value of {option!r} in [{section}] has a line "
+                        "without '='; botocore cannot read it either, fix it first"
+                    ) from None
+            else:
+                values[option] = raw
+        sections[section] = values
+    return sections
+
+
+@dataclass
+class IniFile:
+    """One of the two files as read: its bytes, its sections and the profiles botocore sees."""
+
+    role: Role
+    path: Path
+    exists: bool = False
+    raw: bytes = b""
+    crlf: bool = False
+    chunks: list[Chunk] = field(default_factory=lambda: [Chunk(None, "", 1)])
+    sections: Sections = field(default_factory=dict)
+    #: profile name -> the section botocore reads it from
+    profile_sections: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(chunk.text for chunk in self.chunks)
+
+    @property
+    def profiles(self) -> dict[str, dict[str, Value]]:
+        return {name: self.sections[section] for name, section in self.profile_sections.items()}
+
+    def line_of(self, section: str) -> int:
+        for chunk in self.chunks:
+            if chunk.section == section:
+                return chunk.line
+        return 0
+
+
+def profile_sections(role: Role, chunks: list[Chunk], name: str) -> tuple[dict[str, str], list[str]]:
+    """Map each profile to its section; refuse sections botocore would read ambiguously."""
+    headers = [chunk for chunk in chunks if chunk.section is not None]
+    if role == "credentials":
+        return {chunk.section: chunk.section for chunk in headers if chunk.section}, []
+    found: dict[str, list[Chunk]] = {}
+    for chunk in headers:
+        assert chunk.section is not None
+        profile = profile_name_of_config_section(chunk.section)
+        if profile is None:
+            if chunk.section.startswith("profile"):
+                raise FileProblem(
+                    f"{name} line {chunk.line}: botocore ignores the section header "
+                    f"[{chunk.section}]; write it as [profile NAME]"
+                )
+            continue
+        found.setdefault(profile, []).append(chunk)
+    mapping: dict[str, str] = {}
+    warnings: list[str] = []
+    for profile, same in found.items():
+        last = same[-1].section
+        assert last is not None
+        if len(same) > 1:
+            lines = " and ".join(f"line {chunk.line} [{chunk.section}]" for chunk in same)
+            if profile == "default" and len(same) == 2:
+                # botocore lets the later section replace the earlier one: that is the
+                # one every edit goes to (never a third section).
+                warnings.append(
+                    f"{name}: {lines} both define the default profile; botocore uses only "
+                    f"line {same[-1].line}"
+                )
+            else:
+                raise FileProblem(
+                    f"{name}: {lines} all define profile {profile!r}; botocore keeps only the "
+                    "last one. Merge them into one section"
+                )
+        mapping[profile] = last
+    return mapping, warnings
+
+
+def parse_file(role: Role, path: Path, raw: bytes, exists: bool = True) -> IniFile:
+    """Parse bytes read from ``path`` as botocore would, keeping what an edit needs."""
+    name = str(path)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise FileProblem(
+            f"{name} starts with a UTF-8 byte order mark, which botocore cannot read; "
+            "save it as UTF-8 without BOM"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise FileProblem(f"{name} line {line}: bytes that are not UTF-8; save the file as UTF-8") from None
+    crlf = "\r\n" in text and text.count("\r\n") == text.count("\n")
+    if crlf:
+        text = text.replace("\r\n", "\n")
+    if "\r" in text.replace("\r\n", ""):
+        line = text[: text.replace("\r\n", "\n\n").index("\r")].count("\n") + 1
+        raise FileProblem(
+            f"{name} line {line}: a carriage return without a line feed, which botocore reads "
+            "as a line break; convert the file to LF or CRLF line endings"
+        )
+    sections = parse_sections(text, name)
+    chunks = split_chunks(text)
+    scanned = [chunk.section for chunk in chunks if chunk.section is not None]
+    if scanned != list(sections) and [s for s in scanned if s != "DEFAULT"] != list(sections):
+        raise FileProblem(f"{name}: its sections cannot be told apart safely; refusing to edit")
+    mapping, warnings = profile_sections(role, chunks, name)
+    return IniFile(role, path, exists, raw, crlf, chunks, sections, mapping, warnings)
+
+
+def read_file(role: Role, path: Path) -> IniFile:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return IniFile(role, path)
+    except IsADirectoryError:
+        raise FileProblem(f"{path} is a directory, not a {role} file") from None
+    except OSError as error:
+        raise FileProblem(f"cannot read {path}: {error.strerror}") from None
+    return parse_file(role, path, raw)
+
+
+@dataclass
+class Snapshot:
+    """Both files as read at one moment, and the profiles they define together."""
+
+    config: IniFile
+    credentials: IniFile
+
+    def files(self) -> tuple[IniFile, IniFile]:
+        return self.config, self.credentials
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.config.warnings + self.credentials.warnings
+
+    def names(self) -> list[str]:
+        """Every profile, config-file order first, as botocore.session lists them."""
+        names = list(self.config.profile_sections)
+        names += [name for name in self.credentials.profile_sections if name not in names]
+        return names
+
+    def profile(self, name: str) -> Profile | None:
+        # botocore.session.Session.full_config: credentials-file values override config's.
+        if name not in self.config.profile_sections and name not in self.credentials.profile_sections:
+            return None
+        values: dict[str, Value] = {}
+        origins: dict[str, str] = {}
+        for ini in self.files():
+            for key, value in ini.profiles.get(name, {}).items():
+                values[key] = value
+                origins[key] = ini.role
+        return Profile(name, values, origins)
+
+    def profiles(self) -> list[Profile]:
+        result = []
+        for name in self.names():
+            profile = self.profile(name)
+            assert profile is not None
+            result.append(profile)
+        return result
+
+    def referrers(self, name: str) -> list[str]:
+        """Profiles whose source_profile names ``name``."""
+        return [p.name for p in self.profiles() if p.get("source_profile") == name and p.name != name]
+
+
+def load(paths: Paths) -> Snapshot:
+    return Snapshot(read_file("config", paths.config), read_file("credentials", paths.credentials))
+
+
+# --------------------------------------------------------------------------- editing
+
+
+def _updater_section(text: str) -> tuple[ConfigUpdater, UpdaterSection]:
+    from configupdater import ConfigUpdater
+
+    updater = ConfigUpdater()
+    updater.read_string(text)
+    return updater, updater[updater.sections()[0]]
+
+
+def _options(section: UpdaterSection) -> list[Option]:
+    from configupdater import Option
+
+    return [block for block in section.iter_blocks() if isinstance(block, Option)]
+
+
+def _set_in_section(text: str, key: str, value: str) -> str:
+    updater, section = _updater_section(text)
+    options = _options(section)
+    existing = [option for option in options if option.key.lower() == key]
+    if existing:
+        existing[0].value = value
+    elif options:
+        options[-1].add_after.option(key, value)
+    else:
+        section.insert_at(0).option(key, value)
+    new = str(updater)
+    if not text.endswith("\n") and new.endswith("\n"):
+        # The file had no final newline; keep it that way.
+        new = new[:-1]
+    return new
+
+
+def _unset_in_section(text: str, key: str) -> str:
+    updater, section = _updater_section(text)
+    for option in _options(section):
+        if option.key.lower() == key:
+            option.detach()
+    new = str(updater)
+    if text.endswith("\n") and not new.endswith("\n") and new:
+        new += "\n"
+    return new
+
+
+def _rename_header(text: str, section: str) -> str:
+    first, newline, rest = text.partition("\n")
+    start, end = first.index("["), first.rindex("]")
+    return f"{first[:start]}[{section}]{first[end + 1 :]}{newline}{rest}"
+
+
+class Document:
+    """One file being edited: its chunks, and the sections the edit intends it to end up with."""
+
+    def __init__(self, ini: IniFile) -> None:
+        self.ini = ini
+        self.chunks = copy.deepcopy(ini.chunks)
+        self.expected: Sections = copy.deepcopy(ini.sections)
+        self.profile_sections = dict(ini.profile_sections)
+
+    def section_of(self, profile: str) -> str | None:
+        return self.profile_sections.get(profile)
+
+    def _chunk(self, section: str) -> Chunk:
+        for chunk in self.chunks:
+            if chunk.section == section:
+                return chunk
+        raise KeyError(section)
+
+    def _new_section_name(self, profile: str) -> str:
+        return config_section_name(profile) if self.ini.role == "config" else profile
+
+    def set(self, profile: str, key: str, value: str) -> None:
+        section = self.section_of(profile)
+        if section is None:
+            section = self._new_section_name(profile)
+            self._append_section(section)
+            self.profile_sections[profile] = section
+            self.expected[section] = {}
+        chunk = self._chunk(section)
+        chunk.text = _set_in_section(chunk.text, key, value)
+        self.expected[section][key] = value
+
+    def has(self, profile: str, key: str) -> bool:
+        section = self.section_of(profile)
+        return section is not None and key in self.expected[section]
+
+    def unset(self, profile: str, key: str) -> bool:
+        section = self.section_of(profile)
+        if section is None or key not in self.expected[section]:
+            return False
+        chunk = self._chunk(section)
+        chunk.text = _unset_in_section(chunk.text, key)
+        del self.expected[section][key]
+        return True
+
+    def remove(self, profile: str) -> bool:
+        section = self.profile_sections.pop(profile, None)
+        if section is None:
+            return False
+        # An ignored twin ([default] beside [profile default]) goes too, or it would revive.
+        doomed = [section]
+        if profile == "default":
+            doomed = [s for s in ("default", "profile default") if s in self.expected]
+        for name in doomed:
+            self._remove_section(name)
+            del self.expected[name]
+        return True
+
+    def rename(self, old: str, new: str) -> None:
+        section = self.profile_sections.pop(old, None)
+        if section is None:
+            return
+        new_section = self._new_section_name(new)
+        chunk = self._chunk(section)
+        chunk.text = _rename_header(chunk.text, new_section)
+        chunk.section = new_section
+        self.profile_sections[new] = new_section
+        self.expected[new_section] = self.expected.pop(section)
+
+    def _append_section(self, section: str) -> None:
+        text = "".join(chunk.text for chunk in self.chunks)
+        header = f"[{section}]\n"
+        if text and not text.endswith("\n"):
+            # Keep the file without a final newline: the newline goes before, not after.
+            self.chunks[-1].text += "\n\n"
+            header = header[:-1]
+        elif text:
+            self.chunks[-1].text += "\n"
+        self.chunks.append(Chunk(section, header, 0))
+
+    def _remove_section(self, section: str) -> None:
+        index = next(i for i, chunk in enumerate(self.chunks) if chunk.section == section)
+        removed = self.chunks.pop(index)
+        if index == len(self.chunks):
+            # The last section: also drop the blank line that separated it, so that adding
+            # a profile and removing it again gives back the file byte for byte.
+            previous = self.chunks[-1]
+            if previous.text.endswith("\n\n") or (previous.text == "\n" and len(self.chunks) == 1):
+                previous.text = previous.text[:-1]
+            if not removed.text.endswith("\n") and previous.text.endswith("\n"):
+                previous.text = previous.text[:-1]
+
+    def render(self) -> bytes:
+        text = "".join(chunk.text for chunk in self.chunks)
+        if self.ini.crlf:
+            text = text.replace("\n", "\r\n")
+        return text.encode("utf-8")
+
+    def verify(self, data: bytes) -> None:
+        """Parse what would be written the botocore way; it must be exactly what was meant."""
+        name = str(self.ini.path)
+        try:
+            reread = parse_file(self.ini.role, self.ini.path, data)
+        except FileProblem as error:
+            raise FileProblem(f"refusing to write {name}: the result would not parse ({error})") from None
+        if reread.sections != self.expected:
+            changed = sorted(
+                section
+                for section in set(reread.sections) | set(self.expected)
+                if reread.sections.get(section) != self.expected.get(section)
+            )
+            raise FileProblem(
+                f"refusing to write {name}: the edit would change [{'], ['.join(changed)}] "
+                "differently than intended; the file was not changed"
+            )
+
+
+class Transaction:
+    """An edit of both files under their locks; written only if verified, else not at all."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.config = Document(snapshot.config)
+        self.credentials = Document(snapshot.credentials)
+
+    def documents(self) -> tuple[Document, Document]:
+        return self.config, self.credentials
+
+    def exists(self, profile: str) -> bool:
+        return any(doc.section_of(profile) is not None for doc in self.documents())
+
+    def set(self, profile: str, key: str, value: str) -> None:
+        """Set a key where botocore will read it: secrets in credentials, the rest in config."""
+        key = key.lower()
+        if key in CREDENTIAL_KEYS:
+            self.credentials.set(profile, key, value)
+            self.config.unset(profile, key)  # a stale copy in config would confuse readers
+        elif self.credentials.has(profile, key):
+            self.credentials.set(profile, key, value)  # credentials values win in botocore
+        else:
+            self.config.set(profile, key, value)
+
+    def unset(self, profile: str, key: str) -> bool:
+        key = key.lower()
+        removed = [doc.unset(profile, key) for doc in self.documents()]
+        return any(removed)
+
+    def remove(self, profile: str) -> bool:
+        removed = [doc.remove(profile) for doc in self.documents()]
+        return any(removed)
+
+    def rename(self, old: str, new: str) -> None:
+        if self.exists(new):
+            raise Refused(f"profile {new!r} already exists")
+        for doc in self.documents():
+            doc.rename(old, new)
+            for profile, section in list(doc.profile_sections.items()):
+                if doc.expected[section].get("source_profile") == old:
+                    doc.set(profile, "source_profile", new)
+
+    def changed_files(self) -> list[tuple[Document, bytes]]:
+        result = []
+        for doc in self.documents():
+            data = doc.render()
+            if data != doc.ini.raw:
+                doc.verify(data)
+                result.append((doc, data))
+        return result
+
+
+def _file_mode(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return NEW_FILE_MODE
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace the file ``path`` points to with ``data``, all or nothing.
+
+    A symlinked file is written through: its target is replaced and the link stays a link.
+    """
+    real = Path(os.path.realpath(path))
+    mode = _file_mode(real)
+    try:
+        stat = real.stat()
+        owner: tuple[int, int] | None = (stat.st_uid, stat.st_gid)
+    except FileNotFoundError:
+        owner = None
+    real.parent.mkdir(mode=NEW_DIR_MODE, parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+            os.fchmod(stream.fileno(), mode)
+            if owner is not None and hasattr(os, "geteuid") and os.geteuid() == 0:
+                os.fchown(stream.fileno(), *owner)
+        os.replace(tmp, real)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(real.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+@contextlib.contextmanager
+def _locked(paths: Paths) -> Iterator[None]:
+    from filelock import FileLock, Timeout
+
+    reals = []
+    for path in (paths.config, paths.credentials):
+        real = Path(os.path.realpath(path))
+        if real not in reals:
+            reals.append(real)
+    with contextlib.ExitStack() as stack:
+        for real in reals:
+            try:
+                real.parent.mkdir(mode=NEW_DIR_MODE, parents=True, exist_ok=True)
+                lock = FileLock(f"{real}.lock", mode=0o600, timeout=LOCK_TIMEOUT_SECONDS)
+                stack.enter_context(lock)
+            except Timeout:
+                raise FileProblem(
+                    f"another process has held {real}.lock for {LOCK_TIMEOUT_SECONDS:.0f} s; "
+                    "try again, or remove the lock file if no profiles command is running"
+                ) from None
+            except OSError as error:
+                raise FileProblem(f"cannot lock {real}: {error.strerror}") from None
+        yield
+
+
+def _write_all(changes: list[tuple[Document, bytes]]) -> None:
+    written: list[Document] = []
+    try:
+        for doc, data in changes:
+            atomic_write(doc.ini.path, data)
+            written.append(doc)
+    except OSError as error:
+        # Put back what was already replaced, so that both files stay as they were.
+        for doc in written:
+            with contextlib.suppress(OSError):
+                if doc.ini.exists:
+                    atomic_write(doc.ini.path, doc.ini.raw)
+                else:
+                    os.unlink(os.path.realpath(doc.ini.path))
+        failed = changes[len(written)][0].ini.path
+        raise FileProblem(f"cannot write {failed}: {error.strerror}; no file was changed") from None
+
+
+@contextlib.contextmanager
+def transaction(paths: Paths) -> Iterator[Transaction]:
+    """Lock both files, read them, let the caller edit, then verify and write what changed."""
+    with _locked(paths):
+        tx = Transaction(load(paths))
+        yield tx
+        _write_all(tx.changed_files())

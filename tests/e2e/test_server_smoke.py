@@ -1,0 +1,23 @@
+"""The emulator behaves as the article says once enforcement is on (guards the fixtures)."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.e2e.conftest import Article
+
+
+def test_bob_can_describe_ec2_but_not_rds(article: Article) -> None:
+    bob = {"aws_access_key_id": article.bob_key_id, "aws_secret_access_key": article.bob_secret}
+    article.server.client("ec2", **bob).describe_instances()
+    with pytest.raises(ClientError) as denied:
+        article.server.client("rds", **bob).describe_db_instances()
+    assert denied.value.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_unknown_keys_are_rejected(article: Article) -> None:
+    sts = article.server.client("sts", aws_access_key_id="AKIAMADEUPMADEUP1234", aws_secret_access_key="x")
+    with pytest.raises(ClientError) as denied:
+        sts.get_caller_identity()
+    assert denied.value.response["Error"]["Code"] == "InvalidClientTokenId"
