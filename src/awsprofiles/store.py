@@ -654,3 +654,18 @@ def transaction(paths: Paths) -> Iterator[Transaction]:
         tx = Transaction(load(paths))
         yield tx
         _write_all(tx.changed_files())
+
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+
+def preview(paths: Paths, edit: Callable[[Transaction], None]) -> list[tuple[Path, bytes, bytes]]:
+    """What ``edit`` would write, without writing: (path, bytes now, bytes after) per changed file.
+
+    The new bytes are verified exactly as a real transaction would verify them, so a preview
+    that succeeds is one the same edit in ``transaction`` writes.
+    """
+    tx = Transaction(load(paths))
+    edit(tx)
+    return [(doc.ini.path, doc.ini.raw, data) for doc, data in tx.changed_files()]

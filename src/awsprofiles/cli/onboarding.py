@@ -1,0 +1,161 @@
+"""``profiles onboard`` and ``profiles rotate-keys``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from awsprofiles import keyfiles, manifest, model, onboard, store
+from awsprofiles.cli.app import ConfigFile, CredentialsFile, Json, app, info, paths, print_json, warn
+from awsprofiles.errors import BadInput, Refused
+
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+
+
+def _interactive() -> bool:
+    return bool(sys.stdin and sys.stdin.isatty() and sys.stderr and sys.stderr.isatty())
+
+
+def _confirm(question: str) -> bool:
+    return typer.confirm(question, default=False, err=True)
+
+
+def _load_manifest(path: Path) -> manifest.Manifest:
+    try:
+        loaded = manifest.load(path)
+    except manifest.ManifestInvalid as error:
+        for problem in error.problems:
+            info(problem)
+        raise
+    warn(list(loaded.warnings))
+    return loaded
+
+
+def _key(
+    snapshot: store.Snapshot,
+    loaded: manifest.Manifest,
+    access_key_id: str | None,
+    secret_stdin: bool,
+    from_csv: Path | None,
+    from_json: Path | None,
+) -> keyfiles.AccessKey | None:
+    given = secret_stdin or from_csv is not None or from_json is not None
+    if not given and not onboard.needs_key(snapshot, loaded):
+        if access_key_id:
+            raise BadInput(
+                "--access-key-id needs its secret: add --secret-stdin, or give --from-csv/--from-json"
+            )
+        return None
+    if not given and not access_key_id and _interactive():
+        info(f"profile {loaded.source.profile!r} needs your IAM user's access key")
+        access_key_id = typer.prompt("Access key ID", err=True).strip()
+    key = keyfiles.obtain(access_key_id, secret_stdin, from_csv, from_json)
+    warn(model.validate_access_key_id(key.access_key_id))
+    return keyfiles.AccessKey(key.access_key_id, model.validate_secret(key.secret_access_key), key.user_name)
+
+
+@app.command("onboard")
+def onboard_command(
+    manifest_file: Annotated[
+        Path, typer.Argument(metavar="MANIFEST", help="The team manifest (TOML).", show_default=False)
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the diff of each file (secrets masked); write nothing.")
+    ] = False,
+    secret_stdin: Annotated[
+        bool, typer.Option("--secret-stdin", help="Read the secret access key from one line of stdin.")
+    ] = False,
+    from_csv: Annotated[
+        Path | None, typer.Option("--from-csv", help="The access key CSV downloaded from the IAM console.")
+    ] = None,
+    from_json: Annotated[
+        Path | None, typer.Option("--from-json", help="The output of 'aws iam create-access-key'.")
+    ] = None,
+    access_key_id: Annotated[
+        str | None, typer.Option("--access-key-id", help="The access key ID (with --secret-stdin).")
+    ] = None,
+    yes: Yes = False,
+    no_check: Annotated[
+        bool, typer.Option("--no-check", help="Do not check the profiles afterwards.")
+    ] = False,
+    json: Json = False,
+    config_file: ConfigFile = None,
+    credentials_file: CredentialsFile = None,
+) -> int:
+    """Create or update every profile a team manifest names, then check them.
+
+    The source profile's access key is asked for only when that profile does not exist yet
+    or holds no key. Both files are written once, atomically; a second run changes nothing.
+    A profile that exists with different values is updated only with --yes or after you
+    confirm the diff. Exit codes: 0 all ok, 1 a profile failed its check, 2 bad manifest or
+    input, 3 refused (update not confirmed), 4 a file cannot be read or written.
+    """
+    where = paths(config_file, credentials_file)
+    loaded = _load_manifest(manifest_file)
+    snapshot = store.load(where)
+    warn(snapshot.warnings)
+    key = _key(snapshot, loaded, access_key_id, secret_stdin, from_csv, from_json)
+    planned = onboard.plan(where, loaded, key)
+    diff = planned.diff()
+
+    if dry_run:
+        if json:
+            print_json(_summary(planned, written=False, diff=diff))
+        else:
+            sys.stdout.write(diff)
+            info(_headline(planned, dry_run=True))
+        return 0
+
+    if planned.updates:
+        sys.stderr.write(diff)
+        names = ", ".join(change.profile for change in planned.updates)
+        if not yes:
+            if not _interactive():
+                some = "profile" if len(planned.updates) == 1 else "profiles"
+                raise Refused(
+                    f"{some} {names} already {'exists' if some == 'profile' else 'exist'} with "
+                    "different values (diff above); nothing was written, run again with --yes to update"
+                )
+            if not _confirm(f"Update {names} as shown above?"):
+                raise Refused(f"not confirmed; {names} left as they are and nothing was written")
+    if planned.changed:
+        onboard.apply(where, planned)
+    if json and no_check:
+        print_json(_summary(planned, written=planned.changed, diff=diff))
+    info(_headline(planned, dry_run=False))
+    if no_check:
+        return 0
+    from awsprofiles.check import check_profiles
+    from awsprofiles.cli.checking import render_results
+
+    return render_results(check_profiles(where, loaded.profile_names()), json)
+
+
+def _headline(planned: onboard.Plan, dry_run: bool) -> str:
+    if not planned.changed:
+        return f"no changes: every profile already matches {planned.manifest.path}"
+    verb = "would " if dry_run else ""
+    parts = []
+    for action, word in ((onboard.Action.CREATE, "create"), (onboard.Action.UPDATE, "update")):
+        names = [change.profile for change in planned.changes if change.action is action]
+        if names:
+            parts.append(f"{verb}{word} {', '.join(names)}")
+    files = ", ".join(str(file.path) for file in planned.files)
+    return f"{'; '.join(parts)} ({'would write' if dry_run else 'wrote'} {files})"
+
+
+def _summary(planned: onboard.Plan, written: bool, diff: str) -> dict[str, object]:
+    return {
+        "manifest": planned.manifest.path,
+        "changed": planned.changed,
+        "written": written,
+        "files": [str(file.path) for file in planned.files],
+        "profiles": [
+            {"name": change.profile, "action": change.action.value, "keys": list(change.keys)}
+            for change in planned.changes
+        ],
+        "diff": diff,
+    }

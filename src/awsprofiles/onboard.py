@@ -1,0 +1,165 @@
+"""Onboarding: make the two files hold every profile a team manifest names, in one transaction.
+
+``plan`` computes what would change (and the new bytes, verified, without writing); ``apply``
+writes exactly that plan under the lock, refusing if the files changed in between. Only the
+keys whose values differ are set, so a second run changes nothing and the user's own comments,
+keys and profiles stay as they are.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from awsprofiles import model, store
+from awsprofiles.errors import Refused
+from awsprofiles.keyfiles import AccessKey
+from awsprofiles.manifest import Manifest
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class Change:
+    profile: str
+    action: Action
+    #: keys that are set (create) or whose values change (update); never their values
+    keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: Path
+    before: bytes
+    after: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Plan:
+    manifest: Manifest
+    key: AccessKey | None
+    changes: tuple[Change, ...]
+    files: tuple[FileChange, ...]
+
+    @property
+    def updates(self) -> list[Change]:
+        """Profiles that exist and would get different values: these need a confirmation."""
+        return [change for change in self.changes if change.action is Action.UPDATE]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.files)
+
+    def diff(self) -> str:
+        return "".join(unified_diff(file.path, file.before, file.after) for file in self.files)
+
+
+def needs_key(snapshot: store.Snapshot, manifest: Manifest) -> bool:
+    """Ask for an access key only when the source profile does not exist or holds none."""
+    profile = snapshot.profile(manifest.source.profile)
+    return profile is None or not profile.get(model.ACCESS_KEY_ID)
+
+
+def wanted_values(manifest: Manifest, key: AccessKey | None) -> dict[str, dict[str, str]]:
+    """Profile -> the values the manifest (and the key, if one was given) says it must have."""
+    source = manifest.source
+    values: dict[str, str] = {}
+    if key is not None:
+        values[model.ACCESS_KEY_ID] = key.access_key_id
+        values[model.SECRET_ACCESS_KEY] = key.secret_access_key
+    if source.region:
+        values["region"] = source.region
+    if source.mfa_serial:
+        values["mfa_serial"] = source.mfa_serial
+    wanted = {source.profile: values}
+    for role in manifest.roles:
+        wanted[role.profile] = dict(role.values)
+    return wanted
+
+
+def _edit(tx: store.Transaction, wanted: Mapping[str, Mapping[str, str]]) -> list[Change]:
+    changes = []
+    for name, values in wanted.items():
+        existing = tx.snapshot.profile(name)
+        differing = [key for key, value in values.items() if existing is None or existing.get(key) != value]
+        for key in differing:
+            tx.set(name, key, values[key])
+        if existing is not None:
+            if "source_profile" in values and existing.get("credential_source") is not None:
+                # botocore refuses a profile with both; the manifest's source wins.
+                tx.unset(name, "credential_source")
+                differing.append("credential_source")
+            if model.ACCESS_KEY_ID in differing and existing.get(model.SESSION_TOKEN) is not None:
+                tx.unset(name, model.SESSION_TOKEN)  # a long-term key has no session token
+                differing.append(model.SESSION_TOKEN)
+        if existing is None:
+            changes.append(Change(name, Action.CREATE, tuple(values)))
+        elif differing:
+            changes.append(Change(name, Action.UPDATE, tuple(differing)))
+        else:
+            changes.append(Change(name, Action.UNCHANGED))
+    return changes
+
+
+def plan(paths: store.Paths, manifest: Manifest, key: AccessKey | None = None) -> Plan:
+    """What onboarding would do, computed and verified without writing anything."""
+    wanted = wanted_values(manifest, key)
+    changes: list[Change] = []
+
+    def edit(tx: store.Transaction) -> None:
+        changes.extend(_edit(tx, wanted))
+
+    files = store.preview(paths, edit)
+    return Plan(
+        manifest,
+        key,
+        tuple(changes),
+        tuple(FileChange(path, before, after) for path, before, after in files),
+    )
+
+
+def apply(paths: store.Paths, planned: Plan) -> list[Change]:
+    """Write ``planned`` in one locked transaction, if the files are still as it saw them."""
+    wanted = wanted_values(planned.manifest, planned.key)
+    before = {file.path: file.before for file in planned.files}
+    with store.transaction(paths) as tx:
+        for ini in tx.snapshot.files():
+            expected = before.get(ini.path)
+            if expected is not None and expected != ini.raw:
+                raise Refused(f"{ini.path} changed while onboarding; nothing was written, run it again")
+        changes = _edit(tx, wanted)
+        if changes != list(planned.changes):
+            raise Refused("the profiles changed while onboarding; nothing was written, run it again")
+    return changes
+
+
+_SECRET_LINE = re.compile(
+    r"^(?P<lead>[ +\-]\s*(?:aws_secret_access_key|aws_session_token|aws_security_token)\s*[=:]\s*)\S.*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_KEY_ID_LINE = re.compile(
+    r"^(?P<lead>[ +\-]\s*aws_access_key_id\s*[=:]\s*)(?P<id>\S+)\s*$", re.IGNORECASE | re.MULTILINE
+)
+
+
+def mask_secrets(diff: str) -> str:
+    """A diff of the credentials file that can be shown: secrets starred, key IDs shortened."""
+    diff = _SECRET_LINE.sub(lambda m: m.group("lead") + "********", diff)
+    return _KEY_ID_LINE.sub(lambda m: m.group("lead") + model.mask_access_key_id(m.group("id")), diff)
+
+
+def unified_diff(path: Path, before: bytes, after: bytes) -> str:
+    old = before.decode("utf-8").replace("\r\n", "\n").splitlines(keepends=True)
+    new = after.decode("utf-8").replace("\r\n", "\n").splitlines(keepends=True)
+    lines = []
+    for line in difflib.unified_diff(old, new, f"{path} (now)", f"{path} (after onboard)"):
+        lines.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return mask_secrets("".join(lines))
