@@ -159,3 +159,50 @@ def _summary(planned: onboard.Plan, written: bool, diff: str) -> dict[str, objec
         ],
         "diff": diff,
     }
+
+
+@app.command("rotate-keys")
+def rotate_keys(
+    name: Annotated[
+        str, typer.Argument(help="A profile holding an IAM user's access key.", show_default=False)
+    ],
+    yes: Yes = False,
+    json: Json = False,
+    config_file: ConfigFile = None,
+    credentials_file: CredentialsFile = None,
+) -> None:
+    """Replace a profile's access key with a new one, then delete the old key in IAM.
+
+    The new key is created with the profile's own credentials, written, and proven to work
+    before the old key is deactivated and deleted. On any failure the file keeps a working key
+    and the message says which keys are active in IAM. Refused (exit 3) when the IAM user
+    already has two keys. Exit codes: 0 rotated, 1 an AWS call failed, 2 not a keys profile,
+    3 refused, 4 a file cannot be read or written.
+    """
+    from awsprofiles import rotate
+
+    where = paths(config_file, credentials_file)
+    old = rotate.current_key(store.load(where), name)
+    if not yes:
+        if not _interactive():
+            raise Refused(f"rotating {name!r}'s key deletes it in IAM; run again with --yes to confirm")
+        question = (
+            f"Replace key {rotate.mask(old.access_key_id)} of profile {name!r} with a new one "
+            "and delete it in IAM?"
+        )
+        if not _confirm(question):
+            raise Refused("not confirmed; nothing changed")
+    done = rotate.rotate(where, name)
+    if json:
+        print_json(
+            {
+                "profile": done.profile,
+                "user": done.user,
+                "old_access_key_id": rotate.mask(done.old_key_id),
+                "new_access_key_id": rotate.mask(done.new_key_id),
+            }
+        )
+    info(
+        f"profile {name!r} now has key {rotate.mask(done.new_key_id)} (verified); "
+        f"old key {rotate.mask(done.old_key_id)} of {done.user} deleted in IAM"
+    )
