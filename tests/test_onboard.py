@@ -1,0 +1,143 @@
+"""profiles onboard on local files (no AWS call: --no-check and --dry-run)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from awsprofiles import store
+from awsprofiles.cli import main
+from tests.conftest import Home
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "team.toml"
+KEY_ID = "AKIAIOSFODNN7EXAMPLE"
+SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
+@pytest.fixture
+def key_json(tmp_path: Path) -> Path:
+    path = tmp_path / "key.json"
+    path.write_text(
+        json.dumps({"AccessKey": {"UserName": "Bob", "AccessKeyId": KEY_ID, "SecretAccessKey": SECRET}})
+    )
+    return path
+
+
+def files(home: Home) -> tuple[bytes, bytes]:
+    return home.config.read_bytes(), home.credentials.read_bytes()
+
+
+def test_onboard_creates_every_profile_and_a_second_run_changes_nothing(
+    home: Home, key_json: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["onboard", str(EXAMPLE), "--from-json", str(key_json), "--no-check"]) == 0
+    snapshot = store.load(home.paths)
+    assert snapshot.names() == ["Bob", "example-role", "example-audit"]
+    bob = snapshot.profile("Bob")
+    assert bob is not None
+    assert bob.get("aws_access_key_id") == KEY_ID
+    assert bob.origins["aws_secret_access_key"] == "credentials"
+    chained = snapshot.profile("example-audit")
+    assert chained is not None
+    assert chained.get("source_profile") == "example-role"
+    assert "create Bob, example-role, example-audit" in capsys.readouterr().err
+
+    first = files(home)
+    # No key source this time: the source profile has its key, so none is asked for.
+    assert main(["onboard", str(EXAMPLE), "--no-check"]) == 0
+    assert files(home) == first
+    assert "no changes" in capsys.readouterr().err
+
+
+def test_dry_run_prints_the_diff_with_secrets_masked_and_writes_nothing(
+    home: Home, key_json: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["onboard", str(EXAMPLE), "--from-json", str(key_json), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert not home.config.exists()
+    assert not home.credentials.exists()
+    assert f"+++ {home.config} (after onboard)" in out
+    assert "+[profile example-role]" in out
+    assert "+role_arn = arn:aws:iam::123456789012:role/example-role" in out
+    assert "+aws_secret_access_key = ********" in out
+    assert SECRET not in out
+    assert KEY_ID not in out
+
+
+def test_dry_run_masks_other_profiles_secrets_shown_as_context(
+    home: Home, key_json: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home.credentials.parent.mkdir(parents=True)
+    home.credentials.write_text(
+        "[other]\naws_access_key_id = AKIAOTHEROTHEROTHER1\naws_secret_access_key = hunter2\n"
+    )
+    assert main(["onboard", str(EXAMPLE), "--from-json", str(key_json), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert " aws_secret_access_key = ********" in out
+    assert "hunter2" not in out
+
+
+def test_manifest_change_updates_only_changed_keys_and_keeps_the_users_own(
+    home: Home, key_json: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["onboard", str(EXAMPLE), "--from-json", str(key_json), "--no-check"]) == 0
+    own = "\n# my own profile, keep it\n[profile mine]\nregion = us-west-2 ; inline note\n"
+    with home.config.open("a") as stream:
+        stream.write(own)
+    with home.config.open("r+") as stream:
+        text = stream.read()
+        stream.seek(0)
+        stream.write(text.replace("[profile example-role]\n", "[profile example-role]\n# team role\n"))
+    before = home.config.read_text()
+    changed = tmp_path / "team.toml"
+    changed.write_text(EXAMPLE.read_text().replace("duration_seconds = 900", "duration_seconds = 1800"))
+    capsys.readouterr()
+
+    # Off a terminal and without --yes: refused, diff shown, nothing written.
+    assert main(["onboard", str(changed), "--no-check"]) == 3
+    err = capsys.readouterr().err
+    assert "-duration_seconds = 900" in err
+    assert "+duration_seconds = 1800" in err
+    assert "--yes" in err
+    assert home.config.read_text() == before
+
+    assert main(["onboard", str(changed), "--no-check", "--yes"]) == 0
+    after = home.config.read_text()
+    assert after == before.replace("duration_seconds = 900", "duration_seconds = 1800")
+    assert "update example-audit" in capsys.readouterr().err
+
+
+def test_json_summary_lists_actions_per_profile(
+    home: Home, key_json: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["onboard", str(EXAMPLE), "--from-json", str(key_json), "--no-check", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["written"] is True
+    assert [(p["name"], p["action"]) for p in summary["profiles"]] == [
+        ("Bob", "create"),
+        ("example-role", "create"),
+        ("example-audit", "create"),
+    ]
+    assert SECRET not in json.dumps(summary)
+
+
+def test_missing_key_off_a_terminal_is_bad_input_and_writes_nothing(
+    home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["onboard", str(EXAMPLE), "--no-check"]) == 2
+    assert "--from-csv" in capsys.readouterr().err
+    assert not home.config.exists()
+
+
+def test_onboard_without_aws_calls_does_not_import_botocore(home: Home, key_json: Path) -> None:
+    code = (
+        "import sys; from awsprofiles.cli import main; "
+        f"rc = main(['onboard', {str(EXAMPLE)!r}, '--from-json', {str(key_json)!r}, '--dry-run']); "
+        "assert rc == 0, rc; assert 'botocore' not in sys.modules, 'botocore imported'"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
