@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
         return error.exit_code
     except typer.Exit as exit_:
         return exit_.exit_code
+    except click.exceptions.NoArgsIsHelpError as help_:
+        print(help_.format_message(), file=sys.stderr)
+        return EXIT_BAD_INPUT
     except click.exceptions.UsageError as error:
         where = f" (see 'profiles {error.ctx.info_name} --help')" if error.ctx and error.ctx.parent else ""
         print(f"error: {error.format_message()}{where}", file=sys.stderr)
