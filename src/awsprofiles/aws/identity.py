@@ -117,6 +117,9 @@ class Resolver:
         self._loader_lock = threading.Lock()
         self._assumed: dict[tuple[tuple[str, ...], str], Any] = {}
         self._identities: dict[str, Identity | IdentityError] = {}
+        self._scopes_lock = threading.Lock()
+        self._scope_locks: dict[tuple[str, ...], threading.Lock] = {}
+        self._warmed: set[tuple[str, ...]] = set()
 
     def _shared_loader(self, session: Any) -> Any:
         with self._loader_lock:
@@ -133,17 +136,46 @@ class Resolver:
             current = profiles.get(current, {}).get("source_profile")
         return tuple(chain)
 
-    def session(self, profile: str | None) -> Any:
-        """A botocore session for ``profile`` (None: as the CLI without --profile)."""
+    def session(self, profile: str | None, scope: tuple[str, ...] | None = None) -> Any:
+        """A botocore session for ``profile`` (None: as the CLI without --profile).
+
+        ``scope`` names the assumed-role cache to use: by default the profile's source chain.
+        """
         session = make_session(self.paths, profile)
         session.register_component("data_loader", self._shared_loader(session))
         session.set_default_client_config(self._config)
         resolver = session.get_component("credential_provider")
         assume_role = resolver.get_provider("assume-role")
         name = session.get_config_variable("profile") or "default"
-        assume_role.cache = _ScopedCache(self._assumed, self.source_chain(session, name))
+        if scope is None:
+            scope = self.source_chain(session, name)
+        assume_role.cache = _ScopedCache(self._assumed, scope)
         assume_role._prompter = _refuse_mfa_prompt
         return session
+
+    def _warm_source_chain(self, profile: str) -> None:
+        """Assume a chain's intermediate roles once, for every profile that shares that chain.
+
+        Without this, profiles checked at the same time over one role source would each miss the
+        cache and assume the source role again. Failures are left for the profile's own check.
+        """
+        session = make_session(self.paths, profile)
+        scope = self.source_chain(session, profile)
+        profiles = session.full_config.get("profiles", {})
+        if not scope or "role_arn" not in profiles.get(scope[0], {}):
+            return
+        with self._scopes_lock:
+            lock = self._scope_locks.setdefault(scope, threading.Lock())
+        with lock:
+            if scope in self._warmed:
+                return
+            self._warmed.add(scope)
+            try:
+                credentials = self.session(scope[0], scope).get_credentials()
+                if credentials is not None:
+                    credentials.get_frozen_credentials()
+            except Exception:  # noqa: S110  (reported by the profile's own check)
+                pass
 
     def region(self, session: Any) -> str:
         return str(session.get_config_variable("region") or DEFAULT_REGION)
@@ -180,6 +212,8 @@ class Resolver:
 
     def _whoami(self, profile: str | None) -> Identity:
         shown = profile or "default"
+        if profile is not None:
+            self._warm_source_chain(profile)
         sts = self.client(profile, "sts")
         try:
             reply = sts.get_caller_identity()
