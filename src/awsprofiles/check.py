@@ -80,6 +80,12 @@ CREDENTIAL_AND_CLI_KEYS = frozenset(
         "cli_auto_prompt",
         "cli_history",
         "cli_help_output",
+        # botocore session variables common enough to be known without loading botocore
+        "region",
+        "ca_bundle",
+        "max_attempts",
+        "retry_mode",
+        "parameter_validation",
     }
 )
 
@@ -155,7 +161,8 @@ def _credentials_file_is_open(paths: Paths) -> bool:
 def _lint_values(profile: Profile, lint: Lint) -> None:
     name = profile.name
     for key, value in profile.values.items():
-        if (isinstance(value, str) or key == "services") and key.lower() not in known_keys():
+        unknown = key.lower() not in CREDENTIAL_AND_CLI_KEYS and key.lower() not in known_keys()
+        if isinstance(value, str) and unknown:
             hint = _suggestion(key)
             tip = f"; did you mean {hint!r}?" if hint else ""
             lint.add(name, f"key {key!r} is not one botocore knows, so it is ignored{tip}", fatal=False)
