@@ -6,6 +6,7 @@ never botocore's text: its exception strings can quote request data, secrets inc
 
 from __future__ import annotations
 
+import copy
 import getpass
 import re
 import threading
@@ -97,6 +98,13 @@ class _ScopedCache(MutableMapping[str, Any]):
         return sum(1 for _ in self)
 
 
+@dataclass(frozen=True)
+class _Base:
+    events: Any
+    loader: Any
+    full_config: dict[str, Any]
+
+
 class Resolver:
     """Resolves and identifies many profiles of one pair of files, sharing what botocore allows.
 
@@ -113,22 +121,33 @@ class Resolver:
             read_timeout=timeout,
             retries={"total_max_attempts": attempts, "mode": "standard"},
         )
-        self._loader: Any = None
-        self._loader_lock = threading.Lock()
+        self._base: _Base | None = None
+        self._base_lock = threading.Lock()
         self._assumed: dict[tuple[tuple[str, ...], str], Any] = {}
         self._identities: dict[str, Identity | IdentityError] = {}
         self._scopes_lock = threading.Lock()
         self._scope_locks: dict[tuple[str, ...], threading.Lock] = {}
         self._warmed: set[tuple[str, ...]] = set()
 
-    def _shared_loader(self, session: Any) -> Any:
-        with self._loader_lock:
-            if self._loader is None:
-                self._loader = create_loader(session.get_config_variable("data_path"))
-            return self._loader
+    def base(self) -> _Base:
+        """What every session shares, made once from a first session of the two files."""
+        with self._base_lock:
+            if self._base is None:
+                first = make_session(self.paths)
+                self._base = _Base(
+                    # botocore keeps the emitter with its built-in handlers here; a copy of it
+                    # is what botocore itself gives each client.
+                    getattr(first, "_original_handler", None),
+                    create_loader(first.get_config_variable("data_path")),
+                    first.full_config,
+                )
+            return self._base
 
-    def source_chain(self, session: Any, profile: str) -> tuple[str, ...]:
-        profiles = session.full_config.get("profiles", {})
+    def profiles(self) -> dict[str, dict[str, Any]]:
+        return dict(self.base().full_config.get("profiles", {}))
+
+    def source_chain(self, profile: str) -> tuple[str, ...]:
+        profiles = self.profiles()
         chain: list[str] = []
         current = profiles.get(profile, {}).get("source_profile")
         while isinstance(current, str) and current not in chain:
@@ -141,14 +160,18 @@ class Resolver:
 
         ``scope`` names the assumed-role cache to use: by default the profile's source chain.
         """
-        session = make_session(self.paths, profile)
-        session.register_component("data_loader", self._shared_loader(session))
+        base = self.base()
+        events = copy.copy(base.events) if base.events is not None else None
+        session = make_session(self.paths, profile, events=events)
+        # The files are parsed once for all profiles (botocore caches full_config here).
+        session._config = base.full_config
+        session.register_component("data_loader", base.loader)
         session.set_default_client_config(self._config)
         resolver = session.get_component("credential_provider")
         assume_role = resolver.get_provider("assume-role")
         name = session.get_config_variable("profile") or "default"
         if scope is None:
-            scope = self.source_chain(session, name)
+            scope = self.source_chain(name)
         assume_role.cache = _ScopedCache(self._assumed, scope)
         assume_role._prompter = _refuse_mfa_prompt
         return session
@@ -159,9 +182,8 @@ class Resolver:
         Without this, profiles checked at the same time over one role source would each miss the
         cache and assume the source role again. Failures are left for the profile's own check.
         """
-        session = make_session(self.paths, profile)
-        scope = self.source_chain(session, profile)
-        profiles = session.full_config.get("profiles", {})
+        scope = self.source_chain(profile)
+        profiles = self.profiles()
         if not scope or "role_arn" not in profiles.get(scope[0], {}):
             return
         with self._scopes_lock:
@@ -314,8 +336,7 @@ class Resolver:
 
     def _assume_denied(self, profile: str) -> str:
         """Which principal tried to assume which role, found by identifying the source."""
-        config = make_session(self.paths).full_config.get("profiles", {})
-        values = config.get(profile, {})
+        values = self.profiles().get(profile, {})
         role = values.get("role_arn", "the role")
         source = values.get("source_profile")
         if isinstance(source, str) and source != profile:
