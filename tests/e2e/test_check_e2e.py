@@ -103,3 +103,45 @@ def test_role_with_a_path_is_found_by_listing(article: Article) -> None:
         == arn
         == (f"arn:aws:iam::{article.account}:role/team/ops/pathed")
     )
+
+
+def test_role_arn_is_built_from_the_account_when_listing_is_denied(article: Article) -> None:
+    with article.server.admin_mode():
+        iam = article.server.client("iam")
+        iam.create_user(UserName="Carol")
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "sts:*", "Resource": "*"}],
+        }
+        iam.put_user_policy(UserName="Carol", PolicyName="assume-only", PolicyDocument=json.dumps(policy))
+        key = iam.create_access_key(UserName="Carol")["AccessKey"]
+    added = article.profiles(
+        "add-user",
+        "carol",
+        "--access-key-id",
+        key["AccessKeyId"],
+        "--secret-stdin",
+        input=key["SecretAccessKey"],
+    )
+    assert added.returncode == 0, added.stderr
+    role = article.profiles("add-role", "example-role", "--source", "carol")
+    assert "built from account" in role.stderr
+    assert "iam:ListRoles" in role.stderr
+    # written with the built ARN; the role trusts only Bob, so the check after writing fails
+    assert role.returncode == 1
+    assert article.profiles("get", "example-role", "role_arn").stdout.strip() == article.role_arn
+    assert article.profiles("get", "example-role", "role_session_name").stdout.strip() == "Carol"
+    assert "may not assume" in role.stderr
+
+
+def test_whoami_names_the_profile_or_aws_profile(article: Article) -> None:
+    _add_bob(article)
+    named = article.profiles("whoami", "Bob", "--json")
+    assert named.returncode == 0, named.stderr
+    shown = json.loads(named.stdout)
+    assert (shown["profile"], shown["account"], shown["arn"]) == ("Bob", article.account, article.bob_arn)
+    assert shown["user_id"]
+    article.env["AWS_PROFILE"] = "Bob"
+    default = article.profiles("whoami")
+    assert default.returncode == 0, default.stderr
+    assert default.stdout.splitlines()[0] == article.bob_arn

@@ -60,6 +60,9 @@ def _check_written(files: store.Paths, name: str) -> None:
     from awsprofiles import check
 
     result = check.verify_profile(files, name)
+    if not result.ok and result.error == "invalid-key":
+        # IAM is eventually consistent: a key created seconds ago may not be known to STS yet.
+        result.message += f" (a key made in the last few seconds may not work yet: 'profiles check {name}')"
     if not result.ok:
         raise CheckFailed(
             f"profile {name!r} is written but does not work: {result.message}", result.error or ""
