@@ -116,9 +116,10 @@ class Resolver:
     def __init__(self, paths: Paths, timeout: float = 10.0, attempts: int = ATTEMPTS) -> None:
         self.paths = paths
         self.timeout = timeout
+        # One call with its retry fits in ``timeout``.
         self._config = Config(
-            connect_timeout=timeout,
-            read_timeout=timeout,
+            connect_timeout=timeout / attempts,
+            read_timeout=timeout / attempts,
             retries={"total_max_attempts": attempts, "mode": "standard"},
         )
         self._base: _Base | None = None
