@@ -309,14 +309,14 @@ class Resolver:
             return IdentityError(
                 "invalid-key",
                 f"profile {profile!r}: AWS does not know this access key (mistyped, deleted or from "
-                "another partition); create a new key and run 'profiles add-user --force'",
+                f"another partition); create a new key and run 'profiles add-user {profile} --force'",
                 code,
             )
         if code == "SignatureDoesNotMatch":
             return IdentityError(
                 "bad-secret",
                 f"profile {profile!r}: the secret access key does not match the access key ID; "
-                "paste the secret again with 'profiles add-user --force'",
+                f"paste the secret again with 'profiles add-user {profile} --force'",
                 code,
             )
         if code in _EXPIRED_CODES:
