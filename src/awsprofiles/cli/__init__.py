@@ -10,6 +10,7 @@ import typer
 # typer ships its own copy of click; its exceptions are the ones raised.
 from typer import _click as click
 
+from awsprofiles.cli import checking as _checking  # noqa: F401  (registers the commands)
 from awsprofiles.cli import editing as _editing  # noqa: F401  (registers the commands)
 from awsprofiles.cli.app import app
 from awsprofiles.errors import EXIT_BAD_INPUT, EXIT_FAILED, ProfilesError
