@@ -6,6 +6,7 @@ reaches the files; all of them return warnings for the CLI to print.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -125,7 +126,8 @@ class RoleRequest:
         return {key: value for key, value in settings.items() if value is not None}
 
 
-def validate_role_request(request: RoleRequest) -> list[str]:
+def validate_role_request(request: RoleRequest, arn_pending: bool = False) -> list[str]:
+    """Raise BadInput on anything wrong; ``arn_pending``: role_arn is to be looked up later."""
     model.validate_profile_name(request.name)
     if (request.source is None) == (request.credential_source is None):
         raise BadInput("give exactly one of --source PROFILE or --credential-source SOURCE")
@@ -135,7 +137,32 @@ def validate_role_request(request: RoleRequest) -> list[str]:
         )
     warnings: list[str] = []
     for key, value in request.values().items():
-        warnings += check_value(key, value)
+        if not (arn_pending and key == "role_arn"):
+            warnings += check_value(key, value)
+    return warnings
+
+
+_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+
+
+def prepare_role_lookup(
+    paths: store.Paths, request: RoleRequest, role_name: str, account: str | None
+) -> list[str]:
+    """Everything that can be validated before the role's ARN is looked up with AWS."""
+    if request.source is None:
+        raise BadInput("looking the role up needs --source PROFILE; otherwise give --role-arn")
+    if not _ROLE_NAME.match(role_name):
+        raise BadInput(f"{role_name!r} is not a role name (1-64 characters of letters, digits and +=,.@-)")
+    if account is not None:
+        model.validate_account_id(account)
+    warnings = validate_role_request(request, arn_pending=not request.role_arn)
+    snapshot = store.load(paths)
+    if snapshot.profile(request.name) is not None and not request.force:
+        raise Refused(f"profile {request.name!r} already exists (use --force to replace it)")
+    _require(snapshot, request.source)
+    cycle = source_chain_cycle(snapshot, request.name, request.source)
+    if cycle:
+        raise BadInput(f"source_profile would form a cycle: {' -> '.join(cycle)}")
     return warnings
 
 
@@ -267,6 +294,7 @@ __all__ = [
     "add_user",
     "describe",
     "get_value",
+    "prepare_role_lookup",
     "remove",
     "rename",
     "set_value",

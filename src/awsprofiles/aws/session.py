@@ -9,13 +9,19 @@ import botocore.session
 from awsprofiles.store import Paths
 
 
-def make_session(paths: Paths, profile: str | None = None) -> Any:
+def make_session(paths: Paths, profile: str | None = None, *, events: Any = None) -> Any:
     """A botocore session that reads exactly ``paths`` and resolves ``profile`` as the CLI does.
 
     Naming the profile explicitly makes botocore skip the environment's AWS_ACCESS_KEY_ID,
-    exactly like ``aws --profile NAME``.
+    exactly like ``aws --profile NAME``. ``events``: a copy of another session's event emitter,
+    whose built-in handlers are then not registered again (the costly part of a new session).
     """
-    session = botocore.session.Session(profile=profile)
+    if events is None:
+        session = botocore.session.Session(profile=profile)
+    else:
+        session = botocore.session.Session(
+            profile=profile, event_hooks=events, include_builtin_handlers=False
+        )
     session.set_config_variable("config_file", str(paths.config))
     session.set_config_variable("credentials_file", str(paths.credentials))
     return session

@@ -10,6 +10,7 @@ import typer
 # typer ships its own copy of click; its exceptions are the ones raised.
 from typer import _click as click
 
+from awsprofiles.cli import checking as _checking  # noqa: F401  (registers the commands)
 from awsprofiles.cli import editing as _editing  # noqa: F401  (registers the commands)
 from awsprofiles.cli import onboarding as _onboarding  # noqa: F401
 from awsprofiles.cli.app import app
@@ -28,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
         return error.exit_code
     except typer.Exit as exit_:
         return exit_.exit_code
+    except click.exceptions.NoArgsIsHelpError as help_:
+        print(help_.format_message(), file=sys.stderr)
+        return EXIT_BAD_INPUT
     except click.exceptions.UsageError as error:
         where = f" (see 'profiles {error.ctx.info_name} --help')" if error.ctx and error.ctx.parent else ""
         print(f"error: {error.format_message()}{where}", file=sys.stderr)

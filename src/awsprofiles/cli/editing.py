@@ -1,7 +1,9 @@
-"""Commands that read and edit the two files: no AWS call, so no boto3 import here."""
+"""Commands that read and edit the two files; AWS is called (botocore imported) only to look a role
+up and to check a new profile, never with --no-check and --role-arn."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
@@ -9,9 +11,10 @@ import typer
 
 from awsprofiles import editing, keyfiles, store
 from awsprofiles.cli.app import ConfigFile, CredentialsFile, Force, Json, app, info, paths, print_json, warn
-from awsprofiles.errors import BadInput
+from awsprofiles.errors import CheckFailed
 
 Name = Annotated[str, typer.Argument(help="Profile name.", show_default=False)]
+NoCheck = Annotated[bool, typer.Option("--no-check", help="Do not check the new profile with AWS.")]
 
 
 @app.command("add-user")
@@ -34,18 +37,37 @@ def add_user(
         str | None, typer.Option("--output", help="Default output format (json, text, table, yaml).")
     ] = None,
     force: Force = False,
+    no_check: NoCheck = False,
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
 ) -> None:
-    """Add a profile with an IAM user's access key.
+    """Add a profile with an IAM user's access key, then check it live (unless --no-check).
 
     The secret access key is never taken from the command line: it is asked for on the
     terminal, or read from --secret-stdin, --from-csv or --from-json.
     """
     key = keyfiles.obtain(access_key_id, secret_stdin, from_csv, from_json)
     request = editing.UserRequest(name, key.access_key_id, key.secret_access_key, region, output, force)
-    warn(editing.add_user(paths(config_file, credentials_file), request))
+    files = paths(config_file, credentials_file)
+    warn(editing.add_user(files, request))
     info(f"profile {name!r} written")
+    if not no_check:
+        _check_written(files, name)
+
+
+def _check_written(files: store.Paths, name: str) -> None:
+    """The live check after an edit: the profile stays written even when it fails."""
+    from awsprofiles import check
+
+    result = check.verify_profile(files, name)
+    if not result.ok and result.error == "invalid-key":
+        # IAM is eventually consistent: a key created seconds ago may not be known to STS yet.
+        result.message += f" (a key made in the last few seconds may not work yet: 'profiles check {name}')"
+    if not result.ok:
+        raise CheckFailed(
+            f"profile {name!r} is written but does not work: {result.message}", result.error or ""
+        )
+    print(result.arn)
 
 
 @app.command("add-role")
@@ -77,16 +99,29 @@ def add_role(
         int | None, typer.Option("--duration", help="Session duration in seconds (900-43200).")
     ] = None,
     region: Annotated[str | None, typer.Option("--region", help="Default region.")] = None,
+    role_name: Annotated[
+        str | None,
+        typer.Option("--role-name", help="Name of the role to look up when --role-arn is not given [NAME]."),
+    ] = None,
+    account: Annotated[
+        str | None,
+        typer.Option("--account", help="Account of the role to look up, when not the source's own."),
+    ] = None,
     force: Force = False,
+    no_check: NoCheck = False,
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
 ) -> None:
-    """Add a profile that assumes an IAM role with another profile's credentials."""
-    if role_arn is None:
-        raise BadInput("--role-arn is required")
+    """Add a profile that assumes an IAM role with another profile's credentials.
+
+    Without --role-arn, the role (--role-name, default NAME) is looked up with the source's
+    credentials (iam:ListRoles), or its ARN is built from the source's account. Unless
+    --session-name is given, role_session_name is the source's IAM user name. Then the new
+    profile is checked live, unless --no-check.
+    """
     request = editing.RoleRequest(
         name,
-        role_arn,
+        role_arn or "",
         source,
         credential_source,
         mfa_serial,
@@ -96,8 +131,30 @@ def add_role(
         region,
         force,
     )
-    warn(editing.add_role(paths(config_file, credentials_file), request))
+    files = paths(config_file, credentials_file)
+    if role_arn is None or (session_name is None and source is not None and not no_check):
+        warn(editing.prepare_role_lookup(files, request, role_name or name, account))
+        assert source is not None
+        from awsprofiles import check
+
+        try:
+            found = check.find_role(files, source, None if role_arn else role_name or name, account)
+        except CheckFailed as error:
+            if role_arn is None:
+                raise
+            # The role's ARN is known: write it, and let the check below say what fails.
+            warn([f"cannot name the session after the source identity: {error.message}"])
+        else:
+            if found.arn is not None:
+                info(f"role ARN {found.arn}: {found.how}")
+                request = dataclasses.replace(request, role_arn=found.arn)
+            if session_name is None:
+                info(f"role_session_name {found.session_name} (from the source identity)")
+                request = dataclasses.replace(request, session_name=found.session_name)
+    warn(editing.add_role(files, request))
     info(f"profile {name!r} written")
+    if not no_check:
+        _check_written(files, name)
 
 
 @app.command("list")

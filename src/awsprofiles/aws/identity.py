@@ -1,0 +1,417 @@
+"""Who a profile is: botocore's own credential chain, then STS GetCallerIdentity.
+
+Every failure becomes an :class:`IdentityError` with a stable code and a message written here,
+never botocore's text: its exception strings can quote request data, secrets included.
+"""
+
+from __future__ import annotations
+
+import copy
+import getpass
+import re
+import threading
+from collections.abc import Callable, Iterator, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+import botocore.exceptions as bce
+from botocore.config import Config
+from botocore.loaders import create_loader
+
+from awsprofiles.aws.session import make_session
+from awsprofiles.store import Paths
+
+#: The role STS signs with when a profile names no region (the global endpoint's region).
+DEFAULT_REGION = "us-east-1"
+ATTEMPTS = 2
+
+_EXPIRED_CODES = frozenset(
+    {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"}
+)
+
+
+class IdentityError(Exception):
+    """A profile's credentials could not be resolved or were refused: ``code`` says which way."""
+
+    def __init__(self, code: str, message: str, aws_code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.aws_code = aws_code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class MfaRequired(Exception):
+    """Raised instead of prompting for an MFA code: a check never waits on a terminal."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    account: str
+    arn: str
+    user_id: str
+
+    @property
+    def partition(self) -> str:
+        return self.arn.split(":")[1]
+
+    @property
+    def iam_user_name(self) -> str | None:
+        """The IAM user's name when the identity is one (``arn:...:user/[path/]NAME``)."""
+        resource = self.arn.split(":", 5)[5] if self.arn.count(":") >= 5 else ""
+        if resource.startswith("user/"):
+            return resource.rsplit("/", 1)[1]
+        return None
+
+
+def _refuse_mfa_prompt(prompt: str) -> str:
+    raise MfaRequired(prompt)
+
+
+class _ScopedCache(MutableMapping[str, Any]):
+    """One namespace of a shared assumed-role cache.
+
+    botocore keys assumed-role credentials by the role's arguments only; scoping the keys by the
+    chain of source profiles keeps two different sources of one role apart, while profiles that
+    share a chain share its intermediate roles' credentials.
+    """
+
+    def __init__(self, store: dict[tuple[tuple[str, ...], str], Any], scope: tuple[str, ...]) -> None:
+        self._store = store
+        self._scope = scope
+
+    def __getitem__(self, key: str) -> Any:
+        return self._store[(self._scope, key)]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._store[(self._scope, key)] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._store[(self._scope, key)]
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for scope, key in list(self._store) if scope == self._scope)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+@dataclass(frozen=True)
+class _Base:
+    events: Any
+    loader: Any
+    full_config: dict[str, Any]
+
+
+class Resolver:
+    """Resolves and identifies many profiles of one pair of files, sharing what botocore allows.
+
+    One data loader (service models, endpoint rules: the costly part of a botocore session) is
+    shared by every session, and assumed-role credentials are cached per source chain, so fifty
+    roles over one source resolve that source's chain once.
+    """
+
+    def __init__(self, paths: Paths, timeout: float = 10.0, attempts: int = ATTEMPTS) -> None:
+        self.paths = paths
+        self.timeout = timeout
+        # One call with its retry fits in ``timeout``.
+        self._config = Config(
+            connect_timeout=timeout / attempts,
+            read_timeout=timeout / attempts,
+            retries={"total_max_attempts": attempts, "mode": "standard"},
+        )
+        self._base: _Base | None = None
+        self._base_lock = threading.Lock()
+        self._assumed: dict[tuple[tuple[str, ...], str], Any] = {}
+        self._identities: dict[str, Identity | IdentityError] = {}
+        self._scopes_lock = threading.Lock()
+        self._scope_locks: dict[tuple[str, ...], threading.Lock] = {}
+        self._warmed: set[tuple[str, ...]] = set()
+
+    def base(self) -> _Base:
+        """What every session shares, made once from a first session of the two files."""
+        with self._base_lock:
+            if self._base is None:
+                first = make_session(self.paths)
+                self._base = _Base(
+                    # botocore keeps the emitter with its built-in handlers here; a copy of it
+                    # is what botocore itself gives each client.
+                    getattr(first, "_original_handler", None),
+                    create_loader(first.get_config_variable("data_path")),
+                    first.full_config,
+                )
+            return self._base
+
+    def profiles(self) -> dict[str, dict[str, Any]]:
+        return dict(self.base().full_config.get("profiles", {}))
+
+    def source_chain(self, profile: str) -> tuple[str, ...]:
+        profiles = self.profiles()
+        chain: list[str] = []
+        current = profiles.get(profile, {}).get("source_profile")
+        while isinstance(current, str) and current not in chain:
+            chain.append(current)
+            current = profiles.get(current, {}).get("source_profile")
+        return tuple(chain)
+
+    def session(self, profile: str | None, scope: tuple[str, ...] | None = None) -> Any:
+        """A botocore session for ``profile`` (None: as the CLI without --profile).
+
+        ``scope`` names the assumed-role cache to use: by default the profile's source chain.
+        """
+        base = self.base()
+        events = copy.copy(base.events) if base.events is not None else None
+        session = make_session(self.paths, profile, events=events)
+        # The files are parsed once for all profiles (botocore caches full_config here).
+        session._config = base.full_config
+        session.register_component("data_loader", base.loader)
+        session.set_default_client_config(self._config)
+        resolver = session.get_component("credential_provider")
+        assume_role = resolver.get_provider("assume-role")
+        name = session.get_config_variable("profile") or "default"
+        if scope is None:
+            scope = self.source_chain(name)
+        assume_role.cache = _ScopedCache(self._assumed, scope)
+        assume_role._prompter = _refuse_mfa_prompt
+        return session
+
+    def _warm_source_chain(self, profile: str) -> None:
+        """Assume a chain's intermediate roles once, for every profile that shares that chain.
+
+        Without this, profiles checked at the same time over one role source would each miss the
+        cache and assume the source role again. Failures are left for the profile's own check.
+        """
+        scope = self.source_chain(profile)
+        profiles = self.profiles()
+        if not scope or "role_arn" not in profiles.get(scope[0], {}):
+            return
+        with self._scopes_lock:
+            lock = self._scope_locks.setdefault(scope, threading.Lock())
+        with lock:
+            if scope in self._warmed:
+                return
+            self._warmed.add(scope)
+            try:
+                credentials = self.session(scope[0], scope).get_credentials()
+                if credentials is not None:
+                    credentials.get_frozen_credentials()
+            except Exception:  # noqa: S110  (reported by the profile's own check)
+                pass
+
+    def region(self, session: Any) -> str:
+        return str(session.get_config_variable("region") or DEFAULT_REGION)
+
+    def client(self, profile: str | None, service: str) -> Any:
+        """A client with the profile's credentials; raises IdentityError if it has none."""
+        session = self.session(profile)
+        shown = profile or session.get_config_variable("profile") or "default"
+        try:
+            credentials = session.get_credentials()
+        except Exception as error:
+            raise self.explain(error, shown) from None
+        if credentials is None:
+            raise IdentityError(
+                "no-credentials",
+                f"profile {shown!r} has no credentials: add keys (profiles add-user), a role "
+                "(profiles add-role), credential_process or SSO settings",
+            )
+        return session.create_client(service, region_name=self.region(session))
+
+    def whoami(self, profile: str | None) -> Identity:
+        """STS GetCallerIdentity with the profile's credentials."""
+        key = profile or ""
+        cached = self._identities.get(key)
+        if cached is None:
+            try:
+                cached = self._whoami(profile)
+            except IdentityError as error:
+                cached = error
+            self._identities[key] = cached
+        if isinstance(cached, IdentityError):
+            raise cached
+        return cached
+
+    def _whoami(self, profile: str | None) -> Identity:
+        shown = profile or "default"
+        if profile is not None:
+            self._warm_source_chain(profile)
+        sts = self.client(profile, "sts")
+        try:
+            reply = sts.get_caller_identity()
+        except Exception as error:
+            raise self.explain(error, shown) from None
+        return Identity(str(reply["Account"]), str(reply["Arn"]), str(reply["UserId"]))
+
+    # ------------------------------------------------------------------ errors
+
+    def explain(self, error: BaseException, profile: str) -> IdentityError:
+        """An IdentityError in plain words for any failure; never quotes botocore's text."""
+        if isinstance(error, IdentityError):
+            return error
+        if isinstance(error, MfaRequired):
+            return IdentityError(
+                "mfa-required",
+                f"profile {profile!r} needs an MFA code (mfa_serial), which a check cannot ask for; "
+                f"run 'aws sts get-caller-identity --profile {profile}' to enter one",
+            )
+        if isinstance(error, bce.ClientError):
+            return self._explain_client_error(error, profile)
+        if isinstance(error, bce.SSOError | bce.TokenRetrievalError):
+            return IdentityError(
+                "sso-login",
+                f"profile {profile!r} has no valid SSO session; run 'aws sso login --profile {profile}'",
+            )
+        if isinstance(error, bce.ConnectTimeoutError | bce.ReadTimeoutError):
+            return IdentityError(
+                "timeout",
+                f"AWS did not answer within {self.timeout:g} s; check the network, proxy and endpoint_url "
+                "or raise --timeout",
+            )
+        if isinstance(error, bce.ConnectionError | bce.HTTPClientError):
+            endpoint = getattr(error, "kwargs", {}).get("endpoint_url")
+            where = f" at {endpoint}" if isinstance(endpoint, str) else ""
+            return IdentityError(
+                "network",
+                f"cannot reach AWS{where}: check the network, proxy settings and endpoint_url",
+            )
+        if isinstance(error, bce.InfiniteLoopConfigError):
+            return IdentityError("lint", f"profile {profile!r}: its source_profile chain loops")
+        if isinstance(error, bce.PartialCredentialsError):
+            return IdentityError(
+                "no-credentials",
+                f"profile {profile!r} has only half a key pair: it needs both aws_access_key_id and "
+                "aws_secret_access_key",
+            )
+        if isinstance(error, bce.CredentialRetrievalError):
+            provider = getattr(error, "kwargs", {}).get("provider", "credential provider")
+            return IdentityError(
+                "no-credentials",
+                f"profile {profile!r}: the {provider} did not return credentials; run it by hand to see why",
+            )
+        if isinstance(error, bce.NoCredentialsError | bce.InvalidConfigError | bce.ProfileNotFound):
+            return IdentityError(
+                "no-credentials",
+                f"profile {profile!r} (or its source profile) has no credentials botocore can use",
+            )
+        if isinstance(error, bce.NoRegionError):
+            return IdentityError("other", f"profile {profile!r} needs a region", type(error).__name__)
+        return IdentityError(
+            "other", f"profile {profile!r} failed: {type(error).__name__}", type(error).__name__
+        )
+
+    def _explain_client_error(self, error: Any, profile: str) -> IdentityError:
+        code = str(error.response.get("Error", {}).get("Code", "Unknown"))
+        text = str(error.response.get("Error", {}).get("Message", ""))
+        operation = getattr(error, "operation_name", "")
+        if code == "InvalidClientTokenId":
+            return IdentityError(
+                "invalid-key",
+                f"profile {profile!r}: AWS does not know this access key (mistyped, deleted or from "
+                f"another partition); create a new key and run 'profiles add-user {profile} --force'",
+                code,
+            )
+        if code == "SignatureDoesNotMatch":
+            return IdentityError(
+                "bad-secret",
+                f"profile {profile!r}: the secret access key does not match the access key ID; "
+                f"paste the secret again with 'profiles add-user {profile} --force'",
+                code,
+            )
+        if code in _EXPIRED_CODES:
+            return IdentityError(
+                "expired",
+                f"profile {profile!r}: its session token has expired; get new temporary credentials",
+                code,
+            )
+        if code == "AccessDenied" and "MultiFactorAuthentication" in text:
+            return IdentityError(
+                "mfa-required",
+                f"profile {profile!r}: the role requires MFA; add mfa_serial to the profile",
+                code,
+            )
+        if code == "AccessDenied" and operation == "AssumeRole":
+            return IdentityError("assume-denied", self._assume_denied(profile), code)
+        return IdentityError("other", f"profile {profile!r}: AWS refused with {code} ({operation})", code)
+
+    def _assume_denied(self, profile: str) -> str:
+        """Which principal tried to assume which role, found by identifying the source."""
+        values = self.profiles().get(profile, {})
+        role = values.get("role_arn", "the role")
+        source = values.get("source_profile")
+        if isinstance(source, str) and source != profile:
+            try:
+                principal = self.whoami(source).arn
+            except IdentityError as error:
+                return f"profile {profile!r}: its source profile {source!r} fails: {error.message}"
+            who = f"{principal} (profile {source!r})"
+        elif isinstance(values.get("credential_source"), str):
+            who = f"the credentials from credential_source {values['credential_source']}"
+        else:
+            who = f"the keys of profile {profile!r}"
+        return (
+            f"{who} may not assume {role}: the role's trust policy must name that principal, and "
+            "its policies must allow sts:AssumeRole on the role"
+        )
+
+
+# ---------------------------------------------------------------------- role lookup
+
+
+@dataclass(frozen=True)
+class FoundRole:
+    arn: str
+    how: str  # a sentence fragment for the user: how the ARN was found
+    source: Identity
+
+
+_SESSION_NAME_CHARS = re.compile(r"[^\w+=,.@-]")
+
+
+def session_name_for(source: Identity, local_user: Callable[[], str] = getpass.getuser) -> str:
+    """role_session_name: the source's IAM user name, else the local user's (as STS accepts)."""
+    name = source.iam_user_name
+    if name is None:
+        try:
+            name = local_user()
+        except Exception:  # getpass raises OSError (or KeyError) without a user database entry
+            name = "profiles"
+        name = _SESSION_NAME_CHARS.sub("-", name)
+    name = name[:64]
+    return name if len(name) >= 2 else f"{name}-user"
+
+
+def find_role_arn(resolver: Resolver, source: str, role_name: str, account: str | None = None) -> FoundRole:
+    """The ARN of ``role_name``: listed with the source's credentials, else built from its account."""
+    identity = resolver.whoami(source)
+    if account is not None and account != identity.account:
+        arn = f"arn:{identity.partition}:iam::{account}:role/{role_name}"
+        return FoundRole(arn, f"built from --account {account} (another account cannot be listed)", identity)
+    iam = resolver.client(source, "iam")
+    try:
+        roles = [role for page in iam.get_paginator("list_roles").paginate() for role in page["Roles"]]
+    except bce.ClientError as error:
+        code = str(error.response.get("Error", {}).get("Code", ""))
+        if code not in ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation"):
+            raise resolver.explain(error, source) from None
+        arn = f"arn:{identity.partition}:iam::{account or identity.account}:role/{role_name}"
+        return FoundRole(
+            arn,
+            f"built from account {account or identity.account}: {identity.arn} may not list roles "
+            "(iam:ListRoles), so a role with a path needs --role-arn",
+            identity,
+        )
+    except Exception as error:
+        raise resolver.explain(error, source) from None
+    exact = [role for role in roles if role["RoleName"] == role_name]
+    folded = [role for role in roles if str(role["RoleName"]).lower() == role_name.lower()]
+    match = exact or folded
+    if not match:
+        raise IdentityError(
+            "other",
+            f"account {identity.account} has no role named {role_name!r} ({len(roles)} roles listed); "
+            "give --role-name, --role-arn, or --account for a role in another account",
+            "NoSuchEntity",
+        )
+    return FoundRole(str(match[0]["Arn"]), f"found with iam:ListRoles as {identity.arn}", identity)

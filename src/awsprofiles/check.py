@@ -1,0 +1,464 @@
+"""``profiles check``: static lint of the files, then each profile's identity, live and concurrently.
+
+Lint needs no network and no botocore (except the list of keys botocore knows, loaded only when a
+profile has a key outside the explicit list). The live part lives in ``awsprofiles.aws.identity``
+and is imported only when it runs.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import difflib
+import functools
+import os
+import stat
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from awsprofiles import model, store
+from awsprofiles.errors import BadInput
+from awsprofiles.model import Kind, Profile
+from awsprofiles.store import Paths, Snapshot
+
+if TYPE_CHECKING:
+    from awsprofiles.aws.identity import Resolver
+
+
+@dataclass
+class CheckResult:
+    profile: str
+    kind: str
+    ok: bool
+    account: str | None
+    arn: str | None
+    error: str | None
+    message: str
+    elapsed_ms: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------- lint
+
+#: Keys read from a profile by botocore's credential providers and by the AWS CLI itself,
+#: which botocore's table of session variables does not list.
+CREDENTIAL_AND_CLI_KEYS = frozenset(
+    {
+        "aws_access_key_id",
+        "aws_secret_access_key",
+        "aws_session_token",
+        "aws_security_token",
+        "aws_account_id",
+        "aws_credential_expiration",
+        "role_arn",
+        "source_profile",
+        "credential_source",
+        "external_id",
+        "mfa_serial",
+        "role_session_name",
+        "duration_seconds",
+        "web_identity_token_file",
+        "credential_process",
+        "sso_session",
+        "sso_start_url",
+        "sso_region",
+        "sso_account_id",
+        "sso_role_name",
+        "sso_registration_scopes",
+        "login_session",
+        "services",
+        "endpoint_url",
+        "output",
+        "cli_pager",
+        "cli_timestamp_format",
+        "cli_follow_urlparam",
+        "cli_binary_format",
+        "cli_auto_prompt",
+        "cli_history",
+        "cli_help_output",
+        # botocore session variables common enough to be known without loading botocore
+        "region",
+        "ca_bundle",
+        "max_attempts",
+        "retry_mode",
+        "parameter_validation",
+    }
+)
+
+
+@functools.cache
+def known_keys() -> frozenset[str]:
+    """Every profile key botocore or the AWS CLI reads."""
+    from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES
+
+    names = set(CREDENTIAL_AND_CLI_KEYS)
+    for spec in BOTOCORE_DEFAUT_SESSION_VARIABLES.values():
+        config_name = spec[0]
+        if isinstance(config_name, str):
+            names.add(config_name)
+        elif isinstance(config_name, tuple):
+            names.update(name for name in config_name if isinstance(name, str))
+    return frozenset(names)
+
+
+def _suggestion(key: str) -> str | None:
+    known = known_keys()
+    normalized = key.lower().replace("-", "_")
+    if normalized in known:
+        return normalized
+    close = difflib.get_close_matches(normalized, sorted(known), n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+@dataclass
+class Finding:
+    message: str
+    #: A fatal finding means the profile cannot work; no live check is made.
+    fatal: bool = True
+
+
+@dataclass
+class Lint:
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+
+    def add(self, profile: str, message: str, fatal: bool = True) -> None:
+        self.findings.setdefault(profile, []).append(Finding(message, fatal))
+
+    def of(self, profile: str) -> list[Finding]:
+        return self.findings.get(profile, [])
+
+
+def _cycle(snapshot: Snapshot, name: str) -> list[str] | None:
+    chain = [name]
+    profile = snapshot.profile(name)
+    while profile is not None:
+        source = profile.get("source_profile")
+        if source is None:
+            return None
+        if source == profile.name and profile.get(model.ACCESS_KEY_ID):
+            return None  # botocore reads a profile that is its own source as plain keys
+        if source in chain:
+            return [*chain, source]
+        chain.append(source)
+        profile = snapshot.profile(source)
+    return None
+
+
+def _credentials_file_is_open(paths: Paths) -> bool:
+    if os.name != "posix":
+        return False
+    try:
+        mode = paths.credentials.stat().st_mode
+    except OSError:
+        return False
+    return bool(mode & (stat.S_IRWXG | stat.S_IRWXO))
+
+
+def _lint_values(profile: Profile, lint: Lint) -> None:
+    name = profile.name
+    for key, value in profile.values.items():
+        unknown = key.lower() not in CREDENTIAL_AND_CLI_KEYS and key.lower() not in known_keys()
+        if isinstance(value, str) and unknown:
+            hint = _suggestion(key)
+            tip = f"; did you mean {hint!r}?" if hint else ""
+            lint.add(name, f"key {key!r} is not one botocore knows, so it is ignored{tip}", fatal=False)
+    checks = {
+        "role_arn": model.validate_role_arn,
+        "mfa_serial": model.validate_mfa_serial,
+        "credential_source": model.validate_credential_source,
+    }
+    for key, validate in checks.items():
+        text = profile.get(key)
+        if text is not None:
+            try:
+                validate(text)
+            except BadInput as error:
+                lint.add(name, error.message)
+    duration = profile.get("duration_seconds")
+    if duration is not None:
+        if not duration.isdigit():
+            lint.add(name, f"duration_seconds {duration!r} is not a whole number of seconds")
+        elif not model.MIN_DURATION <= int(duration) <= model.MAX_DURATION:
+            lint.add(
+                name,
+                f"duration_seconds {duration} is out of range: STS accepts "
+                f"{model.MIN_DURATION} to {model.MAX_DURATION}",
+            )
+
+
+def _lint_profile(snapshot: Snapshot, paths: Paths, profile: Profile, lint: Lint) -> None:
+    name = profile.name
+    has = profile.values.__contains__
+    if profile.kind is Kind.ROLE and has("source_profile") == has("credential_source"):
+        which = "both" if has("source_profile") else "neither"
+        lint.add(
+            name,
+            f"role profile has {which} source_profile and credential_source; it needs exactly one",
+        )
+    source = profile.get("source_profile")
+    if source is not None and snapshot.profile(source) is None:
+        lint.add(name, f"source_profile {source!r} names no profile")
+    else:
+        cycle = _cycle(snapshot, name)
+        if cycle:
+            lint.add(name, f"source_profile chain loops: {' -> '.join(cycle)}")
+    if has(model.ACCESS_KEY_ID) != has(model.SECRET_ACCESS_KEY):
+        missing = model.SECRET_ACCESS_KEY if has(model.ACCESS_KEY_ID) else model.ACCESS_KEY_ID
+        lint.add(name, f"half a key pair: {missing} is missing (run 'profiles add-user {name} --force')")
+    in_config = snapshot.config.profiles.get(name, {})
+    in_credentials = snapshot.credentials.profiles.get(name, {})
+    for key in sorted(model.SECRET_KEYS & set(in_config)):
+        lint.add(
+            name,
+            f"{key} is stored in the config file {paths.config}; move it to the credentials file "
+            f"(profiles add-user {name} --force)",
+            fatal=False,
+        )
+    for key in sorted(set(in_config) & set(in_credentials)):
+        if in_config[key] != in_credentials[key]:
+            lint.add(
+                name,
+                f"{key} differs between the config and credentials files; botocore uses the "
+                "credentials file's value: remove one",
+                fatal=False,
+            )
+    if in_credentials and _credentials_file_is_open(paths):
+        lint.add(
+            name,
+            f"{paths.credentials} is readable by other users; run 'chmod 600 {paths.credentials}'",
+            fatal=False,
+        )
+    _lint_values(profile, lint)
+
+
+def lint_profiles(snapshot: Snapshot, paths: Paths, names: Iterable[str]) -> Lint:
+    """Static problems of the named profiles: no network, no credentials used."""
+    lint = Lint()
+    for name in names:
+        profile = snapshot.profile(name)
+        if profile is not None:
+            _lint_profile(snapshot, paths, profile, lint)
+    for warning in snapshot.config.warnings:
+        if "default profile" in warning and "default" in names:
+            lint.add("default", warning, fatal=False)
+    return lint
+
+
+# --------------------------------------------------------------------------- live
+
+
+def _elapsed_ms(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+def _lint_result(profile: Profile, findings: list[Finding], started: float) -> CheckResult:
+    return CheckResult(
+        profile.name,
+        profile.kind.value,
+        False,
+        None,
+        None,
+        "lint",
+        "; ".join(finding.message for finding in findings),
+        _elapsed_ms(started),
+    )
+
+
+def _live(resolver: Resolver, profile: Profile, notes: list[Finding], started: float) -> CheckResult:
+    from awsprofiles.aws.identity import IdentityError
+
+    try:
+        identity = resolver.whoami(profile.name)
+    except IdentityError as error:
+        message = error.message
+        if notes:
+            message += "; also: " + "; ".join(note.message for note in notes)
+        return CheckResult(
+            profile.name, profile.kind.value, False, None, None, error.code, message, _elapsed_ms(started)
+        )
+    if notes:
+        message = "works, but " + "; ".join(note.message for note in notes)
+        return CheckResult(
+            profile.name,
+            profile.kind.value,
+            False,
+            identity.account,
+            identity.arn,
+            "lint",
+            message,
+            _elapsed_ms(started),
+        )
+    return CheckResult(
+        profile.name,
+        profile.kind.value,
+        True,
+        identity.account,
+        identity.arn,
+        None,
+        identity.arn,
+        _elapsed_ms(started),
+    )
+
+
+def _timed_out(profile: Profile, timeout: float) -> CheckResult:
+    return CheckResult(
+        profile.name,
+        profile.kind.value,
+        False,
+        None,
+        None,
+        "timeout",
+        f"no answer within {timeout:g} s (credential provider or AWS); check the network and "
+        "endpoint_url, or raise --timeout",
+        int(timeout * 1000),
+    )
+
+
+def run_live(
+    resolver: Resolver, profiles: list[tuple[Profile, list[Finding]]], jobs: int, timeout: float
+) -> dict[str, CheckResult]:
+    """Identify profiles concurrently; a profile that takes longer than ``timeout`` is reported."""
+    results: dict[str, CheckResult] = {}
+    if not profiles:
+        return results
+    started: dict[str, float] = {}
+    lock = threading.Lock()
+
+    def task(profile: Profile, notes: list[Finding]) -> CheckResult:
+        begin = time.monotonic()
+        with lock:
+            started[profile.name] = begin
+        return _live(resolver, profile, notes, begin)
+
+    executor = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="check")
+    try:
+        pending = {executor.submit(task, profile, notes): profile for profile, notes in profiles}
+        while pending:
+            done, _ = concurrent.futures.wait(
+                pending, timeout=0.05, return_when=concurrent.futures.FIRST_COMPLETED
+            )
+            for future in done:
+                profile = pending.pop(future)
+                results[profile.name] = future.result()
+            now = time.monotonic()
+            with lock:
+                late = [
+                    future
+                    for future, profile in pending.items()
+                    if profile.name in started and now - started[profile.name] > timeout
+                ]
+            for future in late:
+                profile = pending.pop(future)
+                results[profile.name] = _timed_out(profile, timeout)
+    finally:
+        # A thread stuck in a credential provider is left to finish; nobody waits for it.
+        executor.shutdown(wait=False, cancel_futures=True)
+    return results
+
+
+def check_profiles(
+    paths: Paths,
+    names: list[str] | None = None,
+    *,
+    offline: bool = False,
+    jobs: int = 16,
+    timeout: float = 10.0,
+) -> list[CheckResult]:
+    """Lint, then (unless offline) identify each profile; results in the order of ``names``."""
+    snapshot = store.load(paths)
+    known = snapshot.names()
+    if names:
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise BadInput(f"no profile named {', '.join(map(repr, unknown))} (run 'profiles list')")
+        names = list(dict.fromkeys(names))
+    else:
+        names = known
+    if jobs < 1:
+        raise BadInput("--jobs must be at least 1")
+    if timeout <= 0:
+        raise BadInput("--timeout must be more than 0 seconds")
+    lint = lint_profiles(snapshot, paths, names)
+    results: dict[str, CheckResult] = {}
+    live: list[tuple[Profile, list[Finding]]] = []
+    for name in names:
+        began = time.monotonic()
+        profile = snapshot.profile(name)
+        assert profile is not None
+        findings = lint.of(name)
+        if offline or any(finding.fatal for finding in findings):
+            if findings:
+                results[name] = _lint_result(profile, findings, began)
+            else:
+                results[name] = CheckResult(
+                    name, profile.kind.value, True, None, None, None, "no static problems", 0
+                )
+        else:
+            live.append((profile, findings))
+    if live:
+        from awsprofiles.aws.identity import Resolver
+
+        results.update(run_live(Resolver(paths, timeout), live, jobs, timeout))
+    return [results[name] for name in names]
+
+
+def verify_profile(paths: Paths, name: str, timeout: float = 10.0) -> CheckResult:
+    """The live check run after add-user/add-role: lint notes that do not break it stay warnings."""
+    from awsprofiles.aws.identity import Resolver
+
+    snapshot = store.load(paths)
+    profile = snapshot.profile(name)
+    if profile is None:
+        raise BadInput(f"no profile named {name!r}")
+    fatal = [finding for finding in lint_profiles(snapshot, paths, [name]).of(name) if finding.fatal]
+    started = time.monotonic()
+    if fatal:
+        return _lint_result(profile, fatal, started)
+    return _live(Resolver(paths, timeout), profile, [], started)
+
+
+def lint_warnings(paths: Paths, name: str) -> list[str]:
+    snapshot = store.load(paths)
+    return [finding.message for finding in lint_profiles(snapshot, paths, [name]).of(name)]
+
+
+# --------------------------------------------------------------------------- add-role
+
+
+@dataclass(frozen=True)
+class RoleLookup:
+    arn: str | None
+    how: str
+    #: role_session_name derived from the source identity (its IAM user name, else the local user)
+    session_name: str
+
+
+def find_role(
+    paths: Paths,
+    source: str,
+    role_name: str | None,
+    account: str | None = None,
+    timeout: float = 10.0,
+) -> RoleLookup:
+    """Identify ``source`` and, when ``role_name`` is given, find that role's ARN with its credentials.
+
+    Raises CheckFailed (exit 1) when the source does not work or the role cannot be found.
+    """
+    from awsprofiles.aws.identity import IdentityError, Resolver, find_role_arn, session_name_for
+    from awsprofiles.errors import CheckFailed
+
+    resolver = Resolver(paths, timeout)
+    try:
+        if role_name is None:
+            identity = resolver.whoami(source)
+            return RoleLookup(None, "", session_name_for(identity))
+        found = find_role_arn(resolver, source, role_name, account)
+    except IdentityError as error:
+        if error.aws_code == "NoSuchEntity":
+            raise CheckFailed(error.message, error.code) from None
+        raise CheckFailed(f"source profile {source!r} cannot be used: {error.message}", error.code) from None
+    return RoleLookup(found.arn, found.how, session_name_for(found.source))

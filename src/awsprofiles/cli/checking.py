@@ -1,0 +1,101 @@
+"""``profiles check`` and ``profiles whoami``: the live commands (botocore is imported lazily)."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from awsprofiles import check, store
+from awsprofiles.check import CheckResult
+from awsprofiles.cli.app import ConfigFile, CredentialsFile, Json, app, paths, print_json
+from awsprofiles.errors import EXIT_FAILED, EXIT_OK, BadInput, CheckFailed
+
+
+def _status(result: CheckResult) -> str:
+    return "ok" if result.ok else (result.error or "failed")
+
+
+def render_results(results: list[CheckResult], json: bool) -> int:
+    """Print results as a table and a summary line (or JSON); return the exit code."""
+    failed = sum(1 for result in results if not result.ok)
+    if json:
+        print_json([result.to_json() for result in results])
+    else:
+        from rich.console import Console
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(box=None, pad_edge=False)
+        for column in ("PROFILE", "KIND", "STATUS", "ACCOUNT", "ARN / PROBLEM", "TIME"):
+            table.add_column(column, overflow="fold", justify="right" if column == "TIME" else "left")
+        for result in results:
+            status = Text(_status(result), style="green" if result.ok else "bold red")
+            detail = result.arn if result.ok and result.arn else result.message
+            table.add_row(
+                result.profile,
+                result.kind,
+                status,
+                result.account or "",
+                detail,
+                f"{result.elapsed_ms / 1000:.2f}s",
+            )
+        console = Console(soft_wrap=True)
+        console.print(table)
+        console.print(f"{len(results) - failed} ok, {failed} failed")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+@app.command("check")
+def check_command(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(help="Profiles to check [default: all].", show_default=False, metavar="NAME..."),
+    ] = None,
+    json: Json = False,
+    offline: Annotated[bool, typer.Option("--offline", help="Only the static lint: no AWS call.")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", help="Profiles checked at once.", min=1)] = 16,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds allowed per profile.", min=0.1)] = 10.0,
+    config_file: ConfigFile = None,
+    credentials_file: CredentialsFile = None,
+) -> None:
+    """Check every profile (or NAMEs): static lint, then who AWS says each one is.
+
+    Exit 0 when all are ok, 1 when any fails, 2 for an unknown NAME.
+    """
+    results = check.check_profiles(
+        paths(config_file, credentials_file), names or None, offline=offline, jobs=jobs, timeout=timeout
+    )
+    raise typer.Exit(render_results(results, json))
+
+
+@app.command("whoami")
+def whoami(
+    name: Annotated[
+        str | None,
+        typer.Argument(help="Profile [default: $AWS_PROFILE or default].", show_default=False),
+    ] = None,
+    json: Json = False,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for AWS.", min=0.1)] = 10.0,
+    config_file: ConfigFile = None,
+    credentials_file: CredentialsFile = None,
+) -> None:
+    """Print who AWS says a profile is (STS GetCallerIdentity)."""
+    from awsprofiles.aws.identity import IdentityError, Resolver
+
+    shown = name or os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or "default"
+    files = paths(config_file, credentials_file)
+    if name is not None and store.load(files).profile(name) is None:
+        raise BadInput(f"no profile named {name!r} (run 'profiles list' to see them)")
+    try:
+        identity = Resolver(files, timeout).whoami(name)
+    except IdentityError as error:
+        raise CheckFailed(error.message, error.code) from None
+    if json:
+        print_json(
+            {"profile": shown, "account": identity.account, "arn": identity.arn, "user_id": identity.user_id}
+        )
+    else:
+        print(identity.arn)
+        print(f"account {identity.account}  user id {identity.user_id}")

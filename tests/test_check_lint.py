@@ -1,0 +1,148 @@
+"""profiles check --offline: the static lint, which needs neither network nor credentials."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from moto import mock_aws
+
+from awsprofiles.check import CheckResult, check_profiles
+from tests.conftest import Home
+
+KEYS = "aws_access_key_id = AKIAEXAMPLEEXAMPLE12\naws_secret_access_key = s3cr3t-value\n"
+ROLE = "arn:aws:iam::123456789012:role/admin"
+
+
+def write(home: Home, config: str = "", credentials: str = "", mode: int = 0o600) -> None:
+    home.config.parent.mkdir(parents=True, exist_ok=True)
+    home.config.write_text(config)
+    home.credentials.write_text(credentials)
+    os.chmod(home.credentials, mode)
+
+
+def lint(home: Home, name: str) -> CheckResult:
+    results = {result.profile: result for result in check_profiles(home.paths, offline=True)}
+    return results[name]
+
+
+def assert_lint(result: CheckResult, *words: str) -> None:
+    assert (result.ok, result.error) == (False, "lint")
+    for word in words:
+        assert word in result.message
+
+
+def test_clean_profiles_pass_offline(home: Home) -> None:
+    write(
+        home,
+        config=f"[profile admin]\nrole_arn = {ROLE}\nsource_profile = dev\nregion = eu-west-1\n",
+        credentials=f"[dev]\n{KEYS}",
+    )
+    results = check_profiles(home.paths, offline=True)
+    assert [(r.profile, r.ok, r.error) for r in results] == [("admin", True, None), ("dev", True, None)]
+
+
+def test_source_profile_naming_no_profile(home: Home) -> None:
+    write(home, config=f"[profile admin]\nrole_arn = {ROLE}\nsource_profile = nobody\n")
+    assert_lint(lint(home, "admin"), "'nobody' names no profile")
+
+
+def test_source_profile_cycle(home: Home) -> None:
+    write(
+        home,
+        config=(
+            f"[profile a]\nrole_arn = {ROLE}\nsource_profile = b\n"
+            f"[profile b]\nrole_arn = {ROLE}\nsource_profile = a\n"
+        ),
+    )
+    assert_lint(lint(home, "a"), "loops", "a -> b -> a")
+
+
+def test_role_with_neither_source_nor_credential_source(home: Home) -> None:
+    write(home, config=f"[profile admin]\nrole_arn = {ROLE}\n")
+    assert_lint(lint(home, "admin"), "neither")
+
+
+def test_role_with_both_source_and_credential_source(home: Home) -> None:
+    write(
+        home,
+        config=f"[profile admin]\nrole_arn = {ROLE}\nsource_profile = dev\ncredential_source = Environment\n",
+        credentials=f"[dev]\n{KEYS}",
+    )
+    assert_lint(lint(home, "admin"), "both")
+
+
+def test_half_a_key_pair(home: Home) -> None:
+    write(home, credentials="[dev]\naws_access_key_id = AKIAEXAMPLEEXAMPLE12\n")
+    assert_lint(lint(home, "dev"), "aws_secret_access_key is missing")
+
+
+def test_secret_stored_in_the_config_file_is_reported_without_its_value(home: Home) -> None:
+    write(home, config=f"[profile dev]\n{KEYS}")
+    result = lint(home, "dev")
+    assert_lint(result, "aws_secret_access_key is stored in the config file")
+    assert "s3cr3t-value" not in result.message
+
+
+@pytest.mark.parametrize(
+    ("typo", "suggestion"),
+    [("role-arn", "role_arn"), ("source-profile", "source_profile"), ("aws_access_key", "aws_access_key_id")],
+)
+def test_unknown_key_suggests_the_near_miss(home: Home, typo: str, suggestion: str) -> None:
+    write(home, config=f"[profile dev]\n{typo} = x\n", credentials=f"[dev]\n{KEYS}")
+    assert_lint(lint(home, "dev"), f"{typo!r} is not one botocore knows", f"did you mean {suggestion!r}")
+
+
+def test_keys_botocore_knows_are_not_reported(home: Home) -> None:
+    write(
+        home,
+        config="[profile dev]\nsts_regional_endpoints = regional\nuse_fips_endpoint = false\noutput = json\n",
+        credentials=f"[dev]\n{KEYS}",
+    )
+    assert lint(home, "dev").ok
+
+
+@pytest.mark.parametrize(
+    ("setting", "words"),
+    [
+        ("role_arn = arn:aws:iam::12345:role/x\nsource_profile = dev", ("not a role ARN",)),
+        (f"role_arn = {ROLE}\nsource_profile = dev\nmfa_serial = my phone", ("not an MFA device",)),
+        (f"role_arn = {ROLE}\nsource_profile = dev\nduration_seconds = 60", ("out of range", "900")),
+        (f"role_arn = {ROLE}\nsource_profile = dev\nduration_seconds = 1h", ("whole number",)),
+    ],
+)
+def test_malformed_values(home: Home, setting: str, words: tuple[str, ...]) -> None:
+    write(home, config=f"[profile admin]\n{setting}\n", credentials=f"[dev]\n{KEYS}")
+    assert_lint(lint(home, "admin"), *words)
+
+
+def test_credentials_file_readable_by_others_suggests_chmod_600(home: Home) -> None:
+    write(home, credentials=f"[dev]\n{KEYS}", mode=0o644)
+    assert_lint(lint(home, "dev"), f"chmod 600 {home.credentials}")
+
+
+def test_conflicting_values_in_both_files(home: Home) -> None:
+    write(
+        home, config="[profile dev]\nregion = eu-west-1\n", credentials=f"[dev]\n{KEYS}region = us-east-1\n"
+    )
+    assert_lint(lint(home, "dev"), "region differs")
+
+
+def test_default_beside_profile_default(home: Home) -> None:
+    write(home, config="[default]\nregion = eu-west-1\n[profile default]\nregion = us-east-1\n")
+    assert_lint(lint(home, "default"), "both define the default profile")
+
+
+def test_a_fatal_problem_skips_the_live_check(home: Home) -> None:
+    write(home, config=f"[profile admin]\nrole_arn = {ROLE}\nsource_profile = nobody\n")
+    [result] = check_profiles(home.paths, timeout=0.5)
+    assert_lint(result, "names no profile")
+
+
+def test_a_working_profile_with_a_typo_key_reports_both_identity_and_problem(home: Home) -> None:
+    write(home, config="[profile dev]\nregoin = eu-west-1\n", credentials=f"[dev]\n{KEYS}")
+    with mock_aws():
+        [result] = check_profiles(home.paths)
+    assert_lint(result, "did you mean 'region'")
+    assert result.arn is not None
+    assert result.account == "123456789012"
