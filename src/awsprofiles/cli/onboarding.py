@@ -10,7 +10,7 @@ import typer
 
 from awsprofiles import keyfiles, manifest, model, onboard, store
 from awsprofiles.cli.app import ConfigFile, CredentialsFile, Json, app, info, paths, print_json, warn
-from awsprofiles.errors import BadInput, Refused
+from awsprofiles.errors import EXIT_FAILED, EXIT_OK, BadInput, Refused
 
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
@@ -123,15 +123,20 @@ def onboard_command(
                 raise Refused(f"not confirmed; {names} left as they are and nothing was written")
     if planned.changed:
         onboard.apply(where, planned)
-    if json and no_check:
-        print_json(_summary(planned, written=planned.changed, diff=diff))
     info(_headline(planned, dry_run=False))
+    summary = _summary(planned, written=planned.changed, diff=diff)
     if no_check:
+        if json:
+            print_json(summary)
         return 0
     from awsprofiles.check import check_profiles
     from awsprofiles.cli.checking import render_results
 
-    return render_results(check_profiles(where, loaded.profile_names()), json)
+    results = check_profiles(where, loaded.profile_names())
+    if not json:
+        return render_results(results, json=False)
+    print_json({**summary, "checks": [result.to_json() for result in results]})
+    return EXIT_FAILED if any(not result.ok for result in results) else EXIT_OK
 
 
 def _headline(planned: onboard.Plan, dry_run: bool) -> str:
