@@ -1,0 +1,173 @@
+"""Using a profile: `env`, `env --unset`, `exec` and `credential-process`.
+
+Secrets are written to stdout only, and only once everything has succeeded, so that
+``eval "$(profiles env NAME)"`` of a failure evaluates nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from awsprofiles import model, shells
+from awsprofiles.cli.app import ConfigFile, CredentialsFile, app, paths
+from awsprofiles.errors import BadInput
+
+if TYPE_CHECKING:
+    from awsprofiles.aws.credentials import Credentials
+
+#: exec's exit codes when the command cannot be run (the shells' own conventions).
+EXIT_NOT_FOUND = 127
+EXIT_NOT_EXECUTABLE = 126
+
+Duration = Annotated[
+    int | None,
+    typer.Option("--duration", help="Session length in seconds (900-43200), instead of duration_seconds."),
+]
+MfaCode = Annotated[
+    str | None, typer.Option("--mfa-code", help="The current code of the MFA device (else asked on stderr).")
+]
+NoCache = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache", help="Assume the role afresh, without the AWS CLI's cache (~/.aws/cli/cache)."
+    ),
+]
+
+
+def _credentials(
+    name: str,
+    duration: int | None,
+    mfa_code: str | None,
+    no_cache: bool,
+    config_file: ConfigFile,
+    credentials_file: CredentialsFile,
+) -> Credentials:
+    model.validate_profile_name(name)
+    if duration is not None:
+        model.validate_duration(duration)
+    from awsprofiles.aws.credentials import get_credentials
+
+    return get_credentials(
+        paths(config_file, credentials_file),
+        name,
+        duration=duration,
+        mfa_code=mfa_code,
+        use_cache=not no_cache,
+    )
+
+
+def _write(text: str) -> None:
+    # Bytes, so that Windows does not turn \n into \r\n: the output must be LF-only.
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.buffer.flush()
+
+
+@app.command("env")
+def env(
+    name: Annotated[
+        str | None, typer.Argument(help="Profile whose credentials to set.", show_default=False)
+    ] = None,
+    shell: Annotated[
+        str | None,
+        typer.Option(
+            "--shell",
+            help=f"One of {', '.join(shells.SHELLS)} [default: detected from $SHELL, PSModulePath, ComSpec].",
+            show_default=False,
+        ),
+    ] = None,
+    unset: Annotated[
+        bool, typer.Option("--unset", help="Print the commands that remove the variables instead.")
+    ] = False,
+    duration: Duration = None,
+    mfa_code: MfaCode = None,
+    no_cache: NoCache = False,
+    config_file: ConfigFile = None,
+    credentials_file: CredentialsFile = None,
+) -> None:
+    """Print the commands that put a profile's credentials in the current shell.
+
+    bash/zsh: eval "$(profiles env NAME)";  fish: profiles env NAME --shell fish | source;
+    PowerShell: profiles env NAME --shell powershell | Invoke-Expression;
+    cmd: for /f "delims=" %i in ('profiles env NAME --shell cmd') do @%i
+    """
+    chosen = shells.detect_shell() if shell is None else shell.lower()
+    if chosen not in shells.SHELLS:
+        raise BadInput(f"unknown shell {shell!r}: choose one of {', '.join(shells.SHELLS)}")
+    if unset:
+        if name is not None:
+            raise BadInput("--unset takes no profile name")
+        _write(shells.render(chosen, shells.unset_assignments(os.environ)))
+        return
+    if name is None:
+        raise BadInput("name the profile to use, or pass --unset")
+    credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
+    if chosen == "json":
+        _write(shells.credential_process_json(credentials))
+        return
+    _write(shells.render(chosen, shells.use_assignments(credentials, name, os.environ)))
+
+
+@app.command("credential-process")
+def credential_process(
+    name: Annotated[str, typer.Argument(help="Profile whose credentials to print.", show_default=False)],
+    duration: Duration = None,
+    mfa_code: MfaCode = None,
+    no_cache: NoCache = False,
+    config_file: ConfigFile = None,
+    credentials_file: CredentialsFile = None,
+) -> None:
+    """Print a profile's credentials as the JSON an SDK's credential_process reads.
+
+    In another profile: credential_process = profiles credential-process NAME
+    """
+    credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
+    _write(shells.credential_process_json(credentials))
+
+
+@app.command("exec")
+def exec_(
+    name: Annotated[
+        str, typer.Argument(help="Profile whose credentials the command gets.", show_default=False)
+    ],
+    command: Annotated[
+        list[str], typer.Argument(help="The command and its arguments, after --.", show_default=False)
+    ],
+    duration: Duration = None,
+    mfa_code: MfaCode = None,
+    no_cache: NoCache = False,
+    config_file: ConfigFile = None,
+    credentials_file: CredentialsFile = None,
+) -> None:
+    """Run a command with a profile's credentials in its environment (and no AWS_PROFILE).
+
+    Exits with the command's exit code; 127 when the command is not found, 126 when it cannot
+    be run. Example: profiles exec NAME -- aws sts get-caller-identity
+    """
+    credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
+    environment = dict(os.environ)
+    for variable, value in shells.credential_assignments(credentials):
+        if value is None:
+            environment.pop(variable, None)
+        else:
+            environment[variable] = value
+    program = shutil.which(command[0], path=environment.get("PATH"))
+    if program is None:
+        print(f"error: command {command[0]!r} not found", file=sys.stderr)
+        raise typer.Exit(EXIT_NOT_FOUND)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.name != "posix":
+        # Windows has no exec: os.exec* there starts a new process and returns at once.
+        raise typer.Exit(subprocess.run([program, *command[1:]], env=environment, check=False).returncode)
+    try:
+        os.execve(program, command, environment)  # noqa: S606  (running the given command is the point)
+    except OSError as error:
+        print(f"error: cannot run {command[0]!r}: {error.strerror}", file=sys.stderr)
+        raise typer.Exit(EXIT_NOT_EXECUTABLE) from None
