@@ -16,7 +16,7 @@ import typer
 
 from awsprofiles import model, shells
 from awsprofiles.cli.app import ConfigFile, CredentialsFile, app, paths
-from awsprofiles.errors import BadInput
+from awsprofiles.errors import BadInput, CheckFailed
 
 if TYPE_CHECKING:
     from awsprofiles.aws.credentials import Credentials
@@ -53,13 +53,17 @@ def _credentials(
         model.validate_duration(duration)
     from awsprofiles.aws.credentials import get_credentials
 
-    return get_credentials(
-        paths(config_file, credentials_file),
-        name,
-        duration=duration,
-        mfa_code=mfa_code,
-        use_cache=not no_cache,
-    )
+    try:
+        return get_credentials(
+            paths(config_file, credentials_file),
+            name,
+            duration=duration,
+            mfa_code=mfa_code,
+            use_cache=not no_cache,
+        )
+    except CheckFailed as error:
+        # The code is what a script matches on, as in `profiles check`.
+        raise CheckFailed(f"{error.message} ({error.code})", error.code) from None
 
 
 def _write(text: str) -> None:
