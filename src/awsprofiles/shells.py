@@ -144,13 +144,21 @@ def cmd_value(name: str, value: str) -> str:
 
 
 _DOTENV_PLAIN = re.compile(r"^[A-Za-z0-9_./:+=@,-]*$")
+# Readers disagree on $, \ and ' even inside single quotes (python-dotenv expands ${X} there,
+# docker compose does not), so a value holding one has no form they all read the same way.
+_DOTENV_UNSAFE = re.compile(r"[$\\'\x00-\x1f\x7f]")
 
 
-def dotenv_quote(value: str) -> str:
+def dotenv_quote(name: str, value: str) -> str:
     if _DOTENV_PLAIN.match(value):
         return value
-    # Single quotes: dotenv readers do not expand ${...} in them; \\ and \' are their escapes.
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    if _DOTENV_UNSAFE.search(value):
+        shown = "its value" if name in (SECRET_ACCESS_KEY, SESSION_TOKEN) else repr(value)
+        raise BadInput(
+            f"{name} cannot be written for dotenv: {shown} contains $, \\, ' or a control character, "
+            "which dotenv readers treat differently; use a shell"
+        )
+    return f"'{value}'"
 
 
 def _line(shell: str, name: str, value: str | None) -> str:
@@ -167,7 +175,7 @@ def _line(shell: str, name: str, value: str | None) -> str:
     if shell == "dotenv":
         if value is None:
             raise BadInput("a dotenv file cannot remove a variable; use a shell with --unset")
-        return f"{name}={dotenv_quote(value)}"
+        return f"{name}={dotenv_quote(name, value)}"
     raise BadInput(f"unknown shell {shell!r}: choose one of {', '.join(SHELLS)}")
 
 
@@ -176,6 +184,8 @@ def render(shell: str, assignments: Assignments) -> str:
     if shell == "json":
         raise BadInput("--shell json prints credentials only (the credential_process JSON)")
     if shell == "dotenv":
+        if all(value is None for _, value in assignments):
+            raise BadInput("a dotenv file cannot remove variables; use --unset with a shell")
         # A dotenv file describes an environment to create, so it lists only what is set.
         assignments = [(name, value) for name, value in assignments if value is not None]
     return "".join(_line(shell, name, value) + "\n" for name, value in assignments)
