@@ -122,7 +122,9 @@ def get_credentials(
         mfa_code = validate_mfa_code(mfa_code)
     # botocore logs a failed mandatory refresh as a warning before raising it; the error we raise
     # says it better, and Python would otherwise print the warning on stderr.
-    logging.getLogger("botocore").addHandler(logging.NullHandler())
+    botocore_log = logging.getLogger("botocore")
+    if not botocore_log.handlers:
+        botocore_log.addHandler(logging.NullHandler())
     session = make_session(paths, profile)
     if profile not in session.available_profiles:
         raise BadInput(f"no profile named {profile!r} (run 'profiles list' to see them)")

@@ -97,9 +97,12 @@ def env(
 ) -> None:
     """Print the commands that put a profile's credentials in the current shell.
 
-    bash/zsh: eval "$(profiles env NAME)";  fish: profiles env NAME --shell fish | source;
-    PowerShell: profiles env NAME --shell powershell | Invoke-Expression;
-    cmd: for /f "delims=" %i in ('profiles env NAME --shell cmd') do @%i
+    \b
+    bash, zsh:   eval "$(profiles env NAME)"
+    fish:        profiles env NAME --shell fish | source
+    PowerShell:  profiles env NAME --shell powershell | Invoke-Expression
+    cmd:         for /f "delims=" %i in ('profiles env NAME --shell cmd') do @%i
+    Back again:  the same with 'profiles env --unset' instead of 'profiles env NAME'.
     """
     chosen = shells.detect_shell() if shell is None else shell.lower()
     if chosen not in shells.SHELLS:
@@ -152,7 +155,10 @@ def exec_(
     """Run a command with a profile's credentials in its environment (and no AWS_PROFILE).
 
     Exits with the command's exit code; 127 when the command is not found, 126 when it cannot
-    be run. Example: profiles exec NAME -- aws sts get-caller-identity
+    be run.
+
+    \b
+    Example: profiles exec NAME -- aws sts get-caller-identity
     """
     credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
     environment = dict(os.environ)
