@@ -6,6 +6,7 @@ Secrets are written to stdout only, and only once everything has succeeded, so t
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -40,6 +41,27 @@ NoCache = Annotated[
 ]
 
 
+#: The profiles being resolved by this process and the `profiles` processes that started it.
+#: A credential_process that runs `profiles credential-process` for its own profile would
+#: otherwise start itself again and again.
+IN_PROGRESS = "PROFILES_RESOLVING"
+
+
+def _enter(name: str) -> None:
+    try:
+        chain = json.loads(os.environ.get(IN_PROGRESS, "[]"))
+    except ValueError:
+        chain = []
+    chain = [str(entry) for entry in chain] if isinstance(chain, list) else []
+    if name in chain:
+        raise BadInput(
+            f"profile {name!r} gets its credentials from itself: "
+            f"{' -> '.join([*chain, name])} (check its credential_process)"
+        )
+    # Inherited by any credential_process botocore starts (it passes os.environ on).
+    os.environ[IN_PROGRESS] = json.dumps([*chain, name])
+
+
 def _credentials(
     name: str,
     duration: int | None,
@@ -51,6 +73,7 @@ def _credentials(
     model.validate_profile_name(name)
     if duration is not None:
         model.validate_duration(duration)
+    _enter(name)
     from awsprofiles.aws.credentials import get_credentials
 
     try:
@@ -160,8 +183,13 @@ def exec_(
     \b
     Example: profiles exec NAME -- aws sts get-caller-identity
     """
+    inherited = os.environ.get(IN_PROGRESS)
     credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
     environment = dict(os.environ)
+    # The command may well run `profiles exec NAME` itself: that is no loop.
+    environment.pop(IN_PROGRESS, None)
+    if inherited is not None:
+        environment[IN_PROGRESS] = inherited
     for variable, value in shells.credential_assignments(credentials):
         if value is None:
             environment.pop(variable, None)
