@@ -149,7 +149,11 @@ def get_credentials(
         )
         found = resolver.load_credentials()
         if found is None:
-            raise CheckFailed(f"profile {profile!r} has no credentials", "no-credentials")
+            raise CheckFailed(
+                f"profile {profile!r} has no credentials: give it keys ('profiles add-user "
+                f"{profile} --force'), a role ('profiles add-role'), SSO or a credential_process",
+                "no-credentials",
+            )
         frozen = found.get_frozen_credentials()
         expiration = _utc(getattr(found, "_expiry_time", None))
         region = session.get_scoped_config().get("region")
