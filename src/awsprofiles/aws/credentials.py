@@ -61,7 +61,8 @@ def interactive() -> bool:
     there. stderr is: an SDK running ``credential_process`` captures it, and a prompt nobody
     sees would hang the SDK.
     """
-    return sys.stdin.isatty() and sys.stderr.isatty()
+    streams = (sys.stdin, sys.stderr)
+    return all(stream is not None and stream.isatty() for stream in streams)
 
 
 def mfa_prompter(profile: str, mfa_code: str | None, can_prompt: bool) -> Callable[[str], str]:
