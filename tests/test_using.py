@@ -39,3 +39,12 @@ def test_credential_process_of_a_keys_profile_has_no_token(home: Home) -> None:
     assert ran.returncode == 0, ran.stderr
     assert '"SessionToken"' not in ran.stdout
     assert '"Version": 1' in ran.stdout
+
+
+def test_env_of_an_unreadable_file_exits_4_and_prints_nothing(home: Home) -> None:
+    home.config.parent.mkdir(parents=True)
+    home.config.write_text("region = eu-west-1\n[profile k]\n")
+    ran = _profiles("env", "k", "--shell", "bash")
+    assert ran.returncode == 4
+    assert ran.stdout == ""
+    assert str(home.config) in ran.stderr

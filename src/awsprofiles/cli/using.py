@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from awsprofiles import model, shells
-from awsprofiles.cli.app import ConfigFile, CredentialsFile, app, paths
+from awsprofiles import model, shells, store
+from awsprofiles.cli.app import ConfigFile, CredentialsFile, app, paths, warn
 from awsprofiles.errors import BadInput, CheckFailed
 
 if TYPE_CHECKING:
@@ -73,12 +73,18 @@ def _credentials(
     model.validate_profile_name(name)
     if duration is not None:
         model.validate_duration(duration)
+    files = paths(config_file, credentials_file)
+    # The store's reading says which file and line is broken (exit 4) and warns as list does.
+    snapshot = store.load(files)
+    warn(snapshot.warnings)
+    if snapshot.profile(name) is None:
+        raise BadInput(f"no profile named {name!r} (run 'profiles list' to see them)")
     _enter(name)
     from awsprofiles.aws.credentials import get_credentials
 
     try:
         return get_credentials(
-            paths(config_file, credentials_file),
+            files,
             name,
             duration=duration,
             mfa_code=mfa_code,
