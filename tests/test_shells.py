@@ -295,6 +295,8 @@ def test_env_output_is_lf_only_and_secrets_only_on_stdout(home: Home) -> None:
         ("env", "--unset", "--shell", "dotenv"),
         ("env", "nope", "--shell", "bash"),
         ("env", "k", "--shell", "bash", "--duration", "60"),
+        ("env", "k", "--shell", "bash", "--duration", "3600"),
+        ("env", "k", "--shell", "bash", "--mfa-code", "123456"),
     ],
 )
 def test_env_bad_input_exits_2_and_prints_nothing(home: Home, args: tuple[str, ...]) -> None:

@@ -77,8 +77,14 @@ def _credentials(
     # The store's reading says which file and line is broken (exit 4) and warns as list does.
     snapshot = store.load(files)
     warn(snapshot.warnings)
-    if snapshot.profile(name) is None:
+    profile = snapshot.profile(name)
+    if profile is None:
         raise BadInput(f"no profile named {name!r} (run 'profiles list' to see them)")
+    if profile.kind is not model.Kind.ROLE and (duration is not None or mfa_code is not None):
+        raise BadInput(
+            f"--duration and --mfa-code apply to a profile that assumes a role; {name!r} is a "
+            f"{profile.kind.value} profile"
+        )
     _enter(name)
     from awsprofiles.aws.credentials import get_credentials
 
