@@ -13,7 +13,7 @@ from moto import mock_aws
 
 from awsprofiles.aws.credentials import cli_cache_dir, get_credentials
 from awsprofiles.aws.errors import classify
-from awsprofiles.errors import BadInput, CheckFailed
+from awsprofiles.errors import BadInput, CheckFailed, FileProblem
 from tests.conftest import Home
 
 ROLE = "arn:aws:iam::123456789012:role/deploy"
@@ -177,3 +177,11 @@ def test_classify_maps_errors_to_check_codes(error: Exception, code: str) -> Non
 def test_classify_never_repeats_the_exception_text() -> None:
     error = _client_error("Throttling", "secret-looking wJalrXUtnFEMI/K7MDENG")
     assert "wJalrXUtnFEMI" not in classify(error, "p").message
+
+
+def test_unwritable_cache_is_a_file_problem_and_no_cache_still_works(home: Home, aws: None) -> None:
+    write(home, f"[profile deploy]\nrole_arn = {ROLE}\nsource_profile = base\n")
+    (home.root / ".aws" / "cli").write_text("a file where the cache folder should be")
+    with pytest.raises(FileProblem, match="--no-cache"):
+        get_credentials(home.paths, "deploy")
+    assert get_credentials(home.paths, "deploy", use_cache=False).session_token

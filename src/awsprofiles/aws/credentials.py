@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from awsprofiles.errors import BadInput, CheckFailed
+from awsprofiles.errors import BadInput, CheckFailed, FileProblem
 from awsprofiles.store import Paths
 
 CACHE_DIR_MODE = 0o700
@@ -162,6 +162,11 @@ def get_credentials(
         raise BadInput(f"no profile named {profile!r} (run 'profiles list' to see them)") from None
     except (BotoCoreError, ClientError) as error:
         raise classify(error, profile) from None
+    except OSError as error:  # the cache folder, or a credential_process that cannot start
+        where = error.filename or cli_cache_dir()
+        raise FileProblem(
+            f"cannot use {where}: {error.strerror or error}; for the cache, try --no-cache"
+        ) from None
     if not frozen.access_key or not frozen.secret_key:
         raise CheckFailed(f"profile {profile!r} has no credentials", "no-credentials")
     return Credentials(
