@@ -333,3 +333,11 @@ def test_env_unset_starts_without_botocore(home: Home) -> None:
     imported = [line.rsplit("|", 1)[-1].strip() for line in ran.stderr.splitlines() if "|" in line]
     assert "awsprofiles.shells" in imported
     assert not [name for name in imported if name.startswith(("botocore", "boto3"))]
+
+
+def test_apply_lines_are_the_readme_ones() -> None:
+    readme = (Path(__file__).parents[1] / "docs" / "readme" / "env.md").read_text()
+    for shell in ("bash", "fish", "powershell", "cmd"):
+        command = "profiles env example-role" + ("" if shell == "bash" else f" --shell {shell}")
+        line = shells.apply_line(shell, command)
+        assert f"`{line}`" in readme, line

@@ -191,6 +191,17 @@ def render(shell: str, assignments: Assignments) -> str:
     return "".join(_line(shell, name, value) + "\n" for name, value in assignments)
 
 
+def apply_line(shell: str, command: str) -> str:
+    """The one line that applies ``command``'s output in ``shell`` (as the README shows it)."""
+    if shell == "fish":
+        return f"{command} | source"
+    if shell == "powershell":
+        return f"{command} | Invoke-Expression"
+    if shell == "cmd":
+        return f"for /f \"delims=\" %i in ('{command}') do @%i"
+    return f'eval "$({command})"'
+
+
 # --------------------------------------------------------------------------- detection
 
 _SHELL_NAMES = {

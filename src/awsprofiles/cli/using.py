@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from awsprofiles import model, shells, store
-from awsprofiles.cli.app import ConfigFile, CredentialsFile, app, paths, warn
+from awsprofiles.cli.app import ConfigFile, CredentialsFile, app, info, paths, warn
 from awsprofiles.errors import BadInput, CheckFailed
 
 if TYPE_CHECKING:
@@ -108,6 +108,12 @@ def _write(text: str) -> None:
     sys.stdout.buffer.flush()
 
 
+def _hint(shell: str, command: str) -> None:
+    """Printed to a terminal, the commands change nothing: say how to apply them."""
+    if sys.stdout.isatty() and shell not in ("json", "dotenv"):
+        info(f"# nothing changed yet; to apply it, run: {shells.apply_line(shell, command)}")
+
+
 @app.command("env")
 def env(
     name: Annotated[
@@ -146,6 +152,7 @@ def env(
         if name is not None:
             raise BadInput("--unset takes no profile name")
         _write(shells.render(chosen, shells.unset_assignments(os.environ)))
+        _hint(chosen, f"profiles env --unset --shell {chosen}")
         return
     if name is None:
         raise BadInput("name the profile to use, or pass --unset")
@@ -154,6 +161,7 @@ def env(
         _write(shells.credential_process_json(credentials))
         return
     _write(shells.render(chosen, shells.use_assignments(credentials, name, os.environ)))
+    _hint(chosen, f"profiles env {name} --shell {chosen}")
 
 
 @app.command("credential-process")
