@@ -1,0 +1,178 @@
+"""A profile's credentials, obtained exactly as the AWS CLI obtains them, and cached where it caches.
+
+botocore's own credential chain does the work (role chains, credential_source, external_id,
+role_session_name, duration_seconds, mfa_serial, SSO, credential_process), so a profile means
+the same thing here as for ``aws --profile NAME``. Assumed-role credentials go to the AWS CLI's
+cache (``~/.aws/cli/cache``) through botocore's ``JSONFileCache``, with the cache keys botocore
+computes: ``profiles`` and the ``aws`` command reuse each other's sessions, and an MFA code is
+asked once per session.
+
+botocore is imported inside the functions, so that the `Credentials` type costs nothing to import.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from awsprofiles.errors import BadInput, CheckFailed, FileProblem
+from awsprofiles.store import Paths
+
+CACHE_DIR_MODE = 0o700
+MFA_CODE_LENGTH = 6
+
+
+def cli_cache_dir() -> Path:
+    """The AWS CLI's cache folder (``awscli/customizations/assumerole.py``: ``~/.aws/cli/cache``)."""
+    return Path(os.path.expanduser(os.path.join("~", ".aws", "cli", "cache")))
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Credentials ready to hand to a shell or an SDK, with the profile's own region."""
+
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    session_token: str | None = field(default=None, repr=False)
+    expiration: datetime | None = None
+    region: str | None = None
+
+    @property
+    def temporary(self) -> bool:
+        return self.session_token is not None
+
+
+def validate_mfa_code(code: str) -> str:
+    code = code.strip()
+    if len(code) != MFA_CODE_LENGTH or not code.isdigit():
+        raise BadInput(f"an MFA code is {MFA_CODE_LENGTH} digits (got {len(code)} characters)")
+    return code
+
+
+def interactive() -> bool:
+    """Whether a person can answer a prompt: stdin and stderr both on a terminal.
+
+    stdout is not asked: under ``eval "$(profiles env ...)"`` it is a pipe, yet the person is
+    there. stderr is: an SDK running ``credential_process`` captures it, and a prompt nobody
+    sees would hang the SDK.
+    """
+    streams = (sys.stdin, sys.stderr)
+    return all(stream is not None and stream.isatty() for stream in streams)
+
+
+def mfa_prompter(profile: str, mfa_code: str | None, can_prompt: bool) -> Callable[[str], str]:
+    """What botocore calls for a token code: --mfa-code, else a prompt on stderr, else mfa-required."""
+
+    def prompt(text: str) -> str:
+        if mfa_code is not None:
+            return mfa_code
+        if not can_prompt:
+            raise CheckFailed(
+                f"profile {profile!r} (or its source) requires an MFA code: pass --mfa-code CODE "
+                "or run it in a terminal",
+                "mfa-required",
+            )
+        sys.stderr.write(text)
+        sys.stderr.flush()
+        line = sys.stdin.readline()
+        if not line:
+            raise CheckFailed(f"no MFA code was entered for profile {profile!r}", "mfa-required")
+        try:
+            return validate_mfa_code(line)
+        except BadInput as error:
+            raise CheckFailed(error.message, "mfa-required") from None
+
+    return prompt
+
+
+def _utc(value: object) -> datetime | None:
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if not isinstance(moment, datetime):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def get_credentials(
+    paths: Paths,
+    profile: str,
+    *,
+    duration: int | None = None,
+    mfa_code: str | None = None,
+    use_cache: bool = True,
+    can_prompt: bool | None = None,
+) -> Credentials:
+    """The credentials of ``profile``, assuming its role (and its source's) if it has one.
+
+    ``duration`` overrides the profile's duration_seconds for this call (and, as with a profile
+    that says so, gives a cache entry of its own). Raises `CheckFailed` with check's codes.
+    """
+    from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
+    from botocore.utils import JSONFileCache
+
+    from awsprofiles.aws.errors import classify
+    from awsprofiles.aws.session import make_session
+
+    if mfa_code is not None:
+        mfa_code = validate_mfa_code(mfa_code)
+    # botocore logs a failed mandatory refresh as a warning before raising it; the error we raise
+    # says it better, and Python would otherwise print the warning on stderr.
+    botocore_log = logging.getLogger("botocore")
+    if not botocore_log.handlers:
+        botocore_log.addHandler(logging.NullHandler())
+    session = make_session(paths, profile)
+    if profile not in session.available_profiles:
+        raise BadInput(f"no profile named {profile!r} (run 'profiles list' to see them)")
+    try:
+        resolver = session.get_component("credential_provider")
+        config = session.full_config
+        if duration is not None:
+            # full_config is the session's own parsed copy; the override never reaches a file.
+            config["profiles"][profile]["duration_seconds"] = str(duration)
+        assume_role = resolver.get_provider("assume-role")
+        if use_cache:
+            cache_dir = cli_cache_dir()
+            cache_dir.mkdir(mode=CACHE_DIR_MODE, parents=True, exist_ok=True)
+            # As awscli/customizations/assumerole.py does: same folder, same keys, same files.
+            # JSONFileCache writes each entry through mkstemp (mode 0600) and os.replace.
+            assume_role.cache = JSONFileCache(str(cache_dir))
+            resolver.get_provider("assume-role-with-web-identity").cache = JSONFileCache(str(cache_dir))
+        # AssumeRoleProvider takes its MFA prompter only in its constructor, and the session
+        # builds it without one (getpass on /dev/tty): swap in ours.
+        assume_role._prompter = mfa_prompter(
+            profile, mfa_code, interactive() if can_prompt is None else can_prompt
+        )
+        found = resolver.load_credentials()
+        if found is None:
+            raise CheckFailed(
+                f"profile {profile!r} has no credentials: give it keys ('profiles add-user "
+                f"{profile} --force'), a role ('profiles add-role'), SSO or a credential_process",
+                "no-credentials",
+            )
+        frozen = found.get_frozen_credentials()
+        expiration = _utc(getattr(found, "_expiry_time", None))
+        region = session.get_scoped_config().get("region")
+    except ProfileNotFound:
+        raise BadInput(f"no profile named {profile!r} (run 'profiles list' to see them)") from None
+    except (BotoCoreError, ClientError) as error:
+        raise classify(error, profile) from None
+    except OSError as error:  # the cache folder, or a credential_process that cannot start
+        where = error.filename or cli_cache_dir()
+        raise FileProblem(
+            f"cannot use {where}: {error.strerror or error}; for the cache, try --no-cache"
+        ) from None
+    if not frozen.access_key or not frozen.secret_key:
+        raise CheckFailed(f"profile {profile!r} has no credentials", "no-credentials")
+    return Credentials(
+        access_key_id=frozen.access_key,
+        secret_access_key=frozen.secret_key,
+        session_token=frozen.token or None,
+        expiration=expiration if frozen.token else None,
+        region=region if isinstance(region, str) and region else None,
+    )

@@ -1,0 +1,248 @@
+"""Environment variables that put a profile's credentials in a shell, and how each shell says it.
+
+Every value is quoted for its shell, whatever its origin: a region read from the user's file is
+as untrusted as anything else, and ``eval "$(profiles env NAME)"`` must never run a part of it.
+
+Besides the credentials, ``profiles env`` remembers what it replaces: the first time it runs in a
+shell it copies AWS_PROFILE, AWS_DEFAULT_PROFILE, AWS_REGION and AWS_DEFAULT_REGION to
+``PROFILES_SAVED_<NAME>`` and marks the shell with ``PROFILES_ACTIVE``; ``profiles env --unset``
+removes the credentials and puts those values back, so the person is again who they were.
+
+Pure: no I/O and no botocore, so ``profiles env --unset`` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import TYPE_CHECKING
+
+from awsprofiles.errors import BadInput
+
+if TYPE_CHECKING:
+    from awsprofiles.aws.credentials import Credentials
+
+SHELLS = ("bash", "zsh", "sh", "fish", "powershell", "cmd", "dotenv", "json")
+POSIX_SHELLS = frozenset({"bash", "zsh", "sh"})
+
+ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID"
+SECRET_ACCESS_KEY = "AWS_SECRET_ACCESS_KEY"
+SESSION_TOKEN = "AWS_SESSION_TOKEN"
+EXPIRATION = "AWS_CREDENTIAL_EXPIRATION"
+# Older SDKs (and botocore, as a fallback) read the session token from here.
+SECURITY_TOKEN = "AWS_SECURITY_TOKEN"
+REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
+# botocore takes the profile from either; a leftover one would confuse later tools.
+PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+CREDENTIAL_VARIABLES = (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, EXPIRATION, SECURITY_TOKEN)
+SAVED_VARIABLES = PROFILE_VARIABLES + REGION_VARIABLES
+ACTIVE = "PROFILES_ACTIVE"
+SAVED_PREFIX = "PROFILES_SAVED_"
+
+#: (name, value) in order; a value of None removes the variable.
+Assignments = list[tuple[str, str | None]]
+
+
+def iso8601(moment: datetime) -> str:
+    """UTC with a Z, the form STS and credential_process use (``2026-01-01T12:00:00Z``)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def credential_assignments(credentials: Credentials) -> Assignments:
+    """The credentials, and the removal of everything that would contradict them."""
+    temporary = credentials.session_token is not None
+    assignments: Assignments = [
+        (ACCESS_KEY_ID, credentials.access_key_id),
+        (SECRET_ACCESS_KEY, credentials.secret_access_key),
+        (SESSION_TOKEN, credentials.session_token if temporary else None),
+        (
+            EXPIRATION,
+            iso8601(credentials.expiration) if temporary and credentials.expiration is not None else None,
+        ),
+        (SECURITY_TOKEN, None),
+    ]
+    if credentials.region:
+        assignments += [(name, credentials.region) for name in REGION_VARIABLES]
+    assignments += [(name, None) for name in PROFILE_VARIABLES]
+    return assignments
+
+
+def use_assignments(credentials: Credentials, profile: str, environ: Mapping[str, str]) -> Assignments:
+    """What ``profiles env NAME`` sets: the credentials, after saving what --unset restores."""
+    saved: Assignments = []
+    if ACTIVE not in environ:  # a second `profiles env` must not save the first one's values
+        saved = [(SAVED_PREFIX + name, environ[name]) for name in SAVED_VARIABLES if name in environ]
+    return [*saved, *credential_assignments(credentials), (ACTIVE, profile)]
+
+
+def unset_assignments(environ: Mapping[str, str]) -> Assignments:
+    """What ``profiles env --unset`` does: remove the credentials, restore what was saved."""
+    assignments: Assignments = [(name, None) for name in CREDENTIAL_VARIABLES]
+    for name in SAVED_VARIABLES:
+        saved = SAVED_PREFIX + name
+        if saved in environ:
+            assignments += [(name, environ[saved]), (saved, None)]
+        elif name in REGION_VARIABLES and ACTIVE in environ:
+            assignments.append((name, None))  # set by `profiles env`, not there before
+    assignments.append((ACTIVE, None))
+    return assignments
+
+
+def credential_process_json(credentials: Credentials) -> str:
+    """The output the AWS SDKs expect from a ``credential_process`` (Version 1)."""
+    document: dict[str, object] = {
+        "Version": 1,
+        "AccessKeyId": credentials.access_key_id,
+        "SecretAccessKey": credentials.secret_access_key,
+    }
+    if credentials.session_token is not None:
+        document["SessionToken"] = credentials.session_token
+        if credentials.expiration is not None:
+            document["Expiration"] = iso8601(credentials.expiration)
+    return json.dumps(document, indent=2) + "\n"
+
+
+# --------------------------------------------------------------------------- quoting
+
+
+def posix_quote(value: str) -> str:
+    """Single quotes: nothing inside them is special to a POSIX shell but the quote itself."""
+    return "'" + value.replace("'", "'\\''") + "'"
+
+
+def fish_quote(value: str) -> str:
+    """fish's single quotes understand exactly two escapes: \\\\ and \\'."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+# PowerShell takes the typographic single quotes as quotes too, so they are doubled as well.
+_POWERSHELL_QUOTES = re.compile("(['\u2018\u2019\u201a\u201b])")
+
+
+def powershell_quote(value: str) -> str:
+    return "'" + _POWERSHELL_QUOTES.sub(r"\1\1", value) + "'"
+
+
+# In `set "NAME=value"` the quotes keep & | < > ^ ( ) literal in a batch file, and in
+# `for /f ... do @%i` the line is never parsed for them at all. % cannot be made safe in both:
+# a batch file needs %%, the for /f line keeps %% as is. ! is expanded under delayed expansion.
+_CMD_UNSAFE = re.compile('["%!\x00-\x1f\x7f]')
+
+
+def cmd_value(name: str, value: str) -> str:
+    if _CMD_UNSAFE.search(value):
+        shown = "its value" if name in (SECRET_ACCESS_KEY, SESSION_TOKEN) else repr(value)
+        raise BadInput(
+            f'{name} cannot be written for cmd: {shown} contains ", % or ! (or a control '
+            "character), which cmd would expand; use --shell powershell"
+        )
+    return value
+
+
+_DOTENV_PLAIN = re.compile(r"^[A-Za-z0-9_./:+=@,-]*$")
+# Readers disagree on $, \ and ' even inside single quotes (python-dotenv expands ${X} there,
+# docker compose does not), so a value holding one has no form they all read the same way.
+_DOTENV_UNSAFE = re.compile(r"[$\\'\x00-\x1f\x7f]")
+
+
+def dotenv_quote(name: str, value: str) -> str:
+    if _DOTENV_PLAIN.match(value):
+        return value
+    if _DOTENV_UNSAFE.search(value):
+        shown = "its value" if name in (SECRET_ACCESS_KEY, SESSION_TOKEN) else repr(value)
+        raise BadInput(
+            f"{name} cannot be written for dotenv: {shown} contains $, \\, ' or a control character, "
+            "which dotenv readers treat differently; use a shell"
+        )
+    return f"'{value}'"
+
+
+def _line(shell: str, name: str, value: str | None) -> str:
+    if shell in POSIX_SHELLS:
+        return f"unset {name}" if value is None else f"export {name}={posix_quote(value)}"
+    if shell == "fish":
+        return f"set -e {name}" if value is None else f"set -gx {name} {fish_quote(value)}"
+    if shell == "powershell":
+        if value is None:
+            return f"Remove-Item Env:{name} -ErrorAction SilentlyContinue"
+        return f"$Env:{name} = {powershell_quote(value)}"
+    if shell == "cmd":
+        return f'set "{name}="' if value is None else f'set "{name}={cmd_value(name, value)}"'
+    if shell == "dotenv":
+        if value is None:
+            raise BadInput("a dotenv file cannot remove a variable; use a shell with --unset")
+        return f"{name}={dotenv_quote(name, value)}"
+    raise BadInput(f"unknown shell {shell!r}: choose one of {', '.join(SHELLS)}")
+
+
+def render(shell: str, assignments: Assignments) -> str:
+    """The script for ``shell``, LF line endings only; raises before producing any of it."""
+    if shell == "json":
+        raise BadInput("--shell json prints credentials only (the credential_process JSON)")
+    if shell == "dotenv":
+        if all(value is None for _, value in assignments):
+            raise BadInput("a dotenv file cannot remove variables; use --unset with a shell")
+        # A dotenv file describes an environment to create, so it lists only what is set.
+        assignments = [(name, value) for name, value in assignments if value is not None]
+    return "".join(_line(shell, name, value) + "\n" for name, value in assignments)
+
+
+def apply_line(shell: str, command: str) -> str:
+    """The one line that applies ``command``'s output in ``shell`` (as the README shows it)."""
+    if shell == "fish":
+        return f"{command} | source"
+    if shell == "powershell":
+        return f"{command} | Invoke-Expression"
+    if shell == "cmd":
+        return f"for /f \"delims=\" %i in ('{command}') do @%i"
+    return f'eval "$({command})"'
+
+
+# --------------------------------------------------------------------------- detection
+
+_SHELL_NAMES = {
+    "bash": "bash",
+    "zsh": "zsh",
+    "fish": "fish",
+    "sh": "sh",
+    "dash": "sh",
+    "ash": "sh",
+    "ksh": "sh",
+    "mksh": "sh",
+    "busybox": "sh",
+    "pwsh": "powershell",
+    "powershell": "powershell",
+    "cmd": "cmd",
+}
+
+
+def _shell_of_path(path: str) -> str | None:
+    name = PureWindowsPath(path).name if "\\" in path else PurePosixPath(path).name
+    name = name.lower().removesuffix(".exe")
+    return _SHELL_NAMES.get(name)
+
+
+def detect_shell(environ: Mapping[str, str] | None = None, windows: bool | None = None) -> str:
+    """The shell to write for, from the environment; ``sh`` when nothing says otherwise.
+
+    PowerShell exports PSModulePath to what it runs. On Windows that variable also exists
+    system-wide (so in cmd), but only PowerShell adds the user's own module folder to it.
+    """
+    env = os.environ if environ is None else environ
+    windows = os.name == "nt" if windows is None else windows
+    shell = _shell_of_path(env.get("SHELL", "")) if env.get("SHELL") else None
+    module_path = env.get("PSModulePath", "")
+    if windows:
+        if shell:  # SHELL on Windows is set only by MSYS, Git Bash or Cygwin
+            return shell
+        home = env.get("USERPROFILE", "")
+        if module_path and home and home.lower() in module_path.lower():
+            return "powershell"
+        return "cmd" if env.get("ComSpec") else "sh"
+    if module_path:
+        return "powershell"
+    return shell or "sh"

@@ -1,0 +1,50 @@
+"""`profiles exec` and `credential-process` with a keys profile: no AWS call is needed."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+
+from tests.conftest import PROFILES, Home
+
+KEYS = "[k]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s3cr3t\n"
+
+
+def _profiles(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*PROFILES, *args], capture_output=True, text=True, timeout=60)
+
+
+def test_exec_can_be_nested(home: Home) -> None:
+    home.credentials.parent.mkdir(parents=True)
+    home.credentials.write_text(KEYS)
+    ran = _profiles("exec", "k", "--", *PROFILES, "exec", "k", "--", "sh", "-c", 'echo "$AWS_ACCESS_KEY_ID"')
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout == "AKIAIOSFODNN7EXAMPLE\n"
+
+
+def test_credential_process_that_calls_itself_fails_instead_of_looping(home: Home) -> None:
+    home.config.parent.mkdir(parents=True)
+    command = shlex.join([*PROFILES, "credential-process", "loop"])
+    home.config.write_text(f"[profile loop]\ncredential_process = {command}\n")
+    ran = _profiles("credential-process", "loop")
+    assert ran.returncode == 1
+    assert ran.stdout == ""
+    assert "credential_process" in ran.stderr
+
+
+def test_credential_process_of_a_keys_profile_has_no_token(home: Home) -> None:
+    home.credentials.parent.mkdir(parents=True)
+    home.credentials.write_text(KEYS)
+    ran = _profiles("credential-process", "k")
+    assert ran.returncode == 0, ran.stderr
+    assert '"SessionToken"' not in ran.stdout
+    assert '"Version": 1' in ran.stdout
+
+
+def test_env_of_an_unreadable_file_exits_4_and_prints_nothing(home: Home) -> None:
+    home.config.parent.mkdir(parents=True)
+    home.config.write_text("region = eu-west-1\n[profile k]\n")
+    ran = _profiles("env", "k", "--shell", "bash")
+    assert ran.returncode == 4
+    assert ran.stdout == ""
+    assert str(home.config) in ran.stderr
