@@ -18,11 +18,13 @@ pytestmark = pytest.mark.e2e
 
 def test_demo_plays_the_article_to_the_end_and_leaves_no_trace(home: Home, tmp_path: Path) -> None:
     bin_dir = os.path.dirname(sys.executable)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
     env = {
         **{key: value for key, value in os.environ.items() if not key.startswith("AWS_")},
         "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
         "PROFILES_DEMO_VENV": sys.prefix,
-        "TMPDIR": str(tmp_path),
+        "TMPDIR": str(scratch),
         # If the demo touched the user's files, they would appear here.
         "AWS_CONFIG_FILE": str(home.config),
         "AWS_SHARED_CREDENTIALS_FILE": str(home.credentials),
@@ -43,4 +45,4 @@ def test_demo_plays_the_article_to_the_end_and_leaves_no_trace(home: Home, tmp_p
     assert out.rstrip().endswith("nothing was kept.\x1b[0m")
     assert not home.config.exists()
     assert not home.credentials.exists()
-    assert list(tmp_path.iterdir()) == []  # the work folder went with the emulator
+    assert list(scratch.iterdir()) == []  # the work folder went with the emulator
