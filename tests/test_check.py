@@ -333,3 +333,14 @@ def test_aws_endpoint_url_environment_variable_is_honoured(
     write(home, credentials=keys("temp", "ASIAEXPIREDEXPIRED12", SECRET, "aws_session_token = t\n"))
     [result] = check_profiles(home.paths)
     assert result.error == "expired"
+
+
+def test_invalid_setting_value_is_reported_not_raised(home: Home, aws: Any) -> None:
+    write(
+        home,
+        config="[profile odd]\nsts_regional_endpoints = sideways\n",
+        credentials=keys("odd", "AKIAEXAMPLEEXAMPLE12", SECRET),
+    )
+    [result] = check_profiles(home.paths)
+    assert (result.ok, result.error) == (False, "other")
+    assert "odd" in result.message

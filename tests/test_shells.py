@@ -228,6 +228,7 @@ def _add_profiles_with_regions(tmp_path: Path) -> None:
             [
                 *PROFILES,
                 "add-user",
+                "--no-check",
                 f"r{index}",
                 "--access-key-id",
                 KEYS.access_key_id,

@@ -422,8 +422,11 @@ def verify_profile(paths: Paths, name: str, timeout: float = 10.0) -> CheckResul
 
 
 def lint_warnings(paths: Paths, name: str) -> list[str]:
+    """The lint problems of one profile that do not stop it from working."""
     snapshot = store.load(paths)
-    return [finding.message for finding in lint_profiles(snapshot, paths, [name]).of(name)]
+    return [
+        finding.message for finding in lint_profiles(snapshot, paths, [name]).of(name) if not finding.fatal
+    ]
 
 
 # --------------------------------------------------------------------------- add-role

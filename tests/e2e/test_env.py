@@ -42,6 +42,7 @@ def roles(article: Article) -> Article:
     added = article.profiles(
         "add-user",
         "Bob",
+        "--no-check",
         "--access-key-id",
         article.bob_key_id,
         "--secret-stdin",
@@ -50,7 +51,9 @@ def roles(article: Article) -> Article:
         input=article.bob_secret + "\n",
     )
     assert added.returncode == 0, added.stderr
-    role = article.profiles("add-role", "example-role", "--source", "Bob", "--role-arn", article.role_arn)
+    role = article.profiles(
+        "add-role", "example-role", "--source", "Bob", "--role-arn", article.role_arn, "--no-check"
+    )
     assert role.returncode == 0, role.stderr
     return article
 
@@ -216,7 +219,7 @@ def test_no_cache_assumes_the_role_again_and_duration_is_honoured(roles: Article
 
 def test_a_denied_role_fails_with_assume_denied_and_prints_nothing(roles: Article) -> None:
     other = roles.create_role("not-for-bob", f"arn:aws:iam::{roles.account}:user/Alice")
-    made = roles.profiles("add-role", "other", "--source", "Bob", "--role-arn", other)
+    made = roles.profiles("add-role", "other", "--source", "Bob", "--role-arn", other, "--no-check")
     assert made.returncode == 0, made.stderr
     ran = roles.profiles("env", "other", "--shell", "bash")
     assert ran.returncode == 1
@@ -228,7 +231,7 @@ def test_a_denied_role_fails_with_assume_denied_and_prints_nothing(roles: Articl
 def _mfa_role(article: Article) -> str:
     made = article.profiles(
         "add-role", "mfa-role", "--source", "Bob", "--role-arn", article.role_arn,
-        "--mfa-serial", f"arn:aws:iam::{article.account}:mfa/Bob",
+        "--mfa-serial", f"arn:aws:iam::{article.account}:mfa/Bob", "--no-check",
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
     return "mfa-role"

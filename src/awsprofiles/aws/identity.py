@@ -205,19 +205,21 @@ class Resolver:
 
     def client(self, profile: str | None, service: str) -> Any:
         """A client with the profile's credentials; raises IdentityError if it has none."""
-        session = self.session(profile)
-        shown = profile or session.get_config_variable("profile") or "default"
+        shown = profile or "default"
         try:
+            session = self.session(profile)
+            shown = profile or session.get_config_variable("profile") or "default"
             credentials = session.get_credentials()
+            if credentials is None:
+                raise IdentityError(
+                    "no-credentials",
+                    f"profile {shown!r} has no credentials: add keys (profiles add-user), a role "
+                    "(profiles add-role), credential_process or SSO settings",
+                )
+            return session.create_client(service, region_name=self.region(session))
         except Exception as error:
+            # botocore raises while building the chain too (e.g. an invalid setting value).
             raise self.explain(error, shown) from None
-        if credentials is None:
-            raise IdentityError(
-                "no-credentials",
-                f"profile {shown!r} has no credentials: add keys (profiles add-user), a role "
-                "(profiles add-role), credential_process or SSO settings",
-            )
-        return session.create_client(service, region_name=self.region(session))
 
     def whoami(self, profile: str | None) -> Identity:
         """STS GetCallerIdentity with the profile's credentials."""
@@ -297,9 +299,12 @@ class Resolver:
             )
         if isinstance(error, bce.NoRegionError):
             return IdentityError("other", f"profile {profile!r} needs a region", type(error).__name__)
-        return IdentityError(
-            "other", f"profile {profile!r} failed: {type(error).__name__}", type(error).__name__
-        )
+        name = type(error).__name__
+        if isinstance(error, bce.BotoCoreError):
+            return IdentityError(
+                "other", f"profile {profile!r}: botocore cannot use its settings ({name})", name
+            )
+        return IdentityError("other", f"profile {profile!r} failed: {name}", name)
 
     def _explain_client_error(self, error: Any, profile: str) -> IdentityError:
         code = str(error.response.get("Error", {}).get("Code", "Unknown"))

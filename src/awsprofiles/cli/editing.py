@@ -59,6 +59,7 @@ def _check_written(files: store.Paths, name: str) -> None:
     """The live check after an edit: the profile stays written even when it fails."""
     from awsprofiles import check
 
+    warn(check.lint_warnings(files, name))
     result = check.verify_profile(files, name)
     if not result.ok and result.error == "invalid-key":
         # IAM is eventually consistent: a key created seconds ago may not be known to STS yet.
