@@ -141,3 +141,35 @@ def test_onboard_without_aws_calls_does_not_import_botocore(home: Home, key_json
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_dry_run_without_a_key_previews_the_rest_and_says_the_key_would_be_asked_for(
+    home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["onboard", str(EXAMPLE), "--dry-run"]) == 0
+    captured = capsys.readouterr()
+    assert "+[profile example-role]" in captured.out
+    assert "'Bob' has no access key yet: onboard would ask for it" in captured.err
+    assert not home.config.exists()
+
+
+def test_a_new_key_for_an_existing_source_profile_is_an_update_needing_yes(
+    home: Home, key_json: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["onboard", str(EXAMPLE), "--from-json", str(key_json), "--no-check"]) == 0
+    newer = tmp_path / "newer.json"
+    newer.write_text(
+        json.dumps({"AccessKey": {"AccessKeyId": "AKIANEWNEWNEWNEWNEW1", "SecretAccessKey": "s2"}})
+    )
+    before = files(home)
+    capsys.readouterr()
+    assert main(["onboard", str(EXAMPLE), "--from-json", str(newer), "--no-check"]) == 3
+    err = capsys.readouterr().err
+    assert "-aws_access_key_id = AKIA************MPLE" in err
+    assert "+aws_access_key_id = AKIA************NEW1" in err
+    assert SECRET not in err
+    assert files(home) == before
+    assert main(["onboard", str(EXAMPLE), "--from-json", str(newer), "--no-check", "--yes"]) == 0
+    bob = store.load(home.paths).profile("Bob")
+    assert bob is not None
+    assert (bob.get("aws_access_key_id"), bob.get("aws_secret_access_key")) == ("AKIANEWNEWNEWNEWNEW1", "s2")

@@ -97,7 +97,13 @@ def onboard_command(
     loaded = _load_manifest(manifest_file)
     snapshot = store.load(where)
     warn(snapshot.warnings)
-    key = _key(snapshot, loaded, access_key_id, secret_stdin, from_csv, from_json)
+    given = secret_stdin or from_csv is not None or from_json is not None
+    if dry_run and not given and onboard.needs_key(snapshot, loaded):
+        # A preview needs no secret: show the rest, and say that the key would be asked for.
+        info(f"profile {loaded.source.profile!r} has no access key yet: onboard would ask for it")
+        key = None
+    else:
+        key = _key(snapshot, loaded, access_key_id, secret_stdin, from_csv, from_json)
     planned = onboard.plan(where, loaded, key)
     diff = planned.diff()
 
