@@ -11,7 +11,7 @@ import pytest
 
 from awsprofiles import store
 from awsprofiles.cli import main
-from tests.conftest import Home
+from tests.conftest import PROFILES, Home
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "team.toml"
 KEY_ID = "AKIAIOSFODNN7EXAMPLE"
@@ -173,3 +173,58 @@ def test_a_new_key_for_an_existing_source_profile_is_an_update_needing_yes(
     bob = store.load(home.paths).profile("Bob")
     assert bob is not None
     assert (bob.get("aws_access_key_id"), bob.get("aws_secret_access_key")) == ("AKIANEWNEWNEWNEWNEW1", "s2")
+
+
+def _answer_on_a_terminal(args: list[str], answer: str) -> tuple[int, str]:
+    """Run profiles with stdin and stderr on a pseudo-terminal; answer its question."""
+    import os
+    import pty
+    import select
+    import time
+
+    master, slave = pty.openpty()
+    process = subprocess.Popen(
+        [*PROFILES, *args], stdin=slave, stderr=slave, stdout=subprocess.PIPE, close_fds=True
+    )
+    os.close(slave)
+    seen = b""
+    deadline = time.monotonic() + 30
+    answered = False
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        if not answered and b"[y/N]" in seen:
+            os.write(master, answer.encode() + b"\n")
+            answered = True
+        if process.poll() is not None and not ready:
+            break
+    process.wait(timeout=30)
+    os.close(master)
+    assert process.stdout is not None
+    process.stdout.close()
+    return process.returncode, seen.decode(errors="replace")
+
+
+@pytest.mark.parametrize(("answer", "code"), [("y", 0), ("n", 3)])
+def test_an_update_asks_on_the_terminal_after_showing_the_diff(
+    home: Home, key_json: Path, tmp_path: Path, answer: str, code: int
+) -> None:
+    assert main(["onboard", str(EXAMPLE), "--from-json", str(key_json), "--no-check"]) == 0
+    changed = tmp_path / "team.toml"
+    changed.write_text(EXAMPLE.read_text().replace('region = "eu-west-1"', 'region = "eu-central-1"', 1))
+    before = home.config.read_bytes()
+    returncode, terminal = _answer_on_a_terminal(["onboard", str(changed), "--no-check"], answer)
+    assert returncode == code, terminal
+    assert "+region = eu-central-1" in terminal
+    assert terminal.index("+region = eu-central-1") < terminal.index("Update Bob as shown above?")
+    if answer == "y":
+        assert home.config.read_bytes() == before.replace(b"region = eu-west-1", b"region = eu-central-1", 1)
+    else:
+        assert home.config.read_bytes() == before
