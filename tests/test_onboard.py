@@ -175,8 +175,8 @@ def test_a_new_key_for_an_existing_source_profile_is_an_update_needing_yes(
     assert (bob.get("aws_access_key_id"), bob.get("aws_secret_access_key")) == ("AKIANEWNEWNEWNEWNEW1", "s2")
 
 
-def _answer_on_a_terminal(args: list[str], answer: str) -> tuple[int, str]:
-    """Run profiles with stdin and stderr on a pseudo-terminal; answer its question."""
+def _answer_on_a_terminal(args: list[str], *answers: tuple[bytes, str]) -> tuple[int, str]:
+    """Run profiles with stdin and stderr on a pseudo-terminal; answer each prompt once seen."""
     import os
     import pty
     import select
@@ -189,7 +189,7 @@ def _answer_on_a_terminal(args: list[str], answer: str) -> tuple[int, str]:
     os.close(slave)
     seen = b""
     deadline = time.monotonic() + 30
-    answered = False
+    pending = list(answers)
     while time.monotonic() < deadline:
         ready, _, _ = select.select([master], [], [], 0.2)
         if ready:
@@ -200,9 +200,9 @@ def _answer_on_a_terminal(args: list[str], answer: str) -> tuple[int, str]:
             if not chunk:
                 break
             seen += chunk
-        if not answered and b"[y/N]" in seen:
-            os.write(master, answer.encode() + b"\n")
-            answered = True
+        if pending and pending[0][0] in seen:
+            seen = seen.replace(pending[0][0], pending[0][0] + b" <answered>", 1)
+            os.write(master, pending.pop(0)[1].encode() + b"\n")
         if process.poll() is not None and not ready:
             break
     process.wait(timeout=30)
@@ -220,7 +220,7 @@ def test_an_update_asks_on_the_terminal_after_showing_the_diff(
     changed = tmp_path / "team.toml"
     changed.write_text(EXAMPLE.read_text().replace('region = "eu-west-1"', 'region = "eu-central-1"', 1))
     before = home.config.read_bytes()
-    returncode, terminal = _answer_on_a_terminal(["onboard", str(changed), "--no-check"], answer)
+    returncode, terminal = _answer_on_a_terminal(["onboard", str(changed), "--no-check"], (b"[y/N]", answer))
     assert returncode == code, terminal
     assert "+region = eu-central-1" in terminal
     assert terminal.index("+region = eu-central-1") < terminal.index("Update Bob as shown above?")
@@ -228,3 +228,15 @@ def test_an_update_asks_on_the_terminal_after_showing_the_diff(
         assert home.config.read_bytes() == before.replace(b"region = eu-west-1", b"region = eu-central-1", 1)
     else:
         assert home.config.read_bytes() == before
+
+
+def test_without_a_key_file_the_key_is_asked_for_on_the_terminal_and_never_echoed(home: Home) -> None:
+    returncode, terminal = _answer_on_a_terminal(
+        ["onboard", str(EXAMPLE), "--no-check"], (b"Access key ID:", KEY_ID), (b"Secret access key:", SECRET)
+    )
+    assert returncode == 0, terminal
+    assert "'Bob' needs your IAM user's access key" in terminal
+    assert SECRET not in terminal
+    bob = store.load(home.paths).profile("Bob")
+    assert bob is not None
+    assert (bob.get("aws_access_key_id"), bob.get("aws_secret_access_key")) == (KEY_ID, SECRET)
