@@ -46,6 +46,8 @@ NEW_FILE_MODE = 0o600
 NEW_DIR_MODE = 0o700
 _SECTION_HEADER = re.compile(r"\[(?P<header>.+)\]")
 _NON_SPACE = re.compile(r"\S")
+# configparser's option line: the key ends at the first '=' or ':' (RawConfigParser._OPT_TMPL).
+_OPTION_LINE = re.compile(r"(?P<prefix>[^=:]*[=:][ \t]*)(?P<value>.*?)(?P<end>[ \t]*\n?)\Z", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -358,12 +360,43 @@ def _options(section: UpdaterSection) -> list[Option]:
     return [block for block in section.iter_blocks() if isinstance(block, Option)]
 
 
+def _is_comment(line: str) -> bool:
+    return line.strip().startswith(("#", ";"))
+
+
+def _replace_single_line_value(option: Option, key: str, value: str) -> bool | None:
+    """Give a one-line option a new value, keeping its key, separator and spacing as written.
+
+    configupdater counts an indented comment below an option as part of its value, where
+    configparser (and so botocore) skips it; the value is therefore taken from the key's
+    own line, and the comment lines below it are kept. Returns None when nothing changes,
+    False when the option's value spans lines (a nested value) and this cannot be done.
+    """
+    lines = option.lines
+    if any(line.strip() and not _is_comment(line) for line in lines[1:]):
+        return False
+    match = _OPTION_LINE.match(lines[0])
+    if match is None:
+        return False
+    if match.group("value") == value:
+        return None
+    prefix = match.group("prefix")
+    if not match.group("value") and not prefix.endswith((" ", "\t")):
+        prefix += " "
+    lines[0] = f"{prefix}{value}{match.group('end')}"
+    return True
+
+
 def _set_in_section(text: str, key: str, value: str) -> str:
     updater, section = _updater_section(text)
     options = _options(section)
     existing = [option for option in options if option.key.lower() == key]
     if existing:
-        existing[0].value = value
+        replaced = _replace_single_line_value(existing[0], key, value)
+        if replaced is None:
+            return text  # nothing to change: keep the bytes (and the file's mtime)
+        if not replaced:
+            existing[0].value = value
     elif options:
         options[-1].add_after.option(key, value)
     else:
@@ -390,6 +423,15 @@ def _rename_header(text: str, section: str) -> str:
     first, newline, rest = text.partition("\n")
     start, end = first.index("["), first.rindex("]")
     return f"{first[:start]}[{section}]{first[end + 1 :]}{newline}{rest}"
+
+
+def _leading_comment_of_next(text: str) -> str:
+    """The comment lines that end ``text`` with no blank line before the next header."""
+    lines = split_lines(text)
+    start = len(lines)
+    while start > 1 and lines[start - 1].strip().startswith(("#", ";")):
+        start -= 1
+    return "".join(lines[start:])
 
 
 class Document:
@@ -451,9 +493,17 @@ class Document:
         return True
 
     def rename(self, old: str, new: str) -> None:
-        section = self.profile_sections.pop(old, None)
+        section = self.profile_sections.get(old)
         if section is None:
             return
+        ignored = [s for s in ("default", "profile default") if s in self.expected and s != section]
+        if old == "default" and ignored:
+            # The section botocore ignores today would become the default profile.
+            raise Refused(
+                f"{self.ini.path} line {self.ini.line_of(ignored[0])}: [{ignored[0]}] would become "
+                "the default profile once this one is renamed; merge or remove it first"
+            )
+        del self.profile_sections[old]
         new_section = self._new_section_name(new)
         chunk = self._chunk(section)
         chunk.text = _rename_header(chunk.text, new_section)
@@ -475,6 +525,10 @@ class Document:
     def _remove_section(self, section: str) -> None:
         index = next(i for i, chunk in enumerate(self.chunks) if chunk.section == section)
         removed = self.chunks.pop(index)
+        if index < len(self.chunks):
+            # Comment lines right above the next header describe that next section: keep them.
+            kept = _leading_comment_of_next(removed.text)
+            self.chunks[index - 1].text += kept
         if index == len(self.chunks):
             # The last section: also drop the blank line that separated it, so that adding
             # a profile and removing it again gives back the file byte for byte.
