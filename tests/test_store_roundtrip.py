@@ -111,7 +111,8 @@ def test_setting_an_existing_key_changes_only_its_line(case: tuple[Path, str], h
     with store.transaction(home.paths) as tx:
         getattr(tx, target.name).set(name, key, "changed-value")
     removed, added = changed_lines(fixture.read_bytes(), target.read_bytes())
-    assert removed.startswith("-") and added.startswith("+")
+    assert removed.startswith("-")
+    assert added.startswith("+")
     assert removed.lower().lstrip("-").startswith(key)
     # the key, separator and spacing as written; only the value differs
     assert added[1:] == removed[1:].replace(old_value, "changed-value")
@@ -146,7 +147,8 @@ def test_unsetting_a_key_removes_only_its_lines(case: tuple[Path, str], home: Ho
     with store.transaction(home.paths) as tx:
         assert tx.unset(name, key)
     diff = changed_lines(fixture.read_bytes(), target.read_bytes())
-    assert diff and all(line.startswith("-") for line in diff)
+    assert diff
+    assert all(line.startswith("-") for line in diff)
     assert diff[0][1:].lower().startswith(key)
     expected = dict(values)
     del expected[key]
@@ -168,7 +170,8 @@ def test_renaming_changes_only_the_header_and_source_profile_lines(
     diff = changed_lines(fixture.read_bytes(), target.read_bytes())
     headers = [line for line in diff if "[" in line]
     assert len(headers) == 2
-    assert headers[1].startswith("+") and "renamed-profile]" in headers[1]
+    assert headers[1].startswith("+")
+    assert "renamed-profile]" in headers[1]
     others = [line for line in diff if "[" not in line]
     assert len(others) == 2 * len(referrers)
     assert all("source_profile" in line for line in others)
@@ -187,7 +190,8 @@ def test_removing_a_profile_deletes_only_its_section(case: tuple[Path, str], hom
     with store.transaction(home.paths) as tx:
         assert tx.remove(name)
     diff = changed_lines(fixture.read_bytes(), target.read_bytes())
-    assert diff and all(line.startswith("-") for line in diff)
+    assert diff
+    assert all(line.startswith("-") for line in diff)
     headers = [line[1:].strip() for line in diff if line.startswith("-[")]
     assert headers
     assert {
@@ -245,13 +249,16 @@ def test_file_without_final_newline_keeps_it_after_an_edit(home: Home) -> None:
     with store.transaction(home.paths) as tx:
         tx.set("ci", "aws_access_key_id", "AKIAJZ5EXAMPLE7QRSTU")
     assert home.credentials.read_text() == (
-        "[default]\naws_access_key_id = AKIAI44QH8DHBEXAMPLE\n\n[ci]\naws_access_key_id = AKIAJZ5EXAMPLE7QRSTU"
+        "[default]\naws_access_key_id = AKIAI44QH8DHBEXAMPLE\n\n"
+        "[ci]\naws_access_key_id = AKIAJZ5EXAMPLE7QRSTU"
     )
 
 
 def test_renaming_default_with_an_ignored_twin_is_refused(home: Home) -> None:
     target = install(Path(__file__).parent / "fixtures" / "default-twice.config", home)
-    with pytest.raises(Refused, match=r"line 1: \[default\] would become the default profile"):
-        with store.transaction(home.paths) as tx:
-            tx.rename("default", "renamed-profile")
+    with (
+        pytest.raises(Refused, match=r"line 1: \[default\] would become the default profile"),
+        store.transaction(home.paths) as tx,
+    ):
+        tx.rename("default", "renamed-profile")
     assert target.read_bytes() == (Path(__file__).parent / "fixtures" / "default-twice.config").read_bytes()
