@@ -103,6 +103,7 @@ MFA_SERIAL = re.compile(
 )
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d+$")
+_SHLEX_WHITESPACE = re.compile("[ \t\r\n]+")
 SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
 
 
@@ -226,8 +227,12 @@ def profile_name_of_config_section(section: str) -> str | None:
         return "default"
     if not section.startswith("profile"):
         return None
-    try:
-        parts = shlex.split(section)
-    except ValueError:
-        return None
+    if any(ch in section for ch in "'\"\\"):
+        try:
+            parts = shlex.split(section)
+        except ValueError:
+            return None
+    else:
+        # Without quotes or backslashes, shlex.split only splits at these four characters.
+        parts = _SHLEX_WHITESPACE.split(section.strip(" \t\r\n"))
     return parts[1] if len(parts) == 2 else None

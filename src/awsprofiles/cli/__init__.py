@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -51,4 +52,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
+    # A short-lived process: reference counting frees what it must, and the cyclic collector
+    # would otherwise walk the tens of thousands of objects a large file parses into, again
+    # and again (a third of the time of 'profiles set' on 10,000 profiles).
+    gc.disable()
     sys.exit(main())
