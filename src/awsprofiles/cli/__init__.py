@@ -28,6 +28,10 @@ def main(argv: list[str] | None = None) -> int:
         return error.exit_code
     except typer.Exit as exit_:
         return exit_.exit_code
+    except click.exceptions.NoArgsIsHelpError as error:
+        # 'profiles' alone asked for help: print it as --help does, not as an error.
+        print(error.format_message())
+        return 0
     except click.exceptions.UsageError as error:
         where = f" (see 'profiles {error.ctx.info_name} --help')" if error.ctx and error.ctx.parent else ""
         print(f"error: {error.format_message()}{where}", file=sys.stderr)
