@@ -548,18 +548,54 @@ class Document:
             text = text.replace("\n", "\r\n")
         return text.encode("utf-8")
 
+    def reread_by_chunks(self) -> Sections | None:
+        """The new text's sections as configparser reads them, re-parsing only changed chunks.
+
+        configparser forgets the current option at every section header (no value continues
+        across one), so a section's values depend on its own lines alone, provided every
+        header is still read as a header: ``split_chunks`` on the whole new text must find
+        exactly the chunks the edit produced. [DEFAULT] (inherited by every section) and a
+        repeated header involve the whole file: None then, and the caller parses it all.
+        """
+        name = str(self.ini.path)
+        text = "".join(chunk.text for chunk in self.chunks)
+        if "\r" in text:
+            return None
+        found = split_chunks(text)
+        if [(c.section, c.text) for c in found] != [(c.section, c.text) for c in self.chunks]:
+            return None
+        headers = [chunk.section for chunk in found if chunk.section is not None]
+        if "DEFAULT" in headers or len(set(headers)) != len(headers):
+            return None
+        profile_sections(self.ini.role, found, name)  # raises on an ambiguity, as parse_file does
+        before = {chunk.section: chunk.text for chunk in self.ini.chunks}
+        sections: Sections = {}
+        for chunk in found:
+            if before.get(chunk.section) == chunk.text and chunk.section in self.ini.sections:
+                sections[chunk.section] = self.ini.sections[chunk.section]
+                continue
+            if chunk.section is None and before.get(None) == chunk.text:
+                continue
+            parsed = parse_sections(chunk.text, name)
+            if list(parsed) != ([] if chunk.section is None else [chunk.section]):
+                return None
+            sections.update(parsed)
+        return sections
+
     def verify(self, data: bytes) -> None:
         """Parse what would be written the botocore way; it must be exactly what was meant."""
         name = str(self.ini.path)
         try:
-            reread = parse_file(self.ini.role, self.ini.path, data)
+            sections = self.reread_by_chunks() if data == self.render() else None
+            if sections is None:
+                sections = parse_file(self.ini.role, self.ini.path, data).sections
         except FileProblem as error:
             raise FileProblem(f"refusing to write {name}: the result would not parse ({error})") from None
-        if reread.sections != self.expected:
+        if sections != self.expected:
             changed = sorted(
-                section
-                for section in set(reread.sections) | set(self.expected)
-                if reread.sections.get(section) != self.expected.get(section)
+                str(section)
+                for section in set(sections) | set(self.expected)
+                if sections.get(section) != self.expected.get(section)
             )
             raise FileProblem(
                 f"refusing to write {name}: the edit would change [{'], ['.join(changed)}] "
