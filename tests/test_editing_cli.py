@@ -504,3 +504,37 @@ def test_list_prints_aligned_columns_one_line_per_profile(
     # every column starts where its header does
     assert lines[5].index("Ec2InstanceMetadata") == lines[0].index("SOURCE")
     assert lines[5].index("us-east-1") == lines[0].index("REGION")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [b"set", b"dev", b"output", b"caf\xe9", b"--create"],
+        [b"set", b"d\xffv", b"output", b"json", b"--create"],
+        [b"add-role", b"r\xff", b"--credential-source", b"Environment", b"--role-arn", ROLE_ARN.encode()],
+    ],
+    ids=["value", "name", "add-role-name"],
+)
+def test_non_utf8_bytes_on_the_command_line_are_bad_input(argv: list[bytes], home: Home) -> None:
+    result = subprocess.run(
+        [sys.executable.encode(), b"-m", b"awsprofiles", *argv], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("error: ")
+    assert "not UTF-8" in result.stderr
+    assert not home.config.exists()
+
+
+def test_non_utf8_secret_on_stdin_is_bad_input(home: Home) -> None:
+    result = subprocess.run(
+        [*PROFILES, "add-user", "dev", "--access-key-id", KEY_ID, "--secret-stdin"],
+        input=b"wJalr\xffXUtnFEMI\n",
+        capture_output=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    err = result.stderr.decode()
+    assert err.startswith("error: ")
+    assert "UTF-8" in err  # decoded strictly, or with surrogates that validation refuses
+    assert "XUtnFEMI" not in err
+    assert not home.credentials.exists()

@@ -90,6 +90,8 @@ class Profile:
 # containing one could inject a section or a key that botocore would then read.
 _LINE_BREAKING = re.compile("[\x00\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _CONTROL = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
+# What a terminal's non-UTF-8 bytes become in sys.argv: they cannot be written as UTF-8.
+_UNDECODABLE = re.compile("[\ud800-\udfff]")
 _KEY_NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
 _ACCESS_KEY_ID = re.compile(r"^[A-Z0-9]{16,128}$")
 _ACCESS_KEY_PREFIXES = ("AKIA", "ASIA", "AIDA", "AROA", "ABIA", "ACCA")
@@ -112,6 +114,8 @@ def validate_profile_name(name: str) -> str:
         raise BadInput("a profile name cannot be empty")
     if name != name.strip():
         raise BadInput(f"profile name {name!r} starts or ends with white space")
+    if _UNDECODABLE.search(name):
+        raise BadInput("the profile name contains bytes that are not UTF-8; the files are UTF-8")
     if _CONTROL.search(name) or _LINE_BREAKING.search(name):
         raise BadInput(f"profile name {name!r} contains a control character or line break")
     for bad in "[]#;":
@@ -132,6 +136,8 @@ def validate_key_name(key: str) -> str:
 def validate_value(key: str, value: str) -> str:
     """A value safe to write: nothing in it can start a new line in either parser."""
     shown = "the value" if key in SECRET_KEYS else f"value {value!r}"
+    if _UNDECODABLE.search(value):
+        raise BadInput(f"the value for {key} contains bytes that are not UTF-8; the files are UTF-8")
     if _LINE_BREAKING.search(value):
         raise BadInput(f"{shown} for {key} contains a line break or NUL character")
     if value != value.strip():
@@ -157,8 +163,8 @@ def validate_secret(secret: str) -> str:
     secret = secret.strip()
     if not secret:
         raise BadInput("the secret access key is empty")
-    if any(ch.isspace() for ch in secret) or _CONTROL.search(secret):
-        raise BadInput("the secret access key contains white space or control characters")
+    if any(ch.isspace() for ch in secret) or _CONTROL.search(secret) or _UNDECODABLE.search(secret):
+        raise BadInput("the secret access key contains white space, control characters or non-UTF-8 bytes")
     return secret
 
 
