@@ -145,3 +145,20 @@ def test_the_aws_cli_reads_what_profiles_wrote(home: Home, capsys: pytest.Captur
     assert aws_get("my team", "role_arn") == "arn:aws:iam::123456789012:role/Team"
     assert aws_get("new user", "region") == "sa-east-1"
     assert aws_get("new user", "aws_access_key_id") == KEY_ID
+
+
+def test_rename_to_a_name_with_spaces_is_read_back_by_botocore(
+    home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy_fixture(FIXTURES / "chained.config", home.config)
+    home.credentials.write_text(f"[Bob]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n")
+    before = botocore_profile(home.config, home.credentials, "Bob")
+    assert run(capsys, "rename", "Bob", "bob's keys").code == 0
+    assert botocore_profile(home.config, home.credentials, "bob's keys") == before
+    assert botocore_profile(home.config, home.credentials, "audit") == {
+        "role_arn": "arn:aws:iam::210987654321:role/audit/Auditor",
+        "source_profile": "example-role",
+        "external_id": "7c1e9f0a-audit",
+        "duration_seconds": "3600",
+    }
+    assert botocore_profile(home.config, home.credentials, "example-role")["source_profile"] == "bob's keys"

@@ -473,11 +473,14 @@ def test_profiles_without_arguments_prints_help() -> None:
         ["show", "Bob"],
         ["get", "Bob", "region"],
         ["set", "Bob", "output", "json"],
-        ["unset", "Bob", "output"],
+        ["unset", "Bob", "region"],
+        ["rename", "audit", "audit2"],
+        ["remove", "admin-mfa"],
+        ["add-role", "r", "--source", "Bob", "--role-arn", ROLE_ARN],
     ],
     ids=lambda argv: "-".join(argv),
 )
-def test_reading_and_setting_never_import_boto3_or_botocore(argv: list[str], seeded: Home) -> None:
+def test_reading_and_editing_never_import_boto3_or_botocore(argv: list[str], seeded: Home) -> None:
     code = (
         "import sys\n"
         "from awsprofiles.cli import main\n"
