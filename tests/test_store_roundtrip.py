@@ -124,7 +124,9 @@ def test_setting_a_new_key_adds_one_line_in_the_profile(case: tuple[Path, str], 
     fixture, name = case
     target = install(fixture, home)
     values = values_in(target, home, name)
-    eol = "\r\n" if b"\r\n" in fixture.read_bytes() else "\n"
+    raw = fixture.read_bytes()
+    # new lines are CRLF in a CRLF file; in a file of mixed endings, LF
+    eol = "\r\n" if b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"") else "\n"
     with store.transaction(home.paths) as tx:
         getattr(tx, target.name).set(name, "ca_bundle", "/etc/ssl/corp.pem")
     before, after = fixture.read_bytes(), target.read_bytes()

@@ -45,7 +45,7 @@ NEW_DIR_MODE = 0o700
 _SECTION_HEADER = re.compile(r"\[(?P<header>.+)\]")
 _NON_SPACE = re.compile(r"\S")
 # configparser's option line: the key ends at the first '=' or ':' (RawConfigParser._OPT_TMPL).
-_OPTION_LINE = re.compile(r"(?P<prefix>[^=:]*[=:][ \t]*)(?P<value>.*?)(?P<end>[ \t]*\n?)\Z", re.DOTALL)
+_OPTION_LINE = re.compile(r"(?P<prefix>[^=:]*[=:][ \t]*)(?P<value>.*?)(?P<end>[ \t]*\r?\n?)\Z", re.DOTALL)
 
 
 @dataclass(frozen=True)
