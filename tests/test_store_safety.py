@@ -236,3 +236,16 @@ with FileLock({lock_path!r}):
     assert result.code == 4
     assert "another process has held" in result.err
     assert snapshot_bytes(seeded.config, seeded.credentials) == before
+
+
+def test_a_read_only_file_is_not_replaced(seeded: Home, capsys: pytest.CaptureFixture[str]) -> None:
+    seeded.credentials.chmod(0o400)
+    before = snapshot_bytes(seeded.config, seeded.credentials)
+    result = run(capsys, "add-user", "alice", "--access-key-id", KEY_ID, "--secret-stdin", stdin=SECRET)
+    assert result.code == 4
+    assert (
+        result.err
+        == f"error: {seeded.credentials} is read-only; make it writable (chmod u+w) to let profiles edit it\n"
+    )
+    assert snapshot_bytes(seeded.config, seeded.credentials) == before
+    assert mode(seeded.credentials) == 0o400

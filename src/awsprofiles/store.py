@@ -725,7 +725,18 @@ def _locked(paths: Paths) -> Iterator[None]:
         yield
 
 
+def _refuse_read_only(changes: list[tuple[Document, bytes]]) -> None:
+    # Replacing a file only needs a writable folder; a file its owner made read-only
+    # (even for root, who may write anything) is a "do not edit" we respect.
+    for doc, _ in changes:
+        if doc.ini.exists and not _file_mode(Path(os.path.realpath(doc.ini.path))) & 0o222:
+            raise FileProblem(
+                f"{doc.ini.path} is read-only; make it writable (chmod u+w) to let profiles edit it"
+            )
+
+
 def _write_all(changes: list[tuple[Document, bytes]]) -> None:
+    _refuse_read_only(changes)
     written: list[Document] = []
     try:
         for doc, data in changes:
