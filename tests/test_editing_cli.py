@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -541,3 +543,35 @@ def test_non_utf8_secret_on_stdin_is_bad_input(home: Home) -> None:
     assert "UTF-8" in err  # decoded strictly, or with surrogates that validation refuses
     assert "XUtnFEMI" not in err
     assert not home.credentials.exists()
+
+
+def test_add_user_asks_for_the_secret_on_a_terminal_without_echoing_it(home: Home) -> None:
+    import fcntl
+    import pty
+    import termios
+
+    master, slave = pty.openpty()
+
+    def take_terminal() -> None:
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    process = subprocess.Popen(
+        [*PROFILES, "add-user", "bob", "--access-key-id", KEY_ID],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        preexec_fn=take_terminal,  # the pty becomes the child's terminal, as in a real shell
+    )
+    os.close(slave)
+    seen = b""
+    while b"Secret access key: " not in seen:
+        seen += os.read(master, 1024)
+    os.write(master, SECRET.encode() + b"\n")
+    assert process.wait(timeout=60) == 0
+    with contextlib.suppress(OSError):
+        while chunk := os.read(master, 1024):
+            seen += chunk
+    os.close(master)
+    assert SECRET.encode() not in seen
+    assert f"aws_secret_access_key = {SECRET}\n" in home.credentials.read_text()
