@@ -367,7 +367,7 @@ def _is_comment(line: str) -> bool:
     return line.strip().startswith(("#", ";"))
 
 
-def _replace_single_line_value(option: Option, key: str, value: str) -> bool | None:
+def _replace_single_line_value(option: Option, value: str) -> bool | None:
     """Give a one-line option a new value, keeping its key, separator and spacing as written.
 
     configupdater counts an indented comment below an option as part of its value, where
@@ -395,7 +395,7 @@ def _set_in_section(text: str, key: str, value: str) -> str:
     options = _options(section)
     existing = [option for option in options if option.key.lower() == key]
     if existing:
-        replaced = _replace_single_line_value(existing[0], key, value)
+        replaced = _replace_single_line_value(existing[0], value)
         if replaced is None:
             return text  # nothing to change: keep the bytes (and the file's mtime)
         if not replaced:
@@ -432,7 +432,7 @@ def _leading_comment_of_next(text: str) -> str:
     """The comment lines that end ``text`` with no blank line before the next header."""
     lines = split_lines(text)
     start = len(lines)
-    while start > 1 and lines[start - 1].strip().startswith(("#", ";")):
+    while start > 1 and _is_comment(lines[start - 1]):
         start -= 1
     return "".join(lines[start:])
 
