@@ -77,11 +77,11 @@ def best_of(
     return best
 
 
-def bench_files(runs: int) -> int:
+def bench_files(runs: int, sizes: tuple[int, ...] = SIZES) -> int:
     profiles = profiles_command()
     rows: list[tuple[int, float, float]] = []
     with tempfile.TemporaryDirectory(prefix="profiles-bench-") as root:
-        for count in SIZES:
+        for count in sizes:
             folder = Path(root) / str(count)
             folder.mkdir()
             config, credentials = generate(folder, count)
@@ -130,9 +130,15 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command")
     files = commands.add_parser("files", help="time list and set on generated files (default)")
     files.add_argument("--runs", type=int, default=5, help="runs per figure; the best counts")
+    files.add_argument(
+        "--sizes",
+        type=lambda text: tuple(int(size) for size in text.split(",")),
+        default=SIZES,
+        help="numbers of profiles, comma-separated (default: 100,1000,10000)",
+    )
     args = parser.parse_args(argv)
     if args.command in (None, "files"):
-        return bench_files(getattr(args, "runs", 5))
+        return bench_files(getattr(args, "runs", 5), getattr(args, "sizes", SIZES))
     parser.error(f"unknown command {args.command}")
     return 2
 
