@@ -249,3 +249,14 @@ def test_a_read_only_file_is_not_replaced(seeded: Home, capsys: pytest.CaptureFi
     )
     assert snapshot_bytes(seeded.config, seeded.credentials) == before
     assert mode(seeded.credentials) == 0o400
+
+
+def test_config_and_credentials_being_one_file_is_refused(
+    seeded: Home, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(seeded.config))
+    before = snapshot_bytes(seeded.config)
+    result = run(capsys, "set", "Bob", "region", "eu-central-1")
+    assert result.code == 4
+    assert "are the same file" in result.err
+    assert snapshot_bytes(seeded.config) == before

@@ -757,6 +757,12 @@ def _write_all(changes: list[tuple[Document, bytes]]) -> None:
 @contextlib.contextmanager
 def transaction(paths: Paths) -> Iterator[Transaction]:
     """Lock both files, read them, let the caller edit, then verify and write what changed."""
+    if os.path.realpath(paths.config) == os.path.realpath(paths.credentials):
+        # Each side would be written from its own view of the file, the second undoing the first.
+        raise FileProblem(
+            f"the config file and the credentials file are the same file ({paths.config}); "
+            "point AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE at two different files"
+        )
     with _locked(paths):
         tx = Transaction(load(paths))
         yield tx
