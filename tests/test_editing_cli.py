@@ -548,6 +548,7 @@ def test_non_utf8_secret_on_stdin_is_bad_input(home: Home) -> None:
 def test_add_user_asks_for_the_secret_on_a_terminal_without_echoing_it(home: Home) -> None:
     import fcntl
     import pty
+    import select
     import termios
 
     master, slave = pty.openpty()
@@ -566,6 +567,8 @@ def test_add_user_asks_for_the_secret_on_a_terminal_without_echoing_it(home: Hom
     os.close(slave)
     seen = b""
     while b"Secret access key: " not in seen:
+        ready, _, _ = select.select([master], [], [], 60)
+        assert ready, f"no prompt within 60 s: {seen!r}"
         seen += os.read(master, 1024)
     os.write(master, SECRET.encode() + b"\n")
     assert process.wait(timeout=60) == 0
