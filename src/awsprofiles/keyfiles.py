@@ -72,7 +72,10 @@ def from_json(path: Path) -> AccessKey:
 
 
 def secret_from_stdin(stdin: TextIO | None = None) -> str:
-    line = (stdin or sys.stdin).readline()
+    try:
+        line = (stdin or sys.stdin).readline()
+    except UnicodeDecodeError:
+        raise BadInput("--secret-stdin: standard input is not UTF-8 text") from None
     if not line.strip():
         raise BadInput("--secret-stdin: standard input held no secret access key")
     return line.strip()

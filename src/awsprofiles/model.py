@@ -90,6 +90,8 @@ class Profile:
 # containing one could inject a section or a key that botocore would then read.
 _LINE_BREAKING = re.compile("[\x00\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _CONTROL = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
+# What a terminal's non-UTF-8 bytes become in sys.argv: they cannot be written as UTF-8.
+_UNDECODABLE = re.compile("[\ud800-\udfff]")
 _KEY_NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
 _ACCESS_KEY_ID = re.compile(r"^[A-Z0-9]{16,128}$")
 _ACCESS_KEY_PREFIXES = ("AKIA", "ASIA", "AIDA", "AROA", "ABIA", "ACCA")
@@ -103,6 +105,7 @@ MFA_SERIAL = re.compile(
 )
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d+$")
+_SHLEX_WHITESPACE = re.compile("[ \t\r\n]+")
 SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
 
 
@@ -111,6 +114,8 @@ def validate_profile_name(name: str) -> str:
         raise BadInput("a profile name cannot be empty")
     if name != name.strip():
         raise BadInput(f"profile name {name!r} starts or ends with white space")
+    if _UNDECODABLE.search(name):
+        raise BadInput("the profile name contains bytes that are not UTF-8; the files are UTF-8")
     if _CONTROL.search(name) or _LINE_BREAKING.search(name):
         raise BadInput(f"profile name {name!r} contains a control character or line break")
     for bad in "[]#;":
@@ -131,6 +136,8 @@ def validate_key_name(key: str) -> str:
 def validate_value(key: str, value: str) -> str:
     """A value safe to write: nothing in it can start a new line in either parser."""
     shown = "the value" if key in SECRET_KEYS else f"value {value!r}"
+    if _UNDECODABLE.search(value):
+        raise BadInput(f"the value for {key} contains bytes that are not UTF-8; the files are UTF-8")
     if _LINE_BREAKING.search(value):
         raise BadInput(f"{shown} for {key} contains a line break or NUL character")
     if value != value.strip():
@@ -156,8 +163,8 @@ def validate_secret(secret: str) -> str:
     secret = secret.strip()
     if not secret:
         raise BadInput("the secret access key is empty")
-    if any(ch.isspace() for ch in secret) or _CONTROL.search(secret):
-        raise BadInput("the secret access key contains white space or control characters")
+    if any(ch.isspace() for ch in secret) or _CONTROL.search(secret) or _UNDECODABLE.search(secret):
+        raise BadInput("the secret access key contains white space, control characters or non-UTF-8 bytes")
     return secret
 
 
@@ -226,8 +233,12 @@ def profile_name_of_config_section(section: str) -> str | None:
         return "default"
     if not section.startswith("profile"):
         return None
-    try:
-        parts = shlex.split(section)
-    except ValueError:
-        return None
+    if any(ch in section for ch in "'\"\\"):
+        try:
+            parts = shlex.split(section)
+        except ValueError:
+            return None
+    else:
+        # Without quotes or backslashes, shlex.split only splits at these four characters.
+        parts = _SHLEX_WHITESPACE.split(section.strip(" \t\r\n"))
     return parts[1] if len(parts) == 2 else None

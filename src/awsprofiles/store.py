@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import configparser
 import contextlib
-import copy
 import io
 import os
 import re
-import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +44,8 @@ NEW_FILE_MODE = 0o600
 NEW_DIR_MODE = 0o700
 _SECTION_HEADER = re.compile(r"\[(?P<header>.+)\]")
 _NON_SPACE = re.compile(r"\S")
+# configparser's option line: the key ends at the first '=' or ':' (RawConfigParser._OPT_TMPL).
+_OPTION_LINE = re.compile(r"(?P<prefix>[^=:]*[=:][ \t]*)(?P<value>.*?)(?P<end>[ \t]*\r?\n?)\Z", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -161,10 +161,14 @@ def parse_sections(text: str, name: str) -> Sections:
             _describe_parse_error(error, name) + "; botocore cannot read it either, fix it first"
         ) from None
     sections: Sections = {}
+    defaults = parser.defaults()
+    # The parsed sections themselves: what parser.get() returns for every option (no
+    # interpolation in a RawConfigParser), merged with [DEFAULT] as parser.options() does,
+    # without a ChainMap lookup per value (a 10,000-profile file has 50,000 values).
+    parsed: dict[str, dict[str, str]] = vars(parser)["_sections"]
     for section in parser.sections():
         values: dict[str, Value] = {}
-        for option in parser.options(section):
-            raw = parser.get(section, option)
+        for option, raw in {**defaults, **parsed[section]}.items():
             if raw.startswith("\n"):
                 try:
                     values[option] = _parse_nested(raw)
@@ -308,9 +312,9 @@ class Snapshot:
 
     def names(self) -> list[str]:
         """Every profile, config-file order first, as botocore.session lists them."""
-        names = list(self.config.profile_sections)
-        names += [name for name in self.credentials.profile_sections if name not in names]
-        return names
+        names = dict.fromkeys(self.config.profile_sections)
+        names.update(dict.fromkeys(self.credentials.profile_sections))
+        return list(names)
 
     def profile(self, name: str) -> Profile | None:
         # botocore.session.Session.full_config: credentials-file values override config's.
@@ -319,7 +323,8 @@ class Snapshot:
         values: dict[str, Value] = {}
         origins: dict[str, str] = {}
         for ini in self.files():
-            for key, value in ini.profiles.get(name, {}).items():
+            section = ini.profile_sections.get(name)
+            for key, value in ini.sections[section].items() if section is not None else ():
                 values[key] = value
                 origins[key] = ini.role
         return Profile(name, values, origins)
@@ -358,12 +363,43 @@ def _options(section: UpdaterSection) -> list[Option]:
     return [block for block in section.iter_blocks() if isinstance(block, Option)]
 
 
+def _is_comment(line: str) -> bool:
+    return line.strip().startswith(("#", ";"))
+
+
+def _replace_single_line_value(option: Option, value: str) -> bool | None:
+    """Give a one-line option a new value, keeping its key, separator and spacing as written.
+
+    configupdater counts an indented comment below an option as part of its value, where
+    configparser (and so botocore) skips it; the value is therefore taken from the key's
+    own line, and the comment lines below it are kept. Returns None when nothing changes,
+    False when the option's value spans lines (a nested value) and this cannot be done.
+    """
+    lines = option.lines
+    if any(line.strip() and not _is_comment(line) for line in lines[1:]):
+        return False
+    match = _OPTION_LINE.match(lines[0])
+    if match is None:
+        return False
+    if match.group("value") == value:
+        return None
+    prefix = match.group("prefix")
+    if not match.group("value") and not prefix.endswith((" ", "\t")):
+        prefix += " "
+    lines[0] = f"{prefix}{value}{match.group('end')}"
+    return True
+
+
 def _set_in_section(text: str, key: str, value: str) -> str:
     updater, section = _updater_section(text)
     options = _options(section)
     existing = [option for option in options if option.key.lower() == key]
     if existing:
-        existing[0].value = value
+        replaced = _replace_single_line_value(existing[0], value)
+        if replaced is None:
+            return text  # nothing to change: keep the bytes (and the file's mtime)
+        if not replaced:
+            existing[0].value = value
     elif options:
         options[-1].add_after.option(key, value)
     else:
@@ -392,13 +428,23 @@ def _rename_header(text: str, section: str) -> str:
     return f"{first[:start]}[{section}]{first[end + 1 :]}{newline}{rest}"
 
 
+def _leading_comment_of_next(text: str) -> str:
+    """The comment lines that end ``text`` with no blank line before the next header."""
+    lines = split_lines(text)
+    start = len(lines)
+    while start > 1 and _is_comment(lines[start - 1]):
+        start -= 1
+    return "".join(lines[start:])
+
+
 class Document:
     """One file being edited: its chunks, and the sections the edit intends it to end up with."""
 
     def __init__(self, ini: IniFile) -> None:
         self.ini = ini
-        self.chunks = copy.deepcopy(ini.chunks)
-        self.expected: Sections = copy.deepcopy(ini.sections)
+        self.chunks = [Chunk(chunk.section, chunk.text, chunk.line) for chunk in ini.chunks]
+        # Edits replace values, never mutate them: a copy of each section's dict is enough.
+        self.expected: Sections = {section: dict(values) for section, values in ini.sections.items()}
         self.profile_sections = dict(ini.profile_sections)
 
     def section_of(self, profile: str) -> str | None:
@@ -451,9 +497,17 @@ class Document:
         return True
 
     def rename(self, old: str, new: str) -> None:
-        section = self.profile_sections.pop(old, None)
+        section = self.profile_sections.get(old)
         if section is None:
             return
+        ignored = [s for s in ("default", "profile default") if s in self.expected and s != section]
+        if old == "default" and ignored:
+            # The section botocore ignores today would become the default profile.
+            raise Refused(
+                f"{self.ini.path} line {self.ini.line_of(ignored[0])}: [{ignored[0]}] would become "
+                "the default profile once this one is renamed; merge or remove it first"
+            )
+        del self.profile_sections[old]
         new_section = self._new_section_name(new)
         chunk = self._chunk(section)
         chunk.text = _rename_header(chunk.text, new_section)
@@ -475,6 +529,10 @@ class Document:
     def _remove_section(self, section: str) -> None:
         index = next(i for i, chunk in enumerate(self.chunks) if chunk.section == section)
         removed = self.chunks.pop(index)
+        if index < len(self.chunks):
+            # Comment lines right above the next header describe that next section: keep them.
+            kept = _leading_comment_of_next(removed.text)
+            self.chunks[index - 1].text += kept
         if index == len(self.chunks):
             # The last section: also drop the blank line that separated it, so that adding
             # a profile and removing it again gives back the file byte for byte.
@@ -490,18 +548,54 @@ class Document:
             text = text.replace("\n", "\r\n")
         return text.encode("utf-8")
 
+    def reread_by_chunks(self) -> Sections | None:
+        """The new text's sections as configparser reads them, re-parsing only changed chunks.
+
+        configparser forgets the current option at every section header (no value continues
+        across one), so a section's values depend on its own lines alone, provided every
+        header is still read as a header: ``split_chunks`` on the whole new text must find
+        exactly the chunks the edit produced. [DEFAULT] (inherited by every section) and a
+        repeated header involve the whole file: None then, and the caller parses it all.
+        """
+        name = str(self.ini.path)
+        text = "".join(chunk.text for chunk in self.chunks)
+        if "\r" in text:
+            return None
+        found = split_chunks(text)
+        if [(c.section, c.text) for c in found] != [(c.section, c.text) for c in self.chunks]:
+            return None
+        headers = [chunk.section for chunk in found if chunk.section is not None]
+        if "DEFAULT" in headers or len(set(headers)) != len(headers):
+            return None
+        profile_sections(self.ini.role, found, name)  # raises on an ambiguity, as parse_file does
+        before = {chunk.section: chunk.text for chunk in self.ini.chunks}
+        sections: Sections = {}
+        for chunk in found:
+            if before.get(chunk.section) == chunk.text and chunk.section in self.ini.sections:
+                sections[chunk.section] = self.ini.sections[chunk.section]
+                continue
+            if chunk.section is None and before.get(None) == chunk.text:
+                continue
+            parsed = parse_sections(chunk.text, name)
+            if list(parsed) != ([] if chunk.section is None else [chunk.section]):
+                return None
+            sections.update(parsed)
+        return sections
+
     def verify(self, data: bytes) -> None:
         """Parse what would be written the botocore way; it must be exactly what was meant."""
         name = str(self.ini.path)
         try:
-            reread = parse_file(self.ini.role, self.ini.path, data)
+            sections = self.reread_by_chunks() if data == self.render() else None
+            if sections is None:
+                sections = parse_file(self.ini.role, self.ini.path, data).sections
         except FileProblem as error:
             raise FileProblem(f"refusing to write {name}: the result would not parse ({error})") from None
-        if reread.sections != self.expected:
+        if sections != self.expected:
             changed = sorted(
-                section
-                for section in set(reread.sections) | set(self.expected)
-                if reread.sections.get(section) != self.expected.get(section)
+                str(section)
+                for section in set(sections) | set(self.expected)
+                if sections.get(section) != self.expected.get(section)
             )
             raise FileProblem(
                 f"refusing to write {name}: the edit would change [{'], ['.join(changed)}] "
@@ -574,6 +668,8 @@ def atomic_write(path: Path, data: bytes) -> None:
 
     A symlinked file is written through: its target is replaced and the link stays a link.
     """
+    import tempfile  # only writers need it
+
     real = Path(os.path.realpath(path))
     mode = _file_mode(real)
     try:
@@ -629,7 +725,18 @@ def _locked(paths: Paths) -> Iterator[None]:
         yield
 
 
+def _refuse_read_only(changes: list[tuple[Document, bytes]]) -> None:
+    # Replacing a file only needs a writable folder; a file its owner made read-only
+    # (even for root, who may write anything) is a "do not edit" we respect.
+    for doc, _ in changes:
+        if doc.ini.exists and not _file_mode(Path(os.path.realpath(doc.ini.path))) & 0o222:
+            raise FileProblem(
+                f"{doc.ini.path} is read-only; make it writable (chmod u+w) to let profiles edit it"
+            )
+
+
 def _write_all(changes: list[tuple[Document, bytes]]) -> None:
+    _refuse_read_only(changes)
     written: list[Document] = []
     try:
         for doc, data in changes:
@@ -650,6 +757,12 @@ def _write_all(changes: list[tuple[Document, bytes]]) -> None:
 @contextlib.contextmanager
 def transaction(paths: Paths) -> Iterator[Transaction]:
     """Lock both files, read them, let the caller edit, then verify and write what changed."""
+    if os.path.realpath(paths.config) == os.path.realpath(paths.credentials):
+        # Each side would be written from its own view of the file, the second undoing the first.
+        raise FileProblem(
+            f"the config file and the credentials file are the same file ({paths.config}); "
+            "point AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE at two different files"
+        )
     with _locked(paths):
         tx = Transaction(load(paths))
         yield tx

@@ -9,8 +9,19 @@ from typing import Annotated
 
 import typer
 
-from awsprofiles import editing, keyfiles, store
-from awsprofiles.cli.app import ConfigFile, CredentialsFile, Force, Json, app, info, paths, print_json, warn
+from awsprofiles import editing, store
+from awsprofiles.cli.app import (
+    ConfigFile,
+    CredentialsFile,
+    Force,
+    Json,
+    app,
+    info,
+    paths,
+    print_json,
+    print_table,
+    warn,
+)
 from awsprofiles.errors import CheckFailed
 
 Name = Annotated[str, typer.Argument(help="Profile name.", show_default=False)]
@@ -46,6 +57,8 @@ def add_user(
     The secret access key is never taken from the command line: it is asked for on the
     terminal, or read from --secret-stdin, --from-csv or --from-json.
     """
+    from awsprofiles import keyfiles  # csv, json and getpass: only this command needs them
+
     key = keyfiles.obtain(access_key_id, secret_stdin, from_csv, from_json)
     request = editing.UserRequest(name, key.access_key_id, key.secret_access_key, region, output, force)
     files = paths(config_file, credentials_file)
@@ -169,17 +182,13 @@ def list_profiles(
     if json:
         print_json(rows)
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(box=None, pad_edge=False)
-    for column in ("name", "kind", "source", "region", "role_arn"):
-        table.add_column(column.upper().replace("_", " "), overflow="fold")
-    for row in rows:
-        table.add_row(
-            *(str(row[column] or "") for column in ("name", "kind", "source", "region", "role_arn"))
-        )
-    Console(soft_wrap=True).print(table)
+    print_table(
+        ["NAME", "KIND", "SOURCE", "REGION", "ROLE ARN"],
+        [
+            [str(row[column] or "") for column in ("name", "kind", "source", "region", "role_arn")]
+            for row in rows
+        ],
+    )
 
 
 @app.command("show")
