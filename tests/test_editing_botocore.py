@@ -29,7 +29,7 @@ def test_add_user_gives_botocore_exactly_the_key_and_settings(
 ) -> None:
     result = run(
         capsys,
-        *["add-user", "alice", "--access-key-id", KEY_ID, "--secret-stdin"],
+        *["add-user", "--no-check", "alice", "--access-key-id", KEY_ID, "--secret-stdin"],
         *["--region", "eu-west-1", "--output", "json"],
         stdin=SECRET + "\n",
     )
@@ -52,7 +52,15 @@ def test_add_user_force_moves_keys_out_of_the_config_file(
 ) -> None:
     copy_fixture(FIXTURES / "legacy.config", home.config)
     new_secret = "Zx9/EXAMPLEnewSECRETkeyForTheBuildBox000"
-    argv = ["add-user", "build", "--access-key-id", "AKIAJZ5EXAMPLE7QRSTU", "--secret-stdin", "--force"]
+    argv = [
+        "add-user",
+        "--no-check",
+        "build",
+        "--access-key-id",
+        "AKIAJZ5EXAMPLE7QRSTU",
+        "--secret-stdin",
+        "--force",
+    ]
     assert run(capsys, *argv, stdin=new_secret).code == 0
     assert "aws_" not in str(sections(home.config, "config")["profile build"])
     assert botocore_profile(home.config, home.credentials, "build") == {
@@ -69,7 +77,17 @@ def test_add_role_gives_botocore_exactly_the_role_settings(
     home.credentials.write_text(f"[alice]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n")
     result = run(
         capsys,
-        *["add-role", "deploy", "--source", "alice", "--role-arn", ROLE_ARN, "--mfa-serial", MFA],
+        *[
+            "add-role",
+            "--no-check",
+            "deploy",
+            "--source",
+            "alice",
+            "--role-arn",
+            ROLE_ARN,
+            "--mfa-serial",
+            MFA,
+        ],
         *["--external-id", "ext-42", "--session-name", "alice-deploy", "--duration", "3600"],
         *["--region", "us-east-2"],
     )
@@ -90,7 +108,16 @@ def test_add_role_with_credential_source_replaces_source_profile_when_forced(
     home: Home, capsys: pytest.CaptureFixture[str]
 ) -> None:
     copy_fixture(FIXTURES / "chained.config", home.config)
-    argv = ["add-role", "audit", "--credential-source", "EcsContainer", "--role-arn", ROLE_ARN, "--force"]
+    argv = [
+        "add-role",
+        "--no-check",
+        "audit",
+        "--credential-source",
+        "EcsContainer",
+        "--role-arn",
+        ROLE_ARN,
+        "--force",
+    ]
     assert run(capsys, *argv).code == 0
     assert botocore_profile(home.config, home.credentials, "audit") == {
         "role_arn": ROLE_ARN,
@@ -120,10 +147,27 @@ def test_set_on_a_messy_file_changes_only_what_botocore_sees_for_that_key(
 def test_the_aws_cli_reads_what_profiles_wrote(home: Home, capsys: pytest.CaptureFixture[str]) -> None:
     # (not comments-everywhere.config: the aws CLI would import its [plugins] module)
     copy_fixture(FIXTURES / "windows.config", home.config)
-    argv = ["add-role", "my team", "--source", "default", "--role-arn", "arn:aws:iam::123456789012:role/Team"]
+    argv = [
+        "add-role",
+        "--no-check",
+        "my team",
+        "--source",
+        "default",
+        "--role-arn",
+        "arn:aws:iam::123456789012:role/Team",
+    ]
     assert run(capsys, *argv).code == 0
     assert run(capsys, "set", "my team", "output", "yaml").code == 0
-    argv = ["add-user", "new user", "--access-key-id", KEY_ID, "--secret-stdin", "--region", "sa-east-1"]
+    argv = [
+        "add-user",
+        "--no-check",
+        "new user",
+        "--access-key-id",
+        KEY_ID,
+        "--secret-stdin",
+        "--region",
+        "sa-east-1",
+    ]
     assert run(capsys, *argv, stdin=SECRET).code == 0
     env = {
         **os.environ,

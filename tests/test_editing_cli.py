@@ -43,57 +43,103 @@ def assert_failed(result: Result, code: int, *fragments: str) -> str:
 
 BAD_INPUT = [
     pytest.param(
-        ["add-role", "", "--source", "Bob", "--role-arn", ROLE_ARN], "cannot be empty", id="empty-name"
+        ["add-role", "--no-check", "", "--source", "Bob", "--role-arn", ROLE_ARN],
+        "cannot be empty",
+        id="empty-name",
     ),
-    pytest.param(["add-role", "a[b", "--source", "Bob", "--role-arn", ROLE_ARN], "'['", id="bracket-in-name"),
-    pytest.param(["add-role", "a#b", "--source", "Bob", "--role-arn", ROLE_ARN], "'#'", id="hash-in-name"),
-    pytest.param(["add-role", " dev", "--source", "Bob", "--role-arn", ROLE_ARN], "white space", id="padded"),
-    pytest.param(["add-role", "a\nb", "--source", "Bob", "--role-arn", ROLE_ARN], "line break", id="newline"),
     pytest.param(
-        ["add-role", "r", "--source", "Bob", "--role-arn", "arn:aws:iam::1234:role/x"],
+        ["add-role", "--no-check", "a[b", "--source", "Bob", "--role-arn", ROLE_ARN],
+        "'['",
+        id="bracket-in-name",
+    ),
+    pytest.param(
+        ["add-role", "--no-check", "a#b", "--source", "Bob", "--role-arn", ROLE_ARN], "'#'", id="hash-in-name"
+    ),
+    pytest.param(
+        ["add-role", "--no-check", " dev", "--source", "Bob", "--role-arn", ROLE_ARN],
+        "white space",
+        id="padded",
+    ),
+    pytest.param(
+        ["add-role", "--no-check", "a\nb", "--source", "Bob", "--role-arn", ROLE_ARN],
+        "line break",
+        id="newline",
+    ),
+    pytest.param(
+        ["add-role", "--no-check", "r", "--source", "Bob", "--role-arn", "arn:aws:iam::1234:role/x"],
         "not a role ARN",
         id="arn",
     ),
     pytest.param(
-        ["add-role", "r", "--source", "Bob", "--role-arn", "arn:aws:s3:::bucket"],
+        ["add-role", "--no-check", "r", "--source", "Bob", "--role-arn", "arn:aws:s3:::bucket"],
         "not a role ARN",
         id="not-iam",
     ),
     pytest.param(
-        ["add-role", "r", "--source", "Bob", "--role-arn", "arn:azure:iam::123456789012:role/x"],
+        [
+            "add-role",
+            "--no-check",
+            "r",
+            "--source",
+            "Bob",
+            "--role-arn",
+            "arn:azure:iam::123456789012:role/x",
+        ],
         "not a role ARN",
         id="partition",
     ),
     pytest.param(
-        ["add-role", "r", "--source", "Bob", "--role-arn", ROLE_ARN, "--duration", "899"],
+        ["add-role", "--no-check", "r", "--source", "Bob", "--role-arn", ROLE_ARN, "--duration", "899"],
         "out of range",
         id="short",
     ),
     pytest.param(
-        ["add-role", "r", "--source", "Bob", "--role-arn", ROLE_ARN, "--duration", "43201"],
+        ["add-role", "--no-check", "r", "--source", "Bob", "--role-arn", ROLE_ARN, "--duration", "43201"],
         "out of range",
         id="long",
     ),
     pytest.param(
-        ["add-role", "r", "--source", "Nobody", "--role-arn", ROLE_ARN], "'Nobody'", id="missing-source"
+        ["add-role", "--no-check", "r", "--source", "Nobody", "--role-arn", ROLE_ARN],
+        "'Nobody'",
+        id="missing-source",
     ),
     pytest.param(
-        ["add-role", "r", "--source", "Bob", "--credential-source", "Environment", "--role-arn", ROLE_ARN],
+        [
+            "add-role",
+            "--no-check",
+            "r",
+            "--source",
+            "Bob",
+            "--credential-source",
+            "Environment",
+            "--role-arn",
+            ROLE_ARN,
+        ],
         "exactly one",
         id="two-sources",
     ),
     pytest.param(
-        ["add-role", "r", "--credential-source", "Laptop", "--role-arn", ROLE_ARN],
+        ["add-role", "--no-check", "r", "--credential-source", "Laptop", "--role-arn", ROLE_ARN],
         "Environment",
         id="cred-source",
     ),
     pytest.param(
-        ["add-role", "r", "--source", "Bob", "--role-arn", ROLE_ARN, "--mfa-serial", "my phone"],
+        [
+            "add-role",
+            "--no-check",
+            "r",
+            "--source",
+            "Bob",
+            "--role-arn",
+            ROLE_ARN,
+            "--mfa-serial",
+            "my phone",
+        ],
         "MFA device",
         id="mfa",
     ),
     pytest.param(
-        ["add-role", "Bob", "--source", "audit", "--role-arn", ROLE_ARN, "--force"],
+        ["add-role", "--no-check", "Bob", "--source", "audit", "--role-arn", ROLE_ARN, "--force"],
         "cycle",
         id="cycle-add-role",
     ),
@@ -114,17 +160,27 @@ BAD_INPUT = [
     pytest.param(["rename", "Nobody", "x"], "no profile named 'Nobody'", id="rename-unknown"),
     pytest.param(["rename", "Bob", "a]b"], "']'", id="rename-bad-name"),
     pytest.param(
-        ["add-user", "u", "--access-key-id", "AKIA123", "--secret-stdin"], "16 to 128", id="short-key"
+        ["add-user", "--no-check", "u", "--access-key-id", "AKIA123", "--secret-stdin"],
+        "16 to 128",
+        id="short-key",
     ),
     pytest.param(
-        ["add-user", "u", "--access-key-id", "akiaiosfodnn7example", "--secret-stdin"],
+        ["add-user", "--no-check", "u", "--access-key-id", "akiaiosfodnn7example", "--secret-stdin"],
         "A-Z and 0-9",
         id="lower-key",
     ),
-    pytest.param(["add-user", "u", "--secret-stdin"], "--access-key-id is required", id="no-key-id"),
-    pytest.param(["add-role", "r", "--source", "Bob"], "--role-arn is required", id="no-arn"),
     pytest.param(
-        ["add-role", "r", "--source", "Bob", "--role-arn", ROLE_ARN, "--bogus"], "--bogus", id="usage"
+        ["add-user", "--no-check", "u", "--secret-stdin"], "--access-key-id is required", id="no-key-id"
+    ),
+    pytest.param(
+        ["add-role", "--no-check", "r", "--source", "Nobody"],
+        "no profile named 'Nobody'",
+        id="no-arn-no-source",
+    ),
+    pytest.param(
+        ["add-role", "--no-check", "r", "--source", "Bob", "--role-arn", ROLE_ARN, "--bogus"],
+        "--bogus",
+        id="usage",
     ),
 ]
 
@@ -140,7 +196,9 @@ def test_bad_input_exits_2_with_one_error_line_and_files_unchanged(
 
 def test_secret_in_stdin_that_is_empty_is_bad_input(seeded: Home, capsys: pytest.CaptureFixture[str]) -> None:
     before = snapshot_bytes(seeded.config, seeded.credentials)
-    result = run(capsys, "add-user", "u", "--access-key-id", KEY_ID, "--secret-stdin", stdin="\n")
+    result = run(
+        capsys, "add-user", "--no-check", "u", "--access-key-id", KEY_ID, "--secret-stdin", stdin="\n"
+    )
     assert_failed(result, 2, "no secret access key")
     assert snapshot_bytes(seeded.config, seeded.credentials) == before
 
@@ -148,8 +206,8 @@ def test_secret_in_stdin_that_is_empty_is_bad_input(seeded: Home, capsys: pytest
 @pytest.mark.parametrize(
     "argv",
     [
-        ["add-role", "audit", "--source", "Bob", "--role-arn", ROLE_ARN],
-        ["add-user", "Bob", "--access-key-id", KEY_ID, "--secret-stdin"],
+        ["add-role", "--no-check", "audit", "--source", "Bob", "--role-arn", ROLE_ARN],
+        ["add-user", "--no-check", "Bob", "--access-key-id", KEY_ID, "--secret-stdin"],
         ["rename", "Bob", "audit"],
     ],
     ids=["add-role", "add-user", "rename-onto"],
@@ -166,7 +224,9 @@ def test_force_replaces_the_keys_it_sets_and_keeps_other_keys_and_comments(
     seeded: Home, capsys: pytest.CaptureFixture[str]
 ) -> None:
     new_arn = "arn:aws:iam::210987654321:role/audit/Auditor2"
-    result = run(capsys, "add-role", "audit", "--source", "Bob", "--role-arn", new_arn, "--force")
+    result = run(
+        capsys, "add-role", "--no-check", "audit", "--source", "Bob", "--role-arn", new_arn, "--force"
+    )
     assert result.code == 0, result.err
     text = seeded.config.read_text()
     assert "# second hop: audit account trusts example-role only\n" in text
@@ -193,7 +253,14 @@ def test_unknown_region_only_warns(seeded: Home, capsys: pytest.CaptureFixture[s
 
 def test_unusual_access_key_prefix_only_warns(home: Home, capsys: pytest.CaptureFixture[str]) -> None:
     result = run(
-        capsys, "add-user", "u", "--access-key-id", "ZZZZIOSFODNN7EXAMPLE", "--secret-stdin", stdin=SECRET
+        capsys,
+        "add-user",
+        "--no-check",
+        "u",
+        "--access-key-id",
+        "ZZZZIOSFODNN7EXAMPLE",
+        "--secret-stdin",
+        stdin=SECRET,
     )
     assert result.code == 0
     assert "does not start with AKIA" in result.err
@@ -231,7 +298,7 @@ BROKEN_FILES = [
     [
         ["list"],
         ["set", "dev", "output", "json", "--create"],
-        ["add-role", "r", "--credential-source", "Environment", "--role-arn", ROLE_ARN],
+        ["add-role", "--no-check", "r", "--credential-source", "Environment", "--role-arn", ROLE_ARN],
     ],
     ids=["list", "set", "add-role"],
 )
@@ -363,7 +430,9 @@ def test_add_user_takes_the_secret_from_stdin_csv_or_json(
     (tmp_path / "two.csv").write_text(CSV_TWO_COLUMNS)
     (tmp_path / "key.json").write_text(CREATE_ACCESS_KEY_JSON)
     monkeypatch.chdir(tmp_path)
-    result = run(capsys, "add-user", "bob", *source, "--region", "eu-west-1", stdin=SECRET + "\n")
+    result = run(
+        capsys, "add-user", "--no-check", "bob", *source, "--region", "eu-west-1", stdin=SECRET + "\n"
+    )
     assert result.code == 0, result.err
     assert home.credentials.read_text() == (
         f"[bob]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n"
@@ -388,7 +457,9 @@ def test_add_user_refuses_a_bad_key_file(
     key_file.write_text(content)
     option = "--from-csv" if name.endswith(".csv") else "--from-json"
     extra = ["--access-key-id", KEY_ID] if name == "mismatch.json" else []
-    line = assert_failed(run(capsys, "add-user", "bob", option, str(key_file), *extra), 2, message)
+    line = assert_failed(
+        run(capsys, "add-user", "--no-check", "bob", option, str(key_file), *extra), 2, message
+    )
     assert SECRET not in line
     assert not home.config.exists()
     assert not home.credentials.exists()
@@ -397,7 +468,9 @@ def test_add_user_refuses_a_bad_key_file(
 def test_add_user_without_a_secret_source_and_no_terminal_is_bad_input(
     home: Home, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert_failed(run(capsys, "add-user", "bob", "--access-key-id", KEY_ID, stdin=""), 2, "--secret-stdin")
+    assert_failed(
+        run(capsys, "add-user", "--no-check", "bob", "--access-key-id", KEY_ID, stdin=""), 2, "--secret-stdin"
+    )
     assert not home.credentials.exists()
 
 
@@ -455,7 +528,17 @@ def test_get_prints_the_value_botocore_uses(home: Home, capsys: pytest.CaptureFi
 def test_python_m_awsprofiles_help_works() -> None:
     result = subprocess.run([*PROFILES, "--help"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
-    for command in ("add-user", "add-role", "list", "show", "get", "set", "unset", "remove", "rename"):
+    for command in (
+        "add-user",
+        "add-role",
+        "list",
+        "show",
+        "get",
+        "set",
+        "unset",
+        "remove",
+        "rename",
+    ):
         assert command in result.stdout
 
 
@@ -478,7 +561,7 @@ def test_profiles_without_arguments_prints_help() -> None:
         ["unset", "Bob", "region"],
         ["rename", "audit", "audit2"],
         ["remove", "admin-mfa"],
-        ["add-role", "r", "--source", "Bob", "--role-arn", ROLE_ARN],
+        ["add-role", "--no-check", "r", "--source", "Bob", "--role-arn", ROLE_ARN],
     ],
     ids=lambda argv: "-".join(argv),
 )
@@ -516,7 +599,15 @@ def test_list_prints_aligned_columns_one_line_per_profile(
     [
         [b"set", b"dev", b"output", b"caf\xe9", b"--create"],
         [b"set", b"d\xffv", b"output", b"json", b"--create"],
-        [b"add-role", b"r\xff", b"--credential-source", b"Environment", b"--role-arn", ROLE_ARN.encode()],
+        [
+            b"add-role",
+            "--no-check",
+            b"r\xff",
+            b"--credential-source",
+            b"Environment",
+            b"--role-arn",
+            ROLE_ARN.encode(),
+        ],
     ],
     ids=["value", "name", "add-role-name"],
 )
@@ -532,7 +623,7 @@ def test_non_utf8_bytes_on_the_command_line_are_bad_input(argv: list[bytes], hom
 
 def test_non_utf8_secret_on_stdin_is_bad_input(home: Home) -> None:
     result = subprocess.run(
-        [*PROFILES, "add-user", "dev", "--access-key-id", KEY_ID, "--secret-stdin"],
+        [*PROFILES, "add-user", "--no-check", "dev", "--access-key-id", KEY_ID, "--secret-stdin"],
         input=b"wJalr\xffXUtnFEMI\n",
         capture_output=True,
         timeout=60,
@@ -558,7 +649,7 @@ def test_add_user_asks_for_the_secret_on_a_terminal_without_echoing_it(home: Hom
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
     process = subprocess.Popen(
-        [*PROFILES, "add-user", "bob", "--access-key-id", KEY_ID],
+        [*PROFILES, "add-user", "--no-check", "bob", "--access-key-id", KEY_ID],
         stdin=slave,
         stdout=slave,
         stderr=slave,

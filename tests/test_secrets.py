@@ -96,10 +96,22 @@ def test_parse_errors_on_a_file_holding_secrets_never_show_them(
 @pytest.mark.parametrize(
     ("argv", "stdin"),
     [
-        (["add-user", "dev", "--access-key-id", "AKIA-BAD", "--secret-stdin"], SECRET),
-        (["add-user", "dev", "--access-key-id", KEY_ID, "--secret-stdin"], f"{SECRET} {TOKEN}"),
-        (["add-user", "de]v", "--access-key-id", KEY_ID, "--secret-stdin"], SECRET),
-        (["add-user", "dev", "--access-key-id", KEY_ID, "--secret-stdin", "--region", "a\nb"], SECRET),
+        (["add-user", "--no-check", "dev", "--access-key-id", "AKIA-BAD", "--secret-stdin"], SECRET),
+        (["add-user", "--no-check", "dev", "--access-key-id", KEY_ID, "--secret-stdin"], f"{SECRET} {TOKEN}"),
+        (["add-user", "--no-check", "de]v", "--access-key-id", KEY_ID, "--secret-stdin"], SECRET),
+        (
+            [
+                "add-user",
+                "--no-check",
+                "dev",
+                "--access-key-id",
+                KEY_ID,
+                "--secret-stdin",
+                "--region",
+                "a\nb",
+            ],
+            SECRET,
+        ),
         (["set", "dev", "aws_secret_access_key", SECRET], None),
         (["set", "dev", "aws_session_token", TOKEN], None),
         (["get", "dev", "aws_secret_access_key"], None),
@@ -124,7 +136,9 @@ def test_a_failed_write_never_shows_the_secret_being_written(
         raise OSError(errno.EACCES, "Permission denied")
 
     monkeypatch.setattr(os, "replace", replace)
-    result = run(capsys, "add-user", "dev", "--access-key-id", KEY_ID, "--secret-stdin", stdin=SECRET)
+    result = run(
+        capsys, "add-user", "--no-check", "dev", "--access-key-id", KEY_ID, "--secret-stdin", stdin=SECRET
+    )
     assert result.code == 4
     assert_clean(result.out, result.err, *logs.lines)
 
@@ -132,8 +146,13 @@ def test_a_failed_write_never_shows_the_secret_being_written(
 def test_reading_commands_and_botocore_at_debug_never_show_secrets(
     home: Home, logs: Capture, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(capsys, "add-user", "dev", "--access-key-id", KEY_ID, "--secret-stdin", stdin=SECRET).code == 0
-    assert run(capsys, "add-role", "ops", "--source", "dev", "--role-arn", ROLE_ARN).code == 0
+    assert (
+        run(
+            capsys, "add-user", "--no-check", "dev", "--access-key-id", KEY_ID, "--secret-stdin", stdin=SECRET
+        ).code
+        == 0
+    )
+    assert run(capsys, "add-role", "--no-check", "ops", "--source", "dev", "--role-arn", ROLE_ARN).code == 0
     write(home.credentials, home.credentials.read_text() + f"aws_session_token = {TOKEN}\n")
     outputs = []
     for argv in (

@@ -46,7 +46,16 @@ def no_umask() -> Iterator[None]:
 
 
 def add_user_argv(name: str = "alice") -> list[str]:
-    return ["add-user", name, "--access-key-id", KEY_ID, "--secret-stdin", "--region", "eu-west-1"]
+    return [
+        "add-user",
+        "--no-check",
+        name,
+        "--access-key-id",
+        KEY_ID,
+        "--secret-stdin",
+        "--region",
+        "eu-west-1",
+    ]
 
 
 def assert_write_failed(result_code: int, err: str) -> None:
@@ -195,7 +204,7 @@ def test_sixteen_concurrent_add_role_processes_all_land(seeded: Home) -> None:
     names = [f"role-{number:02d}" for number in range(16)]
     processes = [
         subprocess.Popen(
-            [*PROFILES, "add-role", name, "--source", "Bob", "--role-arn", ROLE_ARN],
+            [*PROFILES, "add-role", "--no-check", name, "--source", "Bob", "--role-arn", ROLE_ARN],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -241,7 +250,9 @@ with FileLock({lock_path!r}):
 def test_a_read_only_file_is_not_replaced(seeded: Home, capsys: pytest.CaptureFixture[str]) -> None:
     seeded.credentials.chmod(0o400)
     before = snapshot_bytes(seeded.config, seeded.credentials)
-    result = run(capsys, "add-user", "alice", "--access-key-id", KEY_ID, "--secret-stdin", stdin=SECRET)
+    result = run(
+        capsys, "add-user", "--no-check", "alice", "--access-key-id", KEY_ID, "--secret-stdin", stdin=SECRET
+    )
     assert result.code == 4
     assert (
         result.err
