@@ -3,6 +3,9 @@
 
     scripts/bench.py [files]   time 'profiles list' and 'profiles set' on generated files of
                                100, 1,000 and 10,000 profiles (the default)
+    scripts/bench.py check     time 'profiles check' on 100 profiles against a shell loop of
+                               'aws sts get-caller-identity' on a local moto_server
+                               (scripts/bench_check.py; its options follow 'check')
 
 Each figure is the best of several runs, so that it measures the program rather than the noise
 of a busy machine. Prints a markdown table; exits 1 if a target is missed.
@@ -136,7 +139,15 @@ def main(argv: list[str] | None = None) -> int:
         default=SIZES,
         help="numbers of profiles, comma-separated (default: 100,1000,10000)",
     )
-    args = parser.parse_args(argv)
+    commands.add_parser("check", help="time profiles check against an aws CLI loop", add_help=False)
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "check":
+        sys.path.insert(0, str(Path(__file__).parent))
+        import bench_check
+
+        return int(bench_check.main(rest))
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command in (None, "files"):
         return bench_files(getattr(args, "runs", 5), getattr(args, "sizes", SIZES))
     parser.error(f"unknown command {args.command}")
