@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from awsprofiles import keyfiles, manifest, model, onboard, store
+from awsprofiles import model, store
 from awsprofiles.cli.app import ConfigFile, CredentialsFile, Json, app, info, paths, print_json, warn
 from awsprofiles.errors import EXIT_FAILED, EXIT_OK, BadInput, Refused
+
+if TYPE_CHECKING:
+    from awsprofiles import keyfiles, manifest, onboard
+
+# manifest, onboard and keyfiles (tomllib, difflib, csv, getpass) are imported where they are
+# used, so that every other command starts without them.
 
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
@@ -24,6 +30,8 @@ def _confirm(question: str) -> bool:
 
 
 def _load_manifest(path: Path) -> manifest.Manifest:
+    from awsprofiles import manifest
+
     try:
         loaded = manifest.load(path)
     except manifest.ManifestInvalid as error:
@@ -42,6 +50,8 @@ def _key(
     from_csv: Path | None,
     from_json: Path | None,
 ) -> keyfiles.AccessKey | None:
+    from awsprofiles import keyfiles, onboard
+
     given = secret_stdin or from_csv is not None or from_json is not None
     if not given and not onboard.needs_key(snapshot, loaded):
         if access_key_id:
@@ -93,6 +103,8 @@ def onboard_command(
     confirm the diff. Exit codes: 0 all ok, 1 a profile failed its check, 2 bad manifest or
     input, 3 refused (update not confirmed), 4 a file cannot be read or written.
     """
+    from awsprofiles import onboard
+
     where = paths(config_file, credentials_file)
     loaded = _load_manifest(manifest_file)
     snapshot = store.load(where)
@@ -146,6 +158,8 @@ def onboard_command(
 
 
 def _headline(planned: onboard.Plan, dry_run: bool) -> str:
+    from awsprofiles import onboard
+
     if not planned.changed:
         return f"no changes: every profile already matches {planned.manifest.path}"
     verb = "would " if dry_run else ""
