@@ -337,15 +337,8 @@ def test_env_unset_starts_without_botocore(home: Home) -> None:
 
 
 def test_apply_lines_are_the_readme_ones() -> None:
-    root = Path(__file__).parents[1]
-    # The section is written in docs/readme and assembled into README.md; either will do.
-    texts = [
-        path.read_text()
-        for path in (root / "docs" / "readme" / "env.md", root / "README.md")
-        if path.exists()
-    ]
     # Markdown tables escape the pipe with a backslash.
-    readme = "".join(texts).replace("\\|", "|")
+    readme = (Path(__file__).parents[1] / "README.md").read_text().replace("\\|", "|")
     for shell in ("bash", "fish", "powershell", "cmd"):
         command = "profiles env example-role" + ("" if shell == "bash" else f" --shell {shell}")
         line = shells.apply_line(shell, command)
