@@ -16,7 +16,7 @@ from awsprofiles.cli import editing as _editing  # noqa: F401  (registers the co
 from awsprofiles.cli import onboarding as _onboarding  # noqa: F401  (registers the commands)
 from awsprofiles.cli import using as _using  # noqa: F401  (registers the commands)
 from awsprofiles.cli.app import app
-from awsprofiles.errors import EXIT_BAD_INPUT, EXIT_FAILED, ProfilesError
+from awsprofiles.errors import EXIT_BAD_INPUT, EXIT_FAILED, CheckFailed, ProfilesError
 
 INTERRUPTED = 130
 
@@ -27,7 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = command.main(args=argv, prog_name="profiles", standalone_mode=False)
     except ProfilesError as error:
-        print(f"error: {error.message}", file=sys.stderr)
+        # A failed AWS call ends with its stable code, the word scripts match on (as in check).
+        code = f" ({error.code})" if isinstance(error, CheckFailed) else ""
+        print(f"error: {error.message}{code}", file=sys.stderr)
         return error.exit_code
     except typer.Exit as exit_:
         return exit_.exit_code
