@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated
+import sys
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from awsprofiles import check, store
-from awsprofiles.check import CheckResult
+from awsprofiles import store
 from awsprofiles.cli.app import ConfigFile, CredentialsFile, Json, app, paths, print_json
 from awsprofiles.errors import EXIT_FAILED, EXIT_OK, BadInput
+
+if TYPE_CHECKING:
+    # check.py (difflib, threads) is imported when a check runs, not at every start-up.
+    from awsprofiles.check import CheckResult
 
 
 def _status(result: CheckResult) -> str:
@@ -41,7 +45,9 @@ def render_results(results: list[CheckResult], json: bool) -> int:
                 detail,
                 f"{result.elapsed_ms / 1000:.2f}s",
             )
-        console = Console(soft_wrap=True)
+        # Piped or captured output is read by people later, in wider windows: never fold an ARN at
+        # rich's default 80 columns there.
+        console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
         console.print(table)
         console.print(f"{len(results) - failed} ok, {failed} failed")
     return EXIT_FAILED if failed else EXIT_OK
@@ -64,6 +70,8 @@ def check_command(
 
     Exit 0 when all are ok, 1 when any fails, 2 for an unknown NAME.
     """
+    from awsprofiles import check
+
     results = check.check_profiles(
         paths(config_file, credentials_file), names or None, offline=offline, jobs=jobs, timeout=timeout
     )
