@@ -44,6 +44,17 @@ CredentialsFile = Annotated[
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+# Where an access key comes from (add-user, onboard): never the command line for the secret.
+SecretStdin = Annotated[
+    bool, typer.Option("--secret-stdin", help="Read the secret access key from one line of stdin.")
+]
+FromCsv = Annotated[
+    Path | None, typer.Option("--from-csv", help="The access key CSV downloaded from the IAM console.")
+]
+FromJson = Annotated[
+    Path | None, typer.Option("--from-json", help="The output of 'aws iam create-access-key'.")
+]
 Force = Annotated[bool, typer.Option("--force", help="Replace an existing profile's keys.")]
 
 

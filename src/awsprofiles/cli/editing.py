@@ -4,7 +4,6 @@ up and to check a new profile, never with --no-check and --role-arn."""
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,7 +13,10 @@ from awsprofiles.cli.app import (
     ConfigFile,
     CredentialsFile,
     Force,
+    FromCsv,
+    FromJson,
     Json,
+    SecretStdin,
     app,
     info,
     paths,
@@ -34,15 +36,9 @@ def add_user(
     access_key_id: Annotated[
         str | None, typer.Option("--access-key-id", help="The access key ID (AKIA...).")
     ] = None,
-    secret_stdin: Annotated[
-        bool, typer.Option("--secret-stdin", help="Read the secret access key from one line of stdin.")
-    ] = False,
-    from_csv: Annotated[
-        Path | None, typer.Option("--from-csv", help="The access key CSV downloaded from the IAM console.")
-    ] = None,
-    from_json: Annotated[
-        Path | None, typer.Option("--from-json", help="The output of 'aws iam create-access-key'.")
-    ] = None,
+    secret_stdin: SecretStdin = False,
+    from_csv: FromCsv = None,
+    from_json: FromJson = None,
     region: Annotated[str | None, typer.Option("--region", help="Default region, e.g. eu-west-1.")] = None,
     output: Annotated[
         str | None, typer.Option("--output", help="Default output format (json, text, table, yaml).")

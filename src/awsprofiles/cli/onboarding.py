@@ -9,7 +9,19 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from awsprofiles import model, store
-from awsprofiles.cli.app import ConfigFile, CredentialsFile, Json, app, info, paths, print_json, warn
+from awsprofiles.cli.app import (
+    ConfigFile,
+    CredentialsFile,
+    FromCsv,
+    FromJson,
+    Json,
+    SecretStdin,
+    app,
+    info,
+    paths,
+    print_json,
+    warn,
+)
 from awsprofiles.errors import EXIT_FAILED, EXIT_OK, BadInput, Refused
 
 if TYPE_CHECKING:
@@ -75,15 +87,9 @@ def onboard_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the diff of each file (secrets masked); write nothing.")
     ] = False,
-    secret_stdin: Annotated[
-        bool, typer.Option("--secret-stdin", help="Read the secret access key from one line of stdin.")
-    ] = False,
-    from_csv: Annotated[
-        Path | None, typer.Option("--from-csv", help="The access key CSV downloaded from the IAM console.")
-    ] = None,
-    from_json: Annotated[
-        Path | None, typer.Option("--from-json", help="The output of 'aws iam create-access-key'.")
-    ] = None,
+    secret_stdin: SecretStdin = False,
+    from_csv: FromCsv = None,
+    from_json: FromJson = None,
     access_key_id: Annotated[
         str | None, typer.Option("--access-key-id", help="The access key ID (with --secret-stdin).")
     ] = None,
