@@ -93,16 +93,9 @@ CREDENTIAL_AND_CLI_KEYS = frozenset(
 @functools.cache
 def known_keys() -> frozenset[str]:
     """Every profile key botocore or the AWS CLI reads."""
-    from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES
+    from awsprofiles.aws.config_keys import botocore_config_keys
 
-    names = set(CREDENTIAL_AND_CLI_KEYS)
-    for spec in BOTOCORE_DEFAUT_SESSION_VARIABLES.values():
-        config_name = spec[0]
-        if isinstance(config_name, str):
-            names.add(config_name)
-        elif isinstance(config_name, tuple):
-            names.update(name for name in config_name if isinstance(name, str))
-    return frozenset(names)
+    return CREDENTIAL_AND_CLI_KEYS | botocore_config_keys()
 
 
 def _suggestion(key: str) -> str | None:
