@@ -10,7 +10,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from awsprofiles.aws.identity import Identity, IdentityError, Resolver, find_role_arn, session_name_for
+from awsprofiles.aws.identity import Identity, Resolver, find_role_arn, session_name_for
+from awsprofiles.errors import CheckFailed
 from tests.conftest import Home
 
 TRUST = {"Version": "2012-10-17", "Statement": []}
@@ -46,7 +47,7 @@ def test_role_in_another_account_is_built_from_that_account(resolver: Resolver) 
 
 
 def test_missing_role_is_reported_with_the_account(resolver: Resolver) -> None:
-    with pytest.raises(IdentityError, match="no role named 'nothing'") as error:
+    with pytest.raises(CheckFailed, match="no role named 'nothing'") as error:
         find_role_arn(resolver, "bob", "nothing")
     assert "123456789012" in str(error.value)
 

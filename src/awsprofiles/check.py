@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from awsprofiles import model, store
-from awsprofiles.errors import BadInput
+from awsprofiles.errors import BadInput, CheckFailed
 from awsprofiles.model import Kind, Profile
 from awsprofiles.store import Paths, Snapshot
 
@@ -269,11 +269,9 @@ def _lint_result(profile: Profile, findings: list[Finding], started: float) -> C
 
 
 def _live(resolver: Resolver, profile: Profile, notes: list[Finding], started: float) -> CheckResult:
-    from awsprofiles.aws.identity import IdentityError
-
     try:
         identity = resolver.whoami(profile.name)
-    except IdentityError as error:
+    except CheckFailed as error:
         message = error.message
         if notes:
             message += "; also: " + "; ".join(note.message for note in notes)
@@ -451,8 +449,7 @@ def find_role(
 
     Raises CheckFailed (exit 1) when the source does not work or the role cannot be found.
     """
-    from awsprofiles.aws.identity import IdentityError, Resolver, find_role_arn, session_name_for
-    from awsprofiles.errors import CheckFailed
+    from awsprofiles.aws.identity import Resolver, find_role_arn, session_name_for
 
     resolver = Resolver(paths, timeout)
     try:
@@ -460,7 +457,7 @@ def find_role(
             identity = resolver.whoami(source)
             return RoleLookup(None, "", session_name_for(identity))
         found = find_role_arn(resolver, source, role_name, account)
-    except IdentityError as error:
+    except CheckFailed as error:
         if error.aws_code == "NoSuchEntity":
             raise CheckFailed(error.message, error.code) from None
         raise CheckFailed(f"source profile {source!r} cannot be used: {error.message}", error.code) from None

@@ -28,13 +28,18 @@ class ProfilesError(Exception):
 
 
 class CheckFailed(ProfilesError):
-    """A check or an AWS call failed (exit 1)."""
+    """A check or an AWS call failed (exit 1).
+
+    ``code`` is the stable word a script matches on (the codes of ``profiles check``);
+    ``aws_code`` is AWS's own error code when AWS answered with one.
+    """
 
     exit_code = EXIT_FAILED
 
-    def __init__(self, message: str, code: str = "other") -> None:
+    def __init__(self, message: str, code: str = "other", aws_code: str | None = None) -> None:
         super().__init__(message)
         self.code = code
+        self.aws_code = aws_code
 
 
 class BadInput(ProfilesError):

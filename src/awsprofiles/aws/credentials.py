@@ -73,8 +73,9 @@ def mfa_prompter(profile: str, mfa_code: str | None, can_prompt: bool) -> Callab
             return mfa_code
         if not can_prompt:
             raise CheckFailed(
-                f"profile {profile!r} (or its source) requires an MFA code: pass --mfa-code CODE "
-                "or run it in a terminal",
+                f"profile {profile!r} (or its source) requires an MFA code (mfa_serial), which cannot "
+                "be asked for here: pass --mfa-code CODE to 'profiles env' or 'profiles exec', or run "
+                "it in a terminal",
                 "mfa-required",
             )
         sys.stderr.write(text)
@@ -117,7 +118,7 @@ def get_credentials(
     from botocore.utils import JSONFileCache
 
     from awsprofiles.aws.errors import classify
-    from awsprofiles.aws.session import make_session
+    from awsprofiles.aws.session import make_session, wire_assume_role
 
     if mfa_code is not None:
         mfa_code = validate_mfa_code(mfa_code)
@@ -135,18 +136,17 @@ def get_credentials(
         if duration is not None:
             # full_config is the session's own parsed copy; the override never reaches a file.
             config["profiles"][profile]["duration_seconds"] = str(duration)
-        assume_role = resolver.get_provider("assume-role")
+        cache = None
         if use_cache:
             cache_dir = cli_cache_dir()
             cache_dir.mkdir(mode=CACHE_DIR_MODE, parents=True, exist_ok=True)
             # As awscli/customizations/assumerole.py does: same folder, same keys, same files.
             # JSONFileCache writes each entry through mkstemp (mode 0600) and os.replace.
-            assume_role.cache = JSONFileCache(str(cache_dir))
-            resolver.get_provider("assume-role-with-web-identity").cache = JSONFileCache(str(cache_dir))
-        # AssumeRoleProvider takes its MFA prompter only in its constructor, and the session
-        # builds it without one (getpass on /dev/tty): swap in ours.
-        assume_role._prompter = mfa_prompter(
-            profile, mfa_code, interactive() if can_prompt is None else can_prompt
+            cache = JSONFileCache(str(cache_dir))
+        wire_assume_role(
+            session,
+            cache=cache,
+            prompter=mfa_prompter(profile, mfa_code, interactive() if can_prompt is None else can_prompt),
         )
         found = resolver.load_credentials()
         if found is None:

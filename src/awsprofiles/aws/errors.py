@@ -1,15 +1,17 @@
 """Turn what botocore raises into a `CheckFailed` with an actionable, secret-free message.
 
-The codes are the ones ``profiles check`` reports, so a script sees the same code whether a
-profile failed its check or failed to give credentials to ``profiles env``:
+The one classification of AWS failures: ``profiles check``, ``whoami``, ``add-role`` and
+``env``/``exec``/``credential-process`` all report the same code and words for the same failure:
 invalid-key, bad-secret, expired, assume-denied, mfa-required, sso-login, no-credentials,
-timeout, network, other.
+timeout, network, lint, other.
 
 Messages are written here rather than copied from the exception: an exception's text can hold
 anything (a credential_process's stderr, a request's body), and nothing secret may leave.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from botocore import exceptions as boto
 
@@ -18,88 +20,140 @@ from awsprofiles.errors import CheckFailed
 _EXPIRED = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"})
 _INVALID_KEY = frozenset({"InvalidClientTokenId", "UnrecognizedClientException", "InvalidAccessKeyId"})
 _BAD_SECRET = frozenset({"SignatureDoesNotMatch", "IncompleteSignature"})
-_DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
+DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
+
+#: Given the profile, who tried to assume which role, when the caller can find out.
+AssumeDenied = Callable[[str], str]
 
 
-def _client_error(error: boto.ClientError, profile: str) -> CheckFailed:
-    code = str(error.response.get("Error", {}).get("Code", ""))
+def assume_denied_message(who: str, role: str) -> str:
+    return (
+        f"{who} may not assume {role}: the role's trust policy must name that principal, its "
+        "policies must allow sts:AssumeRole on the role, and external_id/mfa_serial must match "
+        "what the trust policy requires"
+    )
+
+
+def _client_error(error: boto.ClientError, profile: str, assume_denied: AssumeDenied | None) -> CheckFailed:
+    code = str(error.response.get("Error", {}).get("Code", "")) or "Unknown"
     message = str(error.response.get("Error", {}).get("Message", ""))
     operation = error.operation_name or "the AWS call"
     if code in _INVALID_KEY:
         return CheckFailed(
-            f"AWS does not know the access key of profile {profile!r} (or of its source profile): "
-            "it was deleted, deactivated or mistyped; create a new key and run 'profiles add-user --force'",
+            f"profile {profile!r}: AWS does not know this access key (its own or its source profile's): "
+            "mistyped, deleted, deactivated or from another partition; create a new key and run "
+            f"'profiles add-user {profile} --force'",
             "invalid-key",
+            code,
         )
     if code in _BAD_SECRET:
         return CheckFailed(
-            f"the secret access key of profile {profile!r} (or of its source profile) does not match "
-            "its access key ID; paste the secret again with 'profiles add-user --force'",
+            f"profile {profile!r}: the secret access key does not match the access key ID (its own or "
+            f"its source profile's); paste the secret again with 'profiles add-user {profile} --force'",
             "bad-secret",
+            code,
         )
     if code in _EXPIRED:
         return CheckFailed(
-            f"the credentials of profile {profile!r} have expired; get new ones "
+            f"profile {profile!r}: its credentials have expired; get new ones "
             "(a new session token, 'aws sso login', or run again with --no-cache)",
             "expired",
+            code,
         )
-    if code in _DENIED and "MultiFactorAuthentication" in message:
+    if code in DENIED and "MultiFactorAuthentication" in message:
         return CheckFailed(
-            f"AWS rejected the MFA code for profile {profile!r}: enter the current code of the device "
-            "named in its mfa_serial (codes change every 30 seconds and each works once)",
+            f"profile {profile!r}: the role requires MFA and AWS rejected the code or got none; add "
+            "mfa_serial to the profile and enter the current code of that device (codes change every "
+            "30 seconds and each works once)",
             "mfa-required",
+            code,
         )
-    if code in _DENIED and operation == "AssumeRole":
-        return CheckFailed(
-            f"AWS denied AssumeRole for profile {profile!r}: the role's trust policy must name the "
-            "source identity, the source must be allowed sts:AssumeRole, and external_id/mfa_serial "
-            "must match what the trust policy requires",
-            "assume-denied",
+    if code in DENIED and operation == "AssumeRole":
+        text = (
+            assume_denied(profile)
+            if assume_denied is not None
+            else assume_denied_message(f"the source identity of profile {profile!r}", "its role")
         )
-    return CheckFailed(f"{operation} failed for profile {profile!r}: AWS answered {code or 'an error'}")
+        return CheckFailed(text, "assume-denied", code)
+    return CheckFailed(f"profile {profile!r}: AWS refused with {code} ({operation})", "other", code)
 
 
-def classify(error: BaseException, profile: str) -> CheckFailed:
-    """The `CheckFailed` (with its code) for an exception raised while using ``profile``."""
+def classify(
+    error: BaseException,
+    profile: str,
+    *,
+    timeout: float | None = None,
+    assume_denied: AssumeDenied | None = None,
+) -> CheckFailed:
+    """The `CheckFailed` (with its code) for an exception raised while using ``profile``.
+
+    ``timeout``: the seconds the call was given, named in a timeout's message.
+    ``assume_denied``: writes an assume-denied message naming the principal that tried.
+    """
     if isinstance(error, CheckFailed):
         return error
     if isinstance(error, boto.ClientError):
-        return _client_error(error, profile)
+        return _client_error(error, profile, assume_denied)
     if isinstance(error, boto.RefreshWithMFAUnsupportedError):
         return CheckFailed(
-            f"the session of profile {profile!r} needs a new MFA code; run the command again", "mfa-required"
+            f"profile {profile!r}: its session needs a new MFA code; run the command again", "mfa-required"
         )
     if isinstance(error, boto.SSOError | boto.TokenRetrievalError | boto.UnauthorizedSSOTokenError):
         return CheckFailed(
-            f"profile {profile!r} uses AWS IAM Identity Center and its login has expired or never "
-            f"happened; run 'aws sso login --profile {profile}'",
+            f"profile {profile!r} uses AWS IAM Identity Center and has no valid SSO session; "
+            f"run 'aws sso login --profile {profile}'",
             "sso-login",
         )
-    if isinstance(error, boto.NoCredentialsError | boto.PartialCredentialsError):
+    if isinstance(error, boto.ConnectTimeoutError | boto.ReadTimeoutError):
+        within = f" within {timeout:g} s" if timeout is not None else " in time"
         return CheckFailed(
-            f"profile {profile!r} has no usable credentials (no keys, role, SSO or credential_process "
-            "found for it or its source)",
+            f"AWS did not answer{within}; check the network, proxy and endpoint_url, then retry "
+            "(or raise --timeout)",
+            "timeout",
+        )
+    if isinstance(error, boto.ConnectionError | boto.HTTPClientError):
+        endpoint = getattr(error, "kwargs", {}).get("endpoint_url")
+        where = f" at {endpoint}" if isinstance(endpoint, str) else ""
+        return CheckFailed(
+            f"cannot reach AWS{where}: check the network, proxy settings, endpoint_url and "
+            "AWS_ENDPOINT_URL, then retry",
+            "network",
+        )
+    if isinstance(error, boto.InfiniteLoopConfigError):
+        return CheckFailed(f"profile {profile!r}: its source_profile chain loops", "lint")
+    if isinstance(error, boto.PartialCredentialsError):
+        return CheckFailed(
+            f"profile {profile!r} has only half a key pair: it needs both aws_access_key_id and "
+            "aws_secret_access_key",
             "no-credentials",
         )
-    if isinstance(error, boto.ConnectTimeoutError | boto.ReadTimeoutError):
-        return CheckFailed("AWS did not answer in time; check the network and proxy, then retry", "timeout")
-    if isinstance(
-        error, boto.EndpointConnectionError | boto.ConnectionClosedError | boto.ProxyConnectionError
-    ):
-        return CheckFailed(
-            "could not reach AWS; check the network, proxy and AWS_ENDPOINT_URL, then retry", "network"
-        )
     if isinstance(error, boto.CredentialRetrievalError):
+        provider = getattr(error, "kwargs", {}).get("provider", "credential provider")
+        provider = "credential_process" if provider == "custom-process" else provider
         return CheckFailed(
-            f"the credential_process of profile {profile!r} (or of its source) failed; run it by hand "
-            "to see why"
+            f"profile {profile!r}: the {provider} (its own or its source's) did not return credentials; "
+            "run it by hand to see why",
+            "no-credentials",
         )
-    if isinstance(error, boto.InvalidConfigError | boto.InfiniteLoopConfigError):
+    if isinstance(error, boto.NoCredentialsError | boto.ProfileNotFound):
+        return CheckFailed(
+            f"profile {profile!r} (or its source profile) has no credentials botocore can use: no keys, "
+            "role, SSO or credential_process",
+            "no-credentials",
+        )
+    if isinstance(error, boto.InvalidConfigError):
         # botocore's own text names profiles and keys, never values.
-        return CheckFailed(f"profile {profile!r} cannot be used: {error}")
+        return CheckFailed(f"profile {profile!r} cannot be used: {error}", "other", type(error).__name__)
     if isinstance(error, boto.ParamValidationError):
         return CheckFailed(
-            f"a setting of profile {profile!r} was refused before it was sent "
-            "(check duration_seconds, role_session_name, external_id and the MFA code)"
+            f"profile {profile!r}: a setting was refused before it was sent "
+            "(check duration_seconds, role_session_name, external_id and the MFA code)",
+            "other",
+            type(error).__name__,
         )
-    return CheckFailed(f"getting credentials for profile {profile!r} failed ({type(error).__name__})")
+    name = type(error).__name__
+    if isinstance(error, boto.NoRegionError):
+        return CheckFailed(f"profile {profile!r} needs a region", "other", name)
+    if isinstance(error, boto.BotoCoreError):
+        return CheckFailed(f"profile {profile!r}: botocore cannot use its settings ({name})", "other", name)
+    return CheckFailed(f"profile {profile!r} failed: {name}", "other", name)

@@ -1,7 +1,7 @@
 """Who a profile is: botocore's own credential chain, then STS GetCallerIdentity.
 
-Every failure becomes an :class:`IdentityError` with a stable code and a message written here,
-never botocore's text: its exception strings can quote request data, secrets included.
+Every failure becomes a `CheckFailed` with a stable code, classified by `awsprofiles.aws.errors`
+as for ``profiles env``: never botocore's text, whose strings can quote request data, secrets included.
 """
 
 from __future__ import annotations
@@ -18,33 +18,15 @@ import botocore.exceptions as bce
 from botocore.config import Config
 from botocore.loaders import create_loader
 
-from awsprofiles.aws.session import make_session
+from awsprofiles.aws.credentials import mfa_prompter
+from awsprofiles.aws.errors import DENIED, assume_denied_message, classify
+from awsprofiles.aws.session import make_session, wire_assume_role
+from awsprofiles.errors import CheckFailed
 from awsprofiles.store import Paths
 
 #: The role STS signs with when a profile names no region (the global endpoint's region).
 DEFAULT_REGION = "us-east-1"
 ATTEMPTS = 2
-
-_EXPIRED_CODES = frozenset(
-    {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"}
-)
-
-
-class IdentityError(Exception):
-    """A profile's credentials could not be resolved or were refused: ``code`` says which way."""
-
-    def __init__(self, code: str, message: str, aws_code: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.aws_code = aws_code
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class MfaRequired(Exception):
-    """Raised instead of prompting for an MFA code: a check never waits on a terminal."""
 
 
 @dataclass(frozen=True)
@@ -64,10 +46,6 @@ class Identity:
         if resource.startswith("user/"):
             return resource.rsplit("/", 1)[1]
         return None
-
-
-def _refuse_mfa_prompt(prompt: str) -> str:
-    raise MfaRequired(prompt)
 
 
 class _ScopedCache(MutableMapping[str, Any]):
@@ -125,7 +103,7 @@ class Resolver:
         self._base: _Base | None = None
         self._base_lock = threading.Lock()
         self._assumed: dict[tuple[tuple[str, ...], str], Any] = {}
-        self._identities: dict[str, Identity | IdentityError] = {}
+        self._identities: dict[str, Identity | CheckFailed] = {}
         self._scopes_lock = threading.Lock()
         self._scope_locks: dict[tuple[str, ...], threading.Lock] = {}
         self._warmed: set[tuple[str, ...]] = set()
@@ -168,13 +146,15 @@ class Resolver:
         session._config = base.full_config
         session.register_component("data_loader", base.loader)
         session.set_default_client_config(self._config)
-        resolver = session.get_component("credential_provider")
-        assume_role = resolver.get_provider("assume-role")
         name = session.get_config_variable("profile") or "default"
         if scope is None:
             scope = self.source_chain(name)
-        assume_role.cache = _ScopedCache(self._assumed, scope)
-        assume_role._prompter = _refuse_mfa_prompt
+        # A check never waits on a terminal.
+        wire_assume_role(
+            session,
+            cache=_ScopedCache(self._assumed, scope),
+            prompter=mfa_prompter(name, None, can_prompt=False),
+        )
         return session
 
     def _warm_source_chain(self, profile: str) -> None:
@@ -204,17 +184,17 @@ class Resolver:
         return str(session.get_config_variable("region") or DEFAULT_REGION)
 
     def client(self, profile: str | None, service: str) -> Any:
-        """A client with the profile's credentials; raises IdentityError if it has none."""
+        """A client with the profile's credentials; raises CheckFailed if it has none."""
         shown = profile or "default"
         try:
             session = self.session(profile)
             shown = profile or session.get_config_variable("profile") or "default"
             credentials = session.get_credentials()
             if credentials is None:
-                raise IdentityError(
+                raise CheckFailed(
+                    f"profile {shown!r} has no credentials: give it keys ('profiles add-user "
+                    f"{shown} --force'), a role ('profiles add-role'), SSO or a credential_process",
                     "no-credentials",
-                    f"profile {shown!r} has no credentials: add keys (profiles add-user), a role "
-                    "(profiles add-role), credential_process or SSO settings",
                 )
             return session.create_client(service, region_name=self.region(session))
         except Exception as error:
@@ -228,10 +208,10 @@ class Resolver:
         if cached is None:
             try:
                 cached = self._whoami(profile)
-            except IdentityError as error:
+            except CheckFailed as error:
                 cached = error
             self._identities[key] = cached
-        if isinstance(cached, IdentityError):
+        if isinstance(cached, CheckFailed):
             raise cached
         return cached
 
@@ -248,97 +228,9 @@ class Resolver:
 
     # ------------------------------------------------------------------ errors
 
-    def explain(self, error: BaseException, profile: str) -> IdentityError:
-        """An IdentityError in plain words for any failure; never quotes botocore's text."""
-        if isinstance(error, IdentityError):
-            return error
-        if isinstance(error, MfaRequired):
-            return IdentityError(
-                "mfa-required",
-                f"profile {profile!r} needs an MFA code (mfa_serial), which a check cannot ask for; "
-                f"run 'aws sts get-caller-identity --profile {profile}' to enter one",
-            )
-        if isinstance(error, bce.ClientError):
-            return self._explain_client_error(error, profile)
-        if isinstance(error, bce.SSOError | bce.TokenRetrievalError):
-            return IdentityError(
-                "sso-login",
-                f"profile {profile!r} has no valid SSO session; run 'aws sso login --profile {profile}'",
-            )
-        if isinstance(error, bce.ConnectTimeoutError | bce.ReadTimeoutError):
-            return IdentityError(
-                "timeout",
-                f"AWS did not answer within {self.timeout:g} s; check the network, proxy and endpoint_url "
-                "or raise --timeout",
-            )
-        if isinstance(error, bce.ConnectionError | bce.HTTPClientError):
-            endpoint = getattr(error, "kwargs", {}).get("endpoint_url")
-            where = f" at {endpoint}" if isinstance(endpoint, str) else ""
-            return IdentityError(
-                "network",
-                f"cannot reach AWS{where}: check the network, proxy settings and endpoint_url",
-            )
-        if isinstance(error, bce.InfiniteLoopConfigError):
-            return IdentityError("lint", f"profile {profile!r}: its source_profile chain loops")
-        if isinstance(error, bce.PartialCredentialsError):
-            return IdentityError(
-                "no-credentials",
-                f"profile {profile!r} has only half a key pair: it needs both aws_access_key_id and "
-                "aws_secret_access_key",
-            )
-        if isinstance(error, bce.CredentialRetrievalError):
-            provider = getattr(error, "kwargs", {}).get("provider", "credential provider")
-            return IdentityError(
-                "no-credentials",
-                f"profile {profile!r}: the {provider} did not return credentials; run it by hand to see why",
-            )
-        if isinstance(error, bce.NoCredentialsError | bce.InvalidConfigError | bce.ProfileNotFound):
-            return IdentityError(
-                "no-credentials",
-                f"profile {profile!r} (or its source profile) has no credentials botocore can use",
-            )
-        if isinstance(error, bce.NoRegionError):
-            return IdentityError("other", f"profile {profile!r} needs a region", type(error).__name__)
-        name = type(error).__name__
-        if isinstance(error, bce.BotoCoreError):
-            return IdentityError(
-                "other", f"profile {profile!r}: botocore cannot use its settings ({name})", name
-            )
-        return IdentityError("other", f"profile {profile!r} failed: {name}", name)
-
-    def _explain_client_error(self, error: Any, profile: str) -> IdentityError:
-        code = str(error.response.get("Error", {}).get("Code", "Unknown"))
-        text = str(error.response.get("Error", {}).get("Message", ""))
-        operation = getattr(error, "operation_name", "")
-        if code == "InvalidClientTokenId":
-            return IdentityError(
-                "invalid-key",
-                f"profile {profile!r}: AWS does not know this access key (mistyped, deleted or from "
-                f"another partition); create a new key and run 'profiles add-user {profile} --force'",
-                code,
-            )
-        if code == "SignatureDoesNotMatch":
-            return IdentityError(
-                "bad-secret",
-                f"profile {profile!r}: the secret access key does not match the access key ID; "
-                f"paste the secret again with 'profiles add-user {profile} --force'",
-                code,
-            )
-        if code in _EXPIRED_CODES:
-            return IdentityError(
-                "expired",
-                f"profile {profile!r}: its session token has expired; get new temporary credentials",
-                code,
-            )
-        if code == "AccessDenied" and "MultiFactorAuthentication" in text:
-            return IdentityError(
-                "mfa-required",
-                f"profile {profile!r}: the role requires MFA; add mfa_serial to the profile",
-                code,
-            )
-        if code == "AccessDenied" and operation == "AssumeRole":
-            return IdentityError("assume-denied", self._assume_denied(profile), code)
-        return IdentityError("other", f"profile {profile!r}: AWS refused with {code} ({operation})", code)
+    def explain(self, error: BaseException, profile: str) -> CheckFailed:
+        """The one classification (`awsprofiles.aws.errors.classify`), naming who tried to assume."""
+        return classify(error, profile, timeout=self.timeout, assume_denied=self._assume_denied)
 
     def _assume_denied(self, profile: str) -> str:
         """Which principal tried to assume which role, found by identifying the source."""
@@ -348,17 +240,14 @@ class Resolver:
         if isinstance(source, str) and source != profile:
             try:
                 principal = self.whoami(source).arn
-            except IdentityError as error:
+            except CheckFailed as error:
                 return f"profile {profile!r}: its source profile {source!r} fails: {error.message}"
             who = f"{principal} (profile {source!r})"
         elif isinstance(values.get("credential_source"), str):
             who = f"the credentials from credential_source {values['credential_source']}"
         else:
             who = f"the keys of profile {profile!r}"
-        return (
-            f"{who} may not assume {role}: the role's trust policy must name that principal, and "
-            "its policies must allow sts:AssumeRole on the role"
-        )
+        return assume_denied_message(who, role)
 
 
 # ---------------------------------------------------------------------- role lookup
@@ -398,7 +287,7 @@ def find_role_arn(resolver: Resolver, source: str, role_name: str, account: str 
         roles = [role for page in iam.get_paginator("list_roles").paginate() for role in page["Roles"]]
     except bce.ClientError as error:
         code = str(error.response.get("Error", {}).get("Code", ""))
-        if code not in ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation"):
+        if code not in DENIED:
             raise resolver.explain(error, source) from None
         arn = f"arn:{identity.partition}:iam::{account or identity.account}:role/{role_name}"
         return FoundRole(
@@ -413,10 +302,10 @@ def find_role_arn(resolver: Resolver, source: str, role_name: str, account: str 
     folded = [role for role in roles if str(role["RoleName"]).lower() == role_name.lower()]
     match = exact or folded
     if not match:
-        raise IdentityError(
-            "other",
+        raise CheckFailed(
             f"account {identity.account} has no role named {role_name!r} ({len(roles)} roles listed); "
             "give --role-name, --role-arn, or --account for a role in another account",
+            "other",
             "NoSuchEntity",
         )
     return FoundRole(str(match[0]["Arn"]), f"found with iam:ListRoles as {identity.arn}", identity)

@@ -14,7 +14,7 @@ from awsprofiles.cli import checking as _checking  # noqa: F401  (registers the 
 from awsprofiles.cli import editing as _editing  # noqa: F401  (registers the commands)
 from awsprofiles.cli import using as _using  # noqa: F401  (registers the commands)
 from awsprofiles.cli.app import app
-from awsprofiles.errors import EXIT_BAD_INPUT, EXIT_FAILED, ProfilesError
+from awsprofiles.errors import EXIT_BAD_INPUT, EXIT_FAILED, CheckFailed, ProfilesError
 
 INTERRUPTED = 130
 
@@ -25,7 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = command.main(args=argv, prog_name="profiles", standalone_mode=False)
     except ProfilesError as error:
-        print(f"error: {error.message}", file=sys.stderr)
+        # An AWS failure ends with its code, the word `profiles check` reports and scripts match on.
+        code = f" [{error.code}]" if isinstance(error, CheckFailed) and error.code else ""
+        print(f"error: {error.message}{code}", file=sys.stderr)
         return error.exit_code
     except typer.Exit as exit_:
         return exit_.exit_code

@@ -10,7 +10,7 @@ import typer
 from awsprofiles import check, store
 from awsprofiles.check import CheckResult
 from awsprofiles.cli.app import ConfigFile, CredentialsFile, Json, app, paths, print_json
-from awsprofiles.errors import EXIT_FAILED, EXIT_OK, BadInput, CheckFailed
+from awsprofiles.errors import EXIT_FAILED, EXIT_OK, BadInput
 
 
 def _status(result: CheckResult) -> str:
@@ -82,16 +82,13 @@ def whoami(
     credentials_file: CredentialsFile = None,
 ) -> None:
     """Print who AWS says a profile is (STS GetCallerIdentity)."""
-    from awsprofiles.aws.identity import IdentityError, Resolver
+    from awsprofiles.aws.identity import Resolver
 
     shown = name or os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or "default"
     files = paths(config_file, credentials_file)
     if name is not None and store.load(files).profile(name) is None:
         raise BadInput(f"no profile named {name!r} (run 'profiles list' to see them)")
-    try:
-        identity = Resolver(files, timeout).whoami(name)
-    except IdentityError as error:
-        raise CheckFailed(error.message, error.code) from None
+    identity = Resolver(files, timeout).whoami(name)
     if json:
         print_json(
             {"profile": shown, "account": identity.account, "arn": identity.arn, "user_id": identity.user_id}

@@ -17,7 +17,7 @@ import typer
 
 from awsprofiles import model, shells, store
 from awsprofiles.cli.app import ConfigFile, CredentialsFile, app, info, paths, warn
-from awsprofiles.errors import BadInput, CheckFailed
+from awsprofiles.errors import BadInput
 
 if TYPE_CHECKING:
     from awsprofiles.aws.credentials import Credentials
@@ -88,17 +88,7 @@ def _credentials(
     _enter(name)
     from awsprofiles.aws.credentials import get_credentials
 
-    try:
-        return get_credentials(
-            files,
-            name,
-            duration=duration,
-            mfa_code=mfa_code,
-            use_cache=not no_cache,
-        )
-    except CheckFailed as error:
-        # The code is what a script matches on, as in `profiles check`.
-        raise CheckFailed(f"{error.message} ({error.code})", error.code) from None
+    return get_credentials(files, name, duration=duration, mfa_code=mfa_code, use_cache=not no_cache)
 
 
 def _write(text: str) -> None:
