@@ -117,7 +117,7 @@ def get_credentials(
     from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
     from botocore.utils import JSONFileCache
 
-    from awsprofiles.aws.errors import classify
+    from awsprofiles.aws.errors import classify, no_credentials
     from awsprofiles.aws.session import make_session, wire_assume_role
 
     if mfa_code is not None:
@@ -150,11 +150,7 @@ def get_credentials(
         )
         found = resolver.load_credentials()
         if found is None:
-            raise CheckFailed(
-                f"profile {profile!r} has no credentials: give it keys ('profiles add-user "
-                f"{profile} --force'), a role ('profiles add-role'), SSO or a credential_process",
-                "no-credentials",
-            )
+            raise no_credentials(profile)
         frozen = found.get_frozen_credentials()
         expiration = _utc(getattr(found, "_expiry_time", None))
         region = session.get_scoped_config().get("region")

@@ -26,6 +26,15 @@ DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperat
 AssumeDenied = Callable[[str], str]
 
 
+def no_credentials(profile: str) -> CheckFailed:
+    """botocore found no credential provider for ``profile`` at all."""
+    return CheckFailed(
+        f"profile {profile!r} has no credentials: give it keys ('profiles add-user {profile} --force'), "
+        "a role ('profiles add-role'), SSO or a credential_process",
+        "no-credentials",
+    )
+
+
 def assume_denied_message(who: str, role: str) -> str:
     return (
         f"{who} may not assume {role}: the role's trust policy must name that principal, its "

@@ -19,7 +19,7 @@ from botocore.config import Config
 from botocore.loaders import create_loader
 
 from awsprofiles.aws.credentials import mfa_prompter
-from awsprofiles.aws.errors import DENIED, assume_denied_message, classify
+from awsprofiles.aws.errors import DENIED, assume_denied_message, classify, no_credentials
 from awsprofiles.aws.session import make_session, wire_assume_role
 from awsprofiles.errors import CheckFailed
 from awsprofiles.store import Paths
@@ -191,11 +191,7 @@ class Resolver:
             shown = profile or session.get_config_variable("profile") or "default"
             credentials = session.get_credentials()
             if credentials is None:
-                raise CheckFailed(
-                    f"profile {shown!r} has no credentials: give it keys ('profiles add-user "
-                    f"{shown} --force'), a role ('profiles add-role'), SSO or a credential_process",
-                    "no-credentials",
-                )
+                raise no_credentials(shown)
             return session.create_client(service, region_name=self.region(session))
         except Exception as error:
             # botocore raises while building the chain too (e.g. an invalid setting value).
