@@ -100,6 +100,20 @@ def _utc(value: object) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+def _assume_denied(session: object, profile: str) -> str:
+    """Name the role and its source from the profile's settings (no extra AWS call on this path)."""
+    from awsprofiles.aws.errors import assume_denied_message
+
+    values = getattr(session, "full_config", {}).get("profiles", {}).get(profile, {})
+    source = values.get("source_profile")
+    who = (
+        f"the credentials of source profile {source!r}"
+        if isinstance(source, str)
+        else f"the source identity of profile {profile!r}"
+    )
+    return assume_denied_message(who, str(values.get("role_arn", "its role")))
+
+
 def get_credentials(
     paths: Paths,
     profile: str,
@@ -157,7 +171,7 @@ def get_credentials(
     except ProfileNotFound:
         raise BadInput(f"no profile named {profile!r} (run 'profiles list' to see them)") from None
     except (BotoCoreError, ClientError) as error:
-        raise classify(error, profile) from None
+        raise classify(error, profile, assume_denied=lambda name: _assume_denied(session, name)) from None
     except OSError as error:  # the cache folder, or a credential_process that cannot start
         where = error.filename or cli_cache_dir()
         raise FileProblem(
