@@ -48,3 +48,13 @@ def test_env_of_an_unreadable_file_exits_4_and_prints_nothing(home: Home) -> Non
     assert ran.returncode == 4
     assert ran.stdout == ""
     assert str(home.config) in ran.stderr
+
+
+def test_env_and_whoami_report_one_failure_in_the_same_words_with_the_code_last(home: Home) -> None:
+    home.config.parent.mkdir(parents=True)
+    home.config.write_text("[profile empty]\nregion = eu-west-1\n")
+    env, whoami = _profiles("env", "empty"), _profiles("whoami", "empty")
+    assert (env.returncode, whoami.returncode) == (1, 1)
+    assert env.stderr == whoami.stderr
+    assert env.stderr.startswith("error: profile 'empty' has no credentials")
+    assert env.stderr.endswith(" [no-credentials]\n")

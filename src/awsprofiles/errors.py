@@ -30,8 +30,8 @@ class ProfilesError(Exception):
 class CheckFailed(ProfilesError):
     """A check or an AWS call failed (exit 1).
 
-    ``code`` is the stable word scripts and ``profiles check`` use (invalid-key, assume-denied,
-    ...); ``aws_code`` is AWS's own error code, when there was one.
+    ``code`` is the stable word a script matches on (the codes of ``profiles check``);
+    ``aws_code`` is AWS's own error code when AWS answered with one.
     """
 
     exit_code = EXIT_FAILED

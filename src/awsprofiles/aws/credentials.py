@@ -73,8 +73,9 @@ def mfa_prompter(profile: str, mfa_code: str | None, can_prompt: bool) -> Callab
             return mfa_code
         if not can_prompt:
             raise CheckFailed(
-                f"profile {profile!r} (or its source) requires an MFA code: pass --mfa-code CODE "
-                "or run it in a terminal",
+                f"profile {profile!r} (or its source) requires an MFA code (mfa_serial), which cannot "
+                "be asked for here: pass --mfa-code CODE to 'profiles env' or 'profiles exec', or run "
+                "it in a terminal",
                 "mfa-required",
             )
         sys.stderr.write(text)
@@ -99,6 +100,20 @@ def _utc(value: object) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+def _assume_denied(session: object, profile: str) -> str:
+    """Name the role and its source from the profile's settings (no extra AWS call on this path)."""
+    from awsprofiles.aws.errors import assume_denied_message
+
+    values = getattr(session, "full_config", {}).get("profiles", {}).get(profile, {})
+    source = values.get("source_profile")
+    who = (
+        f"the credentials of source profile {source!r}"
+        if isinstance(source, str)
+        else f"the source identity of profile {profile!r}"
+    )
+    return assume_denied_message(who, str(values.get("role_arn", "its role")))
+
+
 def get_credentials(
     paths: Paths,
     profile: str,
@@ -116,8 +131,8 @@ def get_credentials(
     from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
     from botocore.utils import JSONFileCache
 
-    from awsprofiles.aws.errors import classify
-    from awsprofiles.aws.session import make_session
+    from awsprofiles.aws.errors import classify, no_credentials
+    from awsprofiles.aws.session import make_session, wire_assume_role
 
     if mfa_code is not None:
         mfa_code = validate_mfa_code(mfa_code)
@@ -135,33 +150,28 @@ def get_credentials(
         if duration is not None:
             # full_config is the session's own parsed copy; the override never reaches a file.
             config["profiles"][profile]["duration_seconds"] = str(duration)
-        assume_role = resolver.get_provider("assume-role")
+        cache = None
         if use_cache:
             cache_dir = cli_cache_dir()
             cache_dir.mkdir(mode=CACHE_DIR_MODE, parents=True, exist_ok=True)
             # As awscli/customizations/assumerole.py does: same folder, same keys, same files.
             # JSONFileCache writes each entry through mkstemp (mode 0600) and os.replace.
-            assume_role.cache = JSONFileCache(str(cache_dir))
-            resolver.get_provider("assume-role-with-web-identity").cache = JSONFileCache(str(cache_dir))
-        # AssumeRoleProvider takes its MFA prompter only in its constructor, and the session
-        # builds it without one (getpass on /dev/tty): swap in ours.
-        assume_role._prompter = mfa_prompter(
-            profile, mfa_code, interactive() if can_prompt is None else can_prompt
+            cache = JSONFileCache(str(cache_dir))
+        wire_assume_role(
+            session,
+            cache=cache,
+            prompter=mfa_prompter(profile, mfa_code, interactive() if can_prompt is None else can_prompt),
         )
         found = resolver.load_credentials()
         if found is None:
-            raise CheckFailed(
-                f"profile {profile!r} has no credentials: give it keys ('profiles add-user "
-                f"{profile} --force'), a role ('profiles add-role'), SSO or a credential_process",
-                "no-credentials",
-            )
+            raise no_credentials(profile)
         frozen = found.get_frozen_credentials()
         expiration = _utc(getattr(found, "_expiry_time", None))
         region = session.get_scoped_config().get("region")
     except ProfileNotFound:
         raise BadInput(f"no profile named {profile!r} (run 'profiles list' to see them)") from None
     except (BotoCoreError, ClientError) as error:
-        raise classify(error, profile) from None
+        raise classify(error, profile, assume_denied=lambda name: _assume_denied(session, name)) from None
     except OSError as error:  # the cache folder, or a credential_process that cannot start
         where = error.filename or cli_cache_dir()
         raise FileProblem(

@@ -1,8 +1,7 @@
 """Who a profile is: botocore's own credential chain, then STS GetCallerIdentity.
 
-Every failure becomes a :class:`CheckFailed` with a stable code and a message written in
-``aws.errors``, never botocore's text: its exception strings can quote request data, secrets
-included.
+Every failure becomes a `CheckFailed` with a stable code, classified by `awsprofiles.aws.errors`
+as for ``profiles env``: never botocore's text, whose strings can quote request data, secrets included.
 """
 
 from __future__ import annotations
@@ -19,8 +18,9 @@ import botocore.exceptions as bce
 from botocore.config import Config
 from botocore.loaders import create_loader
 
-from awsprofiles.aws.errors import classify, refuse_mfa_prompt
-from awsprofiles.aws.session import make_session
+from awsprofiles.aws.credentials import mfa_prompter
+from awsprofiles.aws.errors import DENIED, assume_denied_message, classify, no_credentials
+from awsprofiles.aws.session import make_session, wire_assume_role
 from awsprofiles.errors import CheckFailed
 from awsprofiles.store import Paths
 
@@ -146,13 +146,15 @@ class Resolver:
         session._config = base.full_config
         session.register_component("data_loader", base.loader)
         session.set_default_client_config(self._config)
-        resolver = session.get_component("credential_provider")
-        assume_role = resolver.get_provider("assume-role")
         name = session.get_config_variable("profile") or "default"
         if scope is None:
             scope = self.source_chain(name)
-        assume_role.cache = _ScopedCache(self._assumed, scope)
-        assume_role._prompter = refuse_mfa_prompt
+        # A check never waits on a terminal.
+        wire_assume_role(
+            session,
+            cache=_ScopedCache(self._assumed, scope),
+            prompter=mfa_prompter(name, None, can_prompt=False),
+        )
         return session
 
     def _warm_source_chain(self, profile: str) -> None:
@@ -189,11 +191,7 @@ class Resolver:
             shown = profile or session.get_config_variable("profile") or "default"
             credentials = session.get_credentials()
             if credentials is None:
-                raise CheckFailed(
-                    f"profile {shown!r} has no credentials: add keys (profiles add-user), a role "
-                    "(profiles add-role), credential_process or SSO settings",
-                    "no-credentials",
-                )
+                raise no_credentials(shown)
             return session.create_client(service, region_name=self.region(session))
         except Exception as error:
             # botocore raises while building the chain too (e.g. an invalid setting value).
@@ -227,10 +225,8 @@ class Resolver:
     # ------------------------------------------------------------------ errors
 
     def explain(self, error: BaseException, profile: str) -> CheckFailed:
-        """A CheckFailed in plain words for any failure; never quotes botocore's text."""
-        return classify(
-            error, profile, timeout=self.timeout, who_was_denied=lambda: self._assume_denied(profile)
-        )
+        """The one classification (`awsprofiles.aws.errors.classify`), naming who tried to assume."""
+        return classify(error, profile, timeout=self.timeout, assume_denied=self._assume_denied)
 
     def _assume_denied(self, profile: str) -> str:
         """Which principal tried to assume which role, found by identifying the source."""
@@ -247,10 +243,7 @@ class Resolver:
             who = f"the credentials from credential_source {values['credential_source']}"
         else:
             who = f"the keys of profile {profile!r}"
-        return (
-            f"{who} may not assume {role}: the role's trust policy must name that principal, and "
-            "its policies must allow sts:AssumeRole on the role"
-        )
+        return assume_denied_message(who, role)
 
 
 # ---------------------------------------------------------------------- role lookup
@@ -290,7 +283,7 @@ def find_role_arn(resolver: Resolver, source: str, role_name: str, account: str 
         roles = [role for page in iam.get_paginator("list_roles").paginate() for role in page["Roles"]]
     except bce.ClientError as error:
         code = str(error.response.get("Error", {}).get("Code", ""))
-        if code not in ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation"):
+        if code not in DENIED:
             raise resolver.explain(error, source) from None
         arn = f"arn:{identity.partition}:iam::{account or identity.account}:role/{role_name}"
         return FoundRole(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import botocore.session
@@ -25,3 +26,18 @@ def make_session(paths: Paths, profile: str | None = None, *, events: Any = None
     session.set_config_variable("config_file", str(paths.config))
     session.set_config_variable("credentials_file", str(paths.credentials))
     return session
+
+
+def wire_assume_role(session: Any, *, cache: Any, prompter: Callable[[str], str]) -> None:
+    """Give the session's role providers a credentials cache and an MFA prompter.
+
+    The one place that reaches into botocore's providers: AssumeRoleProvider takes its prompter
+    only in its constructor, and the session builds it without one (getpass on /dev/tty).
+    ``cache`` None keeps botocore's in-memory default.
+    """
+    resolver = session.get_component("credential_provider")
+    assume_role = resolver.get_provider("assume-role")
+    if cache is not None:
+        assume_role.cache = cache
+        resolver.get_provider("assume-role-with-web-identity").cache = cache
+    assume_role._prompter = prompter

@@ -27,8 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = command.main(args=argv, prog_name="profiles", standalone_mode=False)
     except ProfilesError as error:
-        # A failed AWS call ends with its stable code, the word scripts match on (as in check).
-        code = f" ({error.code})" if isinstance(error, CheckFailed) else ""
+        # An AWS failure ends with its code, the word `profiles check` reports and scripts match on.
+        code = f" [{error.code}]" if isinstance(error, CheckFailed) and error.code else ""
         print(f"error: {error.message}{code}", file=sys.stderr)
         return error.exit_code
     except typer.Exit as exit_:
