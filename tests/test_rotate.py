@@ -10,7 +10,7 @@ import pytest
 from moto import mock_aws
 
 from awsprofiles import editing, rotate, store
-from awsprofiles.aws.iam import AwsCallFailed, Iam
+from awsprofiles.aws.iam import Iam
 from awsprofiles.errors import BadInput, CheckFailed, Refused
 from awsprofiles.model import mask_access_key_id
 from tests.conftest import Home
@@ -98,7 +98,7 @@ def test_failure_retiring_the_old_key_keeps_the_verified_new_key_in_the_file(
     old = bob_profile(iam, home)
 
     def throttled(*args: object, **kwargs: object) -> None:
-        raise AwsCallFailed("iam:UpdateAccessKey", "Throttling", "Rate exceeded")
+        raise CheckFailed("UpdateAccessKey failed: Throttling", "other", "Throttling")
 
     monkeypatch.setattr(rotate, "retire_old_key", throttled)
     with pytest.raises(CheckFailed) as failed:

@@ -72,20 +72,20 @@ def verify_new_key(
     first_delay: float = VERIFY_FIRST_DELAY,
 ) -> None:
     """GetCallerIdentity with the new key must answer as the same user; retried, bounded."""
-    from awsprofiles.aws.iam import AwsCallFailed, Iam
+    from awsprofiles.aws.iam import Iam
 
     delay = first_delay
     for attempt in range(1, attempts + 1):
         try:
             arn = Iam(paths, name, key).caller_arn()
-        except AwsCallFailed as error:
-            if error.code not in _NOT_YET_VALID or attempt == attempts:
-                raise CheckFailed(f"the new key does not work: {error}", code="auth") from None
+        except CheckFailed as error:
+            if error.aws_code not in _NOT_YET_VALID or attempt == attempts:
+                raise CheckFailed(f"the new key does not work: {error}", error.code, error.aws_code) from None
             time.sleep(delay)
             delay *= 2
             continue
         if arn != user_arn:
-            raise CheckFailed(f"the new key signs as {arn}, not as {user_arn}", code="auth")
+            raise CheckFailed(f"the new key signs as {arn}, not as {user_arn}")
         return
 
 
@@ -102,13 +102,13 @@ def rotate(
     verify_attempts: int = VERIFY_ATTEMPTS,
     verify_first_delay: float = VERIFY_FIRST_DELAY,
 ) -> Rotation:
-    from awsprofiles.aws.iam import AwsCallFailed, Iam, user_name_of
+    from awsprofiles.aws.iam import Iam, user_name_of
 
     old = current_key(store.load(paths), name)
     old_iam = Iam(paths, name, old)
     try:
         arn = old_iam.caller_arn()
-    except AwsCallFailed as error:
+    except CheckFailed as error:
         raise CheckFailed(
             f"profile {name!r}'s key {mask(old.access_key_id)} does not work: {error}"
         ) from None
@@ -119,7 +119,7 @@ def rotate(
         )
     try:
         keys = old_iam.list_keys(user)
-    except AwsCallFailed as error:
+    except CheckFailed as error:
         raise CheckFailed(f"cannot list {user}'s access keys: {error}; nothing changed") from None
     if len(keys) >= 2:
         listed = ", ".join(f"{mask(k.access_key_id)} ({k.status.lower()})" for k in keys)
@@ -129,7 +129,7 @@ def rotate(
         )
     try:
         new = old_iam.create_key(user)
-    except AwsCallFailed as error:
+    except CheckFailed as error:
         raise CheckFailed(
             f"cannot create a new key for {user}: {error}; nothing changed, "
             f"the file keeps key {mask(old.access_key_id)}, still active in IAM"
@@ -151,9 +151,10 @@ def rotate(
         try:
             old_iam.delete_key(user, new.access_key_id)
             fate = f"the new key {mask(new.access_key_id)} was deleted"
-        except AwsCallFailed as error:
+        except CheckFailed as error:
             fate = (
-                f"the new key {mask(new.access_key_id)} is still active in IAM ({error.code}); "
+                f"the new key {mask(new.access_key_id)} is still active in IAM "
+                f"({error.aws_code or error.code}); "
                 f"delete it with 'aws iam delete-access-key --user-name {user}'"
             )
         return CheckFailed(
@@ -170,7 +171,7 @@ def rotate(
         raise undo(str(error), file_has_new=True) from None
     try:
         retire_old_key(Iam(paths, name, new), user, old.access_key_id)
-    except AwsCallFailed as error:
+    except CheckFailed as error:
         raise CheckFailed(
             f"the file has the new key {mask(new.access_key_id)}, verified and active in IAM; retiring "
             f"the old key {mask(old.access_key_id)} failed ({error}), so it is still in IAM: delete it "

@@ -104,9 +104,7 @@ def test_failure_after_creating_the_new_key_leaves_a_working_key_in_the_file(
         monkeypatch.setenv(name, article.env[name])
 
     def delete_refused(*args: object, **kwargs: object) -> None:
-        from awsprofiles.aws.iam import AwsCallFailed
-
-        raise AwsCallFailed("iam:DeleteAccessKey", "ServiceFailure", "injected")
+        raise CheckFailed("DeleteAccessKey failed: ServiceFailure (injected)", "other", "ServiceFailure")
 
     monkeypatch.setattr(rotate, "retire_old_key", delete_refused)
     with pytest.raises(CheckFailed) as failed:

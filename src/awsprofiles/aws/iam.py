@@ -1,7 +1,8 @@
 """The IAM and STS calls key rotation makes, each with one explicit access key.
 
-Failures become :class:`AwsCallFailed` with AWS's error code and a message written here: botocore's
-own exception text can quote request data, and a request here may carry a secret.
+Failures become :class:`CheckFailed` through ``aws.errors.classify``, the one mapping every command
+uses (stable code, AWS's code in ``aws_code``, a message that never quotes botocore: a request here
+may carry a secret).
 """
 
 from __future__ import annotations
@@ -9,24 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import botocore.exceptions as bce
-
+from awsprofiles.aws.errors import classify
 from awsprofiles.aws.session import make_session
 from awsprofiles.store import Paths
 
 #: STS needs a region to sign with when the profile names none (the global endpoint's).
 DEFAULT_REGION = "us-east-1"
-
-
-class AwsCallFailed(Exception):
-    def __init__(self, action: str, code: str, message: str) -> None:
-        super().__init__(f"{action} failed: {code}: {message}")
-        self.action = action
-        self.code = code
-        self.message = message
-
-    def __str__(self) -> str:
-        return f"{self.action} failed: {self.code}" + (f" ({self.message})" if self.message else "")
 
 
 @dataclass(frozen=True)
@@ -45,6 +34,7 @@ class Iam:
     """IAM and STS clients signing with one key pair, configured like ``profile`` otherwise."""
 
     def __init__(self, paths: Paths, profile: str, key: KeyPair | None = None) -> None:
+        self._profile = profile
         session = make_session(paths, profile)
         region = session.get_config_variable("region") or DEFAULT_REGION
         credentials: dict[str, str] = {}
@@ -56,35 +46,25 @@ class Iam:
         self._iam = session.create_client("iam", region_name=region, **credentials)
         self._sts = session.create_client("sts", region_name=region, **credentials)
 
-    def _call(self, action: str, client: Any, method: str, **kwargs: Any) -> Any:
+    def _call(self, client: Any, method: str, **kwargs: Any) -> Any:
         try:
             return getattr(client, method)(**kwargs)
-        except bce.ClientError as error:
-            details = error.response.get("Error", {})
-            code = str(details.get("Code") or "Unknown")
-            message = str(details.get("Message") or "")
-            raise AwsCallFailed(action, code, message[:300]) from None
-        except bce.NoCredentialsError:
-            raise AwsCallFailed(action, "NoCredentials", "the profile has no credentials") from None
-        except (bce.EndpointConnectionError, bce.ConnectTimeoutError, bce.ReadTimeoutError):
-            raise AwsCallFailed(action, "Unreachable", "could not reach AWS") from None
-        except bce.BotoCoreError as error:
-            raise AwsCallFailed(action, type(error).__name__, "") from None
+        except Exception as error:
+            raise classify(error, self._profile) from None
 
     def caller_arn(self) -> str:
-        return str(self._call("sts:GetCallerIdentity", self._sts, "get_caller_identity")["Arn"])
+        return str(self._call(self._sts, "get_caller_identity")["Arn"])
 
     def list_keys(self, user: str) -> list[KeyInfo]:
-        found = self._call("iam:ListAccessKeys", self._iam, "list_access_keys", UserName=user)
+        found = self._call(self._iam, "list_access_keys", UserName=user)
         return [KeyInfo(k["AccessKeyId"], k["Status"]) for k in found["AccessKeyMetadata"]]
 
     def create_key(self, user: str) -> KeyPair:
-        made = self._call("iam:CreateAccessKey", self._iam, "create_access_key", UserName=user)["AccessKey"]
+        made = self._call(self._iam, "create_access_key", UserName=user)["AccessKey"]
         return KeyPair(made["AccessKeyId"], made["SecretAccessKey"])
 
     def deactivate_key(self, user: str, key_id: str) -> None:
         self._call(
-            "iam:UpdateAccessKey",
             self._iam,
             "update_access_key",
             UserName=user,
@@ -93,7 +73,7 @@ class Iam:
         )
 
     def delete_key(self, user: str, key_id: str) -> None:
-        self._call("iam:DeleteAccessKey", self._iam, "delete_access_key", UserName=user, AccessKeyId=key_id)
+        self._call(self._iam, "delete_access_key", UserName=user, AccessKeyId=key_id)
 
 
 def user_name_of(arn: str) -> str | None:
