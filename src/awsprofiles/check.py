@@ -398,27 +398,25 @@ def check_profiles(
     return [results[name] for name in names]
 
 
-def verify_profile(paths: Paths, name: str, timeout: float = 10.0) -> CheckResult:
-    """The live check run after add-user/add-role: lint notes that do not break it stay warnings."""
+def verify_profile(paths: Paths, name: str, timeout: float = 10.0) -> tuple[CheckResult, list[str]]:
+    """The live check run after add-user/add-role, and the lint notes that do not break it.
+
+    The files are read and linted once: fatal findings fail the check without an AWS call, the
+    others come back as warnings for the caller to print.
+    """
     from awsprofiles.aws.identity import Resolver
 
     snapshot = store.load(paths)
     profile = snapshot.profile(name)
     if profile is None:
         raise BadInput(f"no profile named {name!r}")
-    fatal = [finding for finding in lint_profiles(snapshot, paths, [name]).of(name) if finding.fatal]
+    findings = lint_profiles(snapshot, paths, [name]).of(name)
+    warnings = [finding.message for finding in findings if not finding.fatal]
+    fatal = [finding for finding in findings if finding.fatal]
     started = time.monotonic()
     if fatal:
-        return _lint_result(profile, fatal, started)
-    return _live(Resolver(paths, timeout), profile, [], started)
-
-
-def lint_warnings(paths: Paths, name: str) -> list[str]:
-    """The lint problems of one profile that do not stop it from working."""
-    snapshot = store.load(paths)
-    return [
-        finding.message for finding in lint_profiles(snapshot, paths, [name]).of(name) if not finding.fatal
-    ]
+        return _lint_result(profile, fatal, started), warnings
+    return _live(Resolver(paths, timeout), profile, [], started), warnings
 
 
 # --------------------------------------------------------------------------- add-role

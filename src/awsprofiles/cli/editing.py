@@ -68,8 +68,8 @@ def _check_written(files: store.Paths, name: str) -> None:
     """The live check after an edit: the profile stays written even when it fails."""
     from awsprofiles import check
 
-    warn(check.lint_warnings(files, name))
-    result = check.verify_profile(files, name)
+    result, warnings = check.verify_profile(files, name)
+    warn(warnings)
     if not result.ok and result.error == "invalid-key":
         # IAM is eventually consistent: a key created seconds ago may not be known to STS yet.
         result.message += f" (a key made in the last few seconds may not work yet: 'profiles check {name}')"
