@@ -17,7 +17,7 @@ import typer
 
 from awsprofiles import model, shells, store
 from awsprofiles.cli.app import ConfigFile, CredentialsFile, app, info, paths, warn
-from awsprofiles.errors import BadInput
+from awsprofiles.errors import BadInput, ProfilesError
 
 if TYPE_CHECKING:
     from awsprofiles.aws.credentials import Credentials
@@ -62,6 +62,26 @@ def _enter(name: str) -> None:
     os.environ[IN_PROGRESS] = json.dumps([*chain, name])
 
 
+def _profile(name: str, files: store.Paths) -> model.Profile:
+    """The profile as the files define it; the store's reading says which file and line is broken."""
+    model.validate_profile_name(name)
+    snapshot = store.load(files)
+    warn(snapshot.warnings)
+    profile = snapshot.profile(name)
+    if profile is None:
+        raise BadInput(f"no profile named {name!r} (run 'profiles list' to see them)")
+    return profile
+
+
+def _fetch(
+    files: store.Paths, name: str, duration: int | None, mfa_code: str | None, no_cache: bool
+) -> Credentials:
+    _enter(name)
+    from awsprofiles.aws.credentials import get_credentials
+
+    return get_credentials(files, name, duration=duration, mfa_code=mfa_code, use_cache=not no_cache)
+
+
 def _credentials(
     name: str,
     duration: int | None,
@@ -70,25 +90,16 @@ def _credentials(
     config_file: ConfigFile,
     credentials_file: CredentialsFile,
 ) -> Credentials:
-    model.validate_profile_name(name)
     if duration is not None:
         model.validate_duration(duration)
     files = paths(config_file, credentials_file)
-    # The store's reading says which file and line is broken (exit 4) and warns as list does.
-    snapshot = store.load(files)
-    warn(snapshot.warnings)
-    profile = snapshot.profile(name)
-    if profile is None:
-        raise BadInput(f"no profile named {name!r} (run 'profiles list' to see them)")
+    profile = _profile(name, files)
     if profile.kind is not model.Kind.ROLE and (duration is not None or mfa_code is not None):
         raise BadInput(
             f"--duration and --mfa-code apply to a profile that assumes a role; {name!r} is a "
             f"{profile.kind.value} profile"
         )
-    _enter(name)
-    from awsprofiles.aws.credentials import get_credentials
-
-    return get_credentials(files, name, duration=duration, mfa_code=mfa_code, use_cache=not no_cache)
+    return _fetch(files, name, duration, mfa_code, no_cache)
 
 
 def _write(text: str) -> None:
@@ -219,3 +230,86 @@ def exec_(
     except OSError as error:
         print(f"error: cannot run {command[0]!r}: {error.strerror}", file=sys.stderr)
         raise typer.Exit(EXIT_NOT_EXECUTABLE) from None
+
+
+@app.command("console")
+def console(
+    name: Annotated[str, typer.Argument(help="Profile to sign in as.", show_default=False)],
+    print_url: Annotated[
+        bool,
+        typer.Option("--print", help="Print the sign-in URL on stdout instead of opening a browser."),
+    ] = False,
+    destination: Annotated[
+        str | None,
+        typer.Option(
+            "--destination",
+            help="A console URL (https://...) or a service name (ec2, s3, ...) [default: the console home].",
+            show_default=False,
+        ),
+    ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option("--region", help="Console region [default: the profile's region].", show_default=False),
+    ] = None,
+    duration: Annotated[
+        int | None,
+        typer.Option(
+            "--duration",
+            help="Console session length in seconds (900-43200) [default: 1 hour].",
+            show_default=False,
+        ),
+    ] = None,
+    mfa_code: MfaCode = None,
+    no_cache: NoCache = False,
+    config_file: ConfigFile = None,
+    credentials_file: CredentialsFile = None,
+) -> None:
+    """Open the AWS web console as a profile, in your browser (or print the URL with --print).
+
+    A role profile (any chain, MFA, external ID, credential_process source) signs in with the
+    role's session, obtained as 'profiles env' obtains it (same cache); an IAM user's keys get a
+    session from sts:GetFederationToken first, with the user's own permissions.
+
+    The sign-in URL is a credential: anyone who has it within 15 minutes gets your console
+    session. profiles never logs it or puts it in an error message; --print writes it to stdout
+    only, so do not paste it anywhere you would not paste a password.
+
+    Exit codes: 0 opened (or printed); 1 the credentials or the sign-in failed (assume-denied,
+    mfa-required, denied, network, ...) or no browser could be started; 2 bad input.
+    """
+    if duration is not None:
+        model.validate_duration(duration)
+    if region is not None:
+        warn(model.region_warnings(region))
+    from awsprofiles.aws import console as signin
+
+    signin.check_destination(destination)
+    files = paths(config_file, credentials_file)
+    profile = _profile(name, files)
+    role = profile.kind is model.Kind.ROLE
+    if mfa_code is not None and not role:
+        raise BadInput(
+            f"--mfa-code applies to a profile that assumes a role; {name!r} is a {profile.kind.value} profile"
+        )
+    credentials = _fetch(files, name, duration if role else None, mfa_code, no_cache)
+    url = signin.signin_url(
+        files,
+        name,
+        credentials,
+        role_arn=profile.get("role_arn"),
+        destination=destination,
+        region=region,
+        duration=duration,
+    )
+    if print_url:
+        _write(url + "\n")
+        return
+    import webbrowser
+
+    if not webbrowser.open(url):
+        raise ProfilesError(
+            "no web browser could be started; run again with --print and open the URL yourself"
+        )
+    info(
+        f"opened the AWS console as profile {name!r} in your browser (the sign-in link works for 15 minutes)"
+    )
