@@ -346,6 +346,26 @@ def load(paths: Paths) -> Snapshot:
     return Snapshot(read_file("config", paths.config), read_file("credentials", paths.credentials))
 
 
+def profile_names(paths: Paths) -> list[str]:
+    """The profiles' names as botocore maps the section headers, config file first: no value is
+    parsed. For shell completion, which must be fast and quiet: a file that cannot be read gives
+    no names (every command that uses a profile reads both files fully and says what is wrong)."""
+    names: dict[str, None] = {}
+    for role, path in (("config", paths.config), ("credentials", paths.credentials)):
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for chunk in split_chunks(text.replace("\r\n", "\n")):
+            # [DEFAULT] is configparser's section of defaults, never a profile.
+            if chunk.section is None or chunk.section == configparser.DEFAULTSECT:
+                continue
+            name = profile_name_of_config_section(chunk.section) if role == "config" else chunk.section
+            if name is not None:
+                names.setdefault(name)
+    return list(names)
+
+
 # --------------------------------------------------------------------------- editing
 
 

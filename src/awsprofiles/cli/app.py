@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,12 +28,68 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+# ------------------------------------------------------------------------- completion of values
+#
+# Every parameter that takes a profile name gets its completion here, through `profile_argument`
+# and `profile_option` (tests/test_completion.py fails for one that does not). The shells' fast
+# path never runs these callbacks: it reads the kind they declare from a spec built once from
+# this application (awsprofiles.completion, awsprofiles.cli.completing).
+
+#: Set in a context's meta by the spec builder: a completer then records its kind there.
+COMPLETION_KIND = "awsprofiles.completion_kind"
+
+
+def completer(kind: str) -> Callable[[typer.Context, str], list[tuple[str, str]]]:
+    """The completion of one kind of value: a profile, a setting name (both read from the files), a path."""
+
+    def complete(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+        from awsprofiles import completion
+
+        if COMPLETION_KIND in ctx.meta:
+            ctx.meta[COMPLETION_KIND] = kind
+            return []
+        if kind in (completion.FILE, completion.DIR):
+            return []  # the shell completes paths itself
+        given = {key: str(value) for key, value in ctx.params.items() if isinstance(value, str | Path)}
+        known: frozenset[str] = frozenset()
+        if kind == completion.KEY:
+            from awsprofiles import check
+
+            known = check.known_keys()
+        return completion.candidates(completion.Target(kind, incomplete, given=given), known)
+
+    return complete
+
+
+complete_profiles = completer("profile")
+complete_keys = completer("key")
+complete_files = completer("file")
+
+
+def complete_regions() -> list[str]:
+    """The regions botocore knows, in every partition (read once, into the completion spec)."""
+    from awsprofiles.aws.config_keys import botocore_regions
+
+    return botocore_regions()
+
+
+def profile_argument(help: str, **settings: Any) -> Any:
+    """A positional profile NAME, completed with the names of both files."""
+    return typer.Argument(help=help, show_default=False, autocompletion=complete_profiles, **settings)
+
+
+def profile_option(*names: str, help: str, **settings: Any) -> Any:
+    """An option whose value is a profile (--source ...), completed like a profile NAME."""
+    return typer.Option(*names, help=help, show_default=False, autocompletion=complete_profiles, **settings)
+
+
 ConfigFile = Annotated[
     Path | None,
     typer.Option(
         "--config-file",
         help="Config file [default: $AWS_CONFIG_FILE or ~/.aws/config].",
         show_default=False,
+        autocompletion=complete_files,
     ),
 ]
 CredentialsFile = Annotated[
@@ -41,19 +98,36 @@ CredentialsFile = Annotated[
         "--credentials-file",
         help="Credentials file [default: $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials].",
         show_default=False,
+        autocompletion=complete_files,
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def region_option(help: str) -> Any:
+    return typer.Option("--region", help=help, show_default=False, autocompletion=complete_regions)
+
+
+ProfileName = Annotated[str, profile_argument("Profile name.")]
+KeyName = Annotated[str, typer.Argument(help="Setting name, e.g. region.", autocompletion=complete_keys)]
 
 # Where an access key comes from (add-user, onboard): never the command line for the secret.
 SecretStdin = Annotated[
     bool, typer.Option("--secret-stdin", help="Read the secret access key from one line of stdin.")
 ]
 FromCsv = Annotated[
-    Path | None, typer.Option("--from-csv", help="The access key CSV downloaded from the IAM console.")
+    Path | None,
+    typer.Option(
+        "--from-csv",
+        help="The access key CSV downloaded from the IAM console.",
+        autocompletion=complete_files,
+    ),
 ]
 FromJson = Annotated[
-    Path | None, typer.Option("--from-json", help="The output of 'aws iam create-access-key'.")
+    Path | None,
+    typer.Option(
+        "--from-json", help="The output of 'aws iam create-access-key'.", autocompletion=complete_files
+    ),
 ]
 Force = Annotated[bool, typer.Option("--force", help="Replace an existing profile's keys.")]
 

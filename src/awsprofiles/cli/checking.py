@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from awsprofiles import store
-from awsprofiles.cli.app import ConfigFile, CredentialsFile, Json, app, paths, print_json
+from awsprofiles.cli.app import ConfigFile, CredentialsFile, Json, app, paths, print_json, profile_argument
 from awsprofiles.errors import EXIT_FAILED, EXIT_OK, BadInput
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def render_results(results: list[CheckResult], json: bool) -> int:
 def check_command(
     names: Annotated[
         list[str] | None,
-        typer.Argument(help="Profiles to check [default: all].", show_default=False, metavar="NAME..."),
+        profile_argument("Profiles to check [default: all].", metavar="NAME..."),
     ] = None,
     json: Json = False,
     offline: Annotated[bool, typer.Option("--offline", help="Only the static lint: no AWS call.")] = False,
@@ -82,7 +82,7 @@ def check_command(
 def whoami(
     name: Annotated[
         str | None,
-        typer.Argument(help="Profile [default: $AWS_PROFILE or default].", show_default=False),
+        profile_argument("Profile [default: $AWS_PROFILE or default]."),
     ] = None,
     json: Json = False,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for AWS.", min=0.1)] = 10.0,

@@ -16,17 +16,22 @@ from awsprofiles.cli.app import (
     FromCsv,
     FromJson,
     Json,
+    KeyName,
+    ProfileName,
     SecretStdin,
     app,
     info,
     paths,
     print_json,
     print_table,
+    profile_argument,
+    profile_option,
+    region_option,
     warn,
 )
 from awsprofiles.errors import CheckFailed
 
-Name = Annotated[str, typer.Argument(help="Profile name.", show_default=False)]
+Name = ProfileName
 NoCheck = Annotated[bool, typer.Option("--no-check", help="Do not check the new profile with AWS.")]
 
 
@@ -39,7 +44,7 @@ def add_user(
     secret_stdin: SecretStdin = False,
     from_csv: FromCsv = None,
     from_json: FromJson = None,
-    region: Annotated[str | None, typer.Option("--region", help="Default region, e.g. eu-west-1.")] = None,
+    region: Annotated[str | None, region_option("Default region, e.g. eu-west-1.")] = None,
     output: Annotated[
         str | None, typer.Option("--output", help="Default output format (json, text, table, yaml).")
     ] = None,
@@ -84,7 +89,7 @@ def _check_written(files: store.Paths, name: str) -> None:
 def add_role(
     name: Name,
     source: Annotated[
-        str | None, typer.Option("--source", help="Profile whose credentials assume the role.")
+        str | None, profile_option("--source", help="Profile whose credentials assume the role.")
     ] = None,
     role_arn: Annotated[
         str | None, typer.Option("--role-arn", help="arn:aws:iam::ACCOUNT:role/NAME.")
@@ -108,7 +113,7 @@ def add_role(
     duration: Annotated[
         int | None, typer.Option("--duration", help="Session duration in seconds (900-43200).")
     ] = None,
-    region: Annotated[str | None, typer.Option("--region", help="Default region.")] = None,
+    region: Annotated[str | None, region_option("Default region.")] = None,
     role_name: Annotated[
         str | None,
         typer.Option("--role-name", help="Name of the role to look up when --role-arn is not given [NAME]."),
@@ -211,7 +216,7 @@ def show(
 @app.command("get")
 def get(
     name: Name,
-    key: Annotated[str, typer.Argument(help="Setting name, e.g. region.")],
+    key: KeyName,
     json: Json = False,
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
@@ -228,7 +233,7 @@ def get(
 @app.command("set")
 def set_(
     name: Name,
-    key: Annotated[str, typer.Argument(help="Setting name, e.g. region.")],
+    key: KeyName,
     value: Annotated[str, typer.Argument(help="New value.")],
     create: Annotated[
         bool, typer.Option("--create", help="Create the profile if it does not exist.")
@@ -243,7 +248,7 @@ def set_(
 @app.command("unset")
 def unset(
     name: Name,
-    key: Annotated[str, typer.Argument(help="Setting name, e.g. region.")],
+    key: KeyName,
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
 ) -> None:
@@ -267,7 +272,7 @@ def remove(
 
 @app.command("rename")
 def rename(
-    old: Annotated[str, typer.Argument(help="Current name.")],
+    old: Annotated[str, profile_argument("Current name.")],
     new: Annotated[str, typer.Argument(help="New name.")],
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,

@@ -17,9 +17,11 @@ from awsprofiles.cli.app import (
     Json,
     SecretStdin,
     app,
+    complete_files,
     info,
     paths,
     print_json,
+    profile_argument,
     warn,
 )
 from awsprofiles.errors import EXIT_FAILED, EXIT_OK, BadInput, Refused
@@ -82,7 +84,13 @@ def _key(
 @app.command("onboard")
 def onboard_command(
     manifest_file: Annotated[
-        Path, typer.Argument(metavar="MANIFEST", help="The team manifest (TOML).", show_default=False)
+        Path,
+        typer.Argument(
+            metavar="MANIFEST",
+            help="The team manifest (TOML).",
+            show_default=False,
+            autocompletion=complete_files,
+        ),
     ],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the diff of each file (secrets masked); write nothing.")
@@ -194,9 +202,7 @@ def _summary(planned: onboard.Plan, written: bool, diff: str) -> dict[str, objec
 
 @app.command("rotate-keys")
 def rotate_keys(
-    name: Annotated[
-        str, typer.Argument(help="A profile holding an IAM user's access key.", show_default=False)
-    ],
+    name: Annotated[str, profile_argument("A profile holding an IAM user's access key.")],
     yes: Yes = False,
     json: Json = False,
     config_file: ConfigFile = None,

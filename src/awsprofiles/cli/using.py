@@ -16,7 +16,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from awsprofiles import model, shells, store
-from awsprofiles.cli.app import ConfigFile, CredentialsFile, app, info, paths, warn
+from awsprofiles.cli.app import (
+    ConfigFile,
+    CredentialsFile,
+    app,
+    info,
+    paths,
+    profile_argument,
+    region_option,
+    warn,
+)
 from awsprofiles.errors import BadInput, ProfilesError
 
 if TYPE_CHECKING:
@@ -117,15 +126,14 @@ def _hint(shell: str, command: str) -> None:
 
 @app.command("env")
 def env(
-    name: Annotated[
-        str | None, typer.Argument(help="Profile whose credentials to set.", show_default=False)
-    ] = None,
+    name: Annotated[str | None, profile_argument("Profile whose credentials to set.")] = None,
     shell: Annotated[
         str | None,
         typer.Option(
             "--shell",
             help=f"One of {', '.join(shells.SHELLS)} [default: detected from $SHELL, PSModulePath, ComSpec].",
             show_default=False,
+            autocompletion=lambda: list(shells.SHELLS),
         ),
     ] = None,
     unset: Annotated[
@@ -167,7 +175,7 @@ def env(
 
 @app.command("credential-process")
 def credential_process(
-    name: Annotated[str, typer.Argument(help="Profile whose credentials to print.", show_default=False)],
+    name: Annotated[str, profile_argument("Profile whose credentials to print.")],
     duration: Duration = None,
     mfa_code: MfaCode = None,
     no_cache: NoCache = False,
@@ -184,9 +192,7 @@ def credential_process(
 
 @app.command("exec")
 def exec_(
-    name: Annotated[
-        str, typer.Argument(help="Profile whose credentials the command gets.", show_default=False)
-    ],
+    name: Annotated[str, profile_argument("Profile whose credentials the command gets.")],
     command: Annotated[
         list[str], typer.Argument(help="The command and its arguments, after --.", show_default=False)
     ],
@@ -234,7 +240,7 @@ def exec_(
 
 @app.command("console")
 def console(
-    name: Annotated[str, typer.Argument(help="Profile to sign in as.", show_default=False)],
+    name: Annotated[str, profile_argument("Profile to sign in as.")],
     print_url: Annotated[
         bool,
         typer.Option("--print", help="Print the sign-in URL on stdout instead of opening a browser."),
@@ -247,10 +253,7 @@ def console(
             show_default=False,
         ),
     ] = None,
-    region: Annotated[
-        str | None,
-        typer.Option("--region", help="Console region [default: the profile's region].", show_default=False),
-    ] = None,
+    region: Annotated[str | None, region_option("Console region [default: the profile's region].")] = None,
     duration: Annotated[
         int | None,
         typer.Option(

@@ -1,0 +1,60 @@
+"""Type into a real interactive shell on a pseudo-terminal, press <TAB>, and read what it inserted.
+
+After each completion the line is turned into ``printf '<%s>' LINE`` (Ctrl-A, then the text), so
+the shell itself prints the words the completed line holds, quoting undone: what the command
+would get. Markers printed by the shell (not echoed keystrokes) say when each step is done.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import select
+import time
+from pathlib import Path
+
+MARKER = "DO''NE"  # typed with quotes, printed without: the echo of the keys never matches
+
+
+def complete_interactively(
+    argv: list[str], setup: str, lines: list[str], env: dict[str, str], cwd: Path, timeout: float = 60
+) -> list[list[str]]:
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the shell
+        os.chdir(cwd)
+        os.execvpe(argv[0], argv, {**env, "PS1": "$ ", "TERM": "dumb"})  # noqa: S606
+    output = b""
+    deadline = time.monotonic() + timeout
+
+    def wait_for(pattern: bytes) -> re.Match[bytes]:
+        nonlocal output
+        while True:
+            found = re.search(pattern, output)
+            if found:
+                return found
+            if time.monotonic() > deadline:
+                raise TimeoutError(output[-2000:].decode(errors="replace"))
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if ready:
+                try:
+                    output += os.read(fd, 65536)
+                except OSError:
+                    raise TimeoutError(output[-2000:].decode(errors="replace")) from None
+
+    try:
+        os.write(fd, f"{setup}\nprintf '%s\\n' READY{MARKER}\n".encode())
+        wait_for(b"READYDONE\r?\n")
+        results = []
+        for number, line in enumerate(lines):
+            start = len(output)
+            os.write(fd, line.encode() + b"\t")
+            os.write(fd, f"\x01printf '<%s>' \x05; printf '\\n%s\\n' {number}{MARKER}\n".encode())
+            end = wait_for(f"\n{number}DONE".encode())
+            printed = re.findall(rb"<([^\r\n]*)>\s*$", output[start : end.start()])
+            results.append(printed[-1].decode().split("><") if printed else [])
+        return results
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        os.close(fd)
