@@ -183,6 +183,12 @@ class SsoEmulator:
         """Answer the next ``times`` device-code CreateToken polls with SlowDownException."""
         self._slow_downs += times
 
+    def issue_token(self, start_url: str = "https://example.awsapps.com/start") -> str:
+        """An access token as if a person had just signed in (for tests that skip the sign-in)."""
+        access = "aoa" + _random(48)
+        self.access_tokens[access] = AccessToken(start_url, "", time.time() + self.token_seconds)
+        return access
+
     def expire_access_tokens(self) -> None:
         """Every access token issued so far stops working (as after its lifetime)."""
         with self._lock:
