@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Wall-clock benchmarks of ``profiles`` run as a whole process, as a user runs it.
 
-    scripts/bench.py [files]   time 'profiles list' and 'profiles set' on generated files of
-                               100, 1,000 and 10,000 profiles (the default)
+    scripts/bench.py [files]   time 'profiles list', 'profiles set' and a shell completion
+                               ('profiles env <TAB>') on generated files of 100, 1,000 and
+                               10,000 profiles (the default)
     scripts/bench.py check     time 'profiles check' on 100 profiles against a shell loop of
                                'aws sts get-caller-identity' on a local moto_server
                                (scripts/bench_check.py; its options follow 'check')
@@ -24,8 +25,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 SIZES = (100, 1_000, 10_000)
-#: (command, profiles) -> seconds: the targets of issue 2
-TARGETS = {("list", 1_000): 0.25, ("set", 10_000): 1.0}
+#: (command, profiles) -> seconds: the targets of issues 2 and 12
+TARGETS = {("list", 1_000): 0.25, ("set", 10_000): 1.0, ("complete", 1_000): 0.15}
+#: What bash's script sends for 'profiles env team-0<TAB>' (see awsprofiles.completion).
+COMPLETE_ENV = {"_PROFILES_COMPLETE": "bash", "_PROFILES_COMPLETE_LINE": "profiles env team-0"}
 
 
 def profiles_command() -> list[str]:
@@ -82,7 +85,7 @@ def best_of(
 
 def bench_files(runs: int, sizes: tuple[int, ...] = SIZES) -> int:
     profiles = profiles_command()
-    rows: list[tuple[int, float, float]] = []
+    rows: list[tuple[int, float, float, float]] = []
     with tempfile.TemporaryDirectory(prefix="profiles-bench-") as root:
         for count in sizes:
             folder = Path(root) / str(count)
@@ -102,15 +105,18 @@ def bench_files(runs: int, sizes: tuple[int, ...] = SIZES) -> int:
                 config.write_bytes(pristine)  # every run makes the same real edit
 
             setting = best_of(runs, [*profiles, "set", middle, "region", "ap-south-1"], env, restore)
-            rows.append((count, listing, setting))
+            completing = {**env, **COMPLETE_ENV}
+            best_of(1, profiles, completing)  # builds the completion spec once, as a first <TAB> does
+            completion = best_of(runs, profiles, completing)
+            rows.append((count, listing, setting, completion))
             shutil.rmtree(folder)
 
     missed = []
-    print("| profiles | `profiles list` | `profiles set` |")
-    print("|---:|---:|---:|")
-    for count, listing, setting in rows:
+    print("| profiles | `profiles list` | `profiles set` | `profiles env <TAB>` |")
+    print("|---:|---:|---:|---:|")
+    for count, listing, setting, completion in rows:
         cells = []
-        for command, seconds in (("list", listing), ("set", setting)):
+        for command, seconds in (("list", listing), ("set", setting), ("complete", completion)):
             target = TARGETS.get((command, count))
             mark = ""
             if target is not None:
@@ -118,7 +124,7 @@ def bench_files(runs: int, sizes: tuple[int, ...] = SIZES) -> int:
                 if seconds >= target:
                     missed.append(f"{command} on {count:,} profiles: {seconds:.3f} s >= {target} s")
             cells.append(f"{seconds:.3f} s{mark}")
-        print(f"| {count:,} | {cells[0]} | {cells[1]} |")
+        print(f"| {count:,} | {' | '.join(cells)} |")
     python = sys.version.split()[0]
     print(f"\nbest of {runs} runs, wall clock, whole process; Python {python}, {os.cpu_count()} CPUs")
     for line in missed:
@@ -131,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     commands = parser.add_subparsers(dest="command")
-    files = commands.add_parser("files", help="time list and set on generated files (default)")
+    files = commands.add_parser("files", help="time list, set and completion on generated files (default)")
     files.add_argument("--runs", type=int, default=5, help="runs per figure; the best counts")
     files.add_argument(
         "--sizes",

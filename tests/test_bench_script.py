@@ -9,7 +9,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parents[1] / "scripts" / "bench.py"
 
 
-def test_bench_files_times_list_and_set_on_generated_profiles() -> None:
+def test_bench_files_times_list_set_and_completion_on_generated_profiles() -> None:
     result = subprocess.run(
         [sys.executable, str(BENCH), "files", "--runs", "1", "--sizes", "30,60"],
         capture_output=True,
@@ -18,7 +18,7 @@ def test_bench_files_times_list_and_set_on_generated_profiles() -> None:
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "| profiles | `profiles list` | `profiles set` |"
+    assert lines[0] == "| profiles | `profiles list` | `profiles set` | `profiles env <TAB>` |"
     assert lines[2].startswith("| 30 | ")
     assert lines[3].startswith("| 60 | ")
     for line in lines[2:4]:
