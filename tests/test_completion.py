@@ -15,7 +15,7 @@ import typer
 from typer import _click as click
 
 from awsprofiles import completion
-from awsprofiles.cli import main
+from awsprofiles.cli import completing, main
 from awsprofiles.cli.app import app
 from awsprofiles.cli.completing import SCRIPTS, build_spec, script
 from awsprofiles.shells import fish_quote
@@ -223,22 +223,25 @@ def test_a_completion_imports_neither_typer_nor_botocore(files: Home, cache: Pat
 def test_the_spec_is_rebuilt_when_the_code_changes_and_a_broken_cache_is_no_error(
     files: Home, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    spec = completion.load_spec()
+    builds = []
+    monkeypatch.setattr(completing, "build_spec", lambda: builds.append(1) or spec)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     folder = completion.cache_dir()
     folder.mkdir(parents=True)
-    stale = folder / "completion-0000.json"
-    stale.write_text("{}")
+    (folder / "completion-old.json").write_text("{}")  # another version's
     monkeypatch.setattr(completion, "fingerprint", lambda: "new")
     (folder / "completion-new.json").write_text("{not json")
     assert values(["env", "my"], capsys) == ["my profile"]
     assert [path.name for path in folder.iterdir()] == ["completion-new.json"]
-    # A cache that cannot be written: the answer comes all the same.
-    monkeypatch.setattr(completion, "fingerprint", lambda: "newer")
-    folder.chmod(0o500)
-    try:
-        assert values(["env", "my"], capsys) == ["my profile"]
-    finally:
-        folder.chmod(0o700)
+    assert values(["env", "my"], capsys) == ["my profile"]
+    assert len(builds) == 1  # then read from the cache
+    # A cache that cannot be written (a file where the folder should be): answered all the same.
+    blocked = tmp_path / "blocked"
+    blocked.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    assert values(["env", "my"], capsys) == ["my profile"]
+    assert len(builds) == 2
 
 
 # ------------------------------------------------------------------ the scripts, in the real shells
