@@ -4,9 +4,12 @@
 # answers a directive line and then the replies, already quoted for bash.
 
 _profiles() {
-    local cur=${COMP_WORDS[COMP_CWORD]}
-    local -a reply
-    mapfile -t reply < <(
+    local cur=${COMP_WORDS[COMP_CWORD]} line
+    local -a reply=()
+    # Line by line, never word-split nor globbed: a reply may hold *, ? or escaped spaces.
+    while IFS= read -r line; do
+        reply+=("$line")
+    done < <(
         _PROFILES_COMPLETE=bash _PROFILES_COMPLETE_LINE=${COMP_LINE:0:COMP_POINT} \
             _PROFILES_COMPLETE_BREAKS=$COMP_WORDBREAKS command "$1" 2>/dev/null
     )
@@ -16,7 +19,9 @@ _profiles() {
             compopt -o filenames 2>/dev/null
             local option=-f
             [[ ${reply[0]%%$'\t'*} == dir ]] && option=-d
-            mapfile -t COMPREPLY < <(compgen "$option" -- "$cur")
+            while IFS= read -r line; do
+                COMPREPLY+=("$line")
+            done < <(compgen "$option" -- "$cur")
             ;;
         plain)
             COMPREPLY=("${reply[@]:1}")

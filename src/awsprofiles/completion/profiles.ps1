@@ -7,7 +7,7 @@
 Register-ArgumentCompleter -Native -CommandName 'profiles', 'profiles.exe' -ScriptBlock {
     param($wordToComplete, $commandAst, $cursorPosition)
     $words = [System.Collections.Generic.List[string]]::new()
-    foreach ($element in $commandAst.CommandElements | Select-Object -Skip 1) {
+    foreach ($element in ($commandAst.CommandElements | Select-Object -Skip 1)) {
         if ($element.Extent.StartOffset -ge $cursorPosition) { break }
         if ($wordToComplete -and $element.Extent.EndOffset -ge $cursorPosition) { break }
         if ($element -is [System.Management.Automation.Language.StringConstantExpressionAst]) {
@@ -29,7 +29,7 @@ Register-ArgumentCompleter -Native -CommandName 'profiles', 'profiles.exe' -Scri
     }
     # file and dir: returning nothing lets PowerShell complete the path itself.
     if ($answer.Count -lt 2 -or $answer[0] -ne 'plain') { return }
-    foreach ($line in $answer | Select-Object -Skip 1) {
+    foreach ($line in ($answer | Select-Object -Skip 1)) {
         $text, $value, $description = $line -split "`t", 3
         [System.Management.Automation.CompletionResult]::new($text, $value, 'ParameterValue', $description)
     }
