@@ -229,11 +229,14 @@ def test_the_spec_is_rebuilt_when_the_code_changes_and_a_broken_cache_is_no_erro
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     folder = completion.cache_dir()
     folder.mkdir(parents=True)
-    (folder / "completion-old.json").write_text("{}")  # another version's
+    installation = completion.installation()
+    (folder / f"completion-{installation}-old.json").write_text("{}")  # an older version's
+    (folder / "completion-0ther000-x.json").write_text("{}")  # another installation's
     monkeypatch.setattr(completion, "fingerprint", lambda: "new")
-    (folder / "completion-new.json").write_text("{not json")
+    (folder / f"completion-{installation}-new.json").write_text("{not json")
     assert values(["env", "my"], capsys) == ["my profile"]
-    assert [path.name for path in folder.iterdir()] == ["completion-new.json"]
+    left = sorted(path.name for path in folder.iterdir())
+    assert left == ["completion-0ther000-x.json", f"completion-{installation}-new.json"]
     assert values(["env", "my"], capsys) == ["my profile"]
     assert len(builds) == 1  # then read from the cache
     # A cache that cannot be written (a file where the folder should be): answered all the same.

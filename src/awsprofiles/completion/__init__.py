@@ -28,12 +28,16 @@ from __future__ import annotations
 import json
 import os
 import sys
+import zlib  # cache keys, not secrets: no need to load OpenSSL for hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import awsprofiles
+
+if TYPE_CHECKING:
+    from awsprofiles.store import Paths
 
 #: The variable that turns a run of ``profiles`` into a completion request.
 COMPLETE_VARIABLE = "_PROFILES_COMPLETE"
@@ -77,26 +81,32 @@ def cache_dir(environ: Mapping[str, str] | None = None) -> Path:
     return Path(base) / "awsprofiles"
 
 
-def fingerprint() -> str:
-    """Changes whenever the installed code does: version, place, and every module's size and time."""
-    import zlib  # a cache key, not a secret: no need to load OpenSSL for hashlib
+def _checksum(data: bytes) -> str:
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
+
+def installation() -> str:
+    """Names this installation (its folder), so that two virtual environments keep a spec each."""
+    return _checksum(str(Path(awsprofiles.__file__).parent).encode())[:8]
+
+
+def fingerprint() -> str:
+    """Changes whenever the installed code does: the version and every module's size and time."""
     package = Path(awsprofiles.__file__).parent
-    parts = [f"{SPEC_VERSION} {awsprofiles.__version__} {package}"]
+    parts = [f"{SPEC_VERSION} {awsprofiles.__version__}"]
     for folder, subfolders, files in os.walk(package):
         subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
         for name in sorted(files):
             if name.endswith(".py"):
                 stat = os.stat(os.path.join(folder, name))
                 parts.append(f"{folder}/{name} {stat.st_size} {stat.st_mtime_ns}")
-    data = "\n".join(parts).encode()
-    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
+    return _checksum("\n".join(parts).encode())
 
 
 def load_spec(environ: Mapping[str, str] | None = None) -> Spec:
     """The cached spec of this installation, built (and cached) when missing or stale."""
     folder = cache_dir(environ)
-    path = folder / f"completion-{fingerprint()}.json"
+    path = folder / f"completion-{installation()}-{fingerprint()}.json"
     try:
         spec = json.loads(path.read_text(encoding="utf-8"))
         if isinstance(spec, dict) and spec.get("version") == SPEC_VERSION:
@@ -111,12 +121,13 @@ def load_spec(environ: Mapping[str, str] | None = None) -> Spec:
 
 
 def _save(folder: Path, path: Path, spec: Spec) -> None:
-    """Atomically, and without old versions' specs; a cache that cannot be written is no error."""
+    """Atomically, and without this installation's older specs; a cache that cannot be written is
+    no error (the next completion builds it again)."""
     import tempfile
 
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        for old in folder.glob("completion-*.json"):
+        for old in folder.glob(f"completion-{installation()}-*.json"):
             old.unlink(missing_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".completion-", suffix=".tmp")
         with os.fdopen(handle, "w", encoding="utf-8") as file:
@@ -207,7 +218,7 @@ def _option_choices(options: Mapping[str, Spec], used: set[str]) -> list[tuple[s
 # --------------------------------------------------------------------------- the candidates
 
 
-def _paths(given: Mapping[str, str]) -> Any:
+def _paths(given: Mapping[str, str]) -> Paths:
     from awsprofiles import store
 
     return store.locate(given.get("config_file"), given.get("credentials_file"))
