@@ -285,10 +285,17 @@ def choose_sso_session(
     return name, True
 
 
-def _write_sso_session(tx: store.Transaction, name: str, start_url: str, sso_region: str) -> None:
-    tx.set_sso_session(name, "sso_start_url", start_url)
-    tx.set_sso_session(name, "sso_region", sso_region)
-    tx.set_sso_session(name, "sso_registration_scopes", SSO_SCOPES)
+SSO_SESSION_KEYS = ("sso_start_url", "sso_region", "sso_registration_scopes")
+
+
+def write_sso_session(tx: store.Transaction, name: str, start_url: str, sso_region: str) -> None:
+    for key, value in zip(SSO_SESSION_KEYS, (start_url, sso_region, SSO_SCOPES), strict=True):
+        tx.set_sso_session(name, key, value)
+
+
+def not_sso_keys(profile: Profile) -> list[str]:
+    """Keys of ``profile`` that would keep it from being the SSO profile of an sso-session."""
+    return [key for key in (*_OTHER_CREDENTIAL_KEYS, *_LEGACY_SSO_KEYS) if key in profile.values]
 
 
 def validate_sso_request(request: SsoRequest) -> list[str]:
@@ -315,7 +322,7 @@ def add_sso(paths: store.Paths, request: SsoRequest) -> SsoWritten:
             tx.snapshot.sso_sessions(), request.start_url, request.sso_region, request.session
         )
         if create:
-            _write_sso_session(tx, session, request.start_url, request.sso_region)
+            write_sso_session(tx, session, request.start_url, request.sso_region)
         removed = [key for key in (*_OTHER_CREDENTIAL_KEYS, *_LEGACY_SSO_KEYS) if tx.unset(request.name, key)]
         if removed:
             warnings.append(f"removed {', '.join(removed)} from profile {request.name!r}: it now uses SSO")
@@ -358,7 +365,7 @@ def upgrade_sso(paths: store.Paths, names: list[str] | None = None, session: str
                 raise BadInput(f"profile {profile.name!r} has sso_start_url but no sso_region; add it first")
             name, create = choose_sso_session(sessions, start_url, sso_region, session)
             if create:
-                _write_sso_session(tx, name, start_url, sso_region)
+                write_sso_session(tx, name, start_url, sso_region)
                 sessions[name] = {"sso_start_url": start_url, "sso_region": sso_region}
                 created.append(name)
             for key in _LEGACY_SSO_KEYS:
