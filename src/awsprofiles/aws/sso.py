@@ -15,7 +15,7 @@ sign-in:
 Everything in these files but the start URL and region is a secret: never printed, logged or
 put in an error message (`Token` and `Registration` keep them out of their ``repr``).
 
-What other modules call (``login`` and ``profiles discover``)::
+What other modules call (``awsprofiles.login`` and ``profiles discover``)::
 
     SsoSession(name, start_url, region, scopes)   # what a sign-in is for; name None: legacy
     session_from_config(name, values) -> SsoSession   # from an [sso-session NAME] section's values
@@ -29,6 +29,9 @@ What other modules call (``login`` and ``profiles discover``)::
     valid_token(sso) -> Token                         # or CheckFailed 'sso-login' naming the login command
     list_accounts(token, paths=None, timeout=10.0) -> list[Account]                  # every page
     list_account_roles(token, account_id, paths=None, timeout=10.0) -> list[AccountRole]  # every page
+    login(sso, on_pending, paths=None, force=False, sleep=None) -> SignedIn   # valid, refreshed or new
+    revoke(token, paths=None) -> bool; cached_tokens() -> [(path, Token)]     # for logout
+    role_credentials_cache_key(sso, account_id, role_name) -> str             # in ~/.aws/cli/cache
 
 The portal calls go to ``https://portal.sso.<region>.amazonaws.com`` unless ``AWS_ENDPOINT_URL_SSO``
 (or a ``services`` section) says otherwise; failures raise `CheckFailed` with the codes of
@@ -514,14 +517,25 @@ def _refresh(sso: SsoSession, cached: Token, paths: store.Paths | None, timeout:
         return None  # an expired or revoked refresh token: sign in again
     except Exception as error:
         raise classify(error, sso.label) from None
+    return _issued(sso, answer, cached.client_id, cached.client_secret, cached.registration_expires_at)
+
+
+def _issued(
+    sso: SsoSession,
+    answer: Mapping[str, Any],
+    client_id: str | None,
+    client_secret: str | None,
+    registration_expires_at: datetime | None,
+) -> Token:
+    """The token a CreateToken answer gives, with the registration cached beside it (as the CLI v2)."""
     return Token(
         sso.start_url,
         sso.region,
         str(answer["accessToken"]),
         now() + timedelta(seconds=int(answer["expiresIn"])),
-        cached.client_id,
-        cached.client_secret,
-        cached.registration_expires_at,
+        client_id,
+        client_secret,
+        registration_expires_at,
         answer.get("refreshToken"),
     )
 
@@ -587,16 +601,7 @@ def _device_sign_in(
         raise
     except Exception as error:
         raise classify(error, sso.label) from None
-    return Token(
-        sso.start_url,
-        sso.region,
-        str(answer["accessToken"]),
-        now() + timedelta(seconds=int(answer["expiresIn"])),
-        registration.client_id,
-        registration.client_secret,
-        registration.expires_at,
-        answer.get("refreshToken"),
-    )
+    return _issued(sso, answer, registration.client_id, registration.client_secret, registration.expires_at)
 
 
 def _start(oidc: Any, sso: SsoSession, registration: Registration) -> Any:
