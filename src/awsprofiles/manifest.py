@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from awsprofiles import model
+from awsprofiles.aws import regions
 from awsprofiles.errors import BadInput
 
 SOURCE_KEYS = frozenset({"profile", "region", "mfa_serial"})
@@ -264,7 +265,7 @@ def parse(text: str, path: str = "manifest") -> Manifest:
         )
         if region:
             warnings += [
-                f"{path} line {lines.of('source', 0, 'region')}: {w}" for w in model.region_warnings(region)
+                f"{path} line {lines.of('source', 0, 'region')}: {w}" for w in regions.region_warnings(region)
             ]
         source = SourceSpec(name or "", region, mfa)
 
@@ -326,7 +327,7 @@ def parse(text: str, path: str = "manifest") -> Manifest:
         region = _text(problems, entry, "region", at("region")) or default_region or source.region
         if region:
             values["region"] = region
-            warnings += [f"{path} line {at('region')}: {w}" for w in model.region_warnings(region)]
+            warnings += [f"{path} line {at('region')}: {w}" for w in regions.region_warnings(region)]
         duration = _duration(problems, entry, at("duration_seconds")) or default_duration
         if duration:
             values["duration_seconds"] = str(duration)
