@@ -156,7 +156,9 @@ def onboard_command(
     from awsprofiles.check import check_profiles
     from awsprofiles.cli.checking import render_results
 
-    results = check_profiles(where, loaded.profile_names())
+    warnings: list[str] = []
+    results = check_profiles(where, loaded.profile_names(), warnings=warnings)
+    warn(warnings)
     if not json:
         return render_results(results, json=False)
     print_json({**summary, "checks": [result.to_json() for result in results]})

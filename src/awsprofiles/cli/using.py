@@ -79,7 +79,7 @@ def _credentials(
     warn(snapshot.warnings)
     profile = snapshot.profile(name)
     if profile is None:
-        raise BadInput(f"no profile named {name!r} (run 'profiles list' to see them)")
+        raise model.no_such_profile(name, snapshot.names())
     if profile.kind is not model.Kind.ROLE and (duration is not None or mfa_code is not None):
         raise BadInput(
             f"--duration and --mfa-code apply to a profile that assumes a role; {name!r} is a "
