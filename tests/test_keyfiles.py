@@ -19,10 +19,16 @@ SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 @pytest.mark.parametrize(
     "text",
     [
-        pytest.param(f"Access key ID,Secret access key,\n{KEY_ID},{SECRET},\n", id="trailing-comma-everywhere"),
+        pytest.param(
+            f"Access key ID,Secret access key,\n{KEY_ID},{SECRET},\n", id="trailing-comma-everywhere"
+        ),
         pytest.param(f"Access key ID,Secret access key\n{KEY_ID},{SECRET},\n", id="trailing-comma-in-row"),
-        pytest.param(f"Access key ID,Secret access key\n{KEY_ID},{SECRET},,,\n,,\n\n", id="empty-cells-and-rows"),
-        pytest.param(f"\ufeffUser name,Access key ID,Secret access key,\r\nbob,{KEY_ID},{SECRET},\r\n", id="crlf"),
+        pytest.param(
+            f"Access key ID,Secret access key\n{KEY_ID},{SECRET},,,\n,,\n\n", id="empty-cells-and-rows"
+        ),
+        pytest.param(
+            f"\ufeffUser name,Access key ID,Secret access key,\r\nbob,{KEY_ID},{SECRET},\r\n", id="crlf"
+        ),
     ],
 )
 def test_a_resaved_key_csv_with_empty_columns_is_read(text: str, tmp_path: Path) -> None:
@@ -35,9 +41,13 @@ def test_a_resaved_key_csv_with_empty_columns_is_read(text: str, tmp_path: Path)
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        pytest.param(f"Access key ID,Secret access key\n{KEY_ID}\n", ("line 2", "no secret access key"), id="short"),
         pytest.param(
-            f"Access key ID,Secret access key\n{KEY_ID},{SECRET},surprise\n", ("line 2", "more values"), id="long"
+            f"Access key ID,Secret access key\n{KEY_ID}\n", ("line 2", "no secret access key"), id="short"
+        ),
+        pytest.param(
+            f"Access key ID,Secret access key\n{KEY_ID},{SECRET},surprise\n",
+            ("line 2", "more values"),
+            id="long",
         ),
         pytest.param(f'Access key ID,Secret access key\n"{KEY_ID},{SECRET}\n', ("line 2",), id="open-quote"),
     ],
