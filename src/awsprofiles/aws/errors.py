@@ -16,6 +16,7 @@ anything (a credential_process's stderr, a request's body), and nothing secret m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,9 @@ _EXPIRED = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired",
 _INVALID_KEY = frozenset({"InvalidClientTokenId", "UnrecognizedClientException", "InvalidAccessKeyId"})
 _BAD_SECRET = frozenset({"SignatureDoesNotMatch", "IncompleteSignature"})
 DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
+#: The action in AWS's "... is not authorized to perform: sts:GetFederationToken on resource ...":
+#: only this token of AWS's text is used, and only when it looks exactly like an IAM action.
+_REFUSED_ACTION = re.compile(r"not authorized to perform: ([a-z0-9-]+:[A-Za-z0-9]+)\b")
 
 #: Given the profile, who tried to assume which role, when the caller can find out.
 AssumeDenied = Callable[[str], str]
@@ -140,6 +144,17 @@ def assume_denied_message(who: str, role: str) -> str:
     )
 
 
+def refused_action(error: boto.ClientError, needs: Permission | None = None) -> str:
+    """The IAM action AWS refused (``sts:GetFederationToken``): from AWS's message, else the needed
+    action of that operation, else the operation's name."""
+    found = _REFUSED_ACTION.search(str(error.response.get("Error", {}).get("Message", "")))
+    if found:
+        return found.group(1)
+    operation = error.operation_name or "the call"
+    needed = [action for action in (needs.actions if needs else ()) if action.endswith(f":{operation}")]
+    return needed[0] if needed else operation
+
+
 def _client_error(
     error: boto.ClientError,
     profile: str,
@@ -196,16 +211,15 @@ def _client_error(
         )
         return CheckFailed(text, "assume-denied", code)
     if code in DENIED:
-        return denied(profile, operation, code, needs)
+        fix = (
+            f"its IAM user or role needs {needs.sentence()}"
+            if needs
+            else "the identity's policies (or an organization or permissions boundary policy) do not allow it"
+        )
+        return CheckFailed(
+            f"profile {profile!r}: AWS denied {refused_action(error, needs)}: {fix}", "denied", code
+        )
     return CheckFailed(f"profile {profile!r}: AWS refused with {code} ({operation})", "other", code)
-
-
-def denied(profile: str, operation: str, code: str, needs: Permission | None) -> CheckFailed:
-    """An IAM policy refused ``operation``: name the action and, when known, the policy needed."""
-    actions = [action for action in (needs.actions if needs else ()) if action.endswith(f":{operation}")]
-    action = actions[0] if actions else operation
-    fix = f"; its IAM user or role needs {needs.sentence()}" if needs else "; its IAM policies must allow it"
-    return CheckFailed(f"profile {profile!r} may not call {action} ({code}){fix}", "denied", code)
 
 
 def classify(
