@@ -18,15 +18,7 @@ INVALID_KEY = "AKIAMADEUPMADEUP1234"
 
 
 def add_bob(article: Article) -> None:
-    added = article.profiles(
-        "add-user",
-        "Bob",
-        "--no-check",
-        "--access-key-id",
-        article.bob_key_id,
-        "--secret-stdin",
-        input=article.bob_secret + "\n",
-    )
+    added = article.add_bob("--no-check")
     assert added.returncode == 0, added.stderr
 
 
