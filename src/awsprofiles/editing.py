@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from awsprofiles import model, store
+from awsprofiles.aws import regions
 from awsprofiles.errors import BadInput, Refused
 from awsprofiles.model import Kind, Profile
 
@@ -28,7 +29,10 @@ _VALUE_CHECKS: dict[str, Callable[[str], list[str]]] = {
     "role_arn": _strict(model.validate_role_arn),
     "mfa_serial": _strict(model.validate_mfa_serial),
     "credential_source": _strict(model.validate_credential_source),
-    "region": model.region_warnings,
+    "region": regions.region_warnings,
+    "sso_region": regions.region_warnings,
+    "sso_start_url": _strict(model.validate_start_url),
+    "sso_account_id": _strict(model.validate_account_id),
     "aws_access_key_id": model.validate_access_key_id,
 }
 
@@ -43,11 +47,47 @@ def check_value(key: str, value: str) -> list[str]:
     return check(value) if check else []
 
 
-def _require(snapshot: store.Snapshot, name: str) -> Profile:
+def _require(snapshot: store.Snapshot, name: str, tip: str = "") -> Profile:
     profile = snapshot.profile(name)
     if profile is None:
-        raise BadInput(f"no profile named {name!r} (run 'profiles list' to see them)")
+        raise model.no_such_profile(name, snapshot.names(), tip)
     return profile
+
+
+#: How each kind of profile gets its credentials, for a refusal that names it.
+_KIND_WORDS = {
+    Kind.KEYS: "holds an access key",
+    Kind.ROLE: "assumes a role (role_arn)",
+    Kind.WEB_IDENTITY: "assumes a role with a web identity token",
+    Kind.SSO: "signs in with IAM Identity Center (sso_*)",
+    Kind.PROCESS: "gets its credentials from a credential_process",
+}
+
+
+def _refuse_second_kind(snapshot: store.Snapshot, name: str, adding: Kind, fix: str) -> None:
+    """add-user --force on a role (add-role on a keys profile...) would leave two kinds of credentials,
+    of which botocore uses one and silently ignores the other: refuse and say how to convert."""
+    profile = snapshot.profile(name)
+    others = [kind for kind in profile.credential_kinds if kind is not adding] if profile else []
+    if profile is None or not others:
+        return
+    # botocore's order of providers decides which of the two it would use.
+    marker = model.ACCESS_KEY_ID if adding is Kind.KEYS else "role_arn"
+    used = model.kind_of({**profile.values, marker: ""})
+    ignored = adding if used is not adding else others[0]
+    raise Refused(
+        f"profile {name!r} {_KIND_WORDS[others[0]]}; with {model.KIND_NOUNS[adding]} added, botocore "
+        f"would use {model.KIND_NOUNS[used]} and ignore {model.KIND_NOUNS[ignored]}. {fix}To turn "
+        f"{name!r} into a {adding.value} profile, remove it first ('profiles remove {name}') and "
+        "add it again"
+    )
+
+
+def _half_pair(remaining: set[str]) -> str | None:
+    """The key left without its partner when only one of the pair remains, else None."""
+    pair = {model.ACCESS_KEY_ID, model.SECRET_ACCESS_KEY}
+    left = remaining & pair
+    return next(iter(left)) if len(left) == 1 else None
 
 
 def source_chain_cycle(snapshot: store.Snapshot, name: str, source: str) -> list[str] | None:
@@ -91,6 +131,13 @@ def add_user(paths: store.Paths, request: UserRequest) -> list[str]:
         warnings += tx.snapshot.warnings
         if tx.exists(request.name) and not request.force:
             raise Refused(f"profile {request.name!r} already exists (use --force to replace its keys)")
+        holder = model.key_holder(request.name, tx.snapshot.profile)
+        fix = (
+            f"If its source's key is what changed, replace it there: 'profiles add-user {holder} --force'. "
+            if holder not in (None, request.name)
+            else ""
+        )
+        _refuse_second_kind(tx.snapshot, request.name, Kind.KEYS, fix)
         tx.set(request.name, model.ACCESS_KEY_ID, request.access_key_id)
         tx.set(request.name, model.SECRET_ACCESS_KEY, secret)
         tx.unset(request.name, model.SESSION_TOKEN)  # a new long-term key has no token
@@ -163,7 +210,17 @@ def prepare_role_lookup(
     cycle = source_chain_cycle(snapshot, request.name, request.source)
     if cycle:
         raise BadInput(f"source_profile would form a cycle: {' -> '.join(cycle)}")
+    _refuse_role_over_other_kind(snapshot, request)
     return warnings
+
+
+def _refuse_role_over_other_kind(snapshot: store.Snapshot, request: RoleRequest) -> None:
+    if request.source != request.name:  # a role that is its own source uses its own keys
+        fix = (
+            "To assume a role with its credentials, give the role a name of its own: "
+            f"'profiles add-role NAME --source {request.name} ...'. "
+        )
+        _refuse_second_kind(snapshot, request.name, Kind.ROLE, fix)
 
 
 def add_role(paths: store.Paths, request: RoleRequest) -> list[str]:
@@ -178,12 +235,200 @@ def add_role(paths: store.Paths, request: RoleRequest) -> list[str]:
             cycle = source_chain_cycle(tx.snapshot, request.name, request.source)
             if cycle:
                 raise BadInput(f"source_profile would form a cycle: {' -> '.join(cycle)}")
+        _refuse_role_over_other_kind(tx.snapshot, request)
+        if request.source is not None:
             tx.unset(request.name, "credential_source")
         else:
             tx.unset(request.name, "source_profile")
         for key, value in request.values().items():
             tx.set(request.name, key, value)
     return warnings
+
+
+# --------------------------------------------------------------------------- IAM Identity Center
+
+#: What an [sso-session] made by profiles registers for: refreshable tokens for account access.
+SSO_SCOPES = "sso:account:access"
+#: Keys that would make botocore use another provider before SSO, removed by add-sso --force.
+_OTHER_CREDENTIAL_KEYS = (
+    "role_arn",
+    "source_profile",
+    "credential_source",
+    "web_identity_token_file",
+    "credential_process",
+    model.ACCESS_KEY_ID,
+    model.SECRET_ACCESS_KEY,
+    model.SESSION_TOKEN,
+)
+_LEGACY_SSO_KEYS = ("sso_start_url", "sso_region")
+
+
+@dataclass(frozen=True)
+class SsoRequest:
+    name: str
+    start_url: str
+    sso_region: str
+    account_id: str
+    role_name: str
+    session: str | None = None
+    region: str | None = None
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class SsoWritten:
+    """What add-sso or --upgrade did: the session each profile now uses, and whether it is new."""
+
+    profiles: list[tuple[str, str]]
+    created_sessions: list[str]
+    warnings: list[str]
+
+
+def _same_url(first: str, second: str) -> bool:
+    # https://x.awsapps.com/start, .../start/ and .../start/#/ name the same portal.
+    return first.rstrip("/#") == second.rstrip("/#")
+
+
+def session_name_for_url(start_url: str) -> str:
+    """A session name from the portal's host: ``acme`` for https://acme.awsapps.com/start."""
+    host = start_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    first = host.split(".", 1)[0]
+    name = re.sub(r"[^\w.-]", "-", first).strip("-.")
+    return name or "sso"
+
+
+def choose_sso_session(
+    sessions: Mapping[str, Mapping[str, model.Value]],
+    start_url: str,
+    sso_region: str,
+    wanted: str | None = None,
+) -> tuple[str, bool]:
+    """The sso-session for ``start_url``: (its name, whether it must be created).
+
+    ``wanted`` names it; otherwise an existing session for the same URL is reused, else one is
+    named after the portal's host (``acme``; ``acme-2`` when that name is taken by another URL).
+    """
+
+    def check_region(name: str) -> None:
+        region = sessions[name].get("sso_region")
+        if region != sso_region:
+            raise BadInput(
+                f"sso-session {name!r} is for {start_url} in region {region!r}, not {sso_region!r}; "
+                "a portal lives in one region: check --sso-region"
+            )
+
+    if wanted is not None:
+        model.validate_sso_session_name(wanted)
+        if wanted not in sessions:
+            return wanted, True
+        existing = sessions[wanted].get("sso_start_url")
+        if not isinstance(existing, str) or not _same_url(existing, start_url):
+            raise Refused(
+                f"sso-session {wanted!r} exists for another start URL ({existing}); choose another --session"
+            )
+        check_region(wanted)
+        return wanted, False
+    for name, values in sessions.items():
+        existing = values.get("sso_start_url")
+        if isinstance(existing, str) and _same_url(existing, start_url):
+            check_region(name)
+            return name, False
+    base = session_name_for_url(start_url)
+    name, number = base, 1
+    while name in sessions:
+        number += 1
+        name = f"{base}-{number}"
+    return name, True
+
+
+SSO_SESSION_KEYS = ("sso_start_url", "sso_region", "sso_registration_scopes")
+
+
+def write_sso_session(tx: store.Transaction, name: str, start_url: str, sso_region: str) -> None:
+    for key, value in zip(SSO_SESSION_KEYS, (start_url, sso_region, SSO_SCOPES), strict=True):
+        tx.set_sso_session(name, key, value)
+
+
+def not_sso_keys(profile: Profile) -> list[str]:
+    """Keys of ``profile`` that would keep it from being the SSO profile of an sso-session."""
+    return [key for key in (*_OTHER_CREDENTIAL_KEYS, *_LEGACY_SSO_KEYS) if key in profile.values]
+
+
+def validate_sso_request(request: SsoRequest) -> list[str]:
+    model.validate_profile_name(request.name)
+    model.validate_start_url(request.start_url)
+    model.validate_account_id(request.account_id)
+    model.validate_sso_role_name(request.role_name)
+    if request.session is not None:
+        model.validate_sso_session_name(request.session)
+    warnings = check_value("sso_region", request.sso_region)
+    if request.region is not None:
+        warnings += check_value("region", request.region)
+    return warnings
+
+
+def add_sso(paths: store.Paths, request: SsoRequest) -> SsoWritten:
+    """Write ``[sso-session]`` (reused for the same start URL) and an SSO profile, as CLI v2 does."""
+    warnings = validate_sso_request(request)
+    with store.transaction(paths) as tx:
+        warnings += tx.snapshot.warnings
+        if tx.exists(request.name) and not request.force:
+            raise Refused(f"profile {request.name!r} already exists (use --force to replace it)")
+        session, create = choose_sso_session(
+            tx.snapshot.sso_sessions(), request.start_url, request.sso_region, request.session
+        )
+        if create:
+            write_sso_session(tx, session, request.start_url, request.sso_region)
+        removed = [key for key in (*_OTHER_CREDENTIAL_KEYS, *_LEGACY_SSO_KEYS) if tx.unset(request.name, key)]
+        if removed:
+            warnings.append(f"removed {', '.join(removed)} from profile {request.name!r}: it now uses SSO")
+        tx.set(request.name, "sso_session", session)
+        tx.set(request.name, "sso_account_id", request.account_id)
+        tx.set(request.name, "sso_role_name", request.role_name)
+        if request.region is not None:
+            tx.set(request.name, "region", request.region)
+    return SsoWritten([(request.name, session)], [session] if create else [], warnings)
+
+
+def legacy_sso_profiles(snapshot: store.Snapshot) -> list[Profile]:
+    """Profiles in the legacy SSO format: sso_start_url on the profile, no sso_session."""
+    return [p for p in snapshot.profiles() if p.get("sso_start_url") and not p.get("sso_session")]
+
+
+def upgrade_sso(paths: store.Paths, names: list[str] | None = None, session: str | None = None) -> SsoWritten:
+    """Move legacy SSO profiles (all of them, or ``names``) to the sso-session format, in one write."""
+    if session is not None:
+        model.validate_sso_session_name(session)
+    done: list[tuple[str, str]] = []
+    created: list[str] = []
+    with store.transaction(paths) as tx:
+        warnings = list(tx.snapshot.warnings)
+        legacy = {profile.name: profile for profile in legacy_sso_profiles(tx.snapshot)}
+        for name in names or []:
+            profile = _require(tx.snapshot, name)
+            if name not in legacy:
+                if profile.get("sso_session"):
+                    warnings.append(
+                        f"profile {name!r} already uses sso-session {profile.get('sso_session')!r}"
+                    )
+                else:
+                    raise BadInput(f"profile {name!r} is a {profile.kind.value} profile, not an SSO profile")
+        chosen = [legacy[name] for name in names if name in legacy] if names else list(legacy.values())
+        sessions = {key: dict(values) for key, values in tx.snapshot.sso_sessions().items()}
+        for profile in chosen:
+            start_url, sso_region = profile.get("sso_start_url"), profile.get("sso_region")
+            if not start_url or not sso_region:
+                raise BadInput(f"profile {profile.name!r} has sso_start_url but no sso_region; add it first")
+            name, create = choose_sso_session(sessions, start_url, sso_region, session)
+            if create:
+                write_sso_session(tx, name, start_url, sso_region)
+                sessions[name] = {"sso_start_url": start_url, "sso_region": sso_region}
+                created.append(name)
+            for key in _LEGACY_SSO_KEYS:
+                tx.unset(profile.name, key)
+            tx.set(profile.name, "sso_session", name)
+            done.append((profile.name, name))
+    return SsoWritten(done, created, warnings)
 
 
 def get_value(snapshot: store.Snapshot, name: str, key: str) -> str:
@@ -198,32 +443,69 @@ def get_value(snapshot: store.Snapshot, name: str, key: str) -> str:
     return value
 
 
-def set_value(paths: store.Paths, name: str, key: str, value: str, create: bool = False) -> list[str]:
+def _known_key_warnings(key: str, force: bool) -> list[str]:
+    """A key botocore and the AWS CLI do not read is almost always a typo: refused unless forced."""
+    if key in model.KNOWN_KEYS:
+        return []
+    meant = model.suggest_key(key)
+    hint = f"; did you mean {meant!r}?" if meant else ""
+    problem = f"key {key!r} is not one botocore or the AWS CLI reads, so they would ignore it{hint}"
+    if not force:
+        raise BadInput(f"{problem} (use --force to write it anyway)")
+    return [problem]
+
+
+def set_value(
+    paths: store.Paths, name: str, key: str, value: str, create: bool = False, force: bool = False
+) -> list[str]:
     model.validate_profile_name(name)
     key = model.validate_key_name(key)
     if key in model.SECRET_KEYS:
         raise BadInput(f"{key} is a secret and never goes on a command line; use 'profiles add-user'")
-    warnings = check_value(key, value)
+    warnings = _known_key_warnings(key, force)
+    if not value and not force:
+        raise BadInput(
+            f"an empty value does not remove {key}: botocore would read it as an empty {key}; to remove "
+            f"it, run 'profiles unset {name} {key}' (or use --force to write it empty)"
+        )
+    warnings += check_value(key, value)
     with store.transaction(paths) as tx:
         warnings += tx.snapshot.warnings
+        profile = tx.snapshot.profile(name)
         if not create:
-            _require(tx.snapshot, name)
+            _require(tx.snapshot, name, f"'profiles set {name} {key} VALUE --create' makes it")
         if key == "source_profile":
             _require(tx.snapshot, value)
             cycle = source_chain_cycle(tx.snapshot, name, value)
             if cycle:
                 raise BadInput(f"source_profile would form a cycle: {' -> '.join(cycle)}")
+        before = set(profile.values) if profile else set()
+        if not force and _half_pair(before | {key}) and not _half_pair(before):
+            raise Refused(
+                f"setting {key} alone would leave half a key pair in profile {name!r}, which botocore "
+                f"cannot use; give the whole key with 'profiles add-user {name} --force' (or use --force)"
+            )
         tx.set(name, key, value)
     return warnings
 
 
-def unset_value(paths: store.Paths, name: str, key: str) -> list[str]:
-    key = model.validate_key_name(key)
+def unset_value(paths: store.Paths, name: str, *keys: str, force: bool = False) -> list[str]:
+    """Remove ``keys`` from the profile; refused when that leaves half a key pair, unless forced."""
+    keys = tuple(dict.fromkeys(model.validate_key_name(key) for key in keys))
     with store.transaction(paths) as tx:
         warnings = list(tx.snapshot.warnings)
-        _require(tx.snapshot, name)
-        if not tx.unset(name, key):
-            warnings.append(f"profile {name!r} has no {key}; nothing changed")
+        profile = _require(tx.snapshot, name)
+        left = _half_pair(set(profile.values) - set(keys))
+        if left and not force and not _half_pair(set(profile.values)):
+            other = model.ACCESS_KEY_ID if left == model.SECRET_ACCESS_KEY else model.SECRET_ACCESS_KEY
+            raise Refused(
+                f"this would leave {left} without its {other} in profile {name!r}: botocore cannot use "
+                f"half a key pair; remove both with 'profiles unset {name} {model.ACCESS_KEY_ID} "
+                f"{model.SECRET_ACCESS_KEY}' (or use --force)"
+            )
+        for key in keys:
+            if not tx.unset(name, key):
+                warnings.append(f"profile {name!r} has no {key}; nothing changed")
     return warnings
 
 
@@ -231,12 +513,13 @@ def remove(paths: store.Paths, name: str, force: bool = False) -> list[str]:
     with store.transaction(paths) as tx:
         warnings = list(tx.snapshot.warnings)
         _require(tx.snapshot, name)
-        users = tx.snapshot.referrers(name)
-        if users and not force:
-            raise Refused(
-                f"profile {name!r} is the source_profile of {', '.join(users)}; "
-                "remove those first or use --force"
-            )
+        uses = []
+        if users := tx.snapshot.referrers(name):
+            uses.append(f"the source_profile of {', '.join(users)}")
+        if runners := tx.snapshot.process_referrers(name):
+            uses.append(f"run by the credential_process of {', '.join(runners)}")
+        if uses and not force:
+            raise Refused(f"profile {name!r} is {' and '.join(uses)}; remove those first or use --force")
         tx.remove(name)
     return warnings
 
@@ -253,12 +536,18 @@ def rename(paths: store.Paths, old: str, new: str) -> list[str]:
 # --------------------------------------------------------------------------- reading
 
 
+def sso_source(profile: Profile) -> str | None:
+    """Where an SSO profile signs in: ``sso-session NAME``, or a legacy profile's start URL."""
+    session = profile.get("sso_session")
+    return f"sso-session {session}" if session else profile.get("sso_start_url")
+
+
 def describe(profile: Profile) -> dict[str, object]:
     """A row of ``profiles list``: what a person needs to recognise a profile."""
     return {
         "name": profile.name,
         "kind": profile.kind.value,
-        "source": profile.source,
+        "source": profile.source or sso_source(profile),
         "region": profile.get("region"),
         "role_arn": profile.get("role_arn"),
         "files": profile.files,

@@ -30,7 +30,10 @@ from awsprofiles.model import (
     Value,
     config_section_name,
     profile_name_of_config_section,
+    profiles_process_target,
+    retarget_profiles_process,
     sso_session_name_of_config_section,
+    sso_session_section_name,
 )
 
 if TYPE_CHECKING:
@@ -351,6 +354,14 @@ class Snapshot:
         """Profiles whose source_profile names ``name``."""
         return [p.name for p in self.profiles() if p.get("source_profile") == name and p.name != name]
 
+    def process_referrers(self, name: str) -> list[str]:
+        """Profiles whose credential_process runs ``profiles credential-process name``."""
+        return [
+            p.name
+            for p in self.profiles()
+            if p.name != name and profiles_process_target(p.get("credential_process") or "") == name
+        ]
+
 
 def load(paths: Paths) -> Snapshot:
     return Snapshot(read_file("config", paths.config), read_file("credentials", paths.credentials))
@@ -493,8 +504,13 @@ class Document:
         section = self.section_of(profile)
         if section is None:
             section = self._new_section_name(profile)
-            self._append_section(section)
             self.profile_sections[profile] = section
+        self.set_in_section(section, key, value)
+
+    def set_in_section(self, section: str, key: str, value: str) -> None:
+        """Set a key of any section (``[sso-session NAME]``...), appending the section if new."""
+        if section not in self.expected:
+            self._append_section(section)
             self.expected[section] = {}
         chunk = self._chunk(section)
         chunk.text = _set_in_section(chunk.text, key, value)
@@ -663,6 +679,15 @@ class Transaction:
         removed = [doc.unset(profile, key) for doc in self.documents()]
         return any(removed)
 
+    def sso_session_section(self, name: str) -> str:
+        """The config section of sso-session ``name``: the one botocore reads, else a new header."""
+        found = [s for s in self.config.expected if sso_session_name_of_config_section(s) == name]
+        return found[-1] if found else sso_session_section_name(name)
+
+    def set_sso_session(self, name: str, key: str, value: str) -> None:
+        """Set a key of ``[sso-session NAME]`` in the config file (created when missing)."""
+        self.config.set_in_section(self.sso_session_section(name), key.lower(), value)
+
     def remove(self, profile: str) -> bool:
         removed = [doc.remove(profile) for doc in self.documents()]
         return any(removed)
@@ -673,8 +698,12 @@ class Transaction:
         for doc in self.documents():
             doc.rename(old, new)
             for profile, section in list(doc.profile_sections.items()):
-                if doc.expected[section].get("source_profile") == old:
+                values = doc.expected[section]
+                if values.get("source_profile") == old:
                     doc.set(profile, "source_profile", new)
+                process = values.get("credential_process")
+                if isinstance(process, str) and profiles_process_target(process) == old:
+                    doc.set(profile, "credential_process", retarget_profiles_process(process, new))
 
     def changed_files(self) -> list[tuple[Document, bytes]]:
         result = []

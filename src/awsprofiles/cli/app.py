@@ -51,12 +51,7 @@ def completer(kind: str) -> Callable[[typer.Context, str], list[tuple[str, str]]
         if kind in (completion.FILE, completion.DIR):
             return []  # the shell completes paths itself
         given = {key: str(value) for key, value in ctx.params.items() if isinstance(value, str | Path)}
-        known: frozenset[str] = frozenset()
-        if kind == completion.KEY:
-            from awsprofiles import check
-
-            known = check.known_keys()
-        return completion.candidates(completion.Target(kind, incomplete, given=given), known)
+        return completion.candidates(completion.Target(kind, incomplete, given=given))
 
     return complete
 

@@ -73,9 +73,6 @@ def _options(command: click.Command, ctx: click.Context) -> dict[str, Any]:
 
 def build_spec() -> completion.Spec:
     """Every visible command with its options and arguments, and the kind of value each takes."""
-    from awsprofiles import check
-    from awsprofiles.model import SECRET_KEYS
-
     root = typer.main.get_command(app)
     root_ctx = click.Context(root, info_name="profiles")
     commands: dict[str, Any] = {}
@@ -97,7 +94,6 @@ def build_spec() -> completion.Spec:
         "version": completion.SPEC_VERSION,
         "options": _options(root, root_ctx),
         "commands": commands,
-        "keys": sorted(check.known_keys() - SECRET_KEYS),
     }
 
 

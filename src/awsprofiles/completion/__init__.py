@@ -29,7 +29,7 @@ import json
 import os
 import sys
 import zlib  # cache keys, not secrets: no need to load OpenSSL for hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -231,11 +231,11 @@ def profile_candidates(given: Mapping[str, str]) -> list[tuple[str, str]]:
     return [(name, "") for name in store.profile_names(_paths(given))]
 
 
-def key_candidates(given: Mapping[str, str], known: Iterable[str]) -> list[tuple[str, str]]:
+def key_candidates(given: Mapping[str, str]) -> list[tuple[str, str]]:
     """The named profile's own settings first, then every setting botocore and the CLI know."""
     from awsprofiles import store
     from awsprofiles.errors import ProfilesError
-    from awsprofiles.model import SECRET_KEYS
+    from awsprofiles.model import KNOWN_KEYS, SECRET_KEYS
 
     own: list[str] = []
     name = given.get("name")
@@ -245,16 +245,16 @@ def key_candidates(given: Mapping[str, str], known: Iterable[str]) -> list[tuple
         except ProfilesError:
             profile = None
         own = sorted(profile.values) if profile is not None else []
-    keys = dict.fromkeys([*own, *sorted(known)])
+    keys = dict.fromkeys([*own, *sorted(KNOWN_KEYS)])
     return [(key, "set" if key in own else "") for key in keys if key not in SECRET_KEYS]
 
 
-def candidates(target: Target, known_keys: Iterable[str] = ()) -> list[tuple[str, str]]:
+def candidates(target: Target) -> list[tuple[str, str]]:
     """(value, description) pairs that complete ``target``, with its prefix."""
     if target.kind == PROFILE:
         found = profile_candidates(target.given)
     elif target.kind == KEY:
-        found = key_candidates(target.given, known_keys)
+        found = key_candidates(target.given)
     elif target.kind == CHOICES:
         found = target.choices
     else:
@@ -374,7 +374,7 @@ def respond(argv: list[str], environ: Mapping[str, str]) -> int:
             words = [""]
         spec = load_spec(environ)
         target = resolve(spec, words[:-1], words[-1])
-        found = candidates(target, spec.get("keys", ()))
+        found = candidates(target)
     except Exception:
         return 0
     lines = [_directive(target)]
