@@ -306,8 +306,8 @@ def console(
     session from sts:GetFederationToken first, with the user's own permissions.
 
     The sign-in URL is a credential: anyone who has it within 15 minutes gets your console
-    session. profiles never logs it or puts it in an error message; --print writes it to stdout
-    only, so do not paste it anywhere you would not paste a password.
+    session. profiles never puts it in a log, an error message or a traceback; --print writes
+    it to stdout only, so do not paste it anywhere you would not paste a password.
 
     Exit codes: 0 opened (or printed); 1 the credentials or the sign-in failed (assume-denied,
     mfa-required, denied, network, ...) or no browser could be started; 2 bad input.
