@@ -393,7 +393,10 @@ def check_profiles(
             live.append((profile, findings))
     if live:
         from awsprofiles.aws.identity import Resolver
+        from awsprofiles.sessions import NO_PROMPT
 
+        # A credential_process this starts (a keyring source's MFA session) must not ask for a code.
+        os.environ[NO_PROMPT] = "1"
         results.update(run_live(Resolver(paths, timeout), live, jobs, timeout))
     return [results[name] for name in names]
 

@@ -36,6 +36,8 @@ class Kind(StrEnum):
     ROLE = "role"
     SSO = "sso"
     PROCESS = "process"
+    #: An access key kept in the OS keyring, served by ``profiles credential-process NAME --from-keyring``.
+    KEYRING = "keys (keyring)"
     WEB_IDENTITY = "web-identity"
     OTHER = "other"
 
@@ -50,7 +52,10 @@ def kind_of(values: Mapping[str, Value]) -> Kind:
         return Kind.SSO
     if ACCESS_KEY_ID in values:
         return Kind.KEYS
-    if "credential_process" in values:
+    command = values.get("credential_process")
+    if isinstance(command, str):
+        return Kind.KEYRING if is_keyring_process(command) else Kind.PROCESS
+    if command is not None:
         return Kind.PROCESS
     return Kind.OTHER
 
@@ -242,3 +247,83 @@ def profile_name_of_config_section(section: str) -> str | None:
         # Without quotes or backslashes, shlex.split only splits at these four characters.
         parts = _SHLEX_WHITESPACE.split(section.strip(" \t\r\n"))
     return parts[1] if len(parts) == 2 else None
+
+
+# --------------------------------------------------------------------------- profiles credential-process
+
+#: The options of ``profiles credential-process`` that take a value (the next word, or ``=value``).
+_PROCESS_VALUE_OPTIONS = frozenset(
+    {"--duration", "--mfa-code", "--config-file", "--credentials-file", "--session-duration"}
+)
+FROM_KEYRING = "--from-keyring"
+
+
+@dataclass(frozen=True)
+class _ProfilesProcess:
+    argv: list[str]
+    #: index in argv of the profile name
+    target: int
+    options: frozenset[str]
+
+
+def _program_is_profiles(argv: list[str]) -> int | None:
+    """Where the subcommand starts when argv runs ``profiles`` (or ``python -m awsprofiles``)."""
+    if not argv:
+        return None
+    program = re.split(r"[/\\]", argv[0])[-1].lower().removesuffix(".exe")
+    if program == "profiles":
+        return 1
+    if program.startswith("python") and argv[1:3] == ["-m", "awsprofiles"]:
+        return 3
+    return None
+
+
+def _parse_profiles_process(command: str) -> _ProfilesProcess | None:
+    # botocore splits a credential_process the way shlex does (compat_shell_split on POSIX).
+    try:
+        argv = shlex.split(command)
+    except ValueError:
+        return None
+    start = _program_is_profiles(argv)
+    if start is None or argv[start : start + 1] != ["credential-process"]:
+        return None
+    options: set[str] = set()
+    index = start + 1
+    while index < len(argv):
+        word = argv[index]
+        if word.startswith("--"):
+            option = word.split("=", 1)[0]
+            options.add(option)
+            index += 2 if option in _PROCESS_VALUE_OPTIONS and "=" not in word else 1
+            continue
+        target = index
+        options.update(arg.split("=", 1)[0] for arg in argv[index + 1 :] if arg.startswith("--"))
+        return _ProfilesProcess(argv, target, frozenset(options))
+    return None
+
+
+def profiles_process_target(command: str) -> str | None:
+    """The NAME of a credential_process that runs ``profiles credential-process NAME ...``."""
+    parsed = _parse_profiles_process(command)
+    return parsed.argv[parsed.target] if parsed else None
+
+
+def retarget_profiles_process(command: str, new_name: str) -> str:
+    """The same credential_process for profile ``new_name`` (unchanged if it does not run profiles)."""
+    parsed = _parse_profiles_process(command)
+    if parsed is None:
+        return command
+    argv = list(parsed.argv)
+    argv[parsed.target] = new_name
+    return shlex.join(argv)
+
+
+def is_keyring_process(command: str) -> bool:
+    """Whether a credential_process serves a profile's keys from the OS keyring."""
+    parsed = _parse_profiles_process(command)
+    return parsed is not None and FROM_KEYRING in parsed.options
+
+
+def keyring_process_command(program: list[str], name: str, options: list[str] | None = None) -> str:
+    """The credential_process line of a profile whose keys are in the keyring."""
+    return shlex.join([*program, "credential-process", name, FROM_KEYRING, *(options or [])])

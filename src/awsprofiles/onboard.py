@@ -43,11 +43,26 @@ class FileChange:
 
 
 @dataclass(frozen=True)
+class Keyring:
+    """Where the source profile's key goes when it is kept in the OS keyring."""
+
+    #: the source's credential_process line
+    command: str
+    #: the keys to write to its keyring item (a new key, or the plaintext one moved), or None
+    item: Mapping[str, str] | None = field(default=None, repr=False)
+    #: the item replaces another key in the keyring (the files may not change at all)
+    replaces: bool = False
+    #: say how the command finds profiles (it is not on PATH)
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Plan:
     manifest: Manifest
     key: AccessKey | None
     changes: tuple[Change, ...]
     files: tuple[FileChange, ...]
+    keyring: Keyring | None = None
 
     @property
     def updates(self) -> list[Change]:
@@ -56,7 +71,7 @@ class Plan:
 
     @property
     def changed(self) -> bool:
-        return bool(self.files)
+        return bool(self.files) or (self.keyring is not None and self.keyring.item is not None)
 
     def diff(self) -> str:
         return "".join(unified_diff(file.path, file.before, file.after) for file in self.files)
@@ -64,34 +79,94 @@ class Plan:
 
 def needs_key(snapshot: store.Snapshot, manifest: Manifest) -> bool:
     """Ask for an access key only when the source profile does not exist or holds none."""
+    from awsprofiles.editing import keeps_own_keyring_item
+
     profile = snapshot.profile(manifest.source.profile)
-    return profile is None or not profile.get(model.ACCESS_KEY_ID)
+    return profile is None or not (profile.get(model.ACCESS_KEY_ID) or keeps_own_keyring_item(profile))
 
 
-def wanted_values(manifest: Manifest, key: AccessKey | None) -> dict[str, dict[str, str]]:
+def keyring_plan(
+    paths: store.Paths, snapshot: store.Snapshot, manifest: Manifest, key: AccessKey | None
+) -> Keyring:
+    """The keyring side of onboarding with the source's key in the keyring."""
+    from awsprofiles import vault
+    from awsprofiles.editing import keeps_own_keyring_item
+    from awsprofiles.protect import credential_process_line, plaintext_keys
+
+    name = manifest.source.profile
+    command, warnings = credential_process_line(paths, name)
+    existing = snapshot.profile(name)
+    item: dict[str, str] | None = None
+    if key is not None:
+        item = {model.ACCESS_KEY_ID: key.access_key_id, model.SECRET_ACCESS_KEY: key.secret_access_key}
+    elif existing is not None and model.SECRET_ACCESS_KEY in plaintext_keys(existing):
+        item = plaintext_keys(existing)  # the key in the files moves to the keyring
+    replaces = False
+    if item is not None and keeps_own_keyring_item(existing):
+        replaces = vault.read_key(paths, name) != item
+        item = item if replaces else None
+    return Keyring(command, item, replaces, tuple(warnings))
+
+
+def wanted_values(
+    manifest: Manifest, key: AccessKey | None, keyring: Keyring | None = None
+) -> dict[str, dict[str, str]]:
     """Profile -> the values the manifest (and the key, if one was given) says it must have."""
     source = manifest.source
     values: dict[str, str] = {}
-    if key is not None:
+    if key is not None and keyring is None:
         values[model.ACCESS_KEY_ID] = key.access_key_id
         values[model.SECRET_ACCESS_KEY] = key.secret_access_key
     if source.region:
         values["region"] = source.region
     if source.mfa_serial:
         values["mfa_serial"] = source.mfa_serial
+    if keyring is not None:
+        values["credential_process"] = keyring.command
     wanted = {source.profile: values}
     for role in manifest.roles:
         wanted[role.profile] = dict(role.values)
+        if keyring is not None and role.mfa_from_source:
+            # The source's MFA session already carries the MFA: a second code would be asked.
+            del wanted[role.profile]["mfa_serial"]
     return wanted
 
 
-def _edit(tx: store.Transaction, wanted: Mapping[str, Mapping[str, str]]) -> list[Change]:
+def unwanted_keys(
+    snapshot: store.Snapshot, manifest: Manifest, keyring: Keyring | None, key: AccessKey | None
+) -> dict[str, list[str]]:
+    """Profile -> keys to remove: a keyring source's plaintext keys, or a keyring line a new key ends."""
+    from awsprofiles import vault
+    from awsprofiles.editing import keeps_own_keyring_item
+
+    name = manifest.source.profile
+    if keyring is not None:
+        return {name: list(vault.ITEM_KEYS)}
+    if key is not None and keeps_own_keyring_item(snapshot.profile(name)):
+        return {name: ["credential_process"]}
+    return {}
+
+
+def _edit(
+    tx: store.Transaction,
+    wanted: Mapping[str, Mapping[str, str]],
+    unwanted: Mapping[str, list[str]] | None = None,
+    rekeyed: str | None = None,
+) -> list[Change]:
+    """Edit the files; ``rekeyed``: the profile whose key changes in the keyring."""
     changes = []
     for name, values in wanted.items():
         existing = tx.snapshot.profile(name)
         differing = [key for key, value in values.items() if existing is None or existing.get(key) != value]
+        if name == rekeyed:
+            differing += [model.ACCESS_KEY_ID, model.SECRET_ACCESS_KEY]
+        for key in (unwanted or {}).get(name, []):
+            if tx.unset(name, key):
+                differing.append(key)
+                tx.drop_empty_credentials(name)
         for key in differing:
-            tx.set(name, key, values[key])
+            if key in values:
+                tx.set(name, key, values[key])
         if existing is not None:
             if "source_profile" in values and existing.get("credential_source") is not None:
                 # botocore refuses a profile with both; the manifest's source wins.
@@ -109,13 +184,21 @@ def _edit(tx: store.Transaction, wanted: Mapping[str, Mapping[str, str]]) -> lis
     return changes
 
 
-def plan(paths: store.Paths, manifest: Manifest, key: AccessKey | None = None) -> Plan:
-    """What onboarding would do, computed and verified without writing anything."""
-    wanted = wanted_values(manifest, key)
+def plan(paths: store.Paths, manifest: Manifest, key: AccessKey | None = None, keyring: bool = False) -> Plan:
+    """What onboarding would do, computed and verified without writing anything.
+
+    ``keyring``: the source's key is kept in the OS keyring (as is ``keyring = true`` in the manifest).
+    """
+    snapshot = store.load(paths)
+    kept = keyring_plan(paths, snapshot, manifest, key) if keyring or manifest.source.keyring else None
+    wanted = wanted_values(manifest, key, kept)
+    unwanted = unwanted_keys(snapshot, manifest, kept, key)
     changes: list[Change] = []
 
+    rekeyed = manifest.source.profile if kept is not None and kept.replaces else None
+
     def edit(tx: store.Transaction) -> None:
-        changes.extend(_edit(tx, wanted))
+        changes.extend(_edit(tx, wanted, unwanted, rekeyed))
 
     files = store.preview(paths, edit)
     return Plan(
@@ -123,22 +206,38 @@ def plan(paths: store.Paths, manifest: Manifest, key: AccessKey | None = None) -
         key,
         tuple(changes),
         tuple(FileChange(path, before, after) for path, before, after in files),
+        kept,
     )
 
 
-def apply(paths: store.Paths, planned: Plan) -> list[Change]:
-    """Write ``planned`` in one locked transaction, if the files are still as it saw them."""
-    wanted = wanted_values(planned.manifest, planned.key)
+def apply(paths: store.Paths, planned: Plan) -> tuple[list[Change], list[str]]:
+    """Write ``planned`` in one locked transaction, if the files are still as it saw them; and warnings.
+
+    A key for the keyring is written (and read back) first; if the files then cannot be written,
+    the keyring item is put back as it was.
+    """
+    from awsprofiles import vault
+
+    wanted = wanted_values(planned.manifest, planned.key, planned.keyring)
     before = {file.path: file.before for file in planned.files}
-    with store.transaction(paths) as tx:
+    source = planned.manifest.source.profile
+    with vault.transaction(paths) as edit:
+        tx = edit.tx
         for ini in tx.snapshot.files():
             expected = before.get(ini.path)
             if expected is not None and expected != ini.raw:
                 raise Refused(f"{ini.path} changed while onboarding; nothing was written, run it again")
-        changes = _edit(tx, wanted)
+        unwanted = unwanted_keys(tx.snapshot, planned.manifest, planned.keyring, planned.key)
+        if planned.keyring is not None and planned.keyring.item is not None:
+            edit.put_key(source, planned.keyring.item)
+            edit.delete_after(source, key=False)  # an MFA session of an earlier key
+        elif unwanted.get(source) == ["credential_process"]:
+            edit.delete_after(source)  # a new key in the files replaces the one in the keyring
+        rekeyed = source if planned.keyring is not None and planned.keyring.replaces else None
+        changes = _edit(tx, wanted, unwanted, rekeyed)
         if changes != list(planned.changes):
             raise Refused("the profiles changed while onboarding; nothing was written, run it again")
-    return changes
+    return changes, edit.warnings
 
 
 _SECRET_LINE = re.compile(
@@ -156,10 +255,10 @@ def mask_secrets(diff: str) -> str:
     return _KEY_ID_LINE.sub(lambda m: m.group("lead") + model.mask_access_key_id(m.group("id")), diff)
 
 
-def unified_diff(path: Path, before: bytes, after: bytes) -> str:
+def unified_diff(path: Path, before: bytes, after: bytes, label: str = "after onboard") -> str:
     old = before.decode("utf-8").replace("\r\n", "\n").splitlines(keepends=True)
     new = after.decode("utf-8").replace("\r\n", "\n").splitlines(keepends=True)
     lines = []
-    for line in difflib.unified_diff(old, new, f"{path} (now)", f"{path} (after onboard)"):
+    for line in difflib.unified_diff(old, new, f"{path} (now)", f"{path} ({label})"):
         lines.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return mask_secrets("".join(lines))

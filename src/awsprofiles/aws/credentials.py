@@ -186,3 +186,35 @@ def get_credentials(
         expiration=expiration if frozen.token else None,
         region=region if isinstance(region, str) and region else None,
     )
+
+
+def session_token(
+    paths: Paths, profile: str, keys: dict[str, str], mfa_serial: str, code: str, seconds: int
+) -> Credentials:
+    """STS GetSessionToken with a profile's long-term key and an MFA code: an MFA session.
+
+    The client is configured like ``profile`` (region, endpoint) but signs with ``keys`` given
+    explicitly, so the profile's own credential_process is not started again.
+    """
+    from awsprofiles.aws.errors import classify
+    from awsprofiles.aws.session import make_session
+
+    try:
+        session = make_session(paths, profile)
+        region = session.get_config_variable("region") or "us-east-1"
+        sts = session.create_client(
+            "sts",
+            region_name=region,
+            aws_access_key_id=keys["aws_access_key_id"],
+            aws_secret_access_key=keys["aws_secret_access_key"],
+        )
+        reply = sts.get_session_token(DurationSeconds=seconds, SerialNumber=mfa_serial, TokenCode=code)
+    except Exception as error:
+        raise classify(error, profile) from None
+    made = reply["Credentials"]
+    return Credentials(
+        access_key_id=str(made["AccessKeyId"]),
+        secret_access_key=str(made["SecretAccessKey"]),
+        session_token=str(made["SessionToken"]),
+        expiration=_utc(made["Expiration"]),
+    )

@@ -11,6 +11,7 @@ anything (a credential_process's stderr, a request's body), and nothing secret m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from botocore import exceptions as boto
@@ -24,6 +25,24 @@ DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperat
 
 #: Given the profile, who tried to assume which role, when the caller can find out.
 AssumeDenied = Callable[[str], str]
+
+
+#: The codes a failing `profiles credential-process` ends its error line with, passed on as they are.
+_PROCESS_CODES = frozenset(
+    {"invalid-key", "bad-secret", "expired", "mfa-required", "no-credentials", "timeout", "network"}
+)
+_PROCESS_ERROR = re.compile(r"^error: .* \[(?P<code>[a-z-]+)\]$")
+
+
+def _profiles_process_code(stderr: str) -> str | None:
+    """The code of the ``error: ... [code]`` line a `profiles credential-process` failed with.
+
+    Only the code is taken: the rest of a process's stderr is never repeated.
+    """
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    found = _PROCESS_ERROR.match(lines[-1]) if lines else None
+    code = found.group("code") if found else None
+    return code if code in _PROCESS_CODES else None
 
 
 def no_credentials(profile: str) -> CheckFailed:
@@ -139,6 +158,20 @@ def classify(
     if isinstance(error, boto.CredentialRetrievalError):
         provider = getattr(error, "kwargs", {}).get("provider", "credential provider")
         provider = "credential_process" if provider == "custom-process" else provider
+        code = _profiles_process_code(str(getattr(error, "kwargs", {}).get("error_msg", "")))
+        if code == "mfa-required":
+            return CheckFailed(
+                f"profile {profile!r}: its keyring source needs an MFA code to start its session and "
+                f"cannot ask for one here; run 'profiles whoami {profile}' in a terminal once (the "
+                "session is kept in the keyring until it expires), or pass --mfa-code",
+                "mfa-required",
+            )
+        if code is not None:
+            return CheckFailed(
+                f"profile {profile!r}: its credential_process (profiles credential-process, its own or "
+                "its source's) failed; run it by hand to see why",
+                code,
+            )
         return CheckFailed(
             f"profile {profile!r}: the {provider} (its own or its source's) did not return credentials; "
             "run it by hand to see why",
