@@ -66,7 +66,7 @@ def memory(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
     monkeypatch.setattr(keyring.core, "_keyring_backend", backend)
     # The credential_process line names `profiles` by its bare name when it is on PATH.
     monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
-    yield backend
+    return backend
 
 
 @pytest.fixture
@@ -145,7 +145,8 @@ def test_add_user_keyring_puts_the_key_in_the_keyring_and_none_in_the_files(
     assert item(memory, home) == {"Version": 1, "aws_access_key_id": KEY_ID, "aws_secret_access_key": SECRET}
     assert list(memory.items) == [("profiles", f"{home.credentials}#Bob")]
     assert home.config.read_text() == (
-        "[profile Bob]\nregion = eu-west-1\ncredential_process = profiles credential-process Bob --from-keyring\n"
+        "[profile Bob]\nregion = eu-west-1\n"
+        "credential_process = profiles credential-process Bob --from-keyring\n"
     )
     assert not home.credentials.exists()
     assert SECRET.encode() not in on_disk(home)
@@ -169,7 +170,8 @@ def test_add_user_over_a_keyring_profile_without_keyring_moves_the_key_back_and_
     again = run(capsys, "add-user", "Bob", "--from-json", str(key_json), "--force", "--no-check")
     assert again.code == 0, again.err
     bob = store.load(home.paths).profile("Bob")
-    assert bob is not None and bob.kind is model.Kind.KEYS
+    assert bob is not None
+    assert bob.kind is model.Kind.KEYS
     assert "credential_process" not in bob.values
     assert memory.items == {}
 
@@ -318,7 +320,8 @@ def test_headless_linux_without_a_secret_service_gets_the_no_keyring_error(
     )
     assert ran.returncode == 4, ran.stderr
     assert ran.stderr.startswith("error: no OS keyring is available")
-    assert not home.config.exists() and not home.credentials.exists()
+    assert not home.config.exists()
+    assert not home.credentials.exists()
 
 
 # --------------------------------------------------------------------------- rename, remove, rotate
@@ -337,7 +340,9 @@ def test_rename_moves_the_item_and_retargets_every_credential_process(
     assert renamed.code == 0, renamed.err
     snapshot = store.load(home.paths)
     robert, role, alias = (snapshot.profile(name) for name in ("Robert", "r", "alias"))
-    assert robert is not None and role is not None and alias is not None
+    assert robert is not None
+    assert role is not None
+    assert alias is not None
     assert robert.get("credential_process") == "profiles credential-process Robert --from-keyring"
     assert alias.get("credential_process") == "profiles credential-process Robert"
     assert role.get("source_profile") == "Robert"
@@ -420,9 +425,12 @@ def test_an_mfa_session_is_made_once_and_served_from_the_keyring(
                    "--session-duration", "3600")  # fmt: skip
         assert made.code == 0, made.err
         first = json.loads(made.out)
-        assert first["SessionToken"] and first["Expiration"]
+        assert first["SessionToken"]
+        assert first["Expiration"]
         kept = vault.read_session(home.paths, "Bob")
-        assert kept is not None and kept.source_key_id == KEY_ID and kept.mfa_serial == MFA
+        assert kept is not None
+        assert kept.source_key_id == KEY_ID
+        assert kept.mfa_serial == MFA
         again = run(capsys, "credential-process", "Bob", "--from-keyring")  # no code, no prompt
         assert again.code == 0, again.err
         assert json.loads(again.out) == first
@@ -466,8 +474,10 @@ def test_onboard_keyring_keeps_the_source_key_in_the_keyring_and_roles_need_no_m
     assert "the keyring" in done.err
     snapshot = store.load(home.paths)
     bob, role = snapshot.profile("Bob"), snapshot.profile("example-role")
-    assert bob is not None and role is not None
-    assert bob.kind is model.Kind.KEYRING and bob.get("mfa_serial") == MFA
+    assert bob is not None
+    assert role is not None
+    assert bob.kind is model.Kind.KEYRING
+    assert bob.get("mfa_serial") == MFA
     assert role.get("mfa_serial") is None  # the source's MFA session carries it
     assert item(memory, home) is not None
     assert SECRET.encode() not in on_disk(home)
