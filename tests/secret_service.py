@@ -39,7 +39,9 @@ def _wait_until_ready(address: str, timeout: float = 20.0) -> None:
         while True:
             try:
                 with contextlib.closing(secretstorage.dbus_init()) as connection:
-                    if not secretstorage.get_default_collection(connection).is_locked():
+                    # The login keyring the daemon unlocks becomes the default collection; asking
+                    # for it with get_default_collection() too early would try to create one.
+                    if not secretstorage.Collection(connection).is_locked():
                         return
             except Exception:
                 if time.monotonic() > deadline:

@@ -72,11 +72,16 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
 
 
-def _names(snapshot: store.Snapshot, names: list[str], every: bool, wanted: Kind) -> list[str]:
+def _names(snapshot: store.Snapshot, names: list[str], every: bool) -> list[str]:
+    """The named profiles, or with ``every`` all that hold keys, in the files or in the keyring."""
     if every == bool(names):
         raise BadInput("name the profiles, or pass --all (not both)")
     if every:
-        return [profile.name for profile in snapshot.profiles() if profile.kind is wanted]
+        return [
+            profile.name
+            for profile in snapshot.profiles()
+            if profile.kind is Kind.KEYS or keeps_own_keyring_item(profile)
+        ]
     unknown = [name for name in names if snapshot.profile(name) is None]
     if unknown:
         raise BadInput(f"no profile named {', '.join(map(repr, unknown))} (run 'profiles list' to see them)")
@@ -121,7 +126,7 @@ def protect(paths: store.Paths, names: list[str], every: bool = False, dry_run: 
     """Move the plaintext keys of ``names`` (or of every keys profile) into the keyring."""
     snapshot = store.load(paths)
     outcome = Outcome(warnings=list(snapshot.warnings))
-    chosen = _names(snapshot, names, every, Kind.KEYS)
+    chosen = _names(snapshot, names, every)
     todo: list[str] = []
     for name in chosen:
         profile = snapshot.profile(name)
@@ -182,13 +187,11 @@ def unprotect(paths: store.Paths, names: list[str], every: bool = False, dry_run
     """Put the keys of ``names`` back in the credentials file, then delete their keyring items."""
     snapshot = store.load(paths)
     outcome = Outcome(warnings=list(snapshot.warnings))
-    chosen = _names(snapshot, names, every, Kind.KEYRING)
+    chosen = _names(snapshot, names, every)
     todo: list[str] = []
     for name in chosen:
         profile = snapshot.profile(name)
         assert profile is not None
-        if every and not keeps_own_keyring_item(profile):
-            continue
         (todo if _unprotectable(profile) else outcome.unchanged).append(name)
     if not todo:
         return outcome

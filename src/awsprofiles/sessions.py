@@ -87,21 +87,14 @@ def ask_mfa_code(name: str, serial: str, hours: float) -> str:
 
     if os.environ.get(NO_PROMPT):
         raise _mfa_required(name, serial, "'profiles check' never waits for one")
+    terminal_in, terminal_out = ("CONIN$", "CONOUT$") if os.name == "nt" else ("/dev/tty", "/dev/tty")
     try:
-        if os.name == "nt":
-            reader, writer = open("CONIN$"), open("CONOUT$", "w")  # noqa: SIM115
-        else:
-            reader = writer = open("/dev/tty", "r+")  # noqa: SIM115
+        with open(terminal_in) as reader, open(terminal_out, "w") as writer:
+            writer.write(f"Enter MFA code for {serial} (profile {name!r}, a session of {hours:g} h): ")
+            writer.flush()
+            line = reader.readline()
     except OSError:
         raise _mfa_required(name, serial, "there is no terminal to ask for it") from None
-    try:
-        writer.write(f"Enter MFA code for {serial} (profile {name!r}, a session of {hours:g} h): ")
-        writer.flush()
-        line = reader.readline()
-    finally:
-        reader.close()
-        if writer is not reader:
-            writer.close()
     if not line.strip():
         raise CheckFailed(f"no MFA code was entered for profile {name!r}", "mfa-required")
     try:
