@@ -12,7 +12,6 @@ botocore is imported inside the functions, so that the `Credentials` type costs 
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from collections.abc import Callable
@@ -138,6 +137,8 @@ def get_credentials(
         mfa_code = validate_mfa_code(mfa_code)
     # botocore logs a failed mandatory refresh as a warning before raising it; the error we raise
     # says it better, and Python would otherwise print the warning on stderr.
+    import logging  # here: `credential-process --from-keyring` imports this module and must start fast
+
     botocore_log = logging.getLogger("botocore")
     if not botocore_log.handlers:
         botocore_log.addHandler(logging.NullHandler())
