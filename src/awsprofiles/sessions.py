@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 #: Default and allowed length of an MFA session (STS GetSessionToken for an IAM user).
 DEFAULT_SESSION_SECONDS = 12 * 3600
 MIN_SESSION_SECONDS, MAX_SESSION_SECONDS = 900, 129600
-#: A kept session is used only while it has this long to live, as the AWS CLI does for its cache.
-SESSION_MARGIN_SECONDS = 15 * 60
+#: A kept session is served only while it has this long to live: botocore refreshes credentials
+#: from a credential_process that have less (its mandatory refresh window).
+SESSION_MARGIN_SECONDS = 10 * 60
 
 #: Set by `profiles check`: a credential_process it starts must never wait for a code.
 NO_PROMPT = "PROFILES_NO_PROMPT"

@@ -157,6 +157,10 @@ def _configured() -> bool:
     return bool((platform_.config_root() / "keyringrc.cfg").exists())
 
 
+#: The backend last found usable: its priority (a D-Bus round trip for the Secret Service) is asked once.
+_usable: list[object] = []
+
+
 def backend() -> KeyringBackend:
     """The keyring the library chose; raises `FileProblem` (exit 4) when there is none to use.
 
@@ -169,6 +173,8 @@ def backend() -> KeyringBackend:
         from keyring.backends import fail
 
         chosen = keyring.get_keyring()
+        if any(chosen is known for known in _usable):
+            return chosen
         if isinstance(chosen, fail.Keyring):
             raise FileProblem(NO_KEYRING.format(reason=""))
         if chosen.priority < 1 and not _configured():
@@ -179,6 +185,7 @@ def backend() -> KeyringBackend:
         raise
     except Exception as error:  # a backend that cannot even start (an import or D-Bus failure)
         raise FileProblem(NO_KEYRING.format(reason=f" ({type(error).__name__})")) from None
+    _usable[:] = [chosen]
     return chosen
 
 

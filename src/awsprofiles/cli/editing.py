@@ -73,17 +73,20 @@ def add_user(
     warn(editing.add_user(files, request))
     info(f"profile {name!r} written")
     if not no_check:
-        _check_written(files, name)
+        _check_written(files, name, mfa_session=keyring and mfa_serial is not None)
 
 
-def _check_written(files: store.Paths, name: str) -> None:
-    """The live check after an edit: the profile stays written even when it fails."""
+def _check_written(files: store.Paths, name: str, mfa_session: bool = False) -> None:
+    """The live check after an edit: the profile stays written even when it fails.
+
+    ``mfa_session``: the profile starts an MFA session at first use; without a terminal to ask
+    for the code now, that is no failure.
+    """
     from awsprofiles import check
 
     result, warnings = check.verify_profile(files, name)
     warn(warnings)
-    if result.error == "mfa-required" and store.load(files).profile(name) is not None:
-        # Not a failure: the profile works once a code starts its session.
+    if mfa_session and result.error == "mfa-required":
         info(f"profile {name!r} is written; {result.message}")
         return
     if not result.ok and result.error == "invalid-key":
