@@ -90,6 +90,20 @@ def item(memory: MemoryKeyring, home: Home, name: str = "Bob") -> dict[str, Any]
     return None if text is None else dict(json.loads(text))
 
 
+def disk_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every write of the two files fails, as on a full disk."""
+
+    def broken(path: Path, data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "atomic_write", broken)
+
+
+def keyring_bob(key_json: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    added = run(capsys, "add-user", "Bob", "--keyring", "--from-json", str(key_json), "--no-check")
+    assert added.code == 0, added.err
+
+
 def plain_bob(home: Home, capsys: pytest.CaptureFixture[str]) -> None:
     home.credentials.parent.mkdir(parents=True, exist_ok=True)
     home.credentials.write_text("# keys of other tools\n")
@@ -166,7 +180,7 @@ def test_add_user_keyring_puts_the_key_in_the_keyring_and_none_in_the_files(
 def test_add_user_over_a_keyring_profile_without_keyring_moves_the_key_back_and_deletes_the_item(
     home: Home, memory: MemoryKeyring, key_json: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(capsys, "add-user", "Bob", "--keyring", "--from-json", str(key_json), "--no-check").code == 0
+    keyring_bob(key_json, capsys)
     again = run(capsys, "add-user", "Bob", "--from-json", str(key_json), "--force", "--no-check")
     assert again.code == 0, again.err
     bob = store.load(home.paths).profile("Bob")
@@ -247,11 +261,7 @@ def test_a_failed_protect_leaves_the_secret_in_the_file_only_and_exits_4(
     elif failure == "read-back":
         memory.garble = 1
     else:
-
-        def broken(path: Path, data: bytes) -> None:
-            raise OSError(28, "No space left on device")
-
-        monkeypatch.setattr(store, "atomic_write", broken)
+        disk_full(monkeypatch)
     failed = run(capsys, "protect", "Bob")
     assert failed.code == 4
     assert failed.err.startswith("error: ")
@@ -267,13 +277,9 @@ def test_a_failed_unprotect_leaves_the_secret_in_the_keyring_only(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert run(capsys, "add-user", "Bob", "--keyring", "--from-json", str(key_json), "--no-check").code == 0
+    keyring_bob(key_json, capsys)
     start = files(home)
-
-    def broken(path: Path, data: bytes) -> None:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(store, "atomic_write", broken)
+    disk_full(monkeypatch)
     failed = run(capsys, "unprotect", "Bob")
     assert failed.code == 4
     assert files(home) == start
@@ -283,7 +289,7 @@ def test_a_failed_unprotect_leaves_the_secret_in_the_keyring_only(
 def test_an_item_that_cannot_be_deleted_after_unprotect_is_reported_and_nothing_is_lost(
     home: Home, memory: MemoryKeyring, key_json: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(capsys, "add-user", "Bob", "--keyring", "--from-json", str(key_json), "--no-check").code == 0
+    keyring_bob(key_json, capsys)
     memory.fail_deletes = True
     done = run(capsys, "unprotect", "Bob")
     assert done.code == 0
@@ -330,7 +336,7 @@ def test_headless_linux_without_a_secret_service_gets_the_no_keyring_error(
 def test_rename_moves_the_item_and_retargets_every_credential_process(
     home: Home, memory: MemoryKeyring, key_json: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(capsys, "add-user", "Bob", "--keyring", "--from-json", str(key_json), "--no-check").code == 0
+    keyring_bob(key_json, capsys)
     assert run(capsys, "add-role", "r", "--source", "Bob", "--role-arn", ROLE_ARN, "--no-check").code == 0
     assert (
         run(capsys, "set", "alias", "credential_process", "profiles credential-process Bob", "--create").code
@@ -353,7 +359,7 @@ def test_rename_moves_the_item_and_retargets_every_credential_process(
 def test_remove_deletes_the_item_after_the_files_and_is_refused_while_a_process_uses_it(
     home: Home, memory: MemoryKeyring, key_json: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(capsys, "add-user", "Bob", "--keyring", "--from-json", str(key_json), "--no-check").code == 0
+    keyring_bob(key_json, capsys)
     assert (
         run(capsys, "set", "alias", "credential_process", "profiles credential-process Bob", "--create").code
         == 0
@@ -374,7 +380,7 @@ def test_rotation_of_a_keyring_profile_writes_the_new_key_to_the_keyring_and_res
     from awsprofiles.aws.iam import KeyPair
     from awsprofiles.errors import FileProblem, Refused
 
-    assert run(capsys, "add-user", "Bob", "--keyring", "--from-json", str(key_json), "--no-check").code == 0
+    keyring_bob(key_json, capsys)
     start = files(home)
     assert rotate.current_key(store.load(home.paths), "Bob").access_key_id == KEY_ID
     new = KeyPair("AKIANEWNEWNEWNEW0001", "new-secret")

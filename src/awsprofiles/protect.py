@@ -88,6 +88,20 @@ def _names(snapshot: store.Snapshot, names: list[str], every: bool) -> list[str]
     return list(dict.fromkeys(names))
 
 
+def _start(
+    paths: store.Paths, names: list[str], every: bool, to_change: Callable[[Profile], bool]
+) -> tuple[Outcome, list[str]]:
+    """An outcome with the files' warnings and the profiles left as they are, and those to change."""
+    snapshot = store.load(paths)
+    outcome = Outcome(warnings=list(snapshot.warnings))
+    todo: list[str] = []
+    for name in _names(snapshot, names, every):
+        profile = snapshot.profile(name)
+        assert profile is not None
+        (todo if to_change(profile) else outcome.unchanged).append(name)
+    return outcome, todo
+
+
 def _protectable(profile: Profile) -> bool:
     """True to protect, False when already protected; raises for a profile that has no keys."""
     if keeps_own_keyring_item(profile):
@@ -124,14 +138,7 @@ def _preview(paths: store.Paths, edit: Callable[[store.Transaction], None], verb
 
 def protect(paths: store.Paths, names: list[str], every: bool = False, dry_run: bool = False) -> Outcome:
     """Move the plaintext keys of ``names`` (or of every keys profile) into the keyring."""
-    snapshot = store.load(paths)
-    outcome = Outcome(warnings=list(snapshot.warnings))
-    chosen = _names(snapshot, names, every)
-    todo: list[str] = []
-    for name in chosen:
-        profile = snapshot.profile(name)
-        assert profile is not None
-        (todo if _protectable(profile) else outcome.unchanged).append(name)
+    outcome, todo = _start(paths, names, every, _protectable)
     commands: dict[str, str] = {}
     program_warnings: list[str] = []
     for name in todo:
@@ -185,14 +192,7 @@ def _move_to_files(tx: store.Transaction, name: str, keys: dict[str, str]) -> No
 
 def unprotect(paths: store.Paths, names: list[str], every: bool = False, dry_run: bool = False) -> Outcome:
     """Put the keys of ``names`` back in the credentials file, then delete their keyring items."""
-    snapshot = store.load(paths)
-    outcome = Outcome(warnings=list(snapshot.warnings))
-    chosen = _names(snapshot, names, every)
-    todo: list[str] = []
-    for name in chosen:
-        profile = snapshot.profile(name)
-        assert profile is not None
-        (todo if _unprotectable(profile) else outcome.unchanged).append(name)
+    outcome, todo = _start(paths, names, every, _unprotectable)
     if not todo:
         return outcome
     keys = {}
