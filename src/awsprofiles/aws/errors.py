@@ -32,7 +32,7 @@ AssumeDenied = Callable[[str], str]
 
 #: The codes a failing `profiles credential-process` ends its error line with, passed on as they are.
 _PROCESS_CODES = frozenset(
-    {"invalid-key", "bad-secret", "expired", "mfa-required", "no-credentials", "timeout", "network"}
+    {"invalid-key", "bad-secret", "expired", "mfa-required", "no-credentials", "denied", "timeout", "network"}
 )
 _PROCESS_ERROR = re.compile(r"^error: .* \[(?P<code>[a-z-]+)\]$")
 
