@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from awsprofiles import store, vault
+from awsprofiles import vault
 from tests.conftest import PROFILES
 from tests.e2e.conftest import Article
 from tests.e2e.test_rotate_e2e import let_bob_manage_his_keys
@@ -256,4 +256,10 @@ def test_mfa_is_asked_once_per_session_for_every_role_and_the_session_is_served_
     assert json.loads(fast.stdout)["SessionToken"] == kept.session_token
     imported = {line.split("|")[-1].strip().split(".")[0] for line in fast.stderr.splitlines()}
     assert not imported & {"boto3", "botocore", "typer", "keyring"}
-    assert store.load(article.home.paths).profile("mfa-role") is not None
+
+    # Off a terminal, env's --mfa-code reaches the credential_process botocore starts.
+    vault.delete(vault.session_user(article.home.paths, "Bob"))
+    coded = article.profiles("env", "mfa-role", "--shell", "json", "--mfa-code", "654321", "--no-cache",
+                             stdin=subprocess.DEVNULL)  # fmt: skip
+    assert coded.returncode == 0, coded.stderr
+    assert vault.read_session(article.home.paths, "Bob") is not None
