@@ -292,7 +292,8 @@ def _secret_service_get(user: str) -> str | None:
 
     connection = secretstorage.dbus_init()
     try:
-        collection = secretstorage.get_default_collection(connection)
+        # Collection() rather than get_default_collection(), which would offer to create one.
+        collection = secretstorage.Collection(connection)
         if collection.is_locked():
             return None
         for item in collection.search_items({"service": SERVICE, "username": user}):
