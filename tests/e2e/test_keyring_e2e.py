@@ -19,6 +19,7 @@ import pytest
 from awsprofiles import vault
 from tests.conftest import PROFILES
 from tests.e2e.conftest import Article
+from tests.e2e.test_onboard_e2e import EXAMPLE, key_csv, make_chained_role
 from tests.e2e.test_rotate_e2e import let_bob_manage_his_keys
 
 pytestmark = pytest.mark.e2e
@@ -147,6 +148,24 @@ def test_protect_all_leaves_no_secret_in_the_files_in_temporary_files_or_in_any_
         assert value.encode() not in on_disk(article)
     served = article.profiles("credential-process", "ci", "--from-keyring")
     assert json.loads(served.stdout)["SessionToken"] == token  # stdout is its job
+
+
+def test_a_new_engineer_onboards_with_the_key_in_the_keyring_and_every_profile_works(
+    keyring_article: Article, tmp_path: Path
+) -> None:
+    article = keyring_article
+    make_chained_role(article)
+    key = key_csv(article, tmp_path)
+    done = article.profiles("onboard", str(EXAMPLE), "--from-csv", str(key), "--keyring", "--json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    checks = {row["profile"]: (row["kind"], row["ok"]) for row in json.loads(done.stdout)["checks"]}
+    assert checks == {
+        "Bob": ("keys (keyring)", True),
+        "example-role": ("role", True),
+        "example-audit": ("role", True),
+    }
+    assert article.bob_secret.encode() not in on_disk(article)
+    assert article.bob_secret not in done.stdout + done.stderr
 
 
 def _run_on_terminal(argv: list[str], env: dict[str, str], answer: str) -> tuple[str, int]:
