@@ -52,7 +52,7 @@ def current_key(snapshot: store.Snapshot, name: str) -> KeyPair:
         keys = vault.read_key(store.Paths(snapshot.config.path, snapshot.credentials.path), name)
         if keys is None:
             raise FileProblem(f"profile {name!r} has no key in the keyring; nothing to rotate")
-        if keys.get(model.SESSION_TOKEN):
+        if vault.temporary(keys):
             raise BadInput(
                 f"profile {name!r} holds temporary credentials (a session token); they cannot rotate"
             )

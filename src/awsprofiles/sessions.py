@@ -49,13 +49,9 @@ def validate_session_duration(seconds: int) -> int:
 def _credentials(keys: dict[str, str], region: str | None) -> Credentials:
     from awsprofiles.aws.credentials import Credentials
 
-    return Credentials(
-        keys[model.ACCESS_KEY_ID],
-        keys[model.SECRET_ACCESS_KEY],
-        keys.get(model.SESSION_TOKEN) or keys.get("aws_security_token"),
-        None,
-        region,
-    )
+    # botocore reads the legacy aws_security_token when aws_session_token is absent.
+    token = keys.get(model.SESSION_TOKEN) or keys.get("aws_security_token")
+    return Credentials(keys[model.ACCESS_KEY_ID], keys[model.SECRET_ACCESS_KEY], token, None, region)
 
 
 def _session_credentials(session: vault.Session, region: str | None) -> Credentials:
@@ -131,7 +127,7 @@ def keyring_credentials(
             "no-credentials",
         )
     serial = profile.get("mfa_serial")
-    if serial is None or model.SESSION_TOKEN in keys:
+    if serial is None or vault.temporary(keys):
         return _credentials(keys, region), []
     key_id = keys[model.ACCESS_KEY_ID]
     if use_cache:
@@ -213,7 +209,7 @@ def serve_cached(argv: list[str]) -> int | None:
         keys = vault.decode_key(text, user)
         serial = profile.get("mfa_serial")
         region = profile.get("region")
-        if serial is None or model.SESSION_TOKEN in keys:
+        if serial is None or vault.temporary(keys):
             credentials = _credentials(keys, region)
         else:
             kept_text = vault.fast_get(vault.session_user(paths, name))

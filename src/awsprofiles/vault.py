@@ -70,6 +70,11 @@ def describe_item(user: str) -> str:
 # --------------------------------------------------------------------------- the documents
 
 
+def temporary(keys: Mapping[str, str]) -> bool:
+    """Whether an item holds temporary credentials (a session token), not a long-term key."""
+    return any(key not in (model.ACCESS_KEY_ID, model.SECRET_ACCESS_KEY) for key in keys)
+
+
 def encode_key(keys: Mapping[str, str]) -> str:
     return json.dumps({"Version": 1, **{key: keys[key] for key in ITEM_KEYS if key in keys}})
 

@@ -18,6 +18,7 @@ import typer
 from awsprofiles import model, shells, store
 from awsprofiles.cli.app import ConfigFile, CredentialsFile, app, info, paths, warn
 from awsprofiles.errors import BadInput
+from awsprofiles.sessions import MFA_CODE
 
 if TYPE_CHECKING:
     from awsprofiles.aws.credentials import Credentials
@@ -91,7 +92,6 @@ def _credentials(
         )
     if mfa_code is not None:
         from awsprofiles.aws.credentials import validate_mfa_code
-        from awsprofiles.sessions import MFA_CODE
 
         # For the `profiles credential-process --from-keyring` botocore starts for a keyring source.
         os.environ[MFA_CODE] = validate_mfa_code(mfa_code)
@@ -245,6 +245,7 @@ def exec_(
     environment = dict(os.environ)
     # The command may well run `profiles exec NAME` itself: that is no loop.
     environment.pop(IN_PROGRESS, None)
+    environment.pop(MFA_CODE, None)  # meant for the credential_process only
     if inherited is not None:
         environment[IN_PROGRESS] = inherited
     for variable, value in shells.credential_assignments(credentials):
