@@ -76,6 +76,8 @@ def test_the_seed_flow_with_the_key_in_the_keyring(keyring_article: Article, tmp
     assert checked.returncode == 0, checked.stdout + checked.stderr
     kinds = {row["profile"]: (row["kind"], row["ok"]) for row in json.loads(checked.stdout)}
     assert kinds == {"Bob": ("keys (keyring)", True), "example-role": ("role", True)}
+    whoami = article.profiles("whoami", "Bob")
+    assert whoami.stdout.splitlines()[0] == article.bob_arn
 
     # The AWS CLI runs `profiles credential-process Bob --from-keyring` for the role's source.
     cli = article.aws("sts", "get-caller-identity", "--profile", "example-role")
