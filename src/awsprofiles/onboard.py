@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from awsprofiles import model, store
+from awsprofiles import editing, model, store
 from awsprofiles.errors import Refused
 from awsprofiles.keyfiles import AccessKey
 from awsprofiles.manifest import Manifest
@@ -79,10 +79,12 @@ class Plan:
 
 def needs_key(snapshot: store.Snapshot, manifest: Manifest) -> bool:
     """Ask for an access key only when the source profile does not exist or holds none."""
-    from awsprofiles.editing import keeps_own_keyring_item
-
+    if not manifest.source.profile:
+        return False  # an IAM Identity Center team: no access key at all
     profile = snapshot.profile(manifest.source.profile)
-    return profile is None or not (profile.get(model.ACCESS_KEY_ID) or keeps_own_keyring_item(profile))
+    return profile is None or not (
+        profile.get(model.ACCESS_KEY_ID) or editing.keeps_own_keyring_item(profile)
+    )
 
 
 def keyring_plan(
@@ -90,7 +92,6 @@ def keyring_plan(
 ) -> Keyring:
     """The keyring side of onboarding with the source's key in the keyring."""
     from awsprofiles import vault
-    from awsprofiles.editing import keeps_own_keyring_item
     from awsprofiles.protect import credential_process_line, plaintext_keys
 
     name = manifest.source.profile
@@ -102,30 +103,63 @@ def keyring_plan(
     elif existing is not None and model.SECRET_ACCESS_KEY in plaintext_keys(existing):
         item = plaintext_keys(existing)  # the key in the files moves to the keyring
     replaces = False
-    if item is not None and keeps_own_keyring_item(existing):
+    if item is not None and editing.keeps_own_keyring_item(existing):
         replaces = vault.read_key(paths, name) != item
         item = item if replaces else None
     return Keyring(command, item, replaces, tuple(warnings))
 
 
+def sso_session(manifest: Manifest, snapshot: store.Snapshot) -> tuple[str, bool] | None:
+    """The [sso-session] the manifest's SSO roles use (its own name, else reused or named as
+    add-sso does), and whether it must be created; None without [sso]."""
+    if manifest.sso is None:
+        return None
+    spec = manifest.sso
+    return editing.choose_sso_session(snapshot.sso_sessions(), spec.start_url, spec.region, spec.session)
+
+
+def waiting_for_sign_in(paths: store.Paths, manifest: Manifest) -> list[str]:
+    """The manifest's SSO profiles and the roles chained to them, while the session has no valid
+    token (their check could only say sso-login)."""
+    from awsprofiles.aws import sso
+
+    session = sso_session(manifest, store.load(paths))
+    if session is None or manifest.sso is None:
+        return []
+    token = sso.load_token(sso.SsoSession(session[0], manifest.sso.start_url, manifest.sso.region))
+    if token is not None and not token.expired():
+        return []
+    waiting = {role.profile for role in manifest.roles if role.sso}
+    grew = True
+    while grew:  # and the roles assumed with their credentials, however long the chain
+        chained = {role.profile for role in manifest.roles if role.values.get("source_profile") in waiting}
+        grew = not chained <= waiting
+        waiting |= chained
+    return [role.profile for role in manifest.roles if role.profile in waiting]
+
+
 def wanted_values(
-    manifest: Manifest, key: AccessKey | None, keyring: Keyring | None = None
+    manifest: Manifest, key: AccessKey | None, session: str | None = None, keyring: Keyring | None = None
 ) -> dict[str, dict[str, str]]:
     """Profile -> the values the manifest (and the key, if one was given) says it must have."""
     source = manifest.source
-    values: dict[str, str] = {}
-    if key is not None and keyring is None:
-        values[model.ACCESS_KEY_ID] = key.access_key_id
-        values[model.SECRET_ACCESS_KEY] = key.secret_access_key
-    if source.region:
-        values["region"] = source.region
-    if source.mfa_serial:
-        values["mfa_serial"] = source.mfa_serial
-    if keyring is not None:
-        values["credential_process"] = keyring.command
-    wanted = {source.profile: values}
+    wanted: dict[str, dict[str, str]] = {}
+    if source.profile:
+        values: dict[str, str] = {}
+        if key is not None and keyring is None:
+            values[model.ACCESS_KEY_ID] = key.access_key_id
+            values[model.SECRET_ACCESS_KEY] = key.secret_access_key
+        if source.region:
+            values["region"] = source.region
+        if source.mfa_serial:
+            values["mfa_serial"] = source.mfa_serial
+        if keyring is not None:
+            values["credential_process"] = keyring.command
+        wanted[source.profile] = values
     for role in manifest.roles:
-        wanted[role.profile] = dict(role.values)
+        wanted[role.profile] = (
+            {"sso_session": session or "", **role.values} if role.sso else dict(role.values)
+        )
         if keyring is not None and role.mfa_from_source:
             # The source's MFA session already carries the MFA: a second code would be asked.
             del wanted[role.profile]["mfa_serial"]
@@ -137,30 +171,35 @@ def unwanted_keys(
 ) -> dict[str, list[str]]:
     """Profile -> keys to remove: a keyring source's plaintext keys, or a keyring line a new key ends."""
     from awsprofiles import vault
-    from awsprofiles.editing import keeps_own_keyring_item
 
     name = manifest.source.profile
     if keyring is not None:
         return {name: list(vault.ITEM_KEYS)}
-    if key is not None and keeps_own_keyring_item(snapshot.profile(name)):
+    if key is not None and editing.keeps_own_keyring_item(snapshot.profile(name)):
         return {name: ["credential_process"]}
     return {}
 
 
 def _edit(
-    tx: store.Transaction,
-    wanted: Mapping[str, Mapping[str, str]],
-    unwanted: Mapping[str, list[str]] | None = None,
-    rekeyed: str | None = None,
+    tx: store.Transaction, manifest: Manifest, access_key: AccessKey | None, keyring: Keyring | None = None
 ) -> list[Change]:
-    """Edit the files; ``rekeyed``: the profile whose key changes in the keyring."""
     changes = []
+    session = sso_session(manifest, tx.snapshot)
+    if session is not None and manifest.sso is not None:
+        name, create = session
+        if create:
+            editing.write_sso_session(tx, name, manifest.sso.start_url, manifest.sso.region)
+            changes.append(Change(f"sso-session {name}", Action.CREATE, editing.SSO_SESSION_KEYS))
+    wanted = wanted_values(manifest, access_key, session[0] if session else None, keyring)
+    unwanted = unwanted_keys(tx.snapshot, manifest, keyring, access_key)
+    # The source whose key changes in the keyring only (the files may not change at all).
+    rekeyed = manifest.source.profile if keyring is not None and keyring.replaces else None
     for name, values in wanted.items():
         existing = tx.snapshot.profile(name)
         differing = [key for key, value in values.items() if existing is None or existing.get(key) != value]
         if name == rekeyed:
             differing += [model.ACCESS_KEY_ID, model.SECRET_ACCESS_KEY]
-        for key in (unwanted or {}).get(name, []):
+        for key in unwanted.get(name, []):
             if tx.unset(name, key):
                 differing.append(key)
                 tx.drop_empty_credentials(name)
@@ -168,6 +207,12 @@ def _edit(
             if key in values:
                 tx.set(name, key, values[key])
         if existing is not None:
+            if "sso_session" in values:
+                # An SSO role: what would make botocore use another provider first, or a legacy
+                # start URL that would contradict the session, goes.
+                for stale in editing.not_sso_keys(existing):
+                    tx.unset(name, stale)
+                    differing.append(stale)
             if "source_profile" in values and existing.get("credential_source") is not None:
                 # botocore refuses a profile with both; the manifest's source wins.
                 tx.unset(name, "credential_source")
@@ -189,16 +234,13 @@ def plan(paths: store.Paths, manifest: Manifest, key: AccessKey | None = None, k
 
     ``keyring``: the source's key is kept in the OS keyring (as is ``keyring = true`` in the manifest).
     """
-    snapshot = store.load(paths)
-    kept = keyring_plan(paths, snapshot, manifest, key) if keyring or manifest.source.keyring else None
-    wanted = wanted_values(manifest, key, kept)
-    unwanted = unwanted_keys(snapshot, manifest, kept, key)
+    kept = None
+    if manifest.source.profile and (keyring or manifest.source.keyring):
+        kept = keyring_plan(paths, store.load(paths), manifest, key)
     changes: list[Change] = []
 
-    rekeyed = manifest.source.profile if kept is not None and kept.replaces else None
-
     def edit(tx: store.Transaction) -> None:
-        changes.extend(_edit(tx, wanted, unwanted, rekeyed))
+        changes.extend(_edit(tx, manifest, key, kept))
 
     files = store.preview(paths, edit)
     return Plan(
@@ -218,7 +260,6 @@ def apply(paths: store.Paths, planned: Plan) -> tuple[list[Change], list[str]]:
     """
     from awsprofiles import vault
 
-    wanted = wanted_values(planned.manifest, planned.key, planned.keyring)
     before = {file.path: file.before for file in planned.files}
     source = planned.manifest.source.profile
     with vault.transaction(paths) as edit:
@@ -227,14 +268,12 @@ def apply(paths: store.Paths, planned: Plan) -> tuple[list[Change], list[str]]:
             expected = before.get(ini.path)
             if expected is not None and expected != ini.raw:
                 raise Refused(f"{ini.path} changed while onboarding; nothing was written, run it again")
-        unwanted = unwanted_keys(tx.snapshot, planned.manifest, planned.keyring, planned.key)
         if planned.keyring is not None and planned.keyring.item is not None:
             edit.put_key(source, planned.keyring.item)
             edit.delete_after(source, key=False)  # an MFA session of an earlier key
-        elif unwanted.get(source) == ["credential_process"]:
+        elif unwanted_keys(tx.snapshot, planned.manifest, None, planned.key).get(source):
             edit.delete_after(source)  # a new key in the files replaces the one in the keyring
-        rekeyed = source if planned.keyring is not None and planned.keyring.replaces else None
-        changes = _edit(tx, wanted, unwanted, rekeyed)
+        changes = _edit(tx, planned.manifest, planned.key, planned.keyring)
         if changes != list(planned.changes):
             raise Refused("the profiles changed while onboarding; nothing was written, run it again")
     return changes, edit.warnings
