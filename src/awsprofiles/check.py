@@ -426,9 +426,18 @@ def check_profiles(
         from awsprofiles.aws.identity import Resolver
         from awsprofiles.sessions import NO_PROMPT
 
-        # A credential_process this starts (a keyring source's MFA session) must not ask for a code.
+        # A credential_process started meanwhile (a keyring source's MFA session) must not ask for
+        # a code; botocore passes os.environ on to it. Only meanwhile: the caller's own later
+        # commands may well ask.
+        previous = os.environ.get(NO_PROMPT)
         os.environ[NO_PROMPT] = "1"
-        results.update(run_live(Resolver(paths, timeout), live, jobs, timeout))
+        try:
+            results.update(run_live(Resolver(paths, timeout), live, jobs, timeout))
+        finally:
+            if previous is None:
+                os.environ.pop(NO_PROMPT, None)
+            else:
+                os.environ[NO_PROMPT] = previous
     return [results[name] for name in names]
 
 
