@@ -505,3 +505,15 @@ def test_onboard_keyring_moves_an_existing_plaintext_key_into_the_keyring(
     assert done.code == 0, done.err
     assert item(memory, home) == {"Version": 1, "aws_access_key_id": KEY_ID, "aws_secret_access_key": SECRET}
     assert home.credentials.read_bytes() == b"# keys of other tools\n"
+
+
+def test_check_forbids_mfa_prompts_only_while_it_runs(
+    home: Home, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from awsprofiles import sessions
+
+    monkeypatch.delenv(sessions.NO_PROMPT, raising=False)
+    home.config.parent.mkdir(parents=True)
+    home.config.write_text("[profile p]\ncredential_process = false\n")
+    assert run(capsys, "check", "p").code == 1
+    assert sessions.NO_PROMPT not in os.environ  # later commands of this process may ask
