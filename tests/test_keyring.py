@@ -121,7 +121,7 @@ def plain_bob(home: Home, capsys: pytest.CaptureFixture[str]) -> None:
         ("profiles credential-process Bob --from-keyring", "Bob", True),
         ("/opt/my tools/profiles credential-process Bob", None, False),  # unquoted space: another program
         ("'/opt/my tools/profiles' credential-process --from-keyring 'my bob'", "my bob", True),
-        ("/usr/bin/python3 -m awsprofiles credential-process --duration 900 Bob", "Bob", False),
+        ("/usr/local/bin/profiles credential-process --duration 900 Bob", "Bob", False),
         ("profiles credential-process --config-file=/x/config Bob --from-keyring", "Bob", True),
         ("aws-vault export --format=json Bob", None, False),
         ("profiles env Bob", None, False),
@@ -144,7 +144,8 @@ def test_retargeting_a_credential_process_changes_only_the_profile_name() -> Non
         moved
         == "'/opt/my tools/profiles' credential-process 'Alice Smith' --from-keyring --session-duration 3600"
     )
-    assert model.retarget_profiles_process("aws-vault export Bob", "x") == "aws-vault export Bob"
+    with pytest.raises(ValueError, match="does not run"):
+        model.retarget_profiles_process("aws-vault export Bob", "x")
 
 
 # --------------------------------------------------------------------------- add-user --keyring
