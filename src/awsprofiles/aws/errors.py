@@ -45,7 +45,7 @@ _PROCESS_CODES = frozenset(
 _PROCESS_ERROR = re.compile(r"^error: .* \[(?P<code>[a-z-]+)\]$")
 
 
-def _profiles_process_code(stderr: str) -> str | None:
+def profiles_process_code(stderr: str) -> str | None:
     """The code of the ``error: ... [code]`` line a `profiles credential-process` failed with.
 
     Only the code is taken: the rest of a process's stderr is never repeated.
@@ -296,7 +296,7 @@ def classify(
     if isinstance(error, boto.CredentialRetrievalError):
         provider = getattr(error, "kwargs", {}).get("provider", "credential provider")
         provider = "credential_process" if provider == "custom-process" else provider
-        code = _profiles_process_code(str(getattr(error, "kwargs", {}).get("error_msg", "")))
+        code = profiles_process_code(str(getattr(error, "kwargs", {}).get("error_msg", "")))
         if code == "mfa-required":
             return CheckFailed(
                 f"profile {profile!r}: its keyring source needs an MFA code to start its session and "
