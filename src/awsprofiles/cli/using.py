@@ -27,6 +27,7 @@ from awsprofiles.cli.app import (
     warn,
 )
 from awsprofiles.errors import BadInput, ProfilesError
+from awsprofiles.sessions import MFA_CODE
 
 if TYPE_CHECKING:
     from awsprofiles.aws.credentials import Credentials
@@ -85,6 +86,11 @@ def _profile(name: str, files: store.Paths) -> model.Profile:
 def _fetch(
     files: store.Paths, name: str, duration: int | None, mfa_code: str | None, no_cache: bool
 ) -> Credentials:
+    if mfa_code is not None:
+        from awsprofiles.aws.credentials import validate_mfa_code
+
+        # For the `profiles credential-process --from-keyring` botocore starts for a keyring source.
+        os.environ[MFA_CODE] = validate_mfa_code(mfa_code)
     _enter(name)
     from awsprofiles.aws.credentials import get_credentials
 
@@ -103,10 +109,14 @@ def _credentials(
         model.validate_duration(duration)
     files = paths(config_file, credentials_file)
     profile = _profile(name, files)
-    if profile.kind is not model.Kind.ROLE and (duration is not None or mfa_code is not None):
+    if profile.kind is not model.Kind.ROLE and duration is not None:
         raise BadInput(
-            f"--duration and --mfa-code apply to a profile that assumes a role; {name!r} is a "
-            f"{profile.kind.value} profile"
+            f"--duration applies to a profile that assumes a role; {name!r} is a {profile.kind.value} profile"
+        )
+    if profile.kind not in (model.Kind.ROLE, model.Kind.KEYRING) and mfa_code is not None:
+        raise BadInput(
+            f"--mfa-code applies to a profile that assumes a role or keeps an MFA session in the keyring; "
+            f"{name!r} is a {profile.kind.value} profile"
         )
     return _fetch(files, name, duration, mfa_code, no_cache)
 
@@ -179,14 +189,51 @@ def credential_process(
     duration: Duration = None,
     mfa_code: MfaCode = None,
     no_cache: NoCache = False,
+    from_keyring: Annotated[
+        bool,
+        typer.Option(
+            model.FROM_KEYRING,
+            help="Serve the profile's access key (or its MFA session) from the OS keyring.",
+        ),
+    ] = False,
+    session_duration: Annotated[
+        int | None,
+        typer.Option(
+            "--session-duration",
+            help="With --from-keyring: length of a new MFA session in seconds (900-129600) [default: 43200].",
+            show_default=False,
+        ),
+    ] = None,
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
 ) -> None:
     """Print a profile's credentials as the JSON an SDK's credential_process reads.
 
     In another profile: credential_process = profiles credential-process NAME
+
+    With --from-keyring, the access key is read from the OS keyring (where 'add-user --keyring'
+    and 'protect' put it); with the profile's mfa_serial, an MFA session (STS GetSessionToken,
+    --session-duration, default 12 h) is made with one code and kept in the keyring.
     """
-    credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
+    if from_keyring:
+        if duration is not None:
+            raise BadInput("--duration applies to roles; an MFA session's length is --session-duration")
+        from awsprofiles import sessions
+
+        credentials, warnings = sessions.keyring_credentials(
+            paths(config_file, credentials_file),
+            name,
+            mfa_code=mfa_code,
+            session_seconds=sessions.DEFAULT_SESSION_SECONDS
+            if session_duration is None
+            else session_duration,
+            use_cache=not no_cache,
+        )
+        warn(warnings)
+    elif session_duration is not None:
+        raise BadInput("--session-duration applies with --from-keyring")
+    else:
+        credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
     _write(shells.credential_process_json(credentials))
 
 
@@ -251,6 +298,7 @@ def exec_(
     environment = dict(os.environ)
     # The command may well run `profiles exec NAME` itself: that is no loop.
     environment.pop(IN_PROGRESS, None)
+    environment.pop(MFA_CODE, None)  # meant for the credential_process only
     if inherited is not None:
         environment[IN_PROGRESS] = inherited
     for variable, value in shells.credential_assignments(credentials):
