@@ -53,6 +53,9 @@ NAMES = ["default", "my profile", "dev", "a:b", "it's", "$HOME", "team dev"]
 #: ("discover", "name"): a naming template. Any other such parameter must complete profiles.
 NOT_PROFILES: dict[tuple[str, str], str] = {}
 PROFILE_PARAMETER = re.compile(r"^(name|names|old|source)$|profile")
+#: Parameters that take an [sso-session NAME]: they complete the config file's sessions.
+SSO_SESSION_PARAMETER = re.compile(r"^(sso_)?session$")
+SSO_SESSIONS = ["corp"]
 
 
 @pytest.fixture(scope="module")
@@ -95,20 +98,31 @@ def bash(line: str, capsys: pytest.CaptureFixture[str]) -> list[str]:
 
 
 def test_every_profile_parameter_of_every_command_completes_profile_names(files: Home) -> None:
+    """Walks every command of the application: its options are all in the spec, and every
+    parameter that takes a profile (or an sso-session) completes the files' names."""
     spec = build_spec()
     root = typer.main.get_command(app)
     root_ctx = click.Context(root, info_name="profiles")
+    commands = root.commands  # type: ignore[attr-defined]
+    assert set(spec["commands"]) == {name for name, command in commands.items() if not command.hidden}
     checked = []
-    for name, command in root.commands.items():  # type: ignore[attr-defined]
+    for name, command in commands.items():
         ctx = click.Context(command, info_name=name, parent=root_ctx)
         described = spec["commands"][name]
+        options = [param for param in command.get_params(ctx) if param.param_type_name == "option"]
+        assert set(described["options"]) == {opt for param in options for opt in param.opts}, name
         for param in command.get_params(ctx):
-            if not PROFILE_PARAMETER.search(param.name or "") or (name, param.name) in NOT_PROFILES:
-                continue
             where = f"'profiles {name}' parameter {param.name!r}"
+            if SSO_SESSION_PARAMETER.search(param.name or ""):
+                expected, kind = SSO_SESSIONS, completion.SSO_SESSION
+            elif PROFILE_PARAMETER.search(param.name or "") and (name, param.name) not in NOT_PROFILES:
+                expected, kind = NAMES, completion.PROFILE
+            else:
+                continue
             offered = [item.value for item in param.shell_complete(ctx, "")]
-            assert offered == NAMES, (
-                f"{where} does not complete profile names: use cli.app.profile_argument/option"
+            assert offered == expected, (
+                f"{where} does not complete {kind} names: use cli.app.profile_argument/option "
+                "or sso_session_option"
             )
             entries = [
                 entry
@@ -116,10 +130,26 @@ def test_every_profile_parameter_of_every_command_completes_profile_names(files:
                 if entry["param"] == param.name
             ]
             assert entries, where
-            assert all(entry["kind"] == completion.PROFILE for entry in entries), where
+            assert all(entry["kind"] == kind for entry in entries), where
             checked.append((name, param.name))
-    assert {("env", "name"), ("add-role", "source"), ("check", "names"), ("rename", "old")} <= set(checked)
-    assert {"completion", "console"} <= set(spec["commands"])
+    assert {
+        ("env", "name"),
+        ("add-role", "source"),
+        ("check", "names"),
+        ("rename", "old"),
+        ("console", "name"),
+        ("protect", "names"),
+        ("unprotect", "names"),
+        ("add-sso", "name"),
+        ("add-sso", "session"),
+        ("login", "name"),
+        ("login", "sso_session"),
+        ("logout", "name"),
+        ("logout", "sso_session"),
+    } <= set(checked)
+    assert {"completion", "console", "protect", "unprotect", "add-sso", "login", "logout"} <= set(
+        spec["commands"]
+    )
 
 
 def test_profile_names_are_botocores_and_the_files_values_never_appear(
@@ -151,6 +181,14 @@ def test_commands_options_and_values_complete_where_the_cursor_is(
     assert values(["rename", "dev", ""], capsys) == []  # the new name is the user's to choose
     assert values(["nosuchcommand", ""], capsys) == []
     assert values(["console", "dev", "--print", "--r"], capsys) == ["--region"]
+    assert values(["protect", "--d"], capsys) == ["--dry-run"]
+    assert values(["unprotect", "dev", "my"], capsys) == ["my profile"]
+    assert values(["credential-process", "dev", "--from"], capsys) == ["--from-keyring"]
+    assert values(["add-user", "x", "--k"], capsys) == ["--keyring"]
+    assert values(["login", "--sso-session", ""], capsys) == ["corp"]
+    assert values(["logout", "--sso-session=c"], capsys) == ["--sso-session=corp"]
+    assert values(["add-sso", "x", "--session", ""], capsys) == ["corp"]
+    assert "eu-west-1" in values(["add-sso", "x", "--sso-region", "eu-"], capsys)
 
 
 def test_setting_names_start_with_the_profiles_own_and_leave_out_secrets(
@@ -341,6 +379,7 @@ def test_fish_completes_names_options_and_paths(files: Home, cache: Path, tmp_pa
         "profiles add-role x --source=d",
         "profiles env --sh",
         f"profiles list --config-file={tmp_path}/prof",
+        "profiles login --sso-session ",
     ]
     drive = f"source {path}\n" + "".join(f"complete -C {fish_quote(line)}; echo ==\n" for line in lines)
     ran = subprocess.run(
@@ -355,6 +394,7 @@ def test_fish_completes_names_options_and_paths(files: Home, cache: Path, tmp_pa
         ["--source=default", "--source=dev"],
         [f"--shell\t{SHELL_HELP}"],
         [f"--config-file={tmp_path}/profiles.fish"],
+        ["corp"],
     ]
 
 

@@ -18,7 +18,7 @@ import contextlib
 import io
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -371,8 +371,19 @@ def profile_names(paths: Paths) -> list[str]:
     """The profiles' names as botocore maps the section headers, config file first: no value is
     parsed. For shell completion, which must be fast and quiet: a file that cannot be read gives
     no names (every command that uses a profile reads both files fully and says what is wrong)."""
+    return _section_names(
+        [(paths.config, profile_name_of_config_section), (paths.credentials, lambda section: section)]
+    )
+
+
+def sso_session_names(paths: Paths) -> list[str]:
+    """The config file's ``[sso-session NAME]`` names, read as `profile_names` reads profiles."""
+    return _section_names([(paths.config, sso_session_name_of_config_section)])
+
+
+def _section_names(files: list[tuple[Path, Callable[[str], str | None]]]) -> list[str]:
     names: dict[str, None] = {}
-    for role, path in (("config", paths.config), ("credentials", paths.credentials)):
+    for path, name_of in files:
         try:
             text = path.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError):
@@ -381,7 +392,7 @@ def profile_names(paths: Paths) -> list[str]:
             # [DEFAULT] is configparser's section of defaults, never a profile.
             if chunk.section is None or chunk.section == configparser.DEFAULTSECT:
                 continue
-            name = profile_name_of_config_section(chunk.section) if role == "config" else chunk.section
+            name = name_of(chunk.section)
             if name is not None:
                 names.setdefault(name)
     return list(names)

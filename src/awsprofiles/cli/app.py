@@ -57,6 +57,7 @@ def completer(kind: str) -> Callable[[typer.Context, str], list[tuple[str, str]]
 
 
 complete_profiles = completer("profile")
+complete_sso_sessions = completer("sso-session")
 complete_keys = completer("key")
 complete_files = completer("file")
 
@@ -76,6 +77,11 @@ def profile_argument(help: str, **settings: Any) -> Any:
 def profile_option(*names: str, help: str, **settings: Any) -> Any:
     """An option whose value is a profile (--source ...), completed like a profile NAME."""
     return typer.Option(*names, help=help, show_default=False, autocompletion=complete_profiles, **settings)
+
+
+def sso_session_option(*names: str, help: str) -> Any:
+    """An option whose value is an ``[sso-session NAME]``, completed with the config file's."""
+    return typer.Option(*names, help=help, show_default=False, autocompletion=complete_sso_sessions)
 
 
 ConfigFile = Annotated[
@@ -99,8 +105,8 @@ CredentialsFile = Annotated[
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
-def region_option(help: str) -> Any:
-    return typer.Option("--region", help=help, show_default=False, autocompletion=complete_regions)
+def region_option(help: str, name: str = "--region") -> Any:
+    return typer.Option(name, help=help, show_default=False, autocompletion=complete_regions)
 
 
 ProfileName = Annotated[str, profile_argument("Profile name.")]

@@ -7,14 +7,22 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from awsprofiles.cli.app import ConfigFile, CredentialsFile, Json, app, info, paths, print_json, warn
+from awsprofiles.cli.app import (
+    ConfigFile,
+    CredentialsFile,
+    Json,
+    app,
+    info,
+    paths,
+    print_json,
+    profile_argument,
+    warn,
+)
 
 if TYPE_CHECKING:
     from awsprofiles.protect import Outcome
 
-Names = Annotated[
-    list[str] | None, typer.Argument(help="Profiles [or --all].", show_default=False, metavar="NAME...")
-]
+Names = Annotated[list[str] | None, profile_argument("Profiles [or --all].", metavar="NAME...")]
 DryRun = Annotated[
     bool, typer.Option("--dry-run", help="Print the diff of each file (secrets masked); change nothing.")
 ]

@@ -21,6 +21,7 @@ from awsprofiles.cli.app import (
     paths,
     profile_argument,
     region_option,
+    sso_session_option,
     warn,
 )
 from awsprofiles.errors import BadInput
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
     from awsprofiles.aws.sso import Authorization
 
 SsoSessionOption = Annotated[
-    str | None, typer.Option("--sso-session", help="The [sso-session NAME] to use instead of a profile's.")
+    str | None,
+    sso_session_option("--sso-session", help="The [sso-session NAME] to use instead of a profile's."),
 ]
 
 
@@ -43,7 +45,7 @@ def add_sso(
         typer.Option("--start-url", help="The AWS access portal URL, https://NAME.awsapps.com/start."),
     ] = None,
     sso_region: Annotated[
-        str | None, typer.Option("--sso-region", help="The region of IAM Identity Center (of the portal).")
+        str | None, region_option("The region of IAM Identity Center (of the portal).", "--sso-region")
     ] = None,
     account: Annotated[str | None, typer.Option("--account", help="The 12-digit account ID.")] = None,
     role_name: Annotated[
@@ -51,7 +53,7 @@ def add_sso(
     ] = None,
     session: Annotated[
         str | None,
-        typer.Option(
+        sso_session_option(
             "--session",
             help="Name of the [sso-session] [default: the one for --start-url, else from its host].",
         ),

@@ -42,17 +42,18 @@ if TYPE_CHECKING:
 #: The variable that turns a run of ``profiles`` into a completion request.
 COMPLETE_VARIABLE = "_PROFILES_COMPLETE"
 SHELLS = ("bash", "zsh", "fish", "powershell")
-SPEC_VERSION = 1
+SPEC_VERSION = 2
 
 # Kinds of values a parameter takes (the spec's "kind").
 PROFILE = "profile"
+SSO_SESSION = "sso-session"
 KEY = "key"
 FILE = "file"
 DIR = "dir"
 CHOICES = "choices"
 NONE = "none"
 #: Kinds whose values depend on the files, computed at each completion.
-DYNAMIC_KINDS = (PROFILE, KEY)
+DYNAMIC_KINDS = (PROFILE, SSO_SESSION, KEY)
 
 Spec = dict[str, Any]
 
@@ -231,6 +232,13 @@ def profile_candidates(given: Mapping[str, str]) -> list[tuple[str, str]]:
     return [(name, "") for name in store.profile_names(_paths(given))]
 
 
+def sso_session_candidates(given: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Every ``[sso-session NAME]`` of the config file, from the section headers alone."""
+    from awsprofiles import store
+
+    return [(name, "") for name in store.sso_session_names(_paths(given))]
+
+
 def key_candidates(given: Mapping[str, str]) -> list[tuple[str, str]]:
     """The named profile's own settings first, then every setting botocore and the CLI know."""
     from awsprofiles import store
@@ -253,6 +261,8 @@ def candidates(target: Target) -> list[tuple[str, str]]:
     """(value, description) pairs that complete ``target``, with its prefix."""
     if target.kind == PROFILE:
         found = profile_candidates(target.given)
+    elif target.kind == SSO_SESSION:
+        found = sso_session_candidates(target.given)
     elif target.kind == KEY:
         found = key_candidates(target.given)
     elif target.kind == CHOICES:
