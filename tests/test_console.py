@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
+import keyring.core
 import pytest
 from moto import mock_aws
 
-from awsprofiles.aws import console
+from awsprofiles import sessions, vault
+from awsprofiles.aws import console, sso
 from awsprofiles.cli import main
 from awsprofiles.errors import BadInput
 from tests.conftest import Home
 from tests.federation import FederationEndpoint
+from tests.sso_emulator import SsoEmulator
+from tests.test_keyring import MemoryKeyring
 
 ROLE = "arn:aws:iam::123456789012:role/deploy"
 BOB_SECRET = "bobs-secret-access-key-0123456789abcdef"
@@ -119,6 +126,67 @@ def test_no_browser_is_an_error_that_suggests_print(
     assert "SigninToken" not in err
 
 
+def test_the_browser_gets_a_one_time_loopback_link_never_the_sign_in_url(
+    aws: FederationEndpoint, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import http.client
+    import webbrowser
+
+    given: list[str] = []
+    answers: list[tuple[int, str | None]] = []
+
+    def fetch(url: str) -> None:  # what a browser does with it
+        parts = urlsplit(url)
+        connection = http.client.HTTPConnection(parts.netloc, timeout=5)
+        try:
+            connection.request("GET", parts.path)
+            response = connection.getresponse()
+            answers.append((response.status, response.getheader("Location")))
+        finally:
+            connection.close()
+
+    def browser(url: str) -> bool:  # a process of its own, started in the background
+        given.append(url)
+        started.append(threading.Thread(target=fetch, args=(url,)))
+        started[-1].start()
+        return True
+
+    started: list[threading.Thread] = []
+    monkeypatch.setattr(webbrowser, "open", browser)
+    code, out, err = run(capsys, "deploy")
+    started[0].join(timeout=10)
+    assert (code, out) == (0, ""), err
+    assert err.startswith("opened the AWS console as profile 'deploy'")
+    [link] = given
+    assert link.startswith("http://127.0.0.1:")
+    assert "SigninToken" not in link
+    assert "signin" not in link.lower()
+    [(status, location)] = answers
+    assert status == 303
+    with pytest.raises(ConnectionRefusedError):  # the link works once: nothing serves it any more
+        fetch(link)
+    assert location is not None
+    assert query_of(location)["Action"] == "login"
+    assert query_of(location)["SigninToken"] in aws.issued
+
+
+def test_a_browser_that_never_asks_for_the_link_is_an_error(
+    aws: FederationEndpoint, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import webbrowser
+
+    from awsprofiles import browser
+
+    monkeypatch.setattr(browser, "HANDOFF_SECONDS", 0.3)
+    monkeypatch.setattr(webbrowser, "open", lambda url: True)
+    code, out, err = run(capsys, "deploy")
+    assert (code, out) == (1, "")
+    assert "did not ask for the sign-in link" in err
+    assert "--print" in err
+    for secret in aws.secrets_seen():
+        assert secret not in err
+
+
 def test_help_says_the_url_is_a_credential(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["console", "--help"]) == 0
     assert "The sign-in URL is a credential" in " ".join(capsys.readouterr().out.split())
@@ -148,3 +216,131 @@ def test_destinations_and_federated_user_names() -> None:
         console.destination_url("http://example.com", "aws", None)
     assert console.federation_name("arn:aws:iam::123456789012:user/dev/bob.o'neil") == "bob.o-neil"
     assert len(console.federation_name("arn:aws:iam::123456789012:user/" + "x" * 64)) == 32
+
+
+# ------------------------------------------------------------------ SSO and keyring profiles
+
+START_URL = "https://acme.awsapps.com/start"
+ACME = sso.SsoSession("acme", START_URL, "eu-west-1", ("sso:account:access",))
+SSO_CONFIG = f"""
+[sso-session acme]
+sso_start_url = {START_URL}
+sso_region = eu-west-1
+sso_registration_scopes = sso:account:access
+[profile sso-dev]
+sso_session = acme
+sso_account_id = 123456789012
+sso_role_name = Developer
+region = eu-west-1
+[profile sso-deploy]
+role_arn = {ROLE}
+source_profile = sso-dev
+"""
+
+
+@pytest.fixture
+def signed_in(aws: FederationEndpoint, home: Home, sso_emulator: SsoEmulator) -> SsoEmulator:
+    """SSO profiles, a token in the cache, and GetRoleCredentials answering with moto's role sessions."""
+    iam = boto3.client("iam", region_name="us-east-1")
+    iam.create_role(RoleName="Developer", AssumeRolePolicyDocument="{}")
+
+    def role_credentials(account_id: str, role_name: str) -> dict[str, Any]:
+        made = boto3.client("sts", region_name="us-east-1").assume_role(
+            RoleArn=f"arn:aws:iam::{account_id}:role/{role_name}", RoleSessionName="sso-user"
+        )["Credentials"]
+        return {
+            "accessKeyId": made["AccessKeyId"],
+            "secretAccessKey": made["SecretAccessKey"],
+            "sessionToken": made["SessionToken"],
+            "expiration": int(made["Expiration"].timestamp() * 1000),
+        }
+
+    sso_emulator.credentials_factory = role_credentials
+    sso_emulator.add_account("123456789012", "dev", "Developer")
+    with home.config.open("a") as config:
+        config.write(SSO_CONFIG)
+    token = sso_emulator.issue_token(START_URL)
+    sso.save_token(ACME, sso.Token(START_URL, "eu-west-1", token, sso.now() + timedelta(hours=1)))
+    return sso_emulator
+
+
+def test_sso_profile_signs_in_with_its_role_credentials_from_botocores_provider(
+    aws: FederationEndpoint, signed_in: SsoEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "sso-dev", "--print", "--destination", "s3")
+    assert (code, err) == (0, "")
+    [issued] = aws.issued.values()
+    assert issued.arn.startswith("arn:aws:sts::123456789012:assumed-role/Developer/sso-user")
+    assert query_of(out)["Destination"] == "https://console.aws.amazon.com/s3/home?region=eu-west-1"
+    assert signed_in.operations().count("GetRoleCredentials") == 1
+    # A role whose source is the SSO profile: assumed with the SSO role's credentials.
+    code, out, err = run(capsys, "sso-deploy", "--print")
+    assert (code, err) == (0, ""), err
+    assert aws.issued[query_of(out)["SigninToken"]].arn.startswith(
+        "arn:aws:sts::123456789012:assumed-role/deploy/"
+    )
+    for secret in aws.secrets_seen():
+        assert secret not in err
+
+
+def test_sso_profile_without_a_token_is_sso_login(
+    aws: FederationEndpoint, signed_in: SsoEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert sso.remove_token(ACME)
+    code, out, err = run(capsys, "sso-dev", "--print")
+    assert (code, out) == (1, "")
+    assert err.rstrip().endswith("[sso-login]")
+    assert aws.issued == {}
+
+
+@pytest.fixture
+def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> MemoryKeyring:
+    backend = MemoryKeyring()
+    monkeypatch.setattr(keyring.core, "_keyring_backend", backend)
+    return backend
+
+
+@pytest.mark.parametrize("mfa", [False, True])
+def test_keyring_profile_gets_a_federation_token_with_the_key_from_the_keyring(
+    mfa: bool,
+    aws: FederationEndpoint,
+    home: Home,
+    memory_keyring: MemoryKeyring,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    iam = boto3.client("iam", region_name="us-east-1")
+    iam.create_user(UserName="Carol")
+    key = iam.create_access_key(UserName="Carol")["AccessKey"]
+    mfa_line = "mfa_serial = arn:aws:iam::123456789012:mfa/Carol\n" if mfa else ""
+    with home.config.open("a") as config:
+        config.write(
+            "[profile carol]\nregion = eu-west-2\n" + mfa_line
+            + "credential_process = profiles credential-process carol --from-keyring\n"
+        )  # fmt: skip
+    keys = {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
+    vault.put(vault.item_user(home.paths, "carol"), vault.encode_key(keys))
+    # An MFA session (GetSessionToken) is refused by the sign-in endpoint and by GetFederationToken:
+    # the console needs the key itself, so no code is asked for and no session is made.
+    monkeypatch.setenv(sessions.NO_PROMPT, "1")
+    code, out, err = run(capsys, "carol", "--print")
+    assert (code, err) == (0, "")
+    [issued] = aws.issued.values()
+    assert issued.session["sessionToken"]
+    assert issued.session["sessionId"] != key["AccessKeyId"]
+    assert issued.session_duration is None  # the GetFederationToken path
+    assert query_of(out)["Destination"] == "https://console.aws.amazon.com/console/home?region=eu-west-2"
+    assert vault.read_session(home.paths, "carol") is None
+    assert key["SecretAccessKey"] not in out + err
+
+
+def test_keyring_profile_without_its_item_is_no_credentials(
+    aws: FederationEndpoint, home: Home, memory_keyring: MemoryKeyring, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with home.config.open("a") as config:
+        config.write(
+            "[profile carol]\ncredential_process = profiles credential-process carol --from-keyring\n"
+        )
+    code, out, err = run(capsys, "carol", "--print")
+    assert (code, out) == (1, "")
+    assert err.rstrip().endswith("[no-credentials]")

@@ -100,6 +100,29 @@ def ask_mfa_code(name: str, serial: str, hours: float) -> str:
         raise CheckFailed(error.message, "mfa-required") from None
 
 
+def _read_key(paths: store.Paths, name: str) -> dict[str, str]:
+    keys = vault.read_key(paths, name)
+    if keys is None:
+        item = vault.describe_item(vault.item_user(paths, name))
+        raise CheckFailed(
+            f"profile {name!r} has no key in the keyring (no {item}); "
+            f"add it with 'profiles add-user {name} --keyring --force'",
+            "no-credentials",
+        )
+    return keys
+
+
+def keyring_key(paths: store.Paths, name: str) -> Credentials:
+    """What ``name``'s keyring item holds, as it is: its access key, never an MFA session.
+
+    For a console session (``profiles console``): the sign-in endpoint and STS
+    GetFederationToken both refuse GetSessionToken's credentials, so the key itself is needed.
+    """
+    model.validate_profile_name(name)
+    profile = _keyring_profile(paths, name)
+    return _credentials(_read_key(paths, name), profile.get("region"))
+
+
 def keyring_credentials(
     paths: store.Paths,
     name: str,
@@ -118,14 +141,7 @@ def keyring_credentials(
         mfa_code = validate_mfa_code(mfa_code)
     profile = _keyring_profile(paths, name)
     region = profile.get("region")
-    keys = vault.read_key(paths, name)
-    if keys is None:
-        item = vault.describe_item(vault.item_user(paths, name))
-        raise CheckFailed(
-            f"profile {name!r} has no key in the keyring (no {item}); "
-            f"add it with 'profiles add-user {name} --keyring --force'",
-            "no-credentials",
-        )
+    keys = _read_key(paths, name)
     serial = profile.get("mfa_serial")
     if serial is None or vault.temporary(keys):
         return _credentials(keys, region), []

@@ -8,15 +8,27 @@ One test, one emulator set-up: each step builds on the previous one (the cache, 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from awsprofiles import vault
 from tests.e2e.conftest import Article
 from tests.federation import FederationEndpoint
 
 pytestmark = pytest.mark.e2e
+
+
+BROWSER = """#!{python}
+import http.client, sys, urllib.parse
+link = urllib.parse.urlsplit(sys.argv[1])
+open("{given}", "w").write(sys.argv[1])
+connection = http.client.HTTPConnection(link.netloc, timeout=10)
+connection.request("GET", link.path)
+open("{opened}", "w").write(connection.getresponse().getheader("Location"))
+"""
 
 
 def login_query(url: str, endpoint: FederationEndpoint) -> dict[str, str]:
@@ -37,9 +49,10 @@ def test_console_signs_in_as_the_seed_role_and_reports_denials(article: Article,
     article.home.credentials.write_text(
         f"[Bob]\naws_access_key_id = {article.bob_key_id}\naws_secret_access_key = {article.bob_secret}\n"
     )
-    opened = tmp_path / "opened.txt"
+    # The browser: records the link it is started with, and where that link sends it.
+    given, opened = tmp_path / "given.txt", tmp_path / "opened.txt"
     browser = tmp_path / "browser"
-    browser.write_text(f'#!/bin/sh\nprintf "%s" "$1" > "{opened}"\n')
+    browser.write_text(BROWSER.format(python=sys.executable, given=given, opened=opened))
     browser.chmod(0o700)
     role_session = f"arn:aws:sts::{article.account}:assumed-role/example-role/"
 
@@ -54,6 +67,9 @@ def test_console_signs_in_as_the_seed_role_and_reports_denials(article: Article,
         assert opens.returncode == 0, opens.stderr
         assert opens.stdout == ""
         assert opens.stderr.startswith("opened the AWS console as profile 'example-role'")
+        # On its command line (which any local user can read) only a loopback link used once.
+        assert given.read_text().startswith("http://127.0.0.1:")
+        assert "SigninToken" not in given.read_text()
         query = login_query(opened.read_text(), signin)
         assert (query["Action"], query["Issuer"]) == ("login", "profiles")
         assert query["Destination"] == "https://console.aws.amazon.com/console/home"
@@ -91,3 +107,35 @@ def test_console_signs_in_as_the_seed_role_and_reports_denials(article: Article,
     stderr = opens.stderr + printed.stderr + denied_role.stderr + denied_keys.stderr
     for secret in [article.bob_secret, *signin.secrets_seen()]:
         assert secret not in stderr
+
+
+def test_console_signs_in_as_a_role_whose_source_keeps_its_key_in_the_keyring(
+    keyring_article: Article,
+) -> None:
+    article = keyring_article
+    article.home.config.parent.mkdir(parents=True, exist_ok=True)
+    article.home.config.write_text(
+        "[profile Bob]\ncredential_process = profiles credential-process Bob --from-keyring\n"
+        f"[profile example-role]\nrole_arn = {article.role_arn}\nsource_profile = Bob\n"
+    )
+    keys = {"aws_access_key_id": article.bob_key_id, "aws_secret_access_key": article.bob_secret}
+    vault.put(vault.item_user(article.home.paths, "Bob"), vault.encode_key(keys))
+
+    with FederationEndpoint(article.server.url).serving() as signin:
+        article.env["AWS_ENDPOINT_URL_SIGNIN"] = signin.url
+        # botocore runs the source's `profiles credential-process Bob --from-keyring`, then AssumeRole.
+        as_role = article.profiles("console", "example-role", "--print")
+        # The keyring profile itself: GetFederationToken signed with the key from the keyring,
+        # which Bob's policies do not allow (moto_server cannot check a federation token's
+        # session afterwards; tests/test_console.py signs one in).
+        as_bob = article.profiles("console", "Bob", "--print")
+
+    assert (as_role.returncode, as_role.stderr) == (0, ""), as_role.stderr
+    issued = signin.issued[login_query(as_role.stdout.strip(), signin)["SigninToken"]]
+    assert issued.arn.startswith(f"arn:aws:sts::{article.account}:assumed-role/example-role/")
+    assert (as_bob.returncode, as_bob.stdout) == (1, "")
+    assert "AWS denied sts:GetFederationToken" in as_bob.stderr
+    assert as_bob.stderr.rstrip().endswith("[denied]")
+    assert len(signin.issued) == 1
+    for secret in [article.bob_secret, *signin.secrets_seen()]:
+        assert secret not in as_role.stderr + as_bob.stderr

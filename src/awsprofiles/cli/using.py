@@ -26,7 +26,7 @@ from awsprofiles.cli.app import (
     region_option,
     warn,
 )
-from awsprofiles.errors import BadInput, ProfilesError
+from awsprofiles.errors import BadInput
 from awsprofiles.sessions import MFA_CODE
 
 if TYPE_CHECKING:
@@ -349,9 +349,11 @@ def console(
 ) -> None:
     """Open the AWS web console as a profile, in your browser (or print the URL with --print).
 
-    A role profile (any chain, MFA, external ID, credential_process source) signs in with the
-    role's session, obtained as 'profiles env' obtains it (same cache); an IAM user's keys get a
-    session from sts:GetFederationToken first, with the user's own permissions.
+    A role profile (any chain, MFA, external ID, credential_process, keyring or SSO source) and
+    an SSO profile sign in with their role session, obtained as 'profiles env' obtains it (same
+    cache); an IAM user's keys, in the credentials file or the keyring, get a session from
+    sts:GetFederationToken first, with the user's own permissions (a keyring profile's MFA
+    session cannot sign in: its key is used, with no MFA).
 
     The sign-in URL is a credential: anyone who has it within 15 minutes gets your console
     session. profiles never puts it in a log, an error message or a traceback; --print writes
@@ -374,7 +376,12 @@ def console(
         raise BadInput(
             f"--mfa-code applies to a profile that assumes a role; {name!r} is a {profile.kind.value} profile"
         )
-    credentials = _fetch(files, name, duration if role else None, mfa_code, no_cache)
+    if profile.kind is model.Kind.KEYRING:
+        from awsprofiles import sessions
+
+        credentials = sessions.keyring_key(files, name)
+    else:
+        credentials = _fetch(files, name, duration if role else None, mfa_code, no_cache)
     url = signin.signin_url(
         files,
         name,
@@ -387,12 +394,9 @@ def console(
     if print_url:
         _write(url + "\n")
         return
-    import webbrowser
+    from awsprofiles.browser import open_secret_url
 
-    if not webbrowser.open(url):
-        raise ProfilesError(
-            "no web browser could be started; run again with --print and open the URL yourself"
-        )
+    open_secret_url(url, "the sign-in link")
     info(
         f"opened the AWS console as profile {name!r} in your browser (the sign-in link works for 15 minutes)"
     )
