@@ -46,12 +46,8 @@ class CheckResult:
 
 #: Keys read from a profile by botocore's credential providers and by the AWS CLI itself,
 #: which botocore's table of session variables does not list.
-CREDENTIAL_AND_CLI_KEYS = frozenset(
+CREDENTIAL_AND_CLI_KEYS = model.CREDENTIAL_KEYS | frozenset(
     {
-        "aws_access_key_id",
-        "aws_secret_access_key",
-        "aws_session_token",
-        "aws_security_token",
         "aws_account_id",
         "aws_credential_expiration",
         "role_arn",

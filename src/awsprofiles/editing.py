@@ -93,7 +93,8 @@ def add_user(paths: store.Paths, request: UserRequest) -> list[str]:
             raise Refused(f"profile {request.name!r} already exists (use --force to replace its keys)")
         tx.set(request.name, model.ACCESS_KEY_ID, request.access_key_id)
         tx.set(request.name, model.SECRET_ACCESS_KEY, secret)
-        tx.unset(request.name, model.SESSION_TOKEN)  # a new long-term key has no token
+        for token in model.TOKEN_KEYS:  # a new long-term key has no token
+            tx.unset(request.name, token)
         for key, value in values.items():
             tx.set(request.name, key, value)
     return warnings

@@ -16,11 +16,16 @@ from awsprofiles.errors import BadInput
 ACCESS_KEY_ID = "aws_access_key_id"
 SECRET_ACCESS_KEY = "aws_secret_access_key"
 SESSION_TOKEN = "aws_session_token"
+#: botocore's older name of the session token, which it reads first when both are present.
+SECURITY_TOKEN = "aws_security_token"
+#: The keys botocore takes a session token from, in the order it looks (SharedCredentialProvider).
+TOKEN_KEYS = (SECURITY_TOKEN, SESSION_TOKEN)
 
-#: Keys whose values are secrets: never printed, never passed on a command line.
-SECRET_KEYS = frozenset({SECRET_ACCESS_KEY, SESSION_TOKEN})
+#: Keys whose values are secrets: never printed, never passed on a command line. The one list:
+#: everything that shows, takes, masks or moves secrets derives from it.
+SECRET_KEYS = frozenset({SECRET_ACCESS_KEY, *TOKEN_KEYS})
 #: Keys that belong in the credentials file rather than the config file.
-CREDENTIAL_KEYS = frozenset({ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN})
+CREDENTIAL_KEYS = frozenset({ACCESS_KEY_ID, *SECRET_KEYS})
 
 CREDENTIAL_SOURCES = ("Environment", "Ec2InstanceMetadata", "EcsContainer")
 MIN_DURATION, MAX_DURATION = 900, 43200
@@ -80,6 +85,11 @@ class Profile:
     def get(self, key: str) -> str | None:
         value = self.values.get(key)
         return value if isinstance(value, str) else None
+
+    @property
+    def session_token(self) -> str | None:
+        """The session token botocore uses, under whichever of its two names it is stored."""
+        return next((token for key in TOKEN_KEYS if (token := self.get(key))), None)
 
     @property
     def files(self) -> list[str]:

@@ -97,9 +97,11 @@ def _edit(tx: store.Transaction, wanted: Mapping[str, Mapping[str, str]]) -> lis
                 # botocore refuses a profile with both; the manifest's source wins.
                 tx.unset(name, "credential_source")
                 differing.append("credential_source")
-            if model.ACCESS_KEY_ID in differing and existing.get(model.SESSION_TOKEN) is not None:
-                tx.unset(name, model.SESSION_TOKEN)  # a long-term key has no session token
-                differing.append(model.SESSION_TOKEN)
+            if model.ACCESS_KEY_ID in differing:
+                for token in model.TOKEN_KEYS:  # a long-term key has no session token
+                    if existing.get(token) is not None:
+                        tx.unset(name, token)
+                        differing.append(token)
         if existing is None:
             changes.append(Change(name, Action.CREATE, tuple(values)))
         elif differing:
