@@ -16,6 +16,7 @@ from awsprofiles.cli import editing as _editing  # noqa: F401  (registers the co
 from awsprofiles.cli import onboarding as _onboarding  # noqa: F401  (registers the commands)
 from awsprofiles.cli import using as _using  # noqa: F401  (registers the commands)
 from awsprofiles.cli.app import app
+from awsprofiles.cli.terminal import printable_lines
 from awsprofiles.errors import EXIT_BAD_INPUT, EXIT_FAILED, CheckFailed, ProfilesError
 
 INTERRUPTED = 130
@@ -29,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     except ProfilesError as error:
         # An AWS failure ends with its code, the word `profiles check` reports and scripts match on.
         code = f" [{error.code}]" if isinstance(error, CheckFailed) and error.code else ""
-        print(f"error: {error.message}{code}", file=sys.stderr)
+        print(f"error: {printable_lines(error.message)}{code}", file=sys.stderr)
         return error.exit_code
     except typer.Exit as exit_:
         return exit_.exit_code
@@ -39,13 +40,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except click.exceptions.UsageError as error:
         where = f" (see 'profiles {error.ctx.info_name} --help')" if error.ctx and error.ctx.parent else ""
-        print(f"error: {error.format_message()}{where}", file=sys.stderr)
+        print(f"error: {printable_lines(error.format_message())}{where}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (typer.Abort, KeyboardInterrupt):
         print("error: interrupted", file=sys.stderr)
         return INTERRUPTED
     except click.exceptions.ClickException as error:
-        print(f"error: {error.format_message()}", file=sys.stderr)
+        print(f"error: {printable_lines(error.format_message())}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as error:
         if os.environ.get("PROFILES_DEBUG"):

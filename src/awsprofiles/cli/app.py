@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from awsprofiles import store
+from awsprofiles.cli import terminal
 
 app = typer.Typer(
     name="profiles",
@@ -44,6 +45,10 @@ CredentialsFile = Annotated[
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+Wide = Annotated[
+    bool,
+    typer.Option("--wide", help="Show every value whole, even when the table is wider than the terminal."),
+]
 
 # Where an access key comes from (add-user, onboard): never the command line for the secret.
 SecretStdin = Annotated[
@@ -64,22 +69,18 @@ def paths(config_file: Path | None, credentials_file: Path | None) -> store.Path
 
 def warn(messages: list[str]) -> None:
     for message in messages:
-        print(f"warning: {message}", file=sys.stderr)
+        print(f"warning: {terminal.printable_lines(message)}", file=sys.stderr)
 
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2) + "\n")
 
 
-def print_table(headers: list[str], rows: list[list[str]]) -> None:
-    """Aligned columns, one line per row, never wrapped: greppable, and fast for 10,000 rows."""
-    widths = [max([len(header)] + [len(row[i]) for row in rows]) for i, header in enumerate(headers)]
-    lines = []
-    for cells in [headers, *rows]:
-        lines.append("  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip())
-    sys.stdout.write("\n".join(lines) + "\n")
+def print_table(columns: list[terminal.Column], wide: bool = False) -> None:
+    """Aligned columns that fit the terminal (see `terminal`); piped, one whole row per line."""
+    sys.stdout.write(terminal.render(columns, terminal.width(wide)))
 
 
 def info(message: str) -> None:
     """Progress and confirmations: stderr, so that stdout stays for what scripts read."""
-    print(message, file=sys.stderr)
+    print(terminal.printable_lines(message), file=sys.stderr)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from awsprofiles import editing, store
+from awsprofiles.cli import terminal
 from awsprofiles.cli.app import (
     ConfigFile,
     CredentialsFile,
@@ -17,6 +18,7 @@ from awsprofiles.cli.app import (
     FromJson,
     Json,
     SecretStdin,
+    Wide,
     app,
     info,
     paths,
@@ -24,6 +26,7 @@ from awsprofiles.cli.app import (
     print_table,
     warn,
 )
+from awsprofiles.cli.terminal import Column
 from awsprofiles.errors import CheckFailed
 
 Name = Annotated[str, typer.Argument(help="Profile name.", show_default=False)]
@@ -169,7 +172,10 @@ def add_role(
 
 @app.command("list")
 def list_profiles(
-    json: Json = False, config_file: ConfigFile = None, credentials_file: CredentialsFile = None
+    json: Json = False,
+    wide: Wide = False,
+    config_file: ConfigFile = None,
+    credentials_file: CredentialsFile = None,
 ) -> None:
     """List every profile of both files."""
     snapshot = store.load(paths(config_file, credentials_file))
@@ -178,18 +184,30 @@ def list_profiles(
     if json:
         print_json(rows)
         return
+
+    def cells(key: str) -> list[str]:
+        return [str(row[key] or "") for row in rows]
+
+    # On a narrow terminal REGION goes first, then KIND, SOURCE and ROLE ARN; NAME always stays.
     print_table(
-        ["NAME", "KIND", "SOURCE", "REGION", "ROLE ARN"],
         [
-            [str(row[column] or "") for column in ("name", "kind", "source", "region", "role_arn")]
-            for row in rows
+            Column("NAME", cells("name"), least=32),
+            Column("KIND", cells("kind"), drop=2, least=99),
+            Column("SOURCE", cells("source"), drop=3, least=16),
+            Column("REGION", cells("region"), drop=1, least=99),
+            Column("ROLE ARN", cells("role_arn"), drop=4, least=40),
         ],
+        wide,
     )
 
 
 @app.command("show")
 def show(
-    name: Name, json: Json = False, config_file: ConfigFile = None, credentials_file: CredentialsFile = None
+    name: Name,
+    json: Json = False,
+    wide: Wide = False,
+    config_file: ConfigFile = None,
+    credentials_file: CredentialsFile = None,
 ) -> None:
     """Show a profile's keys and the file each is in (secrets masked)."""
     snapshot = store.load(paths(config_file, credentials_file))
@@ -198,14 +216,26 @@ def show(
     if json:
         print_json(shown)
         return
-    print(f"{shown['name']} ({shown['kind']})")
     keys = shown["keys"]
     assert isinstance(keys, dict)
+    limit = terminal.width(wide)
+    kind = f" ({shown['kind']})"
+    print(terminal.fitted(str(shown["name"]), None if limit is None else limit - len(kind)) + kind)
+    lines = []
     for key, entry in keys.items():
         value = entry["value"]
         if isinstance(value, dict):
             value = "; ".join(f"{k} = {v}" for k, v in value.items())
-        print(f"  {key} = {value}    [{entry['file']}]")
+        lines.append((terminal.printable(f"  {key} = "), terminal.printable(value), f"    [{entry['file']}]"))
+    if limit is not None and any(len("".join(line)) > limit for line in lines):
+        lines = [(key, value, "") for key, value, _ in lines]  # the files go before any value is cut
+    for key, value, where in lines:
+        room = None if limit is None else limit - len(key) - len(where)
+        print(
+            key + terminal.fitted(value, room) + where
+            if room is None or room > 0
+            else terminal.shorten(key, limit or 1)
+        )
 
 
 @app.command("get")
