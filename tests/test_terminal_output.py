@@ -59,6 +59,15 @@ def test_control_characters_from_the_files_are_shown_escaped(
     assert "evil\\x1b[2J\\x1b[H" in result.out
 
 
+def test_get_prints_the_exact_value_for_scripts_and_an_escaped_one_on_a_terminal(
+    home: Home, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hostile_files(home)
+    assert run(capsys, "get", "p", "region").out == "eu\x1b]0;pwned\x07-west-1\n"
+    monkeypatch.setattr(CaptureIO, "isatty", lambda self: True)
+    assert run(capsys, "get", "p", "region").out == "eu\\x1b]0;pwned\\x07-west-1\n"
+
+
 def test_json_keeps_the_exact_values(home: Home, capsys: pytest.CaptureFixture[str]) -> None:
     hostile_files(home)
     rows = json.loads(run(capsys, "list", "--json").out)

@@ -11,9 +11,12 @@ import typer
 
 from awsprofiles import store
 from awsprofiles.cli import terminal
+from awsprofiles.cli.command import ProfilesGroup, ProfilesTyper, print_version
 
-app = typer.Typer(
+app = ProfilesTyper(
     name="profiles",
+    cls=ProfilesGroup,
+    subcommand_metavar="COMMAND [ARG...]",
     help=(
         "Manage the profiles of the AWS CLI and SDKs: edit ~/.aws/config and "
         "~/.aws/credentials in place, check every profile against AWS, and use a role "
@@ -28,10 +31,24 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+
+@app.callback()
+def _profiles(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", "-V", help="Print the version and exit.", is_eager=True, callback=print_version
+        ),
+    ] = False,
+) -> None:
+    pass
+
+
 ConfigFile = Annotated[
     Path | None,
     typer.Option(
         "--config-file",
+        metavar="FILE",
         help="Config file [default: $AWS_CONFIG_FILE or ~/.aws/config].",
         show_default=False,
     ),
@@ -40,6 +57,7 @@ CredentialsFile = Annotated[
     Path | None,
     typer.Option(
         "--credentials-file",
+        metavar="FILE",
         help="Credentials file [default: $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials].",
         show_default=False,
     ),
@@ -55,10 +73,12 @@ SecretStdin = Annotated[
     bool, typer.Option("--secret-stdin", help="Read the secret access key from one line of stdin.")
 ]
 FromCsv = Annotated[
-    Path | None, typer.Option("--from-csv", help="The access key CSV downloaded from the IAM console.")
+    Path | None,
+    typer.Option("--from-csv", metavar="FILE", help="The access key CSV downloaded from the IAM console."),
 ]
 FromJson = Annotated[
-    Path | None, typer.Option("--from-json", help="The output of 'aws iam create-access-key'.")
+    Path | None,
+    typer.Option("--from-json", metavar="FILE", help="The output of 'aws iam create-access-key'."),
 ]
 Force = Annotated[bool, typer.Option("--force", help="Replace an existing profile's keys.")]
 

@@ -68,8 +68,10 @@ def check_command(
     json: Json = False,
     wide: Wide = False,
     offline: Annotated[bool, typer.Option("--offline", help="Only the static lint: no AWS call.")] = False,
-    jobs: Annotated[int, typer.Option("--jobs", help="Profiles checked at once.", min=1)] = 16,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds allowed per profile.", min=0.1)] = 10.0,
+    jobs: Annotated[int, typer.Option("--jobs", metavar="N", help="Profiles checked at once.", min=1)] = 16,
+    timeout: Annotated[
+        float, typer.Option("--timeout", metavar="SECONDS", help="Seconds allowed per profile.", min=0.1)
+    ] = 10.0,
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
 ) -> None:
@@ -92,7 +94,9 @@ def whoami(
         typer.Argument(help="Profile [default: $AWS_PROFILE or default].", show_default=False),
     ] = None,
     json: Json = False,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for AWS.", min=0.1)] = 10.0,
+    timeout: Annotated[
+        float, typer.Option("--timeout", metavar="SECONDS", help="Seconds to wait for AWS.", min=0.1)
+    ] = 10.0,
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
 ) -> None:

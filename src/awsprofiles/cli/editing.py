@@ -4,6 +4,7 @@ up and to check a new profile, never with --no-check and --role-arn."""
 from __future__ import annotations
 
 import dataclasses
+import sys
 from typing import Annotated
 
 import typer
@@ -44,7 +45,8 @@ def add_user(
     from_json: FromJson = None,
     region: Annotated[str | None, typer.Option("--region", help="Default region, e.g. eu-west-1.")] = None,
     output: Annotated[
-        str | None, typer.Option("--output", help="Default output format (json, text, table, yaml).")
+        str | None,
+        typer.Option("--output", metavar="FORMAT", help="Default output format (json, text, table, yaml)."),
     ] = None,
     force: Force = False,
     no_check: NoCheck = False,
@@ -87,7 +89,8 @@ def _check_written(files: store.Paths, name: str) -> None:
 def add_role(
     name: Name,
     source: Annotated[
-        str | None, typer.Option("--source", help="Profile whose credentials assume the role.")
+        str | None,
+        typer.Option("--source", metavar="PROFILE", help="Profile whose credentials assume the role."),
     ] = None,
     role_arn: Annotated[
         str | None, typer.Option("--role-arn", help="arn:aws:iam::ACCOUNT:role/NAME.")
@@ -109,7 +112,8 @@ def add_role(
         str | None, typer.Option("--session-name", help="role_session_name shown in CloudTrail.")
     ] = None,
     duration: Annotated[
-        int | None, typer.Option("--duration", help="Session duration in seconds (900-43200).")
+        int | None,
+        typer.Option("--duration", metavar="SECONDS", help="Session duration in seconds (900-43200)."),
     ] = None,
     region: Annotated[str | None, typer.Option("--region", help="Default region.")] = None,
     role_name: Annotated[
@@ -252,7 +256,8 @@ def get(
     if json:
         print_json({"profile": name, "key": key.lower(), "value": value})
     else:
-        print(value)
+        # The exact value for `$(profiles get ...)`; on a terminal, nothing it could act on.
+        print(terminal.printable_lines(value) if sys.stdout.isatty() else value)
 
 
 @app.command("set")

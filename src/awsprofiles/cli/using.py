@@ -17,6 +17,7 @@ import typer
 
 from awsprofiles import model, shells, store
 from awsprofiles.cli.app import ConfigFile, CredentialsFile, app, info, paths, warn
+from awsprofiles.cli.command import core_dumps_restored
 from awsprofiles.errors import BadInput
 
 if TYPE_CHECKING:
@@ -28,10 +29,17 @@ EXIT_NOT_EXECUTABLE = 126
 
 Duration = Annotated[
     int | None,
-    typer.Option("--duration", help="Session length in seconds (900-43200), instead of duration_seconds."),
+    typer.Option(
+        "--duration",
+        metavar="SECONDS",
+        help="Session length in seconds (900-43200), instead of duration_seconds.",
+    ),
 ]
 MfaCode = Annotated[
-    str | None, typer.Option("--mfa-code", help="The current code of the MFA device (else asked on stderr).")
+    str | None,
+    typer.Option(
+        "--mfa-code", metavar="CODE", help="The current code of the MFA device (else asked on stderr)."
+    ),
 ]
 NoCache = Annotated[
     bool,
@@ -214,6 +222,7 @@ def exec_(
     if os.name != "posix":
         # Windows has no exec: os.exec* there starts a new process and returns at once.
         raise typer.Exit(subprocess.run([program, *command[1:]], env=environment, check=False).returncode)
+    core_dumps_restored()  # the command is the user's: it keeps the user's own core-file limit
     try:
         os.execve(program, command, environment)  # noqa: S606  (running the given command is the point)
     except OSError as error:
