@@ -124,7 +124,6 @@ def test_env_with_non_utf8_bytes_in_a_saved_variable_is_bad_input_not_a_crash(
     home.credentials.parent.mkdir(parents=True)
     home.credentials.write_text(KEYS)
     monkeypatch.delenv("PROFILES_ACTIVE", raising=False)
-    monkeypatch.delenv("PROFILES_RESOLVING", raising=False)
     # What Python makes of the bytes b"caf\xe9" in the environment.
     monkeypatch.setenv("AWS_DEFAULT_REGION", os.fsdecode(b"caf\xe9"))
     result = run(capsys, "env", "p", "--shell", "bash")

@@ -1,0 +1,216 @@
+"""Secret scans: every command, run over files that hold every kind of secret, shows none of them.
+
+The files hold each secret key (aws_secret_access_key, aws_session_token, aws_security_token), a
+session token continued on a second line, commented-out secrets and secrets in the config file.
+Every command's stdout, stderr and log records are searched for each secret; only ``env`` and
+``credential-process`` may print the secrets of the one profile they were asked for, on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+import pytest
+import typer
+from moto import mock_aws
+
+from awsprofiles import shells
+from awsprofiles.cli.app import app
+from tests.conftest import Home
+from tests.store_helpers import run
+
+SECRETS = {
+    "keys": ["KeysSecretAccessKey0000000000000000000001"],
+    "temp": [
+        "TempSecretAccessKey0000000000000000000002",
+        "SessionTokenFirstLine000003",
+        "SessionTokenSecondLine00004",
+    ],
+    "legacy": ["LegacySecretAccessKey00000000000000000005", "SecurityTokenOfTheLegacyProfile00006"],
+    "leaky": ["SecretKeptInTheConfigFile000000000000007", "SecurityTokenKeptInTheConfigFile00008"],
+    "": [
+        "CommentedOutSecretAccessKey0000000000009",  # in comments: no profile's own
+        "CommentedOutSessionToken00000000000010",
+        "CommentedOutInTheConfigFile00000000011",
+        "NewSecretGivenOnStdin000000000000000012",
+    ],
+}
+ALL_SECRETS = [secret for secrets in SECRETS.values() for secret in secrets]
+
+CONFIG = f"""[default]
+region = eu-west-1
+# aws_secret_access_key = {SECRETS[""][2]}
+[profile role]
+role_arn = arn:aws:iam::123456789012:role/reader
+source_profile = keys
+[profile leaky]
+aws_access_key_id = AKIAIOSFODNN7LEAKYID
+aws_secret_access_key = {SECRETS["leaky"][0]}
+aws_security_token = {SECRETS["leaky"][1]}
+"""
+CREDENTIALS = f"""# aws_secret_access_key = {SECRETS[""][0]}
+[keys]
+aws_access_key_id = AKIAIOSFODNN7EXAMPLE
+aws_secret_access_key = {SECRETS["keys"][0]}
+;aws_session_token = {SECRETS[""][1]}
+[temp]
+aws_access_key_id = ASIAIOSFODNN7EXAMPLE
+aws_secret_access_key = {SECRETS["temp"][0]}
+aws_session_token = {SECRETS["temp"][1]}
+    {SECRETS["temp"][2]}
+[legacy]
+aws_access_key_id = AKIAI44QH8DHBEXAMPLE
+aws_secret_access_key = {SECRETS["legacy"][0]}
+aws_security_token = {SECRETS["legacy"][1]}
+"""
+ROLE_ARN = "arn:aws:iam::123456789012:role/reader"
+NEW_KEY = ("add-user", "keys", "--access-key-id", "AKIAI44QH8DHBNEWKEY1", "--secret-stdin", "--force")
+PROFILES = ["keys", "temp", "legacy", "leaky", "role", "default"]
+
+#: command -> the runs that scan it: (argv, stdin, the profile whose secrets stdout may hold)
+Run = tuple[list[str], str | None, str | None]
+OFFLINE: dict[str, list[Run]] = {
+    "list": [(["list"], None, None), (["list", "--json"], None, None), (["list", "--wide"], None, None)],
+    "show": [([*argv, name], None, None) for name in PROFILES for argv in (["show"], ["show", "--json"])],
+    "get": [
+        (["get", name, key], None, None)
+        for name in ("keys", "temp", "legacy", "leaky")
+        for key in ("aws_secret_access_key", "aws_session_token", "aws_security_token", "aws_access_key_id")
+    ],
+    "set": [
+        (["set", "legacy", "aws_security_token", SECRETS[""][3]], None, None),
+        (["set", "temp", "aws_session_token", SECRETS[""][3]], None, None),
+        (["set", "keys", "region", "eu-west-2"], None, None),
+    ],
+    "unset": [
+        (["unset", "temp", "aws_session_token"], None, None),
+        (["unset", "leaky", "aws_security_token"], None, None),
+    ],
+    "rename": [(["rename", "legacy", "legacy2"], None, None), (["rename", "keys", "keys2"], None, None)],
+    "remove": [
+        (["remove", "leaky"], None, None),
+        (["remove", "keys"], None, None),
+        (["remove", "keys", "--force"], None, None),
+    ],
+    "add-user": [
+        ([*NEW_KEY, "--no-check"], SECRETS[""][3] + "\n", None),
+        ([*NEW_KEY[:-1], "--no-check"], SECRETS[""][3] + "\n", None),
+    ],
+    "add-role": [(["add-role", "r2", "--source", "temp", "--role-arn", ROLE_ARN, "--no-check"], None, None)],
+    "check": [(["check", "--offline"], None, None), (["check", "--offline", "--json"], None, None)],
+    "env": [
+        (["env", name, "--shell", shell], None, name)
+        for name in ("temp", "legacy")
+        for shell in shells.SHELLS
+    ]
+    + [(["env", name], None, name) for name in ("keys", "leaky")]
+    + [(["env", "--unset", "--shell", "bash"], None, None)],
+    "credential-process": [
+        (["credential-process", name], None, name) for name in ("keys", "temp", "legacy", "leaky")
+    ],
+    "exec": [
+        (["exec", name, "--", "/nonexistent/command"], None, None) for name in ("keys", "temp", "legacy")
+    ],
+    "onboard": [],  # below: it needs a manifest and a key file
+    "rotate-keys": [(["rotate-keys", name, "--yes"], None, None) for name in ("temp", "legacy", "role")],
+}
+#: Commands that call AWS: run against moto in-process.
+LIVE: dict[str, list[Run]] = {
+    "check": [(["check"], None, None), (["check", "--json", "temp", "legacy", "role"], None, None)],
+    "whoami": [
+        (["whoami", "legacy"], None, None),
+        (["whoami", "temp", "--json"], None, None),
+        (["whoami", "role"], None, None),
+    ],
+    "add-user": [(list(NEW_KEY), SECRETS[""][3] + "\n", None)],
+    "add-role": [(["add-role", "r3", "--source", "keys"], None, None)],
+    "rotate-keys": [(["rotate-keys", "keys", "--yes"], None, None)],
+}  # fmt: skip
+
+
+@pytest.fixture
+def files(home: Home) -> Home:
+    home.config.parent.mkdir(parents=True)
+    home.config.write_text(CONFIG)
+    home.credentials.write_text(CREDENTIALS)
+    home.credentials.chmod(0o600)
+    return home
+
+
+@pytest.fixture
+def records(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """Log records of every logger (botocore's included) that a default logging set-up would
+    print: WARNING and above. (botocore's DEBUG log of a signed request holds its session token;
+    nothing in profiles turns DEBUG logging on.)"""
+    caplog.set_level(logging.WARNING)
+    return caplog
+
+
+def scan(
+    runs: list[Run], home: Home, capsys: pytest.CaptureFixture[str], logs: pytest.LogCaptureFixture
+) -> None:
+    before = (home.config.read_bytes(), home.credentials.read_bytes())
+    for argv, stdin, allowed in runs:
+        os.environ["PROFILES_RESOLVING"] = "[]"  # as in a new process (see the home fixture)
+        result = run(capsys, *argv, stdin=stdin)
+        assert "Traceback" not in result.err
+        assert not result.err.startswith("error: unexpected"), (argv, result.err)
+        own = SECRETS.get(allowed or "", []) if allowed else []
+        if own and result.code == 0:  # the secrets did reach stdout: the scan of the others means something
+            assert own[0] in result.out, argv
+        for secret in ALL_SECRETS:
+            where = f"{secret} in the output of profiles {' '.join(argv)}"
+            assert secret not in result.err, where
+            assert secret not in logs.text, where
+            if secret not in own:
+                assert secret not in result.out, where
+        home.config.write_bytes(before[0])  # every run starts from the same files
+        home.credentials.write_bytes(before[1])
+
+
+def test_every_command_is_scanned() -> None:
+    commands = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    assert commands == set(OFFLINE) | set(LIVE), "add the new command to the secret scans"
+
+
+@pytest.mark.parametrize("command", sorted(OFFLINE))
+def test_offline_commands_show_no_secret(
+    command: str, files: Home, capsys: pytest.CaptureFixture[str], records: pytest.LogCaptureFixture
+) -> None:
+    scan(OFFLINE[command], files, capsys, records)
+
+
+@pytest.mark.parametrize("command", sorted(LIVE))
+def test_commands_that_call_aws_show_no_secret(
+    command: str, files: Home, capsys: pytest.CaptureFixture[str], records: pytest.LogCaptureFixture
+) -> None:
+    with mock_aws():
+        scan(LIVE[command], files, capsys, records)
+
+
+def test_onboard_shows_no_secret(
+    files: Home, tmp_path: Path, capsys: pytest.CaptureFixture[str], records: pytest.LogCaptureFixture
+) -> None:
+    manifest = tmp_path / "team.toml"
+    manifest.write_text(
+        '[source]\nprofile = "keys"\nregion = "eu-west-2"\n\n[[roles]]\nprofile = "leaky"\n'
+        f'role_arn = "{ROLE_ARN}"\n\n[[roles]]\nprofile = "temp"\nrole_arn = "{ROLE_ARN}"\n'
+    )
+    key = tmp_path / "key.json"
+    key.write_text(
+        json.dumps({"AccessKey": {"AccessKeyId": "AKIAI44QH8DHBNEWKEY1", "SecretAccessKey": SECRETS[""][3]}})
+    )
+    with_key = ["onboard", str(manifest), "--from-json", str(key)]
+    runs: list[Run] = [
+        ([*with_key, "--dry-run"], None, None),
+        ([*with_key, "--dry-run", "--json"], None, None),
+        ([*with_key, "--no-check"], None, None),  # refused off a terminal: the diff goes to stderr
+        ([*with_key, "--no-check", "--yes", "--json"], None, None),
+        (["onboard", str(manifest), "--yes", "--no-check"], None, None),
+    ]
+    scan(runs, files, capsys, records)
+    with mock_aws():
+        scan([([*with_key, "--yes"], None, None)], files, capsys, records)
