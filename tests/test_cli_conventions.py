@@ -117,6 +117,21 @@ def test_a_closed_pipe_ends_quietly_without_a_traceback_or_exit_1(home: Home) ->
     assert process.returncode == 141  # 128 + SIGPIPE, as the shell reports a program the pipe ended
 
 
+def test_a_pipe_closed_while_a_command_writes_ends_quietly_too(
+    home: Home, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home.credentials.parent.mkdir(parents=True)
+    home.credentials.write_text(f"[p]\n{KEYS}")
+
+    def closed(text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sys.stdout, "write", closed)
+        assert main(["list", "--json"]) == 141
+    assert capsys.readouterr().err == ""
+
+
 # --------------------------------------------------------------------------- core dumps
 
 
