@@ -69,6 +69,7 @@ aws_security_token = {SECRETS["legacy"][1]}
 ROLE_ARN = "arn:aws:iam::123456789012:role/reader"
 NEW_KEY = ("add-user", "keys", "--access-key-id", "AKIAI44QH8DHBNEWKEY1", "--secret-stdin", "--force")
 PROFILES = ["keys", "temp", "legacy", "leaky", "role", "default"]
+SSO = ["--start-url", "https://example.awsapps.com/start", "--sso-region", "eu-west-1"]
 
 #: command -> the runs that scan it: (argv, stdin, the profile whose secrets stdout may hold)
 Run = tuple[list[str], str | None, str | None]
@@ -113,6 +114,13 @@ OFFLINE: dict[str, list[Run]] = {
         (["exec", name, "--", "/nonexistent/command"], None, None) for name in ("keys", "temp", "legacy")
     ],
     "onboard": [],  # below: it needs a manifest and a key file
+    "add-sso": [
+        (["add-sso", "sso", *SSO, "--account", "123456789012", "--role-name", "Admin"], None, None),
+        (["add-sso", "--upgrade"], None, None),
+    ],
+    # The files hold no SSO profile: both refuse, without calling AWS.
+    "login": [(["login"], None, None), (["login", "keys", "--no-browser"], None, None)],
+    "logout": [(["logout"], None, None), (["logout", "temp"], None, None)],
     "rotate-keys": [(["rotate-keys", name, "--yes"], None, None) for name in ("temp", "legacy", "role")],
 }
 #: Commands that call AWS: run against moto in-process.
