@@ -59,10 +59,6 @@ def colour_on() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
-def styled(text: str, *codes: str) -> str:
-    return f"\x1b[{';'.join(codes)}m{text}\x1b[0m" if codes and colour_on() else text
-
-
 def ellipsis() -> str:
     encoding = getattr(sys.stdout, "encoding", None) or "ascii"
     try:
@@ -126,7 +122,14 @@ def _shrink(widths: list[int], floors: Sequence[int], limit: int) -> None:
 def fit(columns: list[Column], limit: int | None) -> tuple[list[Column], list[int]]:
     """The columns to show and their widths for a terminal ``limit`` wide (None: no limit)."""
     shown = [
-        dataclasses.replace(column, header=printable(column.header), cells=list(map(printable, column.cells)))
+        dataclasses.replace(
+            column,
+            header=printable(column.header),
+            # one search for the whole column: most have nothing to escape
+            cells=list(map(printable, column.cells))
+            if _UNPRINTABLE.search("".join(column.cells))
+            else column.cells,
+        )
         for column in columns
     ]
     while True:
@@ -153,8 +156,8 @@ def fit(columns: list[Column], limit: int | None) -> tuple[list[Column], list[in
     return shown, widths
 
 
-def _cell_lines(column: Column, text: str, room: int, wrapping: bool) -> list[str]:
-    if not (column.wrap and wrapping) or len(text) <= room:
+def _cell_lines(column: Column, text: str, room: int) -> list[str]:
+    if not column.wrap or len(text) <= room:
         return [shorten(text, room)]
     import textwrap  # only a table that wraps needs it
 
@@ -165,26 +168,37 @@ def _cell_lines(column: Column, text: str, room: int, wrapping: bool) -> list[st
 def render(columns: list[Column], limit: int | None) -> str:
     """The table as text: a header line, then each row (on several lines where prose wraps)."""
     shown, widths = fit(columns, limit)
+    colour = colour_on()
     rows = len(shown[0].cells) if shown else 0
-    out: list[str] = []
     header = [shorten(column.header, room) for column, room in zip(shown, widths, strict=True)]
-    out.append(_join(shown, widths, header, [(BOLD,) for _ in shown]))
+    out = [_join(shown, widths, header, [(BOLD,)] * len(shown) if colour else None)]
     for row in range(rows):
+        styles = [column.styles[row] if column.styles else () for column in shown] if colour else None
+        if limit is None:  # one line per row, every value whole
+            out.append(_join(shown, widths, [column.cells[row] for column in shown], styles))
+            continue
         parts = [
-            _cell_lines(column, column.cells[row], room, limit is not None)
-            for column, room in zip(shown, widths, strict=True)
+            _cell_lines(column, column.cells[row], room) for column, room in zip(shown, widths, strict=True)
         ]
-        styles = [column.styles[row] if column.styles else () for column in shown]
         for index in range(max(len(lines) for lines in parts)):
             texts = [lines[index] if index < len(lines) else "" for lines in parts]
-            out.append(_join(shown, widths, texts, styles if index == 0 else [() for _ in shown]))
+            out.append(_join(shown, widths, texts, styles if index == 0 else None))
     return "\n".join(out) + "\n"
 
 
-def _join(columns: list[Column], widths: list[int], texts: list[str], styles: list[tuple[str, ...]]) -> str:
-    cells = []
-    for column, room, text, style in zip(columns, widths, texts, styles, strict=True):
-        padding = " " * (room - len(text))
-        shown = styled(text, *style) if style and text else text
-        cells.append(padding + shown if column.right else shown + padding)
+def _join(
+    columns: list[Column], widths: list[int], texts: list[str], styles: list[tuple[str, ...]] | None
+) -> str:
+    """One line of the table; ``styles``: the SGR codes of each cell, None for none at all."""
+    if styles is None:
+        cells = [
+            text.rjust(room) if column.right else text.ljust(room)
+            for column, room, text in zip(columns, widths, texts, strict=True)
+        ]
+    else:
+        cells = []
+        for column, room, text, style in zip(columns, widths, texts, styles, strict=True):
+            padding = " " * (room - len(text))
+            shown = f"\x1b[{';'.join(style)}m{text}\x1b[0m" if style and text else text
+            cells.append(padding + shown if column.right else shown + padding)
     return "  ".join(cells).rstrip()
