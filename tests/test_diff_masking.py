@@ -123,3 +123,15 @@ def test_onboard_diffs_never_show_a_secret(
     assert result.code == (0 if "--dry-run" in extra else 3), result.err
     assert "aws_secret_access_key = ********" in result.out + result.err
     assert_no_secret(result.out, result.err)
+
+
+def test_onboard_diffs_show_control_characters_escaped(
+    team: tuple[Path, Path], home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest, key = team
+    # Next to Bob's section, so that the diff shows it as context.
+    home.credentials.write_text(CREDENTIALS.replace("[other]", "[evil\x1b[2J]\nregion = eu-west-1\n[other]"))
+    for extra in (["--dry-run"], []):
+        result = run(capsys, "onboard", str(manifest), "--from-json", str(key), "--no-check", *extra)
+        assert "[evil\\x1b[2J]" in result.out + result.err
+        assert "\x1b" not in result.out + result.err
