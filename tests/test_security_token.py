@@ -35,7 +35,7 @@ def keys_with_security_token(home: Home) -> None:
 def test_the_model_has_one_list_of_secret_keys_and_every_user_of_keys_knows_them() -> None:
     assert {"aws_secret_access_key", "aws_session_token", "aws_security_token"} == model.SECRET_KEYS
     assert model.SECRET_KEYS < model.CREDENTIAL_KEYS
-    assert model.CREDENTIAL_KEYS <= check.CREDENTIAL_AND_CLI_KEYS
+    assert model.CREDENTIAL_KEYS <= model.CREDENTIAL_AND_CLI_KEYS
 
 
 def test_show_masks_the_security_token(home: Home, capsys: pytest.CaptureFixture[str]) -> None:

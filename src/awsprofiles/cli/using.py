@@ -19,6 +19,7 @@ from awsprofiles import model, shells, store
 from awsprofiles.cli.app import ConfigFile, CredentialsFile, app, info, paths, warn
 from awsprofiles.cli.command import core_dumps_restored
 from awsprofiles.errors import BadInput
+from awsprofiles.sessions import MFA_CODE
 
 if TYPE_CHECKING:
     from awsprofiles.aws.credentials import Credentials
@@ -87,12 +88,21 @@ def _credentials(
     warn(snapshot.warnings)
     profile = snapshot.profile(name)
     if profile is None:
-        raise BadInput(f"no profile named {name!r} (run 'profiles list' to see them)")
-    if profile.kind is not model.Kind.ROLE and (duration is not None or mfa_code is not None):
+        raise model.no_such_profile(name, snapshot.names())
+    if profile.kind is not model.Kind.ROLE and duration is not None:
         raise BadInput(
-            f"--duration and --mfa-code apply to a profile that assumes a role; {name!r} is a "
-            f"{profile.kind.value} profile"
+            f"--duration applies to a profile that assumes a role; {name!r} is a {profile.kind.value} profile"
         )
+    if profile.kind not in (model.Kind.ROLE, model.Kind.KEYRING) and mfa_code is not None:
+        raise BadInput(
+            f"--mfa-code applies to a profile that assumes a role or keeps an MFA session in the keyring; "
+            f"{name!r} is a {profile.kind.value} profile"
+        )
+    if mfa_code is not None:
+        from awsprofiles.aws.credentials import validate_mfa_code
+
+        # For the `profiles credential-process --from-keyring` botocore starts for a keyring source.
+        os.environ[MFA_CODE] = validate_mfa_code(mfa_code)
     _enter(name)
     from awsprofiles.aws.credentials import get_credentials
 
@@ -168,15 +178,86 @@ def credential_process(
     duration: Duration = None,
     mfa_code: MfaCode = None,
     no_cache: NoCache = False,
+    from_keyring: Annotated[
+        bool,
+        typer.Option(
+            model.FROM_KEYRING,
+            help="Serve the profile's access key (or its MFA session) from the OS keyring.",
+        ),
+    ] = False,
+    session_duration: Annotated[
+        int | None,
+        typer.Option(
+            "--session-duration",
+            help="With --from-keyring: length of a new MFA session in seconds (900-129600) [default: 43200].",
+            show_default=False,
+        ),
+    ] = None,
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
 ) -> None:
     """Print a profile's credentials as the JSON an SDK's credential_process reads.
 
     In another profile: credential_process = profiles credential-process NAME
+
+    With --from-keyring, the access key is read from the OS keyring (where 'add-user --keyring'
+    and 'protect' put it); with the profile's mfa_serial, an MFA session (STS GetSessionToken,
+    --session-duration, default 12 h) is made with one code and kept in the keyring.
     """
-    credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
+    if from_keyring:
+        if duration is not None:
+            raise BadInput("--duration applies to roles; an MFA session's length is --session-duration")
+        from awsprofiles import sessions
+
+        credentials, warnings = sessions.keyring_credentials(
+            paths(config_file, credentials_file),
+            name,
+            mfa_code=mfa_code,
+            session_seconds=sessions.DEFAULT_SESSION_SECONDS
+            if session_duration is None
+            else session_duration,
+            use_cache=not no_cache,
+        )
+        warn(warnings)
+    elif session_duration is not None:
+        raise BadInput("--session-duration applies with --from-keyring")
+    else:
+        credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
     _write(shells.credential_process_json(credentials))
+
+
+def _cannot_run(code: int, message: str) -> typer.Exit:
+    print(f"error: {message}", file=sys.stderr)
+    return typer.Exit(code)
+
+
+def _program(name: str, search_path: str | None) -> str:
+    """The file ``name`` runs, looked up as a POSIX shell does: a name with a slash is that file,
+    any other is searched for on PATH. Not found: 127; found but not runnable (no execute
+    permission, a directory): 126, with the reason the shell gives."""
+    if os.name != "posix":
+        found = shutil.which(name, path=search_path)
+        if found is None:
+            raise _cannot_run(EXIT_NOT_FOUND, f"{name}: command not found")
+        return found
+    if "/" in name:
+        if os.path.isdir(name):
+            raise _cannot_run(EXIT_NOT_EXECUTABLE, f"cannot run {name}: Is a directory")
+        if not os.path.exists(name):
+            raise _cannot_run(EXIT_NOT_FOUND, f"cannot run {name}: No such file or directory")
+        if not os.access(name, os.X_OK):
+            raise _cannot_run(EXIT_NOT_EXECUTABLE, f"cannot run {name}: Permission denied")
+        return name
+    not_runnable = None
+    for folder in (os.defpath if search_path is None else search_path).split(os.pathsep):
+        candidate = os.path.join(folder or ".", name)
+        if os.path.isfile(candidate):
+            if os.access(candidate, os.X_OK):
+                return candidate
+            not_runnable = not_runnable or candidate
+    if not_runnable is not None:
+        raise _cannot_run(EXIT_NOT_EXECUTABLE, f"cannot run {not_runnable}: Permission denied")
+    raise _cannot_run(EXIT_NOT_FOUND, f"{name}: command not found")
 
 
 @app.command("exec")
@@ -201,11 +282,14 @@ def exec_(
     \b
     Example: profiles exec NAME -- aws sts get-caller-identity
     """
+    # As a shell would, before any role is assumed (or an MFA code asked for) in vain.
+    program = _program(command[0], os.environ.get("PATH"))
     inherited = os.environ.get(IN_PROGRESS)
     credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
     environment = dict(os.environ)
     # The command may well run `profiles exec NAME` itself: that is no loop.
     environment.pop(IN_PROGRESS, None)
+    environment.pop(MFA_CODE, None)  # meant for the credential_process only
     if inherited is not None:
         environment[IN_PROGRESS] = inherited
     for variable, value in shells.credential_assignments(credentials):
@@ -213,10 +297,6 @@ def exec_(
             environment.pop(variable, None)
         else:
             environment[variable] = value
-    program = shutil.which(command[0], path=environment.get("PATH"))
-    if program is None:
-        print(f"error: command {command[0]!r} not found", file=sys.stderr)
-        raise typer.Exit(EXIT_NOT_FOUND)
     sys.stdout.flush()
     sys.stderr.flush()
     if os.name != "posix":
