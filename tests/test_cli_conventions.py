@@ -181,3 +181,77 @@ def test_a_process_holding_the_secrets_cannot_dump_core_and_exec_gives_the_comma
     assert ran.returncode == 0, ran.stderr
     assert seen.read_text().split()[4] == "0"  # Max core file size  <soft>  <hard>  bytes
     assert ran.stdout == f"{users}\n"
+
+
+# --------------------------------------------------------------------------- the console script's fast path
+
+KEPT_SECRET = "KeptInTheKeyringSecretAccessKey000000001"
+
+
+@pytest.fixture
+def keyring_item(home: Home, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """A keyring profile whose item the fast path reads (as from the Secret Service)."""
+    from awsprofiles import vault
+
+    home.config.parent.mkdir(parents=True)
+    home.config.write_text(
+        "[profile kept]\ncredential_process = profiles credential-process kept --from-keyring\n"
+    )
+    item = {"aws_access_key_id": KEY_ID, "aws_secret_access_key": KEPT_SECRET}
+    user = vault.item_user(home.paths, "kept")
+    monkeypatch.setattr(vault, "fast_get", lambda wanted: vault.encode_key(item) if wanted == user else None)
+    monkeypatch.setattr(sys, "argv", ["profiles", "credential-process", "kept", "--from-keyring"])
+    return item
+
+
+def entry_run() -> int:
+    from awsprofiles import entry
+
+    with pytest.raises(SystemExit) as exited:
+        entry.run()
+    return int(exited.value.code or 0)
+
+
+def test_the_fast_credential_process_turns_core_dumps_off_before_it_reads_the_keyring(
+    keyring_item: dict[str, str], core_limit: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hard = resource.getrlimit(resource.RLIMIT_CORE)[1]
+    resource.setrlimit(resource.RLIMIT_CORE, (hard if hard != resource.RLIM_INFINITY else 1 << 20, hard))
+    assert entry_run() == 0
+    assert KEPT_SECRET in capsys.readouterr().out  # served by the fast path, the CLI never ran
+    assert resource.getrlimit(resource.RLIMIT_CORE) == (0, hard)
+
+
+def test_ctrl_c_and_a_closed_pipe_in_the_fast_credential_process_end_as_in_the_cli(
+    keyring_item: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from awsprofiles import vault
+
+    def interrupted(user: str) -> str:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(vault, "fast_get", interrupted)
+        assert entry_run() == 130
+    assert capsys.readouterr() == ("", "error: interrupted\n")
+
+    def closed(text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sys.stdout, "write", closed)
+        assert entry_run() == 141
+    assert capsys.readouterr().err == ""
+
+
+def test_the_console_script_prints_its_version_without_loading_the_cli() -> None:
+    ran = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "awsprofiles", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (ran.returncode, ran.stdout) == (0, f"profiles {importlib.metadata.version('awsprofiles')}\n")
+    imported = {line.split("|")[-1].strip() for line in ran.stderr.splitlines()}
+    assert "typer" not in imported
+    assert "awsprofiles.cli" not in imported

@@ -18,7 +18,6 @@ from awsprofiles.cli import protecting as _protecting  # noqa: F401  (registers 
 from awsprofiles.cli import sso as _sso  # noqa: F401  (registers the commands)
 from awsprofiles.cli import using as _using  # noqa: F401  (registers the commands)
 from awsprofiles.cli.app import app
-from awsprofiles.cli.command import core_dumps_off, discard_stdout, end_line
 from awsprofiles.cli.terminal import printable_lines
 from awsprofiles.errors import (
     EXIT_BAD_INPUT,
@@ -29,6 +28,7 @@ from awsprofiles.errors import (
     Interrupted,
     ProfilesError,
 )
+from awsprofiles.startup import core_dumps_off, discard_stdout, end_line
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,13 +7,12 @@
   Typer would exit 130 without a word.
 - **A closed stdout** (``profiles list | head -1``) ends quietly with exit 141, as a program the
   pipe ends (128 + SIGPIPE); Typer would exit 1, as if the command had failed.
-- **No core dumps.** The process holds secrets; its core-file limit is 0 from the start.
+- **No core dumps.** The process holds secrets; its core-file limit is 0 from the start
+  (``awsprofiles.startup``, shared with the console script's fast path).
 """
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -24,49 +23,7 @@ from typer import _click as click
 from typer.core import TyperCommand, TyperGroup
 
 from awsprofiles.errors import EXIT_OUTPUT_CLOSED, Interrupted
-
-#: The soft core-file limit the user had, given back to the command `profiles exec` runs.
-_users_core_limit: int | None = None
-
-
-def core_dumps_off() -> None:
-    """A core file of this process would hold the secrets it read: allow none (Linux, macOS)."""
-    global _users_core_limit
-    try:
-        import resource
-    except ImportError:  # Windows: no core files
-        return
-    soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
-    if soft != 0:
-        # Only the soft limit: it can be raised again, for the command exec runs.
-        resource.setrlimit(resource.RLIMIT_CORE, (0, hard))
-        _users_core_limit = soft
-
-
-def core_dumps_restored() -> None:
-    """Before exec: the user's command gets the user's own core-file limit back."""
-    if _users_core_limit is None:
-        return
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_CORE, (_users_core_limit, resource.getrlimit(resource.RLIMIT_CORE)[1]))
-
-
-def discard_stdout() -> None:
-    """Whoever read stdout has gone: what is still buffered for it goes nowhere, without an error."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError):  # not a real file (tests capture it): nothing is flushed to it
-        pass
-
-
-def end_line() -> None:
-    """Ctrl-C at a prompt leaves the cursor after it: the next message starts a line of its own."""
-    if sys.stderr.isatty():
-        sys.stderr.write("\n")
-
+from awsprofiles.startup import discard_stdout, version_line
 
 # --------------------------------------------------------------------------- help
 
@@ -156,7 +113,5 @@ class ProfilesTyper(typer.Typer):
 
 def print_version(asked: bool) -> None:
     if asked:
-        from importlib.metadata import version
-
-        print(f"profiles {version('awsprofiles')}")
+        print(version_line())
         raise typer.Exit()

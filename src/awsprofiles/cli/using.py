@@ -17,9 +17,9 @@ import typer
 
 from awsprofiles import model, shells, store
 from awsprofiles.cli.app import ConfigFile, CredentialsFile, app, info, paths, warn
-from awsprofiles.cli.command import core_dumps_restored
 from awsprofiles.errors import BadInput
 from awsprofiles.sessions import MFA_CODE
+from awsprofiles.startup import core_dumps_restored
 
 if TYPE_CHECKING:
     from awsprofiles.aws.credentials import Credentials
