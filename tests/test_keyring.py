@@ -518,3 +518,63 @@ def test_check_forbids_mfa_prompts_only_while_it_runs(
     home.config.write_text("[profile p]\ncredential_process = false\n")
     assert run(capsys, "check", "p").code == 1
     assert sessions.NO_PROMPT not in os.environ  # later commands of this process may ask
+
+
+# --------------------------------------------------------------------------- aws_security_token
+
+LEGACY_TOKEN = "LegacySecurityTokenBotocoreReadsFirst0001"
+NEWER_TOKEN = "SessionTokenBotocoreReadsOnlyWithoutIt002"
+
+
+@pytest.mark.parametrize(
+    "tokens",
+    [
+        {"aws_security_token": LEGACY_TOKEN},
+        {"aws_security_token": LEGACY_TOKEN, "aws_session_token": NEWER_TOKEN},
+    ],
+)
+def test_protect_keeps_an_aws_security_token_like_a_session_token_and_serves_the_one_botocore_reads(
+    tokens: dict[str, str],
+    home: Home,
+    memory: MemoryKeyring,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import botocore.session
+
+    from awsprofiles import sessions
+
+    home.credentials.parent.mkdir(parents=True)
+    home.config.write_text("[profile Bob]\nregion = eu-west-1\n")
+    lines = [f"{key} = {value}\n" for key, value in tokens.items()]
+    home.credentials.write_text(
+        f"[Bob]\naws_access_key_id = ASIAIOSFODNN7EXAMPLE\naws_secret_access_key = {SECRET}\n{''.join(lines)}"
+    )
+    botocore_reads = botocore.session.Session(profile="Bob").get_credentials().token
+    start = files(home)
+
+    protected = run(capsys, "protect", "Bob")
+    assert protected.code == 0, protected.err
+    assert item(memory, home) == {
+        "Version": 1,
+        "aws_access_key_id": "ASIAIOSFODNN7EXAMPLE",
+        "aws_secret_access_key": SECRET,
+        **tokens,
+    }
+    for secret in (SECRET, *tokens.values()):
+        assert secret.encode() not in on_disk(home)
+        assert secret not in protected.out + protected.err
+
+    served = run(capsys, "credential-process", "Bob", "--from-keyring")
+    assert served.code == 0, served.err
+    assert json.loads(served.out)["SessionToken"] == botocore_reads
+    # the console script's fast path, reading the same item
+    user = vault.item_user(home.paths, "Bob")
+    monkeypatch.setattr(vault, "fast_get", lambda wanted: memory.items.get((vault.SERVICE, wanted)))
+    assert sessions.serve_cached(["Bob", "--from-keyring"]) == 0
+    assert json.loads(capsys.readouterr().out)["SessionToken"] == botocore_reads
+    assert (vault.SERVICE, user) in memory.items
+
+    assert run(capsys, "unprotect", "Bob").code == 0
+    assert files(home) == start
+    assert memory.items == {}

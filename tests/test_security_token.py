@@ -96,6 +96,34 @@ def test_add_user_force_removes_a_stale_security_token(
     assert "aws_session_token" not in seen
 
 
+def test_add_sso_force_removes_a_security_token_like_the_rest_of_the_keys(
+    home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keys_with_security_token(home)
+    result = run(
+        capsys, "add-sso", "dev", "--start-url", "https://example.awsapps.com/start", "--sso-region",
+        "eu-west-1", "--account", "123456789012", "--role-name", "Admin", "--force",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert "aws_security_token" in result.err  # named among the removed keys, its value never
+    assert TOKEN not in result.out + result.err
+    assert TOKEN not in home.credentials.read_text()
+    assert "aws_security_token" not in botocore_profile(home.config, home.credentials, "dev")
+
+
+def test_check_names_a_security_token_among_the_keys_a_two_kind_profile_should_lose(
+    home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keys_with_security_token(home)
+    home.config.write_text("[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = x\n"
+                           "[profile x]\ncredential_source = Environment\n")  # fmt: skip
+    home.credentials.chmod(0o600)
+    result = run(capsys, "check", "--offline", "--json", "dev")
+    (found,) = json.loads(result.out)
+    fix = "'profiles unset dev aws_access_key_id aws_secret_access_key aws_security_token'"
+    assert fix in found["message"]
+
+
 def test_onboard_with_a_new_key_removes_a_stale_security_token(
     home: Home, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -313,9 +313,7 @@ _OTHER_CREDENTIAL_KEYS = (
     "credential_source",
     "web_identity_token_file",
     "credential_process",
-    model.ACCESS_KEY_ID,
-    model.SECRET_ACCESS_KEY,
-    model.SESSION_TOKEN,
+    *model.KIND_KEYS[Kind.KEYS],
 )
 _LEGACY_SSO_KEYS = ("sso_start_url", "sso_region")
 

@@ -140,7 +140,7 @@ _SSO_KEYS = ("sso_session", "sso_start_url", "sso_account_id")
 
 #: The settings of each kind of credentials (what `profiles unset` removes to keep one kind).
 KIND_KEYS = {
-    Kind.KEYS: (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN),
+    Kind.KEYS: (ACCESS_KEY_ID, SECRET_ACCESS_KEY, *TOKEN_KEYS),
     Kind.ROLE: ("role_arn", "source_profile", "credential_source"),
     Kind.WEB_IDENTITY: ("role_arn", "web_identity_token_file"),
     Kind.SSO: ("sso_session", "sso_start_url", "sso_account_id", "sso_role_name", "sso_region"),
