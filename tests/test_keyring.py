@@ -578,3 +578,17 @@ def test_protect_keeps_an_aws_security_token_like_a_session_token_and_serves_the
     assert run(capsys, "unprotect", "Bob").code == 0
     assert files(home) == start
     assert memory.items == {}
+
+
+def test_protect_and_unprotect_diffs_show_control_characters_escaped(
+    home: Home, memory: MemoryKeyring, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plain_bob(home, capsys)
+    # Next to Bob's section, so that both diffs show it as context.
+    home.credentials.write_text(home.credentials.read_text() + "[evil\x1b[2J]\nregion = eu-west-1\n")
+    for verb in ("protect", "unprotect"):
+        dry = run(capsys, verb, "Bob", "--dry-run")
+        assert dry.code == 0, dry.err
+        assert "[evil\\x1b[2J]" in dry.out
+        assert "\x1b" not in dry.out + dry.err
+        assert run(capsys, verb, "Bob").code == 0
