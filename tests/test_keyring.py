@@ -592,3 +592,21 @@ def test_protect_and_unprotect_diffs_show_control_characters_escaped(
         assert "[evil\\x1b[2J]" in dry.out
         assert "\x1b" not in dry.out + dry.err
         assert run(capsys, verb, "Bob").code == 0
+
+
+def test_protect_refuses_a_secret_on_more_than_one_line_and_changes_nothing(
+    home: Home, memory: MemoryKeyring, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home.credentials.parent.mkdir(parents=True)
+    home.credentials.write_text(
+        f"[Bob]\naws_access_key_id = ASIAIOSFODNN7EXAMPLE\naws_secret_access_key = {SECRET}\n"
+        "aws_session_token = TokenFirstLine0001\n    TokenSecondLine0002\n"
+    )
+    start = files(home)
+    for argv in (["Bob"], ["--all"]):
+        refused = run(capsys, "protect", *argv)
+        assert refused.code == 2
+        assert "aws_session_token" in refused.err
+        assert "Token" not in refused.err.replace("aws_session_token", "")
+        assert files(home) == start
+        assert memory.items == {}

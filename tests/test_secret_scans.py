@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from moto import mock_aws
 from awsprofiles import shells
 from awsprofiles.cli.app import app
 from tests.conftest import Home
+from tests.sso_emulator import SsoEmulator
 from tests.store_helpers import run
 
 SECRETS = {
@@ -37,6 +39,7 @@ SECRETS = {
         "CommentedOutInTheConfigFile00000000011",
         "NewSecretGivenOnStdin000000000000000012",
     ],
+    "kept": ["KeptInTheKeyringFromTheStart00000000013"],
 }
 ALL_SECRETS = [secret for secrets in SECRETS.values() for secret in secrets]
 
@@ -156,8 +159,14 @@ def records(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
 
 
 def scan(
-    runs: list[Run], home: Home, capsys: pytest.CaptureFixture[str], logs: pytest.LogCaptureFixture
+    runs: list[Run],
+    home: Home,
+    capsys: pytest.CaptureFixture[str],
+    logs: pytest.LogCaptureFixture,
+    from_the_start: bool = True,
 ) -> None:
+    """Run each command and search what it printed and logged; with ``from_the_start``, each run
+    starts from the same files, else each from where the one before left them."""
     before = (home.config.read_bytes(), home.credentials.read_bytes())
     for argv, stdin, allowed in runs:
         os.environ["PROFILES_RESOLVING"] = "[]"  # as in a new process (see the home fixture)
@@ -173,13 +182,16 @@ def scan(
             assert secret not in logs.text, where
             if secret not in own:
                 assert secret not in result.out, where
-        home.config.write_bytes(before[0])  # every run starts from the same files
-        home.credentials.write_bytes(before[1])
+        if from_the_start:
+            home.config.write_bytes(before[0])
+            home.credentials.write_bytes(before[1])
 
 
 def test_every_command_is_scanned() -> None:
     commands = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
-    assert commands == set(OFFLINE) | set(LIVE), "add the new command to the secret scans"
+    assert commands == set(OFFLINE) | set(LIVE) | {"protect", "unprotect"}, (
+        "add the new command to the secret scans"
+    )
 
 
 @pytest.mark.parametrize("command", sorted(OFFLINE))
@@ -220,3 +232,110 @@ def test_onboard_shows_no_secret(
     scan(runs, files, capsys, records)
     with mock_aws():
         scan([([*with_key, "--yes"], None, None)], files, capsys, records)
+
+
+#: One after the other, each from where the one before left the files and the keyring.
+KEYRING: list[Run] = [
+    (["add-user", "kept", "--keyring", "--access-key-id", "AKIAI44QH8DHBKEPTKEY", "--secret-stdin",
+      "--no-check"], SECRETS["kept"][0] + "\n", None),
+    (["protect", "legacy", "keys", "--dry-run"], None, None),
+    (["protect", "legacy", "temp"], None, None),  # refused: temp's token is on two lines
+    (["protect", "--all", "--dry-run", "--json"], None, None),  # refused too
+    (["protect", "legacy", "keys"], None, None),
+    (["protect", "legacy", "--json"], None, None),  # already protected
+    *[(["credential-process", name, "--from-keyring"], None, name) for name in ("kept", "legacy", "keys")],
+    (["list"], None, None),
+    (["list", "--json"], None, None),
+    *[(["show", name], None, None) for name in ("kept", "legacy", "keys")],
+    (["show", "--json", "legacy"], None, None),
+    (["check", "--offline", "--json"], None, None),
+    (["unprotect", "legacy", "keys", "--dry-run"], None, None),
+    (["unprotect", "--all", "--dry-run", "--json"], None, None),
+    (["unprotect", "legacy"], None, None),
+    (["rename", "kept", "kept2"], None, None),
+    (["remove", "kept2"], None, None),
+    (["unprotect", "--all", "--json"], None, None),
+]  # fmt: skip
+
+
+def test_keyring_commands_show_no_secret(
+    files: Home,
+    capsys: pytest.CaptureFixture[str],
+    records: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import keyring.core
+
+    from tests.test_keyring import MemoryKeyring
+
+    memory = MemoryKeyring()
+    monkeypatch.setattr(keyring.core, "_keyring_backend", memory)
+    scan(KEYRING, files, capsys, records, from_the_start=False)
+    assert memory.items == {}  # every command above did its job: all keys are back in the files
+    for name in ("keys", "temp", "legacy"):
+        assert all(secret in files.credentials.read_text() for secret in SECRETS[name])
+
+
+SSO_CONFIG = """[sso-session acme]
+sso_start_url = https://acme.awsapps.com/start
+sso_region = eu-west-1
+sso_registration_scopes = sso:account:access
+[profile dev]
+sso_session = acme
+sso_account_id = 111111111111
+sso_role_name = Developer
+"""
+
+
+def test_sso_commands_show_no_token_and_role_credentials_only_where_asked_for(
+    files: Home,
+    sso_emulator: SsoEmulator,
+    capsys: pytest.CaptureFixture[str],
+    records: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The SSO access and refresh tokens and the client secret (in ~/.aws/sso/cache) are shown
+    nowhere; the role credentials they buy only on the stdout of env and credential-process."""
+    files.config.write_text(CONFIG + SSO_CONFIG)
+    sso_emulator.add_account("111111111111", "dev", "Developer")
+    monkeypatch.setattr("webbrowser.open_new_tab", lambda url: urllib.request.urlopen(url, timeout=5).close())
+    argvs = [
+        ["login", "dev"],
+        ["login", "--sso-session", "acme"],
+        ["list"],
+        ["list", "--json"],
+        ["show", "dev"],
+        ["show", "--json", "dev"],
+        ["check", "--offline", "--json"],
+        ["env", "dev"],
+        ["env", "dev", "--shell", "powershell"],
+        ["credential-process", "dev"],
+        ["logout"],
+    ]
+    results = []
+    for argv in argvs:
+        os.environ["PROFILES_RESOLVING"] = "[]"
+        results.append((argv, run(capsys, *argv)))
+        if argv == ["credential-process", "dev"]:
+            issued = json.loads(results[-1][1].out)
+        if argv[0] == "login":
+            cache = files.root / ".aws" / "sso" / "cache"
+            tokens = {
+                value
+                for path in cache.glob("*.json")
+                for key, value in json.loads(path.read_text()).items()
+                if key in ("accessToken", "refreshToken", "clientSecret")
+            }
+    # (check fails for the other files' profiles: a secret in the config file, a two-line token)
+    failed = [(argv, result.err) for argv, result in results if result.code and argv[0] != "check"]
+    assert not failed
+    assert len(tokens) == 3
+    role_secrets = {issued["SecretAccessKey"], issued["SessionToken"]}
+    assert (
+        issued["SecretAccessKey"] in dict((argv[-1], r.out) for argv, r in results if argv[0] == "env")["dev"]
+    )
+    for argv, result in results:
+        may_print_role = argv[0] in ("env", "credential-process")
+        for secret in {*tokens, *role_secrets, *ALL_SECRETS}:
+            assert secret not in result.err + records.text, argv
+            assert secret not in result.out or (may_print_role and secret in role_secrets), argv
