@@ -92,6 +92,18 @@ def test_errors_and_warnings_show_control_characters_escaped(
         assert "a\\x1b[2Jb" in output
 
 
+def test_exec_says_a_command_cannot_run_with_control_characters_escaped(
+    home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home.credentials.parent.mkdir(parents=True)
+    home.credentials.write_text(f"[p]\n{KEYS}")
+    for command in ("no-such\x1b[2Jcommand", "/no/such\x1b[2Jfile"):
+        failed = run(capsys, "exec", "p", "--", command)
+        assert failed.code == 127
+        assert ESC not in failed.err
+        assert "such\\x1b[2J" in failed.err
+
+
 # --------------------------------------------------------------------------- widths
 
 ROLE_ARN = "arn:aws:sts::123456789012:assumed-role/a-role-with-a-long-name/botocore-session-1764420000"

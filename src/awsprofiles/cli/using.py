@@ -17,6 +17,7 @@ import typer
 
 from awsprofiles import model, shells, store
 from awsprofiles.cli.app import ConfigFile, CredentialsFile, app, info, paths, warn
+from awsprofiles.cli.terminal import printable_lines
 from awsprofiles.errors import BadInput
 from awsprofiles.sessions import MFA_CODE
 from awsprofiles.startup import core_dumps_restored
@@ -227,7 +228,7 @@ def credential_process(
 
 
 def _cannot_run(code: int, message: str) -> typer.Exit:
-    print(f"error: {message}", file=sys.stderr)
+    print(f"error: {printable_lines(message)}", file=sys.stderr)
     return typer.Exit(code)
 
 
