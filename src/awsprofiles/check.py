@@ -80,6 +80,8 @@ CREDENTIAL_AND_CLI_KEYS = frozenset(
         "cli_auto_prompt",
         "cli_history",
         "cli_help_output",
+        # profiles' own marker on the profiles `profiles discover` generated (botocore ignores it)
+        "profiles_discovered_from",
         # botocore session variables common enough to be known without loading botocore
         "region",
         "ca_bundle",

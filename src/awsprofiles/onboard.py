@@ -85,7 +85,8 @@ def wanted_values(manifest: Manifest, key: AccessKey | None) -> dict[str, dict[s
     return wanted
 
 
-def _edit(tx: store.Transaction, wanted: Mapping[str, Mapping[str, str]]) -> list[Change]:
+def edit_profiles(tx: store.Transaction, wanted: Mapping[str, Mapping[str, str]]) -> list[Change]:
+    """Give each profile the wanted values, setting only those that differ (onboard, discover)."""
     changes = []
     for name, values in wanted.items():
         existing = tx.snapshot.profile(name)
@@ -115,7 +116,7 @@ def plan(paths: store.Paths, manifest: Manifest, key: AccessKey | None = None) -
     changes: list[Change] = []
 
     def edit(tx: store.Transaction) -> None:
-        changes.extend(_edit(tx, wanted))
+        changes.extend(edit_profiles(tx, wanted))
 
     files = store.preview(paths, edit)
     return Plan(
@@ -135,7 +136,7 @@ def apply(paths: store.Paths, planned: Plan) -> list[Change]:
             expected = before.get(ini.path)
             if expected is not None and expected != ini.raw:
                 raise Refused(f"{ini.path} changed while onboarding; nothing was written, run it again")
-        changes = _edit(tx, wanted)
+        changes = edit_profiles(tx, wanted)
         if changes != list(planned.changes):
             raise Refused("the profiles changed while onboarding; nothing was written, run it again")
     return changes
@@ -156,10 +157,10 @@ def mask_secrets(diff: str) -> str:
     return _KEY_ID_LINE.sub(lambda m: m.group("lead") + model.mask_access_key_id(m.group("id")), diff)
 
 
-def unified_diff(path: Path, before: bytes, after: bytes) -> str:
+def unified_diff(path: Path, before: bytes, after: bytes, command: str = "onboard") -> str:
     old = before.decode("utf-8").replace("\r\n", "\n").splitlines(keepends=True)
     new = after.decode("utf-8").replace("\r\n", "\n").splitlines(keepends=True)
     lines = []
-    for line in difflib.unified_diff(old, new, f"{path} (now)", f"{path} (after onboard)"):
+    for line in difflib.unified_diff(old, new, f"{path} (now)", f"{path} (after {command})"):
         lines.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return mask_secrets("".join(lines))

@@ -656,22 +656,23 @@ class Transaction:
         return result
 
 
-def _file_mode(path: Path) -> int:
+def _file_mode(path: Path, new_file_mode: int = NEW_FILE_MODE) -> int:
     try:
         return path.stat().st_mode & 0o7777
     except FileNotFoundError:
-        return NEW_FILE_MODE
+        return new_file_mode
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, new_file_mode: int = NEW_FILE_MODE) -> None:
     """Replace the file ``path`` points to with ``data``, all or nothing.
 
     A symlinked file is written through: its target is replaced and the link stays a link.
+    A file that does not exist yet is created with ``new_file_mode``.
     """
     import tempfile  # only writers need it
 
     real = Path(os.path.realpath(path))
-    mode = _file_mode(real)
+    mode = _file_mode(real, new_file_mode)
     try:
         stat = real.stat()
         owner: tuple[int, int] | None = (stat.st_uid, stat.st_gid)

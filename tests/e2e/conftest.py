@@ -52,13 +52,15 @@ def _moto_server_command() -> list[str]:
 class MotoServer:
     """One moto_server process; ``url`` is its loopback endpoint."""
 
-    def __init__(self, log: Path) -> None:
+    def __init__(self, log: Path, managed_policies: bool = True) -> None:
         self.log = log
+        # AWS managed policies cost seconds per account moto creates (Organizations accounts).
+        self.managed_policies = managed_policies
         self.process: subprocess.Popen[bytes] | None = None
         self.url = ""
 
     def start(self) -> None:
-        env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
+        env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": str(self.managed_policies).lower()}
         for _ in range(5):
             port = _free_port()
             with open(self.log, "ab") as log:

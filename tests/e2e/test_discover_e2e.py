@@ -1,0 +1,227 @@
+"""profiles discover against a moto_server with an organization, IAM enforcement on, read back by the aws CLI.
+
+The server is this module's own, started without AWS managed policies: with them, moto spends
+seconds on each Organizations account it creates. moto checks a trust policy only for a role of
+the caller's own account, and lets anyone assume a role of another account: Bob's own policy
+therefore denies him the Sandbox account's roles, which stands in for a Sandbox role that does
+not trust him.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import botocore.session
+import pytest
+
+from awsprofiles import manifest, store
+from awsprofiles.cli import main
+from tests.conftest import Home
+from tests.e2e.conftest import REGION, MotoServer
+
+pytestmark = pytest.mark.e2e
+
+ACCOUNT = "123456789012"  # the management account, Bob's own
+BOB = f"arn:aws:iam::{ACCOUNT}:user/Bob"
+
+
+def _trust(principal: object, condition: object = None) -> str:
+    statement: dict[str, object] = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+    if condition:
+        statement["Condition"] = condition
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+@dataclass
+class Org:
+    server: MotoServer
+    accounts: dict[str, str]  # name -> ID
+    keys: dict[str, tuple[str, str]]  # user -> (key ID, secret)
+
+    def credentials(self, home: Home, *users: str) -> None:
+        home.credentials.parent.mkdir(parents=True, exist_ok=True)
+        home.credentials.write_text(
+            "".join(
+                f"[{user}]\naws_access_key_id = {self.keys[user][0]}\n"
+                f"aws_secret_access_key = {self.keys[user][1]}\n"
+                for user in users
+            )
+        )
+        os.chmod(home.credentials, 0o600)
+        home.config.write_text("".join(f"[profile {user}]\nregion = {REGION}\n" for user in users))
+
+
+@pytest.fixture(scope="module")
+def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Org]:
+    server = MotoServer(tmp_path_factory.mktemp("moto-org") / "moto_server.log", managed_policies=False)
+    server.start()
+    try:
+        organizations = server.client("organizations")
+        organizations.create_organization(FeatureSet="ALL")
+        accounts = {
+            name: organizations.create_account(AccountName=name, Email=f"{name.lower()}@example.com")[
+                "CreateAccountStatus"
+            ]["AccountId"]
+            for name in ("Dev", "Prod", "Sandbox")
+        }
+        iam = server.client("iam")
+        policies = {
+            "Bob": [
+                {"Effect": "Allow", "Action": ["sts:AssumeRole", "iam:ListRoles"], "Resource": "*"},
+                {
+                    "Effect": "Deny",
+                    "Action": "sts:AssumeRole",
+                    "Resource": f"arn:aws:iam::{accounts['Sandbox']}:role/*",
+                },
+            ],
+            "OrgReader": [
+                {
+                    "Effect": "Allow",
+                    "Action": ["organizations:ListAccounts", "organizations:DescribeOrganization"],
+                    "Resource": "*",
+                }
+            ],
+        }
+        keys = {}
+        for user, statements in policies.items():
+            iam.create_user(UserName=user)
+            iam.put_user_policy(
+                UserName=user,
+                PolicyName="own",
+                PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+            )
+            key = iam.create_access_key(UserName=user)["AccessKey"]
+            keys[user] = (key["AccessKeyId"], key["SecretAccessKey"])
+        iam.create_user(UserName="ci")
+        roles = {
+            "deploy": ("/", _trust({"AWS": BOB})),
+            "ops": ("/team/", _trust({"AWS": BOB})),
+            "ci-runner": ("/", _trust({"AWS": f"arn:aws:iam::{ACCOUNT}:user/ci"})),
+            "ec2-instance": ("/", _trust({"Service": "ec2.amazonaws.com"})),
+            "partner-audit": ("/", _trust({"AWS": BOB}, {"StringEquals": {"sts:ExternalId": "partner-7"}})),
+        }
+        for name, (path, trust) in roles.items():
+            iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=trust)
+        server.enforce(True)
+        yield Org(server, accounts, keys)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def against(org: Org, home: Home, monkeypatch: pytest.MonkeyPatch) -> Org:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", org.server.url)
+    org.credentials(home, "Bob", "OrgReader")
+    return org
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_verified_organization_discovery_writes_profiles_the_aws_cli_assumes(
+    against: Org, home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dev, prod, sandbox = (against.accounts[name] for name in ("Dev", "Prod", "Sandbox"))
+    args = ["discover", "--source", "Bob", "--organization", "--org-profile", "OrgReader", "--verify"]
+    code, out, err = run(capsys, *args, "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert not home.config.read_text().count("role_arn")  # a dry run by default
+    found = {p["name"]: p for p in report["profiles"]}
+    assert set(found) == {
+        "master.deploy",
+        "master.ops",
+        "Dev.OrganizationAccountAccessRole",
+        "Prod.OrganizationAccountAccessRole",
+    }
+    assert all(p["verified"] is True and p["action"] == "create" for p in found.values())
+    assert found["master.ops"]["role_arn"] == f"arn:aws:iam::{ACCOUNT}:role/team/ops"
+    skipped = {item["what"]: item["reason"] for item in report["skipped"]}
+    assert f"arn:aws:iam::{ACCOUNT}:user/ci, not {BOB}" in skipped[f"arn:aws:iam::{ACCOUNT}:role/ci-runner"]
+    assert "ec2.amazonaws.com (service)" in skipped[f"arn:aws:iam::{ACCOUNT}:role/ec2-instance"]
+    assert "external ID" in skipped[f"arn:aws:iam::{ACCOUNT}:role/partner-audit"]
+    sandbox_role = f"arn:aws:iam::{sandbox}:role/OrganizationAccountAccessRole"
+    assert "[assume-denied]" in skipped[sandbox_role]
+    assert (
+        "no role of that name" in skipped[f"account master ({ACCOUNT}), role OrganizationAccountAccessRole"]
+    )
+
+    code, out, err = run(capsys, *args, "--apply")
+    assert code == 0, err
+    names = "Dev.OrganizationAccountAccessRole, Prod.OrganizationAccountAccessRole, master.deploy, master.ops"
+    assert f"4 roles found, 5 skipped; create {names} (wrote {home.config})" in err
+    rows = [line.split() for line in out.splitlines()]
+    assert ["master.deploy", "create", "master", f"arn:aws:iam::{ACCOUNT}:role/deploy"] in rows
+    written = home.config.read_bytes(), home.credentials.read_bytes()
+    session = botocore.session.Session(profile="Dev.OrganizationAccountAccessRole")
+    profile = session.get_scoped_config()
+    assert profile["role_arn"] == f"arn:aws:iam::{dev}:role/OrganizationAccountAccessRole"
+    assert profile["source_profile"] == "Bob"
+    assert profile["profiles_discovered_from"] == "source:Bob"
+
+    # The real aws CLI assumes a generated profile with Bob's key, IAM enforcement on.
+    env = {**os.environ, "AWS_PAGER": ""}
+    command = ["sts", "get-caller-identity", "--query", "Arn", "--output", "text"]
+    aws = subprocess.run(
+        [sys.executable, "-m", "awscli", *command, "--profile", "Prod.OrganizationAccountAccessRole"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert aws.returncode == 0, aws.stderr
+    assert aws.stdout.strip() == f"arn:aws:sts::{prod}:assumed-role/OrganizationAccountAccessRole/Bob"
+
+    # Idempotent: a second run finds the same and leaves both files byte for byte.
+    code, _, err = run(capsys, *args, "--apply")
+    assert code == 0, err
+    assert "no changes" in err
+    assert (home.config.read_bytes(), home.credentials.read_bytes()) == written
+
+
+def test_manifest_of_the_organization_is_one_onboard_accepts(
+    against: Org, home: Home, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    team = tmp_path / "team.toml"
+    args = ["discover", "--source", "Bob", "--organization", "--org-profile", "OrgReader"]
+    code, _, err = run(capsys, *args, "--verify", "--manifest", str(team), "--region", "eu-central-1")
+    assert code == 0, err
+    assert home.config.read_text().count("[profile") == 2  # the files are not touched
+    loaded = manifest.load(team)
+    assert loaded.source.profile == "Bob"
+    roles = {role.profile: dict(role.values) for role in loaded.roles}
+    assert "Sandbox.OrganizationAccountAccessRole" not in roles
+    assert roles["master.ops"]["role_arn"] == f"arn:aws:iam::{ACCOUNT}:role/team/ops"
+    assert roles["Dev.OrganizationAccountAccessRole"]["region"] == "eu-central-1"
+    document = tomllib.loads(team.read_text())
+    assert {"account_id", "role_name", "profile"} == set(document["roles"][0])
+
+    # Without --verify every account of the organization is listed, Sandbox too.
+    code, _, err = run(capsys, *args, "--manifest", str(team))
+    assert code == 0, err
+    assert "Sandbox.OrganizationAccountAccessRole" in {r.profile for r in manifest.load(team).roles}
+
+    code, _, err = run(capsys, "onboard", str(team), "--no-check")
+    assert code == 0, err
+    assert "create " in err
+    assert store.load(home.paths).profile("Prod.OrganizationAccountAccessRole") is not None
+
+
+def test_a_source_that_may_not_list_the_organization_is_told_about_org_profile(
+    against: Org, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "discover", "--source", "Bob", "--organization")
+    assert code == 1
+    assert out == ""
+    assert "may not list the organization's accounts; give --org-profile PROFILE" in err
+    assert err.count("\n") == 1
