@@ -550,6 +550,7 @@ def write_manifest(planned: ManifestPlan) -> None:
     if not planned.changed:
         return
     try:
-        store.atomic_write(planned.path, planned.after, new_file_mode=MANIFEST_MODE)
+        # A new manifest is shared, not secret; an existing one keeps its mode.
+        store.atomic_write(planned.path, planned.after, None if planned.before is not None else MANIFEST_MODE)
     except OSError as error:
         raise BadInput(f"cannot write {planned.path}: {error.strerror}") from None

@@ -30,6 +30,7 @@ from awsprofiles.model import (
     Value,
     config_section_name,
     profile_name_of_config_section,
+    sso_session_name_of_config_section,
 )
 
 if TYPE_CHECKING:
@@ -336,6 +337,15 @@ class Snapshot:
             assert profile is not None
             result.append(profile)
         return result
+
+    def sso_sessions(self) -> dict[str, dict[str, Value]]:
+        """The config file's ``[sso-session NAME]`` sections by name (a later one wins, as in botocore)."""
+        sessions: dict[str, dict[str, Value]] = {}
+        for section, values in self.config.sections.items():
+            name = sso_session_name_of_config_section(section)
+            if name is not None:
+                sessions[name] = values
+        return sessions
 
     def referrers(self, name: str) -> list[str]:
         """Profiles whose source_profile names ``name``."""
@@ -656,23 +666,23 @@ class Transaction:
         return result
 
 
-def _file_mode(path: Path, new_file_mode: int = NEW_FILE_MODE) -> int:
+def _file_mode(path: Path) -> int:
     try:
         return path.stat().st_mode & 0o7777
     except FileNotFoundError:
-        return new_file_mode
+        return NEW_FILE_MODE
 
 
-def atomic_write(path: Path, data: bytes, new_file_mode: int = NEW_FILE_MODE) -> None:
+def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
     """Replace the file ``path`` points to with ``data``, all or nothing.
 
     A symlinked file is written through: its target is replaced and the link stays a link.
-    A file that does not exist yet is created with ``new_file_mode``.
+    ``mode``: the new file's mode (for files that hold secrets), instead of the old file's.
     """
     import tempfile  # only writers need it
 
     real = Path(os.path.realpath(path))
-    mode = _file_mode(real, new_file_mode)
+    mode = _file_mode(real) if mode is None else mode
     try:
         stat = real.stat()
         owner: tuple[int, int] | None = (stat.st_uid, stat.st_gid)
