@@ -338,7 +338,8 @@ def render_name(template: str, candidate: Candidate, source: str) -> str:
         "role_name": candidate.role_name,
         "source": source,
     }
-    name = sanitise(template.format_map(fields))
+    # Each value first ("Prod (EU)" -> "Prod-EU"), then what the template adds around them.
+    name = sanitise(template.format_map({key: sanitise(value) for key, value in fields.items()}))
     return name or sanitise(f"{candidate.account_id}.{candidate.role_name}")
 
 
