@@ -202,7 +202,7 @@ def test_every_page_of_the_organization_and_a_manifest_onboard_accepts(
     aws.organizations.create_organization(FeatureSet="ALL")
     ids = {aws.account(f"team {number:02d}") for number in range(iam.ACCOUNTS_PER_PAGE + 3)}
     team = tmp_path / "team.toml"
-    code, out, err = run(capsys, "discover", "--source", "Bob", "--organization", "--manifest", str(team))
+    code, _out, err = run(capsys, "discover", "--source", "Bob", "--organization", "--manifest", str(team))
     assert code == 0, err
     loaded = manifest.load(team)
     assert {role.values["role_arn"].split(":")[4] for role in loaded.roles} == ids
@@ -225,7 +225,7 @@ def test_a_manifest_discover_did_not_write_is_never_replaced(
     aws.role("deploy", {"AWS": BOB})
     team = tmp_path / "team.toml"
     team.write_text('[source]\nprofile = "Bob"\n')
-    code, out, err = run(capsys, "discover", "--source", "Bob", "--manifest", str(team))
+    code, _out, err = run(capsys, "discover", "--source", "Bob", "--manifest", str(team))
     assert code == 3
     assert (
         err == f"error: {team} exists and was not written by profiles discover; nothing was written "
@@ -255,4 +255,5 @@ def test_bad_input_exits_2_before_any_aws_call(
     code, out, err = run(capsys, "discover", *args)
     assert (code, out) == (2, "")
     assert message in err
-    assert err.startswith("error: ") and err.count("\n") == 1
+    assert err.startswith("error: ")
+    assert err.count("\n") == 1
