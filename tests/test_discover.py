@@ -244,7 +244,7 @@ def test_a_manifest_discover_did_not_write_is_never_replaced(
         (["--source", "Bob", "--role-name", "Admin"], "--role-name needs --organization"),
         (["--source", "Bob", "--manifest", "t.toml", "--prune"], "--prune edits the profiles"),
         (["--source", "Bob", "--manifest", "t.toml", "--apply"], "not both"),
-        (["--organization"], "give --source PROFILE"),
+        (["--organization"], "give --sso-session SESSION (IAM Identity Center) or --source PROFILE"),
     ],
 )
 def test_bad_input_exits_2_before_any_aws_call(

@@ -31,6 +31,7 @@ from awsprofiles.errors import BadInput, CheckFailed, Refused
 if TYPE_CHECKING:
     from awsprofiles.aws.iam import Account
     from awsprofiles.aws.identity import Resolver
+    from awsprofiles.aws.sso import SsoSession
 
 MARKER = "profiles_discovered_from"
 DEFAULT_TEMPLATE = "{account_name}.{role_name}"
@@ -296,6 +297,101 @@ def _organization_accounts(resolver: Resolver, profile: str, is_source: bool) ->
         ) from None
 
 
+# --------------------------------------------------------------------------- from IAM Identity Center
+
+
+@dataclass(frozen=True)
+class SsoRequest:
+    session: str
+    verify: bool = False
+    region: str | None = None
+    jobs: int = 16
+    timeout: float = 10.0
+
+
+def _sso_session(snapshot: store.Snapshot, paths: store.Paths, name: str) -> SsoSession:
+    from awsprofiles.aws import sso
+
+    for section, values in snapshot.config.sections.items():
+        if model.sso_session_name_of_config_section(section) == name:
+            try:
+                return sso.session_from_config(name, values)
+            except KeyError as missing:
+                raise BadInput(
+                    f"{paths.config}: [{section}] has no {missing.args[0]}; "
+                    "it needs sso_start_url and sso_region"
+                ) from None
+    raise BadInput(
+        f"{paths.config} has no [sso-session {name}]; add it with 'profiles add-sso' (or 'aws configure sso')"
+    )
+
+
+def discover_sso(paths: store.Paths, request: SsoRequest) -> Found:
+    """Every account and role the SSO session's signed-in user is assigned (ListAccounts,
+    ListAccountRoles), one profile each in the CLI v2 format (``sso_session``)."""
+    import concurrent.futures
+
+    from awsprofiles.aws import sso
+
+    snapshot = store.load(paths)
+    if request.jobs < 1:
+        raise BadInput("--jobs must be at least 1")
+    warnings = model.region_warnings(request.region) if request.region else []
+    session = _sso_session(snapshot, paths, request.session)
+    token = sso.valid_token(session)
+    accounts = sso.list_accounts(token, paths, request.timeout)
+
+    def roles_of(account: sso.Account) -> list[sso.AccountRole]:
+        return sso.list_account_roles(token, account.account_id, paths, request.timeout)
+
+    workers = max(1, min(request.jobs, len(accounts)))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sso-roles") as pool:
+        roles = dict(zip((a.account_id for a in accounts), pool.map(roles_of, accounts), strict=True))
+    pairs = [(account, role.role_name) for account in accounts for role in roles[account.account_id]]
+    skipped: list[Skipped] = []
+    verified: dict[tuple[str, str], bool | None] = {(a.account_id, role): None for a, role in pairs}
+    if request.verify:
+        tried = sso.try_role_credentials(token, list(verified), paths, request.timeout, request.jobs)
+        for (account_id, role_name), failure in tried.items():
+            verified[account_id, role_name] = failure is None
+            if failure is not None:
+                what = f"account {account_id}, role {role_name}"
+                skipped.append(
+                    Skipped(what, f"GetRoleCredentials failed: {failure.message} [{failure.code}]")
+                )
+    candidates = []
+    for account, role_name in pairs:
+        if verified[account.account_id, role_name] is False:
+            continue
+        values = {
+            "sso_session": request.session,
+            "sso_account_id": account.account_id,
+            "sso_role_name": role_name,
+        }
+        if request.region:
+            values["region"] = request.region
+        candidates.append(
+            Candidate(
+                account.account_id,
+                account.name,
+                role_name,
+                values,
+                ("sso_session", "sso_account_id", "sso_role_name"),
+                f"assigned to you in {session.label}",
+                {"account_id": account.account_id, "role_name": role_name},
+                verified[account.account_id, role_name],
+            )
+        )
+    return Found(
+        f"sso-session:{request.session}",
+        request.session,
+        tuple(candidates),
+        tuple(skipped),
+        tuple(warnings),
+        {"sso": {"session": request.session, "start_url": session.start_url, "region": session.region}},
+    )
+
+
 # --------------------------------------------------------------------------- names
 
 
@@ -419,7 +515,7 @@ def _edit(tx: store.Transaction, found: Found, template: str, prune: bool) -> _E
     for candidate in found.candidates:
         holder = next((p.name for p in others if candidate.same_role(p.values)), None)
         if holder is not None:
-            what = candidate.role_arn or f"{candidate.account_id} {candidate.role_name}"
+            what = candidate.role_arn or f"account {candidate.account_id}, role {candidate.role_name}"
             done.covered.append(Skipped(what, f"profile {holder!r} already assumes it"))
         else:
             wanted.append(candidate)

@@ -35,6 +35,14 @@ def discover_command(
             "--source", metavar="PROFILE", help="Find the roles this profile (an IAM user's keys) can assume."
         ),
     ] = None,
+    sso_session: Annotated[
+        str | None,
+        typer.Option(
+            "--sso-session",
+            metavar="SESSION",
+            help="Find every account and role you are assigned in this IAM Identity Center session.",
+        ),
+    ] = None,
     organization: Annotated[
         bool,
         typer.Option(
@@ -94,9 +102,10 @@ def discover_command(
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
 ) -> None:
-    """Generate a profile for every role a source profile can assume.
+    """Generate a profile for every role you can reach: from SSO, or from an IAM user's keys.
 
-    Lists the roles of the source's own account whose trust policy lets it in (and says why the
+    --sso-session: every account and role of the signed-in SSO user (CLI v2 format profiles).
+    --source: the roles of the source's own account whose trust policy lets it in (and why the
     others were skipped); with --organization, also every account of the organization times
     --role-name. Without --apply or --manifest nothing is written: the diff of the files is
     printed. Generated profiles are marked (profiles_discovered_from), so a second run changes
@@ -105,8 +114,14 @@ def discover_command(
     """
     from awsprofiles import discover
 
-    if source is None:
-        raise BadInput("give --source PROFILE: the profile whose roles to discover")
+    if (source is None) == (sso_session is None):
+        raise BadInput(
+            "give --sso-session SESSION (IAM Identity Center) or --source PROFILE (an IAM user's keys)"
+        )
+    if sso_session is not None and (organization or role_names or org_profile):
+        raise BadInput("--organization, --role-name and --org-profile go with --source, not --sso-session")
+    if sso_session is not None and manifest_file is not None:
+        raise BadInput("--manifest lists the roles of an IAM user (--source); SSO teams use --apply")
     if apply and manifest_file is not None:
         raise BadInput("give --apply (write the profiles) or --manifest FILE (write a manifest), not both")
     if dry_run and apply:
@@ -115,10 +130,14 @@ def discover_command(
         raise BadInput("--prune edits the profiles; a --manifest always lists everything found")
     template = discover.validate_template(name)
     where = paths(config_file, credentials_file)
-    request = discover.IamRequest(
-        source, organization, tuple(role_names or ()), org_profile, verify, region, jobs
-    )
-    found = discover.discover_iam(where, request)
+    if sso_session is not None:
+        found = discover.discover_sso(where, discover.SsoRequest(sso_session, verify, region, jobs))
+    else:
+        assert source is not None
+        request = discover.IamRequest(
+            source, organization, tuple(role_names or ()), org_profile, verify, region, jobs
+        )
+        found = discover.discover_iam(where, request)
     warn(list(found.warnings))
     if manifest_file is not None:
         _manifest(discover.plan_manifest(manifest_file, found, template), found, dry_run, json)
