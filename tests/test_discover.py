@@ -96,8 +96,10 @@ def test_apply_writes_profiles_botocore_reads_and_a_second_run_changes_nothing(
     aws: Aws, home: Home, capsys: pytest.CaptureFixture[str]
 ) -> None:
     deploy = aws.role("deploy", {"AWS": BOB}, path="/team/")
-    code, _, err = run(capsys, "discover", "--source", "Bob", "--apply", "--name", "{role_name}")
+    code, out, err = run(capsys, "discover", "--source", "Bob", "--apply", "--name", "{role_name}")
     assert code == 0, err
+    assert out.splitlines()[1].split() == ["deploy", "create", ACCOUNT, deploy]
+    assert f"1 role found, 0 skipped; create deploy (wrote {home.config})" in err
     assert home.config.read_text().startswith("# my own profiles\n[profile Bob]\nregion = eu-west-1\n")
     profile = botocore.session.Session(profile="deploy").get_scoped_config()
     assert profile == {

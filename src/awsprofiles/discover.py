@@ -207,7 +207,7 @@ def discover_iam(paths: store.Paths, request: IamRequest) -> Found:
                 if role_name not in own_listed:
                     skipped.append(Skipped(label, "the source's own account has no role of that name"))
             elif arn not in arns:
-                arns[arn] = f"account {account.id} of the organization"
+                arns[arn] = "an account of the organization"
 
     verified: dict[str, bool | None] = dict.fromkeys(arns)
     if request.verify:
@@ -612,8 +612,9 @@ def manifest_text(found: Found, named: Iterable[Named], path: Path) -> str:
             lines += [f"[{table}]", *(f"{key} = {_toml(value)}" for key, value in values.items()), ""]
     for item in named:
         candidate = item.candidate
+        verified = "; assumed successfully" if candidate.verified else ""
         lines += [
-            f"# {candidate.account_name} ({candidate.account_id}): {candidate.how}",
+            f"# {candidate.account_name} ({candidate.account_id}): {candidate.how}{verified}",
             "[[roles]]",
             f"profile = {_toml(item.name)}",
             *(f"{key} = {_toml(value)}" for key, value in candidate.manifest_entry.items()),

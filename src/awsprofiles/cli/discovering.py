@@ -167,15 +167,23 @@ def _skipped_json(skipped: tuple[discover.Skipped, ...]) -> list[dict[str, str]]
     return [{"what": item.what, "reason": item.reason} for item in skipped]
 
 
-def _table(rows: list[tuple[str, discover.Named]]) -> None:
-    if rows:
-        print_table(
-            ["PROFILE", "ACTION", "ACCOUNT", "ROLE ARN"],
+def _table(rows: list[tuple[str | None, discover.Named]]) -> None:
+    """One line per profile; ACTION only when the files are edited."""
+    if not rows:
+        return
+    with_action = rows[0][0] is not None
+    print_table(
+        ["PROFILE", *(["ACTION"] if with_action else []), "ACCOUNT", "ROLE"],
+        [
             [
-                [named.name, action, f"{named.candidate.account_name}", named.candidate.role_arn or ""]
-                for action, named in rows
-            ],
-        )
+                named.name,
+                *([action or ""] if with_action else []),
+                named.candidate.account_id,
+                named.candidate.role_arn or named.candidate.role_name,
+            ]
+            for action, named in rows
+        ],
+    )
 
 
 def _files(
@@ -253,7 +261,7 @@ def _manifest(planned: discover.ManifestPlan, found: discover.Found, dry_run: bo
     if dry_run:
         sys.stdout.write(planned.diff())
     else:
-        _table([("manifest", n) for n in planned.named])
+        _table([(None, n) for n in planned.named])
     count = len(planned.named)
     summary = f"{count} role{'s' if count != 1 else ''} found, {len(found.skipped)} skipped"
     if not planned.changed:
