@@ -25,8 +25,10 @@ ACCOUNT = "123456789012"
 BOB = f"arn:aws:iam::{ACCOUNT}:user/Bob"
 
 
-def trust(principal: object) -> str:
+def trust(principal: object, condition: object = None) -> str:
     statement = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+    if condition:
+        statement["Condition"] = condition
     return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
@@ -35,8 +37,9 @@ class Aws:
     iam: Any
     organizations: Any
 
-    def role(self, name: str, principal: object, path: str = "/") -> str:
-        made = self.iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=trust(principal))
+    def role(self, name: str, principal: object, path: str = "/", condition: object = None) -> str:
+        document = trust(principal, condition)
+        made = self.iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=document)
         return str(made["Role"]["Arn"])
 
     def account(self, name: str) -> str:
@@ -90,6 +93,21 @@ def test_only_roles_whose_trust_admits_the_source_are_proposed_and_a_dry_run_wri
     assert f"skipped {ci}: its trust policy allows arn:aws:iam::{ACCOUNT}:user/ci, not {BOB}" in err
     assert "would create 123456789012.deploy, 123456789012.reader" in err
     assert "run again with --apply" in err
+
+
+def test_a_role_only_aws_can_judge_is_skipped_unless_verify_assumes_it(
+    aws: Aws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    office = aws.role("office", {"AWS": BOB}, condition={"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}})
+    code, out, err = run(capsys, "discover", "--source", "Bob", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["profiles"] == []
+    reason = "its condition IpAddress on aws:SourceIp can only be tested by trying (--verify)"
+    assert report["skipped"] == [{"what": office, "reason": reason}]
+    code, out, err = run(capsys, "discover", "--source", "Bob", "--json", "--verify")
+    assert code == 0, err
+    assert [(p["role_arn"], p["verified"]) for p in json.loads(out)["profiles"]] == [(office, True)]
 
 
 def test_apply_writes_profiles_botocore_reads_and_a_second_run_changes_nothing(

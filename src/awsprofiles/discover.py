@@ -57,7 +57,7 @@ class Candidate:
     how: str
     #: The [[roles]] entry of a team manifest, without its profile name.
     manifest_entry: Mapping[str, str]
-    #: True: assumed successfully; False: kept without trying (e.g. it needs an MFA code); None: not tried.
+    #: True: assumed (or its credentials obtained) successfully; None: not tried.
     verified: bool | None = None
 
     @property
@@ -170,7 +170,6 @@ def discover_iam(paths: store.Paths, request: IamRequest) -> Found:
 
     caller = trust.Caller(identity.arn, identity.user_id, org_id, has_mfa=mfa_serial is not None)
     arns: dict[str, str] = {}  # role ARN -> how it was found
-    tentative: set[str] = set()  # trust cannot be told offline: kept only if --verify proves it
     try:
         roles = iam.list_roles(resolver, request.source)
     except CheckFailed as error:
@@ -190,10 +189,10 @@ def discover_iam(paths: store.Paths, request: IamRequest) -> Found:
         if judged.verdict is trust.Verdict.ALLOWED:
             arns[role.arn] = judged.reason
         elif judged.verdict is trust.Verdict.UNKNOWN and request.verify:
-            arns[role.arn] = judged.reason
-            tentative.add(role.arn)
+            arns[role.arn] = judged.reason  # kept only if assuming it works
         else:
-            hint = "; --verify would try it" if judged.verdict is trust.Verdict.UNKNOWN else ""
+            unknown = judged.verdict is trust.Verdict.UNKNOWN and "--verify" not in judged.reason
+            hint = "; --verify would try it" if unknown else ""
             skipped.append(Skipped(role.arn, judged.reason + hint))
 
     own_listed = {role.name for role in roles or []}
@@ -215,8 +214,6 @@ def discover_iam(paths: store.Paths, request: IamRequest) -> Found:
         for arn, failure in tried.items():
             if failure is None:
                 verified[arn] = True
-            elif failure.code == "mfa-required" and mfa_serial and arn not in tentative:
-                verified[arn] = False  # the profile will ask for the code; a trial cannot
             else:
                 skipped.append(Skipped(arn, f"assuming it failed: {failure.message} [{failure.code}]"))
                 del arns[arn]
