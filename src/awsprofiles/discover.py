@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from awsprofiles import model, onboard, store
+from awsprofiles import model, onboard, store, trust
 from awsprofiles.errors import BadInput, CheckFailed, Refused
 
 if TYPE_CHECKING:
-    from awsprofiles.aws.iam import Account
+    from awsprofiles.aws.iam import Account, ListedRole
     from awsprofiles.aws.identity import Resolver
     from awsprofiles.aws.sso import SsoSession
 
@@ -140,7 +140,6 @@ def _manifest_entry(arn: str) -> dict[str, str]:
 
 def discover_iam(paths: store.Paths, request: IamRequest) -> Found:
     """The roles ``request.source`` can assume: in its own account, and in its organization."""
-    from awsprofiles import trust
     from awsprofiles.aws import iam
     from awsprofiles.aws.identity import Resolver
 
@@ -169,9 +168,8 @@ def discover_iam(paths: store.Paths, request: IamRequest) -> Found:
     names = {account.id: account.name for account in accounts if account.name}
 
     caller = trust.Caller(identity.arn, identity.user_id, org_id, has_mfa=mfa_serial is not None)
-    arns: dict[str, str] = {}  # role ARN -> how it was found
     try:
-        roles = iam.list_roles(resolver, request.source)
+        roles: list[ListedRole] | None = iam.list_roles(resolver, request.source)
     except CheckFailed as error:
         if not request.organization or error.aws_code not in _denied():
             raise CheckFailed(
@@ -184,29 +182,9 @@ def discover_iam(paths: store.Paths, request: IamRequest) -> Found:
             "only the organization's accounts are searched"
         )
         roles = None
-    for role in roles or []:
-        judged = trust.judge(role.trust_policy, caller)
-        if judged.verdict is trust.Verdict.ALLOWED:
-            arns[role.arn] = judged.reason
-        elif judged.verdict is trust.Verdict.UNKNOWN and request.verify:
-            arns[role.arn] = judged.reason  # kept only if assuming it works
-        else:
-            unknown = judged.verdict is trust.Verdict.UNKNOWN and "--verify" not in judged.reason
-            hint = "; --verify would try it" if unknown else ""
-            skipped.append(Skipped(role.arn, judged.reason + hint))
-
-    own_listed = {role.name for role in roles or []}
-    for account in accounts:
-        for role_name in request.role_names or (DEFAULT_ORG_ROLE,):
-            arn = f"arn:{identity.partition}:iam::{account.id}:role/{role_name}"
-            label = f"account {account.name or account.id} ({account.id}), role {role_name}"
-            if account.state != "ACTIVE":
-                skipped.append(Skipped(label, f"the account is {account.state}"))
-            elif account.id == identity.account and roles is not None:
-                if role_name not in own_listed:
-                    skipped.append(Skipped(label, "the source's own account has no role of that name"))
-            elif arn not in arns:
-                arns[arn] = "an account of the organization"
+    arns = _trusting(roles or [], caller, request.verify, skipped)  # role ARN -> how it was found
+    for arn, how in _organization_roles(accounts, request.role_names, identity.arn, roles, skipped).items():
+        arns.setdefault(arn, how)
 
     verified: dict[str, bool | None] = dict.fromkeys(arns)
     if request.verify:
@@ -218,8 +196,8 @@ def discover_iam(paths: store.Paths, request: IamRequest) -> Found:
                 skipped.append(Skipped(arn, f"assuming it failed: {failure.message} [{failure.code}]"))
                 del arns[arn]
 
-    own_name = names.get(identity.account) or iam.account_alias(resolver, request.source) or identity.account
-    names.setdefault(identity.account, own_name)
+    if identity.account not in names and any(f":{identity.account}:" in arn for arn in arns):
+        names[identity.account] = iam.account_alias(resolver, request.source) or identity.account
     values: dict[str, str] = {"source_profile": request.source, "role_session_name": session_name}
     if mfa_serial:
         values["mfa_serial"] = mfa_serial
@@ -254,6 +232,49 @@ def discover_iam(paths: store.Paths, request: IamRequest) -> Found:
         },
         frozenset({request.source}),
     )
+
+
+def _trusting(
+    roles: list[ListedRole], caller: trust.Caller, verify: bool, skipped: list[Skipped]
+) -> dict[str, str]:
+    """The roles whose trust policy lets ``caller`` in (with ``verify``, also those it may let in)."""
+
+    found: dict[str, str] = {}
+    for role in roles:
+        judged = trust.judge(role.trust_policy, caller)
+        if judged.verdict is trust.Verdict.ALLOWED:
+            found[role.arn] = judged.reason
+        elif judged.verdict is trust.Verdict.UNKNOWN and verify:
+            found[role.arn] = judged.reason  # kept only if assuming it works
+        else:
+            unknown = judged.verdict is trust.Verdict.UNKNOWN and "--verify" not in judged.reason
+            skipped.append(Skipped(role.arn, judged.reason + ("; --verify would try it" if unknown else "")))
+    return found
+
+
+def _organization_roles(
+    accounts: list[Account],
+    role_names: tuple[str, ...],
+    source_arn: str,
+    own_roles: list[ListedRole] | None,
+    skipped: list[Skipped],
+) -> dict[str, str]:
+    """Each active account of the organization times the role names; the source's own account
+    only for roles its role list has (those were judged by their trust policy already)."""
+    partition, own_account = source_arn.split(":")[1], source_arn.split(":")[4]
+    found: dict[str, str] = {}
+    for account in accounts:
+        for role_name in role_names or (DEFAULT_ORG_ROLE,):
+            label = f"account {account.name or account.id} ({account.id}), role {role_name}"
+            if account.state != "ACTIVE":
+                skipped.append(Skipped(label, f"the account is {account.state}"))
+            elif account.id != own_account or own_roles is None:
+                found[f"arn:{partition}:iam::{account.id}:role/{role_name}"] = (
+                    "an account of the organization"
+                )
+            elif role_name not in {role.name for role in own_roles}:
+                skipped.append(Skipped(label, "the source's own account has no role of that name"))
+    return found
 
 
 def _denied() -> frozenset[str]:
