@@ -211,6 +211,16 @@ def test_names_are_sanitised_and_collisions_resolved_the_same_way_whatever_the_o
         random.shuffle(candidates)
         named = discover.assign_names(candidates, "{account_name}.{role_name}", "Bob", lambda name: False)
         assert {n.name: n.candidate.account_id for n in named} == expected
+    # A new account never renames the profile an earlier run made: 444 keeps its name.
+    current = {"444444444444": "Shared.Admin"}.get
+    kept = discover.assign_names(
+        candidates, "{account_name}.{role_name}", "Bob", lambda name: False, lambda c: current(c.account_id)
+    )
+    assert {n.name: n.candidate.account_id for n in kept if "Shared.Admin" in n.name} == {
+        "Shared.Admin": "444444444444",
+        "Shared.Admin-333333333333": "333333333333",
+        "Shared.Admin-444444444444": "777777777777",
+    }
     admin = candidate("111111111111", "Prod", "Admin")
     taken = discover.assign_names([admin], "{role_name}", "Bob", {"Admin"}.__contains__)
     assert [n.name for n in taken] == ["Admin-111111111111"]

@@ -20,7 +20,7 @@ import json
 import re
 import string
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -464,13 +464,19 @@ class Named:
 
 
 def assign_names(
-    candidates: Iterable[Candidate], template: str, source: str, taken: Callable[[str], bool]
+    candidates: Iterable[Candidate],
+    template: str,
+    source: str,
+    taken: Callable[[str], bool],
+    current: Callable[[Candidate], str | None] = lambda candidate: None,
 ) -> list[Named]:
     """Each candidate's profile name, the same on every run for the same candidates and files.
 
     Candidates are ordered by their rendered name, account and role; the first gets the name, a
     later one (or one whose name ``taken`` says belongs to someone else) gets ``NAME-ACCOUNT``,
-    then ``NAME-ACCOUNT-2``, ... Returned in that order.
+    then ``NAME-ACCOUNT-2``, ... A candidate whose profile a run made already (``current``) keeps
+    that profile's name while it is still one of these, so a new account never renames an
+    existing profile. Returned in that order.
     """
     rendered = [(render_name(template, c, source), c) for c in candidates]
     rendered.sort(key=lambda item: (item[0], item[1].account_id, item[1].role_name, item[1].role_arn or ""))
@@ -479,16 +485,23 @@ def assign_names(
     def free(name: str) -> bool:
         return name not in used and name not in RESERVED_NAMES and not taken(name)
 
-    named = []
-    for base, candidate in rendered:
-        account = candidate.account_id
-        options = itertools.chain(
-            [base, f"{base}-{account}"], (f"{base}-{account}-{n}" for n in itertools.count(2))
-        )
-        name = next(option for option in options if free(option))
-        used.add(name)
-        named.append(Named(name, candidate))
-    return named
+    def options(base: str, account: str) -> Iterator[str]:
+        yield base
+        yield f"{base}-{account}"
+        yield from (f"{base}-{account}-{n}" for n in itertools.count(2))
+
+    chosen: dict[int, str] = {}
+    for index, (base, candidate) in enumerate(rendered):
+        kept = current(candidate)
+        pattern = rf"{re.escape(base)}(?:-{candidate.account_id}(?:-\d+)?)?"
+        if kept is not None and re.fullmatch(pattern, kept) and free(kept):
+            chosen[index] = kept
+            used.add(kept)
+    for index, (base, candidate) in enumerate(rendered):
+        if index not in chosen:
+            chosen[index] = next(name for name in options(base, candidate.account_id) if free(name))
+            used.add(chosen[index])
+    return [Named(chosen[index], candidate) for index, (_, candidate) in enumerate(rendered)]
 
 
 # --------------------------------------------------------------------------- the two files
@@ -542,7 +555,12 @@ def _edit(tx: store.Transaction, found: Found, template: str, prune: bool) -> _E
         profile = snapshot.profile(name)
         return profile is not None and profile.get(MARKER) != found.origin
 
-    done.named = assign_names(wanted, template, found.source_name, taken)
+    ours = [p for p in snapshot.profiles() if p.get(MARKER) == found.origin]
+
+    def current(candidate: Candidate) -> str | None:
+        return next((p.name for p in ours if candidate.same_role(p.values)), None)
+
+    done.named = assign_names(wanted, template, found.source_name, taken, current)
     values = {n.name: {**n.candidate.values, MARKER: found.origin} for n in done.named}
     done.changes = onboard.edit_profiles(tx, values)
     if prune:
