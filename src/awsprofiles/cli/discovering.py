@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from awsprofiles import store
 from awsprofiles.cli.app import (
     ConfigFile,
     CredentialsFile,
@@ -187,7 +188,7 @@ def _table(rows: list[tuple[str | None, discover.Named]]) -> None:
 
 
 def _files(
-    where: Any, planned: discover.FilesPlan, template: str, prune: bool, apply: bool, json: bool
+    where: store.Paths, planned: discover.FilesPlan, template: str, prune: bool, apply: bool, json: bool
 ) -> None:
     from awsprofiles import discover
 
