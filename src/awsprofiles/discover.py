@@ -598,12 +598,8 @@ def plan_files(paths: store.Paths, found: Found, template: str, prune: bool = Fa
 
 def apply_files(paths: store.Paths, planned: FilesPlan, template: str, prune: bool = False) -> None:
     """Write ``planned`` in one locked transaction, if the files are still as it saw them."""
-    before = {file.path: file.before for file in planned.files}
     with store.transaction(paths) as tx:
-        for ini in tx.snapshot.files():
-            expected = before.get(ini.path)
-            if expected is not None and expected != ini.raw:
-                raise Refused(f"{ini.path} changed while discovering; nothing was written, run it again")
+        onboard.refuse_if_changed(tx, planned.files, "discovering")
         done = _edit(tx, planned.found, template, prune)
         if (done.changes, done.removed) != (list(planned.changes), list(planned.removed)):
             raise Refused("the profiles changed while discovering; nothing was written, run it again")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -127,15 +127,20 @@ def plan(paths: store.Paths, manifest: Manifest, key: AccessKey | None = None) -
     )
 
 
+def refuse_if_changed(tx: store.Transaction, files: Iterable[FileChange], doing: str) -> None:
+    """Refuse (nothing written) when a file is no longer what a plan was computed from."""
+    before = {file.path: file.before for file in files}
+    for ini in tx.snapshot.files():
+        expected = before.get(ini.path)
+        if expected is not None and expected != ini.raw:
+            raise Refused(f"{ini.path} changed while {doing}; nothing was written, run it again")
+
+
 def apply(paths: store.Paths, planned: Plan) -> list[Change]:
     """Write ``planned`` in one locked transaction, if the files are still as it saw them."""
     wanted = wanted_values(planned.manifest, planned.key)
-    before = {file.path: file.before for file in planned.files}
     with store.transaction(paths) as tx:
-        for ini in tx.snapshot.files():
-            expected = before.get(ini.path)
-            if expected is not None and expected != ini.raw:
-                raise Refused(f"{ini.path} changed while onboarding; nothing was written, run it again")
+        refuse_if_changed(tx, planned.files, "onboarding")
         changes = edit_profiles(tx, wanted)
         if changes != list(planned.changes):
             raise Refused("the profiles changed while onboarding; nothing was written, run it again")

@@ -25,18 +25,12 @@ from awsprofiles import manifest, store
 from awsprofiles.cli import main
 from tests.conftest import Home
 from tests.e2e.conftest import REGION, MotoServer
+from tests.test_discover import trust
 
 pytestmark = pytest.mark.e2e
 
 ACCOUNT = "123456789012"  # the management account, Bob's own
 BOB = f"arn:aws:iam::{ACCOUNT}:user/Bob"
-
-
-def _trust(principal: object, condition: object = None) -> str:
-    statement: dict[str, object] = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
-    if condition:
-        statement["Condition"] = condition
-    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
 @dataclass
@@ -101,14 +95,14 @@ def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Org]:
             keys[user] = (key["AccessKeyId"], key["SecretAccessKey"])
         iam.create_user(UserName="ci")
         roles = {
-            "deploy": ("/", _trust({"AWS": BOB})),
-            "ops": ("/team/", _trust({"AWS": BOB})),
-            "ci-runner": ("/", _trust({"AWS": f"arn:aws:iam::{ACCOUNT}:user/ci"})),
-            "ec2-instance": ("/", _trust({"Service": "ec2.amazonaws.com"})),
-            "partner-audit": ("/", _trust({"AWS": BOB}, {"StringEquals": {"sts:ExternalId": "partner-7"}})),
+            "deploy": ("/", trust({"AWS": BOB})),
+            "ops": ("/team/", trust({"AWS": BOB})),
+            "ci-runner": ("/", trust({"AWS": f"arn:aws:iam::{ACCOUNT}:user/ci"})),
+            "ec2-instance": ("/", trust({"Service": "ec2.amazonaws.com"})),
+            "partner-audit": ("/", trust({"AWS": BOB}, {"StringEquals": {"sts:ExternalId": "partner-7"}})),
         }
-        for name, (path, trust) in roles.items():
-            iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=trust)
+        for name, (path, document) in roles.items():
+            iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=document)
         server.enforce(True)
         yield Org(server, accounts, keys)
     finally:
