@@ -92,7 +92,8 @@ class MotoServer:
         request = urllib.request.Request(
             f"{self.url}{path}", data=body.encode(), method="POST", headers={"Content-Type": "text/plain"}
         )
-        urllib.request.urlopen(request, timeout=10).close()
+        # A reset reloads the managed policies: seconds, and many more on a busy machine.
+        urllib.request.urlopen(request, timeout=60).close()
 
     def reset(self) -> None:
         self.enforce(False)
