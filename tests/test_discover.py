@@ -276,7 +276,6 @@ def test_a_manifest_discover_did_not_write_is_never_replaced(
         (["--source", "Bob", "--manifest", "t.toml", "--apply"], "not both"),
         (["--organization"], "give --sso-session SESSION (IAM Identity Center) or --source PROFILE"),
         (["--sso-session", "acme", "--organization"], "go with --source, not --sso-session"),
-        (["--sso-session", "acme", "--manifest", "t.toml"], "--manifest needs --source"),
     ],
 )
 def test_bad_input_exits_2_before_any_aws_call(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import botocore.session
 import pytest
 
-from awsprofiles import store
+from awsprofiles import manifest, store
 from awsprofiles.aws import sso
 from awsprofiles.cli import main
 from tests.conftest import Home
@@ -147,3 +148,31 @@ def test_without_a_sign_in_it_says_how_to_sign_in(
     code, _, err = run(capsys, "discover", "--sso-session", "other")
     assert code == 2
     assert "has no [sso-session other]" in err
+
+
+def test_a_manifest_of_every_assigned_role_onboards_an_sso_team(
+    signed_in: SsoEmulator, home: Home, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    team = tmp_path / "sso-team.toml"
+    code, _, err = run(
+        capsys, "discover", "--sso-session", "acme", "--manifest", str(team), "--region", "us-east-2"
+    )
+    assert code == 0, err
+    text = team.read_text()
+    assert f'[sso]\nstart_url = "{START_URL}"\nregion = "eu-west-1"\nsession = "acme"\n' in text
+    loaded = manifest.load(team)
+    assert all(role.sso for role in loaded.roles)
+    assert len(loaded.roles) == 7  # a team manifest lists every role, 'mine' or not
+
+    # A new engineer's machine: no profiles yet; onboard writes every one, in the same session.
+    home.config.write_text("")
+    code, _, err = run(capsys, "onboard", str(team), "--no-check")
+    assert code == 0, err
+    session = botocore.session.Session(profile="Zurich.Billing")
+    assert session.get_scoped_config() == {
+        "sso_session": "acme",
+        "sso_account_id": "444444444444",
+        "sso_role_name": "Billing",
+        "region": "us-east-2",
+    }
+    assert session.full_config["sso_sessions"]["acme"]["sso_start_url"] == START_URL

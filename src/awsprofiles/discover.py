@@ -406,7 +406,10 @@ def discover_sso(paths: store.Paths, request: SsoRequest) -> Found:
         tuple(candidates),
         tuple(skipped),
         tuple(warnings),
-        {"sso": {"session": request.session, "start_url": session.start_url, "region": session.region}},
+        {
+            "sso": {"start_url": session.start_url, "region": session.region, "session": request.session},
+            "defaults": {"region": request.region} if request.region else {},
+        },
     )
 
 

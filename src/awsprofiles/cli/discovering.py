@@ -121,8 +121,6 @@ def discover_command(
         )
     if sso_session is not None and (organization or role_names or org_profile):
         raise BadInput("--organization, --role-name and --org-profile go with --source, not --sso-session")
-    if sso_session is not None and manifest_file is not None:
-        raise BadInput("--manifest needs --source: a team manifest cannot name SSO roles yet; use --apply")
     if apply and manifest_file is not None:
         raise BadInput("give --apply (write the profiles) or --manifest FILE (write a manifest), not both")
     if dry_run and apply:
