@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.request
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -32,8 +33,8 @@ sso_role_name = AdministratorAccess
 
 
 @pytest.fixture
-def signed_in(home: Home, sso_emulator: SsoEmulator) -> SsoEmulator:
-    """Five accounts (three pages of two), and a token in the cache as 'profiles login' leaves it."""
+def acme(home: Home, sso_emulator: SsoEmulator) -> SsoEmulator:
+    """Five accounts (three pages of two) in IAM Identity Center, and the config above."""
     sso_emulator.add_account("111111111111", "Prod (EU)", "AdministratorAccess", "ReadOnly")
     sso_emulator.add_account("222222222222", "Shared", "ReadOnly")
     sso_emulator.add_account("333333333333", "Shared", "ReadOnly")
@@ -41,9 +42,15 @@ def signed_in(home: Home, sso_emulator: SsoEmulator) -> SsoEmulator:
     sso_emulator.add_account("555555555555", "Sandbox", "AdministratorAccess", "ReadOnly")
     home.config.parent.mkdir(parents=True)
     home.config.write_text(CONFIG)
-    access = sso_emulator.issue_token(START_URL)
-    sso.save_token(SESSION, sso.Token(START_URL, "eu-west-1", access, sso.now() + timedelta(hours=1)))
     return sso_emulator
+
+
+@pytest.fixture
+def signed_in(acme: SsoEmulator) -> SsoEmulator:
+    """A token in the cache as 'profiles login' leaves it (without the sign-in)."""
+    access = acme.issue_token(START_URL)
+    sso.save_token(SESSION, sso.Token(START_URL, "eu-west-1", access, sso.now() + timedelta(hours=1)))
+    return acme
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -52,9 +59,12 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_every_assigned_role_becomes_a_profile_botocore_signs_in_with_and_a_second_run_changes_nothing(
-    signed_in: SsoEmulator, home: Home, capsys: pytest.CaptureFixture[str]
+def test_login_then_discover_gives_every_assigned_role_a_profile_botocore_uses_and_reruns_change_nothing(
+    acme: SsoEmulator, home: Home, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The person's browser opens the verification URL and approves the sign-in.
+    monkeypatch.setattr("webbrowser.open_new_tab", lambda url: urllib.request.urlopen(url, timeout=5).close())
+    assert run(capsys, "login", "--sso-session", "acme")[0] == 0
     args = ["discover", "--sso-session", "acme", "--region", "eu-central-1", "--apply"]
     code, out, err = run(capsys, *args, "--json")
     assert code == 0, err
@@ -73,7 +83,7 @@ def test_every_assigned_role_becomes_a_profile_botocore_signs_in_with_and_a_seco
             "reason": "profile 'mine' already assumes it",
         }
     ]
-    assert signed_in.operations().count("ListAccounts") == 3  # every page
+    assert acme.operations().count("ListAccounts") == 3  # every page
 
     assert home.config.read_text().startswith(CONFIG)
     session = botocore.session.Session(profile="Shared.ReadOnly-333333333333")
@@ -87,7 +97,7 @@ def test_every_assigned_role_becomes_a_profile_botocore_signs_in_with_and_a_seco
     # botocore's own SSO provider signs in with the cached token and gets the role's credentials.
     credentials = session.get_credentials().get_frozen_credentials()
     assert credentials.access_key.startswith("ASIA")
-    assert signed_in.calls[-1].params == {"account_id": "333333333333", "role_name": "ReadOnly"}
+    assert acme.calls[-1].params == {"account_id": "333333333333", "role_name": "ReadOnly"}
 
     written = home.config.read_bytes()
     code, _, err = run(capsys, *args)
