@@ -21,7 +21,7 @@ from pathlib import Path
 import botocore.session
 import pytest
 
-from awsprofiles import manifest, store
+from awsprofiles import manifest
 from awsprofiles.cli import main
 from tests.conftest import Home
 from tests.e2e.conftest import REGION, MotoServer
@@ -122,11 +122,34 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_verified_organization_discovery_writes_profiles_the_aws_cli_assumes(
-    against: Org, home: Home, capsys: pytest.CaptureFixture[str]
+def test_an_organization_is_discovered_verified_listed_in_a_manifest_and_written_for_the_aws_cli(
+    against: Org, home: Home, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """One test (one server) for the whole story: worksteal would start a server per worker."""
     dev, prod, sandbox = (against.accounts[name] for name in ("Dev", "Prod", "Sandbox"))
+    before = home.config.read_bytes(), home.credentials.read_bytes()
+
+    # Bob may not list the organization: the error says what to do, and nothing is written.
+    code, out, err = run(capsys, "discover", "--source", "Bob", "--organization")
+    assert (code, out) == (1, "")
+    assert "may not list the organization's accounts; give --org-profile PROFILE" in err
+    assert err.count("\n") == 1
+
+    # A team manifest of the verified roles; the files are not touched.
+    team = tmp_path / "team.toml"
     args = ["discover", "--source", "Bob", "--organization", "--org-profile", "OrgReader", "--verify"]
+    code, _, err = run(capsys, *args, "--manifest", str(team), "--region", "eu-central-1")
+    assert code == 0, err
+    assert (home.config.read_bytes(), home.credentials.read_bytes()) == before
+    loaded = manifest.load(team)
+    assert loaded.source.profile == "Bob"
+    roles = {role.profile: dict(role.values) for role in loaded.roles}
+    assert "Sandbox.OrganizationAccountAccessRole" not in roles
+    assert roles["master.ops"]["role_arn"] == f"arn:aws:iam::{ACCOUNT}:role/team/ops"
+    assert roles["Dev.OrganizationAccountAccessRole"]["region"] == "eu-central-1"
+    assert {"account_id", "role_name", "profile"} == set(tomllib.loads(team.read_text())["roles"][0])
+
+    # The profiles themselves.
     code, out, err = run(capsys, *args, "--apply", "--json")
     assert code == 0, err
     report = json.loads(out)
@@ -175,41 +198,3 @@ def test_verified_organization_discovery_writes_profiles_the_aws_cli_assumes(
     assert code == 0, err
     assert "4 roles found, 5 skipped; no changes: every discovered profile is already in place" in err
     assert (home.config.read_bytes(), home.credentials.read_bytes()) == written
-
-
-def test_manifest_of_the_organization_is_one_onboard_accepts(
-    against: Org, home: Home, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    team = tmp_path / "team.toml"
-    args = ["discover", "--source", "Bob", "--organization", "--org-profile", "OrgReader"]
-    code, _, err = run(capsys, *args, "--verify", "--manifest", str(team), "--region", "eu-central-1")
-    assert code == 0, err
-    assert home.config.read_text().count("[profile") == 2  # the files are not touched
-    loaded = manifest.load(team)
-    assert loaded.source.profile == "Bob"
-    roles = {role.profile: dict(role.values) for role in loaded.roles}
-    assert "Sandbox.OrganizationAccountAccessRole" not in roles
-    assert roles["master.ops"]["role_arn"] == f"arn:aws:iam::{ACCOUNT}:role/team/ops"
-    assert roles["Dev.OrganizationAccountAccessRole"]["region"] == "eu-central-1"
-    document = tomllib.loads(team.read_text())
-    assert {"account_id", "role_name", "profile"} == set(document["roles"][0])
-
-    # Without --verify every account of the organization is listed, Sandbox too.
-    code, _, err = run(capsys, *args, "--manifest", str(team))
-    assert code == 0, err
-    assert "Sandbox.OrganizationAccountAccessRole" in {r.profile for r in manifest.load(team).roles}
-
-    code, _, err = run(capsys, "onboard", str(team), "--no-check")
-    assert code == 0, err
-    assert "create " in err
-    assert store.load(home.paths).profile("Prod.OrganizationAccountAccessRole") is not None
-
-
-def test_a_source_that_may_not_list_the_organization_is_told_about_org_profile(
-    against: Org, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, err = run(capsys, "discover", "--source", "Bob", "--organization")
-    assert code == 1
-    assert out == ""
-    assert "may not list the organization's accounts; give --org-profile PROFILE" in err
-    assert err.count("\n") == 1
