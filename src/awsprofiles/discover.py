@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from awsprofiles import model, onboard, store, trust
+from awsprofiles.aws import regions
 from awsprofiles.errors import BadInput, CheckFailed, Refused
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ def validate_iam_request(snapshot: store.Snapshot, request: IamRequest) -> list[
             raise BadInput(f"{name!r} is not a role name (1-64 characters of letters, digits and +=,.@_-)")
     if request.jobs < 1:
         raise BadInput("--jobs must be at least 1")
-    return model.region_warnings(request.region) if request.region else []
+    return regions.region_warnings(request.region) if request.region else []
 
 
 def _role_arn_parts(arn: str) -> tuple[str, str, str]:
@@ -354,7 +355,7 @@ def discover_sso(paths: store.Paths, request: SsoRequest) -> Found:
     snapshot = store.load(paths)
     if request.jobs < 1:
         raise BadInput("--jobs must be at least 1")
-    warnings = model.region_warnings(request.region) if request.region else []
+    warnings = regions.region_warnings(request.region) if request.region else []
     session = _sso_session(snapshot, paths, request.session)
     token = sso.valid_token(session)
     accounts = sso.list_accounts(token, paths, request.timeout)

@@ -30,6 +30,8 @@ from awsprofiles.model import (
     Value,
     config_section_name,
     profile_name_of_config_section,
+    profiles_process_target,
+    retarget_profiles_process,
     sso_session_name_of_config_section,
     sso_session_section_name,
 )
@@ -352,6 +354,14 @@ class Snapshot:
         """Profiles whose source_profile names ``name``."""
         return [p.name for p in self.profiles() if p.get("source_profile") == name and p.name != name]
 
+    def process_referrers(self, name: str) -> list[str]:
+        """Profiles whose credential_process runs ``profiles credential-process name``."""
+        return [
+            p.name
+            for p in self.profiles()
+            if p.name != name and profiles_process_target(p.get("credential_process") or "") == name
+        ]
+
 
 def load(paths: Paths) -> Snapshot:
     return Snapshot(read_file("config", paths.config), read_file("credentials", paths.credentials))
@@ -668,8 +678,12 @@ class Transaction:
         for doc in self.documents():
             doc.rename(old, new)
             for profile, section in list(doc.profile_sections.items()):
-                if doc.expected[section].get("source_profile") == old:
+                values = doc.expected[section]
+                if values.get("source_profile") == old:
                     doc.set(profile, "source_profile", new)
+                process = values.get("credential_process")
+                if isinstance(process, str) and profiles_process_target(process) == old:
+                    doc.set(profile, "credential_process", retarget_profiles_process(process, new))
 
     def changed_files(self) -> list[tuple[Document, bytes]]:
         result = []

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from awsprofiles.aws.errors import DENIED, assume_denied_message, classify
+from awsprofiles.aws.errors import DENIED, SELF_SERVICE_KEYS, assume_denied_message, classify
 from awsprofiles.aws.identity import Identity, Resolver
 from awsprofiles.aws.session import make_session
 from awsprofiles.errors import CheckFailed
@@ -57,7 +57,7 @@ class Iam:
         try:
             return getattr(client, method)(**kwargs)
         except Exception as error:
-            raise classify(error, self._profile) from None
+            raise classify(error, self._profile, needs=SELF_SERVICE_KEYS) from None
 
     def caller_arn(self) -> str:
         return str(self._call(self._sts, "get_caller_identity")["Arn"])
