@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from awsprofiles.aws.identity import Resolver
     from awsprofiles.aws.sso import SsoSession
 
-MARKER = "profiles_discovered_from"
+MARKER = model.DISCOVERED_FROM  # one of model.KNOWN_KEYS: check and set know it
 DEFAULT_TEMPLATE = "{account_name}.{role_name}"
 TEMPLATE_FIELDS = ("account_name", "account_id", "role_name", "source")
 DEFAULT_ORG_ROLE = "OrganizationAccountAccessRole"
@@ -529,7 +529,7 @@ class FilesPlan:
         return bool(self.files)
 
     def diff(self) -> str:
-        return "".join(onboard.unified_diff(f.path, f.before, f.after, "discover") for f in self.files)
+        return "".join(onboard.unified_diff(f.path, f.before, f.after, "after discover") for f in self.files)
 
 
 @dataclass
@@ -629,7 +629,7 @@ class ManifestPlan:
     def diff(self) -> str:
         if not self.changed:
             return ""
-        return onboard.unified_diff(self.path, self.before or b"", self.after, "discover")
+        return onboard.unified_diff(self.path, self.before or b"", self.after, "after discover")
 
 
 def _toml(value: str) -> str:
