@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from awsprofiles import model, onboard, store, trust
+from awsprofiles import editing, model, onboard, store, trust
 from awsprofiles.aws import regions
 from awsprofiles.errors import BadInput, CheckFailed, Refused
 
@@ -200,8 +200,8 @@ def discover_iam(paths: store.Paths, request: IamRequest) -> Found:
     if identity.account not in names and any(f":{identity.account}:" in arn for arn in arns):
         names[identity.account] = iam.account_alias(resolver, request.source) or identity.account
     values: dict[str, str] = {"source_profile": request.source, "role_session_name": session_name}
-    if mfa_serial:
-        values["mfa_serial"] = mfa_serial
+    if mfa_serial and not editing.starts_mfa_session(source_profile):
+        values["mfa_serial"] = mfa_serial  # botocore asks only for a role's own device
     region = request.region or source_region
     if region:
         values["region"] = region

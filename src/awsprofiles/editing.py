@@ -287,10 +287,16 @@ def add_role(paths: store.Paths, request: RoleRequest) -> list[str]:
     return warnings
 
 
+def starts_mfa_session(source: Profile | None) -> bool:
+    """Whether ``source`` (a keyring profile with mfa_serial) serves MFA-authenticated credentials:
+    a role over it needs no mfa_serial of its own, which would ask for a second code."""
+    return source is not None and source.kind is Kind.KEYRING and source.get("mfa_serial") is not None
+
+
 def source_mfa_note(snapshot: store.Snapshot, request: RoleRequest) -> str | None:
     """What add-role says when the source keeps an MFA session in the keyring."""
     source = snapshot.profile(request.source) if request.source else None
-    if source is None or source.kind is not Kind.KEYRING or source.get("mfa_serial") is None:
+    if source is None or not starts_mfa_session(source):
         return None
     note = (
         f"source {source.name!r} starts an MFA session (keyring, STS GetSessionToken) with one code: "

@@ -24,7 +24,8 @@ import pytest
 from awsprofiles import manifest
 from awsprofiles.cli import main
 from tests.conftest import Home
-from tests.e2e.conftest import REGION, MotoServer
+from tests.e2e.conftest import REGION, Article, MotoServer
+from tests.e2e.test_keyring_e2e import key_file
 from tests.test_discover import trust
 
 pytestmark = pytest.mark.e2e
@@ -198,3 +199,38 @@ def test_an_organization_is_discovered_verified_listed_in_a_manifest_and_written
     assert code == 0, err
     assert "4 roles found, 5 skipped; no changes: every discovered profile is already in place" in err
     assert (home.config.read_bytes(), home.credentials.read_bytes()) == written
+
+
+def test_a_keyring_source_with_mfa_discovers_roles_that_ask_for_no_second_code(
+    keyring_article: Article, tmp_path: Path
+) -> None:
+    """Bob's key in the Secret Service, his MFA session kept there: discover reaches AWS through
+    his credential_process, and the roles it writes work off a terminal with that session."""
+    article = keyring_article
+    # moto knows GetSessionToken's credentials only with IAM enforcement off, and names their
+    # caller arn:aws:sts::ACCOUNT:user/moto (AWS: Bob): a role trusting the account is found.
+    admin = article.create_role("team-admin", f"arn:aws:iam::{article.account}:root")
+    article.server.enforce(False)
+    serial = f"arn:aws:iam::{article.account}:mfa/Bob"
+    added = article.profiles("add-user", "Bob", "--keyring", "--mfa-serial", serial, "--region", REGION,
+                             "--from-json", str(key_file(article, tmp_path)), "--no-check")  # fmt: skip
+    assert added.returncode == 0, added.stderr
+
+    refused = article.profiles("discover", "--source", "Bob", stdin=subprocess.DEVNULL)
+    assert refused.returncode == 1
+    assert refused.stderr.rstrip().endswith("[mfa-required]")
+
+    session = article.profiles("credential-process", "Bob", "--from-keyring", "--mfa-code", "123456")
+    assert session.returncode == 0, session.stderr
+    found = article.profiles("discover", "--source", "Bob", "--verify", "--apply", "--json",
+                             stdin=subprocess.DEVNULL)  # fmt: skip
+    assert found.returncode == 0, found.stderr
+    name = f"{article.account}.team-admin"
+    assert [(p["name"], p["verified"]) for p in json.loads(found.stdout)["profiles"]] == [(name, True)]
+    profile = botocore.session.Session(profile=name).get_scoped_config()
+    assert (profile["role_arn"], profile["source_profile"]) == (admin, "Bob")
+    assert "mfa_serial" not in profile  # Bob's session carries the MFA: no second code
+
+    aws = article.aws("sts", "get-caller-identity", "--profile", name, "--query", "Arn", "--output", "text")
+    assert aws.returncode == 0, aws.stderr
+    assert aws.stdout.strip().startswith(f"arn:aws:sts::{article.account}:assumed-role/team-admin/")
