@@ -141,26 +141,33 @@ def test_apply_writes_profiles_botocore_reads_and_a_second_run_changes_nothing(
 def test_prune_removes_only_generated_profiles_whose_role_is_gone(
     aws: Aws, home: Home, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for name in ("stays", "goes", "chained"):
+    for name in ("stays", "goes", "chained", "served"):
         aws.role(name, {"AWS": BOB})
     assert run(capsys, "discover", "--source", "Bob", "--apply", "--name", "{role_name}")[0] == 0
     with home.config.open("a") as config:
         config.write(
             f"\n[profile mine]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/goes\nsource_profile = Bob\n"
             "\n[profile on-top]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = chained\n"
+            "\n[profile runner]\ncredential_process = profiles credential-process served\n"
         )
-    for name in ("goes", "chained"):
+    for name in ("goes", "chained", "served"):
         aws.iam.delete_role(RoleName=name)
 
     code, out, err = run(capsys, "discover", "--source", "Bob", "--name", "{role_name}", "--prune")
     assert code == 0, err
     assert "-[profile goes]" in out
     assert "would remove goes" in err
-    assert "kept 'chained' although discover no longer finds its role: on-top uses it" in err
+    assert (
+        "kept 'chained' although discover no longer finds its role: it is the source_profile of on-top" in err
+    )
+    assert (
+        "kept 'served' although discover no longer finds its role: "
+        "it is run by the credential_process of runner" in err
+    )
     code, _, err = run(capsys, "discover", "--source", "Bob", "--name", "{role_name}", "--prune", "--apply")
     assert code == 0, err
     snapshot = store.load(home.paths)
-    assert snapshot.names() == ["Bob", "chained", "stays", "mine", "on-top"]
+    assert snapshot.names() == ["Bob", "chained", "served", "stays", "mine", "on-top", "runner"]
 
 
 def test_a_role_a_hand_written_profile_assumes_is_not_generated_again_and_its_name_is_never_taken(
@@ -179,6 +186,49 @@ def test_a_role_a_hand_written_profile_assumes_is_not_generated_again_and_its_na
     assert [(p["name"], p["role_arn"]) for p in report["profiles"]] == [(f"audit-{ACCOUNT}", audit)]
     assert {"what": deploy, "reason": "profile 'my-deploy' already assumes it"} in report["skipped"]
     assert home.config.read_text().startswith(before)  # the user's own lines, byte for byte
+
+
+def test_apply_is_one_safe_transaction_refused_when_the_files_change_and_nothing_written_on_failure(
+    aws: Aws, home: Home, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    aws.role("deploy", {"AWS": BOB})
+    # The config is a symlink to a private file: both survive a write.
+    real = tmp_path / "dotfiles" / "aws-config"
+    real.parent.mkdir()
+    home.config.rename(real)
+    home.config.symlink_to(real)
+    os.chmod(real, 0o600)
+    args = ["discover", "--source", "Bob", "--apply", "--name", "{role_name}"]
+
+    def full_disk(path: Path, data: bytes, mode: int | None = None) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(store, "atomic_write", full_disk)
+        code, out, err = run(capsys, *args)
+    assert (code, out) == (4, "")
+    assert err == f"error: cannot write {home.config}: No space left on device; no file was changed\n"
+
+    planned = discover.plan_files
+
+    def then_edited(*plan_args: Any, **kwargs: Any) -> discover.FilesPlan:
+        result = planned(*plan_args, **kwargs)
+        with real.open("a") as config:
+            config.write("[profile meanwhile]\nregion = us-east-1\n")
+        return result
+
+    before = files(home)
+    with monkeypatch.context() as patched:
+        patched.setattr(discover, "plan_files", then_edited)
+        code, _, err = run(capsys, *args)
+    assert code == 3
+    assert "changed while discovering; nothing was written, run it again" in err
+    assert files(home) == (before[0] + b"[profile meanwhile]\nregion = us-east-1\n", before[1])
+
+    assert run(capsys, *args)[0] == 0
+    assert home.config.is_symlink()
+    assert stat.S_IMODE(real.stat().st_mode) == 0o600
+    assert store.load(home.paths).profile("deploy") is not None
 
 
 def candidate(account_id: str, account_name: str, role_name: str) -> discover.Candidate:

@@ -572,11 +572,10 @@ def _edit(tx: store.Transaction, found: Found, template: str, prune: bool) -> _E
             p.name for p in snapshot.profiles() if p.get(MARKER) == found.origin and p.name not in values
         ]
         for name in doomed:
-            users = [user for user in snapshot.referrers(name) if user not in doomed]
-            if users:
+            # As 'profiles remove' without --force: nothing another profile needs.
+            if uses := editing.needed_by(snapshot, name, ignoring=doomed):
                 done.notes.append(
-                    f"kept {name!r} although discover no longer finds its role: "
-                    f"{', '.join(users)} use{'s' if len(users) == 1 else ''} it as source_profile"
+                    f"kept {name!r} although discover no longer finds its role: it is {' and '.join(uses)}"
                 )
             else:
                 tx.remove(name)
@@ -601,7 +600,11 @@ def plan_files(paths: store.Paths, found: Found, template: str, prune: bool = Fa
 
 
 def apply_files(paths: store.Paths, planned: FilesPlan, template: str, prune: bool = False) -> None:
-    """Write ``planned`` in one locked transaction, if the files are still as it saw them."""
+    """Write ``planned`` in one locked transaction, if the files are still as it saw them.
+
+    No keyring item is involved: a generated profile is a role or SSO profile, which
+    ``add-user`` and ``protect`` refuse to give a key of its own.
+    """
     with store.transaction(paths) as tx:
         onboard.refuse_if_changed(tx, planned.files, "discovering")
         done = _edit(tx, planned.found, template, prune)

@@ -7,7 +7,7 @@ reaches the files; all of them return warnings for the CLI to print.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from awsprofiles import model, store
@@ -571,6 +571,16 @@ def unset_value(paths: store.Paths, name: str, *keys: str, force: bool = False) 
     return warnings
 
 
+def needed_by(snapshot: store.Snapshot, name: str, ignoring: Collection[str] = ()) -> list[str]:
+    """How other profiles (but ``ignoring``) need ``name``: as source_profile, or by a credential_process."""
+    uses = []
+    if users := [user for user in snapshot.referrers(name) if user not in ignoring]:
+        uses.append(f"the source_profile of {', '.join(users)}")
+    if runners := [runner for runner in snapshot.process_referrers(name) if runner not in ignoring]:
+        uses.append(f"run by the credential_process of {', '.join(runners)}")
+    return uses
+
+
 def remove(paths: store.Paths, name: str, force: bool = False) -> list[str]:
     """Remove a profile from both files; then its keyring items, if it has any."""
     from awsprofiles import vault
@@ -579,11 +589,7 @@ def remove(paths: store.Paths, name: str, force: bool = False) -> list[str]:
         tx = edit.tx
         warnings = list(tx.snapshot.warnings)
         profile = _require(tx.snapshot, name)
-        uses = []
-        if users := tx.snapshot.referrers(name):
-            uses.append(f"the source_profile of {', '.join(users)}")
-        if runners := tx.snapshot.process_referrers(name):
-            uses.append(f"run by the credential_process of {', '.join(runners)}")
+        uses = needed_by(tx.snapshot, name)
         if uses and not force:
             raise Refused(f"profile {name!r} is {' and '.join(uses)}; remove those first or use --force")
         tx.remove(name)
