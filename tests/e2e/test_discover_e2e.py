@@ -218,7 +218,8 @@ def test_a_keyring_source_with_mfa_discovers_roles_that_ask_for_no_second_code(
 
     refused = article.profiles("discover", "--source", "Bob", stdin=subprocess.DEVNULL)
     assert refused.returncode == 1
-    assert refused.stderr.rstrip().endswith("[mfa-required]")
+    assert refused.stderr.rstrip().endswith("[mfa-required]"), refused.stderr
+    assert "profiles whoami Bob" in refused.stderr  # how to start the session
 
     session = article.profiles("credential-process", "Bob", "--from-keyring", "--mfa-code", "123456")
     assert session.returncode == 0, session.stderr
