@@ -202,32 +202,41 @@ def test_an_organization_is_discovered_verified_listed_in_a_manifest_and_written
 
 
 def test_a_keyring_source_with_mfa_discovers_roles_that_ask_for_no_second_code(
-    keyring_article: Article, tmp_path: Path
+    keyring_article: Article,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Bob's key in the Secret Service, his MFA session kept there: discover reaches AWS through
-    his credential_process, and the roles it writes work off a terminal with that session."""
+    his credential_process (a real process botocore starts), and the roles it writes work off a
+    terminal with that session. The commands run in-process: only the processes are the point."""
+    from awsprofiles.sessions import NO_PROMPT
+
     article = keyring_article
+    for variable in ("AWS_ENDPOINT_URL", "PATH"):
+        monkeypatch.setenv(variable, article.env[variable])
     # moto knows GetSessionToken's credentials only with IAM enforcement off, and names their
     # caller arn:aws:sts::ACCOUNT:user/moto (AWS: Bob): a role trusting the account is found.
     admin = article.create_role("team-admin", f"arn:aws:iam::{article.account}:root")
     article.server.enforce(False)
     serial = f"arn:aws:iam::{article.account}:mfa/Bob"
-    added = article.profiles("add-user", "Bob", "--keyring", "--mfa-serial", serial, "--region", REGION,
-                             "--from-json", str(key_file(article, tmp_path)), "--no-check")  # fmt: skip
-    assert added.returncode == 0, added.stderr
+    added = run(capsys, "add-user", "Bob", "--keyring", "--mfa-serial", serial, "--region", REGION,
+                "--from-json", str(key_file(article, tmp_path)), "--no-check")  # fmt: skip
+    assert added[0] == 0, added[2]
 
-    refused = article.profiles("discover", "--source", "Bob", stdin=subprocess.DEVNULL)
-    assert refused.returncode == 1
-    assert refused.stderr.rstrip().endswith("[mfa-required]"), refused.stderr
-    assert "profiles whoami Bob" in refused.stderr  # how to start the session
+    with monkeypatch.context() as off_a_terminal:
+        off_a_terminal.setenv(NO_PROMPT, "1")
+        code, out, err = run(capsys, "discover", "--source", "Bob")
+    assert (code, out) == (1, "")
+    assert err.rstrip().endswith("[mfa-required]"), err
+    assert "profiles whoami Bob" in err  # how to start the session
 
-    session = article.profiles("credential-process", "Bob", "--from-keyring", "--mfa-code", "123456")
-    assert session.returncode == 0, session.stderr
-    found = article.profiles("discover", "--source", "Bob", "--verify", "--apply", "--json",
-                             stdin=subprocess.DEVNULL)  # fmt: skip
-    assert found.returncode == 0, found.stderr
+    session = run(capsys, "credential-process", "Bob", "--from-keyring", "--mfa-code", "123456")
+    assert session[0] == 0, session[2]
+    code, out, err = run(capsys, "discover", "--source", "Bob", "--verify", "--apply", "--json")
+    assert code == 0, err
     name = f"{article.account}.team-admin"
-    assert [(p["name"], p["verified"]) for p in json.loads(found.stdout)["profiles"]] == [(name, True)]
+    assert [(p["name"], p["verified"]) for p in json.loads(out)["profiles"]] == [(name, True)]
     profile = botocore.session.Session(profile=name).get_scoped_config()
     assert (profile["role_arn"], profile["source_profile"]) == (admin, "Bob")
     assert "mfa_serial" not in profile  # Bob's session carries the MFA: no second code
