@@ -125,6 +125,8 @@ OFFLINE: dict[str, list[Run]] = {
     "login": [(["login"], None, None), (["login", "keys", "--no-browser"], None, None)],
     "logout": [(["logout"], None, None), (["logout", "temp"], None, None)],
     "rotate-keys": [(["rotate-keys", name, "--yes"], None, None) for name in ("temp", "legacy", "role")],
+    # No [sso-session] in the files: refused without calling AWS.
+    "discover": [(["discover", "--sso-session", "work"], None, None)],
 }
 #: Commands that call AWS: run against moto in-process.
 LIVE: dict[str, list[Run]] = {
@@ -137,6 +139,11 @@ LIVE: dict[str, list[Run]] = {
     "add-user": [(list(NEW_KEY), SECRETS[""][3] + "\n", None)],
     "add-role": [(["add-role", "r3", "--source", "keys"], None, None)],
     "rotate-keys": [(["rotate-keys", "keys", "--yes"], None, None)],
+    "discover": [
+        (["discover", "--source", name, *how], None, None)
+        for name in ("keys", "temp", "legacy")
+        for how in ([], ["--json"], ["--apply", "--verify"])
+    ],
 }  # fmt: skip
 
 

@@ -30,6 +30,9 @@ CREDENTIAL_KEYS = frozenset({ACCESS_KEY_ID, *SECRET_KEYS})
 
 CREDENTIAL_SOURCES = ("Environment", "Ec2InstanceMetadata", "EcsContainer")
 
+#: profiles' own marker on the profiles `profiles discover` generated (botocore ignores it).
+DISCOVERED_FROM = "profiles_discovered_from"
+
 #: Keys read from a profile by botocore's credential providers and by the AWS CLI itself,
 #: which botocore's table of session variables does not list.
 CREDENTIAL_AND_CLI_KEYS = CREDENTIAL_KEYS | frozenset(
@@ -62,6 +65,7 @@ CREDENTIAL_AND_CLI_KEYS = CREDENTIAL_KEYS | frozenset(
         "cli_auto_prompt",
         "cli_history",
         "cli_help_output",
+        DISCOVERED_FROM,
         # botocore session variables common enough to be known without loading botocore
         "region",
         "ca_bundle",

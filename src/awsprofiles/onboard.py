@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -195,6 +195,21 @@ def _edit(
     unwanted = unwanted_keys(tx.snapshot, manifest, keyring, access_key)
     # The source whose key changes in the keyring only (the files may not change at all).
     rekeyed = manifest.source.profile if keyring is not None and keyring.replaces else None
+    return changes + edit_profiles(tx, wanted, unwanted, rekeyed)
+
+
+def edit_profiles(
+    tx: store.Transaction,
+    wanted: Mapping[str, Mapping[str, str]],
+    unwanted: Mapping[str, list[str]] | None = None,
+    rekeyed: str | None = None,
+) -> list[Change]:
+    """Give each profile the wanted values, setting only those that differ (onboard, discover).
+
+    ``unwanted``: profile -> keys to remove; ``rekeyed``: the profile whose key changes in the keyring.
+    """
+    unwanted = unwanted or {}
+    changes = []
     for name, values in wanted.items():
         existing = tx.snapshot.profile(name)
         differing = [key for key, value in values.items() if existing is None or existing.get(key) != value]
@@ -255,6 +270,15 @@ def plan(paths: store.Paths, manifest: Manifest, key: AccessKey | None = None, k
     )
 
 
+def refuse_if_changed(tx: store.Transaction, files: Iterable[FileChange], doing: str) -> None:
+    """Refuse (nothing written) when a file is no longer what a plan was computed from."""
+    before = {file.path: file.before for file in files}
+    for ini in tx.snapshot.files():
+        expected = before.get(ini.path)
+        if expected is not None and expected != ini.raw:
+            raise Refused(f"{ini.path} changed while {doing}; nothing was written, run it again")
+
+
 def apply(paths: store.Paths, planned: Plan) -> tuple[list[Change], list[str]]:
     """Write ``planned`` in one locked transaction, if the files are still as it saw them; and warnings.
 
@@ -263,14 +287,10 @@ def apply(paths: store.Paths, planned: Plan) -> tuple[list[Change], list[str]]:
     """
     from awsprofiles import vault
 
-    before = {file.path: file.before for file in planned.files}
     source = planned.manifest.source.profile
     with vault.transaction(paths) as edit:
         tx = edit.tx
-        for ini in tx.snapshot.files():
-            expected = before.get(ini.path)
-            if expected is not None and expected != ini.raw:
-                raise Refused(f"{ini.path} changed while onboarding; nothing was written, run it again")
+        refuse_if_changed(tx, planned.files, "onboarding")
         if planned.keyring is not None and planned.keyring.item is not None:
             edit.put_key(source, planned.keyring.item)
             edit.delete_after(source, key=False)  # an MFA session of an earlier key

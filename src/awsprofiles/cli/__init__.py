@@ -12,6 +12,7 @@ import typer
 from typer import _click as click
 
 from awsprofiles.cli import checking as _checking  # noqa: F401  (registers the commands)
+from awsprofiles.cli import discovering as _discovering  # noqa: F401  (registers the command)
 from awsprofiles.cli import editing as _editing  # noqa: F401  (registers the commands)
 from awsprofiles.cli import onboarding as _onboarding  # noqa: F401  (registers the commands)
 from awsprofiles.cli import protecting as _protecting  # noqa: F401  (registers the commands)

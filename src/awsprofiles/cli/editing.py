@@ -171,10 +171,10 @@ def add_role(
     if role_arn is None or (session_name is None and source is not None and not no_check):
         warn(editing.prepare_role_lookup(files, request, role_name or name, account))
         assert source is not None
-        from awsprofiles import check
+        from awsprofiles.aws import iam
 
         try:
-            found = check.find_role(files, source, None if role_arn else role_name or name, account)
+            found = iam.find_role(files, source, None if role_arn else role_name or name, account)
         except CheckFailed as error:
             if role_arn is None:
                 raise
