@@ -51,7 +51,7 @@ NAMES = ["default", "my profile", "dev", "a:b", "it's", "$HOME", "team dev"]
 
 #: Parameters whose name says "profile" but whose value is not one (with the reason), e.g.
 #: ("discover", "name"): a naming template. Any other such parameter must complete profiles.
-NOT_PROFILES: dict[tuple[str, str], str] = {}
+NOT_PROFILES: dict[tuple[str, str], str] = {("discover", "name"): "a template of profile names"}
 PROFILE_PARAMETER = re.compile(r"^(name|names|old|source)$|profile")
 #: Parameters that take an [sso-session NAME]: they complete the config file's sessions.
 SSO_SESSION_PARAMETER = re.compile(r"^(sso_)?session$")
@@ -146,6 +146,9 @@ def test_every_profile_parameter_of_every_command_completes_profile_names(files:
         ("login", "sso_session"),
         ("logout", "name"),
         ("logout", "sso_session"),
+        ("discover", "source"),
+        ("discover", "org_profile"),
+        ("discover", "sso_session"),
     } <= set(checked)
     assert {"completion", "console", "protect", "unprotect", "add-sso", "login", "logout"} <= set(
         spec["commands"]
@@ -189,6 +192,10 @@ def test_commands_options_and_values_complete_where_the_cursor_is(
     assert values(["logout", "--sso-session=c"], capsys) == ["--sso-session=corp"]
     assert values(["add-sso", "x", "--session", ""], capsys) == ["corp"]
     assert "eu-west-1" in values(["add-sso", "x", "--sso-region", "eu-"], capsys)
+    assert values(["discover", "--sso-session", "c"], capsys) == ["corp"]
+    assert values(["discover", "--source", "de"], capsys) == ["default", "dev"]
+    assert "eu-west-1" in values(["discover", "--region", "eu-"], capsys)
+    assert answer("fish", ["discover", "--manifest", ""], capsys) == ["file\t"]
 
 
 def test_setting_names_start_with_the_profiles_own_and_leave_out_secrets(

@@ -1,9 +1,11 @@
 """The ``profiles`` command's entry point: what must start fast is served before the CLI loads.
 
 ``profiles credential-process NAME --from-keyring`` runs before every AWS CLI call of a keyring
-profile; serving a kept key or MFA session needs neither the CLI framework nor botocore. A shell's
-completion request (``_PROFILES_COMPLETE``, set by the scripts of ``profiles completion``) is
-answered from the cached command spec: a <TAB> must come back at once.
+profile; serving a kept key or MFA session needs neither the CLI framework nor botocore. Nor does
+``profiles --version``. The fast path keeps the CLI's promises (``awsprofiles.startup``): core
+dumps are off before a secret is read, Ctrl-C is ``error: interrupted`` (130), and a closed stdout
+ends quietly (141). A shell's completion request (``_PROFILES_COMPLETE``, set by the scripts of
+``profiles completion``) is answered from the cached command spec: a <TAB> must come back at once.
 """
 
 from __future__ import annotations
@@ -11,19 +13,40 @@ from __future__ import annotations
 import os
 import sys
 
+from awsprofiles.errors import EXIT_INTERRUPTED, EXIT_OUTPUT_CLOSED
+from awsprofiles.startup import core_dumps_off, discard_stdout, end_line, version_line
 
-def run() -> None:
-    argv = sys.argv[1:]
+
+def _fast(argv: list[str]) -> int | None:
+    """The exit code of a command served without the CLI, or None to run the CLI."""
     if "_PROFILES_COMPLETE" in os.environ:
         from awsprofiles.completion import respond
 
-        sys.exit(respond(argv, os.environ))
+        return respond(argv, os.environ)
+    if argv in (["--version"], ["-V"]):
+        print(version_line())
+        return 0
     if argv[:1] == ["credential-process"] and "--from-keyring" in argv:
         from awsprofiles.sessions import serve_cached
 
-        served = serve_cached(argv[1:])
-        if served is not None:
-            sys.exit(served)
+        return serve_cached(argv[1:])
+    return None
+
+
+def run() -> None:
+    core_dumps_off()
+    try:
+        served = _fast(sys.argv[1:])
+        sys.stdout.flush()
+    except KeyboardInterrupt:
+        end_line()
+        print("error: interrupted", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        discard_stdout()
+        sys.exit(EXIT_OUTPUT_CLOSED)
+    if served is not None:
+        sys.exit(served)
     from awsprofiles.cli import run as run_cli
 
     run_cli()

@@ -12,6 +12,9 @@ EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_REFUSED = 3
 EXIT_FILE = 4
+EXIT_INTERRUPTED = 130
+#: stdout was a pipe whose reader has gone (``| head``): 128 + SIGPIPE, as a shell reports it.
+EXIT_OUTPUT_CLOSED = 141
 
 
 class ProfilesError(Exception):
@@ -58,3 +61,12 @@ class FileProblem(ProfilesError):
     """A config or credentials file cannot be read, parsed, locked or written (exit 4)."""
 
     exit_code = EXIT_FILE
+
+
+class Interrupted(ProfilesError):
+    """The user pressed Ctrl-C (exit 130)."""
+
+    exit_code = EXIT_INTERRUPTED
+
+    def __init__(self, message: str = "interrupted") -> None:
+        super().__init__(message)

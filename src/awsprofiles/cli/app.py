@@ -11,9 +11,13 @@ from typing import Annotated, Any
 import typer
 
 from awsprofiles import store
+from awsprofiles.cli import terminal
+from awsprofiles.cli.command import ProfilesGroup, ProfilesTyper, print_version
 
-app = typer.Typer(
+app = ProfilesTyper(
     name="profiles",
+    cls=ProfilesGroup,
+    subcommand_metavar="COMMAND [ARG...]",
     help=(
         "Manage the profiles of the AWS CLI and SDKs: edit ~/.aws/config and "
         "~/.aws/credentials in place, check every profile against AWS, and use a role "
@@ -27,6 +31,19 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+@app.callback()
+def _profiles(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", "-V", help="Print the version and exit.", is_eager=True, callback=print_version
+        ),
+    ] = False,
+) -> None:
+    pass
+
 
 # ------------------------------------------------------------------------- completion of values
 #
@@ -79,15 +96,18 @@ def profile_option(*names: str, help: str, **settings: Any) -> Any:
     return typer.Option(*names, help=help, show_default=False, autocompletion=complete_profiles, **settings)
 
 
-def sso_session_option(*names: str, help: str) -> Any:
+def sso_session_option(*names: str, help: str, **settings: Any) -> Any:
     """An option whose value is an ``[sso-session NAME]``, completed with the config file's."""
-    return typer.Option(*names, help=help, show_default=False, autocompletion=complete_sso_sessions)
+    return typer.Option(
+        *names, help=help, show_default=False, autocompletion=complete_sso_sessions, **settings
+    )
 
 
 ConfigFile = Annotated[
     Path | None,
     typer.Option(
         "--config-file",
+        metavar="FILE",
         help="Config file [default: $AWS_CONFIG_FILE or ~/.aws/config].",
         show_default=False,
         autocompletion=complete_files,
@@ -97,16 +117,21 @@ CredentialsFile = Annotated[
     Path | None,
     typer.Option(
         "--credentials-file",
+        metavar="FILE",
         help="Credentials file [default: $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials].",
         show_default=False,
         autocompletion=complete_files,
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+Wide = Annotated[
+    bool,
+    typer.Option("--wide", help="Show every value whole, even when the table is wider than the terminal."),
+]
 
 
-def region_option(help: str, name: str = "--region") -> Any:
-    return typer.Option(name, help=help, show_default=False, autocompletion=complete_regions)
+def region_option(help: str, name: str = "--region", **settings: Any) -> Any:
+    return typer.Option(name, help=help, show_default=False, autocompletion=complete_regions, **settings)
 
 
 ProfileName = Annotated[str, profile_argument("Profile name.")]
@@ -120,6 +145,7 @@ FromCsv = Annotated[
     Path | None,
     typer.Option(
         "--from-csv",
+        metavar="FILE",
         help="The access key CSV downloaded from the IAM console.",
         autocompletion=complete_files,
     ),
@@ -127,7 +153,10 @@ FromCsv = Annotated[
 FromJson = Annotated[
     Path | None,
     typer.Option(
-        "--from-json", help="The output of 'aws iam create-access-key'.", autocompletion=complete_files
+        "--from-json",
+        metavar="FILE",
+        help="The output of 'aws iam create-access-key'.",
+        autocompletion=complete_files,
     ),
 ]
 Force = Annotated[bool, typer.Option("--force", help="Replace an existing profile's keys.")]
@@ -146,22 +175,18 @@ def paths(config_file: Path | None, credentials_file: Path | None) -> store.Path
 
 def warn(messages: list[str]) -> None:
     for message in messages:
-        print(f"warning: {message}", file=sys.stderr)
+        print(f"warning: {terminal.printable_lines(message)}", file=sys.stderr)
 
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2) + "\n")
 
 
-def print_table(headers: list[str], rows: list[list[str]]) -> None:
-    """Aligned columns, one line per row, never wrapped: greppable, and fast for 10,000 rows."""
-    widths = [max([len(header)] + [len(row[i]) for row in rows]) for i, header in enumerate(headers)]
-    lines = []
-    for cells in [headers, *rows]:
-        lines.append("  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip())
-    sys.stdout.write("\n".join(lines) + "\n")
+def print_table(columns: list[terminal.Column], wide: bool = False) -> None:
+    """Aligned columns that fit the terminal (see `terminal`); piped, one whole row per line."""
+    sys.stdout.write(terminal.render(columns, terminal.width(wide)))
 
 
 def info(message: str) -> None:
     """Progress and confirmations: stderr, so that stdout stays for what scripts read."""
-    print(message, file=sys.stderr)
+    print(terminal.printable_lines(message), file=sys.stderr)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -13,9 +13,11 @@ from awsprofiles.cli.app import (
     ConfigFile,
     CredentialsFile,
     Json,
+    Wide,
     app,
     paths,
     print_json,
+    print_table,
     profile_argument,
     warn,
 )
@@ -30,35 +32,41 @@ def _status(result: CheckResult) -> str:
     return "ok" if result.ok else (result.error or "failed")
 
 
-def render_results(results: list[CheckResult], json: bool) -> int:
+def render_results(results: list[CheckResult], json: bool, wide: bool = False) -> int:
     """Print results as a table and a summary line (or JSON); return the exit code."""
     failed = sum(1 for result in results if not result.ok)
     if json:
         print_json([result.to_json() for result in results])
     else:
-        from rich.console import Console
-        from rich.table import Table
-        from rich.text import Text
+        from awsprofiles.cli.terminal import BOLD, GREEN, RED, Column
 
-        table = Table(box=None, pad_edge=False)
-        for column in ("PROFILE", "KIND", "STATUS", "ACCOUNT", "ARN / PROBLEM", "TIME"):
-            table.add_column(column, overflow="fold", justify="right" if column == "TIME" else "left")
-        for result in results:
-            status = Text(_status(result), style="green" if result.ok else "bold red")
-            detail = result.arn if result.ok and result.arn else result.message
-            table.add_row(
-                result.profile,
-                result.kind,
-                status,
-                result.account or "",
-                detail,
-                f"{result.elapsed_ms / 1000:.2f}s",
-            )
-        # Piped or captured output is read by people later, in wider windows: never fold an ARN at
-        # rich's default 80 columns there.
-        console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-        console.print(table)
-        console.print(f"{len(results) - failed} ok, {failed} failed")
+        def cells(value: Callable[[CheckResult], str]) -> list[str]:
+            return [value(result) for result in results]
+
+        # On a narrow terminal TIME goes first, then KIND and ACCOUNT (the ARN holds it); prose
+        # wraps between words, and names and ARNs are shortened in the middle, never folded.
+        print_table(
+            [
+                Column("PROFILE", cells(lambda r: r.profile), least=32),
+                Column("KIND", cells(lambda r: r.kind), drop=2, least=99),
+                Column(
+                    "STATUS",
+                    cells(_status),
+                    least=99,
+                    styles=[(GREEN,) if result.ok else (BOLD, RED) for result in results],
+                ),
+                Column("ACCOUNT", cells(lambda r: r.account or ""), drop=3, least=99),
+                Column(
+                    "ARN / PROBLEM",
+                    cells(lambda r: r.arn if r.ok and r.arn else r.message),
+                    wrap=True,
+                    least=40,
+                ),
+                Column("TIME", cells(lambda r: f"{r.elapsed_ms / 1000:.2f}s"), drop=1, least=99, right=True),
+            ],
+            wide,
+        )
+        print(f"{len(results) - failed} ok, {failed} failed")
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -69,9 +77,12 @@ def check_command(
         profile_argument("Profiles to check [default: all].", metavar="NAME..."),
     ] = None,
     json: Json = False,
+    wide: Wide = False,
     offline: Annotated[bool, typer.Option("--offline", help="Only the static lint: no AWS call.")] = False,
-    jobs: Annotated[int, typer.Option("--jobs", help="Profiles checked at once.", min=1)] = 16,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds allowed per profile.", min=0.1)] = 10.0,
+    jobs: Annotated[int, typer.Option("--jobs", metavar="N", help="Profiles checked at once.", min=1)] = 16,
+    timeout: Annotated[
+        float, typer.Option("--timeout", metavar="SECONDS", help="Seconds allowed per profile.", min=0.1)
+    ] = 10.0,
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
 ) -> None:
@@ -91,7 +102,7 @@ def check_command(
         warnings=warnings,
     )
     warn(warnings)
-    raise typer.Exit(render_results(results, json))
+    raise typer.Exit(render_results(results, json, wide))
 
 
 @app.command("whoami")
@@ -101,7 +112,9 @@ def whoami(
         profile_argument("Profile [default: $AWS_PROFILE or default]."),
     ] = None,
     json: Json = False,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for AWS.", min=0.1)] = 10.0,
+    timeout: Annotated[
+        float, typer.Option("--timeout", metavar="SECONDS", help="Seconds to wait for AWS.", min=0.1)
+    ] = 10.0,
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
 ) -> None:

@@ -126,7 +126,7 @@ def completion_command(
     PowerShell:  profiles completion powershell | Out-String | Invoke-Expression
                  (add that line to $PROFILE)
 
-    A new version of profiles needs no new script: the script asks profiles at each <TAB>.
+    A new version of profiles needs no new script: the script asks profiles at each Tab.
     """
     from awsprofiles.errors import BadInput
 

@@ -18,6 +18,7 @@ from awsprofiles.cli.app import (
     profile_argument,
     warn,
 )
+from awsprofiles.cli.terminal import printable_lines
 
 if TYPE_CHECKING:
     from awsprofiles.protect import Outcome
@@ -40,7 +41,7 @@ def _report(outcome: Outcome, verb: str, done: str, dry_run: bool, json: bool) -
             }
         )
     elif dry_run:
-        sys.stdout.write(outcome.diff)
+        sys.stdout.write(printable_lines(outcome.diff))
     for name in outcome.unchanged:
         info(f"profile {name!r} is already {done}")
     if outcome.changed:

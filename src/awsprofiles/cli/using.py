@@ -26,8 +26,10 @@ from awsprofiles.cli.app import (
     region_option,
     warn,
 )
+from awsprofiles.cli.terminal import printable_lines
 from awsprofiles.errors import BadInput
 from awsprofiles.sessions import MFA_CODE
+from awsprofiles.startup import core_dumps_restored
 
 if TYPE_CHECKING:
     from awsprofiles.aws.credentials import Credentials
@@ -38,10 +40,17 @@ EXIT_NOT_EXECUTABLE = 126
 
 Duration = Annotated[
     int | None,
-    typer.Option("--duration", help="Session length in seconds (900-43200), instead of duration_seconds."),
+    typer.Option(
+        "--duration",
+        metavar="SECONDS",
+        help="Session length in seconds (900-43200), instead of duration_seconds.",
+    ),
 ]
 MfaCode = Annotated[
-    str | None, typer.Option("--mfa-code", help="The current code of the MFA device (else asked on stderr).")
+    str | None,
+    typer.Option(
+        "--mfa-code", metavar="CODE", help="The current code of the MFA device (else asked on stderr)."
+    ),
 ]
 NoCache = Annotated[
     bool,
@@ -238,7 +247,7 @@ def credential_process(
 
 
 def _cannot_run(code: int, message: str) -> typer.Exit:
-    print(f"error: {message}", file=sys.stderr)
+    print(f"error: {printable_lines(message)}", file=sys.stderr)
     return typer.Exit(code)
 
 
@@ -311,6 +320,7 @@ def exec_(
     if os.name != "posix":
         # Windows has no exec: os.exec* there starts a new process and returns at once.
         raise typer.Exit(subprocess.run([program, *command[1:]], env=environment, check=False).returncode)
+    core_dumps_restored()  # the command is the user's: it keeps the user's own core-file limit
     try:
         os.execve(program, command, environment)  # noqa: S606  (running the given command is the point)
     except OSError as error:
