@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import sys
@@ -21,9 +22,15 @@ from awsprofiles.errors import EXIT_BAD_INPUT, EXIT_FAILED, CheckFailed, Profile
 INTERRUPTED = 130
 
 
+@functools.cache
+def _command() -> click.Command:
+    # Built once per process: in-process callers (the tests) run main() thousands of times.
+    return typer.main.get_command(app)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``profiles``; every failure becomes one ``error:`` line and a documented exit code."""
-    command = typer.main.get_command(app)
+    command = _command()
     try:
         result = command.main(args=argv, prog_name="profiles", standalone_mode=False)
     except ProfilesError as error:
