@@ -1,0 +1,406 @@
+"""Differential test: generated messy files x generated edits, judged by botocore itself.
+
+Every command either refuses (exit 2, 3 or 4) and leaves both files byte for byte, or succeeds
+(exit 0) and then botocore's own loading of the two files shows exactly the intended change,
+every section the command had no business touching is kept byte for byte, and no temporary
+file or journal is left behind. Never a traceback, never ``error: unexpected ...``.
+
+The files mix what real files hold and what botocore reads in surprising ways: ``[DEFAULT]``
+(inherited by every section), ``[profile "x"]``, ``[profile  x]``, ``[profile\\tx]``, the default
+profile in several spellings, tabs, indented headers and options, continuation lines and nested
+values, comments between sections, CRLF, no final newline.
+"""
+
+from __future__ import annotations
+
+import configparser
+import contextlib
+import io
+import shlex
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import botocore.configloader
+import botocore.exceptions
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from awsprofiles import store
+from awsprofiles.cli import main
+from awsprofiles.errors import FileProblem
+
+ROLE_ARN = "arn:aws:iam::123456789012:role/Deployer"
+KEY_ID = "AKIAIOSFODNN7EXAMPLE"
+SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+SECRET_KEYS = {"aws_secret_access_key", "aws_session_token"}
+
+# Names the files hold and the commands use: the default profile, names that differ only in
+# case, a name with a space (it needs quotes in a config header), and [DEFAULT]'s own name.
+NAMES = ["default", "dev", "Dev", "prod", "a b", "DEFAULT"]
+COMMAND_NAMES = [*NAMES, "new"]
+VALUES = {
+    "region": ["eu-west-1", "us-east-1"],
+    "output": ["json", "text"],
+    "role_arn": [ROLE_ARN],
+    "source_profile": NAMES,
+    "credential_source": ["Environment"],
+    "aws_access_key_id": [KEY_ID, "AKIAZZZZZZZZZZZZZZZZ"],
+    "aws_secret_access_key": [SECRET],
+    "aws_session_token": ["FwoGZXIvYXdzEXAMPLE"],
+    "custom_key": ["1", "two words"],
+}
+FILE_KEYS = list(VALUES)
+
+# --------------------------------------------------------------------------- generated files
+
+
+def _quoted(name: str) -> str:
+    return f'"{name}"'
+
+
+@st.composite
+def config_header(draw: st.DrawFn) -> str:
+    kind = draw(st.sampled_from(["profile", "profile", "profile", "default", "DEFAULT", "other"]))
+    if kind == "default":
+        return "default"
+    if kind == "DEFAULT":
+        return "DEFAULT"
+    if kind == "other":
+        return draw(st.sampled_from(["sso-session corp", "services local", "preview", "plugins"]))
+    name = draw(st.sampled_from(NAMES))
+    spelling = draw(
+        st.sampled_from(["profile {}", "profile {}", "profile  {}", "profile\t{}", "profile {q}"])
+    )
+    if " " in name and spelling != "profile {q}":
+        spelling = draw(st.sampled_from(["profile {q}", "profile {}"]))  # unquoted: botocore ignores it
+    return spelling.format(name, q=_quoted(name))
+
+
+credentials_header = st.sampled_from([*NAMES, "default", "DEFAULT"])
+
+
+@st.composite
+def body(draw: st.DrawFn) -> list[str]:
+    """The lines of a section after its header (without line endings)."""
+    lines: list[str] = []
+    for _ in range(draw(st.integers(0, 4))):
+        what = draw(st.sampled_from(["option", "option", "option", "comment", "blank", "nested"]))
+        if what == "comment":
+            lines.append(draw(st.sampled_from(["# a comment", "; another", "  # indented comment"])))
+        elif what == "blank":
+            lines.append("")
+        elif what == "nested":
+            lines += ["s3 =", "    max_concurrent_requests = 10", "\taddressing_style = path"]
+        else:
+            key = draw(st.sampled_from(FILE_KEYS))
+            value = draw(st.sampled_from(VALUES[key]))
+            if draw(st.booleans()) and key == "custom_key":
+                key = "Custom_Key"  # keys are case-insensitive
+            separator = draw(st.sampled_from([" = ", "=", ": ", " =  ", "\t=\t"]))
+            indent = draw(st.sampled_from(["", "", "", "\t", "  "]))
+            lines.append(f"{indent}{key}{separator}{value}")
+            if draw(st.integers(0, 5)) == 0:
+                lines.append("    continued")  # a continuation line: the value spans two lines
+    return lines
+
+
+@st.composite
+def ini_text(draw: st.DrawFn, role: str) -> str:
+    lines: list[str] = []
+    lines += draw(st.lists(st.sampled_from(["# ~/.aws file", "", "; generated"]), max_size=2))
+    header = config_header() if role == "config" else credentials_header
+    for _ in range(draw(st.integers(0, 5))):
+        name = draw(header)
+        indent = draw(st.sampled_from(["", "", "", "  ", "\t"]))
+        trailer = draw(st.sampled_from(["", "", "", "  ", " # note"]))
+        lines.append(f"{indent}[{name}]{trailer}")
+        lines += draw(body())
+        if draw(st.booleans()):
+            lines += draw(st.sampled_from([[""], ["", "# about the next one"], ["# no blank line"]]))
+    ending = draw(st.sampled_from(["\n", "\n", "\r\n"]))
+    text = ending.join(lines)
+    if lines and draw(st.integers(0, 3)) != 0:
+        text += ending  # usually, a final newline
+    return text
+
+
+# --------------------------------------------------------------------------- generated commands
+
+
+@dataclass(frozen=True)
+class Command:
+    argv: tuple[str, ...]
+    verb: str
+    name: str
+    key: str = ""
+    value: str = ""
+    new: str = ""
+    force: bool = False
+    stdin: str | None = None
+
+
+@st.composite
+def command(draw: st.DrawFn) -> Command:
+    verb = draw(st.sampled_from(["set", "unset", "remove", "rename", "add-user", "add-role"]))
+    name = draw(st.sampled_from(COMMAND_NAMES))
+    force = draw(st.booleans())
+    if verb == "set":
+        key = draw(
+            st.sampled_from(
+                [
+                    "region",
+                    "output",
+                    "custom_key",
+                    "source_profile",
+                    "role_arn",
+                    "aws_access_key_id",
+                    "credential_source",
+                ]
+            )
+        )
+        value = draw(st.sampled_from(VALUES[key]))
+        create = ["--create"] if force else []
+        return Command(("set", *create, name, key, value), verb, name, key, value, force=force)
+    if verb == "unset":
+        key = draw(st.sampled_from([*FILE_KEYS, "s3"]))
+        return Command(("unset", name, key), verb, name, key)
+    if verb == "remove":
+        return Command(("remove", name, *(["--force"] if force else [])), verb, name, force=force)
+    if verb == "rename":
+        new = draw(st.sampled_from(COMMAND_NAMES))
+        return Command(("rename", name, new), verb, name, new=new)
+    region = draw(st.sampled_from([None, "eu-west-1", "us-east-1"]))
+    options = [*(["--force"] if force else []), *(["--region", region] if region else [])]
+    if verb == "add-user":
+        argv = ("add-user", "--no-check", name, "--access-key-id", KEY_ID, "--secret-stdin", *options)
+        return Command(argv, verb, name, "region", region or "", force=force, stdin=SECRET + "\n")
+    source = draw(st.sampled_from(NAMES))
+    argv = ("add-role", "--no-check", name, "--role-arn", ROLE_ARN, "--source", source, *options)
+    return Command(argv, verb, name, "region", region or "", new=source, force=force)
+
+
+# --------------------------------------------------------------------------- botocore's view
+
+Views = dict[str, dict[str, object]]
+
+
+def botocore_view(paths: store.Paths) -> Views | None:
+    """Every profile as botocore.session.Session.full_config merges them; None: unreadable."""
+    try:
+        try:
+            profiles: Views = botocore.configloader.load_config(str(paths.config))["profiles"]
+        except botocore.exceptions.ConfigNotFound:
+            profiles = {}
+        try:
+            credentials = botocore.configloader.raw_config_parse(str(paths.credentials))
+        except botocore.exceptions.ConfigNotFound:
+            credentials = {}
+    except botocore.exceptions.ConfigParseError:
+        return None
+    for name, values in credentials.items():
+        profiles.setdefault(name, {}).update(values)
+    return profiles
+
+
+def defaults_of(path: Path) -> dict[str, str]:
+    parser = configparser.RawConfigParser()
+    if path.exists():
+        parser.read(path, encoding="utf-8")
+    return dict(parser.defaults())
+
+
+def profile_of_section(role: str, section: str) -> str | None:
+    """botocore.configloader.build_profile_map's rule, for one header."""
+    if role == "credentials":
+        return section
+    if section == "default":
+        return "default"
+    if not section.startswith("profile"):
+        return None
+    try:
+        parts = shlex.split(section)
+    except ValueError:
+        return None
+    return parts[1] if len(parts) == 2 else None
+
+
+# --------------------------------------------------------------------------- the oracle
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run(paths: store.Paths, argv: tuple[str, ...], stdin: str | None = None) -> Run:
+    out, err = io.StringIO(), io.StringIO()
+    saved = sys.stdin
+    sys.stdin = io.StringIO(stdin or "")
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(
+                [*argv, "--config-file", str(paths.config), "--credentials-file", str(paths.credentials)]
+            )
+    finally:
+        sys.stdin = saved
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def intended(before: Views, cmd: Command) -> tuple[Views, set[str], set[str]]:
+    """What botocore should see after ``cmd`` succeeds: every profile, the profiles it creates,
+    and the keys the edited profile must not have.
+
+    A profile that did not exist before may also inherit [DEFAULT]'s values: that is what
+    [DEFAULT] means. Every other profile must read exactly as before, but for the change.
+    """
+    after = {name: dict(values) for name, values in before.items()}
+    created: set[str] = set()
+    absent = {"add-user": {"aws_session_token"}, "add-role": {"credential_source"}}.get(cmd.verb, set())
+    if cmd.verb in ("set", "add-user", "add-role"):
+        if cmd.name not in after:
+            created.add(cmd.name)
+        values = after.setdefault(cmd.name, {})
+        if cmd.verb == "set":
+            values[cmd.key] = cmd.value
+        elif cmd.verb == "add-user":
+            values.update(aws_access_key_id=KEY_ID, aws_secret_access_key=SECRET)
+            values.pop("aws_session_token", None)
+        else:
+            values.update(role_arn=ROLE_ARN, source_profile=cmd.new)
+            values.pop("credential_source", None)
+        if cmd.verb != "set" and cmd.value:
+            values["region"] = cmd.value
+    elif cmd.verb == "unset":
+        after[cmd.name].pop(cmd.key, None)
+        absent = {cmd.key}
+    elif cmd.verb == "remove":
+        del after[cmd.name]
+    elif cmd.verb == "rename":
+        after[cmd.new] = after.pop(cmd.name)
+        for values in after.values():
+            if values.get("source_profile") == cmd.name:
+                values["source_profile"] = cmd.new
+    return after, created, absent
+
+
+def assert_views(before: Views, after: Views, cmd: Command, defaults: dict[str, object]) -> None:
+    expected, created, absent = intended(before, cmd)
+    if cmd.name in after:
+        assert not absent & set(after[cmd.name]), f"{sorted(absent)} still read for {cmd.name!r}"
+    assert set(after) == set(expected), f"profiles {sorted(after)} != intended {sorted(expected)}"
+    for name, values in expected.items():
+        if name in created:
+            extra = {key: value for key, value in after[name].items() if key not in values}
+            inherited = {key: value for key, value in extra.items() if defaults.get(key) == value}
+            assert extra == inherited, f"new profile {name!r} got {sorted(extra)} not from [DEFAULT]"
+            assert {key: after[name][key] for key in values if key in after[name]} == values
+            assert set(values) <= set(after[name])
+        else:
+            assert after[name] == values, f"profile {name!r}: {after[name]} != intended {values}"
+
+
+def _trimmed(text: str) -> str:
+    """A chunk without the blank and comment lines that end it (they may move on a removal)."""
+    lines = store.split_lines(text)
+    while lines and (not lines[-1].strip() or lines[-1].strip().startswith(("#", ";"))):
+        lines.pop()
+    return "".join(lines).rstrip("\r\n")  # a section that ended the file may gain a newline
+
+
+def edited_profiles(before: Views, cmd: Command) -> set[str]:
+    if cmd.verb != "rename":
+        return {cmd.name}
+    referrers = {name for name, values in before.items() if values.get("source_profile") == cmd.name}
+    return {cmd.name, cmd.new, *referrers}
+
+
+def assert_untouched_sections_kept(role: str, old: bytes, new: bytes, edited: set[str]) -> None:
+    """Every section outside the edit reads byte for byte as before, in the same order."""
+    old_chunks = store.split_chunks(old.decode())
+    new_chunks = store.split_chunks(new.decode())
+    kept_old = [
+        (chunk.section, _trimmed(chunk.text))
+        for chunk in old_chunks
+        if chunk.section is None or profile_of_section(role, chunk.section) not in edited
+    ]
+    kept_new = [
+        (chunk.section, _trimmed(chunk.text))
+        for chunk in new_chunks
+        if chunk.section is None or profile_of_section(role, chunk.section) not in edited
+    ]
+    assert kept_new == kept_old, "a section outside the edit changed"
+
+
+@contextlib.contextmanager
+def aws_files(config: str, credentials: str | None) -> Iterator[store.Paths]:
+    with tempfile.TemporaryDirectory() as root:
+        folder = Path(root) / "aws"
+        folder.mkdir(mode=0o700)
+        paths = store.Paths(folder / "config", folder / "credentials")
+        paths.config.write_bytes(config.encode())
+        if credentials is not None:
+            paths.credentials.write_bytes(credentials.encode())
+            paths.credentials.chmod(0o600)
+        yield paths
+
+
+def check_command(config: str, credentials: str | None, cmd: Command) -> None:
+    with aws_files(config, credentials) as paths:
+        before_bytes = {
+            path: path.read_bytes() if path.exists() else None for path in (paths.config, paths.credentials)
+        }
+        before = botocore_view(paths)
+        # What 'profiles list' shows (in-process, without the CLI: half the time of an example)
+        try:
+            listed: list[str] | None = [profile.name for profile in store.load(paths).profiles()]
+        except FileProblem:
+            listed = None  # exit 4: a file profiles refuses to read
+        if before is None:
+            assert listed is None, "botocore cannot read the files, yet profiles reads them"
+        elif listed is not None:
+            assert listed == list(before)
+
+        result = run(paths, cmd.argv, cmd.stdin)
+        assert "unexpected" not in result.err, result.err
+        assert "Traceback" not in result.err, result.err
+        files = sorted(path.name for path in paths.config.parent.iterdir())
+        assert set(files) <= {"config", "credentials", "config.lock", "credentials.lock"}, files
+        if result.code != 0:
+            assert result.code in (2, 3, 4), (result.code, result.err)
+            if result.code == 4:
+                # Refusing to write is only right for a file profiles cannot read safely;
+                # anything else means an edit came out differently than intended.
+                assert listed is None, result.err
+            after_bytes = {path: path.read_bytes() if path.exists() else None for path in before_bytes}
+            assert after_bytes == before_bytes, f"exit {result.code} but the files changed"
+            return
+        assert listed is not None, "exit 0 on files profiles refuses to read"
+        assert before is not None
+        after = botocore_view(paths)
+        assert after is not None, "the edit left a file botocore cannot read"
+        defaults = {**defaults_of(paths.config), **defaults_of(paths.credentials)}
+        assert_views(before, after, cmd, defaults)
+        edited = edited_profiles(before, cmd)
+        for role, path in (("config", paths.config), ("credentials", paths.credentials)):
+            old, new = before_bytes[path], path.read_bytes() if path.exists() else None
+            if old is not None and new is not None:
+                assert_untouched_sections_kept(role, old, new, edited)
+        for value in (SECRET, "FwoGZXIvYXdzEXAMPLE"):
+            assert value not in result.out + result.err
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    config=ini_text("config"),
+    credentials=st.one_of(st.none(), ini_text("credentials")),
+    cmd=command(),
+)
+def test_every_edit_is_refused_untouched_or_exactly_what_botocore_reads(
+    config: str, credentials: str | None, cmd: Command
+) -> None:
+    check_command(config, credentials, cmd)
