@@ -205,11 +205,19 @@ def botocore_view(paths: store.Paths) -> Views | None:
     return profiles
 
 
-def defaults_of(path: Path) -> dict[str, str]:
+def defaults_of(path: Path) -> dict[str, object]:
+    """[DEFAULT]'s values, nested ones parsed as botocore parses them."""
     parser = configparser.RawConfigParser()
     if path.exists():
         parser.read(path, encoding="utf-8")
-    return dict(parser.defaults())
+    values: dict[str, object] = {}
+    for key, value in parser.defaults().items():
+        if value.startswith("\n"):
+            lines = [line.split("=", 1) for line in value.splitlines() if line.strip()]
+            values[key] = {name.strip(): nested.strip() for name, nested in lines}
+        else:
+            values[key] = value
+    return values
 
 
 def profile_of_section(role: str, section: str) -> str | None:
@@ -288,7 +296,7 @@ def intended(before: Views, cmd: Command) -> tuple[Views, set[str], set[str]]:
     return after, created, absent
 
 
-def assert_views(before: Views, after: Views, cmd: Command, defaults: dict[str, object]) -> None:
+def assert_views(before: Views, after: Views, cmd: Command, defaults: list[dict[str, object]]) -> None:
     expected, created, absent = intended(before, cmd)
     if cmd.name in after:
         assert not absent & set(after[cmd.name]), f"{sorted(absent)} still read for {cmd.name!r}"
@@ -296,7 +304,11 @@ def assert_views(before: Views, after: Views, cmd: Command, defaults: dict[str, 
     for name, values in expected.items():
         if name in created:
             extra = {key: value for key, value in after[name].items() if key not in values}
-            inherited = {key: value for key, value in extra.items() if defaults.get(key) == value}
+            inherited = {
+                key: value
+                for key, value in extra.items()
+                if any(found.get(key) == value for found in defaults)
+            }
             assert extra == inherited, f"new profile {name!r} got {sorted(extra)} not from [DEFAULT]"
             assert {key: after[name][key] for key in values if key in after[name]} == values
             assert set(values) <= set(after[name])
@@ -383,7 +395,7 @@ def check_command(config: str, credentials: str | None, cmd: Command) -> None:
         assert before is not None
         after = botocore_view(paths)
         assert after is not None, "the edit left a file botocore cannot read"
-        defaults = {**defaults_of(paths.config), **defaults_of(paths.credentials)}
+        defaults = [defaults_of(paths.config), defaults_of(paths.credentials)]
         assert_views(before, after, cmd, defaults)
         edited = edited_profiles(before, cmd)
         for role, path in (("config", paths.config), ("credentials", paths.credentials)):

@@ -121,6 +121,10 @@ def validate_profile_name(name: str) -> str:
     for bad in "[]#;":
         if bad in name:
             raise BadInput(f"profile name {name!r} contains {bad!r}, which the files cannot hold")
+    if name == "DEFAULT":
+        raise BadInput(
+            "'DEFAULT' cannot be a profile name: [DEFAULT] holds the values every section of a file inherits"
+        )
     return name
 
 

@@ -153,6 +153,23 @@ def _describe_parse_error(error: configparser.Error, name: str) -> str:
 
 def parse_sections(text: str, name: str) -> Sections:
     """Sections and values exactly as botocore.configloader.raw_config_parse returns them."""
+    return parse_ini(text, name)[0]
+
+
+def _value(raw: str, option: str, section: str, name: str) -> Value:
+    if not raw.startswith("\n"):
+        return raw
+    try:
+        return _parse_nested(raw)
+    except ValueError:
+        raise FileProblem(
+            f"{name}: the nested value of {option!r} in [{section}] has a line "
+            "without '='; botocore cannot read it either, fix it first"
+        ) from None
+
+
+def parse_ini(text: str, name: str) -> tuple[Sections, dict[str, Value]]:
+    """The sections as botocore reads them, and [DEFAULT]'s own values (which each section holds)."""
     parser = configparser.RawConfigParser()
     try:
         parser.read_file(io.StringIO(text, newline=None), source=name)
@@ -161,26 +178,17 @@ def parse_sections(text: str, name: str) -> Sections:
             _describe_parse_error(error, name) + "; botocore cannot read it either, fix it first"
         ) from None
     sections: Sections = {}
-    defaults = parser.defaults()
+    defaults = {option: _value(raw, option, "DEFAULT", name) for option, raw in parser.defaults().items()}
     # The parsed sections themselves: what parser.get() returns for every option (no
     # interpolation in a RawConfigParser), merged with [DEFAULT] as parser.options() does,
     # without a ChainMap lookup per value (a 10,000-profile file has 50,000 values).
     parsed: dict[str, dict[str, str]] = vars(parser)["_sections"]
     for section in parser.sections():
-        values: dict[str, Value] = {}
-        for option, raw in {**defaults, **parsed[section]}.items():
-            if raw.startswith("\n"):
-                try:
-                    values[option] = _parse_nested(raw)
-                except ValueError:
-                    raise FileProblem(
-                        f"{name}: the nested value of {option!r} in [{section}] has a line "
-                        "without '='; botocore cannot read it either, fix it first"
-                    ) from None
-            else:
-                values[option] = raw
+        values: dict[str, Value] = dict(defaults)
+        for option, raw in parsed[section].items():
+            values[option] = _value(raw, option, section, name)
         sections[section] = values
-    return sections
+    return sections, defaults
 
 
 @dataclass
@@ -197,6 +205,8 @@ class IniFile:
     #: profile name -> the section botocore reads it from
     profile_sections: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: [DEFAULT]'s own values: configparser (and so botocore) gives them to every section
+    defaults: dict[str, Value] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -212,12 +222,23 @@ class IniFile:
                 return chunk.line
         return 0
 
+    def sections_of(self, profile: str) -> list[str]:
+        """Every section botocore maps to ``profile``, the ignored twin of [default] included."""
+        if self.role == "credentials":
+            return [profile] if profile in self.sections else []
+        return [
+            chunk.section
+            for chunk in self.chunks
+            if chunk.section is not None and profile_name_of_config_section(chunk.section) == profile
+        ]
+
 
 def profile_sections(role: Role, chunks: list[Chunk], name: str) -> tuple[dict[str, str], list[str]]:
     """Map each profile to its section; refuse sections botocore would read ambiguously."""
     headers = [chunk for chunk in chunks if chunk.section is not None]
     if role == "credentials":
-        return {chunk.section: chunk.section for chunk in headers if chunk.section}, []
+        # [DEFAULT] is no profile: configparser gives its values to every other section.
+        return {c.section: c.section for c in headers if c.section and c.section != "DEFAULT"}, []
     found: dict[str, list[Chunk]] = {}
     for chunk in headers:
         assert chunk.section is not None
@@ -275,13 +296,13 @@ def parse_file(role: Role, path: Path, raw: bytes, exists: bool = True) -> IniFi
             f"{name} line {line}: a carriage return without a line feed, which botocore reads "
             "as a line break; convert the file to LF or CRLF line endings"
         )
-    sections = parse_sections(text, name)
+    sections, defaults = parse_ini(text, name)
     chunks = split_chunks(text)
     scanned = [chunk.section for chunk in chunks if chunk.section is not None]
     if scanned != list(sections) and [s for s in scanned if s != "DEFAULT"] != list(sections):
         raise FileProblem(f"{name}: its sections cannot be told apart safely; refusing to edit")
     mapping, warnings = profile_sections(role, chunks, name)
-    return IniFile(role, path, exists, raw, crlf, chunks, sections, mapping, warnings)
+    return IniFile(role, path, exists, raw, crlf, chunks, sections, mapping, warnings, defaults)
 
 
 def read_file(role: Role, path: Path) -> IniFile:
@@ -390,7 +411,14 @@ def _replace_single_line_value(option: Option, value: str) -> bool | None:
     return True
 
 
-def _set_in_section(text: str, key: str, value: str) -> str:
+def _set_in_section(text: str, key: str, value: str, indent: str = "") -> str:
+    """Set ``key`` in the section ``text``; a new line is indented by ``indent``.
+
+    configparser reads a line indented deeper than the last option line as that option's
+    continuation, a header included: a new option must not be less indented than the header
+    that follows it. Option lines in a section never indent deeper than the ones before them,
+    so the next header's indentation is always deep enough and never too deep.
+    """
     updater, section = _updater_section(text)
     options = _options(section)
     existing = [option for option in options if option.key.lower() == key]
@@ -400,10 +428,14 @@ def _set_in_section(text: str, key: str, value: str) -> str:
             return text  # nothing to change: keep the bytes (and the file's mtime)
         if not replaced:
             existing[0].value = value
-    elif options:
-        options[-1].add_after.option(key, value)
     else:
-        section.insert_at(0).option(key, value)
+        if options:
+            options[-1].add_after.option(key, value)
+        else:
+            section.insert_at(0).option(key, value)
+        if indent:
+            added = next(option for option in _options(section) if option.key == key)
+            added.key = indent + key
     new = str(updater)
     if not text.endswith("\n") and new.endswith("\n"):
         # The file had no final newline; keep it that way.
@@ -456,6 +488,15 @@ class Document:
                 return chunk
         raise KeyError(section)
 
+    def _indent_after(self, chunk: Chunk) -> str:
+        """The indentation of the header that follows ``chunk`` ('' when none follows)."""
+        index = next(i for i, each in enumerate(self.chunks) if each is chunk)
+        if index + 1 == len(self.chunks):
+            return ""
+        header = self.chunks[index + 1].text
+        first = _NON_SPACE.search(header)
+        return header[: first.start()] if first else ""
+
     def _new_section_name(self, profile: str) -> str:
         return config_section_name(profile) if self.ini.role == "config" else profile
 
@@ -465,9 +506,9 @@ class Document:
             section = self._new_section_name(profile)
             self._append_section(section)
             self.profile_sections[profile] = section
-            self.expected[section] = {}
+            self.expected[section] = dict(self.ini.defaults)  # a new section inherits [DEFAULT] too
         chunk = self._chunk(section)
-        chunk.text = _set_in_section(chunk.text, key, value)
+        chunk.text = _set_in_section(chunk.text, key, value, self._indent_after(chunk))
         self.expected[section][key] = value
 
     def has(self, profile: str, key: str) -> bool:
@@ -475,23 +516,29 @@ class Document:
         return section is not None and key in self.expected[section]
 
     def unset(self, profile: str, key: str) -> bool:
+        """Remove the section's own line for ``key``; False if it has none (maybe inherited)."""
         section = self.section_of(profile)
         if section is None or key not in self.expected[section]:
             return False
         chunk = self._chunk(section)
-        chunk.text = _unset_in_section(chunk.text, key)
-        del self.expected[section][key]
+        text = _unset_in_section(chunk.text, key)
+        if text == chunk.text:
+            return False  # the value comes from [DEFAULT]
+        chunk.text = text
+        if key in self.ini.defaults:
+            self.expected[section][key] = self.ini.defaults[key]
+        else:
+            del self.expected[section][key]
         return True
 
     def remove(self, profile: str) -> bool:
         section = self.profile_sections.pop(profile, None)
         if section is None:
             return False
-        # An ignored twin ([default] beside [profile default]) goes too, or it would revive.
-        doomed = [section]
-        if profile == "default":
-            doomed = [s for s in ("default", "profile default") if s in self.expected]
-        for name in doomed:
+        # An ignored twin ([default] beside [profile default], in any spelling) goes too, or
+        # it would revive.
+        twins = [name for name in self.ini.sections_of(profile) if name != section and name in self.expected]
+        for name in [section, *twins]:
             self._remove_section(name)
             del self.expected[name]
         return True
@@ -500,8 +547,8 @@ class Document:
         section = self.profile_sections.get(old)
         if section is None:
             return
-        ignored = [s for s in ("default", "profile default") if s in self.expected and s != section]
-        if old == "default" and ignored:
+        ignored = [name for name in self.ini.sections_of(old) if name != section]
+        if ignored:
             # The section botocore ignores today would become the default profile.
             raise Refused(
                 f"{self.ini.path} line {self.ini.line_of(ignored[0])}: [{ignored[0]}] would become "
@@ -604,18 +651,37 @@ class Document:
 
 
 class Transaction:
-    """An edit of both files under their locks; written only if verified, else not at all."""
+    """An edit of both files under their locks; written only if verified, else not at all.
+
+    Besides each file's sections, the transaction knows what botocore must read for every
+    profile it touches once the edit is written: the profile as it was, with exactly the keys
+    set, unset, removed or renamed. [DEFAULT] can defeat that (its values reach every section
+    of its file, a new one included); such an edit is refused rather than reported as done.
+    """
 
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         self.config = Document(snapshot.config)
         self.credentials = Document(snapshot.credentials)
+        #: profile -> the values botocore must read for it after the edit (None: no profile)
+        self._intended: dict[str, dict[str, Value] | None] = {}
+        #: profile -> keys unset: botocore must not read them, not even from [DEFAULT]
+        self._unset: dict[str, set[str]] = {}
 
     def documents(self) -> tuple[Document, Document]:
         return self.config, self.credentials
 
     def exists(self, profile: str) -> bool:
         return any(doc.section_of(profile) is not None for doc in self.documents())
+
+    def _intent(self, profile: str) -> dict[str, Value]:
+        if profile not in self._intended:
+            current = self.snapshot.profile(profile)
+            self._intended[profile] = dict(current.values) if current is not None else None
+        values = self._intended[profile]
+        if values is None:
+            values = self._intended[profile] = {}
+        return values
 
     def set(self, profile: str, key: str, value: str) -> None:
         """Set a key where botocore will read it: secrets in credentials, the rest in config."""
@@ -627,24 +693,91 @@ class Transaction:
             self.credentials.set(profile, key, value)  # credentials values win in botocore
         else:
             self.config.set(profile, key, value)
+        self._intent(profile)[key] = value
+        self._unset.get(profile, set()).discard(key)
 
     def unset(self, profile: str, key: str) -> bool:
+        """Remove ``key`` from the profile; False if no section of it held its own line."""
         key = key.lower()
         removed = [doc.unset(profile, key) for doc in self.documents()]
+        self._unset.setdefault(profile, set()).add(key)
+        if self._intended.get(profile) is not None or self.snapshot.profile(profile) is not None:
+            self._intent(profile).pop(key, None)
         return any(removed)
 
     def remove(self, profile: str) -> bool:
         removed = [doc.remove(profile) for doc in self.documents()]
+        self._intended[profile] = None
         return any(removed)
 
     def rename(self, old: str, new: str) -> None:
         if self.exists(new):
             raise Refused(f"profile {new!r} already exists")
         for doc in self.documents():
+            if doc.ini.defaults.get("source_profile") == old:
+                raise Refused(
+                    f"{doc.ini.path} line {doc.ini.line_of('DEFAULT')}: [DEFAULT] sets source_profile = "
+                    f"{old}, which every section of that file inherits; change it there first"
+                )
+        referrers = self.snapshot.referrers(old)
+        values = dict(self._intent(old))
+        if values.get("source_profile") == old:
+            values["source_profile"] = new
+        for doc in self.documents():
             doc.rename(old, new)
             for profile, section in list(doc.profile_sections.items()):
                 if doc.expected[section].get("source_profile") == old:
                     doc.set(profile, "source_profile", new)
+        self._intended[old] = None
+        self._intended[new] = values
+        for name in referrers:
+            if name != old:
+                self._intent(name)["source_profile"] = new
+
+    def view(self, profile: str) -> dict[str, Value] | None:
+        """What botocore would read for ``profile`` after the edit (credentials' values win)."""
+        sections = [
+            doc.expected[section]
+            for doc in self.documents()
+            if (section := doc.section_of(profile)) is not None
+        ]
+        if not sections:
+            return None
+        values: dict[str, Value] = {}
+        for found in sections:
+            values.update(found)
+        return values
+
+    def _check_intended(self) -> None:
+        for profile, wanted in self._intended.items():
+            actual = self.view(profile)
+            if wanted is None or actual is None:
+                if wanted != actual:
+                    raise FileProblem(
+                        f"refusing to write: profile {profile!r} would not read as this edit means; "
+                        "no file was changed"
+                    )
+                continue
+            if self.snapshot.profile(profile) is None:
+                # A new profile inherits [DEFAULT]'s values: that is what [DEFAULT] is for.
+                meant = set(wanted) | self._unset.get(profile, set())
+                actual = {key: value for key, value in actual.items() if key in meant}
+            differing = sorted(key for key in set(wanted) | set(actual) if wanted.get(key) != actual.get(key))
+            if not differing:
+                continue
+            for doc in self.documents():
+                inherited = [key for key in differing if key in doc.ini.defaults]
+                if inherited and doc.section_of(profile) is not None:
+                    raise Refused(
+                        f"profile {profile!r} would read {', '.join(inherited)} from [DEFAULT] in "
+                        f"{doc.ini.path} (line {doc.ini.line_of('DEFAULT')}), which every section of "
+                        "that file inherits, so botocore would not see this edit as intended; "
+                        "nothing was written. Change [DEFAULT] by hand"
+                    )
+            raise FileProblem(
+                f"refusing to write: profile {profile!r} would not read as this edit means "
+                f"({', '.join(differing)}); no file was changed"
+            )
 
     def changed_files(self) -> list[tuple[Document, bytes]]:
         result = []
@@ -653,6 +786,7 @@ class Transaction:
             if data != doc.ini.raw:
                 doc.verify(data)
                 result.append((doc, data))
+        self._check_intended()
         return result
 
 
