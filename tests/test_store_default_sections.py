@@ -205,3 +205,16 @@ def test_a_new_key_keeps_an_indented_header_below_it_a_header(
     assert home.config.read_text() == "[profile a]\n  output = json\n  [profile b]\n  region = eu-west-1\n"
     read = botocore_profiles(home.config, home.credentials)
     assert read == {"a": {"output": "json"}, "b": {"region": "eu-west-1"}}
+
+
+def test_removing_a_section_keeps_an_indented_header_below_it_a_header(
+    home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Once [profile b] goes, '  [profile c]' would follow a's option and continue its value."""
+    home.config.parent.mkdir(mode=0o700)
+    home.config.write_text("[profile a]\nregion = eu-west-1\n[profile b]\n  [profile c]\n  output = json\n")
+    result = run(capsys, "remove", "b")
+    assert result.code == 0, result.err
+    assert home.config.read_text() == "[profile a]\nregion = eu-west-1\n[profile c]\n  output = json\n"
+    read = botocore_profiles(home.config, home.credentials)
+    assert read == {"a": {"region": "eu-west-1"}, "c": {"output": "json"}}

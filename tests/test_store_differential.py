@@ -316,9 +316,13 @@ def assert_views(before: Views, after: Views, cmd: Command, defaults: list[dict[
             assert after[name] == values, f"profile {name!r}: {after[name]} != intended {values}"
 
 
-def _trimmed(text: str) -> str:
-    """A chunk without the blank and comment lines that end it (they may move on a removal)."""
+def _trimmed(text: str, header: bool) -> str:
+    """A chunk without the blank and comment lines that end it (they may move on a removal),
+    and without its header's indentation (which means nothing, and goes when a removal would
+    otherwise turn the header into the continuation of an option above it)."""
     lines = store.split_lines(text)
+    if header and lines:
+        lines[0] = lines[0].lstrip(" \t")
     while lines and (not lines[-1].strip() or lines[-1].strip().startswith(("#", ";"))):
         lines.pop()
     return "".join(lines).rstrip("\r\n")  # a section that ended the file may gain a newline
@@ -336,12 +340,12 @@ def assert_untouched_sections_kept(role: str, old: bytes, new: bytes, edited: se
     old_chunks = store.split_chunks(old.decode())
     new_chunks = store.split_chunks(new.decode())
     kept_old = [
-        (chunk.section, _trimmed(chunk.text))
+        (chunk.section, _trimmed(chunk.text, chunk.section is not None))
         for chunk in old_chunks
         if chunk.section is None or profile_of_section(role, chunk.section) not in edited
     ]
     kept_new = [
-        (chunk.section, _trimmed(chunk.text))
+        (chunk.section, _trimmed(chunk.text, chunk.section is not None))
         for chunk in new_chunks
         if chunk.section is None or profile_of_section(role, chunk.section) not in edited
     ]

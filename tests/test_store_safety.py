@@ -34,6 +34,8 @@ def leftovers(folder: Path) -> list[str]:
 def seeded(home: Home) -> Home:
     copy_fixture(FIXTURES / "chained.config", home.config)
     home.credentials.write_text(f"[Bob]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n")
+    home.credentials.chmod(0o600)  # as 'aws configure' makes it; an open one is warned about
+    home.credentials.parent.chmod(0o700)
     return home
 
 

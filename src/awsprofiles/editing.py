@@ -87,8 +87,8 @@ def add_user(paths: store.Paths, request: UserRequest) -> list[str]:
     values = {key: value for key, value in settings.items() if value is not None}
     for key, value in values.items():
         warnings += check_value(key, value)
-    with store.transaction(paths) as tx:
-        warnings += tx.snapshot.warnings
+
+    def edit(tx: store.Transaction) -> list[str]:
         if tx.exists(request.name) and not request.force:
             raise Refused(f"profile {request.name!r} already exists (use --force to replace its keys)")
         tx.set(request.name, model.ACCESS_KEY_ID, request.access_key_id)
@@ -96,7 +96,9 @@ def add_user(paths: store.Paths, request: UserRequest) -> list[str]:
         tx.unset(request.name, model.SESSION_TOKEN)  # a new long-term key has no token
         for key, value in values.items():
             tx.set(request.name, key, value)
-    return warnings
+        return tx.snapshot.warnings
+
+    return warnings + store.edit_files(paths, edit)
 
 
 @dataclass(frozen=True)
@@ -169,8 +171,8 @@ def prepare_role_lookup(
 def add_role(paths: store.Paths, request: RoleRequest) -> list[str]:
     """Create (or with force, update) a profile that assumes a role."""
     warnings = validate_role_request(request)
-    with store.transaction(paths) as tx:
-        warnings += tx.snapshot.warnings
+
+    def edit(tx: store.Transaction) -> list[str]:
         if tx.exists(request.name) and not request.force:
             raise Refused(f"profile {request.name!r} already exists (use --force to replace it)")
         if request.source is not None:
@@ -183,7 +185,9 @@ def add_role(paths: store.Paths, request: RoleRequest) -> list[str]:
             tx.unset(request.name, "source_profile")
         for key, value in request.values().items():
             tx.set(request.name, key, value)
-    return warnings
+        return tx.snapshot.warnings
+
+    return warnings + store.edit_files(paths, edit)
 
 
 def get_value(snapshot: store.Snapshot, name: str, key: str) -> str:
@@ -204,8 +208,8 @@ def set_value(paths: store.Paths, name: str, key: str, value: str, create: bool 
     if key in model.SECRET_KEYS:
         raise BadInput(f"{key} is a secret and never goes on a command line; use 'profiles add-user'")
     warnings = check_value(key, value)
-    with store.transaction(paths) as tx:
-        warnings += tx.snapshot.warnings
+
+    def edit(tx: store.Transaction) -> list[str]:
         if not create:
             _require(tx.snapshot, name)
         if key == "source_profile":
@@ -214,22 +218,25 @@ def set_value(paths: store.Paths, name: str, key: str, value: str, create: bool 
             if cycle:
                 raise BadInput(f"source_profile would form a cycle: {' -> '.join(cycle)}")
         tx.set(name, key, value)
-    return warnings
+        return tx.snapshot.warnings
+
+    return warnings + store.edit_files(paths, edit)
 
 
 def unset_value(paths: store.Paths, name: str, key: str) -> list[str]:
     key = model.validate_key_name(key)
-    with store.transaction(paths) as tx:
-        warnings = list(tx.snapshot.warnings)
+
+    def edit(tx: store.Transaction) -> list[str]:
         _require(tx.snapshot, name)
         if not tx.unset(name, key):
-            warnings.append(f"profile {name!r} has no {key}; nothing changed")
-    return warnings
+            return [*tx.snapshot.warnings, f"profile {name!r} has no {key}; nothing changed"]
+        return tx.snapshot.warnings
+
+    return store.edit_files(paths, edit)
 
 
 def remove(paths: store.Paths, name: str, force: bool = False) -> list[str]:
-    with store.transaction(paths) as tx:
-        warnings = list(tx.snapshot.warnings)
+    def edit(tx: store.Transaction) -> list[str]:
         _require(tx.snapshot, name)
         users = tx.snapshot.referrers(name)
         if users and not force:
@@ -238,16 +245,20 @@ def remove(paths: store.Paths, name: str, force: bool = False) -> list[str]:
                 "remove those first or use --force"
             )
         tx.remove(name)
-    return warnings
+        return tx.snapshot.warnings
+
+    return store.edit_files(paths, edit)
 
 
 def rename(paths: store.Paths, old: str, new: str) -> list[str]:
     model.validate_profile_name(new)
-    with store.transaction(paths) as tx:
-        warnings = list(tx.snapshot.warnings)
+
+    def edit(tx: store.Transaction) -> list[str]:
         _require(tx.snapshot, old)
         tx.rename(old, new)
-    return warnings
+        return tx.snapshot.warnings
+
+    return store.edit_files(paths, edit)
 
 
 # --------------------------------------------------------------------------- reading

@@ -130,7 +130,8 @@ def apply(paths: store.Paths, planned: Plan) -> list[Change]:
     """Write ``planned`` in one locked transaction, if the files are still as it saw them."""
     wanted = wanted_values(planned.manifest, planned.key)
     before = {file.path: file.before for file in planned.files}
-    with store.transaction(paths) as tx:
+
+    def edit(tx: store.Transaction) -> list[Change]:
         for ini in tx.snapshot.files():
             expected = before.get(ini.path)
             if expected is not None and expected != ini.raw:
@@ -138,7 +139,9 @@ def apply(paths: store.Paths, planned: Plan) -> list[Change]:
         changes = _edit(tx, wanted)
         if changes != list(planned.changes):
             raise Refused("the profiles changed while onboarding; nothing was written, run it again")
-    return changes
+        return changes
+
+    return store.edit_files(paths, edit)
 
 
 _SECRET_LINE = re.compile(

@@ -53,7 +53,7 @@ def current_key(snapshot: store.Snapshot, name: str) -> KeyPair:
 
 
 def _write_key(paths: store.Paths, name: str, expected_id: str, key: KeyPair) -> None:
-    with store.transaction(paths) as tx:
+    def edit(tx: store.Transaction) -> None:
         profile = tx.snapshot.profile(name)
         if profile is None or profile.get(model.ACCESS_KEY_ID) != expected_id:
             raise Refused(
@@ -61,6 +61,8 @@ def _write_key(paths: store.Paths, name: str, expected_id: str, key: KeyPair) ->
             )
         tx.set(name, model.ACCESS_KEY_ID, key.access_key_id)
         tx.set(name, model.SECRET_ACCESS_KEY, key.secret_access_key)
+
+    store.edit_files(paths, edit)
 
 
 def verify_new_key(

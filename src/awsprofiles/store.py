@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import configparser
 import contextlib
+import functools
 import io
 import os
 import re
-from collections.abc import Iterator, Mapping
+import stat
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from awsprofiles.errors import FileProblem, Refused
 from awsprofiles.model import (
@@ -42,6 +46,15 @@ Sections = dict[str, dict[str, Value]]
 LOCK_TIMEOUT_SECONDS = 30.0
 NEW_FILE_MODE = 0o600
 NEW_DIR_MODE = 0o700
+#: Larger files are refused (exit 4) before they are read: a config file is a few KiB.
+MAX_FILE_SIZE = 32 * 1024 * 1024
+#: How often an edit is re-read and re-applied when another program writes the file meanwhile.
+EDIT_ATTEMPTS = 3
+#: Temporary files of ours older than this are leftovers of a killed run, removed under the lock.
+STALE_TEMPORARY_SECONDS = 300
+# A write that lands within this long of our read can leave size and mtime as they were
+# (file systems keep coarse timestamps): then the bytes are compared too.
+_TIMESTAMP_GRANULARITY_NS = 2_000_000_000
 _SECTION_HEADER = re.compile(r"\[(?P<header>.+)\]")
 _NON_SPACE = re.compile(r"\S")
 # configparser's option line: the key ends at the first '=' or ':' (RawConfigParser._OPT_TMPL).
@@ -207,6 +220,11 @@ class IniFile:
     warnings: list[str] = field(default_factory=list)
     #: [DEFAULT]'s own values: configparser (and so botocore) gives them to every section
     defaults: dict[str, Value] = field(default_factory=dict)
+    #: the version of the file that was read (None: there was none), and when it was read
+    identity: FileId | None = None
+    read_at: int = 0
+    #: what the path is when it is not a regular file (a FIFO, a device): read as absent
+    special: str | None = None
 
     @property
     def text(self) -> str:
@@ -305,16 +323,98 @@ def parse_file(role: Role, path: Path, raw: bytes, exists: bool = True) -> IniFi
     return IniFile(role, path, exists, raw, crlf, chunks, sections, mapping, warnings, defaults)
 
 
-def read_file(role: Role, path: Path) -> IniFile:
+@dataclass(frozen=True)
+class FileId:
+    """What tells one version of a file from another without reading it again."""
+
+    device: int
+    inode: int
+    kind: int
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, status: os.stat_result) -> FileId:
+        kind = stat.S_IFMT(status.st_mode)
+        return cls(status.st_dev, status.st_ino, kind, status.st_size, status.st_mtime_ns)
+
+
+_KINDS = {
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def _too_large(path: Path, limit: int) -> FileProblem:
+    return FileProblem(
+        f"{path} is larger than {limit // (1024 * 1024)} MiB; profiles does not read files that "
+        "large (a config or credentials file is a few KiB): check what the path points at"
+    )
+
+
+def read_bounded(
+    path: Path, limit: int = MAX_FILE_SIZE, what: str = "file"
+) -> tuple[bytes, os.stat_result] | None:
+    """The bytes of ``path`` (at most ``limit``) and what it is; None when it does not exist.
+
+    Never blocks and never reads without end: a FIFO or a device is opened without waiting for
+    a writer and not read at all (its bytes are b""); a file larger than ``limit`` is refused.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        return IniFile(role, path)
+        return None
     except IsADirectoryError:
-        raise FileProblem(f"{path} is a directory, not a {role} file") from None
+        raise FileProblem(f"{path} is a directory, not a {what}") from None
     except OSError as error:
         raise FileProblem(f"cannot read {path}: {error.strerror}") from None
-    return parse_file(role, path, raw)
+    try:
+        status = os.fstat(fd)
+        if stat.S_ISDIR(status.st_mode):
+            raise FileProblem(f"{path} is a directory, not a {what}")
+        if not stat.S_ISREG(status.st_mode):
+            return b"", status
+        if status.st_size > limit:
+            raise _too_large(path, limit)
+        parts: list[bytes] = []
+        total = 0
+        while part := os.read(fd, min(1 << 20, limit + 1 - total)):
+            parts.append(part)
+            total += len(part)
+            if total > limit:  # it grew while being read
+                raise _too_large(path, limit)
+        return b"".join(parts), status
+    except OSError as error:
+        raise FileProblem(f"cannot read {path}: {error.strerror}") from None
+    finally:
+        os.close(fd)
+
+
+def read_file(role: Role, path: Path) -> IniFile:
+    read_at = time.time_ns()
+    found = read_bounded(path, what=f"{role} file")
+    if found is None:
+        return IniFile(role, path, read_at=read_at)
+    raw, status = found
+    if not stat.S_ISREG(status.st_mode):
+        # botocore treats what is not a regular file as absent (os.path.isfile); so do we, and
+        # never replace it. /dev/null is the usual way to say "no file": no warning for it.
+        kind = _KINDS.get(stat.S_IFMT(status.st_mode), "not a regular file")
+        warnings = (
+            []
+            if os.path.realpath(path) == os.devnull
+            else [f"{path} is {kind}, not a regular file: botocore ignores it, and so does profiles"]
+        )
+        return IniFile(
+            role, path, warnings=warnings, identity=FileId.of(status), read_at=read_at, special=kind
+        )
+    ini = parse_file(role, path, raw)
+    ini.identity = FileId.of(status)
+    ini.read_at = read_at
+    return ini
 
 
 @dataclass
@@ -364,6 +464,10 @@ class Snapshot:
 
 
 def load(paths: Paths) -> Snapshot:
+    """Both files as they are now; first, a journal left by an interrupted edit is settled."""
+    if os.path.lexists(journal_path(paths)):
+        with _locked(paths):
+            _recover(paths)
     return Snapshot(read_file("config", paths.config), read_file("credentials", paths.credentials))
 
 
@@ -580,6 +684,12 @@ class Document:
             # Comment lines right above the next header describe that next section: keep them.
             kept = _leading_comment_of_next(removed.text)
             self.chunks[index - 1].text += kept
+            following = self.chunks[index]
+            joined = split_chunks(self.chunks[index - 1].text + following.text)
+            if [chunk.section for chunk in joined][-1] != following.section:
+                # An indented header now follows an option indented less: configparser would
+                # read it as that option's continuation. A header means the same unindented.
+                following.text = following.text.lstrip(" \t")
         if index == len(self.chunks):
             # The last section: also drop the blank line that separated it, so that adding
             # a profile and removing it again gives back the file byte for byte.
@@ -790,6 +900,39 @@ class Transaction:
         return result
 
 
+# --------------------------------------------------------------------------- writing
+
+
+def notify(message: str) -> None:
+    """Tell the person what the store did on its own (a recovery, a file open to others).
+
+    Printed at once, by whichever command happens to run: a recovery must be reported even
+    by a command that prints no warnings of its own, and before anything else it prints.
+    """
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def make_private_dirs(folder: Path) -> None:
+    """Create ``folder`` and any missing parent, each 0700 whatever the umask."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            path.mkdir(mode=NEW_DIR_MODE)
+            os.chmod(path, NEW_DIR_MODE)  # mkdir's mode is filtered by the umask
+
+
+def open_to_others(path: Path) -> bool:
+    """Whether group or other users have any permission on ``path`` (False when absent)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return os.name == "posix" and bool(mode & (stat.S_IRWXG | stat.S_IRWXO))
+
+
 def _file_mode(path: Path) -> int:
     try:
         return path.stat().st_mode & 0o7777
@@ -797,21 +940,28 @@ def _file_mode(path: Path) -> int:
         return NEW_FILE_MODE
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def _temporary_name(target: str) -> re.Pattern[str]:
+    """The names ``tempfile.mkstemp`` gives our temporary files for ``target`` (see atomic_write)."""
+    return re.compile(rf"\.{re.escape(target)}\.[a-z0-9_]{{8}}\.tmp")
+
+
+def atomic_write(path: Path, data: bytes, before_replace: Callable[[], None] | None = None) -> None:
     """Replace the file ``path`` points to with ``data``, all or nothing.
 
     A symlinked file is written through: its target is replaced and the link stays a link.
+    ``before_replace`` runs once the data is safely on disk, right before the replacement:
+    whatever it raises stops the write with the file untouched.
     """
     import tempfile  # only writers need it
 
     real = Path(os.path.realpath(path))
     mode = _file_mode(real)
     try:
-        stat = real.stat()
-        owner: tuple[int, int] | None = (stat.st_uid, stat.st_gid)
+        status = real.stat()
+        owner: tuple[int, int] | None = (status.st_uid, status.st_gid)
     except FileNotFoundError:
         owner = None
-    real.parent.mkdir(mode=NEW_DIR_MODE, parents=True, exist_ok=True)
+    make_private_dirs(real.parent)
     fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as stream:
@@ -821,17 +971,33 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.fchmod(stream.fileno(), mode)
             if owner is not None and hasattr(os, "geteuid") and os.geteuid() == 0:
                 os.fchown(stream.fileno(), *owner)
+        if before_replace is not None:
+            before_replace()
         os.replace(tmp, real)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    _sync_folder(real.parent)
+
+
+def _sync_folder(folder: Path) -> None:
     with contextlib.suppress(OSError):
-        dir_fd = os.open(real.parent, os.O_RDONLY)
+        dir_fd = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def _lockable(real: Path) -> bool:
+    """A path the store may write: absent, or a regular file (a FIFO or /dev/null gets no lock)."""
+    try:
+        return stat.S_ISREG(real.stat().st_mode)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return True  # let the lock or the read say what is wrong
 
 
 @contextlib.contextmanager
@@ -841,13 +1007,15 @@ def _locked(paths: Paths) -> Iterator[None]:
     reals = []
     for path in (paths.config, paths.credentials):
         real = Path(os.path.realpath(path))
-        if real not in reals:
+        if real not in reals and _lockable(real):
             reals.append(real)
     with contextlib.ExitStack() as stack:
         for real in reals:
             try:
-                real.parent.mkdir(mode=NEW_DIR_MODE, parents=True, exist_ok=True)
-                lock = FileLock(f"{real}.lock", mode=0o600, timeout=LOCK_TIMEOUT_SECONDS)
+                make_private_dirs(real.parent)
+                # Lock files stay: removing one while another process waits on it would let
+                # two runs hold "the" lock at once.
+                lock = FileLock(f"{real}.lock", mode=NEW_FILE_MODE, timeout=LOCK_TIMEOUT_SECONDS)
                 stack.enter_context(lock)
             except Timeout:
                 raise FileProblem(
@@ -859,38 +1027,341 @@ def _locked(paths: Paths) -> Iterator[None]:
         yield
 
 
-def _refuse_read_only(changes: list[tuple[Document, bytes]]) -> None:
-    # Replacing a file only needs a writable folder; a file its owner made read-only
-    # (even for root, who may write anything) is a "do not edit" we respect.
+def _remove_stale_temporaries(paths: Paths) -> None:
+    """Delete temporary files a killed run left (they may hold secrets). Called under the lock."""
+    targets = [Path(os.path.realpath(path)) for path in (paths.config, paths.credentials)]
+    targets.append(journal_path(paths))
+    now = time.time()
+    for target in targets:
+        pattern = _temporary_name(target.name)
+        try:
+            entries = list(os.scandir(target.parent))
+        except OSError:
+            continue
+        for entry in entries:
+            if not pattern.fullmatch(entry.name):
+                continue
+            with contextlib.suppress(OSError):
+                status = entry.stat(follow_symlinks=False)
+                if stat.S_ISREG(status.st_mode) and now - status.st_mtime > STALE_TEMPORARY_SECONDS:
+                    os.unlink(entry.path)
+
+
+def _refuse_unwritable(changes: list[tuple[Document, bytes]]) -> None:
     for doc, _ in changes:
+        if doc.ini.special is not None:
+            raise FileProblem(
+                f"{doc.ini.path} is {doc.ini.special}, not a regular file; profiles only replaces "
+                "regular files and will not replace it"
+            )
+        # Replacing a file only needs a writable folder; a file its owner made read-only
+        # (even for root, who may write anything) is a "do not edit" we respect.
         if doc.ini.exists and not _file_mode(Path(os.path.realpath(doc.ini.path))) & 0o222:
             raise FileProblem(
                 f"{doc.ini.path} is read-only; make it writable (chmod u+w) to let profiles edit it"
             )
 
 
-def _write_all(changes: list[tuple[Document, bytes]]) -> None:
-    _refuse_read_only(changes)
+def _warn_if_open(changes: list[tuple[Document, bytes]]) -> None:
+    """Secrets are being written: say so when the credentials file or its folder is open."""
+    for doc, _ in changes:
+        if doc.ini.role != "credentials" or not doc.ini.exists:
+            continue
+        real = Path(os.path.realpath(doc.ini.path))
+        if open_to_others(real):
+            notify(f"{doc.ini.path} is readable by other users; run 'chmod 600 {doc.ini.path}'")
+        try:
+            folder_mode = real.parent.stat().st_mode
+        except OSError:
+            continue
+        if folder_mode & stat.S_IROTH:
+            notify(
+                f"{real.parent}, the folder of {doc.ini.path}, is readable by other users; "
+                f"run 'chmod 700 {real.parent}'"
+            )
+
+
+class _ChangedMeanwhile(Exception):
+    """Another program changed a file between our read and our replacement."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(str(path))
+        self.path = path
+
+
+def _changed_since_read(ini: IniFile) -> bool:
+    try:
+        status = os.stat(ini.path)
+    except FileNotFoundError:
+        return ini.identity is not None
+    except OSError:
+        return True
+    if FileId.of(status) != ini.identity:
+        return True
+    if ini.special is None and status.st_mtime_ns >= ini.read_at - _TIMESTAMP_GRANULARITY_NS:
+        # Written around the time we read it: an in-place write of the same size may keep
+        # size and mtime, so only the bytes can tell.
+        try:
+            found = read_bounded(ini.path)
+        except FileProblem:
+            return True
+        return found is None or found[0] != ini.raw
+    return False
+
+
+def _check_unchanged(ini: IniFile) -> None:
+    if _changed_since_read(ini):
+        raise _ChangedMeanwhile(ini.path)
+
+
+# --------------------------------------------------------------------------- the journal
+#
+# A two-file edit replaces two files one after the other. Before the first replacement, the
+# journal (next to the config file, 0600) records the previous text of both files and a hash
+# of their new text; it is removed once both are replaced. A run that finds a journal (a run
+# was killed, or could not put a file back) looks at each file first: still the previous text,
+# or the new text of that edit, or something else (another program wrote it since). If both
+# hold the new text, the edit was complete; otherwise every file holding the new text gets its
+# previous text back, so that the profile is never left split across the files.
+
+
+def journal_path(paths: Paths) -> Path:
+    real = Path(os.path.realpath(paths.config))
+    return real.with_name(f".{real.name}.profiles-journal")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    path: str
+    before: bytes | None  # None: the file did not exist
+    after_sha256: str
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def _write_journal(journal: Path, changes: list[tuple[Document, bytes]]) -> None:
+    import json
+
+    files = [
+        {
+            "path": os.path.realpath(doc.ini.path),
+            # The files parsed as UTF-8; surrogateescape keeps any byte exactly anyway.
+            "before": doc.ini.raw.decode("utf-8", "surrogateescape") if doc.ini.exists else None,
+            "after_sha256": _sha256(data),
+        }
+        for doc, data in changes
+    ]
+    text = json.dumps({"profiles-journal": 1, "files": files}, indent=1)
+    atomic_write(journal, text.encode("utf-8", "surrogateescape"))
+
+
+def _read_journal(journal: Path) -> list[_Entry] | None:
+    import json
+
+    found = read_bounded(journal, 3 * MAX_FILE_SIZE, "journal")
+    if found is None:
+        return None
+    try:
+        document = json.loads(found[0].decode("utf-8", "surrogateescape"))
+        entries = [
+            _Entry(
+                str(entry["path"]),
+                None if entry["before"] is None else str(entry["before"]).encode("utf-8", "surrogateescape"),
+                str(entry["after_sha256"]),
+            )
+            for entry in document["files"]
+        ]
+    except (ValueError, KeyError, TypeError):
+        raise FileProblem(
+            f"{journal} is left from an interrupted profiles run but cannot be read; check your "
+            "config and credentials files, then delete it"
+        ) from None
+    return entries
+
+
+def _current(path: str | Path) -> bytes | None:
+    found = read_bounded(Path(path))
+    return None if found is None else found[0]
+
+
+def _put_back(path: str | Path, before: bytes | None) -> None:
+    if before is None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(os.path.realpath(path))
+    else:
+        atomic_write(Path(path), before)
+
+
+def _remove(path: Path) -> None:
+    os.unlink(path)
+    _sync_folder(path.parent)
+
+
+_RECOVERY_STATES = {
+    "before": "holds its previous text",
+    "after": "holds that run's edit",
+    "other": "was changed since by another program",
+}
+
+
+def _recover(paths: Paths) -> None:
+    """Finish what a run that left a journal started, before anything else. Under the lock."""
+    journal = journal_path(paths)
+    entries = _read_journal(journal)
+    if entries is None:
+        return
+    ours = {os.path.realpath(paths.config), os.path.realpath(paths.credentials)}
+    names = " and ".join(entry.path for entry in entries)
+    if {entry.path for entry in entries} != ours:
+        raise FileProblem(
+            f"{journal} is left from an interrupted profiles run that edited {names}; run profiles "
+            "once with those two files (--config-file, --credentials-file) to restore them"
+        )
+    states: dict[str, str] = {}
+    for entry in entries:
+        try:
+            current = _current(entry.path)
+        except FileProblem:
+            current = b"\0unreadable"
+        if current == entry.before:
+            states[entry.path] = "before"
+        elif current is not None and _sha256(current) == entry.after_sha256:
+            states[entry.path] = "after"
+        else:
+            states[entry.path] = "other"
+    if all(state == "after" for state in states.values()):
+        with contextlib.suppress(FileNotFoundError):
+            _remove(journal)
+        notify(f"a profiles run was interrupted after writing {names}; its edit is complete")
+        return
+    restored, failed = [], []
+    for entry in entries:
+        if states[entry.path] == "after":
+            try:
+                _put_back(entry.path, entry.before)
+                restored.append(entry.path)
+            except OSError as error:
+                failed.append(f"{entry.path} ({error.strerror})")
+    others = [entry.path for entry in entries if states[entry.path] == "other"]
+    if failed:
+        held = "; ".join(
+            f"{entry.path} {_RECOVERY_STATES['before' if entry.path in restored else states[entry.path]]}"
+            for entry in entries
+        )
+        raise FileProblem(
+            f"a profiles run was interrupted while writing {names}, and putting back "
+            f"{' and '.join(failed)} failed: {held}. The previous text of both files is in "
+            f"{journal}; fix the cause and run profiles again to restore it"
+        )
+    with contextlib.suppress(FileNotFoundError):
+        _remove(journal)
+    said = f"a profiles run was interrupted while writing {names}"
+    if restored:
+        said += f"; {' and '.join(restored)} got back its text from before that run, so no file has its edit"
+    else:
+        said += "; it had not changed either file"
+    if others:
+        said += f"; {' and '.join(others)} was changed since by another program and was left as it is"
+    notify(said)
+
+
+# --------------------------------------------------------------------------- committing
+
+
+def _describe_states(changes: list[tuple[Document, bytes]]) -> tuple[bool, str]:
+    """Whether every file verifiably holds what it held before, and each file's state."""
+    unchanged = True
+    said = []
+    for doc, data in changes:
+        before = doc.ini.raw if doc.ini.exists else None
+        try:
+            current = _current(os.path.realpath(doc.ini.path))
+        except FileProblem:
+            current = b"\0unreadable"
+        if current == before:
+            said.append(f"{doc.ini.path} is unchanged")
+            continue
+        unchanged = False
+        if current == data:
+            said.append(f"{doc.ini.path} holds this edit")
+        else:
+            said.append(f"{doc.ini.path} is in an unknown state")
+    return unchanged, ", ".join(said)
+
+
+def _write_failed(
+    path: Path, reason: str, changes: list[tuple[Document, bytes]], problems: list[str], journal: Path | None
+) -> FileProblem:
+    """The error after a failed write: "no file was changed" only when each file was re-read."""
+    said = f"cannot write {path}: {reason}"
+    if problems:
+        said += ", and " + "; ".join(problems)
+    unchanged, states = _describe_states(changes)
+    if unchanged:
+        return FileProblem(f"{said}; no file was changed")
+    said += f": {states}"
+    if journal is not None and os.path.lexists(journal):
+        said += (
+            f"; the previous text of both files is in {journal}, and the next profiles command restores it"
+        )
+    return FileProblem(said)
+
+
+def _write_all(snapshot: Snapshot, changes: list[tuple[Document, bytes]]) -> None:
+    if not changes:
+        return
+    _refuse_unwritable(changes)
+    for ini in snapshot.files():
+        _check_unchanged(ini)
+    _warn_if_open(changes)
+    if len(changes) == 1:
+        doc, data = changes[0]
+        try:
+            atomic_write(doc.ini.path, data, functools.partial(_check_unchanged, doc.ini))
+        except OSError as error:
+            raise _write_failed(doc.ini.path, str(error.strerror), changes, [], None) from None
+        return
+    journal = journal_path(Paths(snapshot.config.path, snapshot.credentials.path))
+    try:
+        _write_journal(journal, changes)
+    except OSError as error:
+        raise _write_failed(journal, str(error.strerror), changes, [], None) from None
     written: list[Document] = []
     try:
         for doc, data in changes:
-            atomic_write(doc.ini.path, data)
+            atomic_write(doc.ini.path, data, functools.partial(_check_unchanged, doc.ini))
             written.append(doc)
-    except OSError as error:
+    except (OSError, _ChangedMeanwhile) as error:
         # Put back what was already replaced, so that both files stay as they were.
-        for doc in written:
+        problems = []
+        for done in written:
+            try:
+                _put_back(done.ini.path, done.ini.raw if done.ini.exists else None)
+            except OSError as failure:
+                problems.append(f"putting back {done.ini.path} failed too ({failure.strerror})")
+        if not problems:
             with contextlib.suppress(OSError):
-                if doc.ini.exists:
-                    atomic_write(doc.ini.path, doc.ini.raw)
-                else:
-                    os.unlink(os.path.realpath(doc.ini.path))
-        failed = changes[len(written)][0].ini.path
-        raise FileProblem(f"cannot write {failed}: {error.strerror}; no file was changed") from None
+                _remove(journal)
+            if isinstance(error, _ChangedMeanwhile):
+                raise
+        if isinstance(error, _ChangedMeanwhile):
+            path, reason = error.path, "another program changed it meanwhile"
+        else:
+            path, reason = changes[len(written)][0].ini.path, str(error.strerror)
+        raise _write_failed(path, reason, changes, problems, journal) from None
+    with contextlib.suppress(OSError):
+        _remove(journal)
+
+
+T = TypeVar("T")
 
 
 @contextlib.contextmanager
-def transaction(paths: Paths) -> Iterator[Transaction]:
-    """Lock both files, read them, let the caller edit, then verify and write what changed."""
+def _prepared(paths: Paths) -> Iterator[None]:
     if os.path.realpath(paths.config) == os.path.realpath(paths.credentials):
         # Each side would be written from its own view of the file, the second undoing the first.
         raise FileProblem(
@@ -898,13 +1369,54 @@ def transaction(paths: Paths) -> Iterator[Transaction]:
             "point AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE at two different files"
         )
     with _locked(paths):
-        tx = Transaction(load(paths))
+        _recover(paths)
+        _remove_stale_temporaries(paths)
+        yield
+
+
+def edit_files(paths: Paths, edit: Callable[[Transaction], T]) -> T:
+    """Lock both files, read them, apply ``edit``, then verify and write what changed.
+
+    When another program (one that does not take our lock: an editor, ``aws configure``)
+    writes a file between our read and our replacement, the files are read again and
+    ``edit`` is applied again (it must depend on nothing but the files), up to EDIT_ATTEMPTS
+    times; then the edit is refused (exit 4).
+    """
+    with _prepared(paths):
+        for _ in range(EDIT_ATTEMPTS):
+            tx = Transaction(
+                Snapshot(read_file("config", paths.config), read_file("credentials", paths.credentials))
+            )
+            result = edit(tx)
+            try:
+                _write_all(tx.snapshot, tx.changed_files())
+            except _ChangedMeanwhile as changed:
+                writer = changed.path
+                continue
+            return result
+    raise FileProblem(
+        f"{writer} was changed by another program {EDIT_ATTEMPTS} times while profiles was editing "
+        "it (a program that does not take profiles' lock: an editor, 'aws configure', a script); "
+        "nothing was written, run profiles again once it is done"
+    )
+
+
+@contextlib.contextmanager
+def transaction(paths: Paths) -> Iterator[Transaction]:
+    """The edit as a ``with`` block: like ``edit_files``, but run once, so when another program
+    writes a file meanwhile the edit is refused (exit 4) instead of applied again."""
+    with _prepared(paths):
+        tx = Transaction(
+            Snapshot(read_file("config", paths.config), read_file("credentials", paths.credentials))
+        )
         yield tx
-        _write_all(tx.changed_files())
-
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
+        try:
+            _write_all(tx.snapshot, tx.changed_files())
+        except _ChangedMeanwhile as changed:
+            raise FileProblem(
+                f"{changed.path} was changed by another program while profiles was editing it; "
+                "nothing was written, run profiles again"
+            ) from None
 
 
 def preview(paths: Paths, edit: Callable[[Transaction], None]) -> list[tuple[Path, bytes, bytes]]:
