@@ -98,7 +98,7 @@ def test_a_failing_second_write_whose_restore_fails_too_says_where_each_file_sta
     # The next run, whatever it is, restores the config file first and says so.
     listed = run(capsys, "list")
     assert listed.code == 0, listed.err
-    assert f"{split.config} got back its text from before that run" in listed.err
+    assert f"{split.config} was put back as it was before that run" in listed.err
     assert snapshot_bytes(split.config, split.credentials) == before
     assert not journal.exists()
     assert "dev" in listed.out
@@ -188,7 +188,7 @@ def test_a_kill_between_the_two_replacements_is_undone_by_the_next_run(
     shown = run(capsys, "show", "dev")
     assert shown.code == 0, shown.err
     assert "interrupted while writing" in shown.err
-    assert f"{split.config} got back its text from before that run" in shown.err
+    assert f"{split.config} was put back as it was before that run" in shown.err
     assert snapshot_bytes(split.config, split.credentials) == before
     assert not store.journal_path(split.paths).exists()
     assert set(botocore_profiles(split.config, split.credentials)) == {"dev", "ops"}

@@ -468,6 +468,10 @@ def load(paths: Paths) -> Snapshot:
     if os.path.lexists(journal_path(paths)):
         with _locked(paths):
             _recover(paths)
+    return _read_both(paths)
+
+
+def _read_both(paths: Paths) -> Snapshot:
     return Snapshot(read_file("config", paths.config), read_file("credentials", paths.credentials))
 
 
@@ -1031,15 +1035,17 @@ def _remove_stale_temporaries(paths: Paths) -> None:
     """Delete temporary files a killed run left (they may hold secrets). Called under the lock."""
     targets = [Path(os.path.realpath(path)) for path in (paths.config, paths.credentials)]
     targets.append(journal_path(paths))
-    now = time.time()
+    patterns: dict[Path, list[re.Pattern[str]]] = {}
     for target in targets:
-        pattern = _temporary_name(target.name)
+        patterns.setdefault(target.parent, []).append(_temporary_name(target.name))
+    now = time.time()
+    for folder, ours in patterns.items():
         try:
-            entries = list(os.scandir(target.parent))
+            entries = list(os.scandir(folder))
         except OSError:
             continue
         for entry in entries:
-            if not pattern.fullmatch(entry.name):
+            if not any(pattern.fullmatch(entry.name) for pattern in ours):
                 continue
             with contextlib.suppress(OSError):
                 status = entry.stat(follow_symlinks=False)
@@ -1201,6 +1207,18 @@ def _remove(path: Path) -> None:
     _sync_folder(path.parent)
 
 
+def _remove_settled(journal: Path) -> None:
+    try:
+        _remove(journal)
+    except FileNotFoundError:
+        pass
+    except OSError as error:
+        raise FileProblem(
+            f"cannot remove {journal} ({error.strerror}), left by an interrupted profiles run whose "
+            "files are settled now; delete it"
+        ) from None
+
+
 _RECOVERY_STATES = {
     "before": "holds its previous text",
     "after": "holds that run's edit",
@@ -1234,8 +1252,7 @@ def _recover(paths: Paths) -> None:
         else:
             states[entry.path] = "other"
     if all(state == "after" for state in states.values()):
-        with contextlib.suppress(FileNotFoundError):
-            _remove(journal)
+        _remove_settled(journal)
         notify(f"a profiles run was interrupted after writing {names}; its edit is complete")
         return
     restored, failed = [], []
@@ -1257,11 +1274,10 @@ def _recover(paths: Paths) -> None:
             f"{' and '.join(failed)} failed: {held}. The previous text of both files is in "
             f"{journal}; fix the cause and run profiles again to restore it"
         )
-    with contextlib.suppress(FileNotFoundError):
-        _remove(journal)
+    _remove_settled(journal)
     said = f"a profiles run was interrupted while writing {names}"
     if restored:
-        said += f"; {' and '.join(restored)} got back its text from before that run, so no file has its edit"
+        said += f"; {' and '.join(restored)} was put back as it was before that run, so no file has its edit"
     else:
         said += "; it had not changed either file"
     if others:
@@ -1384,9 +1400,7 @@ def edit_files(paths: Paths, edit: Callable[[Transaction], T]) -> T:
     """
     with _prepared(paths):
         for _ in range(EDIT_ATTEMPTS):
-            tx = Transaction(
-                Snapshot(read_file("config", paths.config), read_file("credentials", paths.credentials))
-            )
+            tx = Transaction(_read_both(paths))
             result = edit(tx)
             try:
                 _write_all(tx.snapshot, tx.changed_files())
@@ -1406,9 +1420,7 @@ def transaction(paths: Paths) -> Iterator[Transaction]:
     """The edit as a ``with`` block: like ``edit_files``, but run once, so when another program
     writes a file meanwhile the edit is refused (exit 4) instead of applied again."""
     with _prepared(paths):
-        tx = Transaction(
-            Snapshot(read_file("config", paths.config), read_file("credentials", paths.credentials))
-        )
+        tx = Transaction(_read_both(paths))
         yield tx
         try:
             _write_all(tx.snapshot, tx.changed_files())
