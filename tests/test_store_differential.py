@@ -16,6 +16,7 @@ from __future__ import annotations
 import configparser
 import contextlib
 import io
+import os
 import shlex
 import sys
 import tempfile
@@ -63,14 +64,18 @@ def _quoted(name: str) -> str:
 
 @st.composite
 def config_header(draw: st.DrawFn) -> str:
-    kind = draw(st.sampled_from(["profile", "profile", "profile", "default", "DEFAULT", "other"]))
+    kind = draw(
+        st.sampled_from(
+            ["profile", "profile", "profile", "default", "default", "DEFAULT", "DEFAULT", "other"]
+        )
+    )
     if kind == "default":
         return "default"
     if kind == "DEFAULT":
         return "DEFAULT"
     if kind == "other":
         return draw(st.sampled_from(["sso-session corp", "services local", "preview", "plugins"]))
-    name = draw(st.sampled_from(NAMES))
+    name = draw(st.sampled_from([*NAMES, "default"]))
     spelling = draw(
         st.sampled_from(["profile {}", "profile {}", "profile  {}", "profile\t{}", "profile {q}"])
     )
@@ -79,7 +84,7 @@ def config_header(draw: st.DrawFn) -> str:
     return spelling.format(name, q=_quoted(name))
 
 
-credentials_header = st.sampled_from([*NAMES, "default", "DEFAULT"])
+credentials_header = st.sampled_from([*NAMES, "default", "DEFAULT", "DEFAULT"])
 
 
 @st.composite
@@ -145,7 +150,7 @@ class Command:
 @st.composite
 def command(draw: st.DrawFn) -> Command:
     verb = draw(st.sampled_from(["set", "unset", "remove", "rename", "add-user", "add-role"]))
-    name = draw(st.sampled_from(COMMAND_NAMES))
+    name = draw(st.sampled_from([*COMMAND_NAMES, "default"]))
     force = draw(st.booleans())
     if verb == "set":
         key = draw(
@@ -165,7 +170,7 @@ def command(draw: st.DrawFn) -> Command:
         create = ["--create"] if force else []
         return Command(("set", *create, name, key, value), verb, name, key, value, force=force)
     if verb == "unset":
-        key = draw(st.sampled_from([*FILE_KEYS, "s3"]))
+        key = draw(st.sampled_from([*FILE_KEYS, "s3", "region", "output"]))
         return Command(("unset", name, key), verb, name, key)
     if verb == "remove":
         return Command(("remove", name, *(["--force"] if force else [])), verb, name, force=force)
@@ -352,9 +357,13 @@ def assert_untouched_sections_kept(role: str, old: bytes, new: bytes, edited: se
     assert kept_new == kept_old, "a section outside the edit changed"
 
 
+# Memory-backed when the machine has it: each example fsyncs a few files, which a disk makes slow.
+_SCRATCH = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+
+
 @contextlib.contextmanager
 def aws_files(config: str, credentials: str | None) -> Iterator[store.Paths]:
-    with tempfile.TemporaryDirectory() as root:
+    with tempfile.TemporaryDirectory(dir=_SCRATCH) as root:
         folder = Path(root) / "aws"
         folder.mkdir(mode=0o700)
         paths = store.Paths(folder / "config", folder / "credentials")
