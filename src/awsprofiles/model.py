@@ -235,7 +235,22 @@ def profile_name_of_config_section(section: str) -> str | None:
     """The profile botocore maps a config-file section to, or None (botocore's own rule)."""
     if section == "default":
         return "default"
-    if not section.startswith("profile"):
+    return _name_of_section(section, "profile")
+
+
+def sso_session_name_of_config_section(section: str) -> str | None:
+    """The sso-session a config-file section defines (``[sso-session NAME]``), or None."""
+    return _name_of_section(section, "sso-session")
+
+
+def sso_session_section_name(session: str) -> str:
+    """The section header for sso-session ``session`` (quoted as for profiles)."""
+    return "sso-session " + config_section_name(session).removeprefix("profile ")
+
+
+def _name_of_section(section: str, prefix: str) -> str | None:
+    # botocore.configloader.build_profile_map: a prefix, then shlex.split into exactly two words.
+    if not section.startswith(prefix):
         return None
     if any(ch in section for ch in "'\"\\"):
         try:

@@ -34,6 +34,7 @@ from awsprofiles.model import (
     Value,
     config_section_name,
     profile_name_of_config_section,
+    sso_session_name_of_config_section,
 )
 
 if TYPE_CHECKING:
@@ -457,6 +458,15 @@ class Snapshot:
             assert profile is not None
             result.append(profile)
         return result
+
+    def sso_sessions(self) -> dict[str, dict[str, Value]]:
+        """The config file's ``[sso-session NAME]`` sections by name (a later one wins, as in botocore)."""
+        sessions: dict[str, dict[str, Value]] = {}
+        for section, values in self.config.sections.items():
+            name = sso_session_name_of_config_section(section)
+            if name is not None:
+                sessions[name] = values
+        return sessions
 
     def referrers(self, name: str) -> list[str]:
         """Profiles whose source_profile names ``name``."""
@@ -949,17 +959,20 @@ def _temporary_name(target: str) -> re.Pattern[str]:
     return re.compile(rf"\.{re.escape(target)}\.[a-z0-9_]{{8}}\.tmp")
 
 
-def atomic_write(path: Path, data: bytes, before_replace: Callable[[], None] | None = None) -> None:
+def atomic_write(
+    path: Path, data: bytes, mode: int | None = None, before_replace: Callable[[], None] | None = None
+) -> None:
     """Replace the file ``path`` points to with ``data``, all or nothing.
 
     A symlinked file is written through: its target is replaced and the link stays a link.
+    ``mode``: the new file's mode (for files that hold secrets), instead of the old file's.
     ``before_replace`` runs once the data is safely on disk, right before the replacement:
     whatever it raises stops the write with the file untouched.
     """
     import tempfile  # only writers need it
 
     real = Path(os.path.realpath(path))
-    mode = _file_mode(real)
+    mode = _file_mode(real) if mode is None else mode
     try:
         status = real.stat()
         owner: tuple[int, int] | None = (status.st_uid, status.st_gid)
@@ -1162,7 +1175,7 @@ def _write_journal(journal: Path, changes: list[tuple[Document, bytes]]) -> None
         for doc, data in changes
     ]
     text = json.dumps({"profiles-journal": 1, "files": files}, indent=1)
-    atomic_write(journal, text.encode("utf-8", "surrogateescape"))
+    atomic_write(journal, text.encode("utf-8", "surrogateescape"), mode=NEW_FILE_MODE)
 
 
 def _read_journal(journal: Path) -> list[_Entry] | None:
@@ -1337,7 +1350,7 @@ def _write_all(snapshot: Snapshot, changes: list[tuple[Document, bytes]]) -> Non
     if len(changes) == 1:
         doc, data = changes[0]
         try:
-            atomic_write(doc.ini.path, data, functools.partial(_check_unchanged, doc.ini))
+            atomic_write(doc.ini.path, data, before_replace=functools.partial(_check_unchanged, doc.ini))
         except OSError as error:
             raise _write_failed(doc.ini.path, str(error.strerror), changes, [], None) from None
         return
@@ -1349,7 +1362,7 @@ def _write_all(snapshot: Snapshot, changes: list[tuple[Document, bytes]]) -> Non
     written: list[Document] = []
     try:
         for doc, data in changes:
-            atomic_write(doc.ini.path, data, functools.partial(_check_unchanged, doc.ini))
+            atomic_write(doc.ini.path, data, before_replace=functools.partial(_check_unchanged, doc.ini))
             written.append(doc)
     except (OSError, _ChangedMeanwhile) as error:
         # Put back what was already replaced, so that both files stay as they were.

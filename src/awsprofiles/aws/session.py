@@ -25,6 +25,7 @@ def make_session(paths: Paths, profile: str | None = None, *, events: Any = None
         )
     session.set_config_variable("config_file", str(paths.config))
     session.set_config_variable("credentials_file", str(paths.credentials))
+    follow_home()
     return session
 
 
@@ -41,3 +42,20 @@ def wire_assume_role(session: Any, *, cache: Any, prompter: Callable[[str], str]
         assume_role.cache = cache
         resolver.get_provider("assume-role-with-web-identity").cache = cache
     assume_role._prompter = prompter
+
+
+def follow_home() -> None:
+    """Make botocore's SSO providers read the token cache under HOME as it is now.
+
+    botocore fixes ``~/.aws/sso/cache`` when it is imported (a class attribute of each SSO
+    provider); ``profiles`` writes the cache under HOME as it is when it writes. In one `aws`
+    process both are the same; this keeps them the same in any process (tests change HOME).
+    """
+    from botocore.credentials import SSOProvider
+    from botocore.tokens import SSOTokenProvider
+
+    from awsprofiles.aws.sso import cache_dir
+
+    folder = str(cache_dir())
+    SSOProvider._SSO_TOKEN_CACHE_DIR = folder
+    SSOTokenProvider._SSO_TOKEN_CACHE_DIR = folder
