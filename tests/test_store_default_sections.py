@@ -86,42 +86,52 @@ def test_a_new_profile_beside_a_default_section_in_config_inherits_it(
     }
 
 
-@pytest.mark.parametrize("key", ["output", "region"])
-def test_unset_of_a_value_default_gives_is_refused_naming_default(
-    key: str, config_default: Home, capsys: pytest.CaptureFixture[str]
+REFUSED = [
+    pytest.param(
+        CONFIG_WITH_DEFAULT, "", ["unset", "dev", "output"], "would read output from", id="unset-inherited"
+    ),
+    # dev's own region would give way to [DEFAULT]'s
+    pytest.param(
+        CONFIG_WITH_DEFAULT, "", ["unset", "dev", "region"], "would read region from", id="unset-own"
+    ),
+    # dev lives in credentials only: a config section for it would inherit [DEFAULT]'s region
+    pytest.param(
+        "[DEFAULT]\nregion = eu-west-1\n",
+        f"[dev]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n",
+        ["set", "dev", "output", "json"],
+        "would read region from",
+        id="new-section-of-an-existing-profile",
+    ),
+    pytest.param(
+        "[DEFAULT]\ncredential_source = Environment\n\n[profile dev]\nregion = x\n",
+        "",
+        ["add-role", "--no-check", "role", "--source", "dev", "--role-arn", ROLE_ARN],
+        "would read credential_source from",
+        id="role-with-a-credential-source",
+    ),
+    pytest.param(
+        "[DEFAULT]\nsource_profile = dev\n\n[profile dev]\nregion = x\n",
+        "",
+        ["rename", "dev", "prod"],
+        "line 1: [DEFAULT] sets source_profile = dev",
+        id="rename-of-defaults-source",
+    ),
+]
+
+
+@pytest.mark.parametrize(("config", "credentials", "argv", "said"), REFUSED)
+def test_an_edit_default_would_defeat_is_refused_with_exit_3_and_names_it(
+    config: str, credentials: str, argv: list[str], said: str, home: Home, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """output only comes from [DEFAULT]; dev's own region would give way to [DEFAULT]'s."""
-    before = snapshot_bytes(config_default.config, config_default.credentials)
-    result = run(capsys, "unset", "dev", key)
+    home.config.parent.mkdir(mode=0o700)
+    home.config.write_text(config)
+    home.credentials.write_text(credentials)
+    before = snapshot_bytes(home.config, home.credentials)
+    result = run(capsys, *argv)
     assert result.code == 3, result.err
+    assert said in result.err
     assert "[DEFAULT]" in result.err
-    assert f"{config_default.config} (line 1)" in result.err
-    assert snapshot_bytes(config_default.config, config_default.credentials) == before
-
-
-def test_an_edit_that_would_pull_default_values_into_an_existing_profile_is_refused(
-    home: Home, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """dev lives in credentials only: a config section for it would inherit [DEFAULT]'s region."""
-    home.config.parent.mkdir(mode=0o700)
-    home.config.write_text("[DEFAULT]\nregion = eu-west-1\n")
-    home.credentials.write_text(f"[dev]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n")
-    before = snapshot_bytes(home.config, home.credentials)
-    result = run(capsys, "set", "dev", "output", "json")
-    assert result.code == 3, result.err
-    assert "would read region from [DEFAULT]" in result.err
-    assert snapshot_bytes(home.config, home.credentials) == before
-
-
-def test_add_role_refuses_when_default_would_give_it_a_credential_source(
-    home: Home, capsys: pytest.CaptureFixture[str]
-) -> None:
-    home.config.parent.mkdir(mode=0o700)
-    home.config.write_text("[DEFAULT]\ncredential_source = Environment\n\n[profile dev]\nregion = x\n")
-    before = snapshot_bytes(home.config, home.credentials)
-    result = run(capsys, "add-role", "--no-check", "role", "--source", "dev", "--role-arn", ROLE_ARN)
-    assert result.code == 3, result.err
-    assert "credential_source from [DEFAULT]" in result.err
+    assert str(home.config) in result.err
     assert snapshot_bytes(home.config, home.credentials) == before
 
 
@@ -142,16 +152,6 @@ def test_default_is_not_a_profile_name(
     assert result.code == 2, result.err
     assert "'DEFAULT' cannot be a profile name" in result.err
     assert snapshot_bytes(credentials_default.config, credentials_default.credentials) == before
-
-
-def test_rename_refuses_when_default_names_the_old_profile_as_source(
-    home: Home, capsys: pytest.CaptureFixture[str]
-) -> None:
-    home.config.parent.mkdir(mode=0o700)
-    home.config.write_text("[DEFAULT]\nsource_profile = dev\n\n[profile dev]\nregion = x\n")
-    result = run(capsys, "rename", "dev", "prod")
-    assert result.code == 3, result.err
-    assert "[DEFAULT] sets source_profile = dev" in result.err
 
 
 # --------------------------------------------------------------------------- default's spellings

@@ -7,7 +7,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import resource
 import signal
 import stat
 import subprocess
@@ -21,8 +20,8 @@ import pytest
 
 from awsprofiles import store
 from awsprofiles.errors import FileProblem
-from tests.conftest import PROFILES, Home
-from tests.store_helpers import botocore_profiles, run, snapshot_bytes
+from tests.conftest import Home
+from tests.store_helpers import botocore_profiles, run, run_with_file_size_limit, snapshot_bytes
 
 KEY_ID = "AKIAIOSFODNN7EXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -116,18 +115,7 @@ def test_no_file_was_changed_is_said_only_when_true_under_a_file_size_limit(home
     home.credentials.chmod(0o600)
     before = snapshot_bytes(home.config, home.credentials)
     limit = len(before[home.config] or b"") - 10
-
-    def limit_file_size() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    result = subprocess.run(
-        [*PROFILES, "set", "p", "aws_access_key_id", "AKIAZZZZZZZZZZZZZZZZ"],
-        preexec_fn=limit_file_size,  # the limit holds in the child only
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-    )
+    result = run_with_file_size_limit(limit, "set", "p", "aws_access_key_id", "AKIAZZZZZZZZZZZZZZZZ")
     assert result.returncode == 4, result.stderr
     assert snapshot_bytes(home.config, home.credentials) == before, result.stderr
     journal = store.journal_path(home.paths)
