@@ -8,7 +8,11 @@ text is parsed again the botocore way and compared with what the edit meant to d
 
 A write is atomic (temporary file in the same folder, fsync, ``os.replace``), keeps the file's
 mode and its symlink, and happens under a lock file next to the real file, so concurrent runs
-of ``profiles`` never lose an update.
+of ``profiles`` never lose an update. An edit of both files is journaled first, so that a run
+killed between the two replacements is undone by the next run (see "the journal" below); a
+file another program wrote since it was read is read again and the edit applied again
+(``edit_files``). Reads are bounded: FIFOs and devices read as absent, as botocore reads them,
+and files over MAX_FILE_SIZE are refused.
 """
 
 from __future__ import annotations
