@@ -479,10 +479,18 @@ class Snapshot:
 
 def load(paths: Paths) -> Snapshot:
     """Both files as they are now; first, a journal left by an interrupted edit is settled."""
-    if os.path.lexists(journal_path(paths)):
+    journal = journal_path(paths)
+    if os.path.lexists(journal):
         with _locked(paths):
             _recover(paths)
-    return _read_both(paths)
+    snapshot = _read_both(paths)
+    if os.path.lexists(journal):
+        # An edit of both files was under way while we read (readers take no lock): wait for
+        # it under the lock, then read the two files again, both from after it.
+        with _locked(paths):
+            _recover(paths)
+            snapshot = _read_both(paths)
+    return snapshot
 
 
 def _read_both(paths: Paths) -> Snapshot:
