@@ -107,24 +107,49 @@ ACCOUNT_ID = re.compile(r"^\d{12}$")
 REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d+$")
 _SHLEX_WHITESPACE = re.compile("[ \t\r\n]+")
 SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
+START_URL = re.compile(r"^https://[A-Za-z0-9.-]+(?::\d+)?(?:/\S*)?$")
+SSO_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,32}$")
 
 
-def validate_profile_name(name: str) -> str:
+def validate_profile_name(name: str, what: str = "profile name") -> str:
     if not name:
-        raise BadInput("a profile name cannot be empty")
+        raise BadInput(f"a {what} cannot be empty")
     if name != name.strip():
-        raise BadInput(f"profile name {name!r} starts or ends with white space")
+        raise BadInput(f"{what} {name!r} starts or ends with white space")
     if _UNDECODABLE.search(name):
-        raise BadInput("the profile name contains bytes that are not UTF-8; the files are UTF-8")
+        raise BadInput(f"the {what} contains bytes that are not UTF-8; the files are UTF-8")
     if _CONTROL.search(name) or _LINE_BREAKING.search(name):
-        raise BadInput(f"profile name {name!r} contains a control character or line break")
+        raise BadInput(f"{what} {name!r} contains a control character or line break")
     for bad in "[]#;":
         if bad in name:
-            raise BadInput(f"profile name {name!r} contains {bad!r}, which the files cannot hold")
+            raise BadInput(f"{what} {name!r} contains {bad!r}, which the files cannot hold")
     if name == "DEFAULT":
         raise BadInput(
-            "'DEFAULT' cannot be a profile name: [DEFAULT] holds the values every section of a file inherits"
+            f"'DEFAULT' cannot be a {what}: [DEFAULT] holds the values every section of a file inherits"
         )
+    return name
+
+
+def validate_sso_session_name(name: str) -> str:
+    """An ``[sso-session NAME]`` follows the rules of a profile name."""
+    return validate_profile_name(name, "sso-session name")
+
+
+def validate_start_url(url: str) -> str:
+    """An IAM Identity Center start URL (the AWS access portal): https://HOST/..."""
+    validate_value("sso_start_url", url)
+    if not START_URL.match(url):
+        raise BadInput(
+            f"{url!r} is not an AWS access portal URL: expected https://HOST/start (e.g. "
+            "https://my-company.awsapps.com/start)"
+        )
+    return url
+
+
+def validate_sso_role_name(name: str) -> str:
+    """A permission set's name, as IAM Identity Center accepts it."""
+    if not SSO_ROLE_NAME.match(name):
+        raise BadInput(f"{name!r} is not a permission set name (1-32 letters, digits and +=,.@_-)")
     return name
 
 

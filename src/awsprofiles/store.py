@@ -39,6 +39,7 @@ from awsprofiles.model import (
     config_section_name,
     profile_name_of_config_section,
     sso_session_name_of_config_section,
+    sso_session_section_name,
 )
 
 if TYPE_CHECKING:
@@ -634,8 +635,13 @@ class Document:
         section = self.section_of(profile)
         if section is None:
             section = self._new_section_name(profile)
-            self._append_section(section)
             self.profile_sections[profile] = section
+        self.set_in_section(section, key, value)
+
+    def set_in_section(self, section: str, key: str, value: str) -> None:
+        """Set a key of any section (``[sso-session NAME]``...), appending the section if new."""
+        if section not in self.expected:
+            self._append_section(section)
             self.expected[section] = dict(self.ini.defaults)  # a new section inherits [DEFAULT] too
         chunk = self._chunk(section)
         chunk.text = _set_in_section(chunk.text, key, value, self._indent_after(chunk))
@@ -840,6 +846,15 @@ class Transaction:
         if self._intended.get(profile) is not None or self.snapshot.profile(profile) is not None:
             self._intent(profile).pop(key, None)
         return any(removed)
+
+    def sso_session_section(self, name: str) -> str:
+        """The config section of sso-session ``name``: the one botocore reads, else a new header."""
+        found = [s for s in self.config.expected if sso_session_name_of_config_section(s) == name]
+        return found[-1] if found else sso_session_section_name(name)
+
+    def set_sso_session(self, name: str, key: str, value: str) -> None:
+        """Set a key of ``[sso-session NAME]`` in the config file (created when missing)."""
+        self.config.set_in_section(self.sso_session_section(name), key.lower(), value)
 
     def remove(self, profile: str) -> bool:
         removed = [doc.remove(profile) for doc in self.documents()]

@@ -75,7 +75,7 @@ def _client_error(error: boto.ClientError, profile: str, assume_denied: AssumeDe
     if code in _EXPIRED:
         return CheckFailed(
             f"profile {profile!r}: its credentials have expired; get new ones "
-            "(a new session token, 'aws sso login', or run again with --no-cache)",
+            f"(a new session token, 'profiles login {profile}' for SSO, or run again with --no-cache)",
             "expired",
             code,
         )
@@ -127,7 +127,7 @@ def classify(
     if isinstance(error, boto.SSOError | boto.TokenRetrievalError | boto.UnauthorizedSSOTokenError):
         return CheckFailed(
             f"profile {profile!r} uses AWS IAM Identity Center and has no valid SSO session; "
-            f"run 'aws sso login --profile {profile}'",
+            f"run 'profiles login {profile}'",
             "sso-login",
         )
     if isinstance(error, boto.ConnectTimeoutError | boto.ReadTimeoutError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -34,13 +35,15 @@ def wire_assume_role(session: Any, *, cache: Any, prompter: Callable[[str], str]
 
     The one place that reaches into botocore's providers: AssumeRoleProvider takes its prompter
     only in its constructor, and the session builds it without one (getpass on /dev/tty).
-    ``cache`` None keeps botocore's in-memory default.
+    ``cache`` None keeps botocore's in-memory default. The SSO provider shares the cache, as in
+    the AWS CLI v2 (whose ``aws sso logout`` removes its entries, ``"ProviderType": "sso"``).
     """
     resolver = session.get_component("credential_provider")
     assume_role = resolver.get_provider("assume-role")
     if cache is not None:
         assume_role.cache = cache
         resolver.get_provider("assume-role-with-web-identity").cache = cache
+        resolver.get_provider("sso").cache = cache
     assume_role._prompter = prompter
 
 
@@ -59,3 +62,16 @@ def follow_home() -> None:
     folder = str(cache_dir())
     SSOProvider._SSO_TOKEN_CACHE_DIR = folder
     SSOTokenProvider._SSO_TOKEN_CACHE_DIR = folder
+
+
+@functools.cache
+def _loader(data_path: str | None) -> Any:
+    from botocore.loaders import create_loader
+
+    return create_loader(data_path)
+
+
+def share_loader(session: Any) -> Any:
+    """Give ``session`` this process's data loader, so service models are read once, not per client."""
+    session.register_component("data_loader", _loader(session.get_config_variable("data_path")))
+    return session

@@ -15,7 +15,7 @@ sign-in:
 Everything in these files but the start URL and region is a secret: never printed, logged or
 put in an error message (`Token` and `Registration` keep them out of their ``repr``).
 
-What other modules call (``login`` and ``profiles discover``)::
+What other modules call (``awsprofiles.login`` and ``profiles discover``)::
 
     SsoSession(name, start_url, region, scopes)   # what a sign-in is for; name None: legacy
     session_from_config(name, values) -> SsoSession   # from an [sso-session NAME] section's values
@@ -29,6 +29,9 @@ What other modules call (``login`` and ``profiles discover``)::
     valid_token(sso) -> Token                         # or CheckFailed 'sso-login' naming the login command
     list_accounts(token, paths=None, timeout=10.0) -> list[Account]                  # every page
     list_account_roles(token, account_id, paths=None, timeout=10.0) -> list[AccountRole]  # every page
+    login(sso, on_pending, paths=None, force=False, sleep=None) -> SignedIn   # valid, refreshed or new
+    revoke(token, paths=None) -> bool; cached_tokens() -> [(path, Token)]     # for logout
+    role_credentials_cache_key(sso, account_id, role_name) -> str             # in ~/.aws/cli/cache
 
 The portal calls go to ``https://portal.sso.<region>.amazonaws.com`` unless ``AWS_ENDPOINT_URL_SSO``
 (or a ``services`` section) says otherwise; failures raise `CheckFailed` with the codes of
@@ -40,14 +43,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from awsprofiles import store
-from awsprofiles.errors import CheckFailed
+from awsprofiles.errors import CheckFailed, FileProblem, ProfilesError
 from awsprofiles.model import Value
 
 #: The scope every session written by ``profiles`` (and ``aws configure sso``) registers with.
@@ -294,8 +298,6 @@ def _write_document(path: Path, document: Mapping[str, Any]) -> Path:
     try:
         store.atomic_write(path, json.dumps(document).encode("utf-8"), mode=CACHE_FILE_MODE)
     except OSError as error:
-        from awsprofiles.errors import FileProblem
-
         raise FileProblem(f"cannot write {path}: {error.strerror}") from None
     return path
 
@@ -357,20 +359,20 @@ class AccountRole:
 
 
 def unsigned_client(
-    service: str, region: str, paths: store.Paths | None = None, timeout: float = 10.0
+    service: str, region: str, paths: store.Paths | None = None, timeout: float = 10.0, attempts: int = 2
 ) -> Any:
     """A botocore client for an SSO API (they take no AWS signature), honouring endpoint settings."""
     from botocore import UNSIGNED
     from botocore.config import Config
 
-    from awsprofiles.aws.session import make_session
+    from awsprofiles.aws.session import make_session, share_loader
 
-    session = make_session(paths or store.locate())
+    session = share_loader(make_session(paths or store.locate()))
     config = Config(
         signature_version=UNSIGNED,
         connect_timeout=timeout,
         read_timeout=timeout,
-        retries={"total_max_attempts": 2, "mode": "standard"},
+        retries={"total_max_attempts": attempts, "mode": "standard"},
     )
     return session.create_client(service, region_name=region, config=config)
 
@@ -423,3 +425,256 @@ def list_account_roles(
         AccountRole(str(item.get("accountId") or account_id), str(item["roleName"]))
         for item in _pages(token, "list_account_roles", "roleList", paths, timeout, accountId=account_id)
     ]
+
+
+# --------------------------------------------------------------------------- sign-in
+
+#: RFC 8628: poll every 5 s unless told otherwise, and 5 s slower after each slow_down.
+DEFAULT_INTERVAL = 5
+SLOW_DOWN_SECONDS = 5
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+REFRESH_GRANT = "refresh_token"
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """What the person must do to approve a sign-in: open the URL and check the code."""
+
+    verification_uri: str
+    verification_uri_complete: str
+    user_code: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    token: Token
+    #: "valid" (the cached token still works), "refreshed" (refresh token) or "signed-in"
+    how: str
+    path: Path
+
+
+def _code(error: BaseException) -> str:
+    from botocore.exceptions import ClientError
+
+    if isinstance(error, ClientError):
+        return str(error.response.get("Error", {}).get("Code", ""))
+    return ""
+
+
+def _usable(token: Token | None, sso: SsoSession) -> bool:
+    """A cached token for this very start URL and region (the config may have changed since)."""
+    return token is not None and (token.start_url, token.region) == (sso.start_url, sso.region)
+
+
+def login(
+    sso: SsoSession,
+    on_pending: Callable[[Authorization], None],
+    *,
+    paths: store.Paths | None = None,
+    force: bool = False,
+    sleep: Callable[[float], None] | None = None,
+    timeout: float = 10.0,
+) -> SignedIn:
+    """Make sure ``sso`` has a token that works: the cached one, a refreshed one, or a new sign-in.
+
+    A new sign-in is the OAuth device authorization flow of the CLI v2 (``aws sso login
+    --use-device-code``): the client registration is reused while it is valid (else
+    RegisterClient), StartDeviceAuthorization, one CreateToken attempt, then ``on_pending``
+    (print the URL and code, open a browser) and CreateToken every ``interval`` seconds until the
+    person approves (``slow_down`` adds 5 s). ``force`` skips the cached and refreshed tokens.
+    """
+    cached = load_token(sso)
+    if not force and cached is not None and _usable(cached, sso):
+        if not cached.expired():
+            return SignedIn(cached, "valid", token_path(sso))
+        if cached.refreshable():
+            refreshed = _refresh(sso, cached, paths, timeout)
+            if refreshed is not None:
+                return SignedIn(refreshed, "refreshed", save_token(sso, refreshed))
+    token = _device_sign_in(sso, on_pending, paths, sleep, timeout)
+    return SignedIn(token, "signed-in", save_token(sso, token))
+
+
+def _oidc(sso: SsoSession, paths: store.Paths | None, timeout: float) -> Any:
+    return unsigned_client("sso-oidc", sso.region, paths, timeout)
+
+
+def _refresh(sso: SsoSession, cached: Token, paths: store.Paths | None, timeout: float) -> Token | None:
+    """The refresh_token grant, as botocore's SSOTokenProvider does it; None when AWS refuses it."""
+    from botocore.exceptions import ClientError
+
+    from awsprofiles.aws.errors import classify
+
+    try:
+        answer = _oidc(sso, paths, timeout).create_token(
+            grantType=REFRESH_GRANT,
+            clientId=cached.client_id,
+            clientSecret=cached.client_secret,
+            refreshToken=cached.refresh_token,
+        )
+    except ClientError:
+        return None  # an expired or revoked refresh token: sign in again
+    except Exception as error:
+        raise classify(error, sso.label) from None
+    return _issued(sso, answer, cached.client_id, cached.client_secret, cached.registration_expires_at)
+
+
+def _issued(
+    sso: SsoSession,
+    answer: Mapping[str, Any],
+    client_id: str | None,
+    client_secret: str | None,
+    registration_expires_at: datetime | None,
+) -> Token:
+    """The token a CreateToken answer gives, with the registration cached beside it (as the CLI v2)."""
+    return Token(
+        sso.start_url,
+        sso.region,
+        str(answer["accessToken"]),
+        now() + timedelta(seconds=int(answer["expiresIn"])),
+        client_id,
+        client_secret,
+        registration_expires_at,
+        answer.get("refreshToken"),
+    )
+
+
+def _register(oidc: Any, sso: SsoSession) -> Registration:
+    # The CLI v2's client name; a legacy profile has no session name, so a timestamp stands in.
+    name = sso.name if sso.name is not None else str(int(now().timestamp()))
+    arguments: dict[str, Any] = {"clientName": f"botocore-client-{name}", "clientType": "public"}
+    if sso.scopes:
+        arguments["scopes"] = list(sso.scopes)
+    answer = oidc.register_client(**arguments)
+    registration = Registration(
+        str(answer["clientId"]),
+        str(answer["clientSecret"]),
+        datetime.fromtimestamp(int(answer["clientSecretExpiresAt"]), UTC),
+        sso.scopes or None,
+    )
+    save_registration(sso, registration)
+    return registration
+
+
+def _device_sign_in(
+    sso: SsoSession,
+    on_pending: Callable[[Authorization], None],
+    paths: store.Paths | None,
+    sleep: Callable[[float], None] | None,
+    timeout: float,
+) -> Token:
+    from awsprofiles.aws.errors import classify
+
+    oidc = _oidc(sso, paths, timeout)
+    try:
+        registration = load_registration(sso)
+        if registration is None or not registration.usable():
+            registration = _register(oidc, sso)
+        try:
+            started = _start(oidc, sso, registration)
+        except Exception as error:
+            if _code(error) != "InvalidClientException":
+                raise
+            # The cached registration was revoked or is unknown to AWS: register anew, once.
+            registration = _register(oidc, sso)
+            started = _start(oidc, sso, registration)
+        authorization = Authorization(
+            str(started["verificationUri"]),
+            str(started.get("verificationUriComplete") or started["verificationUri"]),
+            str(started["userCode"]),
+            now() + timedelta(seconds=int(started["expiresIn"])),
+        )
+        interval = int(started.get("interval") or DEFAULT_INTERVAL)
+        device_code = str(started["deviceCode"])
+        # One attempt first: a client that is already authorized needs no person (as the CLI v2).
+        answer, interval = _poll(oidc, sso, registration, device_code, interval)
+        if answer is None:
+            on_pending(authorization)
+        while answer is None:
+            answer, interval = _poll(oidc, sso, registration, device_code, interval)
+            if answer is None:
+                if now() >= authorization.expires_at:
+                    raise _expired(sso)
+                (sleep or time.sleep)(interval)
+    except ProfilesError:
+        raise
+    except Exception as error:
+        raise classify(error, sso.label) from None
+    return _issued(sso, answer, registration.client_id, registration.client_secret, registration.expires_at)
+
+
+def _start(oidc: Any, sso: SsoSession, registration: Registration) -> Any:
+    return oidc.start_device_authorization(
+        clientId=registration.client_id, clientSecret=registration.client_secret, startUrl=sso.start_url
+    )
+
+
+def _expired(sso: SsoSession) -> CheckFailed:
+    return CheckFailed(
+        f"the sign-in for {sso.label} was not approved in time and its code expired; run the login again",
+        "sso-login",
+    )
+
+
+def _poll(
+    oidc: Any, sso: SsoSession, registration: Registration, device_code: str, interval: int
+) -> tuple[dict[str, Any] | None, int]:
+    """One CreateToken attempt: (the answer, or None while pending; the interval from now on)."""
+    try:
+        answer = oidc.create_token(
+            grantType=DEVICE_GRANT,
+            clientId=registration.client_id,
+            clientSecret=registration.client_secret,
+            deviceCode=device_code,
+        )
+    except Exception as error:
+        code = _code(error)
+        if code == "AuthorizationPendingException":
+            return None, interval
+        if code == "SlowDownException":
+            return None, interval + SLOW_DOWN_SECONDS
+        if code == "ExpiredTokenException":
+            raise _expired(sso) from None
+        if code == "AccessDeniedException":
+            raise CheckFailed(f"the sign-in for {sso.label} was denied in the browser", "sso-login") from None
+        raise
+    return dict(answer), interval
+
+
+# --------------------------------------------------------------------------- sign-out
+
+
+def role_credentials_cache_key(sso: SsoSession, account_id: str, role_name: str) -> str:
+    """The file name botocore's SSOCredentialFetcher gives a role's credentials in a cache."""
+    arguments = {"roleName": role_name, "accountId": account_id}
+    if sso.name is not None:
+        arguments["sessionName"] = sso.name
+    else:
+        arguments["startUrl"] = sso.start_url
+    return _sha1(json.dumps(arguments, sort_keys=True, separators=(",", ":")))
+
+
+def revoke(token: Token, paths: store.Paths | None = None, timeout: float = 3.0) -> bool:
+    """SSO Logout: the token stops working at AWS too. Best effort, as ``aws sso logout`` does."""
+    if not token.region:
+        return False
+    try:
+        unsigned_client("sso", token.region, paths, timeout, attempts=1).logout(
+            accessToken=token.access_token
+        )
+    except Exception:
+        return False
+    return True
+
+
+def cached_tokens() -> list[tuple[Path, Token]]:
+    """Every token in the SSO cache (registrations and other files are not tokens)."""
+    found = []
+    folder = cache_dir()
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        document = read_document(path)
+        token = Token.from_cache(document) if document is not None else None
+        if token is not None:
+            found.append((path, token))
+    return found
