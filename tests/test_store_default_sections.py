@@ -113,7 +113,7 @@ REFUSED = [
         "[DEFAULT]\nsource_profile = dev\n\n[profile dev]\nregion = x\n",
         "",
         ["rename", "dev", "prod"],
-        "line 1: [DEFAULT] sets source_profile = dev",
+        "line 1: [DEFAULT] names profile 'dev' (source_profile or credential_process)",
         id="rename-of-defaults-source",
     ),
 ]

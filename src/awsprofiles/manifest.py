@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from awsprofiles import model
+from awsprofiles.aws import regions
 from awsprofiles.errors import BadInput
 
 SOURCE_KEYS = frozenset({"profile", "region", "mfa_serial"})
@@ -286,7 +287,7 @@ def parse(text: str, path: str = "manifest") -> Manifest:
         )
         if region:
             warnings += [
-                f"{path} line {lines.of('source', 0, 'region')}: {w}" for w in model.region_warnings(region)
+                f"{path} line {lines.of('source', 0, 'region')}: {w}" for w in regions.region_warnings(region)
             ]
         source = SourceSpec(name or "", region, mfa)
 
@@ -335,7 +336,7 @@ def parse(text: str, path: str = "manifest") -> Manifest:
             region = _text(problems, entry, "region", at("region")) or default_region
             if region:
                 sso_values["region"] = region
-                warnings += [f"{path} line {at('region')}: {w}" for w in model.region_warnings(region)]
+                warnings += [f"{path} line {at('region')}: {w}" for w in regions.region_warnings(region)]
             if name:
                 roles.append(RoleSpec(name, where, sso_values, sso=True))
             continue
@@ -362,7 +363,7 @@ def parse(text: str, path: str = "manifest") -> Manifest:
         region = _text(problems, entry, "region", at("region")) or default_region or source.region
         if region:
             values["region"] = region
-            warnings += [f"{path} line {at('region')}: {w}" for w in model.region_warnings(region)]
+            warnings += [f"{path} line {at('region')}: {w}" for w in regions.region_warnings(region)]
         duration = _duration(problems, entry, at("duration_seconds")) or default_duration
         if duration:
             values["duration_seconds"] = str(duration)
@@ -401,7 +402,8 @@ def _sso(problems: _Problems, document: Mapping[str, Any], warnings: list[str]) 
     )
     if region:
         warnings += [
-            f"{problems.path} line {lines.of('sso', 0, 'region')}: {w}" for w in model.region_warnings(region)
+            f"{problems.path} line {lines.of('sso', 0, 'region')}: {w}"
+            for w in regions.region_warnings(region)
         ]
     if not start_url or not region:
         return None

@@ -43,7 +43,7 @@ def current_key(snapshot: store.Snapshot, name: str) -> KeyPair:
 
     profile = snapshot.profile(name)
     if profile is None:
-        raise BadInput(f"no profile named {name!r} (run 'profiles list' to see them)")
+        raise model.no_such_profile(name, snapshot.names())
     key_id, secret = profile.get(model.ACCESS_KEY_ID), profile.get(model.SECRET_ACCESS_KEY)
     if profile.kind is not model.Kind.KEYS or not key_id or not secret:
         raise BadInput(f"profile {name!r} is a {profile.kind.value} profile; only a keys profile can rotate")
@@ -112,7 +112,9 @@ def rotate(
         arn = old_iam.caller_arn()
     except CheckFailed as error:
         raise CheckFailed(
-            f"profile {name!r}'s key {mask(old.access_key_id)} does not work: {error}"
+            f"profile {name!r}'s key {mask(old.access_key_id)} does not work: {error}",
+            error.code,
+            error.aws_code,
         ) from None
     user = user_name_of(arn)
     if user is None:
@@ -122,7 +124,9 @@ def rotate(
     try:
         keys = old_iam.list_keys(user)
     except CheckFailed as error:
-        raise CheckFailed(f"cannot list {user}'s access keys: {error}; nothing changed") from None
+        raise CheckFailed(
+            f"cannot list {user}'s access keys: {error}; nothing changed", error.code, error.aws_code
+        ) from None
     if len(keys) >= 2:
         listed = ", ".join(f"{mask(k.access_key_id)} ({k.status.lower()})" for k in keys)
         raise Refused(
@@ -134,10 +138,12 @@ def rotate(
     except CheckFailed as error:
         raise CheckFailed(
             f"cannot create a new key for {user}: {error}; nothing changed, "
-            f"the file keeps key {mask(old.access_key_id)}, still active in IAM"
+            f"the file keeps key {mask(old.access_key_id)}, still active in IAM",
+            error.code,
+            error.aws_code,
         ) from None
 
-    def undo(reason: str, file_has_new: bool) -> ProfilesError:
+    def undo(reason: str, file_has_new: bool, code: str = "other") -> ProfilesError:
         """Put the old key back and delete the new one; say exactly what holds what."""
         in_file = mask(new.access_key_id) if file_has_new else mask(old.access_key_id)
         if file_has_new:
@@ -148,7 +154,8 @@ def rotate(
                 return CheckFailed(
                     f"{reason}; restoring the old key failed too ({error}): the file has the new key "
                     f"{mask(new.access_key_id)}; both {mask(old.access_key_id)} and "
-                    f"{mask(new.access_key_id)} are active in IAM"
+                    f"{mask(new.access_key_id)} are active in IAM",
+                    code,
                 )
         try:
             old_iam.delete_key(user, new.access_key_id)
@@ -160,7 +167,8 @@ def rotate(
                 f"delete it with 'aws iam delete-access-key --user-name {user}'"
             )
         return CheckFailed(
-            f"{reason}; the file has key {in_file}, which is active in IAM; {fate}; rotate again later"
+            f"{reason}; the file has key {in_file}, which is active in IAM; {fate}; rotate again later",
+            code,
         )
 
     try:
@@ -170,13 +178,15 @@ def rotate(
     try:
         verify_new_key(paths, name, new, arn, verify_attempts, verify_first_delay)
     except ProfilesError as error:
-        raise undo(str(error), file_has_new=True) from None
+        raise undo(str(error), True, error.code if isinstance(error, CheckFailed) else "other") from None
     try:
         retire_old_key(Iam(paths, name, new), user, old.access_key_id)
     except CheckFailed as error:
         raise CheckFailed(
             f"the file has the new key {mask(new.access_key_id)}, verified and active in IAM; retiring "
             f"the old key {mask(old.access_key_id)} failed ({error}), so it is still in IAM: delete it "
-            f"with 'aws iam delete-access-key --user-name {user}'"
+            f"with 'aws iam delete-access-key --user-name {user}'",
+            error.code,
+            error.aws_code,
         ) from None
     return Rotation(name, user, old.access_key_id, new.access_key_id)

@@ -38,6 +38,8 @@ from awsprofiles.model import (
     Value,
     config_section_name,
     profile_name_of_config_section,
+    profiles_process_target,
+    retarget_profiles_process,
     sso_session_name_of_config_section,
     sso_session_section_name,
 )
@@ -477,6 +479,14 @@ class Snapshot:
         """Profiles whose source_profile names ``name``."""
         return [p.name for p in self.profiles() if p.get("source_profile") == name and p.name != name]
 
+    def process_referrers(self, name: str) -> list[str]:
+        """Profiles whose credential_process runs ``profiles credential-process name``."""
+        return [
+            p.name
+            for p in self.profiles()
+            if p.name != name and profiles_process_target(p.get("credential_process") or "") == name
+        ]
+
 
 def load(paths: Paths) -> Snapshot:
     """Both files as they are now; first, a journal left by an interrupted edit is settled."""
@@ -865,25 +875,43 @@ class Transaction:
         if self.exists(new):
             raise Refused(f"profile {new!r} already exists")
         for doc in self.documents():
-            if doc.ini.defaults.get("source_profile") == old:
+            inherited = doc.ini.defaults
+            process = inherited.get("credential_process")
+            if inherited.get("source_profile") == old or (
+                isinstance(process, str) and profiles_process_target(process) == old
+            ):
                 raise Refused(
-                    f"{doc.ini.path} line {doc.ini.line_of('DEFAULT')}: [DEFAULT] sets source_profile = "
-                    f"{old}, which every section of that file inherits; change it there first"
+                    f"{doc.ini.path} line {doc.ini.line_of('DEFAULT')}: [DEFAULT] names profile {old!r} "
+                    "(source_profile or credential_process), and every section of that file inherits "
+                    "it; change it there first"
                 )
         referrers = self.snapshot.referrers(old)
-        values = dict(self._intent(old))
-        if values.get("source_profile") == old:
-            values["source_profile"] = new
+        runners = self.snapshot.process_referrers(old)
+        renamed = dict(self._intent(old))
+        if renamed.get("source_profile") == old:
+            renamed["source_profile"] = new
+        process = renamed.get("credential_process")
+        if isinstance(process, str) and profiles_process_target(process) == old:
+            renamed["credential_process"] = retarget_profiles_process(process, new)
         for doc in self.documents():
             doc.rename(old, new)
             for profile, section in list(doc.profile_sections.items()):
-                if doc.expected[section].get("source_profile") == old:
+                values = doc.expected[section]
+                if values.get("source_profile") == old:
                     doc.set(profile, "source_profile", new)
+                process = values.get("credential_process")
+                if isinstance(process, str) and profiles_process_target(process) == old:
+                    doc.set(profile, "credential_process", retarget_profiles_process(process, new))
         self._intended[old] = None
-        self._intended[new] = values
+        self._intended[new] = renamed
         for name in referrers:
             if name != old:
                 self._intent(name)["source_profile"] = new
+        for name in runners:
+            intent = self._intent(name)
+            process = intent.get("credential_process")
+            if isinstance(process, str):
+                intent["credential_process"] = retarget_profiles_process(process, new)
 
     def view(self, profile: str) -> dict[str, Value] | None:
         """What botocore would read for ``profile`` after the edit (credentials' values win)."""

@@ -149,6 +149,18 @@ class Article:
             **kwargs,
         )
 
+    def add_bob(self, *options: str) -> subprocess.CompletedProcess[str]:
+        """``profiles add-user Bob`` with the article's key, its secret on stdin."""
+        return self.profiles(
+            "add-user",
+            "Bob",
+            "--access-key-id",
+            self.bob_key_id,
+            "--secret-stdin",
+            *options,
+            input=self.bob_secret + "\n",
+        )
+
     def aws(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         """Run the real AWS CLI (awscli from PyPI) against the emulator."""
         command = [sys.executable, "-m", "awscli", *args]

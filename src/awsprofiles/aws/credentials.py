@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from awsprofiles.errors import BadInput, CheckFailed, FileProblem
+from awsprofiles.model import no_such_profile
 from awsprofiles.store import Paths, make_private_dirs
 
 MFA_CODE_LENGTH = 6
@@ -130,7 +131,7 @@ def get_credentials(
     from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
     from botocore.utils import JSONFileCache
 
-    from awsprofiles.aws.errors import classify, no_credentials
+    from awsprofiles.aws.errors import classify, no_credentials, origin_of
     from awsprofiles.aws.session import make_session, wire_assume_role
 
     if mfa_code is not None:
@@ -142,7 +143,7 @@ def get_credentials(
         botocore_log.addHandler(logging.NullHandler())
     session = make_session(paths, profile)
     if profile not in session.available_profiles:
-        raise BadInput(f"no profile named {profile!r} (run 'profiles list' to see them)")
+        raise no_such_profile(profile, session.available_profiles)
     try:
         resolver = session.get_component("credential_provider")
         config = session.full_config
@@ -168,13 +169,18 @@ def get_credentials(
         expiration = _utc(getattr(found, "_expiry_time", None))
         region = session.get_scoped_config().get("region")
     except ProfileNotFound:
-        raise BadInput(f"no profile named {profile!r} (run 'profiles list' to see them)") from None
+        raise no_such_profile(profile, session.available_profiles) from None
     except (BotoCoreError, ClientError) as error:
-        raise classify(error, profile, assume_denied=lambda name: _assume_denied(session, name)) from None
-    except OSError as error:  # the cache folder, or a credential_process that cannot start
+        raise classify(
+            error,
+            profile,
+            assume_denied=lambda name: _assume_denied(session, name),
+            origin=origin_of(profile, session.full_config.get("profiles", {})),
+        ) from None
+    except OSError as error:  # the cache folder (a credential_process's own failure is a CheckFailed)
         where = error.filename or cli_cache_dir()
         raise FileProblem(
-            f"cannot use {where}: {error.strerror or error}; for the cache, try --no-cache"
+            f"cannot use the AWS CLI's cache {where}: {error.strerror or error}; or run with --no-cache"
         ) from None
     if not frozen.access_key or not frozen.secret_key:
         raise CheckFailed(f"profile {profile!r} has no credentials", "no-credentials")

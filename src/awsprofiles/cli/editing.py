@@ -233,29 +233,45 @@ def set_(
     create: Annotated[
         bool, typer.Option("--create", help="Create the profile if it does not exist.")
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write a key botocore does not read, an empty value, or half a key pair anyway.",
+        ),
+    ] = False,
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
 ) -> None:
     """Set one setting of a profile, in place (secrets: use add-user)."""
-    warn(editing.set_value(paths(config_file, credentials_file), name, key, value, create))
+    warn(editing.set_value(paths(config_file, credentials_file), name, key, value, create, force))
 
 
 @app.command("unset")
 def unset(
     name: Name,
-    key: Annotated[str, typer.Argument(help="Setting name, e.g. region.")],
+    keys: Annotated[
+        list[str], typer.Argument(help="Setting names, e.g. region.", metavar="KEY...", show_default=False)
+    ],
+    force: Annotated[
+        bool, typer.Option("--force", help="Remove one half of a key pair, leaving the other.")
+    ] = False,
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
 ) -> None:
-    """Remove one setting of a profile, from whichever file holds it."""
-    warn(editing.unset_value(paths(config_file, credentials_file), name, key))
+    """Remove settings of a profile, from whichever file holds them."""
+    warn(editing.unset_value(paths(config_file, credentials_file), name, *keys, force=force))
 
 
 @app.command("remove")
 def remove(
     name: Name,
     force: Annotated[
-        bool, typer.Option("--force", help="Remove even if other profiles use it as source_profile.")
+        bool,
+        typer.Option(
+            "--force",
+            help="Remove even if other profiles use it as source_profile or run it as credential_process.",
+        ),
     ] = False,
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
@@ -272,6 +288,7 @@ def rename(
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
 ) -> None:
-    """Rename a profile in both files and in every source_profile that names it."""
+    """Rename a profile in both files, in every source_profile that names it and every
+    credential_process that runs 'profiles credential-process' for it."""
     warn(editing.rename(paths(config_file, credentials_file), old, new))
     info(f"profile {old!r} renamed to {new!r}")

@@ -167,7 +167,9 @@ def onboard_command(
             f"{', '.join(waiting)} not checked: sign in first with "
             f"'profiles login {waiting[0]}', then run 'profiles check'"
         )
-    results = check_profiles(where, checked) if checked else []
+    warnings: list[str] = []
+    results = check_profiles(where, checked, warnings=warnings) if checked else []
+    warn(warnings)
     if not json:
         return render_results(results, json=False) if results else EXIT_OK
     print_json({**summary, "checks": [result.to_json() for result in results], "not_signed_in": waiting})

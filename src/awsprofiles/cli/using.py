@@ -79,7 +79,7 @@ def _credentials(
     warn(snapshot.warnings)
     profile = snapshot.profile(name)
     if profile is None:
-        raise BadInput(f"no profile named {name!r} (run 'profiles list' to see them)")
+        raise model.no_such_profile(name, snapshot.names())
     if profile.kind is not model.Kind.ROLE and (duration is not None or mfa_code is not None):
         raise BadInput(
             f"--duration and --mfa-code apply to a profile that assumes a role; {name!r} is a "
@@ -171,6 +171,40 @@ def credential_process(
     _write(shells.credential_process_json(credentials))
 
 
+def _cannot_run(code: int, message: str) -> typer.Exit:
+    print(f"error: {message}", file=sys.stderr)
+    return typer.Exit(code)
+
+
+def _program(name: str, search_path: str | None) -> str:
+    """The file ``name`` runs, looked up as a POSIX shell does: a name with a slash is that file,
+    any other is searched for on PATH. Not found: 127; found but not runnable (no execute
+    permission, a directory): 126, with the reason the shell gives."""
+    if os.name != "posix":
+        found = shutil.which(name, path=search_path)
+        if found is None:
+            raise _cannot_run(EXIT_NOT_FOUND, f"{name}: command not found")
+        return found
+    if "/" in name:
+        if os.path.isdir(name):
+            raise _cannot_run(EXIT_NOT_EXECUTABLE, f"cannot run {name}: Is a directory")
+        if not os.path.exists(name):
+            raise _cannot_run(EXIT_NOT_FOUND, f"cannot run {name}: No such file or directory")
+        if not os.access(name, os.X_OK):
+            raise _cannot_run(EXIT_NOT_EXECUTABLE, f"cannot run {name}: Permission denied")
+        return name
+    not_runnable = None
+    for folder in (os.defpath if search_path is None else search_path).split(os.pathsep):
+        candidate = os.path.join(folder or ".", name)
+        if os.path.isfile(candidate):
+            if os.access(candidate, os.X_OK):
+                return candidate
+            not_runnable = not_runnable or candidate
+    if not_runnable is not None:
+        raise _cannot_run(EXIT_NOT_EXECUTABLE, f"cannot run {not_runnable}: Permission denied")
+    raise _cannot_run(EXIT_NOT_FOUND, f"{name}: command not found")
+
+
 @app.command("exec")
 def exec_(
     name: Annotated[
@@ -193,6 +227,8 @@ def exec_(
     \b
     Example: profiles exec NAME -- aws sts get-caller-identity
     """
+    # As a shell would, before any role is assumed (or an MFA code asked for) in vain.
+    program = _program(command[0], os.environ.get("PATH"))
     inherited = os.environ.get(IN_PROGRESS)
     credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
     environment = dict(os.environ)
@@ -205,10 +241,6 @@ def exec_(
             environment.pop(variable, None)
         else:
             environment[variable] = value
-    program = shutil.which(command[0], path=environment.get("PATH"))
-    if program is None:
-        print(f"error: command {command[0]!r} not found", file=sys.stderr)
-        raise typer.Exit(EXIT_NOT_FOUND)
     sys.stdout.flush()
     sys.stderr.flush()
     if os.name != "posix":
