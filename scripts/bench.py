@@ -6,6 +6,8 @@
     scripts/bench.py check     time 'profiles check' on 100 profiles against a shell loop of
                                'aws sts get-caller-identity' on a local moto_server
                                (scripts/bench_check.py; its options follow 'check')
+    scripts/bench.py keyring   time 'profiles credential-process NAME --from-keyring' serving a
+                               key and a kept MFA session from a real Secret Service (gnome-keyring)
 
 Each figure is the best of several runs, so that it measures the program rather than the noise
 of a busy machine. Prints a markdown table; exits 1 if a target is missed.
@@ -26,6 +28,9 @@ from pathlib import Path
 SIZES = (100, 1_000, 10_000)
 #: (command, profiles) -> seconds: the targets of issue 2
 TARGETS = {("list", 1_000): 0.25, ("set", 10_000): 1.0}
+#: credential-process --from-keyring serving a kept MFA session (issue 10)
+KEYRING_TARGET = 0.25
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def profiles_command() -> list[str]:
@@ -126,6 +131,71 @@ def bench_files(runs: int, sizes: tuple[int, ...] = SIZES) -> int:
     return 1 if missed else 0
 
 
+def bench_keyring(runs: int) -> int:
+    """Time the credential_process of a keyring profile, as the AWS CLI runs it before each call."""
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "src"))
+    from datetime import UTC, datetime, timedelta
+
+    from tests import secret_service
+
+    from awsprofiles import store, vault
+
+    if not secret_service.available():
+        raise SystemExit(
+            "error: needs gnome-keyring-daemon and dbus-run-session (scripts/test installs them)"
+        )
+    profiles = profiles_command()
+    rows: list[tuple[str, float]] = []
+    with tempfile.TemporaryDirectory(prefix="profiles-bench-") as root:
+        config, credentials = Path(root) / "config", Path(root) / "credentials"
+        lines = []
+        for name, extra in (("keys", ""), ("mfa", "mfa_serial = arn:aws:iam::123456789012:mfa/bench\n")):
+            command = f"{' '.join(profiles)} credential-process {name} --from-keyring"
+            lines.append(f"[profile {name}]\nregion = eu-west-1\n{extra}credential_process = {command}\n")
+        config.write_text("\n".join(lines))
+        with secret_service.running(Path(root) / "secret-service") as bus:
+            env = {**os.environ, **bus, "HOME": root}
+            env.update({"AWS_CONFIG_FILE": str(config), "AWS_SHARED_CREDENTIALS_FILE": str(credentials)})
+            saved = dict(os.environ)
+            os.environ.update(env)
+            try:
+                paths = store.Paths(config, credentials)
+                key = {"aws_access_key_id": "AKIABENCH00000000001", "aws_secret_access_key": "bench-secret"}
+                for name in ("keys", "mfa"):
+                    vault.put(vault.item_user(paths, name), vault.encode_key(key))
+                session = vault.Session(
+                    "ASIABENCH00000000001",
+                    "session-secret",
+                    "session-token",
+                    datetime.now(UTC) + timedelta(hours=12),
+                    key["aws_access_key_id"],
+                    "arn:aws:iam::123456789012:mfa/bench",
+                )
+                vault.write_session(paths, "mfa", session)
+            finally:
+                os.environ.clear()
+                os.environ.update(saved)
+            for label, name in (("the access key (no MFA)", "keys"), ("a kept MFA session", "mfa")):
+                rows.append(
+                    (label, best_of(runs, [*profiles, "credential-process", name, "--from-keyring"], env))
+                )
+    print("| `profiles credential-process NAME --from-keyring` serving | wall time |")
+    print("|---|---:|")
+    missed = []
+    for label, seconds in rows:
+        mark = ""
+        if label == "a kept MFA session":
+            mark = f" (target < {KEYRING_TARGET:.2f} s)"
+            if seconds >= KEYRING_TARGET:
+                missed.append(f"credential-process --from-keyring: {seconds:.3f} s >= {KEYRING_TARGET} s")
+        print(f"| {label} | {seconds:.3f} s{mark} |")
+    print(f"\nbest of {runs} runs, wall clock, whole process; Python {sys.version.split()[0]}")
+    for line in missed:
+        print(f"MISSED: {line}", file=sys.stderr)
+    return 1 if missed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -140,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
         help="numbers of profiles, comma-separated (default: 100,1000,10000)",
     )
     commands.add_parser("check", help="time profiles check against an aws CLI loop", add_help=False)
+    keyring = commands.add_parser("keyring", help="time credential-process --from-keyring")
+    keyring.add_argument("--runs", type=int, default=10, help="runs per figure; the best counts")
     args, rest = parser.parse_known_args(argv)
     if args.command == "check":
         sys.path.insert(0, str(Path(__file__).parent))
@@ -148,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(bench_check.main(rest))
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    if args.command == "keyring":
+        return bench_keyring(args.runs)
     if args.command in (None, "files"):
         return bench_files(getattr(args, "runs", 5), getattr(args, "sizes", SIZES))
     parser.error(f"unknown command {args.command}")

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[1] / "scripts" / "bench.py"
 
 
@@ -39,3 +41,19 @@ def test_bench_generates_files_that_profiles_reads_completely(tmp_path: Path) ->
     assert len(snapshot.names()) == 31  # and default
     kinds = {profile.kind.value for profile in snapshot.profiles()}
     assert kinds == {"keys", "role", "other"}
+
+
+def test_bench_keyring_times_credential_process_against_a_real_secret_service() -> None:
+    from tests import secret_service
+
+    if not secret_service.available():
+        pytest.skip("gnome-keyring and dbus are not installed (scripts/test installs them)")
+    result = subprocess.run(
+        [sys.executable, str(BENCH), "keyring", "--runs", "1"], capture_output=True, text=True, timeout=120
+    )
+    # Exit 1 only says the machine was too busy for the target; the figures must be there.
+    assert result.returncode in (0, 1), result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "| `profiles credential-process NAME --from-keyring` serving | wall time |"
+    assert lines[2].startswith("| the access key (no MFA) | ")
+    assert lines[3].startswith("| a kept MFA session | ")

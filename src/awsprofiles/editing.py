@@ -116,36 +116,79 @@ class UserRequest:
     region: str | None = None
     output: str | None = None
     force: bool = False
+    #: Keep the key in the OS keyring; the files get a credential_process instead.
+    keyring: bool = False
+    mfa_serial: str | None = None
+
+
+def keeps_own_keyring_item(profile: Profile | None) -> bool:
+    """Whether ``profile``'s keys are in its own keyring item (its credential_process names itself)."""
+    if profile is None or profile.kind is not Kind.KEYRING:
+        return False
+    command = profile.get("credential_process")
+    return command is not None and model.profiles_process_target(command) == profile.name
 
 
 def add_user(paths: store.Paths, request: UserRequest) -> list[str]:
-    """Create (or with force, update) a profile that holds an IAM user's access key."""
+    """Create (or with force, update) a profile that holds an IAM user's access key.
+
+    With ``keyring``, the key goes to the OS keyring (written and read back first) and the
+    files get ``credential_process = profiles credential-process NAME --from-keyring``.
+    """
+    from awsprofiles import vault
+
     model.validate_profile_name(request.name)
     warnings = model.validate_access_key_id(request.access_key_id)
     secret = model.validate_secret(request.secret_access_key)
-    settings = {"region": request.region, "output": request.output}
+    if request.mfa_serial is not None and not request.keyring:
+        raise BadInput("--mfa-serial needs --keyring: the MFA session is kept in the keyring")
+    settings = {"region": request.region, "output": request.output, "mfa_serial": request.mfa_serial}
     values = {key: value for key, value in settings.items() if value is not None}
     for key, value in values.items():
         warnings += check_value(key, value)
+    keys = {model.ACCESS_KEY_ID: request.access_key_id, model.SECRET_ACCESS_KEY: secret}
+    if request.keyring:
+        from awsprofiles.protect import credential_process_line
 
-    def edit(tx: store.Transaction) -> list[str]:
-        if tx.exists(request.name) and not request.force:
+        command, found = credential_process_line(paths, request.name)
+        warnings += found
+
+    def edit_both(edit: vault.Edit) -> list[str]:
+        tx = edit.tx
+        existing = tx.snapshot.profile(request.name)
+        if existing is not None and not request.force:
             raise Refused(f"profile {request.name!r} already exists (use --force to replace its keys)")
-        holder = model.key_holder(request.name, tx.snapshot.profile)
-        fix = (
-            f"If its source's key is what changed, replace it there: 'profiles add-user {holder} --force'. "
-            if holder not in (None, request.name)
-            else ""
-        )
-        _refuse_second_kind(tx.snapshot, request.name, Kind.KEYS, fix)
-        tx.set(request.name, model.ACCESS_KEY_ID, request.access_key_id)
-        tx.set(request.name, model.SECRET_ACCESS_KEY, secret)
-        tx.unset(request.name, model.SESSION_TOKEN)  # a new long-term key has no token
+        if not keeps_own_keyring_item(existing):
+            holder = model.key_holder(request.name, tx.snapshot.profile)
+            fix = (
+                "If its source's key is what changed, replace it there: "
+                f"'profiles add-user {holder} --force'. "
+                if holder not in (None, request.name)
+                else ""
+            )
+            _refuse_second_kind(tx.snapshot, request.name, Kind.KEYS, fix)
+        if request.keyring:
+            edit.put_key(request.name, keys)
+            edit.delete_after(request.name, key=False)  # a session of the old key
+            for key in vault.ITEM_KEYS:
+                tx.unset(request.name, key)
+            tx.drop_empty_credentials(request.name)
+        else:
+            for key, value in keys.items():
+                tx.set(request.name, key, value)
+            tx.unset(request.name, model.SESSION_TOKEN)  # a new long-term key has no token
+            if keeps_own_keyring_item(existing):
+                tx.unset(request.name, "credential_process")
+                edit.delete_after(request.name)
         for key, value in values.items():
             tx.set(request.name, key, value)
+        if request.keyring:
+            # Last, so that 'unprotect' then 'protect' gives back the same bytes.
+            tx.set(request.name, "credential_process", command)
         return tx.snapshot.warnings
 
-    return warnings + store.edit_files(paths, edit)
+    found, deleted = vault.edit_files(paths, edit_both)
+    return warnings + found + deleted
 
 
 @dataclass(frozen=True)
@@ -247,6 +290,20 @@ def add_role(paths: store.Paths, request: RoleRequest) -> list[str]:
         return tx.snapshot.warnings
 
     return warnings + store.edit_files(paths, edit)
+
+
+def source_mfa_note(snapshot: store.Snapshot, request: RoleRequest) -> str | None:
+    """What add-role says when the source keeps an MFA session in the keyring."""
+    source = snapshot.profile(request.source) if request.source else None
+    if source is None or source.kind is not Kind.KEYRING or source.get("mfa_serial") is None:
+        return None
+    note = (
+        f"source {source.name!r} starts an MFA session (keyring, STS GetSessionToken) with one code: "
+        f"{request.name!r} is assumed with MFA-authenticated credentials and needs no mfa_serial"
+    )
+    if request.mfa_serial:
+        note += "; with its own mfa_serial it asks for a second code ('profiles unset NAME mfa_serial')"
+    return note
 
 
 # --------------------------------------------------------------------------- IAM Identity Center
@@ -525,8 +582,12 @@ def unset_value(paths: store.Paths, name: str, *keys: str, force: bool = False) 
 
 
 def remove(paths: store.Paths, name: str, force: bool = False) -> list[str]:
-    def edit(tx: store.Transaction) -> list[str]:
-        _require(tx.snapshot, name)
+    """Remove a profile from both files; then its keyring items, if it has any."""
+    from awsprofiles import vault
+
+    def edit_both(edit: vault.Edit) -> list[str]:
+        tx = edit.tx
+        profile = _require(tx.snapshot, name)
         uses = []
         if users := tx.snapshot.referrers(name):
             uses.append(f"the source_profile of {', '.join(users)}")
@@ -535,20 +596,36 @@ def remove(paths: store.Paths, name: str, force: bool = False) -> list[str]:
         if uses and not force:
             raise Refused(f"profile {name!r} is {' and '.join(uses)}; remove those first or use --force")
         tx.remove(name)
+        if keeps_own_keyring_item(profile):
+            edit.delete_after(name)  # only once the files no longer point at it
         return tx.snapshot.warnings
 
-    return store.edit_files(paths, edit)
+    warnings, deleted = vault.edit_files(paths, edit_both)
+    return warnings + deleted
 
 
 def rename(paths: store.Paths, old: str, new: str) -> list[str]:
+    """Rename in both files, in every source_profile and credential_process naming it, and in the keyring."""
+    from awsprofiles import vault
+
     model.validate_profile_name(new)
 
-    def edit(tx: store.Transaction) -> list[str]:
-        _require(tx.snapshot, old)
-        tx.rename(old, new)
-        return tx.snapshot.warnings
+    def edit_both(edit: vault.Edit) -> list[str]:
+        tx = edit.tx
+        warnings = list(tx.snapshot.warnings)
+        profile = _require(tx.snapshot, old)
+        tx.rename(old, new)  # and every source_profile and credential_process naming it
+        if keeps_own_keyring_item(profile):
+            keys = edit.read_key(old)
+            if keys is None:
+                warnings.append(f"profile {old!r} had no key in the keyring; {new!r} has none either")
+            else:
+                edit.put_key(new, keys)
+                edit.delete_after(old)
+        return warnings
 
-    return store.edit_files(paths, edit)
+    warnings, deleted = vault.edit_files(paths, edit_both)
+    return warnings + deleted
 
 
 # --------------------------------------------------------------------------- reading

@@ -128,6 +128,8 @@ class Kind(StrEnum):
     ROLE = "role"
     SSO = "sso"
     PROCESS = "process"
+    #: An access key kept in the OS keyring, served by ``profiles credential-process NAME --from-keyring``.
+    KEYRING = "keys (keyring)"
     WEB_IDENTITY = "web-identity"
     OTHER = "other"
 
@@ -164,7 +166,10 @@ def kind_of(values: Mapping[str, Value]) -> Kind:
         return Kind.SSO
     if ACCESS_KEY_ID in values:
         return Kind.KEYS
-    if "credential_process" in values:
+    command = values.get("credential_process")
+    if isinstance(command, str):
+        return Kind.KEYRING if is_keyring_process(command) else Kind.PROCESS
+    if command is not None:
         return Kind.PROCESS
     return Kind.OTHER
 
@@ -502,7 +507,10 @@ def environment_profile(environ: Mapping[str, str]) -> tuple[str, str] | None:
 #: The program names of `profiles` itself (a pip-installed console script on Windows ends in .exe).
 _PROFILES_PROGRAMS = frozenset({"profiles", "profiles.exe"})
 #: Options of `profiles credential-process` that take a value, which is therefore not NAME.
-_VALUE_OPTIONS = frozenset({"--duration", "--mfa-code", "--config-file", "--credentials-file"})
+_VALUE_OPTIONS = frozenset(
+    {"--duration", "--mfa-code", "--config-file", "--credentials-file", "--session-duration"}
+)
+FROM_KEYRING = "--from-keyring"
 
 
 def shell_words(command: str) -> list[tuple[str, int, int]] | None:
@@ -562,3 +570,14 @@ def retarget_profiles_process(command: str, new_name: str) -> str:
     words, index = found
     _, start, end = words[index]
     return command[:start] + shlex.quote(new_name) + command[end:]
+
+
+def is_keyring_process(command: str) -> bool:
+    """Whether a credential_process serves a profile's keys from the OS keyring."""
+    found = _process_target(command)
+    return found is not None and any(word == FROM_KEYRING for word, _, _ in found[0][2:])
+
+
+def keyring_process_command(program: list[str], name: str, options: list[str] | None = None) -> str:
+    """The credential_process line of a profile whose keys are in the keyring."""
+    return shlex.join([*program, "credential-process", name, FROM_KEYRING, *(options or [])])

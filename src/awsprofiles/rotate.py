@@ -1,6 +1,7 @@
 """Rotating a keys profile's access key without ever leaving the file without a working key.
 
-Order: create the new key with the old one; write it; prove it works (GetCallerIdentity, retried
+Order: create the new key with the old one; write it (to the credentials file, or to the keyring
+item of a keyring profile, read back there); prove it works (GetCallerIdentity, retried
 while IAM propagates it); only then deactivate and delete the old key, signing with the new one.
 If anything fails before the proof, the old key goes back in the file and the new one is deleted;
 if the retirement fails, the file keeps the verified new key. Every failure message names the
@@ -13,8 +14,9 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from awsprofiles import model, store
-from awsprofiles.errors import BadInput, CheckFailed, ProfilesError, Refused
+from awsprofiles import model, store, vault
+from awsprofiles.editing import keeps_own_keyring_item
+from awsprofiles.errors import BadInput, CheckFailed, FileProblem, ProfilesError, Refused
 
 if TYPE_CHECKING:
     from awsprofiles.aws.iam import Iam, KeyPair
@@ -39,12 +41,22 @@ def mask(key_id: str) -> str:
 
 
 def current_key(snapshot: store.Snapshot, name: str) -> KeyPair:
+    """The key the profile holds, in the files or (a keyring profile) in its keyring item."""
     from awsprofiles.aws.iam import KeyPair
 
     profile = snapshot.profile(name)
     if profile is None:
         raise model.no_such_profile(name, snapshot.names())
     key_id, secret = profile.get(model.ACCESS_KEY_ID), profile.get(model.SECRET_ACCESS_KEY)
+    if keeps_own_keyring_item(profile):
+        keys = vault.read_key(store.Paths(snapshot.config.path, snapshot.credentials.path), name)
+        if keys is None:
+            raise FileProblem(f"profile {name!r} has no key in the keyring; nothing to rotate")
+        if vault.temporary(keys):
+            raise BadInput(
+                f"profile {name!r} holds temporary credentials (a session token); they cannot rotate"
+            )
+        return KeyPair(keys[model.ACCESS_KEY_ID], keys[model.SECRET_ACCESS_KEY])
     if profile.kind is not model.Kind.KEYS or not key_id or not secret:
         raise BadInput(f"profile {name!r} is a {profile.kind.value} profile; only a keys profile can rotate")
     if profile.get(model.SESSION_TOKEN):
@@ -53,16 +65,27 @@ def current_key(snapshot: store.Snapshot, name: str) -> KeyPair:
 
 
 def _write_key(paths: store.Paths, name: str, expected_id: str, key: KeyPair) -> None:
-    def edit(tx: store.Transaction) -> None:
+    """Replace the key where the profile keeps it: the credentials file, or its keyring item."""
+
+    def edit_both(edit: vault.Edit) -> None:
+        tx = edit.tx
         profile = tx.snapshot.profile(name)
-        if profile is None or profile.get(model.ACCESS_KEY_ID) != expected_id:
+        in_keyring = keeps_own_keyring_item(profile)
+        held = (edit.read_key(name) or {}) if in_keyring else (profile.values if profile else {})
+        if held.get(model.ACCESS_KEY_ID) != expected_id:
             raise Refused(
                 f"profile {name!r} changed during the rotation (its key is no longer {mask(expected_id)})"
             )
+        if in_keyring:
+            # Written and read back; put back as it was if anything after it fails.
+            edit.put_key(
+                name, {model.ACCESS_KEY_ID: key.access_key_id, model.SECRET_ACCESS_KEY: key.secret_access_key}
+            )
+            return
         tx.set(name, model.ACCESS_KEY_ID, key.access_key_id)
         tx.set(name, model.SECRET_ACCESS_KEY, key.secret_access_key)
 
-    store.edit_files(paths, edit)
+    vault.edit_files(paths, edit_both)
 
 
 def verify_new_key(

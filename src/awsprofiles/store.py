@@ -871,6 +871,21 @@ class Transaction:
         self._intended[profile] = None
         return any(removed)
 
+    def drop_empty_credentials(self, profile: str) -> bool:
+        """Remove the profile's credentials-file section if it holds no key and no comment.
+
+        After its keys moved elsewhere (the keyring), a bare ``[NAME]`` header would be noise,
+        and removing it gives back the bytes the file had before the keys were added.
+        """
+        doc = self.credentials
+        section = doc.section_of(profile)
+        if section is None or doc.expected[section]:
+            return False
+        lines = split_lines(doc._chunk(section).text)[1:]
+        if any(line.strip() for line in lines):
+            return False
+        return doc.remove(profile)
+
     def rename(self, old: str, new: str) -> None:
         if self.exists(new):
             raise Refused(f"profile {new!r} already exists")

@@ -12,7 +12,6 @@ botocore is imported inside the functions, so that the `Credentials` type costs 
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from collections.abc import Callable
@@ -138,6 +137,8 @@ def get_credentials(
         mfa_code = validate_mfa_code(mfa_code)
     # botocore logs a failed mandatory refresh as a warning before raising it; the error we raise
     # says it better, and Python would otherwise print the warning on stderr.
+    import logging  # here: `credential-process --from-keyring` imports this module and must start fast
+
     botocore_log = logging.getLogger("botocore")
     if not botocore_log.handlers:
         botocore_log.addHandler(logging.NullHandler())
@@ -190,4 +191,36 @@ def get_credentials(
         session_token=frozen.token or None,
         expiration=expiration if frozen.token else None,
         region=region if isinstance(region, str) and region else None,
+    )
+
+
+def session_token(
+    paths: Paths, profile: str, keys: dict[str, str], mfa_serial: str, code: str, seconds: int
+) -> Credentials:
+    """STS GetSessionToken with a profile's long-term key and an MFA code: an MFA session.
+
+    The client is configured like ``profile`` (region, endpoint) but signs with ``keys`` given
+    explicitly, so the profile's own credential_process is not started again.
+    """
+    from awsprofiles.aws.errors import classify
+    from awsprofiles.aws.session import make_session
+
+    try:
+        session = make_session(paths, profile)
+        region = session.get_config_variable("region") or "us-east-1"
+        sts = session.create_client(
+            "sts",
+            region_name=region,
+            aws_access_key_id=keys["aws_access_key_id"],
+            aws_secret_access_key=keys["aws_secret_access_key"],
+        )
+        reply = sts.get_session_token(DurationSeconds=seconds, SerialNumber=mfa_serial, TokenCode=code)
+    except Exception as error:
+        raise classify(error, profile) from None
+    made = reply["Credentials"]
+    return Credentials(
+        access_key_id=str(made["AccessKeyId"]),
+        secret_access_key=str(made["SecretAccessKey"]),
+        session_token=str(made["SessionToken"]),
+        expiration=_utc(made["Expiration"]),
     )

@@ -38,6 +38,24 @@ _REFUSED_ACTION = re.compile(r"not authorized to perform: ([a-z0-9-]+:[A-Za-z0-9
 AssumeDenied = Callable[[str], str]
 
 
+#: The codes a failing `profiles credential-process` ends its error line with, passed on as they are.
+_PROCESS_CODES = frozenset(
+    {"invalid-key", "bad-secret", "expired", "mfa-required", "no-credentials", "denied", "timeout", "network"}
+)
+_PROCESS_ERROR = re.compile(r"^error: .* \[(?P<code>[a-z-]+)\]$")
+
+
+def profiles_process_code(stderr: str) -> str | None:
+    """The code of the ``error: ... [code]`` line a `profiles credential-process` failed with.
+
+    Only the code is taken: the rest of a process's stderr is never repeated.
+    """
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    found = _PROCESS_ERROR.match(lines[-1]) if lines else None
+    code = found.group("code") if found else None
+    return code if code in _PROCESS_CODES else None
+
+
 @dataclass(frozen=True)
 class Permission:
     """What an identity's IAM policy must allow for a command to work."""
@@ -278,6 +296,20 @@ def classify(
     if isinstance(error, boto.CredentialRetrievalError):
         provider = getattr(error, "kwargs", {}).get("provider", "credential provider")
         provider = "credential_process" if provider == "custom-process" else provider
+        code = profiles_process_code(str(getattr(error, "kwargs", {}).get("error_msg", "")))
+        if code == "mfa-required":
+            return CheckFailed(
+                f"profile {profile!r}: its keyring source needs an MFA code to start its session and "
+                f"cannot ask for one here; run 'profiles whoami {profile}' in a terminal once (the "
+                "session is kept in the keyring until it expires), or pass --mfa-code",
+                "mfa-required",
+            )
+        if code is not None:
+            return CheckFailed(
+                f"profile {profile!r}: its credential_process (profiles credential-process, its own or "
+                "its source's) failed; run it by hand to see why",
+                code,
+            )
         return CheckFailed(
             f"profile {profile!r}: the {provider} (its own or its source's) did not return credentials; "
             "run it by hand to see why",

@@ -69,12 +69,16 @@ class _CheckedProcess:
         stdout, stderr = self._process.communicate(*args, **kwargs)
         status = self._process.returncode
         if status != 0:
-            lines = (stderr or b"").decode("utf-8", "replace").strip().splitlines()
+            from awsprofiles.aws.errors import profiles_process_code
+
+            text = (stderr or b"").decode("utf-8", "replace")
+            lines = text.strip().splitlines()
             said = f": {lines[0].strip()[:_STDERR_LINE_LIMIT]}" if lines else " and printed no error"
             raise CheckFailed(
                 f"profile {self._profile!r}: its credential_process {self._program!r} exited with status "
                 f"{status}{said}",
-                "process-failed",
+                # a `profiles credential-process` (a keyring source) says why, e.g. mfa-required
+                profiles_process_code(text) or "process-failed",
             )
         problem = output_problem(stdout or b"")
         if problem is not None:

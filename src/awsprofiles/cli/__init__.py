@@ -15,6 +15,7 @@ from typer import _click as click
 from awsprofiles.cli import checking as _checking  # noqa: F401  (registers the commands)
 from awsprofiles.cli import editing as _editing  # noqa: F401  (registers the commands)
 from awsprofiles.cli import onboarding as _onboarding  # noqa: F401  (registers the commands)
+from awsprofiles.cli import protecting as _protecting  # noqa: F401  (registers the commands)
 from awsprofiles.cli import sso as _sso  # noqa: F401  (registers the commands)
 from awsprofiles.cli import using as _using  # noqa: F401  (registers the commands)
 from awsprofiles.cli.app import app

@@ -18,6 +18,7 @@ import typer
 from awsprofiles import model, shells, store
 from awsprofiles.cli.app import ConfigFile, CredentialsFile, app, info, paths, warn
 from awsprofiles.errors import BadInput
+from awsprofiles.sessions import MFA_CODE
 
 if TYPE_CHECKING:
     from awsprofiles.aws.credentials import Credentials
@@ -80,11 +81,20 @@ def _credentials(
     profile = snapshot.profile(name)
     if profile is None:
         raise model.no_such_profile(name, snapshot.names())
-    if profile.kind is not model.Kind.ROLE and (duration is not None or mfa_code is not None):
+    if profile.kind is not model.Kind.ROLE and duration is not None:
         raise BadInput(
-            f"--duration and --mfa-code apply to a profile that assumes a role; {name!r} is a "
-            f"{profile.kind.value} profile"
+            f"--duration applies to a profile that assumes a role; {name!r} is a {profile.kind.value} profile"
         )
+    if profile.kind not in (model.Kind.ROLE, model.Kind.KEYRING) and mfa_code is not None:
+        raise BadInput(
+            f"--mfa-code applies to a profile that assumes a role or keeps an MFA session in the keyring; "
+            f"{name!r} is a {profile.kind.value} profile"
+        )
+    if mfa_code is not None:
+        from awsprofiles.aws.credentials import validate_mfa_code
+
+        # For the `profiles credential-process --from-keyring` botocore starts for a keyring source.
+        os.environ[MFA_CODE] = validate_mfa_code(mfa_code)
     _enter(name)
     from awsprofiles.aws.credentials import get_credentials
 
@@ -160,14 +170,51 @@ def credential_process(
     duration: Duration = None,
     mfa_code: MfaCode = None,
     no_cache: NoCache = False,
+    from_keyring: Annotated[
+        bool,
+        typer.Option(
+            model.FROM_KEYRING,
+            help="Serve the profile's access key (or its MFA session) from the OS keyring.",
+        ),
+    ] = False,
+    session_duration: Annotated[
+        int | None,
+        typer.Option(
+            "--session-duration",
+            help="With --from-keyring: length of a new MFA session in seconds (900-129600) [default: 43200].",
+            show_default=False,
+        ),
+    ] = None,
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
 ) -> None:
     """Print a profile's credentials as the JSON an SDK's credential_process reads.
 
     In another profile: credential_process = profiles credential-process NAME
+
+    With --from-keyring, the access key is read from the OS keyring (where 'add-user --keyring'
+    and 'protect' put it); with the profile's mfa_serial, an MFA session (STS GetSessionToken,
+    --session-duration, default 12 h) is made with one code and kept in the keyring.
     """
-    credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
+    if from_keyring:
+        if duration is not None:
+            raise BadInput("--duration applies to roles; an MFA session's length is --session-duration")
+        from awsprofiles import sessions
+
+        credentials, warnings = sessions.keyring_credentials(
+            paths(config_file, credentials_file),
+            name,
+            mfa_code=mfa_code,
+            session_seconds=sessions.DEFAULT_SESSION_SECONDS
+            if session_duration is None
+            else session_duration,
+            use_cache=not no_cache,
+        )
+        warn(warnings)
+    elif session_duration is not None:
+        raise BadInput("--session-duration applies with --from-keyring")
+    else:
+        credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
     _write(shells.credential_process_json(credentials))
 
 
@@ -234,6 +281,7 @@ def exec_(
     environment = dict(os.environ)
     # The command may well run `profiles exec NAME` itself: that is no loop.
     environment.pop(IN_PROGRESS, None)
+    environment.pop(MFA_CODE, None)  # meant for the credential_process only
     if inherited is not None:
         environment[IN_PROGRESS] = inherited
     for variable, value in shells.credential_assignments(credentials):
