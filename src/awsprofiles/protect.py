@@ -117,6 +117,14 @@ def _protectable(profile: Profile) -> bool:
             f"profile {profile.name!r} has keys and a credential_process; remove one "
             f"('profiles unset {profile.name} credential_process') before protecting it"
         )
+    for key, value in keys.items():
+        try:
+            # An indented line below a key continues its value: unprotect could not write it back.
+            model.validate_value(key, value)
+        except BadInput as error:
+            raise BadInput(
+                f"profile {profile.name!r} cannot be protected: {error.message}; fix the file first"
+            ) from None
     return True
 
 

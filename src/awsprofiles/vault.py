@@ -90,6 +90,8 @@ def decode_key(text: str, user: str) -> dict[str, str]:
         or not all(
             isinstance(document.get(key), str) for key in (model.ACCESS_KEY_ID, model.SECRET_ACCESS_KEY)
         )
+        # a value that spans lines could not be written back to the credentials file
+        or any(isinstance(value, str) and value.splitlines()[1:] for value in document.values())
     ):
         raise FileProblem(
             f"the {describe_item(user)} is not an access key written by profiles; "
