@@ -218,3 +218,32 @@ def test_removing_a_section_keeps_an_indented_header_below_it_a_header(
     assert home.config.read_text() == "[profile a]\nregion = eu-west-1\n[profile c]\n  output = json\n"
     read = botocore_profiles(home.config, home.credentials)
     assert read == {"a": {"region": "eu-west-1"}, "c": {"output": "json"}}
+
+
+CONTINUED = "[profile a]\noutput = json\n    continued\n# a comment\n\n  [default]"
+
+
+@pytest.mark.parametrize(
+    ("argv", "written", "read"),
+    [
+        (
+            ["set", "a", "region", "eu-west-1"],
+            CONTINUED + "\nregion = eu-west-1",
+            {"output": "json\ncontinued\n\n[default]", "region": "eu-west-1"},
+        ),
+        (["set", "a", "output", "text"], "[profile a]\noutput = text", {"output": "text"}),
+        (["unset", "a", "output"], "[profile a]", {}),
+    ],
+    ids=["new-key", "its-key", "unset"],
+)
+def test_an_edit_of_a_value_that_continues_after_a_comment_and_a_blank_line_follows_configparser(
+    argv: list[str], written: str, read: dict[str, str], home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """configparser continues a value with an indented line even after a comment and a blank
+    line (a header-looking one too), where configupdater ends it (found by the differential test)."""
+    home.config.parent.mkdir(mode=0o700)
+    home.config.write_text(CONTINUED)
+    result = run(capsys, *argv)
+    assert result.code == 0, result.err
+    assert home.config.read_text() == written
+    assert botocore_profiles(home.config, home.credentials) == {"a": read}

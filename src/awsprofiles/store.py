@@ -563,6 +563,8 @@ def _set_in_section(text: str, key: str, value: str, indent: str = "") -> str:
     updater, section = _updater_section(text)
     options = _options(section)
     existing = [option for option in options if option.key.lower() == key]
+    if existing and _continued_beyond(section, existing[0]):
+        return _replace_value(text, section, existing[0], value)
     if existing:
         replaced = _replace_single_line_value(existing[0], value)
         if replaced is None:
@@ -570,6 +572,8 @@ def _set_in_section(text: str, key: str, value: str, indent: str = "") -> str:
         if not replaced:
             existing[0].value = value
     else:
+        if options and _continued_beyond(section, options[-1]):
+            return _append_line(text, f"{indent}{key} = {value}")
         if options:
             options[-1].add_after.option(key, value)
         else:
@@ -584,9 +588,67 @@ def _set_in_section(text: str, key: str, value: str, indent: str = "") -> str:
     return new
 
 
+def _blocks_below(section: UpdaterSection, option: Option) -> tuple[int, list[object]]:
+    """The line (in the section's text) where ``option`` starts, and the blocks after it up to
+    the next option."""
+    from configupdater import Option
+
+    blocks = list(section.iter_blocks())
+    index = blocks.index(option)
+    start = 1 + sum(len(split_lines(str(block))) for block in blocks[:index])
+    below: list[object] = []
+    for block in blocks[index + 1 :]:
+        if isinstance(block, Option):
+            break
+        below.append(block)
+    return start, below
+
+
+def _continued_beyond(section: UpdaterSection, option: Option) -> bool:
+    """Whether lines below ``option``, which configupdater reads as blank or comment blocks,
+    hold more of its value: configparser continues a value with any line indented deeper than
+    its key, even after a comment or a blank line."""
+    below = "".join(str(block) for block in _blocks_below(section, option)[1])
+    return any(line.strip() and not _is_comment(line) for line in below.splitlines())
+
+
+def _replace_value(text: str, section: UpdaterSection, option: Option, value: str | None) -> str:
+    """Replace (or with None, remove) an option whose value continues beyond what configupdater
+    sees (`_continued_beyond`): its lines are cut as configparser reads them, up to the last
+    line that is neither blank nor a comment before the next option."""
+    lines = split_lines(text)
+    start, below = _blocks_below(section, option)
+    stop = start + len(split_lines(str(option))) + sum(len(split_lines(str(block))) for block in below)
+    end = max(i for i in range(start, stop) if lines[i].strip() and not _is_comment(lines[i])) + 1
+    new: list[str] = []
+    if value is not None:
+        match = _OPTION_LINE.match(lines[start])
+        if match is None:
+            return text  # not an option line after all: the verification refuses the edit
+        prefix = match.group("prefix")
+        if not prefix.endswith((" ", "\t")):
+            prefix += " "
+        new = [f"{prefix}{value}" + ("\n" if lines[end - 1].endswith("\n") else "")]
+    result = "".join(lines[:start] + new + lines[end:])
+    if not text.endswith("\n") and result.endswith("\n"):
+        result = result[:-1]  # the file had no final newline; keep it that way
+    return result
+
+
+def _append_line(text: str, line: str) -> str:
+    """``text`` with ``line`` as its last line, keeping a missing final newline missing."""
+    if text.endswith("\n"):
+        return f"{text}{line}\n"
+    return f"{text}\n{line}"
+
+
 def _unset_in_section(text: str, key: str) -> str:
     updater, section = _updater_section(text)
-    for option in _options(section):
+    options = _options(section)
+    for option in options:
+        if option.key.lower() == key and _continued_beyond(section, option):
+            return _replace_value(text, section, option, None)
+    for option in options:
         if option.key.lower() == key:
             option.detach()
     new = str(updater)
