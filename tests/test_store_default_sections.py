@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+from awsprofiles import store
 from tests.conftest import Home
 from tests.store_helpers import botocore_profiles, run, snapshot_bytes
 
@@ -108,6 +109,14 @@ REFUSED = [
         ["add-role", "--no-check", "role", "--source", "dev", "--role-arn", ROLE_ARN],
         "would read credential_source from",
         id="role-with-a-credential-source",
+    ),
+    pytest.param(
+        "[DEFAULT]\nsso_start_url = https://acme.awsapps.com/start\nsso_region = eu-west-1\n\n"
+        "[profile old]\nsso_account_id = 111111111111\nsso_role_name = Dev\n",
+        "",
+        ["add-sso", "--upgrade"],
+        "would read sso_region, sso_start_url from",
+        id="sso-upgrade-of-inherited-keys",
     ),
     pytest.param(
         "[DEFAULT]\nsource_profile = dev\n\n[profile dev]\nregion = x\n",
@@ -247,3 +256,20 @@ def test_an_edit_of_a_value_that_continues_after_a_comment_and_a_blank_line_foll
     assert result.code == 0, result.err
     assert home.config.read_text() == written
     assert botocore_profiles(home.config, home.credentials) == {"a": read}
+
+
+def test_add_sso_beside_a_default_section_writes_a_session_and_profile_that_inherit_it(
+    config_default: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = run(capsys, "add-sso", "new", "--start-url", "https://acme.awsapps.com/start", "--sso-region",
+                 "eu-west-1", "--account", "111111111111", "--role-name", "Dev")  # fmt: skip
+    assert result.code == 0, result.err
+    read = botocore_profiles(config_default.config, config_default.credentials)
+    assert read["new"] == {
+        "region": "eu-west-1",
+        "output": "json",
+        "sso_session": "acme",
+        "sso_account_id": "111111111111",
+        "sso_role_name": "Dev",
+    }
+    assert not store.journal_path(config_default.paths).exists()
