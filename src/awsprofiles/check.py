@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
-import stat
 import threading
 import time
 from collections.abc import Iterable
@@ -86,16 +85,6 @@ def _cycle(snapshot: Snapshot, name: str) -> list[str] | None:
         chain.append(source)
         profile = snapshot.profile(source)
     return None
-
-
-def _credentials_file_is_open(paths: Paths) -> bool:
-    if os.name != "posix":
-        return False
-    try:
-        mode = paths.credentials.stat().st_mode
-    except OSError:
-        return False
-    return bool(mode & (stat.S_IRWXG | stat.S_IRWXO))
 
 
 def _lint_values(profile: Profile, lint: Lint) -> None:
@@ -186,7 +175,7 @@ def _lint_profile(snapshot: Snapshot, paths: Paths, profile: Profile, lint: Lint
                 "credentials file's value: remove one",
                 fatal=False,
             )
-    if in_credentials and _credentials_file_is_open(paths):
+    if in_credentials and store.open_to_others(paths.credentials):
         lint.add(
             name,
             f"{paths.credentials} is readable by other users; run 'chmod 600 {paths.credentials}'",
