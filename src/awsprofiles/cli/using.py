@@ -88,7 +88,9 @@ def _credentials(
     _enter(name)
     from awsprofiles.aws.credentials import get_credentials
 
-    return get_credentials(files, name, duration=duration, mfa_code=mfa_code, use_cache=not no_cache)
+    return get_credentials(
+        files, name, duration=duration, mfa_code=mfa_code, use_cache=not no_cache, snapshot=snapshot
+    )
 
 
 def _write(text: str) -> None:
