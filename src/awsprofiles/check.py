@@ -183,7 +183,9 @@ def _lint_values(profile: Profile, lint: Lint) -> None:
             )
 
 
-def _lint_profile(snapshot: Snapshot, paths: Paths, profile: Profile, lint: Lint) -> None:
+def _lint_profile(
+    snapshot: Snapshot, paths: Paths, profile: Profile, lint: Lint, credentials_open: bool
+) -> None:
     name = profile.name
     has = profile.values.__contains__
     if profile.kind is Kind.ROLE and has("source_profile") == has("credential_source"):
@@ -202,8 +204,8 @@ def _lint_profile(snapshot: Snapshot, paths: Paths, profile: Profile, lint: Lint
     if has(model.ACCESS_KEY_ID) != has(model.SECRET_ACCESS_KEY):
         missing = model.SECRET_ACCESS_KEY if has(model.ACCESS_KEY_ID) else model.ACCESS_KEY_ID
         lint.add(name, f"half a key pair: {missing} is missing (run 'profiles add-user {name} --force')")
-    in_config = snapshot.config.profiles.get(name, {})
-    in_credentials = snapshot.credentials.profiles.get(name, {})
+    in_config = snapshot.config.values_of(name)
+    in_credentials = snapshot.credentials.values_of(name)
     for key in sorted(model.SECRET_KEYS & set(in_config)):
         lint.add(
             name,
@@ -219,7 +221,7 @@ def _lint_profile(snapshot: Snapshot, paths: Paths, profile: Profile, lint: Lint
                 "credentials file's value: remove one",
                 fatal=False,
             )
-    if in_credentials and _credentials_file_is_open(paths):
+    if in_credentials and credentials_open:
         lint.add(
             name,
             f"{paths.credentials} is readable by other users; run 'chmod 600 {paths.credentials}'",
@@ -231,10 +233,11 @@ def _lint_profile(snapshot: Snapshot, paths: Paths, profile: Profile, lint: Lint
 def lint_profiles(snapshot: Snapshot, paths: Paths, names: Iterable[str]) -> Lint:
     """Static problems of the named profiles: no network, no credentials used."""
     lint = Lint()
+    credentials_open = _credentials_file_is_open(paths)  # one stat, not one per profile
     for name in names:
         profile = snapshot.profile(name)
         if profile is not None:
-            _lint_profile(snapshot, paths, profile, lint)
+            _lint_profile(snapshot, paths, profile, lint, credentials_open)
     for warning in snapshot.config.warnings:
         if "default profile" in warning and "default" in names:
             lint.add("default", warning, fatal=False)
@@ -364,7 +367,8 @@ def check_profiles(
     snapshot = store.load(paths)
     known = snapshot.names()
     if names:
-        unknown = [name for name in names if name not in known]
+        exists = set(known)
+        unknown = [name for name in names if name not in exists]
         if unknown:
             raise BadInput(f"no profile named {', '.join(map(repr, unknown))} (run 'profiles list')")
         names = list(dict.fromkeys(names))
@@ -394,7 +398,7 @@ def check_profiles(
     if live:
         from awsprofiles.aws.identity import Resolver
 
-        results.update(run_live(Resolver(paths, timeout), live, jobs, timeout))
+        results.update(run_live(Resolver(paths, timeout, snapshot=snapshot), live, jobs, timeout))
     return [results[name] for name in names]
 
 
@@ -416,7 +420,7 @@ def verify_profile(paths: Paths, name: str, timeout: float = 10.0) -> tuple[Chec
     started = time.monotonic()
     if fatal:
         return _lint_result(profile, fatal, started), warnings
-    return _live(Resolver(paths, timeout), profile, [], started), warnings
+    return _live(Resolver(paths, timeout, snapshot=snapshot), profile, [], started), warnings
 
 
 # --------------------------------------------------------------------------- add-role

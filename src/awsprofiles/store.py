@@ -257,6 +257,11 @@ class IniFile:
     def profiles(self) -> dict[str, dict[str, Value]]:
         return {name: self.sections[section] for name, section in self.profile_sections.items()}
 
+    def values_of(self, profile: str) -> dict[str, Value]:
+        """The values this file gives ``profile`` (empty when it has no section for it)."""
+        section = self.profile_sections.get(profile)
+        return self.sections[section] if section is not None else {}
+
     def line_of(self, section: str) -> int:
         for chunk in self.chunks:
             if chunk.section == section:
@@ -357,6 +362,8 @@ class Snapshot:
 
     config: IniFile
     credentials: IniFile
+    #: Profiles already merged by `profile`: the files of a snapshot never change.
+    _merged: dict[str, Profile | None] = field(default_factory=dict, repr=False, compare=False)
 
     def files(self) -> tuple[IniFile, IniFile]:
         return self.config, self.credentials
@@ -372,6 +379,11 @@ class Snapshot:
         return list(names)
 
     def profile(self, name: str) -> Profile | None:
+        if name not in self._merged:
+            self._merged[name] = self._merge(name)
+        return self._merged[name]
+
+    def _merge(self, name: str) -> Profile | None:
         # botocore.session.Session.full_config: credentials-file values override config's.
         if name not in self.config.profile_sections and name not in self.credentials.profile_sections:
             return None

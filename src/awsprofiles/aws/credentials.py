@@ -153,7 +153,7 @@ def get_credentials(
     botocore_log = logging.getLogger("botocore")
     if not botocore_log.handlers:
         botocore_log.addHandler(logging.NullHandler())
-    session = make_session(paths, profile)
+    session = make_session(paths, profile, snapshot=snapshot)
     if profile not in session.available_profiles:
         raise BadInput(f"no profile named {profile!r} (run 'profiles list' to see them)")
     try:

@@ -22,7 +22,7 @@ from awsprofiles.aws.credentials import mfa_prompter
 from awsprofiles.aws.errors import DENIED, assume_denied_message, classify, no_credentials
 from awsprofiles.aws.session import make_session, wire_assume_role
 from awsprofiles.errors import CheckFailed
-from awsprofiles.store import Paths
+from awsprofiles.store import Paths, Snapshot
 
 #: The role STS signs with when a profile names no region (the global endpoint's region).
 DEFAULT_REGION = "us-east-1"
@@ -91,8 +91,12 @@ class Resolver:
     roles over one source resolve that source's chain once.
     """
 
-    def __init__(self, paths: Paths, timeout: float = 10.0, attempts: int = ATTEMPTS) -> None:
+    def __init__(
+        self, paths: Paths, timeout: float = 10.0, attempts: int = ATTEMPTS, snapshot: Snapshot | None = None
+    ) -> None:
         self.paths = paths
+        #: The files as the caller read them: botocore is given them instead of parsing them again.
+        self.snapshot = snapshot
         self.timeout = timeout
         # One call with its retry fits in ``timeout``.
         self._config = Config(
@@ -112,7 +116,7 @@ class Resolver:
         """What every session shares, made once from a first session of the two files."""
         with self._base_lock:
             if self._base is None:
-                first = make_session(self.paths)
+                first = make_session(self.paths, snapshot=self.snapshot)
                 self._base = _Base(
                     # botocore keeps the emitter with its built-in handlers here; a copy of it
                     # is what botocore itself gives each client.
