@@ -9,12 +9,14 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from awsprofiles.store import Paths
+from tests.sso_emulator import SsoEmulator, running
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
@@ -33,6 +35,8 @@ _AWS_ENV = (
     "AWS_CONFIG_FILE",
     "AWS_SHARED_CREDENTIALS_FILE",
     "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_ENDPOINT_URL_SSO",
+    "AWS_ENDPOINT_URL_SSO_OIDC",
 )
 
 
@@ -65,6 +69,15 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(paths.credentials))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     return Home(root, paths)
+
+
+@pytest.fixture
+def sso_emulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[SsoEmulator]:
+    """The local IAM Identity Center (tests/sso_emulator.py), where this process's SSO calls go."""
+    with running() as emulator:
+        for name, value in emulator.env().items():
+            monkeypatch.setenv(name, value)
+        yield emulator
 
 
 def corpus() -> list[Path]:

@@ -200,7 +200,8 @@ def test_sso_profile_without_a_login_is_sso_login(home: Home, aws: Any) -> None:
     )
     [result] = check_profiles(home.paths)
     assert (result.ok, result.error) == (False, "sso-login")
-    assert "aws sso login --profile dev" in result.message
+    assert "run 'profiles login dev'" in result.message
+    assert "aws sso login" not in result.message  # no such command in the AWS CLI v1
 
 
 def test_profile_without_credentials_is_no_credentials(home: Home, aws: Any) -> None:

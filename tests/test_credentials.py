@@ -165,6 +165,7 @@ def _client_error(code: str, message: str = "", operation: str = "GetCallerIdent
             _client_error("AccessDenied", "MultiFactorAuthentication failed with invalid MFA", "AssumeRole"),
             "mfa-required",
         ),
+        (_client_error("AccessDenied", "not authorized", "GetFederationToken"), "denied"),
         (_client_error("Throttling"), "other"),
         (NoCredentialsError(), "no-credentials"),
         (EndpointConnectionError(endpoint_url="https://sts.amazonaws.com"), "network"),
@@ -172,6 +173,21 @@ def _client_error(code: str, message: str = "", operation: str = "GetCallerIdent
 )
 def test_classify_maps_errors_to_check_codes(error: Exception, code: str) -> None:
     assert classify(error, "p").code == code
+
+
+def test_denied_names_the_refused_action_from_aws_message_or_operation() -> None:
+    message = (
+        "User: arn:aws:iam::123456789012:user/Bob is not authorized to perform: "
+        "sts:GetFederationToken on resource: arn:aws:sts::123456789012:federated-user/Bob"
+    )
+    failed = classify(_client_error("AccessDenied", message, "GetFederationToken"), "Bob")
+    assert (failed.code, failed.aws_code) == ("denied", "AccessDenied")
+    assert "sts:GetFederationToken" in failed.message
+    # No action in AWS's text: the operation is named instead, never the text itself.
+    failed = classify(_client_error("AccessDeniedException", "nope <script>", "ListRoles"), "Bob")
+    assert failed.code == "denied"
+    assert "ListRoles" in failed.message
+    assert "<script>" not in failed.message
 
 
 def test_classify_never_repeats_the_exception_text() -> None:

@@ -228,6 +228,37 @@ def _lint_profile(
             fatal=False,
         )
     _lint_values(profile, lint)
+    if profile.kind is Kind.SSO:
+        _lint_sso(snapshot, profile, lint)
+
+
+def _lint_sso(snapshot: Snapshot, profile: Profile, lint: Lint) -> None:
+    """What botocore's SSO provider would refuse: a missing session or setting, or a mismatch."""
+    name = profile.name
+    account, role = profile.get("sso_account_id"), profile.get("sso_role_name")
+    if (account is None) != (role is None):
+        missing = "sso_role_name" if role is None else "sso_account_id"
+        lint.add(name, f"SSO profile has no {missing}: it needs both sso_account_id and sso_role_name")
+    if account is not None and not model.ACCOUNT_ID.match(account):
+        lint.add(name, f"sso_account_id {account!r} is not a 12-digit account ID")
+    session = profile.get("sso_session")
+    if session is None:
+        missing_keys = [key for key in ("sso_start_url", "sso_region") if profile.get(key) is None]
+        if missing_keys and account is not None:
+            lint.add(name, f"SSO profile has no {' or '.join(missing_keys)} (nor an sso_session)")
+        return
+    values = snapshot.sso_sessions().get(session)
+    if values is None:
+        lint.add(name, f"sso_session {session!r} names no [sso-session {session}] section")
+        return
+    for key in ("sso_start_url", "sso_region"):
+        if not isinstance(values.get(key), str):
+            lint.add(name, f"[sso-session {session}] has no {key}")
+        elif profile.get(key) is not None and profile.get(key) != values[key]:
+            lint.add(
+                name,
+                f"{key} differs between the profile and [sso-session {session}]; remove it from the profile",
+            )
 
 
 def lint_profiles(snapshot: Snapshot, paths: Paths, names: Iterable[str]) -> Lint:

@@ -31,9 +31,13 @@ ROLE_KEYS = frozenset(
         "duration_seconds",
         "role_session_name",
         "source",
+        "kind",
     }
 )
-TOP_KEYS = ("source", "defaults", "roles")
+SSO_KEYS = frozenset({"start_url", "region", "session"})
+#: Keys of a [[roles]] entry that only an IAM role (assumed with AssumeRole) can have.
+IAM_ONLY_KEYS = ("role_arn", "source", "mfa_serial", "external_id", "duration_seconds", "role_session_name")
+TOP_KEYS = ("source", "sso", "defaults", "roles")
 
 
 class ManifestInvalid(BadInput):
@@ -53,12 +57,23 @@ class SourceSpec:
 
 
 @dataclass(frozen=True)
+class SsoSpec:
+    """The team's IAM Identity Center: ``session`` None lets onboard reuse or name one."""
+
+    start_url: str
+    region: str
+    session: str | None = None
+
+
+@dataclass(frozen=True)
 class RoleSpec:
     """One role profile, with defaults already applied: ``values`` is what goes in the file."""
 
     profile: str
     line: int
     values: Mapping[str, str] = field(default_factory=dict)
+    #: an SSO role: ``values`` hold sso_account_id and sso_role_name; sso_session is added by onboard
+    sso: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,9 +82,11 @@ class Manifest:
     source: SourceSpec
     roles: tuple[RoleSpec, ...]
     warnings: tuple[str, ...] = ()
+    sso: SsoSpec | None = None
 
     def profile_names(self) -> list[str]:
-        return [self.source.profile, *(role.profile for role in self.roles)]
+        names = [self.source.profile] if self.source.profile else []
+        return [*names, *(role.profile for role in self.roles)]
 
 
 # --------------------------------------------------------------------------- line finding
@@ -240,14 +257,19 @@ def parse(text: str, path: str = "manifest") -> Manifest:
         if key not in TOP_KEYS:
             problems.add(
                 lines.of(key) if (key, 0) in lines.tables else lines.of("", 0, key),
-                f"unknown table or key {key!r} (allowed: [source], [defaults], [[roles]])",
+                f"unknown table or key {key!r} (allowed: [source], [sso], [defaults], [[roles]])",
             )
 
+    sso = _sso(problems, document, warnings)
     source_table = _table(problems, document, "source")
     source = SourceSpec(profile="")
     if source_table is None:
-        if "source" not in document:
-            problems.add(1, "missing [source] table with the profile that holds your access key")
+        if "source" not in document and "sso" not in document:
+            problems.add(
+                1,
+                "missing [source] table with the profile that holds your access key "
+                "(or [sso] for IAM Identity Center)",
+            )
     else:
         _unknown_keys(problems, source_table, SOURCE_KEYS, "source", 0, "[source]")
         where = lines.of("source")
@@ -308,6 +330,20 @@ def parse(text: str, path: str = "manifest") -> Manifest:
                 problems.add(at("profile"), f"profile {name!r} appears twice (first on line {seen[name]})")
             else:
                 seen[name] = at("profile")
+        if _is_sso_role(problems, entry, at, "sso" in document, source_table is not None):
+            sso_values = _sso_role(problems, entry, at)
+            region = _text(problems, entry, "region", at("region")) or default_region
+            if region:
+                sso_values["region"] = region
+                warnings += [f"{path} line {at('region')}: {w}" for w in model.region_warnings(region)]
+            if name:
+                roles.append(RoleSpec(name, where, sso_values, sso=True))
+            continue
+        if source_table is None and "source" not in entry:
+            problems.add(
+                where,
+                "an IAM role needs a [source] profile, or source = a profile of this manifest, to assume it",
+            )
         role_arn = _role_arn(problems, entry, at)
         values: dict[str, str] = {}
         if role_arn:
@@ -346,7 +382,81 @@ def parse(text: str, path: str = "manifest") -> Manifest:
     for cycle, line in _cycles(sources):
         problems.add(line, f"source chain forms a cycle: {' -> '.join(cycle)}")
     problems.raise_if_any()
-    return Manifest(path, source, tuple(roles), tuple(warnings))
+    return Manifest(path, source, tuple(roles), tuple(warnings), sso)
+
+
+def _sso(problems: _Problems, document: Mapping[str, Any], warnings: list[str]) -> SsoSpec | None:
+    table = _table(problems, document, "sso")
+    if table is None:
+        return None
+    lines = problems.lines
+    _unknown_keys(problems, table, SSO_KEYS, "sso", 0, "[sso]")
+    for key in ("start_url", "region"):
+        if key not in table:
+            problems.add(lines.of("sso"), f"[sso] needs {key}")
+    start_url = _text(problems, table, "start_url", lines.of("sso", 0, "start_url"), model.validate_start_url)
+    region = _text(problems, table, "region", lines.of("sso", 0, "region"))
+    session = _text(
+        problems, table, "session", lines.of("sso", 0, "session"), model.validate_sso_session_name
+    )
+    if region:
+        warnings += [
+            f"{problems.path} line {lines.of('sso', 0, 'region')}: {w}" for w in model.region_warnings(region)
+        ]
+    if not start_url or not region:
+        return None
+    return SsoSpec(start_url, region, session)
+
+
+def _is_sso_role(
+    problems: _Problems,
+    entry: Mapping[str, Any],
+    at: Callable[[str], int],
+    has_sso: bool,
+    has_source: bool,
+) -> bool:
+    """Whether a [[roles]] entry is an SSO role: kind = 'sso', or by the manifest's tables."""
+    kind = entry.get("kind")
+    if kind is not None and kind not in ("sso", "iam"):
+        problems.add(at("kind"), f"kind must be 'sso' or 'iam', not {kind!r}")
+        return False
+    if kind is None:
+        if "role_arn" in entry or not has_sso:
+            return False
+        if has_source:
+            problems.add(
+                at("profile") if "profile" in entry else problems.lines.of("roles"),
+                "with both [source] and [sso], say kind = 'sso' (IAM Identity Center) or kind = 'iam'",
+            )
+            return False
+        kind = "sso"
+    if kind == "iam":
+        return False
+    if not has_sso:
+        problems.add(at("kind"), "kind = 'sso' needs an [sso] table with start_url and region")
+    for key in IAM_ONLY_KEYS:
+        if key in entry:
+            problems.add(at(key), f"{key} does not apply to an SSO role (kind = 'sso')")
+    return True
+
+
+def _sso_role(problems: _Problems, entry: Mapping[str, Any], at: Callable[[str], int]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for key in ("account_id", "role_name"):
+        if key not in entry:
+            problems.add(at("profile") if "profile" in entry else at(key), f"an SSO role needs {key}")
+    account = entry.get("account_id")
+    if isinstance(account, int) and not isinstance(account, bool):
+        account = f"{account:012d}"
+    account = _text(
+        problems, {"account_id": account}, "account_id", at("account_id"), model.validate_account_id
+    )
+    role_name = _text(problems, entry, "role_name", at("role_name"), model.validate_sso_role_name)
+    if account:
+        values["sso_account_id"] = account
+    if role_name:
+        values["sso_role_name"] = role_name
+    return values
 
 
 def _profile_name(value: str) -> str:

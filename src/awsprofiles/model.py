@@ -107,20 +107,45 @@ ACCOUNT_ID = re.compile(r"^\d{12}$")
 REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d+$")
 _SHLEX_WHITESPACE = re.compile("[ \t\r\n]+")
 SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
+START_URL = re.compile(r"^https://[A-Za-z0-9.-]+(?::\d+)?(?:/\S*)?$")
+SSO_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,32}$")
 
 
-def validate_profile_name(name: str) -> str:
+def validate_profile_name(name: str, what: str = "profile name") -> str:
     if not name:
-        raise BadInput("a profile name cannot be empty")
+        raise BadInput(f"a {what} cannot be empty")
     if name != name.strip():
-        raise BadInput(f"profile name {name!r} starts or ends with white space")
+        raise BadInput(f"{what} {name!r} starts or ends with white space")
     if _UNDECODABLE.search(name):
-        raise BadInput("the profile name contains bytes that are not UTF-8; the files are UTF-8")
+        raise BadInput(f"the {what} contains bytes that are not UTF-8; the files are UTF-8")
     if _CONTROL.search(name) or _LINE_BREAKING.search(name):
-        raise BadInput(f"profile name {name!r} contains a control character or line break")
+        raise BadInput(f"{what} {name!r} contains a control character or line break")
     for bad in "[]#;":
         if bad in name:
-            raise BadInput(f"profile name {name!r} contains {bad!r}, which the files cannot hold")
+            raise BadInput(f"{what} {name!r} contains {bad!r}, which the files cannot hold")
+    return name
+
+
+def validate_sso_session_name(name: str) -> str:
+    """An ``[sso-session NAME]`` follows the rules of a profile name."""
+    return validate_profile_name(name, "sso-session name")
+
+
+def validate_start_url(url: str) -> str:
+    """An IAM Identity Center start URL (the AWS access portal): https://HOST/..."""
+    validate_value("sso_start_url", url)
+    if not START_URL.match(url):
+        raise BadInput(
+            f"{url!r} is not an AWS access portal URL: expected https://HOST/start (e.g. "
+            "https://my-company.awsapps.com/start)"
+        )
+    return url
+
+
+def validate_sso_role_name(name: str) -> str:
+    """A permission set's name, as IAM Identity Center accepts it."""
+    if not SSO_ROLE_NAME.match(name):
+        raise BadInput(f"{name!r} is not a permission set name (1-32 letters, digits and +=,.@_-)")
     return name
 
 
@@ -231,7 +256,22 @@ def profile_name_of_config_section(section: str) -> str | None:
     """The profile botocore maps a config-file section to, or None (botocore's own rule)."""
     if section == "default":
         return "default"
-    if not section.startswith("profile"):
+    return _name_of_section(section, "profile")
+
+
+def sso_session_name_of_config_section(section: str) -> str | None:
+    """The sso-session a config-file section defines (``[sso-session NAME]``), or None."""
+    return _name_of_section(section, "sso-session")
+
+
+def sso_session_section_name(session: str) -> str:
+    """The section header for sso-session ``session`` (quoted as for profiles)."""
+    return "sso-session " + config_section_name(session).removeprefix("profile ")
+
+
+def _name_of_section(section: str, prefix: str) -> str | None:
+    # botocore.configloader.build_profile_map: a prefix, then shlex.split into exactly two words.
+    if not section.startswith(prefix):
         return None
     if any(ch in section for ch in "'\"\\"):
         try:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from awsprofiles import model, store
+from awsprofiles import editing, model, store
 from awsprofiles.errors import Refused
 from awsprofiles.keyfiles import AccessKey
 from awsprofiles.manifest import Manifest
@@ -64,35 +63,85 @@ class Plan:
 
 def needs_key(snapshot: store.Snapshot, manifest: Manifest) -> bool:
     """Ask for an access key only when the source profile does not exist or holds none."""
+    if not manifest.source.profile:
+        return False  # an IAM Identity Center team: no access key at all
     profile = snapshot.profile(manifest.source.profile)
     return profile is None or not profile.get(model.ACCESS_KEY_ID)
 
 
-def wanted_values(manifest: Manifest, key: AccessKey | None) -> dict[str, dict[str, str]]:
+def sso_session(manifest: Manifest, snapshot: store.Snapshot) -> tuple[str, bool] | None:
+    """The [sso-session] the manifest's SSO roles use (its own name, else reused or named as
+    add-sso does), and whether it must be created; None without [sso]."""
+    if manifest.sso is None:
+        return None
+    spec = manifest.sso
+    return editing.choose_sso_session(snapshot.sso_sessions(), spec.start_url, spec.region, spec.session)
+
+
+def waiting_for_sign_in(paths: store.Paths, manifest: Manifest) -> list[str]:
+    """The manifest's SSO profiles and the roles chained to them, while the session has no valid
+    token (their check could only say sso-login)."""
+    from awsprofiles.aws import sso
+
+    session = sso_session(manifest, store.load(paths))
+    if session is None or manifest.sso is None:
+        return []
+    token = sso.load_token(sso.SsoSession(session[0], manifest.sso.start_url, manifest.sso.region))
+    if token is not None and not token.expired():
+        return []
+    waiting = {role.profile for role in manifest.roles if role.sso}
+    grew = True
+    while grew:  # and the roles assumed with their credentials, however long the chain
+        chained = {role.profile for role in manifest.roles if role.values.get("source_profile") in waiting}
+        grew = not chained <= waiting
+        waiting |= chained
+    return [role.profile for role in manifest.roles if role.profile in waiting]
+
+
+def wanted_values(
+    manifest: Manifest, key: AccessKey | None, session: str | None = None
+) -> dict[str, dict[str, str]]:
     """Profile -> the values the manifest (and the key, if one was given) says it must have."""
     source = manifest.source
-    values: dict[str, str] = {}
-    if key is not None:
-        values[model.ACCESS_KEY_ID] = key.access_key_id
-        values[model.SECRET_ACCESS_KEY] = key.secret_access_key
-    if source.region:
-        values["region"] = source.region
-    if source.mfa_serial:
-        values["mfa_serial"] = source.mfa_serial
-    wanted = {source.profile: values}
+    wanted: dict[str, dict[str, str]] = {}
+    if source.profile:
+        values: dict[str, str] = {}
+        if key is not None:
+            values[model.ACCESS_KEY_ID] = key.access_key_id
+            values[model.SECRET_ACCESS_KEY] = key.secret_access_key
+        if source.region:
+            values["region"] = source.region
+        if source.mfa_serial:
+            values["mfa_serial"] = source.mfa_serial
+        wanted[source.profile] = values
     for role in manifest.roles:
-        wanted[role.profile] = dict(role.values)
+        wanted[role.profile] = (
+            {"sso_session": session or "", **role.values} if role.sso else dict(role.values)
+        )
     return wanted
 
 
-def _edit(tx: store.Transaction, wanted: Mapping[str, Mapping[str, str]]) -> list[Change]:
+def _edit(tx: store.Transaction, manifest: Manifest, access_key: AccessKey | None) -> list[Change]:
     changes = []
+    session = sso_session(manifest, tx.snapshot)
+    if session is not None and manifest.sso is not None:
+        name, create = session
+        if create:
+            editing.write_sso_session(tx, name, manifest.sso.start_url, manifest.sso.region)
+            changes.append(Change(f"sso-session {name}", Action.CREATE, editing.SSO_SESSION_KEYS))
+    wanted = wanted_values(manifest, access_key, session[0] if session else None)
     for name, values in wanted.items():
         existing = tx.snapshot.profile(name)
         differing = [key for key, value in values.items() if existing is None or existing.get(key) != value]
         for key in differing:
             tx.set(name, key, values[key])
         if existing is not None:
+            if "sso_session" in values:
+                # An SSO role: what would make botocore use another provider first, or a legacy
+                # start URL that would contradict the session, goes.
+                for stale in editing.not_sso_keys(existing):
+                    tx.unset(name, stale)
+                    differing.append(stale)
             if "source_profile" in values and existing.get("credential_source") is not None:
                 # botocore refuses a profile with both; the manifest's source wins.
                 tx.unset(name, "credential_source")
@@ -111,11 +160,10 @@ def _edit(tx: store.Transaction, wanted: Mapping[str, Mapping[str, str]]) -> lis
 
 def plan(paths: store.Paths, manifest: Manifest, key: AccessKey | None = None) -> Plan:
     """What onboarding would do, computed and verified without writing anything."""
-    wanted = wanted_values(manifest, key)
     changes: list[Change] = []
 
     def edit(tx: store.Transaction) -> None:
-        changes.extend(_edit(tx, wanted))
+        changes.extend(_edit(tx, manifest, key))
 
     files = store.preview(paths, edit)
     return Plan(
@@ -128,14 +176,13 @@ def plan(paths: store.Paths, manifest: Manifest, key: AccessKey | None = None) -
 
 def apply(paths: store.Paths, planned: Plan) -> list[Change]:
     """Write ``planned`` in one locked transaction, if the files are still as it saw them."""
-    wanted = wanted_values(planned.manifest, planned.key)
     before = {file.path: file.before for file in planned.files}
     with store.transaction(paths) as tx:
         for ini in tx.snapshot.files():
             expected = before.get(ini.path)
             if expected is not None and expected != ini.raw:
                 raise Refused(f"{ini.path} changed while onboarding; nothing was written, run it again")
-        changes = _edit(tx, wanted)
+        changes = _edit(tx, planned.manifest, planned.key)
         if changes != list(planned.changes):
             raise Refused("the profiles changed while onboarding; nothing was written, run it again")
     return changes

@@ -30,6 +30,8 @@ from awsprofiles.model import (
     Value,
     config_section_name,
     profile_name_of_config_section,
+    sso_session_name_of_config_section,
+    sso_session_section_name,
 )
 
 if TYPE_CHECKING:
@@ -404,6 +406,15 @@ class Snapshot:
             result.append(profile)
         return result
 
+    def sso_sessions(self) -> dict[str, dict[str, Value]]:
+        """The config file's ``[sso-session NAME]`` sections by name (a later one wins, as in botocore)."""
+        sessions: dict[str, dict[str, Value]] = {}
+        for section, values in self.config.sections.items():
+            name = sso_session_name_of_config_section(section)
+            if name is not None:
+                sessions[name] = values
+        return sessions
+
     def referrers(self, name: str) -> list[str]:
         """Profiles whose source_profile names ``name``."""
         return [p.name for p in self.profiles() if p.get("source_profile") == name and p.name != name]
@@ -530,8 +541,13 @@ class Document:
         section = self.section_of(profile)
         if section is None:
             section = self._new_section_name(profile)
-            self._append_section(section)
             self.profile_sections[profile] = section
+        self.set_in_section(section, key, value)
+
+    def set_in_section(self, section: str, key: str, value: str) -> None:
+        """Set a key of any section (``[sso-session NAME]``...), appending the section if new."""
+        if section not in self.expected:
+            self._append_section(section)
             self.expected[section] = {}
         chunk = self._chunk(section)
         chunk.text = _set_in_section(chunk.text, key, value)
@@ -700,6 +716,15 @@ class Transaction:
         removed = [doc.unset(profile, key) for doc in self.documents()]
         return any(removed)
 
+    def sso_session_section(self, name: str) -> str:
+        """The config section of sso-session ``name``: the one botocore reads, else a new header."""
+        found = [s for s in self.config.expected if sso_session_name_of_config_section(s) == name]
+        return found[-1] if found else sso_session_section_name(name)
+
+    def set_sso_session(self, name: str, key: str, value: str) -> None:
+        """Set a key of ``[sso-session NAME]`` in the config file (created when missing)."""
+        self.config.set_in_section(self.sso_session_section(name), key.lower(), value)
+
     def remove(self, profile: str) -> bool:
         removed = [doc.remove(profile) for doc in self.documents()]
         return any(removed)
@@ -730,15 +755,16 @@ def _file_mode(path: Path) -> int:
         return NEW_FILE_MODE
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
     """Replace the file ``path`` points to with ``data``, all or nothing.
 
     A symlinked file is written through: its target is replaced and the link stays a link.
+    ``mode``: the new file's mode (for files that hold secrets), instead of the old file's.
     """
     import tempfile  # only writers need it
 
     real = Path(os.path.realpath(path))
-    mode = _file_mode(real)
+    mode = _file_mode(real) if mode is None else mode
     try:
         stat = real.stat()
         owner: tuple[int, int] | None = (stat.st_uid, stat.st_gid)

@@ -3,7 +3,7 @@
 The one classification of AWS failures: ``profiles check``, ``whoami``, ``add-role`` and
 ``env``/``exec``/``credential-process`` all report the same code and words for the same failure:
 invalid-key, bad-secret, expired, assume-denied, mfa-required, sso-login, no-credentials,
-timeout, network, lint, other.
+denied, timeout, network, lint, other.
 
 Messages are written here rather than copied from the exception: an exception's text can hold
 anything (a credential_process's stderr, a request's body), and nothing secret may leave.
@@ -11,6 +11,7 @@ anything (a credential_process's stderr, a request's body), and nothing secret m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from botocore import exceptions as boto
@@ -21,6 +22,9 @@ _EXPIRED = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired",
 _INVALID_KEY = frozenset({"InvalidClientTokenId", "UnrecognizedClientException", "InvalidAccessKeyId"})
 _BAD_SECRET = frozenset({"SignatureDoesNotMatch", "IncompleteSignature"})
 DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
+#: The action in AWS's "... is not authorized to perform: sts:GetFederationToken on resource ...":
+#: only this token of AWS's text is used, and only when it looks exactly like an IAM action.
+_REFUSED_ACTION = re.compile(r"not authorized to perform: ([a-z0-9-]+:[A-Za-z0-9]+)\b")
 
 #: Given the profile, who tried to assume which role, when the caller can find out.
 AssumeDenied = Callable[[str], str]
@@ -41,6 +45,12 @@ def assume_denied_message(who: str, role: str) -> str:
         "policies must allow sts:AssumeRole on the role, and external_id/mfa_serial must match "
         "what the trust policy requires"
     )
+
+
+def refused_action(error: boto.ClientError) -> str:
+    """The IAM action AWS refused (``sts:GetFederationToken``), else the operation's name."""
+    found = _REFUSED_ACTION.search(str(error.response.get("Error", {}).get("Message", "")))
+    return found.group(1) if found else (error.operation_name or "the call")
 
 
 def _client_error(error: boto.ClientError, profile: str, assume_denied: AssumeDenied | None) -> CheckFailed:
@@ -65,7 +75,7 @@ def _client_error(error: boto.ClientError, profile: str, assume_denied: AssumeDe
     if code in _EXPIRED:
         return CheckFailed(
             f"profile {profile!r}: its credentials have expired; get new ones "
-            "(a new session token, 'aws sso login', or run again with --no-cache)",
+            f"(a new session token, 'profiles login {profile}' for SSO, or run again with --no-cache)",
             "expired",
             code,
         )
@@ -84,6 +94,13 @@ def _client_error(error: boto.ClientError, profile: str, assume_denied: AssumeDe
             else assume_denied_message(f"the source identity of profile {profile!r}", "its role")
         )
         return CheckFailed(text, "assume-denied", code)
+    if code in DENIED:
+        return CheckFailed(
+            f"profile {profile!r}: AWS denied {refused_action(error)}: the identity's policies (or an "
+            "organization or permissions boundary policy) do not allow it",
+            "denied",
+            code,
+        )
     return CheckFailed(f"profile {profile!r}: AWS refused with {code} ({operation})", "other", code)
 
 
@@ -110,7 +127,7 @@ def classify(
     if isinstance(error, boto.SSOError | boto.TokenRetrievalError | boto.UnauthorizedSSOTokenError):
         return CheckFailed(
             f"profile {profile!r} uses AWS IAM Identity Center and has no valid SSO session; "
-            f"run 'aws sso login --profile {profile}'",
+            f"run 'profiles login {profile}'",
             "sso-login",
         )
     if isinstance(error, boto.ConnectTimeoutError | boto.ReadTimeoutError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -54,6 +55,7 @@ def make_session(
     session.set_config_variable("credentials_file", str(paths.credentials))
     if snapshot is not None:
         session._config = full_config(snapshot)  # what Session.full_config caches after parsing
+    follow_home()
     return session
 
 
@@ -62,11 +64,43 @@ def wire_assume_role(session: Any, *, cache: Any, prompter: Callable[[str], str]
 
     The one place that reaches into botocore's providers: AssumeRoleProvider takes its prompter
     only in its constructor, and the session builds it without one (getpass on /dev/tty).
-    ``cache`` None keeps botocore's in-memory default.
+    ``cache`` None keeps botocore's in-memory default. The SSO provider shares the cache, as in
+    the AWS CLI v2 (whose ``aws sso logout`` removes its entries, ``"ProviderType": "sso"``).
     """
     resolver = session.get_component("credential_provider")
     assume_role = resolver.get_provider("assume-role")
     if cache is not None:
         assume_role.cache = cache
         resolver.get_provider("assume-role-with-web-identity").cache = cache
+        resolver.get_provider("sso").cache = cache
     assume_role._prompter = prompter
+
+
+def follow_home() -> None:
+    """Make botocore's SSO providers read the token cache under HOME as it is now.
+
+    botocore fixes ``~/.aws/sso/cache`` when it is imported (a class attribute of each SSO
+    provider); ``profiles`` writes the cache under HOME as it is when it writes. In one `aws`
+    process both are the same; this keeps them the same in any process (tests change HOME).
+    """
+    from botocore.credentials import SSOProvider
+    from botocore.tokens import SSOTokenProvider
+
+    from awsprofiles.aws.sso import cache_dir
+
+    folder = str(cache_dir())
+    SSOProvider._SSO_TOKEN_CACHE_DIR = folder
+    SSOTokenProvider._SSO_TOKEN_CACHE_DIR = folder
+
+
+@functools.cache
+def _loader(data_path: str | None) -> Any:
+    from botocore.loaders import create_loader
+
+    return create_loader(data_path)
+
+
+def share_loader(session: Any) -> Any:
+    """Give ``session`` this process's data loader, so service models are read once, not per client."""
+    session.register_component("data_loader", _loader(session.get_config_variable("data_path")))
+    return session

@@ -65,6 +65,10 @@ def _key(
     from awsprofiles import keyfiles, onboard
 
     given = secret_stdin or from_csv is not None or from_json is not None
+    if (given or access_key_id) and not loaded.source.profile:
+        raise BadInput(
+            f"{loaded.path} has no [source] profile: an IAM Identity Center team needs no access key"
+        )
     if not given and not onboard.needs_key(snapshot, loaded):
         if access_key_id:
             raise BadInput(
@@ -156,10 +160,17 @@ def onboard_command(
     from awsprofiles.check import check_profiles
     from awsprofiles.cli.checking import render_results
 
-    results = check_profiles(where, loaded.profile_names())
+    waiting = onboard.waiting_for_sign_in(where, loaded)
+    checked = [name for name in loaded.profile_names() if name not in waiting]
+    if waiting:
+        info(
+            f"{', '.join(waiting)} not checked: sign in first with "
+            f"'profiles login {waiting[0]}', then run 'profiles check'"
+        )
+    results = check_profiles(where, checked) if checked else []
     if not json:
-        return render_results(results, json=False)
-    print_json({**summary, "checks": [result.to_json() for result in results]})
+        return render_results(results, json=False) if results else EXIT_OK
+    print_json({**summary, "checks": [result.to_json() for result in results], "not_signed_in": waiting})
     return EXIT_FAILED if any(not result.ok for result in results) else EXIT_OK
 
 

@@ -1,0 +1,167 @@
+"""``profiles login`` and ``profiles logout``: which IAM Identity Center session, and its token.
+
+The session comes from the files (a profile's ``sso_session``, a legacy profile's own
+``sso_start_url``, or ``--sso-session``); the sign-in itself and the token cache are
+`awsprofiles.aws.sso`'s. Logging out removes the session's token (revoked at AWS first, as
+``aws sso logout`` does) and the role credentials botocore cached with it in ``~/.aws/cli/cache``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from awsprofiles import store
+from awsprofiles.aws import sso
+from awsprofiles.errors import BadInput
+from awsprofiles.model import Kind, Profile
+
+
+def _session_of_section(snapshot: store.Snapshot, name: str) -> sso.SsoSession:
+    sessions = snapshot.sso_sessions()
+    if name not in sessions:
+        known = ", ".join(sorted(sessions)) or "none"
+        raise BadInput(f"no [sso-session {name}] in {snapshot.config.path} (sessions: {known})")
+    try:
+        return sso.session_from_config(name, sessions[name])
+    except KeyError as missing:
+        raise BadInput(f"[sso-session {name}] has no {missing.args[0]}; add it (profiles add-sso)") from None
+
+
+def sso_profile_of(snapshot: store.Snapshot, name: str) -> Profile:
+    """``name`` itself if it is an SSO profile, else the SSO profile its source_profile chain ends at."""
+    profile = snapshot.profile(name)
+    if profile is None:
+        raise BadInput(f"no profile named {name!r} (run 'profiles list' to see them)")
+    seen = [name]
+    while profile.kind is not Kind.SSO:
+        source = profile.get("source_profile")
+        following = snapshot.profile(source) if source is not None and source not in seen else None
+        if following is None:
+            raise BadInput(
+                f"profile {name!r} does not use IAM Identity Center (it is a {profile.kind.value} profile); "
+                "'profiles add-sso' makes one"
+            )
+        seen.append(following.name)
+        profile = following
+    return profile
+
+
+def session_of_profile(snapshot: store.Snapshot, name: str) -> sso.SsoSession:
+    profile = sso_profile_of(snapshot, name)
+    session = profile.get("sso_session")
+    if session is not None:
+        return _session_of_section(snapshot, session)
+    try:
+        return sso.legacy_session(profile.values)
+    except KeyError as missing:
+        raise BadInput(f"profile {profile.name!r} has no {missing.args[0]}; add it first") from None
+
+
+def find_session(snapshot: store.Snapshot, profile: str | None, sso_session: str | None) -> sso.SsoSession:
+    """The session to sign in to: a profile's, a named one, or the only one the config has."""
+    if profile is not None and sso_session is not None:
+        raise BadInput("give a profile or --sso-session, not both")
+    if sso_session is not None:
+        return _session_of_section(snapshot, sso_session)
+    if profile is not None:
+        return session_of_profile(snapshot, profile)
+    sessions = sorted(snapshot.sso_sessions())
+    legacy = sorted(
+        {p.get("sso_start_url") or "" for p in snapshot.profiles() if not p.get("sso_session")} - {""}
+    )
+    if len(sessions) == 1 and not legacy:
+        return _session_of_section(snapshot, sessions[0])
+    if not sessions and len(legacy) == 1:
+        first = next(p for p in snapshot.profiles() if p.get("sso_start_url") == legacy[0])
+        return session_of_profile(snapshot, first.name)
+    if not sessions and not legacy:
+        raise BadInput("no profile uses IAM Identity Center; add one with 'profiles add-sso'")
+    choices = ", ".join([*sessions, *legacy])
+    raise BadInput(f"name a profile or --sso-session: the config has several ({choices})")
+
+
+def profiles_of(snapshot: store.Snapshot, session: sso.SsoSession) -> list[Profile]:
+    """The SSO profiles that sign in with ``session``."""
+    found = []
+    for profile in snapshot.profiles():
+        if session.name is not None:
+            if profile.get("sso_session") == session.name:
+                found.append(profile)
+        elif not profile.get("sso_session") and profile.get("sso_start_url") == session.start_url:
+            found.append(profile)
+    return found
+
+
+def sign_in(
+    paths: store.Paths,
+    on_pending: Callable[[sso.Authorization], None],
+    *,
+    profile: str | None = None,
+    sso_session: str | None = None,
+    force: bool = False,
+    sleep: Callable[[float], None] | None = None,
+) -> tuple[sso.SsoSession, sso.SignedIn]:
+    snapshot = store.load(paths)
+    session = find_session(snapshot, profile, sso_session)
+    return session, sso.login(session, on_pending, paths=paths, force=force, sleep=sleep)
+
+
+@dataclass(frozen=True)
+class SignedOut:
+    sessions: list[str]  # labels of the sessions whose token was removed
+    role_credentials: int  # cached role credentials removed
+
+
+def _remove_role_credentials(keys: list[str] | None) -> int:
+    """SSO role credentials in the AWS CLI's cache: those named by ``keys``, or all (None)."""
+    from awsprofiles.aws.credentials import cli_cache_dir
+
+    folder = cli_cache_dir()
+    if not folder.is_dir():
+        return 0
+    candidates = (
+        [folder / f"{key}.json" for key in keys] if keys is not None else sorted(folder.glob("*.json"))
+    )
+    removed = 0
+    for path in candidates:
+        document = sso.read_document(path)
+        # The CLI v2's own rule (SSOCredentialSweeper): only what the SSO provider cached.
+        if document is not None and document.get("ProviderType") == "sso":
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            removed += 1
+    return removed
+
+
+def sign_out(paths: store.Paths, *, profile: str | None = None, sso_session: str | None = None) -> SignedOut:
+    """Remove one session's token (with a profile or --sso-session), or every SSO token."""
+    if profile is None and sso_session is None:
+        labels = []
+        for path, token in sso.cached_tokens():
+            sso.revoke(token, paths)
+            path.unlink(missing_ok=True)
+            labels.append(token.start_url or path.name)
+        return SignedOut(labels, _remove_role_credentials(None))
+    snapshot = store.load(paths)
+    session = find_session(snapshot, profile, sso_session)
+    cached = sso.load_token(session)
+    if cached is not None:
+        sso.revoke(cached, paths)
+    removed = [session.label] if sso.remove_token(session) else []
+    keys = []
+    for each in profiles_of(snapshot, session):
+        account, role = each.get("sso_account_id"), each.get("sso_role_name")
+        if account and role:
+            keys.append(sso.role_credentials_cache_key(session, account, role))
+    return SignedOut(removed, _remove_role_credentials(sorted(set(keys))))
+
+
+def describe_token(token: sso.Token) -> str:
+    """When a token stops working, for messages (never the token itself)."""
+    return f"valid until {sso.format_time(token.expires_at)}"
+
+
+__all__ = ["find_session", "sign_in", "sign_out"]
