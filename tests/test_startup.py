@@ -53,3 +53,11 @@ def test_help_lists_every_command_in_the_registry_order(capsys: pytest.CaptureFi
 def test_an_unknown_command_suggests_one_that_is_not_loaded_yet(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["rotate-key"]) == 2
     assert "Did you mean 'rotate-keys'?" in capsys.readouterr().err
+
+
+def test_a_piped_offline_check_imports_no_aws_sdk_and_no_rich(home: Home) -> None:
+    home.config.parent.mkdir(parents=True)
+    home.config.write_text("[profile dev]\nregion = eu-west-1\n")
+    modules = imported_by("check", "--offline")
+    assert "awsprofiles.check" in modules
+    assert not {name for name in modules if name.split(".")[0] in HEAVY}

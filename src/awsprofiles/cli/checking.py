@@ -22,6 +22,8 @@ def _status(result: CheckResult) -> str:
 
 
 COLUMNS = ("PROFILE", "KIND", "STATUS", "ACCOUNT", "ARN / PROBLEM", "TIME")
+#: The width of the table when stdout is not a terminal.
+PIPED_WIDTH = 200
 
 
 def _cells(result: CheckResult) -> list[str]:
@@ -64,18 +66,21 @@ def render_results(results: list[CheckResult], json: bool) -> int:
     if json:
         print_json([result.to_json() for result in results])
         return EXIT_FAILED if failed else EXIT_OK
-    from rich.console import Console
-
-    # Piped or captured output is read by people later, in wider windows: never fold an ARN at
-    # rich's default 80 columns there.
-    console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
     rows = [_cells(result) for result in results]
-    plain = aligned_table(rows, console.width) if console.color_system is None else None
+    summary = f"{len(results) - failed} ok, {failed} failed"
+    # Piped or captured output is read by people later, in wider windows: never fold an ARN at
+    # rich's default 80 columns there. Without a terminal (and without the variables that make
+    # rich colour anyway) rich draws no colour, and a plain table needs no rich at all.
+    piped = not sys.stdout.isatty() and not {"FORCE_COLOR", "TTY_COMPATIBLE"} & set(os.environ)
+    plain = aligned_table(rows, PIPED_WIDTH) if piped else None
     if plain is not None:
-        sys.stdout.write(plain)
+        sys.stdout.write(plain + summary + "\n")
     else:
+        from rich.console import Console
         from rich.table import Table
         from rich.text import Text
+
+        console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else PIPED_WIDTH)
 
         table = Table(box=None, pad_edge=False)
         for column in COLUMNS:
@@ -86,7 +91,7 @@ def render_results(results: list[CheckResult], json: bool) -> int:
             texts[2].stylize("green" if result.ok else "bold red")
             table.add_row(*texts)
         console.print(table)
-    console.print(f"{len(results) - failed} ok, {failed} failed")
+        console.print(summary)
     return EXIT_FAILED if failed else EXIT_OK
 
 
