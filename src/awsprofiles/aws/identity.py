@@ -6,6 +6,7 @@ as for ``profiles env``: never botocore's text, whose strings can quote request 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import getpass
 import re
@@ -125,6 +126,16 @@ class Resolver:
                     first.full_config,
                 )
             return self._base
+
+    def warm(self) -> None:
+        """Load now, once, the data every STS client of this resolver reads (endpoints, partitions,
+        STS's model and endpoint rules), before a long run of sessions and clients shares it."""
+        loader = self.base().loader
+        with contextlib.suppress(Exception):  # only an optimisation: a client loads what it needs
+            loader.load_data("endpoints")
+            loader.load_data("partitions")
+            loader.load_service_model("sts", "service-2")
+            loader.load_service_model("sts", "endpoint-rule-set-1")
 
     def profiles(self) -> dict[str, dict[str, Any]]:
         return dict(self.base().full_config.get("profiles", {}))

@@ -1,7 +1,8 @@
-"""The files are parsed once per command, and check's lint is linear in the number of profiles."""
+"""check's speed: the files are parsed once, lint is linear, the live phase collects its garbage."""
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 from collections.abc import Callable
@@ -98,3 +99,26 @@ def test_lint_merges_each_profile_once_whatever_the_number(
     assert len(results) == count + 7
     assert all(result.ok for result in results)
     assert merges[0] == count + 7  # each profile merged once, not once per profile that names it
+
+
+def test_the_live_phase_leaves_the_collector_as_it_found_it(
+    home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home.config.parent.mkdir(parents=True)
+    home.config.write_text("[profile dev]\nregion = eu-west-1\n")
+    home.credentials.write_text(f"[dev]\n{KEYS}")
+    os.chmod(home.credentials, 0o600)
+    monkeypatch.setattr(gc, "set_threshold", _recording(gc.set_threshold, seen := []))
+    before = (gc.get_threshold(), gc.get_freeze_count())
+    with mock_aws():
+        assert check.check_profiles(home.paths)[0].ok
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+    assert seen[0] == (700, 10, 10)  # during the live phase: Python's own thresholds
+
+
+def _recording(function: Callable[..., Any], calls: list[tuple[Any, ...]]) -> Callable[..., Any]:
+    def recorded(*args: Any) -> Any:
+        calls.append(args)
+        return function(*args)
+
+    return recorded
