@@ -12,6 +12,8 @@ Every figure is the best of several runs (``--runs``), so that it measures the p
 than the noise of a busy machine. Baselines are the AWS CLI from the same virtual environment
 (awscli 1.x, a dev dependency) reading the same files, or ``profiles`` itself. ``check`` runs
 against a local moto_server (50 IAM users with keys, 50 roles trusting them, IAM enforcement on).
+The keyring rows (issue 10) read a real Secret Service: gnome-keyring on its own D-Bus
+(tests/secret_service.py; scripts/test installs it).
 Prints a markdown table; exits 1 when a target is missed (or, with --quick, a figure doubled).
 """
 
@@ -42,6 +44,7 @@ ASSUME = {
 }
 #: Any AWS call a measured command makes by mistake fails at once instead of waiting on a network.
 NOWHERE = "http://127.0.0.1:9"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 # --------------------------------------------------------------------------- running commands
@@ -477,6 +480,64 @@ def file_rows(root: Path, sizes: dict[str, int], runs: int, quick: bool) -> list
     return rows
 
 
+# --------------------------------------------------------------------------- the keyring rows
+
+
+def keyring_rows(root: Path, runs: int, quick: bool) -> list[Row]:
+    """``credential-process NAME --from-keyring`` serving a key and a kept MFA session from a real
+    Secret Service, beside one ``aws configure get`` of the same files."""
+    sys.path.insert(0, str(ROOT))
+    from tests import secret_service
+
+    from awsprofiles import store, vault
+
+    if not secret_service.available():
+        print("skipped: the keyring rows need gnome-keyring-daemon and dbus-run-session", file=sys.stderr)
+        return []
+    folder = root / "keyring"
+    folder.mkdir()
+    config, credentials = folder / "config", folder / "credentials"
+    serial = "arn:aws:iam::123456789012:mfa/bench"
+    lines = []
+    for name, extra in (("keys", ""), ("mfa", f"mfa_serial = {serial}\n")):
+        command = f"{_bin('profiles')} credential-process {name} --from-keyring"
+        lines.append(f"[profile {name}]\nregion = {REGION}\n{extra}credential_process = {command}\n")
+    config.write_text("\n".join(lines))
+    clock = "cpu" if quick else "wall"
+    with secret_service.running(folder / "secret-service") as bus:
+        env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+        env.update(
+            bus, HOME=str(folder), AWS_CONFIG_FILE=str(config), AWS_SHARED_CREDENTIALS_FILE=str(credentials)
+        )
+        env.update(AWS_EC2_METADATA_DISABLED="true", AWS_ENDPOINT_URL=NOWHERE, AWS_PAGER="")
+        saved = dict(os.environ)
+        os.environ.update(env)
+        try:
+            paths = store.Paths(config, credentials)
+            key = {"aws_access_key_id": "AKIABENCH00000000001", "aws_secret_access_key": "bench-secret"}
+            for name in ("keys", "mfa"):
+                vault.put(vault.item_user(paths, name), vault.encode_key(key))
+            expires = datetime.now(UTC) + timedelta(hours=12)
+            kept = vault.Session("ASIABENCH00000000001", "s", "t", expires, key["aws_access_key_id"], serial)
+            vault.write_session(paths, "mfa", kept)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+        def served(name: str) -> float:
+            argv = [_bin("profiles"), "credential-process", name, "--from-keyring"]
+            return float(getattr(measure(argv, env, runs), clock))
+
+        aws_get = [_bin("aws"), "configure", "get", "region", "--profile", "mfa"]
+        baseline = ("one `aws configure get`", float(getattr(measure(aws_get, env, runs), clock)))
+        served_as = "`profiles credential-process NAME --from-keyring`"
+        rows = [
+            ("keyring-key", f"{served_as}, the key", served("keys"), None),
+            ("keyring-session", f"{served_as}, a kept MFA session", served("mfa"), None if quick else 0.25),
+        ]
+    return [Row(key, label, ours, *baseline, "s", target) for key, label, ours, target in rows]
+
+
 # --------------------------------------------------------------------------- quick mode
 
 #: --quick: each row's ratio to its baseline on the reference machine (2 CPUs, Python 3.11, CPU
@@ -491,6 +552,8 @@ QUICK_REFERENCE = {
     "list-huge": 0.48,
     "check": 0.045,  # profiles check / the aws loop (the inverse of the speed-up)
     "memory": 1.0,
+    "keyring-key": 0.2,
+    "keyring-session": 0.2,
 }
 QUICK_SIZES = {"small": 1_000, "large": 3_000, "huge": 10_000}
 FULL_SIZES = {"small": 1_000, "large": 10_000, "huge": 50_000}
@@ -519,13 +582,23 @@ def main(argv: list[str] | None = None) -> int:
         "--runs", type=int, default=None, help="runs per figure; the best counts [5; quick 3]"
     )
     parser.add_argument("--no-live", action="store_true", help="skip the rows that need moto_server")
+    parser.add_argument("--no-keyring", action="store_true", help="skip the rows that need gnome-keyring")
+    parser.add_argument(
+        "--only",
+        choices=("files", "live", "keyring"),
+        help="only these rows (generated files, moto_server, keyring)",
+    )
     args = parser.parse_args(argv)
     runs = args.runs or (3 if args.quick else 5)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="profiles-bench-") as tmp:
         root = Path(tmp)
-        rows = file_rows(root, QUICK_SIZES if args.quick else FULL_SIZES, runs, args.quick)
-        if not args.no_live:
+        rows = []
+        if args.only in (None, "files"):
+            rows += file_rows(root, QUICK_SIZES if args.quick else FULL_SIZES, runs, args.quick)
+        if args.only == "keyring" or (args.only is None and not args.no_keyring):
+            rows += keyring_rows(root, runs, args.quick)
+        if args.only == "live" or (args.only is None and not args.no_live):
             if args.quick:
                 rows += live_rows(root, users=10, loop_profiles=4, runs=runs, quick=True)
             else:

@@ -15,7 +15,14 @@ fi
 MANIFEST="${TEAM_MANIFEST:-$(dirname "$0")/../examples/team.toml}"
 
 if ! command -v profiles >/dev/null; then
-  echo "error: the 'profiles' command is not installed (pip install awsprofiles)" >&2
+  # As the README installs it: from a clone of the profiles repository (it is not on PyPI).
+  repository="$(cd "$(dirname "$0")/.." && pwd)"
+  if [ -f "$repository/pyproject.toml" ] && [ -d "$repository/src/awsprofiles" ]; then
+    how="pipx install $repository (or: pip install $repository)"
+  else
+    how="in a clone of the profiles repository, run 'pipx install .' (or 'pip install .')"
+  fi
+  echo "error: the 'profiles' command is not installed; $how, then run this again" >&2
   exit 2
 fi
 

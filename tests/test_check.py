@@ -210,10 +210,10 @@ def test_profile_without_credentials_is_no_credentials(home: Home, aws: Any) -> 
     assert (result.ok, result.error, result.kind) == (False, "no-credentials", "other")
 
 
-def test_failing_credential_process_is_no_credentials(home: Home, aws: Any) -> None:
+def test_failing_credential_process_is_process_failed(home: Home, aws: Any) -> None:
     write(home, config="[profile proc]\ncredential_process = false\n")
     [result] = check_profiles(home.paths)
-    assert (result.ok, result.error, result.kind) == (False, "no-credentials", "process")
+    assert (result.ok, result.error, result.kind) == (False, "process-failed", "process")
 
 
 def test_credential_process_profile_is_identified(home: Home, aws: Any, tmp_path: Any) -> None:

@@ -558,6 +558,8 @@ def test_profiles_without_arguments_prints_help() -> None:
         ["show", "Bob"],
         ["get", "Bob", "region"],
         ["set", "Bob", "output", "json"],
+        ["set", "Bob", "region", "eu-wset-1"],  # checked against botocore's regions, not imported
+        ["set", "Bob", "regoin", "x", "--force"],  # checked against botocore's keys, not imported
         ["unset", "Bob", "region"],
         ["rename", "audit", "audit2"],
         ["remove", "admin-mfa"],

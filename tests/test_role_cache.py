@@ -311,3 +311,34 @@ def test_env_of_a_cached_role_starts_without_botocore(home: Home) -> None:
 
 def test_cache_folder_is_the_aws_clis(home: Home) -> None:
     assert cli_cache_dir() == Path(home.root) / ".aws" / "cli" / "cache"
+
+
+def test_a_role_on_a_keyring_source_is_served_from_the_cache_as_botocore_serves_it(
+    home: Home, aws: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # botocore runs the source's credential_process first, then looks the role up in the cache;
+    # a stand-in `profiles` gives it a key, so that botocore's answer can be compared.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    stand_in = bin_dir / "profiles"
+    stand_in.write_text(
+        "#!/bin/sh\n"
+        'echo \'{"Version": 1, "AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "SecretAccessKey": "s3cr3t"}\'\n'
+    )
+    stand_in.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    write(
+        home,
+        f"[profile target]\nrole_arn = {ROLE}\nsource_profile = vaulted\nregion = eu-west-2\n"
+        "[profile vaulted]\ncredential_process = profiles credential-process vaulted --from-keyring\n",
+        "",
+    )
+    cached = cache_entry(home, "target")
+    served = fast(home, "target")
+    assert served is not None
+    assert served.access_key_id == cached["AccessKeyId"]
+    assert served == botocore(home, "target")
+    # Any other credential_process is run by botocore, whatever it does.
+    other = "[profile other]\ncredential_process = aws-vault export --format=json other\n"
+    write(home, f"[profile target]\nrole_arn = {ROLE}\nsource_profile = other\n{other}", "")
+    assert fast(home, "target") is None

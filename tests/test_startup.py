@@ -15,16 +15,24 @@ from tests.conftest import Home
 HEAVY = ("boto3", "botocore", "pydantic", "rich")
 
 
+_LOADED = """
+import atexit, sys
+atexit.register(lambda: print("LOADED", *sorted(sys.modules), file=sys.stderr))
+sys.argv = ["profiles", *sys.argv[1:]]
+from awsprofiles.entry import run
+run()
+"""
+
+
 def imported_by(*args: str) -> set[str]:
-    """Every module `python -m awsprofiles ARGS` imports, read from -X importtime."""
-    ran = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "awsprofiles", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    """Every module the entry point (console script and -m) has loaded when ``profiles ARGS`` ends.
+
+    Read from sys.modules: -X importtime does not see importlib.import_module, which is how a
+    command's module is loaded.
+    """
+    ran = subprocess.run([sys.executable, "-c", _LOADED, *args], capture_output=True, text=True, timeout=60)
     assert ran.returncode == 0, ran.stderr[-2000:]
-    return {line.rsplit("|", 1)[-1].strip() for line in ran.stderr.splitlines() if "|" in line}
+    return set(ran.stderr.splitlines()[-1].split()[1:])
 
 
 def test_list_imports_no_aws_sdk_no_pydantic_no_rich_and_no_other_command(home: Home) -> None:
@@ -61,3 +69,58 @@ def test_a_piped_offline_check_imports_no_aws_sdk_and_no_rich(home: Home) -> Non
     modules = imported_by("check", "--offline")
     assert "awsprofiles.check" in modules
     assert not {name for name in modules if name.split(".")[0] in HEAVY}
+
+
+@pytest.mark.parametrize("command", ["protect", "unprotect", "add-sso", "login", "logout"])
+def test_the_keyring_and_sso_commands_load_only_their_own_module(command: str) -> None:
+    modules = imported_by(command, "--help")
+    own = cli.COMMANDS[command]
+    assert own in modules
+    assert not {name for name in modules if name.split(".")[0] in HEAVY}
+    assert not {module for module in cli.COMMANDS.values() if module != own} & modules
+
+
+def test_no_command_module_imports_the_aws_sdk_pydantic_or_rich_when_loaded() -> None:
+    code = (
+        "import importlib, sys\n"
+        "from awsprofiles import cli\n"
+        "for module in set(cli.COMMANDS.values()):\n"
+        "    importlib.import_module(module)\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(HEAVY)!r}))\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert ran.stdout.strip() == "[]", ran.stderr
+
+
+_PROTECT_ROUND_TRIP = """
+import sys
+import keyring.core
+from keyring.backend import KeyringBackend
+
+class Memory(KeyringBackend):
+    priority = 1
+    items: dict = {}
+    def get_password(self, service, user):
+        return self.items.get((service, user))
+    def set_password(self, service, user, password):
+        self.items[(service, user)] = password
+    def delete_password(self, service, user):
+        del self.items[(service, user)]
+
+keyring.core._keyring_backend = Memory()
+from awsprofiles.cli import main
+codes = [main(["protect", "Bob"]), main(["unprotect", "Bob"])]
+print("LOADED", codes, sorted({m.split(".")[0] for m in sys.modules} & {"boto3", "botocore"}))
+"""
+
+
+def test_protect_and_unprotect_never_import_boto3_or_botocore(home: Home) -> None:
+    home.config.parent.mkdir(parents=True)
+    home.config.write_text("[profile Bob]\nregion = eu-west-1\n")
+    home.credentials.write_text(
+        "[Bob]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", _PROTECT_ROUND_TRIP], capture_output=True, text=True, timeout=60
+    )
+    assert ran.stdout.splitlines()[-1] == "LOADED [0, 0] []", ran.stderr

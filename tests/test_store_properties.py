@@ -84,7 +84,7 @@ def test_valid_names_and_values_read_back_identically_by_botocore(
     with aws_files(seeded=False) as paths:
         editing.add_user(paths, editing.UserRequest(user, key_id, secret, region="eu-west-1"))
         editing.add_role(paths, editing.RoleRequest(role, ROLE_ARN, source=user))
-        editing.set_value(paths, role, key, value)
+        editing.set_value(paths, role, key, value, force=True)
 
         read = botocore_profiles(paths.config, paths.credentials)
         assert read[user] == {
@@ -102,8 +102,8 @@ def test_setting_a_value_twice_leaves_one_line_that_botocore_reads(
     name: str, key: str, first: str, second: str
 ) -> None:
     with aws_files(seeded=True) as paths:
-        editing.set_value(paths, name, key, first, create=True)
-        editing.set_value(paths, name, key, second)
+        editing.set_value(paths, name, key, first, create=True, force=True)
+        editing.set_value(paths, name, key, second, force=True)
         assert botocore_profiles(paths.config, paths.credentials)[name][key] == second
         assert paths.config.read_text().count(f"\n{key} = ") == 1
 
@@ -130,7 +130,7 @@ def test_invalid_values_are_refused_and_files_untouched(value: str, key: str) ->
     with aws_files(seeded=True) as paths:
         before = snapshot_bytes(paths.config, paths.credentials)
         with pytest.raises(BadInput):
-            editing.set_value(paths, "default", key, value)
+            editing.set_value(paths, "default", key, value, force=True)
         with pytest.raises(BadInput):
             editing.add_role(paths, editing.RoleRequest("new", ROLE_ARN, source="default", external_id=value))
         assert snapshot_bytes(paths.config, paths.credentials) == before

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
+from pathlib import Path
+
+import pytest
 
 from tests.conftest import PROFILES, Home
+from tests.store_helpers import run
 
 KEYS = "[k]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s3cr3t\n"
 
@@ -58,3 +63,58 @@ def test_env_and_whoami_report_one_failure_in_the_same_words_with_the_code_last(
     assert env.stderr == whoami.stderr
     assert env.stderr.startswith("error: profile 'empty' has no credentials")
     assert env.stderr.endswith(" [no-credentials]\n")
+
+
+# --------------------------------------------------------------------------- exec: 126 and 127
+
+
+@pytest.fixture
+def no_exec(monkeypatch: pytest.MonkeyPatch) -> None:
+    """exec must refuse before it replaces this process (and before it assumes any role)."""
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("exec ran a command it should have refused")
+
+    monkeypatch.setattr(os, "execve", refuse)
+    # exec records the profiles it resolves in the environment, for the processes it starts.
+    monkeypatch.setenv("PROFILES_RESOLVING", "[]")
+
+
+def _not_executable(folder: Path) -> Path:
+    script = folder / "tool"
+    script.write_text("#!/bin/sh\necho ran\n")
+    script.chmod(0o644)
+    return script
+
+
+@pytest.mark.parametrize(
+    ("command", "code", "said"),
+    [
+        ("{tmp}/tool", 126, "Permission denied"),
+        ("{tmp}", 126, "Is a directory"),
+        ("tool", 126, "Permission denied"),  # found on PATH, but cannot be run: bash says the same
+        ("{tmp}/missing", 127, "No such file or directory"),
+        ("missing", 127, "command not found"),
+    ],
+)
+def test_exec_exits_126_or_127_as_a_shell_does_before_assuming_the_role(
+    command: str,
+    code: int,
+    said: str,
+    home: Home,
+    tmp_path: Path,
+    no_exec: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _not_executable(tmp_path)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    home.config.parent.mkdir(parents=True)
+    # A role whose source has no credentials: assuming it first would fail with exit 1.
+    home.config.write_text(
+        "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = s\n[profile s]\n"
+    )
+    result = run(capsys, "exec", "r", "--", command.format(tmp=tmp_path))
+    assert result.code == code, result.err
+    assert said in result.err
+    assert result.err.startswith("error: ")

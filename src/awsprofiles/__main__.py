@@ -1,3 +1,3 @@
-from awsprofiles.cli import run
+from awsprofiles.entry import run
 
 run()

@@ -1,7 +1,7 @@
 """``profiles check``: static lint of the files, then each profile's identity, live and concurrently.
 
-Lint needs no network and no botocore (except the list of keys botocore knows, loaded only when a
-profile has a key outside the explicit list). The live part lives in ``awsprofiles.aws.identity``
+Lint needs no network and no botocore (the keys botocore knows are listed in `model`, pinned to
+botocore's own table by a test). The live part lives in ``awsprofiles.aws.identity``
 and is imported only when it runs.
 """
 
@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import difflib
-import functools
 import gc
 import os
 import stat
@@ -46,68 +44,6 @@ class CheckResult:
 
 # --------------------------------------------------------------------------- lint
 
-#: Keys read from a profile by botocore's credential providers and by the AWS CLI itself,
-#: which botocore's table of session variables does not list.
-CREDENTIAL_AND_CLI_KEYS = frozenset(
-    {
-        "aws_access_key_id",
-        "aws_secret_access_key",
-        "aws_session_token",
-        "aws_security_token",
-        "aws_account_id",
-        "aws_credential_expiration",
-        "role_arn",
-        "source_profile",
-        "credential_source",
-        "external_id",
-        "mfa_serial",
-        "role_session_name",
-        "duration_seconds",
-        "web_identity_token_file",
-        "credential_process",
-        "sso_session",
-        "sso_start_url",
-        "sso_region",
-        "sso_account_id",
-        "sso_role_name",
-        "sso_registration_scopes",
-        "login_session",
-        "services",
-        "endpoint_url",
-        "output",
-        "cli_pager",
-        "cli_timestamp_format",
-        "cli_follow_urlparam",
-        "cli_binary_format",
-        "cli_auto_prompt",
-        "cli_history",
-        "cli_help_output",
-        # botocore session variables common enough to be known without loading botocore
-        "region",
-        "ca_bundle",
-        "max_attempts",
-        "retry_mode",
-        "parameter_validation",
-    }
-)
-
-
-@functools.cache
-def known_keys() -> frozenset[str]:
-    """Every profile key botocore or the AWS CLI reads."""
-    from awsprofiles.aws.config_keys import botocore_config_keys
-
-    return CREDENTIAL_AND_CLI_KEYS | botocore_config_keys()
-
-
-def _suggestion(key: str) -> str | None:
-    known = known_keys()
-    normalized = key.lower().replace("-", "_")
-    if normalized in known:
-        return normalized
-    close = difflib.get_close_matches(normalized, sorted(known), n=1, cutoff=0.75)
-    return close[0] if close else None
-
 
 @dataclass
 class Finding:
@@ -127,15 +63,26 @@ class Lint:
         return self.findings.get(profile, [])
 
 
+def _made_from(profile: Profile) -> str | None:
+    """The profile whose credentials this one's are made from: a role's source_profile, or the
+    profile a ``profiles credential-process NAME`` credential_process runs."""
+    if profile.kind is Kind.ROLE:
+        source = profile.get("source_profile")
+        if source == profile.name and profile.get(model.ACCESS_KEY_ID):
+            return None  # botocore reads a profile that is its own source as plain keys
+        return source
+    if profile.kind is Kind.PROCESS:
+        return model.profiles_process_target(profile.get("credential_process") or "")
+    return None
+
+
 def _cycle(snapshot: Snapshot, name: str) -> list[str] | None:
     chain = [name]
     profile = snapshot.profile(name)
     while profile is not None:
-        source = profile.get("source_profile")
+        source = _made_from(profile)
         if source is None:
             return None
-        if source == profile.name and profile.get(model.ACCESS_KEY_ID):
-            return None  # botocore reads a profile that is its own source as plain keys
         if source in chain:
             return [*chain, source]
         chain.append(source)
@@ -156,9 +103,8 @@ def _credentials_file_is_open(paths: Paths) -> bool:
 def _lint_values(profile: Profile, lint: Lint) -> None:
     name = profile.name
     for key, value in profile.values.items():
-        unknown = key.lower() not in CREDENTIAL_AND_CLI_KEYS and key.lower() not in known_keys()
-        if isinstance(value, str) and unknown:
-            hint = _suggestion(key)
+        if isinstance(value, str) and key.lower() not in model.KNOWN_KEYS:
+            hint = model.suggest_key(key)
             tip = f"; did you mean {hint!r}?" if hint else ""
             lint.add(name, f"key {key!r} is not one botocore knows, so it is ignored{tip}", fatal=False)
     checks = {
@@ -197,12 +143,33 @@ def _lint_profile(
             f"role profile has {which} source_profile and credential_source; it needs exactly one",
         )
     source = profile.get("source_profile")
+    target = model.profiles_process_target(profile.get("credential_process") or "")
     if source is not None and snapshot.profile(source) is None:
         lint.add(name, f"source_profile {source!r} names no profile")
+    elif profile.kind is Kind.PROCESS and target is not None and snapshot.profile(target) is None:
+        lint.add(
+            name, f"credential_process runs 'profiles credential-process {target}', which names no profile"
+        )
     else:
         cycle = _cycle(snapshot, name)
         if cycle:
-            lint.add(name, f"source_profile chain loops: {' -> '.join(cycle)}")
+            links = [snapshot.profile(link) for link in cycle]
+            if any(link is not None and link.kind is Kind.PROCESS for link in links):
+                what = "credential chain (source_profile and 'profiles credential-process')"
+            else:
+                what = "source_profile chain"
+            lint.add(name, f"{what} loops: {' -> '.join(cycle)}")
+    kinds = profile.credential_kinds
+    if len(kinds) > 1:
+        ignored = kinds[1:]
+        keys = [key for kind in ignored for key in model.KIND_KEYS[kind] if has(key)]
+        lint.add(
+            name,
+            f"it holds two kinds of credentials: botocore uses {model.KIND_NOUNS[kinds[0]]} and ignores "
+            f"{' and '.join(model.KIND_NOUNS[kind] for kind in ignored)}; remove what it ignores "
+            f"('profiles unset {name} {' '.join(keys)}') or move it to a profile of its own",
+            fatal=False,
+        )
     if has(model.ACCESS_KEY_ID) != has(model.SECRET_ACCESS_KEY):
         missing = model.SECRET_ACCESS_KEY if has(model.ACCESS_KEY_ID) else model.ACCESS_KEY_ID
         lint.add(name, f"half a key pair: {missing} is missing (run 'profiles add-user {name} --force')")
@@ -275,6 +242,19 @@ def lint_profiles(snapshot: Snapshot, paths: Paths, names: Iterable[str]) -> Lin
         if "default profile" in warning and "default" in names:
             lint.add("default", warning, fatal=False)
     return lint
+
+
+def environment_warnings(snapshot: Snapshot) -> list[str]:
+    """A stale AWS_PROFILE (or AWS_DEFAULT_PROFILE), said once: commands that name their profiles
+    ignore it, but ``aws`` and ``profiles whoami`` without a profile would fail."""
+    found = model.environment_profile(os.environ)
+    if found is None or snapshot.profile(found[1]) is not None:
+        return []
+    variable, value = found
+    return [
+        f"{variable}={value} names no profile{model.did_you_mean(value, snapshot.names())}: commands "
+        f"without a profile name (aws ..., profiles whoami) fail until you unset it or fix it"
+    ]
 
 
 # --------------------------------------------------------------------------- live
@@ -422,15 +402,18 @@ def check_profiles(
     offline: bool = False,
     jobs: int = 16,
     timeout: float = 10.0,
+    warnings: list[str] | None = None,
 ) -> list[CheckResult]:
-    """Lint, then (unless offline) identify each profile; results in the order of ``names``."""
+    """Lint, then (unless offline) identify each profile; results in the order of ``names``.
+
+    ``warnings``: receives what the caller should print (a stale AWS_PROFILE)."""
     snapshot = store.load(paths)
     known = snapshot.names()
     if names:
         exists = set(known)
         unknown = [name for name in names if name not in exists]
         if unknown:
-            raise BadInput(f"no profile named {', '.join(map(repr, unknown))} (run 'profiles list')")
+            raise model.no_such_profile(unknown[0], known)
         names = list(dict.fromkeys(names))
     else:
         names = known
@@ -438,6 +421,8 @@ def check_profiles(
         raise BadInput("--jobs must be at least 1")
     if timeout <= 0:
         raise BadInput("--timeout must be more than 0 seconds")
+    if warnings is not None:
+        warnings += environment_warnings(snapshot)
     lint = lint_profiles(snapshot, paths, names)
     results: dict[str, CheckResult] = {}
     live: list[tuple[Profile, list[Finding]]] = []
@@ -457,8 +442,20 @@ def check_profiles(
             live.append((profile, findings))
     if live:
         from awsprofiles.aws.identity import Resolver
+        from awsprofiles.sessions import NO_PROMPT
 
-        results.update(run_live(Resolver(paths, timeout, snapshot=snapshot), live, jobs, timeout))
+        # A credential_process started meanwhile (a keyring source's MFA session) must not ask for
+        # a code; botocore passes os.environ on to it. Only meanwhile: the caller's own later
+        # commands may well ask.
+        previous = os.environ.get(NO_PROMPT)
+        os.environ[NO_PROMPT] = "1"
+        try:
+            results.update(run_live(Resolver(paths, timeout, snapshot=snapshot), live, jobs, timeout))
+        finally:
+            if previous is None:
+                os.environ.pop(NO_PROMPT, None)
+            else:
+                os.environ[NO_PROMPT] = previous
     return [results[name] for name in names]
 
 
@@ -473,9 +470,9 @@ def verify_profile(paths: Paths, name: str, timeout: float = 10.0) -> tuple[Chec
     snapshot = store.load(paths)
     profile = snapshot.profile(name)
     if profile is None:
-        raise BadInput(f"no profile named {name!r}")
+        raise model.no_such_profile(name, snapshot.names())
     findings = lint_profiles(snapshot, paths, [name]).of(name)
-    warnings = [finding.message for finding in findings if not finding.fatal]
+    warnings = environment_warnings(snapshot) + [finding.message for finding in findings if not finding.fatal]
     fatal = [finding for finding in findings if finding.fatal]
     started = time.monotonic()
     if fatal:

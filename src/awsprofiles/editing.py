@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from awsprofiles import model, store
+from awsprofiles.aws import regions
 from awsprofiles.errors import BadInput, Refused
 from awsprofiles.model import Kind, Profile
 
@@ -28,8 +29,8 @@ _VALUE_CHECKS: dict[str, Callable[[str], list[str]]] = {
     "role_arn": _strict(model.validate_role_arn),
     "mfa_serial": _strict(model.validate_mfa_serial),
     "credential_source": _strict(model.validate_credential_source),
-    "region": model.region_warnings,
-    "sso_region": model.region_warnings,
+    "region": regions.region_warnings,
+    "sso_region": regions.region_warnings,
     "sso_start_url": _strict(model.validate_start_url),
     "sso_account_id": _strict(model.validate_account_id),
     "aws_access_key_id": model.validate_access_key_id,
@@ -46,11 +47,47 @@ def check_value(key: str, value: str) -> list[str]:
     return check(value) if check else []
 
 
-def _require(snapshot: store.Snapshot, name: str) -> Profile:
+def _require(snapshot: store.Snapshot, name: str, tip: str = "") -> Profile:
     profile = snapshot.profile(name)
     if profile is None:
-        raise BadInput(f"no profile named {name!r} (run 'profiles list' to see them)")
+        raise model.no_such_profile(name, snapshot.names(), tip)
     return profile
+
+
+#: How each kind of profile gets its credentials, for a refusal that names it.
+_KIND_WORDS = {
+    Kind.KEYS: "holds an access key",
+    Kind.ROLE: "assumes a role (role_arn)",
+    Kind.WEB_IDENTITY: "assumes a role with a web identity token",
+    Kind.SSO: "signs in with IAM Identity Center (sso_*)",
+    Kind.PROCESS: "gets its credentials from a credential_process",
+}
+
+
+def _refuse_second_kind(snapshot: store.Snapshot, name: str, adding: Kind, fix: str) -> None:
+    """add-user --force on a role (add-role on a keys profile...) would leave two kinds of credentials,
+    of which botocore uses one and silently ignores the other: refuse and say how to convert."""
+    profile = snapshot.profile(name)
+    others = [kind for kind in profile.credential_kinds if kind is not adding] if profile else []
+    if profile is None or not others:
+        return
+    # botocore's order of providers decides which of the two it would use.
+    marker = model.ACCESS_KEY_ID if adding is Kind.KEYS else "role_arn"
+    used = model.kind_of({**profile.values, marker: ""})
+    ignored = adding if used is not adding else others[0]
+    raise Refused(
+        f"profile {name!r} {_KIND_WORDS[others[0]]}; with {model.KIND_NOUNS[adding]} added, botocore "
+        f"would use {model.KIND_NOUNS[used]} and ignore {model.KIND_NOUNS[ignored]}. {fix}To turn "
+        f"{name!r} into a {adding.value} profile, remove it first ('profiles remove {name}') and "
+        "add it again"
+    )
+
+
+def _half_pair(remaining: set[str]) -> str | None:
+    """The key left without its partner when only one of the pair remains, else None."""
+    pair = {model.ACCESS_KEY_ID, model.SECRET_ACCESS_KEY}
+    left = remaining & pair
+    return next(iter(left)) if len(left) == 1 else None
 
 
 def source_chain_cycle(snapshot: store.Snapshot, name: str, source: str) -> list[str] | None:
@@ -79,27 +116,76 @@ class UserRequest:
     region: str | None = None
     output: str | None = None
     force: bool = False
+    #: Keep the key in the OS keyring; the files get a credential_process instead.
+    keyring: bool = False
+    mfa_serial: str | None = None
+
+
+def keeps_own_keyring_item(profile: Profile | None) -> bool:
+    """Whether ``profile``'s keys are in its own keyring item (its credential_process names itself)."""
+    if profile is None or profile.kind is not Kind.KEYRING:
+        return False
+    command = profile.get("credential_process")
+    return command is not None and model.profiles_process_target(command) == profile.name
 
 
 def add_user(paths: store.Paths, request: UserRequest) -> list[str]:
-    """Create (or with force, update) a profile that holds an IAM user's access key."""
+    """Create (or with force, update) a profile that holds an IAM user's access key.
+
+    With ``keyring``, the key goes to the OS keyring (written and read back first) and the
+    files get ``credential_process = profiles credential-process NAME --from-keyring``.
+    """
+    from awsprofiles import vault
+
     model.validate_profile_name(request.name)
     warnings = model.validate_access_key_id(request.access_key_id)
     secret = model.validate_secret(request.secret_access_key)
-    settings = {"region": request.region, "output": request.output}
+    if request.mfa_serial is not None and not request.keyring:
+        raise BadInput("--mfa-serial needs --keyring: the MFA session is kept in the keyring")
+    settings = {"region": request.region, "output": request.output, "mfa_serial": request.mfa_serial}
     values = {key: value for key, value in settings.items() if value is not None}
     for key, value in values.items():
         warnings += check_value(key, value)
-    with store.transaction(paths) as tx:
+    keys = {model.ACCESS_KEY_ID: request.access_key_id, model.SECRET_ACCESS_KEY: secret}
+    if request.keyring:
+        from awsprofiles.protect import credential_process_line
+
+        command, found = credential_process_line(paths, request.name)
+        warnings += found
+    with vault.transaction(paths) as edit:
+        tx = edit.tx
         warnings += tx.snapshot.warnings
-        if tx.exists(request.name) and not request.force:
+        existing = tx.snapshot.profile(request.name)
+        if existing is not None and not request.force:
             raise Refused(f"profile {request.name!r} already exists (use --force to replace its keys)")
-        tx.set(request.name, model.ACCESS_KEY_ID, request.access_key_id)
-        tx.set(request.name, model.SECRET_ACCESS_KEY, secret)
-        tx.unset(request.name, model.SESSION_TOKEN)  # a new long-term key has no token
+        if not keeps_own_keyring_item(existing):
+            holder = model.key_holder(request.name, tx.snapshot.profile)
+            fix = (
+                "If its source's key is what changed, replace it there: "
+                f"'profiles add-user {holder} --force'. "
+                if holder not in (None, request.name)
+                else ""
+            )
+            _refuse_second_kind(tx.snapshot, request.name, Kind.KEYS, fix)
+        if request.keyring:
+            edit.put_key(request.name, keys)
+            edit.delete_after(request.name, key=False)  # a session of the old key
+            for key in vault.ITEM_KEYS:
+                tx.unset(request.name, key)
+            tx.drop_empty_credentials(request.name)
+        else:
+            for key, value in keys.items():
+                tx.set(request.name, key, value)
+            tx.unset(request.name, model.SESSION_TOKEN)  # a new long-term key has no token
+            if keeps_own_keyring_item(existing):
+                tx.unset(request.name, "credential_process")
+                edit.delete_after(request.name)
         for key, value in values.items():
             tx.set(request.name, key, value)
-    return warnings
+        if request.keyring:
+            # Last, so that 'unprotect' then 'protect' gives back the same bytes.
+            tx.set(request.name, "credential_process", command)
+    return warnings + edit.warnings
 
 
 @dataclass(frozen=True)
@@ -166,7 +252,17 @@ def prepare_role_lookup(
     cycle = source_chain_cycle(snapshot, request.name, request.source)
     if cycle:
         raise BadInput(f"source_profile would form a cycle: {' -> '.join(cycle)}")
+    _refuse_role_over_other_kind(snapshot, request)
     return warnings
+
+
+def _refuse_role_over_other_kind(snapshot: store.Snapshot, request: RoleRequest) -> None:
+    if request.source != request.name:  # a role that is its own source uses its own keys
+        fix = (
+            "To assume a role with its credentials, give the role a name of its own: "
+            f"'profiles add-role NAME --source {request.name} ...'. "
+        )
+        _refuse_second_kind(snapshot, request.name, Kind.ROLE, fix)
 
 
 def add_role(paths: store.Paths, request: RoleRequest) -> list[str]:
@@ -181,12 +277,28 @@ def add_role(paths: store.Paths, request: RoleRequest) -> list[str]:
             cycle = source_chain_cycle(tx.snapshot, request.name, request.source)
             if cycle:
                 raise BadInput(f"source_profile would form a cycle: {' -> '.join(cycle)}")
+        _refuse_role_over_other_kind(tx.snapshot, request)
+        if request.source is not None:
             tx.unset(request.name, "credential_source")
         else:
             tx.unset(request.name, "source_profile")
         for key, value in request.values().items():
             tx.set(request.name, key, value)
     return warnings
+
+
+def source_mfa_note(snapshot: store.Snapshot, request: RoleRequest) -> str | None:
+    """What add-role says when the source keeps an MFA session in the keyring."""
+    source = snapshot.profile(request.source) if request.source else None
+    if source is None or source.kind is not Kind.KEYRING or source.get("mfa_serial") is None:
+        return None
+    note = (
+        f"source {source.name!r} starts an MFA session (keyring, STS GetSessionToken) with one code: "
+        f"{request.name!r} is assumed with MFA-authenticated credentials and needs no mfa_serial"
+    )
+    if request.mfa_serial:
+        note += "; with its own mfa_serial it asks for a second code ('profiles unset NAME mfa_serial')"
+    return note
 
 
 # --------------------------------------------------------------------------- IAM Identity Center
@@ -387,56 +499,111 @@ def get_value(snapshot: store.Snapshot, name: str, key: str) -> str:
     return value
 
 
-def set_value(paths: store.Paths, name: str, key: str, value: str, create: bool = False) -> list[str]:
+def _known_key_warnings(key: str, force: bool) -> list[str]:
+    """A key botocore and the AWS CLI do not read is almost always a typo: refused unless forced."""
+    if key in model.KNOWN_KEYS:
+        return []
+    meant = model.suggest_key(key)
+    hint = f"; did you mean {meant!r}?" if meant else ""
+    problem = f"key {key!r} is not one botocore or the AWS CLI reads, so they would ignore it{hint}"
+    if not force:
+        raise BadInput(f"{problem} (use --force to write it anyway)")
+    return [problem]
+
+
+def set_value(
+    paths: store.Paths, name: str, key: str, value: str, create: bool = False, force: bool = False
+) -> list[str]:
     model.validate_profile_name(name)
     key = model.validate_key_name(key)
     if key in model.SECRET_KEYS:
         raise BadInput(f"{key} is a secret and never goes on a command line; use 'profiles add-user'")
-    warnings = check_value(key, value)
+    warnings = _known_key_warnings(key, force)
+    if not value and not force:
+        raise BadInput(
+            f"an empty value does not remove {key}: botocore would read it as an empty {key}; to remove "
+            f"it, run 'profiles unset {name} {key}' (or use --force to write it empty)"
+        )
+    warnings += check_value(key, value)
     with store.transaction(paths) as tx:
         warnings += tx.snapshot.warnings
+        profile = tx.snapshot.profile(name)
         if not create:
-            _require(tx.snapshot, name)
+            _require(tx.snapshot, name, f"'profiles set {name} {key} VALUE --create' makes it")
         if key == "source_profile":
             _require(tx.snapshot, value)
             cycle = source_chain_cycle(tx.snapshot, name, value)
             if cycle:
                 raise BadInput(f"source_profile would form a cycle: {' -> '.join(cycle)}")
+        before = set(profile.values) if profile else set()
+        if not force and _half_pair(before | {key}) and not _half_pair(before):
+            raise Refused(
+                f"setting {key} alone would leave half a key pair in profile {name!r}, which botocore "
+                f"cannot use; give the whole key with 'profiles add-user {name} --force' (or use --force)"
+            )
         tx.set(name, key, value)
     return warnings
 
 
-def unset_value(paths: store.Paths, name: str, key: str) -> list[str]:
-    key = model.validate_key_name(key)
+def unset_value(paths: store.Paths, name: str, *keys: str, force: bool = False) -> list[str]:
+    """Remove ``keys`` from the profile; refused when that leaves half a key pair, unless forced."""
+    keys = tuple(dict.fromkeys(model.validate_key_name(key) for key in keys))
     with store.transaction(paths) as tx:
         warnings = list(tx.snapshot.warnings)
-        _require(tx.snapshot, name)
-        if not tx.unset(name, key):
-            warnings.append(f"profile {name!r} has no {key}; nothing changed")
+        profile = _require(tx.snapshot, name)
+        left = _half_pair(set(profile.values) - set(keys))
+        if left and not force and not _half_pair(set(profile.values)):
+            other = model.ACCESS_KEY_ID if left == model.SECRET_ACCESS_KEY else model.SECRET_ACCESS_KEY
+            raise Refused(
+                f"this would leave {left} without its {other} in profile {name!r}: botocore cannot use "
+                f"half a key pair; remove both with 'profiles unset {name} {model.ACCESS_KEY_ID} "
+                f"{model.SECRET_ACCESS_KEY}' (or use --force)"
+            )
+        for key in keys:
+            if not tx.unset(name, key):
+                warnings.append(f"profile {name!r} has no {key}; nothing changed")
     return warnings
 
 
 def remove(paths: store.Paths, name: str, force: bool = False) -> list[str]:
-    with store.transaction(paths) as tx:
+    """Remove a profile from both files; then its keyring items, if it has any."""
+    from awsprofiles import vault
+
+    with vault.transaction(paths) as edit:
+        tx = edit.tx
         warnings = list(tx.snapshot.warnings)
-        _require(tx.snapshot, name)
-        users = tx.snapshot.referrers(name)
-        if users and not force:
-            raise Refused(
-                f"profile {name!r} is the source_profile of {', '.join(users)}; "
-                "remove those first or use --force"
-            )
+        profile = _require(tx.snapshot, name)
+        uses = []
+        if users := tx.snapshot.referrers(name):
+            uses.append(f"the source_profile of {', '.join(users)}")
+        if runners := tx.snapshot.process_referrers(name):
+            uses.append(f"run by the credential_process of {', '.join(runners)}")
+        if uses and not force:
+            raise Refused(f"profile {name!r} is {' and '.join(uses)}; remove those first or use --force")
         tx.remove(name)
-    return warnings
+        if keeps_own_keyring_item(profile):
+            edit.delete_after(name)  # only once the files no longer point at it
+    return warnings + edit.warnings
 
 
 def rename(paths: store.Paths, old: str, new: str) -> list[str]:
+    """Rename in both files, in every source_profile and credential_process naming it, and in the keyring."""
+    from awsprofiles import vault
+
     model.validate_profile_name(new)
-    with store.transaction(paths) as tx:
+    with vault.transaction(paths) as edit:
+        tx = edit.tx
         warnings = list(tx.snapshot.warnings)
-        _require(tx.snapshot, old)
-        tx.rename(old, new)
-    return warnings
+        profile = _require(tx.snapshot, old)
+        tx.rename(old, new)  # and every source_profile and credential_process naming it
+        if keeps_own_keyring_item(profile):
+            keys = edit.read_key(old)
+            if keys is None:
+                warnings.append(f"profile {old!r} had no key in the keyring; {new!r} has none either")
+            else:
+                edit.put_key(new, keys)
+                edit.delete_after(old)
+    return warnings + edit.warnings
 
 
 # --------------------------------------------------------------------------- reading

@@ -58,3 +58,11 @@ class FileProblem(ProfilesError):
     """A config or credentials file cannot be read, parsed, locked or written (exit 4)."""
 
     exit_code = EXIT_FILE
+
+
+class CannotRun(ProfilesError):
+    """``exec``'s command cannot be started: 127 not found, 126 not runnable (the shells' codes)."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import getpass
+import io
 import json
 import sys
 from dataclasses import dataclass, field
@@ -33,25 +34,53 @@ def _read_text(path: Path) -> str:
         raise BadInput(f"{path} is not a UTF-8 text file") from None
 
 
+def _csv_records(path: Path) -> list[tuple[int, list[str]]]:
+    """(line, cells) of each row that holds anything; empty trailing cells (a spreadsheet's
+    trailing commas) dropped."""
+    reader = csv.reader(io.StringIO(_read_text(path), newline=""), strict=True)
+    records = []
+    line = 1
+    try:
+        for row in reader:
+            cells = [cell.strip() for cell in row]
+            while cells and not cells[-1]:
+                cells.pop()
+            if cells:
+                records.append((line, cells))
+            line = reader.line_num + 1
+    except csv.Error as error:
+        raise BadInput(f"{path} line {reader.line_num}: cannot be read as CSV ({error})") from None
+    return records
+
+
 def from_csv(path: Path) -> AccessKey:
-    """The access-key CSV the IAM console downloads (``Access key ID,Secret access key``)."""
-    rows = list(csv.DictReader(_read_text(path).splitlines()))
-    columns = {name.strip().lower(): name for name in (rows[0].keys() if rows else [])}
+    """The access-key CSV the IAM console downloads (``Access key ID,Secret access key``), also as
+    a spreadsheet saves it again (extra empty columns and rows)."""
+    records = _csv_records(path)
+    header = [name.lower() for name in records[0][1]] if records else []
+    columns = {name: index for index, name in reversed(list(enumerate(header)))}
     id_column, secret_column = columns.get("access key id"), columns.get("secret access key")
-    if not rows or id_column is None or secret_column is None:
+    if len(records) < 2 or id_column is None or secret_column is None:
         raise BadInput(
             f"{path} is not an IAM access key CSV: it needs a header with "
             "'Access key ID' and 'Secret access key' and one row"
         )
-    if len(rows) > 1:
-        raise BadInput(f"{path} holds {len(rows)} keys; give a file with one")
-    row = rows[0]
-    user_column = columns.get("user name")
-    return AccessKey(
-        access_key_id=(row[id_column] or "").strip(),
-        secret_access_key=(row[secret_column] or "").strip(),
-        user_name=(row[user_column] or "").strip() or None if user_column else None,
-    )
+    if len(records) > 2:
+        raise BadInput(f"{path} holds {len(records) - 1} keys; give a file with one")
+    line, row = records[1]
+    if len(row) > len(header):
+        raise BadInput(
+            f"{path} line {line}: it has more values ({len(row)}) than the header has columns "
+            f"({len(header)}), so its columns cannot be told apart"
+        )
+
+    def cell(column: int | None) -> str:
+        return row[column] if column is not None and column < len(row) else ""
+
+    for column, what in ((id_column, "access key ID"), (secret_column, "secret access key")):
+        if not cell(column):
+            raise BadInput(f"{path} line {line}: no {what} under the header's '{records[0][1][column]}'")
+    return AccessKey(cell(id_column), cell(secret_column), cell(columns.get("user name")) or None)
 
 
 def from_json(path: Path) -> AccessKey:

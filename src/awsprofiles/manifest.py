@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from awsprofiles import model
+from awsprofiles.aws import regions
 from awsprofiles.errors import BadInput
 
-SOURCE_KEYS = frozenset({"profile", "region", "mfa_serial"})
+SOURCE_KEYS = frozenset({"profile", "region", "mfa_serial", "keyring"})
 DEFAULT_KEYS = frozenset({"region", "duration_seconds", "role_session_name"})
 ROLE_KEYS = frozenset(
     {
@@ -54,6 +55,8 @@ class SourceSpec:
     profile: str
     region: str | None = None
     mfa_serial: str | None = None
+    #: keep the access key in the OS keyring (``keyring = true``)
+    keyring: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class RoleSpec:
     profile: str
     line: int
     values: Mapping[str, str] = field(default_factory=dict)
+    #: its mfa_serial is [source]'s, copied because botocore asks only for a role's own device
+    mfa_from_source: bool = False
     #: an SSO role: ``values`` hold sso_account_id and sso_role_name; sso_session is added by onboard
     sso: bool = False
 
@@ -286,9 +291,13 @@ def parse(text: str, path: str = "manifest") -> Manifest:
         )
         if region:
             warnings += [
-                f"{path} line {lines.of('source', 0, 'region')}: {w}" for w in model.region_warnings(region)
+                f"{path} line {lines.of('source', 0, 'region')}: {w}" for w in regions.region_warnings(region)
             ]
-        source = SourceSpec(name or "", region, mfa)
+        keyring = source_table.get("keyring", False)
+        if not isinstance(keyring, bool):
+            problems.add(lines.of("source", 0, "keyring"), f"keyring must be true or false, not {keyring!r}")
+            keyring = False
+        source = SourceSpec(name or "", region, mfa, keyring)
 
     defaults_table = _table(problems, document, "defaults") or {}
     _unknown_keys(problems, defaults_table, DEFAULT_KEYS, "defaults", 0, "[defaults]")
@@ -335,7 +344,7 @@ def parse(text: str, path: str = "manifest") -> Manifest:
             region = _text(problems, entry, "region", at("region")) or default_region
             if region:
                 sso_values["region"] = region
-                warnings += [f"{path} line {at('region')}: {w}" for w in model.region_warnings(region)]
+                warnings += [f"{path} line {at('region')}: {w}" for w in regions.region_warnings(region)]
             if name:
                 roles.append(RoleSpec(name, where, sso_values, sso=True))
             continue
@@ -362,7 +371,7 @@ def parse(text: str, path: str = "manifest") -> Manifest:
         region = _text(problems, entry, "region", at("region")) or default_region or source.region
         if region:
             values["region"] = region
-            warnings += [f"{path} line {at('region')}: {w}" for w in model.region_warnings(region)]
+            warnings += [f"{path} line {at('region')}: {w}" for w in regions.region_warnings(region)]
         duration = _duration(problems, entry, at("duration_seconds")) or default_duration
         if duration:
             values["duration_seconds"] = str(duration)
@@ -370,7 +379,9 @@ def parse(text: str, path: str = "manifest") -> Manifest:
         if session or default_session:
             values["role_session_name"] = session or default_session or ""
         if name:
-            roles.append(RoleSpec(name, where, values))
+            roles.append(
+                RoleSpec(name, where, values, mfa_from_source=bool(values.get("mfa_serial")) and not mfa)
+            )
 
     names = {role.profile for role in roles}
     for name, (chain, line) in sources.items():
@@ -401,7 +412,8 @@ def _sso(problems: _Problems, document: Mapping[str, Any], warnings: list[str]) 
     )
     if region:
         warnings += [
-            f"{problems.path} line {lines.of('sso', 0, 'region')}: {w}" for w in model.region_warnings(region)
+            f"{problems.path} line {lines.of('sso', 0, 'region')}: {w}"
+            for w in regions.region_warnings(region)
         ]
     if not start_url or not region:
         return None

@@ -5,9 +5,10 @@ Pure: no I/O and no imports of boto3/botocore, so every command can use it cheap
 
 from __future__ import annotations
 
+import io
 import re
 import shlex
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -23,6 +24,97 @@ SECRET_KEYS = frozenset({SECRET_ACCESS_KEY, SESSION_TOKEN})
 CREDENTIAL_KEYS = frozenset({ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN})
 
 CREDENTIAL_SOURCES = ("Environment", "Ec2InstanceMetadata", "EcsContainer")
+
+#: Keys read from a profile by botocore's credential providers and by the AWS CLI itself,
+#: which botocore's table of session variables does not list.
+CREDENTIAL_AND_CLI_KEYS = frozenset(
+    {
+        "aws_access_key_id",
+        "aws_secret_access_key",
+        "aws_session_token",
+        "aws_security_token",
+        "aws_account_id",
+        "aws_credential_expiration",
+        "role_arn",
+        "source_profile",
+        "credential_source",
+        "external_id",
+        "mfa_serial",
+        "role_session_name",
+        "duration_seconds",
+        "web_identity_token_file",
+        "credential_process",
+        "sso_session",
+        "sso_start_url",
+        "sso_region",
+        "sso_account_id",
+        "sso_role_name",
+        "sso_registration_scopes",
+        "login_session",
+        "services",
+        "endpoint_url",
+        "output",
+        "cli_pager",
+        "cli_timestamp_format",
+        "cli_follow_urlparam",
+        "cli_binary_format",
+        "cli_auto_prompt",
+        "cli_history",
+        "cli_help_output",
+        # botocore session variables common enough to be known without loading botocore
+        "region",
+        "ca_bundle",
+        "max_attempts",
+        "retry_mode",
+        "parameter_validation",
+    }
+)
+#: The config-file keys of botocore's table of session variables, kept here so that `set`
+#: needs no botocore import; a test pins it to ``aws.config_keys.botocore_config_keys()``.
+BOTOCORE_CONFIG_KEYS = frozenset(
+    {
+        "account_id_endpoint_mode",
+        "api_versions",
+        "auth_scheme_preference",
+        "ca_bundle",
+        "csm_client_id",
+        "csm_enabled",
+        "csm_host",
+        "csm_port",
+        "data_path",
+        "defaults_mode",
+        "disable_host_prefix_injection",
+        "disable_request_compression",
+        "ec2_metadata_service_endpoint",
+        "ec2_metadata_service_endpoint_mode",
+        "ec2_metadata_v1_disabled",
+        "endpoint_discovery_enabled",
+        "ignore_configured_endpoint_urls",
+        "imds_use_ipv6",
+        "max_attempts",
+        "metadata_service_num_attempts",
+        "metadata_service_timeout",
+        "parameter_validation",
+        "region",
+        "request_checksum_calculation",
+        "request_min_compression_size_bytes",
+        "response_checksum_validation",
+        "retry_mode",
+        "s3_disable_express_session_auth",
+        "sdk_ua_app_id",
+        "sigv4a_signing_region_set",
+        "sts_regional_endpoints",
+        "tcp_keepalive",
+        "use_dualstack_endpoint",
+        "use_fips_endpoint",
+    }
+)
+#: Every profile key botocore or the AWS CLI reads: the one list `check` and `set` use.
+KNOWN_KEYS = CREDENTIAL_AND_CLI_KEYS | BOTOCORE_CONFIG_KEYS
+
+#: Where botocore takes the profile from when none is named, in its order of precedence
+#: (``botocore.configprovider``: the session variable ``profile``).
+PROFILE_VARIABLES = ("AWS_DEFAULT_PROFILE", "AWS_PROFILE")
 MIN_DURATION, MAX_DURATION = 900, 43200
 
 # A value may be a string, or for nested settings such as ``s3 =`` a mapping of strings.
@@ -36,8 +128,32 @@ class Kind(StrEnum):
     ROLE = "role"
     SSO = "sso"
     PROCESS = "process"
+    #: An access key kept in the OS keyring, served by ``profiles credential-process NAME --from-keyring``.
+    KEYRING = "keys (keyring)"
     WEB_IDENTITY = "web-identity"
     OTHER = "other"
+
+
+_SSO_KEYS = ("sso_session", "sso_start_url", "sso_account_id")
+
+
+#: The settings of each kind of credentials (what `profiles unset` removes to keep one kind).
+KIND_KEYS = {
+    Kind.KEYS: (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN),
+    Kind.ROLE: ("role_arn", "source_profile", "credential_source"),
+    Kind.WEB_IDENTITY: ("role_arn", "web_identity_token_file"),
+    Kind.SSO: ("sso_session", "sso_start_url", "sso_account_id", "sso_role_name", "sso_region"),
+    Kind.PROCESS: ("credential_process",),
+}
+#: What botocore uses (or ignores) for each kind, in a sentence.
+KIND_NOUNS = {
+    Kind.KEYS: "the access key",
+    Kind.ROLE: "the role",
+    Kind.WEB_IDENTITY: "the web identity role",
+    Kind.SSO: "the SSO settings",
+    Kind.PROCESS: "the credential_process",
+    Kind.OTHER: "the other settings",
+}
 
 
 def kind_of(values: Mapping[str, Value]) -> Kind:
@@ -46,11 +162,14 @@ def kind_of(values: Mapping[str, Value]) -> Kind:
         if "web_identity_token_file" in values and "source_profile" not in values:
             return Kind.WEB_IDENTITY
         return Kind.ROLE
-    if "sso_session" in values or "sso_start_url" in values or "sso_account_id" in values:
+    if any(key in values for key in _SSO_KEYS):
         return Kind.SSO
     if ACCESS_KEY_ID in values:
         return Kind.KEYS
-    if "credential_process" in values:
+    command = values.get("credential_process")
+    if isinstance(command, str):
+        return Kind.KEYRING if is_keyring_process(command) else Kind.PROCESS
+    if command is not None:
         return Kind.PROCESS
     return Kind.OTHER
 
@@ -84,6 +203,28 @@ class Profile:
     @property
     def files(self) -> list[str]:
         return sorted(set(self.origins.values()))
+
+    @property
+    def credential_kinds(self) -> list[Kind]:
+        """Every kind of credentials the profile's keys configure, the one botocore uses first.
+
+        More than one is a mixed profile: botocore uses the first and silently ignores the rest.
+        A role that is its own source_profile reads its own keys as that source: one kind.
+        """
+        values = self.values
+        kinds = []
+        if "role_arn" in values:
+            kinds.append(kind_of(values))
+        if any(key in values for key in _SSO_KEYS):
+            kinds.append(Kind.SSO)
+        own_source = "role_arn" in values and values.get("source_profile") == self.name
+        if (ACCESS_KEY_ID in values or SECRET_ACCESS_KEY in values) and not own_source:
+            kinds.append(Kind.KEYS)
+        if "credential_process" in values:
+            # botocore tries credential_process after the credentials file's keys, before the config's.
+            in_config = self.origins.get(ACCESS_KEY_ID) == "config" and Kind.KEYS in kinds
+            kinds.insert(kinds.index(Kind.KEYS) if in_config else len(kinds), Kind.PROCESS)
+        return kinds
 
 
 # Characters that split a line for configparser or for str.splitlines(), and NUL. A value
@@ -229,11 +370,21 @@ def validate_credential_source(source: str) -> str:
     return source
 
 
-def region_warnings(region: str) -> list[str]:
-    """Unknown regions only warn: new regions appear faster than any list is updated."""
+def region_warnings(region: str, known: Collection[str] = ()) -> list[str]:
+    """Unknown regions only warn: a region newer than botocore's data still works.
+
+    ``known``: the regions botocore knows (``aws.regions.known_regions``); without them only
+    the shape is checked.
+    """
+    if region in known:
+        return []
+    close = _closest(region, known, cutoff=0.8) if known else []
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    if known and REGION.match(region):
+        return [f"{region!r} is not a region botocore knows{hint} (kept: a newer region would work)"]
     if REGION.match(region):
         return []
-    return [f"{region!r} does not look like an AWS region name (e.g. eu-west-1)"]
+    return [f"{region!r} does not look like an AWS region name (e.g. eu-west-1){hint}"]
 
 
 def mask_access_key_id(key_id: str) -> str:
@@ -282,3 +433,147 @@ def _name_of_section(section: str, prefix: str) -> str | None:
         # Without quotes or backslashes, shlex.split only splits at these four characters.
         parts = _SHLEX_WHITESPACE.split(section.strip(" \t\r\n"))
     return parts[1] if len(parts) == 2 else None
+
+
+# --------------------------------------------------------------------------- hints
+
+
+def _closest(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> list[str]:
+    """The same word in another case first, else the nearest ones (case-insensitive)."""
+    import difflib  # only a mistake needs it
+
+    names = list(candidates)
+    folded = {name.lower(): name for name in reversed(names)}
+    same = [name for name in names if name.lower() == word.lower() and name != word]
+    if same:
+        return same
+    near = difflib.get_close_matches(word.lower(), list(folded), n=3, cutoff=cutoff)
+    return [folded[name] for name in near]
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """``; did you mean 'Bob'?`` for the profile names closest to ``name``, or nothing."""
+    close = _closest(name, known)
+    return f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+
+
+def no_such_profile(name: str, known: Iterable[str], tip: str = "") -> BadInput:
+    """The error for a profile name that does not exist, with the names it could have meant."""
+    tip = tip or "run 'profiles list' to see them"
+    return BadInput(f"no profile named {name!r}{did_you_mean(name, known)} ({tip})")
+
+
+def suggest_key(key: str) -> str | None:
+    """The known key a person most likely meant (``role-arn`` -> ``role_arn``), or None."""
+    normalized = key.lower().replace("-", "_")
+    if normalized in KNOWN_KEYS:
+        return normalized
+    close = _closest(normalized, sorted(KNOWN_KEYS), cutoff=0.75)
+    return close[0] if close else None
+
+
+def key_holder(name: str, lookup: Callable[[str], Profile | None]) -> str | None:
+    """The profile whose own credentials start ``name``'s source_profile chain: for a role over
+    Bob's key, Bob; for a profile that assumes no role through another, ``name`` itself. None when
+    the chain names a missing profile or loops."""
+    seen: list[str] = []
+    current = name
+    while current not in seen:
+        seen.append(current)
+        profile = lookup(current)
+        if profile is None:
+            return None
+        source = profile.get("source_profile")
+        if profile.kind is not Kind.ROLE or source is None or source == current:
+            return current
+        current = source
+    return None
+
+
+def environment_profile(environ: Mapping[str, str]) -> tuple[str, str] | None:
+    """The variable that names the profile botocore uses when none is given, and its value."""
+    for variable in PROFILE_VARIABLES:
+        if variable in environ:
+            return variable, environ[variable]
+    return None
+
+
+# --------------------------------------------------------------------------- credential_process
+
+#: The program names of `profiles` itself (a pip-installed console script on Windows ends in .exe).
+_PROFILES_PROGRAMS = frozenset({"profiles", "profiles.exe"})
+#: Options of `profiles credential-process` that take a value, which is therefore not NAME.
+_VALUE_OPTIONS = frozenset(
+    {"--duration", "--mfa-code", "--config-file", "--credentials-file", "--session-duration"}
+)
+FROM_KEYRING = "--from-keyring"
+
+
+def shell_words(command: str) -> list[tuple[str, int, int]] | None:
+    """``command`` split as botocore splits a credential_process (``shlex.split``), with the span
+    of each word in ``command``; None when it cannot be split (an unterminated quote)."""
+    try:
+        shlex.split(command)
+    except ValueError:
+        return None
+    # With a space appended, the lexer ends every word by reading one white-space character.
+    stream = io.StringIO(command + " ")
+    lexer = shlex.shlex(stream, posix=True)
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    words: list[tuple[str, int, int]] = []
+    position = 0
+    while (word := lexer.get_token()) is not None:
+        start = position
+        while command[start] in lexer.whitespace:
+            start += 1
+        position = stream.tell()
+        words.append((word, start, position - 1))
+    return words
+
+
+def _process_target(command: str) -> tuple[list[tuple[str, int, int]], int] | None:
+    words = shell_words(command)
+    if not words or len(words) < 3 or words[1][0] != "credential-process":
+        return None
+    program = words[0][0].replace("\\", "/").rsplit("/", 1)[-1]
+    if program.lower() not in _PROFILES_PROGRAMS:
+        return None
+    index = 2
+    while index < len(words):
+        word = words[index][0]
+        if not word.startswith("-") or word == "-":
+            return words, index
+        index += 2 if word in _VALUE_OPTIONS else 1
+    return None
+
+
+def profiles_process_target(command: str) -> str | None:
+    """The profile NAME when ``command`` runs ``profiles credential-process NAME ...``, else None.
+
+    The program is ``profiles`` or any path whose file name is ``profiles``; options may come
+    before or after NAME.
+    """
+    found = _process_target(command)
+    return found[0][found[1]][0] if found else None
+
+
+def retarget_profiles_process(command: str, new_name: str) -> str:
+    """``command`` running ``profiles credential-process`` for ``new_name``; every other byte kept."""
+    found = _process_target(command)
+    if found is None:
+        raise ValueError(f"{command!r} does not run 'profiles credential-process NAME'")
+    words, index = found
+    _, start, end = words[index]
+    return command[:start] + shlex.quote(new_name) + command[end:]
+
+
+def is_keyring_process(command: str) -> bool:
+    """Whether a credential_process serves a profile's keys from the OS keyring."""
+    found = _process_target(command)
+    return found is not None and any(word == FROM_KEYRING for word, _, _ in found[0][2:])
+
+
+def keyring_process_command(program: list[str], name: str, options: list[str] | None = None) -> str:
+    """The credential_process line of a profile whose keys are in the keyring."""
+    return shlex.join([*program, "credential-process", name, FROM_KEYRING, *(options or [])])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -42,11 +43,26 @@ class FileChange:
 
 
 @dataclass(frozen=True)
+class Keyring:
+    """Where the source profile's key goes when it is kept in the OS keyring."""
+
+    #: the source's credential_process line
+    command: str
+    #: the keys to write to its keyring item (a new key, or the plaintext one moved), or None
+    item: Mapping[str, str] | None = field(default=None, repr=False)
+    #: the item replaces another key in the keyring (the files may not change at all)
+    replaces: bool = False
+    #: say how the command finds profiles (it is not on PATH)
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Plan:
     manifest: Manifest
     key: AccessKey | None
     changes: tuple[Change, ...]
     files: tuple[FileChange, ...]
+    keyring: Keyring | None = None
 
     @property
     def updates(self) -> list[Change]:
@@ -55,7 +71,7 @@ class Plan:
 
     @property
     def changed(self) -> bool:
-        return bool(self.files)
+        return bool(self.files) or (self.keyring is not None and self.keyring.item is not None)
 
     def diff(self) -> str:
         return "".join(unified_diff(file.path, file.before, file.after) for file in self.files)
@@ -66,7 +82,31 @@ def needs_key(snapshot: store.Snapshot, manifest: Manifest) -> bool:
     if not manifest.source.profile:
         return False  # an IAM Identity Center team: no access key at all
     profile = snapshot.profile(manifest.source.profile)
-    return profile is None or not profile.get(model.ACCESS_KEY_ID)
+    return profile is None or not (
+        profile.get(model.ACCESS_KEY_ID) or editing.keeps_own_keyring_item(profile)
+    )
+
+
+def keyring_plan(
+    paths: store.Paths, snapshot: store.Snapshot, manifest: Manifest, key: AccessKey | None
+) -> Keyring:
+    """The keyring side of onboarding with the source's key in the keyring."""
+    from awsprofiles import vault
+    from awsprofiles.protect import credential_process_line, plaintext_keys
+
+    name = manifest.source.profile
+    command, warnings = credential_process_line(paths, name)
+    existing = snapshot.profile(name)
+    item: dict[str, str] | None = None
+    if key is not None:
+        item = {model.ACCESS_KEY_ID: key.access_key_id, model.SECRET_ACCESS_KEY: key.secret_access_key}
+    elif existing is not None and model.SECRET_ACCESS_KEY in plaintext_keys(existing):
+        item = plaintext_keys(existing)  # the key in the files moves to the keyring
+    replaces = False
+    if item is not None and editing.keeps_own_keyring_item(existing):
+        replaces = vault.read_key(paths, name) != item
+        item = item if replaces else None
+    return Keyring(command, item, replaces, tuple(warnings))
 
 
 def sso_session(manifest: Manifest, snapshot: store.Snapshot) -> tuple[str, bool] | None:
@@ -99,29 +139,50 @@ def waiting_for_sign_in(paths: store.Paths, manifest: Manifest) -> list[str]:
 
 
 def wanted_values(
-    manifest: Manifest, key: AccessKey | None, session: str | None = None
+    manifest: Manifest, key: AccessKey | None, session: str | None = None, keyring: Keyring | None = None
 ) -> dict[str, dict[str, str]]:
     """Profile -> the values the manifest (and the key, if one was given) says it must have."""
     source = manifest.source
     wanted: dict[str, dict[str, str]] = {}
     if source.profile:
         values: dict[str, str] = {}
-        if key is not None:
+        if key is not None and keyring is None:
             values[model.ACCESS_KEY_ID] = key.access_key_id
             values[model.SECRET_ACCESS_KEY] = key.secret_access_key
         if source.region:
             values["region"] = source.region
         if source.mfa_serial:
             values["mfa_serial"] = source.mfa_serial
+        if keyring is not None:
+            values["credential_process"] = keyring.command
         wanted[source.profile] = values
     for role in manifest.roles:
         wanted[role.profile] = (
             {"sso_session": session or "", **role.values} if role.sso else dict(role.values)
         )
+        if keyring is not None and role.mfa_from_source:
+            # The source's MFA session already carries the MFA: a second code would be asked.
+            del wanted[role.profile]["mfa_serial"]
     return wanted
 
 
-def _edit(tx: store.Transaction, manifest: Manifest, access_key: AccessKey | None) -> list[Change]:
+def unwanted_keys(
+    snapshot: store.Snapshot, manifest: Manifest, keyring: Keyring | None, key: AccessKey | None
+) -> dict[str, list[str]]:
+    """Profile -> keys to remove: a keyring source's plaintext keys, or a keyring line a new key ends."""
+    from awsprofiles import vault
+
+    name = manifest.source.profile
+    if keyring is not None:
+        return {name: list(vault.ITEM_KEYS)}
+    if key is not None and editing.keeps_own_keyring_item(snapshot.profile(name)):
+        return {name: ["credential_process"]}
+    return {}
+
+
+def _edit(
+    tx: store.Transaction, manifest: Manifest, access_key: AccessKey | None, keyring: Keyring | None = None
+) -> list[Change]:
     changes = []
     session = sso_session(manifest, tx.snapshot)
     if session is not None and manifest.sso is not None:
@@ -129,12 +190,22 @@ def _edit(tx: store.Transaction, manifest: Manifest, access_key: AccessKey | Non
         if create:
             editing.write_sso_session(tx, name, manifest.sso.start_url, manifest.sso.region)
             changes.append(Change(f"sso-session {name}", Action.CREATE, editing.SSO_SESSION_KEYS))
-    wanted = wanted_values(manifest, access_key, session[0] if session else None)
+    wanted = wanted_values(manifest, access_key, session[0] if session else None, keyring)
+    unwanted = unwanted_keys(tx.snapshot, manifest, keyring, access_key)
+    # The source whose key changes in the keyring only (the files may not change at all).
+    rekeyed = manifest.source.profile if keyring is not None and keyring.replaces else None
     for name, values in wanted.items():
         existing = tx.snapshot.profile(name)
         differing = [key for key, value in values.items() if existing is None or existing.get(key) != value]
+        if name == rekeyed:
+            differing += [model.ACCESS_KEY_ID, model.SECRET_ACCESS_KEY]
+        for key in unwanted.get(name, []):
+            if tx.unset(name, key):
+                differing.append(key)
+                tx.drop_empty_credentials(name)
         for key in differing:
-            tx.set(name, key, values[key])
+            if key in values:
+                tx.set(name, key, values[key])
         if existing is not None:
             if "sso_session" in values:
                 # An SSO role: what would make botocore use another provider first, or a legacy
@@ -158,12 +229,18 @@ def _edit(tx: store.Transaction, manifest: Manifest, access_key: AccessKey | Non
     return changes
 
 
-def plan(paths: store.Paths, manifest: Manifest, key: AccessKey | None = None) -> Plan:
-    """What onboarding would do, computed and verified without writing anything."""
+def plan(paths: store.Paths, manifest: Manifest, key: AccessKey | None = None, keyring: bool = False) -> Plan:
+    """What onboarding would do, computed and verified without writing anything.
+
+    ``keyring``: the source's key is kept in the OS keyring (as is ``keyring = true`` in the manifest).
+    """
+    kept = None
+    if manifest.source.profile and (keyring or manifest.source.keyring):
+        kept = keyring_plan(paths, store.load(paths), manifest, key)
     changes: list[Change] = []
 
     def edit(tx: store.Transaction) -> None:
-        changes.extend(_edit(tx, manifest, key))
+        changes.extend(_edit(tx, manifest, key, kept))
 
     files = store.preview(paths, edit)
     return Plan(
@@ -171,21 +248,35 @@ def plan(paths: store.Paths, manifest: Manifest, key: AccessKey | None = None) -
         key,
         tuple(changes),
         tuple(FileChange(path, before, after) for path, before, after in files),
+        kept,
     )
 
 
-def apply(paths: store.Paths, planned: Plan) -> list[Change]:
-    """Write ``planned`` in one locked transaction, if the files are still as it saw them."""
+def apply(paths: store.Paths, planned: Plan) -> tuple[list[Change], list[str]]:
+    """Write ``planned`` in one locked transaction, if the files are still as it saw them; and warnings.
+
+    A key for the keyring is written (and read back) first; if the files then cannot be written,
+    the keyring item is put back as it was.
+    """
+    from awsprofiles import vault
+
     before = {file.path: file.before for file in planned.files}
-    with store.transaction(paths) as tx:
+    source = planned.manifest.source.profile
+    with vault.transaction(paths) as edit:
+        tx = edit.tx
         for ini in tx.snapshot.files():
             expected = before.get(ini.path)
             if expected is not None and expected != ini.raw:
                 raise Refused(f"{ini.path} changed while onboarding; nothing was written, run it again")
-        changes = _edit(tx, planned.manifest, planned.key)
+        if planned.keyring is not None and planned.keyring.item is not None:
+            edit.put_key(source, planned.keyring.item)
+            edit.delete_after(source, key=False)  # an MFA session of an earlier key
+        elif unwanted_keys(tx.snapshot, planned.manifest, None, planned.key).get(source):
+            edit.delete_after(source)  # a new key in the files replaces the one in the keyring
+        changes = _edit(tx, planned.manifest, planned.key, planned.keyring)
         if changes != list(planned.changes):
             raise Refused("the profiles changed while onboarding; nothing was written, run it again")
-    return changes
+    return changes, edit.warnings
 
 
 _SECRET_LINE = re.compile(
@@ -203,10 +294,10 @@ def mask_secrets(diff: str) -> str:
     return _KEY_ID_LINE.sub(lambda m: m.group("lead") + model.mask_access_key_id(m.group("id")), diff)
 
 
-def unified_diff(path: Path, before: bytes, after: bytes) -> str:
+def unified_diff(path: Path, before: bytes, after: bytes, label: str = "after onboard") -> str:
     old = before.decode("utf-8").replace("\r\n", "\n").splitlines(keepends=True)
     new = after.decode("utf-8").replace("\r\n", "\n").splitlines(keepends=True)
     lines = []
-    for line in difflib.unified_diff(old, new, f"{path} (now)", f"{path} (after onboard)"):
+    for line in difflib.unified_diff(old, new, f"{path} (now)", f"{path} ({label})"):
         lines.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return mask_secrets("".join(lines))

@@ -1,6 +1,7 @@
 """Rotating a keys profile's access key without ever leaving the file without a working key.
 
-Order: create the new key with the old one; write it; prove it works (GetCallerIdentity, retried
+Order: create the new key with the old one; write it (to the credentials file, or to the keyring
+item of a keyring profile, read back there); prove it works (GetCallerIdentity, retried
 while IAM propagates it); only then deactivate and delete the old key, signing with the new one.
 If anything fails before the proof, the old key goes back in the file and the new one is deleted;
 if the retirement fails, the file keeps the verified new key. Every failure message names the
@@ -13,8 +14,9 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from awsprofiles import model, store
-from awsprofiles.errors import BadInput, CheckFailed, ProfilesError, Refused
+from awsprofiles import model, store, vault
+from awsprofiles.editing import keeps_own_keyring_item
+from awsprofiles.errors import BadInput, CheckFailed, FileProblem, ProfilesError, Refused
 
 if TYPE_CHECKING:
     from awsprofiles.aws.iam import Iam, KeyPair
@@ -39,12 +41,22 @@ def mask(key_id: str) -> str:
 
 
 def current_key(snapshot: store.Snapshot, name: str) -> KeyPair:
+    """The key the profile holds, in the files or (a keyring profile) in its keyring item."""
     from awsprofiles.aws.iam import KeyPair
 
     profile = snapshot.profile(name)
     if profile is None:
-        raise BadInput(f"no profile named {name!r} (run 'profiles list' to see them)")
+        raise model.no_such_profile(name, snapshot.names())
     key_id, secret = profile.get(model.ACCESS_KEY_ID), profile.get(model.SECRET_ACCESS_KEY)
+    if keeps_own_keyring_item(profile):
+        keys = vault.read_key(store.Paths(snapshot.config.path, snapshot.credentials.path), name)
+        if keys is None:
+            raise FileProblem(f"profile {name!r} has no key in the keyring; nothing to rotate")
+        if vault.temporary(keys):
+            raise BadInput(
+                f"profile {name!r} holds temporary credentials (a session token); they cannot rotate"
+            )
+        return KeyPair(keys[model.ACCESS_KEY_ID], keys[model.SECRET_ACCESS_KEY])
     if profile.kind is not model.Kind.KEYS or not key_id or not secret:
         raise BadInput(f"profile {name!r} is a {profile.kind.value} profile; only a keys profile can rotate")
     if profile.get(model.SESSION_TOKEN):
@@ -53,12 +65,22 @@ def current_key(snapshot: store.Snapshot, name: str) -> KeyPair:
 
 
 def _write_key(paths: store.Paths, name: str, expected_id: str, key: KeyPair) -> None:
-    with store.transaction(paths) as tx:
+    """Replace the key where the profile keeps it: the credentials file, or its keyring item."""
+    with vault.transaction(paths) as edit:
+        tx = edit.tx
         profile = tx.snapshot.profile(name)
-        if profile is None or profile.get(model.ACCESS_KEY_ID) != expected_id:
+        in_keyring = keeps_own_keyring_item(profile)
+        held = (edit.read_key(name) or {}) if in_keyring else (profile.values if profile else {})
+        if held.get(model.ACCESS_KEY_ID) != expected_id:
             raise Refused(
                 f"profile {name!r} changed during the rotation (its key is no longer {mask(expected_id)})"
             )
+        if in_keyring:
+            # Written and read back; put back as it was if anything after it fails.
+            edit.put_key(
+                name, {model.ACCESS_KEY_ID: key.access_key_id, model.SECRET_ACCESS_KEY: key.secret_access_key}
+            )
+            return
         tx.set(name, model.ACCESS_KEY_ID, key.access_key_id)
         tx.set(name, model.SECRET_ACCESS_KEY, key.secret_access_key)
 
@@ -110,7 +132,9 @@ def rotate(
         arn = old_iam.caller_arn()
     except CheckFailed as error:
         raise CheckFailed(
-            f"profile {name!r}'s key {mask(old.access_key_id)} does not work: {error}"
+            f"profile {name!r}'s key {mask(old.access_key_id)} does not work: {error}",
+            error.code,
+            error.aws_code,
         ) from None
     user = user_name_of(arn)
     if user is None:
@@ -120,7 +144,9 @@ def rotate(
     try:
         keys = old_iam.list_keys(user)
     except CheckFailed as error:
-        raise CheckFailed(f"cannot list {user}'s access keys: {error}; nothing changed") from None
+        raise CheckFailed(
+            f"cannot list {user}'s access keys: {error}; nothing changed", error.code, error.aws_code
+        ) from None
     if len(keys) >= 2:
         listed = ", ".join(f"{mask(k.access_key_id)} ({k.status.lower()})" for k in keys)
         raise Refused(
@@ -132,10 +158,12 @@ def rotate(
     except CheckFailed as error:
         raise CheckFailed(
             f"cannot create a new key for {user}: {error}; nothing changed, "
-            f"the file keeps key {mask(old.access_key_id)}, still active in IAM"
+            f"the file keeps key {mask(old.access_key_id)}, still active in IAM",
+            error.code,
+            error.aws_code,
         ) from None
 
-    def undo(reason: str, file_has_new: bool) -> ProfilesError:
+    def undo(reason: str, file_has_new: bool, code: str = "other") -> ProfilesError:
         """Put the old key back and delete the new one; say exactly what holds what."""
         in_file = mask(new.access_key_id) if file_has_new else mask(old.access_key_id)
         if file_has_new:
@@ -146,7 +174,8 @@ def rotate(
                 return CheckFailed(
                     f"{reason}; restoring the old key failed too ({error}): the file has the new key "
                     f"{mask(new.access_key_id)}; both {mask(old.access_key_id)} and "
-                    f"{mask(new.access_key_id)} are active in IAM"
+                    f"{mask(new.access_key_id)} are active in IAM",
+                    code,
                 )
         try:
             old_iam.delete_key(user, new.access_key_id)
@@ -158,7 +187,8 @@ def rotate(
                 f"delete it with 'aws iam delete-access-key --user-name {user}'"
             )
         return CheckFailed(
-            f"{reason}; the file has key {in_file}, which is active in IAM; {fate}; rotate again later"
+            f"{reason}; the file has key {in_file}, which is active in IAM; {fate}; rotate again later",
+            code,
         )
 
     try:
@@ -168,13 +198,15 @@ def rotate(
     try:
         verify_new_key(paths, name, new, arn, verify_attempts, verify_first_delay)
     except ProfilesError as error:
-        raise undo(str(error), file_has_new=True) from None
+        raise undo(str(error), True, error.code if isinstance(error, CheckFailed) else "other") from None
     try:
         retire_old_key(Iam(paths, name, new), user, old.access_key_id)
     except CheckFailed as error:
         raise CheckFailed(
             f"the file has the new key {mask(new.access_key_id)}, verified and active in IAM; retiring "
             f"the old key {mask(old.access_key_id)} failed ({error}), so it is still in IAM: delete it "
-            f"with 'aws iam delete-access-key --user-name {user}'"
+            f"with 'aws iam delete-access-key --user-name {user}'",
+            error.code,
+            error.aws_code,
         ) from None
     return Rotation(name, user, old.access_key_id, new.access_key_id)

@@ -30,6 +30,8 @@ from awsprofiles.model import (
     Value,
     config_section_name,
     profile_name_of_config_section,
+    profiles_process_target,
+    retarget_profiles_process,
     sso_session_name_of_config_section,
     sso_session_section_name,
 )
@@ -419,6 +421,14 @@ class Snapshot:
         """Profiles whose source_profile names ``name``."""
         return [p.name for p in self.profiles() if p.get("source_profile") == name and p.name != name]
 
+    def process_referrers(self, name: str) -> list[str]:
+        """Profiles whose credential_process runs ``profiles credential-process name``."""
+        return [
+            p.name
+            for p in self.profiles()
+            if p.name != name and profiles_process_target(p.get("credential_process") or "") == name
+        ]
+
 
 def load(paths: Paths) -> Snapshot:
     return Snapshot(read_file("config", paths.config), read_file("credentials", paths.credentials))
@@ -729,14 +739,33 @@ class Transaction:
         removed = [doc.remove(profile) for doc in self.documents()]
         return any(removed)
 
+    def drop_empty_credentials(self, profile: str) -> bool:
+        """Remove the profile's credentials-file section if it holds no key and no comment.
+
+        After its keys moved elsewhere (the keyring), a bare ``[NAME]`` header would be noise,
+        and removing it gives back the bytes the file had before the keys were added.
+        """
+        doc = self.credentials
+        section = doc.section_of(profile)
+        if section is None or doc.expected[section]:
+            return False
+        lines = split_lines(doc._chunk(section).text)[1:]
+        if any(line.strip() for line in lines):
+            return False
+        return doc.remove(profile)
+
     def rename(self, old: str, new: str) -> None:
         if self.exists(new):
             raise Refused(f"profile {new!r} already exists")
         for doc in self.documents():
             doc.rename(old, new)
             for profile, section in list(doc.profile_sections.items()):
-                if doc.expected[section].get("source_profile") == old:
+                values = doc.expected[section]
+                if values.get("source_profile") == old:
                     doc.set(profile, "source_profile", new)
+                process = values.get("credential_process")
+                if isinstance(process, str) and profiles_process_target(process) == old:
+                    doc.set(profile, "credential_process", retarget_profiles_process(process, new))
 
     def changed_files(self) -> list[tuple[Document, bytes]]:
         result = []

@@ -25,6 +25,7 @@ from typing import Any
 import boto3
 import pytest
 
+from tests import secret_service
 from tests.conftest import PROFILES, Home
 
 REGION = "eu-west-1"
@@ -149,6 +150,18 @@ class Article:
             **kwargs,
         )
 
+    def add_bob(self, *options: str) -> subprocess.CompletedProcess[str]:
+        """``profiles add-user Bob`` with the article's key, its secret on stdin."""
+        return self.profiles(
+            "add-user",
+            "Bob",
+            "--access-key-id",
+            self.bob_key_id,
+            "--secret-stdin",
+            *options,
+            input=self.bob_secret + "\n",
+        )
+
     def aws(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         """Run the real AWS CLI (awscli from PyPI) against the emulator."""
         command = [sys.executable, "-m", "awscli", *args]
@@ -221,3 +234,32 @@ def article(moto_server: MotoServer, home: Home) -> Iterator[Article]:
     )
     yield Article(moto_server, home, env=env, **made)
     moto_server.enforce(False)
+
+
+@pytest.fixture(scope="session")
+def secret_service_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """One real Secret Service (gnome-keyring on a private D-Bus) for the whole test session."""
+    if not secret_service.available():
+        pytest.skip("gnome-keyring and dbus are not installed (scripts/test installs them)")
+    with secret_service.running(tmp_path_factory.mktemp("secret-service")) as env:
+        yield env
+
+
+@pytest.fixture
+def os_keyring(secret_service_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """This test, and the commands it runs with ``os.environ``, use the real Secret Service."""
+    import keyring.core
+    from keyring.backends import SecretService
+
+    for name, value in secret_service_env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(keyring.core, "_keyring_backend", SecretService.Keyring())
+    return secret_service_env
+
+
+@pytest.fixture
+def keyring_article(article: Article, os_keyring: dict[str, str]) -> Article:
+    """The seed article's account, with the real Secret Service and ``profiles`` on PATH."""
+    article.env.update(os_keyring)
+    article.env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + article.env.get("PATH", "")
+    return article

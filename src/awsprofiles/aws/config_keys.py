@@ -1,4 +1,8 @@
-"""The profile settings botocore itself knows, read from its own table of session variables."""
+"""The profile settings botocore itself knows, read from its own table of session variables.
+
+`model.BOTOCORE_CONFIG_KEYS` keeps the same list without importing botocore (``set`` checks keys
+against it); a test pins the two together, so a botocore upgrade cannot make them differ unseen.
+"""
 
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from awsprofiles.errors import BadInput, CheckFailed, FileProblem
+from awsprofiles.model import no_such_profile
 from awsprofiles.store import Paths, Snapshot
 
 CACHE_DIR_MODE = 0o700
@@ -140,22 +141,22 @@ def get_credentials(
         if cached is not None:
             return cached
 
-    import logging
+    # botocore logs a failed mandatory refresh as a warning before raising it; the error we raise
+    # says it better, and Python would otherwise print the warning on stderr.
+    import logging  # here: `credential-process --from-keyring` imports this module and must start fast
 
     from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
     from botocore.utils import JSONFileCache
 
-    from awsprofiles.aws.errors import classify, no_credentials
+    from awsprofiles.aws.errors import classify, no_credentials, origin_of
     from awsprofiles.aws.session import make_session, wire_assume_role
 
-    # botocore logs a failed mandatory refresh as a warning before raising it; the error we raise
-    # says it better, and Python would otherwise print the warning on stderr.
     botocore_log = logging.getLogger("botocore")
     if not botocore_log.handlers:
         botocore_log.addHandler(logging.NullHandler())
     session = make_session(paths, profile, snapshot=snapshot)
     if profile not in session.available_profiles:
-        raise BadInput(f"no profile named {profile!r} (run 'profiles list' to see them)")
+        raise no_such_profile(profile, session.available_profiles)
     try:
         resolver = session.get_component("credential_provider")
         config = session.full_config
@@ -181,13 +182,18 @@ def get_credentials(
         expiration = _utc(getattr(found, "_expiry_time", None))
         region = session.get_scoped_config().get("region")
     except ProfileNotFound:
-        raise BadInput(f"no profile named {profile!r} (run 'profiles list' to see them)") from None
+        raise no_such_profile(profile, session.available_profiles) from None
     except (BotoCoreError, ClientError) as error:
-        raise classify(error, profile, assume_denied=lambda name: _assume_denied(session, name)) from None
-    except OSError as error:  # the cache folder, or a credential_process that cannot start
+        raise classify(
+            error,
+            profile,
+            assume_denied=lambda name: _assume_denied(session, name),
+            origin=origin_of(profile, session.full_config.get("profiles", {})),
+        ) from None
+    except OSError as error:  # the cache folder (a credential_process's own failure is a CheckFailed)
         where = error.filename or cli_cache_dir()
         raise FileProblem(
-            f"cannot use {where}: {error.strerror or error}; for the cache, try --no-cache"
+            f"cannot use the AWS CLI's cache {where}: {error.strerror or error}; or run with --no-cache"
         ) from None
     if not frozen.access_key or not frozen.secret_key:
         raise CheckFailed(f"profile {profile!r} has no credentials", "no-credentials")
@@ -197,4 +203,36 @@ def get_credentials(
         session_token=frozen.token or None,
         expiration=expiration if frozen.token else None,
         region=region if isinstance(region, str) and region else None,
+    )
+
+
+def session_token(
+    paths: Paths, profile: str, keys: dict[str, str], mfa_serial: str, code: str, seconds: int
+) -> Credentials:
+    """STS GetSessionToken with a profile's long-term key and an MFA code: an MFA session.
+
+    The client is configured like ``profile`` (region, endpoint) but signs with ``keys`` given
+    explicitly, so the profile's own credential_process is not started again.
+    """
+    from awsprofiles.aws.errors import classify
+    from awsprofiles.aws.session import make_session
+
+    try:
+        session = make_session(paths, profile)
+        region = session.get_config_variable("region") or "us-east-1"
+        sts = session.create_client(
+            "sts",
+            region_name=region,
+            aws_access_key_id=keys["aws_access_key_id"],
+            aws_secret_access_key=keys["aws_secret_access_key"],
+        )
+        reply = sts.get_session_token(DurationSeconds=seconds, SerialNumber=mfa_serial, TokenCode=code)
+    except Exception as error:
+        raise classify(error, profile) from None
+    made = reply["Credentials"]
+    return Credentials(
+        access_key_id=str(made["AccessKeyId"]),
+        secret_access_key=str(made["SecretAccessKey"]),
+        session_token=str(made["SessionToken"]),
+        expiration=_utc(made["Expiration"]),
     )

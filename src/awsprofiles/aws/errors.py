@@ -3,7 +3,12 @@
 The one classification of AWS failures: ``profiles check``, ``whoami``, ``add-role`` and
 ``env``/``exec``/``credential-process`` all report the same code and words for the same failure:
 invalid-key, bad-secret, expired, assume-denied, mfa-required, sso-login, no-credentials,
-denied, timeout, network, lint, other.
+process-not-found, process-failed, process-bad-output (raised by `aws.process` as the program
+runs), denied, timeout, network, lint, other.
+
+A key that AWS rejects is named by where it came from (`Origin`): the environment variables, a
+profile (for a role, the source profile that holds the key), a credential_process, SSO, the
+instance or container; the fix names that place, never the role profile that merely uses it.
 
 Messages are written here rather than copied from the exception: an exception's text can hold
 anything (a credential_process's stderr, a request's body), and nothing secret may leave.
@@ -12,10 +17,13 @@ anything (a credential_process's stderr, a request's body), and nothing secret m
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from botocore import exceptions as boto
 
+from awsprofiles import model
 from awsprofiles.errors import CheckFailed
 
 _EXPIRED = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"})
@@ -30,8 +38,115 @@ _REFUSED_ACTION = re.compile(r"not authorized to perform: ([a-z0-9-]+:[A-Za-z0-9
 AssumeDenied = Callable[[str], str]
 
 
-def no_credentials(profile: str) -> CheckFailed:
+#: The codes a failing `profiles credential-process` ends its error line with, passed on as they are.
+_PROCESS_CODES = frozenset(
+    {"invalid-key", "bad-secret", "expired", "mfa-required", "no-credentials", "denied", "timeout", "network"}
+)
+_PROCESS_ERROR = re.compile(r"^error: .* \[(?P<code>[a-z-]+)\]$")
+
+
+def profiles_process_code(stderr: str) -> str | None:
+    """The code of the ``error: ... [code]`` line a `profiles credential-process` failed with.
+
+    Only the code is taken: the rest of a process's stderr is never repeated.
+    """
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    found = _PROCESS_ERROR.match(lines[-1]) if lines else None
+    code = found.group("code") if found else None
+    return code if code in _PROCESS_CODES else None
+
+
+@dataclass(frozen=True)
+class Permission:
+    """What an identity's IAM policy must allow for a command to work."""
+
+    actions: tuple[str, ...]
+    resource: str
+
+    def sentence(self) -> str:
+        return f"a policy that allows {', '.join(self.actions)} on {self.resource}"
+
+
+#: Self-service key rotation: each IAM user may manage only their own access keys.
+SELF_SERVICE_KEYS = Permission(
+    ("iam:ListAccessKeys", "iam:CreateAccessKey", "iam:UpdateAccessKey", "iam:DeleteAccessKey"),
+    "arn:aws:iam::*:user/${aws:username}",
+)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where the credentials of a failing call came from, and how to replace a key AWS rejects."""
+
+    #: e.g. "the access key of its source profile 'Bob'"
+    source: str
+    #: e.g. "create a new key and run 'profiles add-user Bob --force'"
+    new_key: str
+    #: e.g. "paste the secret again with 'profiles add-user Bob --force'"
+    new_secret: str
+    #: the credentials come from no profile at all (then no message names one)
+    environment: bool = False
+
+
+ENVIRONMENT = Origin(
+    "the access key in the environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+    "set the right key there, or unset AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN "
+    "to use a profile",
+    "set the matching secret in AWS_SECRET_ACCESS_KEY",
+    environment=True,
+)
+_CREDENTIAL_SOURCES = {
+    "Environment": "the access key in the environment variables (credential_source Environment of {whose})",
+    "Ec2InstanceMetadata": "the EC2 instance's role (credential_source Ec2InstanceMetadata of {whose})",
+    "EcsContainer": "the container's task role (credential_source EcsContainer of {whose})",
+}
+
+
+def origin_of(profile: str, profiles: Mapping[str, Mapping[str, Any]]) -> Origin | None:
+    """Where ``profile``'s credentials come from, following its source_profile chain as botocore does.
+
+    ``profiles``: every profile's values (botocore's ``full_config["profiles"]``). None when the
+    chain is broken (the lint says so) or the profile has no credentials.
+    """
+
+    def lookup(name: str) -> model.Profile | None:
+        values = profiles.get(name)
+        return model.Profile(name, values) if values is not None else None
+
+    holder = model.key_holder(profile, lookup)
+    found = lookup(holder) if holder is not None else None
+    if holder is None or found is None:
+        return None
+    whose = f"profile {holder!r}" if holder == profile else f"its source profile {holder!r}"
+    source = found.get("credential_source")
+    if found.kind is model.Kind.ROLE and source in _CREDENTIAL_SOURCES and not found.get("source_profile"):
+        where = _CREDENTIAL_SOURCES[str(source)].format(whose=whose)
+        fix = "check the credentials that source provides"
+        return Origin(where, fix, fix, environment=False)
+    if found.get(model.ACCESS_KEY_ID):
+        add_user = f"'profiles add-user {holder} --force'"
+        return Origin(
+            f"the access key of {whose}",
+            f"create a new key and run {add_user}",
+            f"paste the secret again with {add_user}",
+        )
+    if found.kind is model.Kind.SSO:
+        fix = f"run 'profiles login {holder}'"
+        return Origin(f"the IAM Identity Center (SSO) credentials of {whose}", fix, fix)
+    if found.kind is model.Kind.PROCESS:
+        fix = "fix the credentials that program returns"
+        return Origin(f"the access key that the credential_process of {whose} returned", fix, fix)
+    return None
+
+
+def no_credentials(profile: str, exists: bool = True) -> CheckFailed:
     """botocore found no credential provider for ``profile`` at all."""
+    if not exists:
+        return CheckFailed(
+            f"no credentials: there is no profile {profile!r} and no AWS_ACCESS_KEY_ID in the environment; "
+            f"add one with 'profiles add-user {profile}', or name a profile",
+            "no-credentials",
+        )
     return CheckFailed(
         f"profile {profile!r} has no credentials: give it keys ('profiles add-user {profile} --force'), "
         "a role ('profiles add-role'), SSO or a credential_process",
@@ -47,34 +162,53 @@ def assume_denied_message(who: str, role: str) -> str:
     )
 
 
-def refused_action(error: boto.ClientError) -> str:
-    """The IAM action AWS refused (``sts:GetFederationToken``), else the operation's name."""
+def refused_action(error: boto.ClientError, needs: Permission | None = None) -> str:
+    """The IAM action AWS refused (``sts:GetFederationToken``): from AWS's message, else the needed
+    action of that operation, else the operation's name."""
     found = _REFUSED_ACTION.search(str(error.response.get("Error", {}).get("Message", "")))
-    return found.group(1) if found else (error.operation_name or "the call")
+    if found:
+        return found.group(1)
+    operation = error.operation_name or "the call"
+    needed = [action for action in (needs.actions if needs else ()) if action.endswith(f":{operation}")]
+    return needed[0] if needed else operation
 
 
-def _client_error(error: boto.ClientError, profile: str, assume_denied: AssumeDenied | None) -> CheckFailed:
+def _client_error(
+    error: boto.ClientError,
+    profile: str,
+    assume_denied: AssumeDenied | None,
+    origin: Origin | None,
+    needs: Permission | None,
+) -> CheckFailed:
     code = str(error.response.get("Error", {}).get("Code", "")) or "Unknown"
     message = str(error.response.get("Error", {}).get("Message", ""))
     operation = error.operation_name or "the AWS call"
+    if origin is None:
+        # Without the files' settings (an explicit key): the profile holds the key it signs with.
+        add_user = f"'profiles add-user {profile} --force'"
+        origin = Origin(
+            f"the access key of profile {profile!r}",
+            f"create a new key and run {add_user}",
+            f"paste the secret again with {add_user}",
+        )
+    subject = "" if origin.environment else f"profile {profile!r}: "
     if code in _INVALID_KEY:
         return CheckFailed(
-            f"profile {profile!r}: AWS does not know this access key (its own or its source profile's): "
-            "mistyped, deleted, deactivated or from another partition; create a new key and run "
-            f"'profiles add-user {profile} --force'",
+            f"{subject}AWS does not know {origin.source} (mistyped, deleted, deactivated or from another "
+            f"partition); {origin.new_key}",
             "invalid-key",
             code,
         )
     if code in _BAD_SECRET:
         return CheckFailed(
-            f"profile {profile!r}: the secret access key does not match the access key ID (its own or "
-            f"its source profile's); paste the secret again with 'profiles add-user {profile} --force'",
+            f"{subject}the secret access key does not match the key ID of {origin.source}; "
+            f"{origin.new_secret}",
             "bad-secret",
             code,
         )
     if code in _EXPIRED:
         return CheckFailed(
-            f"profile {profile!r}: its credentials have expired; get new ones "
+            f"{subject}the credentials ({origin.source}) have expired; get new ones "
             f"(a new session token, 'profiles login {profile}' for SSO, or run again with --no-cache)",
             "expired",
             code,
@@ -95,11 +229,13 @@ def _client_error(error: boto.ClientError, profile: str, assume_denied: AssumeDe
         )
         return CheckFailed(text, "assume-denied", code)
     if code in DENIED:
+        fix = (
+            f"its IAM user or role needs {needs.sentence()}"
+            if needs
+            else "the identity's policies (or an organization or permissions boundary policy) do not allow it"
+        )
         return CheckFailed(
-            f"profile {profile!r}: AWS denied {refused_action(error)}: the identity's policies (or an "
-            "organization or permissions boundary policy) do not allow it",
-            "denied",
-            code,
+            f"profile {profile!r}: AWS denied {refused_action(error, needs)}: {fix}", "denied", code
         )
     return CheckFailed(f"profile {profile!r}: AWS refused with {code} ({operation})", "other", code)
 
@@ -110,16 +246,20 @@ def classify(
     *,
     timeout: float | None = None,
     assume_denied: AssumeDenied | None = None,
+    origin: Origin | None = None,
+    needs: Permission | None = None,
 ) -> CheckFailed:
     """The `CheckFailed` (with its code) for an exception raised while using ``profile``.
 
     ``timeout``: the seconds the call was given, named in a timeout's message.
     ``assume_denied``: writes an assume-denied message naming the principal that tried.
+    ``origin``: where the credentials came from (`origin_of`, `ENVIRONMENT`), named in key errors.
+    ``needs``: the permission the call requires, named when IAM refuses it.
     """
     if isinstance(error, CheckFailed):
         return error
     if isinstance(error, boto.ClientError):
-        return _client_error(error, profile, assume_denied)
+        return _client_error(error, profile, assume_denied, origin, needs)
     if isinstance(error, boto.RefreshWithMFAUnsupportedError):
         return CheckFailed(
             f"profile {profile!r}: its session needs a new MFA code; run the command again", "mfa-required"
@@ -156,6 +296,20 @@ def classify(
     if isinstance(error, boto.CredentialRetrievalError):
         provider = getattr(error, "kwargs", {}).get("provider", "credential provider")
         provider = "credential_process" if provider == "custom-process" else provider
+        code = profiles_process_code(str(getattr(error, "kwargs", {}).get("error_msg", "")))
+        if code == "mfa-required":
+            return CheckFailed(
+                f"profile {profile!r}: its keyring source needs an MFA code to start its session and "
+                f"cannot ask for one here; run 'profiles whoami {profile}' in a terminal once (the "
+                "session is kept in the keyring until it expires), or pass --mfa-code",
+                "mfa-required",
+            )
+        if code is not None:
+            return CheckFailed(
+                f"profile {profile!r}: its credential_process (profiles credential-process, its own or "
+                "its source's) failed; run it by hand to see why",
+                code,
+            )
         return CheckFailed(
             f"profile {profile!r}: the {provider} (its own or its source's) did not return credentials; "
             "run it by hand to see why",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from awsprofiles.aws.errors import classify
+from awsprofiles.aws.errors import SELF_SERVICE_KEYS, classify
 from awsprofiles.aws.session import make_session
 from awsprofiles.store import Paths
 
@@ -50,7 +50,7 @@ class Iam:
         try:
             return getattr(client, method)(**kwargs)
         except Exception as error:
-            raise classify(error, self._profile) from None
+            raise classify(error, self._profile, needs=SELF_SERVICE_KEYS) from None
 
     def caller_arn(self) -> str:
         return str(self._call(self._sts, "get_caller_identity")["Arn"])

@@ -20,8 +20,16 @@ from botocore.config import Config
 from botocore.loaders import create_loader
 
 from awsprofiles.aws.credentials import mfa_prompter
-from awsprofiles.aws.errors import DENIED, assume_denied_message, classify, no_credentials
-from awsprofiles.aws.session import make_session, wire_assume_role
+from awsprofiles.aws.errors import (
+    DENIED,
+    ENVIRONMENT,
+    Origin,
+    assume_denied_message,
+    classify,
+    no_credentials,
+    origin_of,
+)
+from awsprofiles.aws.session import ignore_environment_profile, make_session, wire_assume_role
 from awsprofiles.errors import CheckFailed
 from awsprofiles.store import Paths, Snapshot
 
@@ -112,12 +120,16 @@ class Resolver:
         self._scopes_lock = threading.Lock()
         self._scope_locks: dict[tuple[str, ...], threading.Lock] = {}
         self._warmed: set[tuple[str, ...]] = set()
+        #: where each profile's (or, under "", the environment's) credentials came from
+        self._origins: dict[str, Origin | None] = {}
 
     def base(self) -> _Base:
         """What every session shares, made once from a first session of the two files."""
         with self._base_lock:
             if self._base is None:
                 first = make_session(self.paths, snapshot=self.snapshot)
+                # Every profile of the files is checked whatever AWS_PROFILE says (even a stale one).
+                ignore_environment_profile(first)
                 self._base = _Base(
                     # botocore keeps the emitter with its built-in handlers here; a copy of it
                     # is what botocore itself gives each client.
@@ -201,16 +213,21 @@ class Resolver:
     def client(self, profile: str | None, service: str) -> Any:
         """A client with the profile's credentials; raises CheckFailed if it has none."""
         shown = profile or "default"
+        origin: Origin | None = None
         try:
             session = self.session(profile)
             shown = profile or session.get_config_variable("profile") or "default"
+            origin = origin_of(shown, self.profiles())
             credentials = session.get_credentials()
             if credentials is None:
-                raise no_credentials(shown)
+                raise no_credentials(shown, exists=shown in self.profiles())
+            if getattr(credentials, "method", None) == "env":
+                origin = ENVIRONMENT
+            self._origins[profile or ""] = origin
             return session.create_client(service, region_name=self.region(session))
         except Exception as error:
             # botocore raises while building the chain too (e.g. an invalid setting value).
-            raise self.explain(error, shown) from None
+            raise self.explain(error, shown, origin) from None
 
     def whoami(self, profile: str | None) -> Identity:
         """STS GetCallerIdentity with the profile's credentials."""
@@ -234,14 +251,19 @@ class Resolver:
         try:
             reply = sts.get_caller_identity()
         except Exception as error:
-            raise self.explain(error, shown) from None
+            raise self.explain(error, shown, self._origins.get(profile or "")) from None
         return Identity(str(reply["Account"]), str(reply["Arn"]), str(reply["UserId"]))
 
     # ------------------------------------------------------------------ errors
 
-    def explain(self, error: BaseException, profile: str) -> CheckFailed:
-        """The one classification (`awsprofiles.aws.errors.classify`), naming who tried to assume."""
-        return classify(error, profile, timeout=self.timeout, assume_denied=self._assume_denied)
+    def explain(self, error: BaseException, profile: str, origin: Origin | None = None) -> CheckFailed:
+        """The one classification (`awsprofiles.aws.errors.classify`), naming who tried to assume and
+        where the credentials came from."""
+        if origin is None:
+            origin = origin_of(profile, self.profiles())
+        return classify(
+            error, profile, timeout=self.timeout, assume_denied=self._assume_denied, origin=origin
+        )
 
     def _assume_denied(self, profile: str) -> str:
         """Which principal tried to assume which role, found by identifying the source."""

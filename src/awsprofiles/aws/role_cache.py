@@ -9,7 +9,10 @@ cached. This module serves that file exactly as botocore would, without importin
   SerialNumber, DurationSeconds when set) as sorted JSON; the source is not part of it;
 * an entry is used only while it is valid for longer than botocore's refresh window (15 minutes);
 * it is used only for a profile botocore would resolve to that cache lookup without any other
-  I/O: a role whose ``source_profile`` chain (through other roles) ends at static keys, with
+  I/O: a role whose ``source_profile`` chain (through other roles) ends at static keys (or at a
+  keyring profile: botocore would run its ``credential_process`` and then read the same entry; a
+  session still valid in the cache is served without it, even when the keyring would now ask
+  for an MFA code or is locked), with
   every setting that could make botocore do more or fail (``credential_source``, SSO, a
   ``credential_process``, web identity, half a key pair, a loop) sending the caller to botocore.
 
@@ -28,7 +31,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from awsprofiles.aws.credentials import Credentials, cli_cache_dir
-from awsprofiles.model import ACCESS_KEY_ID, SECRET_ACCESS_KEY, Value
+from awsprofiles.model import ACCESS_KEY_ID, SECRET_ACCESS_KEY, Kind, Value
 from awsprofiles.store import Snapshot
 
 #: botocore's CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS: an entry that expires
@@ -139,7 +142,11 @@ def _resolves_to_cache_lookup(snapshot: Snapshot, name: str) -> bool:
             )
             return not others and _has_keys(source_values, source.origins)
         if "role_arn" not in source_values:
-            return False  # a source resolved by SSO, a process, ...: botocore decides
+            # A keyring source (`profiles credential-process NAME --from-keyring`): botocore runs
+            # it, then looks the role up in the cache, whose key does not depend on the source.
+            return source.kind is Kind.KEYRING and not any(
+                key in source_values for key in ("web_identity_token_file", "login_session")
+            )
         current = source
 
 

@@ -9,7 +9,9 @@ from typing import Any
 
 import botocore.configloader
 import botocore.session
+from botocore.configprovider import ConstantProvider
 
+from awsprofiles.aws.process import starter
 from awsprofiles.store import Paths, Snapshot
 
 
@@ -59,8 +61,15 @@ def make_session(
     return session
 
 
+def ignore_environment_profile(session: Any) -> None:
+    """Make the session deaf to AWS_PROFILE/AWS_DEFAULT_PROFILE: a session that only reads the files
+    (and every profile in them) must not fail because the environment names a profile that is gone."""
+    session.get_component("config_store").set_config_provider("profile", ConstantProvider(None))
+
+
 def wire_assume_role(session: Any, *, cache: Any, prompter: Callable[[str], str]) -> None:
-    """Give the session's role providers a credentials cache and an MFA prompter.
+    """Give the session's role providers a credentials cache and an MFA prompter, and its
+    credential_process providers a start that names each failure (`wire_credential_process`).
 
     The one place that reaches into botocore's providers: AssumeRoleProvider takes its prompter
     only in its constructor, and the session builds it without one (getpass on /dev/tty).
@@ -74,6 +83,24 @@ def wire_assume_role(session: Any, *, cache: Any, prompter: Callable[[str], str]
         resolver.get_provider("assume-role-with-web-identity").cache = cache
         resolver.get_provider("sso").cache = cache
     assume_role._prompter = prompter
+    wire_credential_process(session)
+
+
+def wire_credential_process(session: Any) -> None:
+    """Start every credential_process through `process.starter`: the profile's own, and those of
+    the source profiles a role chain resolves later (botocore builds their providers on demand)."""
+    resolver = session.get_component("credential_provider")
+    own = resolver.get_provider("custom-process")
+    own._popen = starter(own._profile_name)
+    builder = resolver.get_provider("assume-role")._profile_provider_builder
+    build = builder._create_process_provider
+
+    def build_checked(profile_name: str) -> Any:
+        provider = build(profile_name)
+        provider._popen = starter(profile_name)
+        return provider
+
+    builder._create_process_provider = build_checked
 
 
 def follow_home() -> None:

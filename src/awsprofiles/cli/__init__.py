@@ -39,6 +39,8 @@ COMMANDS: dict[str, str] = {
     "rename": "awsprofiles.cli.editing",
     "onboard": "awsprofiles.cli.onboarding",
     "rotate-keys": "awsprofiles.cli.onboarding",
+    "protect": "awsprofiles.cli.protecting",
+    "unprotect": "awsprofiles.cli.protecting",
     "add-sso": "awsprofiles.cli.sso",
     "login": "awsprofiles.cli.sso",
     "logout": "awsprofiles.cli.sso",

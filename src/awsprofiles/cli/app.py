@@ -136,6 +136,13 @@ FromJson = Annotated[
     Path | None, typer.Option("--from-json", help="The output of 'aws iam create-access-key'.")
 ]
 Force = Annotated[bool, typer.Option("--force", help="Replace an existing profile's keys.")]
+Keyring = Annotated[
+    bool,
+    typer.Option(
+        "--keyring",
+        help="Keep the access key in the OS keyring; the files get a credential_process instead.",
+    ),
+]
 
 
 def paths(config_file: Path | None, credentials_file: Path | None) -> store.Paths:

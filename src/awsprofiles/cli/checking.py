@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from awsprofiles import store
-from awsprofiles.cli.app import ConfigFile, CredentialsFile, Json, app, paths, print_json
+from awsprofiles import model, store
+from awsprofiles.cli.app import ConfigFile, CredentialsFile, Json, app, paths, print_json, warn
 from awsprofiles.errors import EXIT_FAILED, EXIT_OK, BadInput
 
 if TYPE_CHECKING:
@@ -114,9 +114,16 @@ def check_command(
     """
     from awsprofiles import check
 
+    warnings: list[str] = []
     results = check.check_profiles(
-        paths(config_file, credentials_file), names or None, offline=offline, jobs=jobs, timeout=timeout
+        paths(config_file, credentials_file),
+        names or None,
+        offline=offline,
+        jobs=jobs,
+        timeout=timeout,
+        warnings=warnings,
     )
+    warn(warnings)
     raise typer.Exit(render_results(results, json))
 
 
@@ -134,11 +141,19 @@ def whoami(
     """Print who AWS says a profile is (STS GetCallerIdentity)."""
     from awsprofiles.aws.identity import Resolver
 
-    shown = name or os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or "default"
     files = paths(config_file, credentials_file)
-    snapshot = store.load(files) if name is not None else None
-    if snapshot is not None and snapshot.profile(name or "") is None:
-        raise BadInput(f"no profile named {name!r} (run 'profiles list' to see them)")
+    snapshot = store.load(files)
+    from_environment = model.environment_profile(os.environ)
+    if name is not None and snapshot.profile(name) is None:
+        raise model.no_such_profile(name, snapshot.names())
+    if name is None and from_environment is not None and snapshot.profile(from_environment[1]) is None:
+        # botocore would fail with ProfileNotFound, even with keys in the environment.
+        variable, value = from_environment
+        raise BadInput(
+            f"{variable}={value} names no profile{model.did_you_mean(value, snapshot.names())} "
+            f"(unset {variable}, set it to a profile 'profiles list' shows, or run 'profiles whoami NAME')"
+        )
+    shown = name or (from_environment[1] if from_environment else "default")
     identity = Resolver(files, timeout, snapshot=snapshot).whoami(name)
     if json:
         print_json(

@@ -16,6 +16,7 @@ from awsprofiles.cli.app import (
     FromCsv,
     FromJson,
     Json,
+    Keyring,
     SecretStdin,
     app,
     info,
@@ -44,6 +45,14 @@ def add_user(
         str | None, typer.Option("--output", help="Default output format (json, text, table, yaml).")
     ] = None,
     force: Force = False,
+    keyring: Keyring = False,
+    mfa_serial: Annotated[
+        str | None,
+        typer.Option(
+            "--mfa-serial",
+            help="With --keyring: the MFA device; a code is asked once per session (GetSessionToken).",
+        ),
+    ] = None,
     no_check: NoCheck = False,
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
@@ -51,25 +60,35 @@ def add_user(
     """Add a profile with an IAM user's access key, then check it live (unless --no-check).
 
     The secret access key is never taken from the command line: it is asked for on the
-    terminal, or read from --secret-stdin, --from-csv or --from-json.
+    terminal, or read from --secret-stdin, --from-csv or --from-json. With --keyring it is kept
+    in the OS keyring, and the files get a credential_process instead of the key.
     """
     from awsprofiles import keyfiles  # csv, json and getpass: only this command needs them
 
     key = keyfiles.obtain(access_key_id, secret_stdin, from_csv, from_json)
-    request = editing.UserRequest(name, key.access_key_id, key.secret_access_key, region, output, force)
+    request = editing.UserRequest(
+        name, key.access_key_id, key.secret_access_key, region, output, force, keyring, mfa_serial
+    )
     files = paths(config_file, credentials_file)
     warn(editing.add_user(files, request))
     info(f"profile {name!r} written")
     if not no_check:
-        _check_written(files, name)
+        _check_written(files, name, mfa_session=keyring and mfa_serial is not None)
 
 
-def _check_written(files: store.Paths, name: str) -> None:
-    """The live check after an edit: the profile stays written even when it fails."""
+def _check_written(files: store.Paths, name: str, mfa_session: bool = False) -> None:
+    """The live check after an edit: the profile stays written even when it fails.
+
+    ``mfa_session``: the profile starts an MFA session at first use; without a terminal to ask
+    for the code now, that is no failure.
+    """
     from awsprofiles import check
 
     result, warnings = check.verify_profile(files, name)
     warn(warnings)
+    if mfa_session and result.error == "mfa-required":
+        info(f"profile {name!r} is written; {result.message}")
+        return
     if not result.ok and result.error == "invalid-key":
         # IAM is eventually consistent: a key created seconds ago may not be known to STS yet.
         result.message += f" (a key made in the last few seconds may not work yet: 'profiles check {name}')"
@@ -163,6 +182,9 @@ def add_role(
                 request = dataclasses.replace(request, session_name=found.session_name)
     warn(editing.add_role(files, request))
     info(f"profile {name!r} written")
+    note = editing.source_mfa_note(store.load(files), request)
+    if note:
+        info(note)
     if not no_check:
         _check_written(files, name)
 
@@ -195,6 +217,11 @@ def show(
     snapshot = store.load(paths(config_file, credentials_file))
     warn(snapshot.warnings)
     shown = editing.show(snapshot, name)
+    if shown["kind"] == editing.Kind.KEYRING.value:
+        from awsprofiles import protect
+
+        shown, warnings = protect.with_keyring_details(paths(config_file, credentials_file), snapshot, shown)
+        warn(warnings)
     if json:
         print_json(shown)
         return
@@ -233,29 +260,45 @@ def set_(
     create: Annotated[
         bool, typer.Option("--create", help="Create the profile if it does not exist.")
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write a key botocore does not read, an empty value, or half a key pair anyway.",
+        ),
+    ] = False,
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
 ) -> None:
     """Set one setting of a profile, in place (secrets: use add-user)."""
-    warn(editing.set_value(paths(config_file, credentials_file), name, key, value, create))
+    warn(editing.set_value(paths(config_file, credentials_file), name, key, value, create, force))
 
 
 @app.command("unset")
 def unset(
     name: Name,
-    key: Annotated[str, typer.Argument(help="Setting name, e.g. region.")],
+    keys: Annotated[
+        list[str], typer.Argument(help="Setting names, e.g. region.", metavar="KEY...", show_default=False)
+    ],
+    force: Annotated[
+        bool, typer.Option("--force", help="Remove one half of a key pair, leaving the other.")
+    ] = False,
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
 ) -> None:
-    """Remove one setting of a profile, from whichever file holds it."""
-    warn(editing.unset_value(paths(config_file, credentials_file), name, key))
+    """Remove settings of a profile, from whichever file holds them."""
+    warn(editing.unset_value(paths(config_file, credentials_file), name, *keys, force=force))
 
 
 @app.command("remove")
 def remove(
     name: Name,
     force: Annotated[
-        bool, typer.Option("--force", help="Remove even if other profiles use it as source_profile.")
+        bool,
+        typer.Option(
+            "--force",
+            help="Remove even if other profiles use it as source_profile or run it as credential_process.",
+        ),
     ] = False,
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
@@ -272,6 +315,7 @@ def rename(
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
 ) -> None:
-    """Rename a profile in both files and in every source_profile that names it."""
+    """Rename a profile in both files, in every source_profile that names it and every
+    credential_process that runs 'profiles credential-process' for it."""
     warn(editing.rename(paths(config_file, credentials_file), old, new))
     info(f"profile {old!r} renamed to {new!r}")

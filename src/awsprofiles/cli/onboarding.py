@@ -15,6 +15,7 @@ from awsprofiles.cli.app import (
     FromCsv,
     FromJson,
     Json,
+    Keyring,
     SecretStdin,
     app,
     info,
@@ -98,6 +99,7 @@ def onboard_command(
         str | None, typer.Option("--access-key-id", help="The access key ID (with --secret-stdin).")
     ] = None,
     yes: Yes = False,
+    keyring: Keyring = False,
     no_check: Annotated[
         bool, typer.Option("--no-check", help="Do not check the profiles afterwards.")
     ] = False,
@@ -110,8 +112,10 @@ def onboard_command(
     The source profile's access key is asked for only when that profile does not exist yet
     or holds no key. Both files are written once, atomically; a second run changes nothing.
     A profile that exists with different values is updated only with --yes or after you
-    confirm the diff. Exit codes: 0 all ok, 1 a profile failed its check, 2 bad manifest or
-    input, 3 refused (update not confirmed), 4 a file cannot be read or written.
+    confirm the diff. With --keyring (or keyring = true in [source]) the source's key is kept
+    in the OS keyring, not in the credentials file. Exit codes: 0 all ok, 1 a profile failed
+    its check, 2 bad manifest or input, 3 refused (update not confirmed), 4 a file (or the
+    keyring) cannot be read or written.
     """
     from awsprofiles import onboard
 
@@ -126,7 +130,9 @@ def onboard_command(
         key = None
     else:
         key = _key(snapshot, loaded, access_key_id, secret_stdin, from_csv, from_json)
-    planned = onboard.plan(where, loaded, key)
+    planned = onboard.plan(where, loaded, key, keyring)
+    if planned.keyring is not None:
+        warn(list(planned.keyring.warnings))
     diff = planned.diff()
 
     if dry_run:
@@ -150,7 +156,7 @@ def onboard_command(
             if not _confirm(f"Update {names} as shown above?"):
                 raise Refused(f"not confirmed; {names} left as they are and nothing was written")
     if planned.changed:
-        onboard.apply(where, planned)
+        warn(onboard.apply(where, planned)[1])
     info(_headline(planned, dry_run=False))
     summary = _summary(planned, written=planned.changed, diff=diff)
     if no_check:
@@ -167,7 +173,9 @@ def onboard_command(
             f"{', '.join(waiting)} not checked: sign in first with "
             f"'profiles login {waiting[0]}', then run 'profiles check'"
         )
-    results = check_profiles(where, checked) if checked else []
+    warnings: list[str] = []
+    results = check_profiles(where, checked, warnings=warnings) if checked else []
+    warn(warnings)
     if not json:
         return render_results(results, json=False) if results else EXIT_OK
     print_json({**summary, "checks": [result.to_json() for result in results], "not_signed_in": waiting})
@@ -185,8 +193,10 @@ def _headline(planned: onboard.Plan, dry_run: bool) -> str:
         names = [change.profile for change in planned.changes if change.action is action]
         if names:
             parts.append(f"{verb}{word} {', '.join(names)}")
-    files = ", ".join(str(file.path) for file in planned.files)
-    return f"{'; '.join(parts)} ({'would write' if dry_run else 'wrote'} {files})"
+    written = [str(file.path) for file in planned.files]
+    if planned.keyring is not None and planned.keyring.item is not None:
+        written.append("the keyring")
+    return f"{'; '.join(parts)} ({'would write' if dry_run else 'wrote'} {', '.join(written)})"
 
 
 def _summary(planned: onboard.Plan, written: bool, diff: str) -> dict[str, object]:

@@ -1,30 +1,22 @@
-"""Using a profile: `env`, `env --unset`, `exec` and `credential-process`.
-
-Secrets are written to stdout only, and only once everything has succeeded, so that
-``eval "$(profiles env NAME)"`` of a failure evaluates nothing.
+"""Using a profile: `env`, `env --unset`, `exec` and `credential-process` (what they print or run
+is `awsprofiles.using`'s, shared with the fast path that serves cached roles before typer loads).
 """
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import subprocess
-import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from awsprofiles import model, shells, store
-from awsprofiles.cli.app import ConfigFile, CredentialsFile, app, info, paths, warn
+from awsprofiles.cli.app import ConfigFile, CredentialsFile, app, paths, warn
 from awsprofiles.errors import BadInput
+from awsprofiles.sessions import MFA_CODE
+from awsprofiles.using import IN_PROGRESS, enter, find_program, hint, print_env, run_with, write
 
 if TYPE_CHECKING:
     from awsprofiles.aws.credentials import Credentials
-
-#: exec's exit codes when the command cannot be run (the shells' own conventions).
-EXIT_NOT_FOUND = 127
-EXIT_NOT_EXECUTABLE = 126
 
 Duration = Annotated[
     int | None,
@@ -39,27 +31,6 @@ NoCache = Annotated[
         "--no-cache", help="Assume the role afresh, without the AWS CLI's cache (~/.aws/cli/cache)."
     ),
 ]
-
-
-#: The profiles being resolved by this process and the `profiles` processes that started it.
-#: A credential_process that runs `profiles credential-process` for its own profile would
-#: otherwise start itself again and again.
-IN_PROGRESS = "PROFILES_RESOLVING"
-
-
-def _enter(name: str) -> None:
-    try:
-        chain = json.loads(os.environ.get(IN_PROGRESS, "[]"))
-    except ValueError:
-        chain = []
-    chain = [str(entry) for entry in chain] if isinstance(chain, list) else []
-    if name in chain:
-        raise BadInput(
-            f"profile {name!r} gets its credentials from itself: "
-            f"{' -> '.join([*chain, name])} (check its credential_process)"
-        )
-    # Inherited by any credential_process botocore starts (it passes os.environ on).
-    os.environ[IN_PROGRESS] = json.dumps([*chain, name])
 
 
 def _credentials(
@@ -79,31 +50,27 @@ def _credentials(
     warn(snapshot.warnings)
     profile = snapshot.profile(name)
     if profile is None:
-        raise BadInput(f"no profile named {name!r} (run 'profiles list' to see them)")
-    if profile.kind is not model.Kind.ROLE and (duration is not None or mfa_code is not None):
+        raise model.no_such_profile(name, snapshot.names())
+    if profile.kind is not model.Kind.ROLE and duration is not None:
         raise BadInput(
-            f"--duration and --mfa-code apply to a profile that assumes a role; {name!r} is a "
-            f"{profile.kind.value} profile"
+            f"--duration applies to a profile that assumes a role; {name!r} is a {profile.kind.value} profile"
         )
-    _enter(name)
+    if profile.kind not in (model.Kind.ROLE, model.Kind.KEYRING) and mfa_code is not None:
+        raise BadInput(
+            f"--mfa-code applies to a profile that assumes a role or keeps an MFA session in the keyring; "
+            f"{name!r} is a {profile.kind.value} profile"
+        )
+    if mfa_code is not None:
+        from awsprofiles.aws.credentials import validate_mfa_code
+
+        # For the `profiles credential-process --from-keyring` botocore starts for a keyring source.
+        os.environ[MFA_CODE] = validate_mfa_code(mfa_code)
+    enter(name)
     from awsprofiles.aws.credentials import get_credentials
 
     return get_credentials(
         files, name, duration=duration, mfa_code=mfa_code, use_cache=not no_cache, snapshot=snapshot
     )
-
-
-def _write(text: str) -> None:
-    # Bytes, so that Windows does not turn \n into \r\n: the output must be LF-only.
-    sys.stdout.flush()
-    sys.stdout.buffer.write(text.encode("utf-8"))
-    sys.stdout.buffer.flush()
-
-
-def _hint(shell: str, command: str) -> None:
-    """Printed to a terminal, the commands change nothing: say how to apply them."""
-    if sys.stdout.isatty() and shell not in ("json", "dotenv"):
-        info(f"# nothing changed yet; to apply it, run: {shells.apply_line(shell, command)}")
 
 
 @app.command("env")
@@ -143,17 +110,13 @@ def env(
     if unset:
         if name is not None:
             raise BadInput("--unset takes no profile name")
-        _write(shells.render(chosen, shells.unset_assignments(os.environ)))
-        _hint(chosen, f"profiles env --unset --shell {chosen}")
+        write(shells.render(chosen, shells.unset_assignments(os.environ)))
+        hint(chosen, f"profiles env --unset --shell {chosen}")
         return
     if name is None:
         raise BadInput("name the profile to use, or pass --unset")
     credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
-    if chosen == "json":
-        _write(shells.credential_process_json(credentials))
-        return
-    _write(shells.render(chosen, shells.use_assignments(credentials, name, os.environ)))
-    _hint(chosen, f"profiles env {name} --shell {chosen}")
+    print_env(credentials, name, chosen)
 
 
 @app.command("credential-process")
@@ -162,15 +125,52 @@ def credential_process(
     duration: Duration = None,
     mfa_code: MfaCode = None,
     no_cache: NoCache = False,
+    from_keyring: Annotated[
+        bool,
+        typer.Option(
+            model.FROM_KEYRING,
+            help="Serve the profile's access key (or its MFA session) from the OS keyring.",
+        ),
+    ] = False,
+    session_duration: Annotated[
+        int | None,
+        typer.Option(
+            "--session-duration",
+            help="With --from-keyring: length of a new MFA session in seconds (900-129600) [default: 43200].",
+            show_default=False,
+        ),
+    ] = None,
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
 ) -> None:
     """Print a profile's credentials as the JSON an SDK's credential_process reads.
 
     In another profile: credential_process = profiles credential-process NAME
+
+    With --from-keyring, the access key is read from the OS keyring (where 'add-user --keyring'
+    and 'protect' put it); with the profile's mfa_serial, an MFA session (STS GetSessionToken,
+    --session-duration, default 12 h) is made with one code and kept in the keyring.
     """
-    credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
-    _write(shells.credential_process_json(credentials))
+    if from_keyring:
+        if duration is not None:
+            raise BadInput("--duration applies to roles; an MFA session's length is --session-duration")
+        from awsprofiles import sessions
+
+        credentials, warnings = sessions.keyring_credentials(
+            paths(config_file, credentials_file),
+            name,
+            mfa_code=mfa_code,
+            session_seconds=sessions.DEFAULT_SESSION_SECONDS
+            if session_duration is None
+            else session_duration,
+            use_cache=not no_cache,
+        )
+        warn(warnings)
+    elif session_duration is not None:
+        raise BadInput("--session-duration applies with --from-keyring")
+    else:
+        credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
+    write(shells.credential_process_json(credentials))
 
 
 @app.command("exec")
@@ -195,29 +195,8 @@ def exec_(
     \b
     Example: profiles exec NAME -- aws sts get-caller-identity
     """
+    # As a shell would, before any role is assumed (or an MFA code asked for) in vain.
+    program = find_program(command[0], os.environ.get("PATH"))
     inherited = os.environ.get(IN_PROGRESS)
     credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
-    environment = dict(os.environ)
-    # The command may well run `profiles exec NAME` itself: that is no loop.
-    environment.pop(IN_PROGRESS, None)
-    if inherited is not None:
-        environment[IN_PROGRESS] = inherited
-    for variable, value in shells.credential_assignments(credentials):
-        if value is None:
-            environment.pop(variable, None)
-        else:
-            environment[variable] = value
-    program = shutil.which(command[0], path=environment.get("PATH"))
-    if program is None:
-        print(f"error: command {command[0]!r} not found", file=sys.stderr)
-        raise typer.Exit(EXIT_NOT_FOUND)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    if os.name != "posix":
-        # Windows has no exec: os.exec* there starts a new process and returns at once.
-        raise typer.Exit(subprocess.run([program, *command[1:]], env=environment, check=False).returncode)
-    try:
-        os.execve(program, command, environment)  # noqa: S606  (running the given command is the point)
-    except OSError as error:
-        print(f"error: cannot run {command[0]!r}: {error.strerror}", file=sys.stderr)
-        raise typer.Exit(EXIT_NOT_EXECUTABLE) from None
+    raise typer.Exit(run_with(credentials, program, command, inherited))

@@ -1,0 +1,36 @@
+"""The ``profiles`` command's entry point (console script and ``python -m awsprofiles``): what
+must start fast is served before the CLI framework loads.
+
+``env``, ``exec`` and ``credential-process`` run before every command a person types in a role,
+and ``credential-process NAME --from-keyring`` before every AWS CLI call of a keyring profile.
+When the answer needs no AWS call (a role session still valid in the AWS CLI's cache; a key or
+a kept MFA session in the keyring), it is served without typer, botocore or the keyring library.
+Each fast path returns None, having printed nothing, for anything it is not sure of; the typer
+CLI then runs, importing only the module of the command that runs (`awsprofiles.cli.COMMANDS`).
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def serve_fast(argv: list[str]) -> int | None:
+    """The exit code of a command served without the CLI, or None to run the CLI."""
+    if argv[:1] == ["credential-process"] and "--from-keyring" in argv:
+        from awsprofiles.sessions import serve_cached
+
+        return serve_cached(argv[1:])
+    if argv[:1] in (["env"], ["exec"], ["credential-process"]):
+        from awsprofiles.using import serve_cached_role
+
+        return serve_cached_role(argv)
+    return None
+
+
+def run() -> None:
+    served = serve_fast(sys.argv[1:])
+    if served is not None:
+        sys.exit(served)
+    from awsprofiles.cli import run as run_cli
+
+    run_cli()

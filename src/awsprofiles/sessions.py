@@ -1,0 +1,226 @@
+"""``profiles credential-process NAME --from-keyring``: a profile's key, or its MFA session, from the keyring.
+
+Without ``mfa_serial`` the profile's access key is printed as it is. With ``mfa_serial``, STS
+GetSessionToken is called once with the device's code (``--mfa-code``, ``$PROFILES_MFA_CODE``, or
+asked on the terminal, ``/dev/tty``), and the session it returns is kept in the keyring and
+printed until it is about to expire. Role profiles whose ``source_profile`` is this profile then
+assume their roles with MFA-authenticated credentials: one code a session, for every role.
+
+This is on the path of every AWS CLI call that uses the profile, so serving a kept session must
+be quick: `serve_cached` does it without the CLI framework, the keyring library's backend
+detection or botocore (`vault.fast_get`), and everything else goes the long way.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from awsprofiles import model, store, vault
+from awsprofiles.errors import BadInput, CheckFailed, ProfilesError
+
+if TYPE_CHECKING:
+    from awsprofiles.aws.credentials import Credentials
+
+#: Default and allowed length of an MFA session (STS GetSessionToken for an IAM user).
+DEFAULT_SESSION_SECONDS = 12 * 3600
+MIN_SESSION_SECONDS, MAX_SESSION_SECONDS = 900, 129600
+#: A kept session is served only while it has this long to live: botocore refreshes credentials
+#: from a credential_process that have less (its mandatory refresh window).
+SESSION_MARGIN_SECONDS = 10 * 60
+
+#: Set by `profiles check`: a credential_process it starts must never wait for a code.
+NO_PROMPT = "PROFILES_NO_PROMPT"
+#: Set by `profiles env/exec --mfa-code`: the code for the credential_process botocore starts.
+MFA_CODE = "PROFILES_MFA_CODE"
+
+
+def validate_session_duration(seconds: int) -> int:
+    if not MIN_SESSION_SECONDS <= seconds <= MAX_SESSION_SECONDS:
+        raise BadInput(
+            f"session duration {seconds} is out of range: STS GetSessionToken accepts "
+            f"{MIN_SESSION_SECONDS} to {MAX_SESSION_SECONDS} s"
+        )
+    return seconds
+
+
+def _credentials(keys: dict[str, str], region: str | None) -> Credentials:
+    from awsprofiles.aws.credentials import Credentials
+
+    # botocore reads the legacy aws_security_token when aws_session_token is absent.
+    token = keys.get(model.SESSION_TOKEN) or keys.get("aws_security_token")
+    return Credentials(keys[model.ACCESS_KEY_ID], keys[model.SECRET_ACCESS_KEY], token, None, region)
+
+
+def _session_credentials(session: vault.Session, region: str | None) -> Credentials:
+    from awsprofiles.aws.credentials import Credentials
+
+    return Credentials(
+        session.access_key_id, session.secret_access_key, session.session_token, session.expiration, region
+    )
+
+
+def _keyring_profile(paths: store.Paths, name: str) -> model.Profile:
+    profile = store.load(paths).profile(name)
+    if profile is None:
+        raise BadInput(f"no profile named {name!r} (run 'profiles list' to see them)")
+    return profile
+
+
+def _mfa_required(name: str, serial: str, reason: str) -> CheckFailed:
+    return CheckFailed(
+        f"profile {name!r} needs a code of MFA device {serial} to start its session, and {reason}: "
+        f"run 'profiles whoami {name}' in a terminal once (the session is kept in the keyring until "
+        "it expires), or pass --mfa-code CODE",
+        "mfa-required",
+    )
+
+
+def ask_mfa_code(name: str, serial: str, hours: float) -> str:
+    """The code, asked on the terminal itself: stdout and stderr may belong to an SDK."""
+    from awsprofiles.aws.credentials import validate_mfa_code
+
+    if os.environ.get(NO_PROMPT):
+        raise _mfa_required(name, serial, "'profiles check' never waits for one")
+    terminal_in, terminal_out = ("CONIN$", "CONOUT$") if os.name == "nt" else ("/dev/tty", "/dev/tty")
+    try:
+        with open(terminal_in) as reader, open(terminal_out, "w") as writer:
+            writer.write(f"Enter MFA code for {serial} (profile {name!r}, a session of {hours:g} h): ")
+            writer.flush()
+            line = reader.readline()
+    except OSError:
+        raise _mfa_required(name, serial, "there is no terminal to ask for it") from None
+    if not line.strip():
+        raise CheckFailed(f"no MFA code was entered for profile {name!r}", "mfa-required")
+    try:
+        return validate_mfa_code(line)
+    except BadInput as error:
+        raise CheckFailed(error.message, "mfa-required") from None
+
+
+def keyring_credentials(
+    paths: store.Paths,
+    name: str,
+    *,
+    mfa_code: str | None = None,
+    session_seconds: int = DEFAULT_SESSION_SECONDS,
+    use_cache: bool = True,
+) -> tuple[Credentials, list[str]]:
+    """The credentials ``credential-process NAME --from-keyring`` prints, and warnings."""
+    from awsprofiles.aws.credentials import validate_mfa_code
+
+    model.validate_profile_name(name)
+    validate_session_duration(session_seconds)
+    mfa_code = mfa_code or os.environ.get(MFA_CODE) or None
+    if mfa_code is not None:
+        mfa_code = validate_mfa_code(mfa_code)
+    profile = _keyring_profile(paths, name)
+    region = profile.get("region")
+    keys = vault.read_key(paths, name)
+    if keys is None:
+        item = vault.describe_item(vault.item_user(paths, name))
+        raise CheckFailed(
+            f"profile {name!r} has no key in the keyring (no {item}); "
+            f"add it with 'profiles add-user {name} --keyring --force'",
+            "no-credentials",
+        )
+    serial = profile.get("mfa_serial")
+    if serial is None or vault.temporary(keys):
+        return _credentials(keys, region), []
+    key_id = keys[model.ACCESS_KEY_ID]
+    if use_cache:
+        kept = vault.read_session(paths, name)
+        if kept is not None and kept.usable(key_id, serial, SESSION_MARGIN_SECONDS):
+            return _session_credentials(kept, region), []
+    code = mfa_code or ask_mfa_code(name, serial, session_seconds / 3600)
+    from awsprofiles.aws.credentials import session_token
+
+    made = session_token(paths, name, keys, serial, code, session_seconds)
+    session = vault.Session(
+        made.access_key_id,
+        made.secret_access_key,
+        made.session_token or "",
+        made.expiration or datetime.now(UTC),
+        key_id,
+        serial,
+    )
+    warnings = []
+    if use_cache:
+        try:
+            vault.write_session(paths, name, session)
+        except ProfilesError as error:
+            warnings.append(f"the MFA session could not be kept in the keyring ({error.message})")
+    return _session_credentials(session, region), warnings
+
+
+# --------------------------------------------------------------------------- the fast path
+
+
+def _fast_arguments(argv: list[str]) -> tuple[str, str | None, str | None] | None:
+    """NAME, --config-file and --credentials-file of a plain ``credential-process NAME --from-keyring``."""
+    name: str | None = None
+    files: dict[str, str | None] = {"--config-file": None, "--credentials-file": None}
+    words = iter(argv)
+    for word in words:
+        option, equals, value = word.partition("=")
+        if option in files:
+            files[option] = value if equals else next(words, None)
+            if files[option] is None:
+                return None
+        elif option in ("--session-duration", "--mfa-code"):
+            # Only needed to make a session; a kept one is served as it is.
+            if not equals and next(words, None) is None:
+                return None
+        elif word == model.FROM_KEYRING:
+            continue
+        elif word.startswith("-") or name is not None:
+            return None  # --help, --no-cache, anything the full command must see
+        else:
+            name = word
+    if name is None:
+        return None
+    return name, files["--config-file"], files["--credentials-file"]
+
+
+def serve_cached(argv: list[str]) -> int | None:
+    """Serve ``credential-process NAME --from-keyring`` from the keyring without the CLI or botocore.
+
+    Prints the credentials and returns 0 when the key (no MFA) or a kept MFA session can be served
+    at once; returns None, having printed nothing, for anything else (a session to make, an error
+    to explain), which the full command then does.
+    """
+    parsed = _fast_arguments(argv)
+    if parsed is None:
+        return None
+    name, config_file, credentials_file = parsed
+    try:
+        model.validate_profile_name(name)
+        paths = store.locate(config_file, credentials_file)
+        snapshot = store.load(paths)
+        profile = snapshot.profile(name)
+        if profile is None or snapshot.warnings:
+            return None  # the full command says what is wrong, or warns
+        user = vault.item_user(paths, name)
+        text = vault.fast_get(user)
+        if text is None:
+            return None
+        keys = vault.decode_key(text, user)
+        serial = profile.get("mfa_serial")
+        region = profile.get("region")
+        if serial is None or vault.temporary(keys):
+            credentials = _credentials(keys, region)
+        else:
+            kept_text = vault.fast_get(vault.session_user(paths, name))
+            kept = vault.Session.decode(kept_text) if kept_text else None
+            if kept is None or not kept.usable(keys[model.ACCESS_KEY_ID], serial, SESSION_MARGIN_SECONDS):
+                return None
+            credentials = _session_credentials(kept, region)
+    except ProfilesError:
+        return None
+    from awsprofiles.shells import credential_process_json
+
+    sys.stdout.write(credential_process_json(credentials))
+    sys.stdout.flush()
+    return 0

@@ -1,0 +1,386 @@
+"""The OS keyring: the only code that talks to it (through the ``keyring`` library).
+
+A profile protected with the keyring keeps its access key in one keyring item, and its MFA
+session (if it has ``mfa_serial``) in a second one; both are JSON documents:
+
+* service ``profiles``, user ``<credentials file>#<NAME>``: ``{"Version": 1, "aws_access_key_id":
+  ..., "aws_secret_access_key": ..., ["aws_session_token": ...]}`` (the keys as the credentials
+  file held them);
+* service ``profiles``, user ``<credentials file>#<NAME>#mfa-session``: the session credentials
+  STS GetSessionToken returned, with the key and MFA device they were made with.
+
+``<credentials file>`` is the absolute path of the credentials file the profile belongs to, so
+that two AWS homes (two ``AWS_SHARED_CREDENTIALS_FILE``) never share an item.
+
+Every write is read back and compared; `transaction` edits the keyring and the two files
+together so that a secret is never in neither place: keyring items are written (and verified)
+first, the files next, and if the files cannot be written the items are put back as they were;
+items that the new files no longer need are deleted only once the files are written.
+
+Secrets never leave this module in an error message: every message is written here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from awsprofiles import model, store
+from awsprofiles.errors import FileProblem, ProfilesError
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
+SERVICE = "profiles"
+SESSION_SUFFIX = "#mfa-session"
+#: What the library reads to choose a backend instead of detecting one.
+BACKEND_VARIABLE = "PYTHON_KEYRING_BACKEND"
+
+#: The keys an item may hold: the key ID and every secret the credentials file can hold.
+ITEM_KEYS = (model.ACCESS_KEY_ID, *sorted(model.SECRET_KEYS))
+
+NO_KEYRING = (
+    "no OS keyring is available{reason}: on Linux, start and unlock a Secret Service (install "
+    "gnome-keyring, or KeePassXC with its Secret Service integration) in your D-Bus session; or "
+    "choose another backend the Python keyring library supports through keyring's own "
+    "configuration (PYTHON_KEYRING_BACKEND or keyringrc.cfg, see 'python -m keyring diagnose')"
+)
+
+
+def item_user(paths: store.Paths, profile: str) -> str:
+    """The keyring item (user name, service ``profiles``) that holds ``profile``'s access key."""
+    return f"{os.path.abspath(paths.credentials)}#{profile}"
+
+
+def session_user(paths: store.Paths, profile: str) -> str:
+    """The keyring item that holds ``profile``'s MFA session."""
+    return item_user(paths, profile) + SESSION_SUFFIX
+
+
+def describe_item(user: str) -> str:
+    return f"keyring item {user!r} of service {SERVICE!r}"
+
+
+# --------------------------------------------------------------------------- the documents
+
+
+def temporary(keys: Mapping[str, str]) -> bool:
+    """Whether an item holds temporary credentials (a session token), not a long-term key."""
+    return any(key not in (model.ACCESS_KEY_ID, model.SECRET_ACCESS_KEY) for key in keys)
+
+
+def encode_key(keys: Mapping[str, str]) -> str:
+    return json.dumps({"Version": 1, **{key: keys[key] for key in ITEM_KEYS if key in keys}})
+
+
+def decode_key(text: str, user: str) -> dict[str, str]:
+    """The keys an item holds; a malformed item is reported without quoting it."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        document = None
+    if (
+        not isinstance(document, dict)
+        or document.get("Version") != 1
+        or not all(
+            isinstance(document.get(key), str) for key in (model.ACCESS_KEY_ID, model.SECRET_ACCESS_KEY)
+        )
+    ):
+        raise FileProblem(
+            f"the {describe_item(user)} is not an access key written by profiles; "
+            "replace it with 'profiles add-user NAME --keyring --force'"
+        )
+    return {key: str(document[key]) for key in ITEM_KEYS if isinstance(document.get(key), str)}
+
+
+@dataclass(frozen=True)
+class Session:
+    """Temporary credentials from STS GetSessionToken, made with one key and one MFA device."""
+
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    session_token: str = field(repr=False)
+    expiration: datetime
+    source_key_id: str
+    mfa_serial: str
+
+    def usable(
+        self, key_id: str, mfa_serial: str, margin_seconds: float, now: datetime | None = None
+    ) -> bool:
+        """Made with this key and device, and valid for ``margin_seconds`` more at least."""
+        left = (self.expiration - (now or datetime.now(UTC))).total_seconds()
+        return self.source_key_id == key_id and self.mfa_serial == mfa_serial and left > margin_seconds
+
+    def encode(self) -> str:
+        return json.dumps(
+            {
+                "Version": 1,
+                "AccessKeyId": self.access_key_id,
+                "SecretAccessKey": self.secret_access_key,
+                "SessionToken": self.session_token,
+                "Expiration": self.expiration.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "SourceAccessKeyId": self.source_key_id,
+                "MfaSerial": self.mfa_serial,
+            }
+        )
+
+    @classmethod
+    def decode(cls, text: str) -> Session | None:
+        """The session an item holds, or None when it is not one (it is then made again)."""
+        try:
+            document = json.loads(text)
+            expiration = datetime.fromisoformat(str(document["Expiration"]).replace("Z", "+00:00"))
+            if expiration.tzinfo is None:
+                expiration = expiration.replace(tzinfo=UTC)
+            return cls(
+                str(document["AccessKeyId"]),
+                str(document["SecretAccessKey"]),
+                str(document["SessionToken"]),
+                expiration,
+                str(document["SourceAccessKeyId"]),
+                str(document["MfaSerial"]),
+            )
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+# --------------------------------------------------------------------------- the backend
+
+
+def _configured() -> bool:
+    """Whether the person chose a backend in keyring's own configuration."""
+    if os.environ.get(BACKEND_VARIABLE):
+        return True
+    from keyring.util import platform_
+
+    return bool((platform_.config_root() / "keyringrc.cfg").exists())
+
+
+#: The backend last found usable: its priority (a D-Bus round trip for the Secret Service) is asked once.
+_usable: list[object] = []
+
+
+def backend() -> KeyringBackend:
+    """The keyring the library chose; raises `FileProblem` (exit 4) when there is none to use.
+
+    A backend found by detection with a priority below 1 (keyring's own threshold for
+    "recommended", e.g. a plaintext file) would defeat the purpose: only an explicit choice in
+    keyring's configuration makes one acceptable.
+    """
+    try:
+        import keyring
+        from keyring.backends import fail
+
+        chosen = keyring.get_keyring()
+        if any(chosen is known for known in _usable):
+            return chosen
+        if isinstance(chosen, fail.Keyring):
+            raise FileProblem(NO_KEYRING.format(reason=""))
+        if chosen.priority < 1 and not _configured():
+            raise FileProblem(
+                NO_KEYRING.format(reason=f" (the only backend found, {_name(chosen)}, is not a safe store)")
+            )
+    except ProfilesError:
+        raise
+    except Exception as error:  # a backend that cannot even start (an import or D-Bus failure)
+        raise FileProblem(NO_KEYRING.format(reason=f" ({type(error).__name__})")) from None
+    _usable[:] = [chosen]
+    return chosen
+
+
+def _name(chosen: object) -> str:
+    kind = type(chosen)
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _failure(action: str, user: str, error: BaseException) -> FileProblem:
+    from keyring.errors import KeyringLocked, NoKeyringError
+
+    if isinstance(error, NoKeyringError):
+        return FileProblem(NO_KEYRING.format(reason=""))
+    if isinstance(error, KeyringLocked):
+        return FileProblem(
+            f"cannot {action} the {describe_item(user)}: the keyring is locked; unlock it and retry"
+        )
+    # The exception's own text may quote what was being stored: only its type is named.
+    return FileProblem(
+        f"cannot {action} the {describe_item(user)}: the keyring failed ({type(error).__name__})"
+    )
+
+
+def get(user: str) -> str | None:
+    chosen = backend()
+    try:
+        return chosen.get_password(SERVICE, user)
+    except Exception as error:
+        raise _failure("read", user, error) from None
+
+
+def put(user: str, value: str) -> None:
+    """Store ``value`` and read it back: what the keyring returns must be what was written."""
+    chosen = backend()
+    try:
+        chosen.set_password(SERVICE, user, value)
+    except Exception as error:
+        raise _failure("write", user, error) from None
+    if get(user) != value:
+        raise FileProblem(
+            f"the keyring ({_name(chosen)}) did not give back what was written to the {describe_item(user)}"
+        )
+
+
+def delete(user: str) -> bool:
+    """Delete an item; False when there was none."""
+    chosen = backend()
+    try:
+        if chosen.get_password(SERVICE, user) is None:
+            return False
+        chosen.delete_password(SERVICE, user)
+    except Exception as error:  # the item is there: a PasswordDeleteError is a failure too
+        raise _failure("delete", user, error) from None
+    return True
+
+
+def read_key(paths: store.Paths, profile: str) -> dict[str, str] | None:
+    """The keys of ``profile``'s item, or None when the keyring has no item for it."""
+    user = item_user(paths, profile)
+    text = get(user)
+    return None if text is None else decode_key(text, user)
+
+
+def read_session(paths: store.Paths, profile: str) -> Session | None:
+    text = get(session_user(paths, profile))
+    return None if text is None else Session.decode(text)
+
+
+def write_session(paths: store.Paths, profile: str, session: Session) -> None:
+    put(session_user(paths, profile), session.encode())
+
+
+# --------------------------------------------------------------------------- the fast reader
+
+
+def fast_get(user: str) -> str | None:
+    """Read an item straight from the Secret Service, as keyring's SecretService backend stores it.
+
+    Importing the keyring library and detecting its backend takes longer than the whole of a
+    ``credential_process`` should. Where keyring would choose the Secret Service (Linux, a D-Bus
+    session, no backend configured, no KWallet bindings installed), the item is read directly with
+    secretstorage, which keyring itself uses. None whenever that is not certain or fails: the
+    caller then goes the long way, through keyring.
+    """
+    if not sys.platform.startswith("linux") or not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        return None
+    if os.environ.get(BACKEND_VARIABLE):
+        return None
+    config_home = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
+    if os.path.exists(os.path.join(config_home, "python_keyring", "keyringrc.cfg")):
+        return None
+    import importlib.util
+
+    if importlib.util.find_spec("dbus") is not None:  # keyring could choose KWallet
+        return None
+    try:
+        return _secret_service_get(user)
+    except Exception:
+        return None
+
+
+def _secret_service_get(user: str) -> str | None:
+    import secretstorage
+
+    connection = secretstorage.dbus_init()
+    try:
+        # Collection() rather than get_default_collection(), which would offer to create one.
+        collection = secretstorage.Collection(connection)
+        if collection.is_locked():
+            return None
+        for item in collection.search_items({"service": SERVICE, "username": user}):
+            if item.is_locked():
+                return None
+            value: Any = item.get_secret()
+            return bytes(value).decode("utf-8")
+        return None
+    finally:
+        connection.close()
+
+
+# --------------------------------------------------------------------------- keyring and files together
+
+
+class Edit:
+    """Keyring changes that go with one transaction of the two files."""
+
+    def __init__(self, paths: store.Paths, tx: store.Transaction) -> None:
+        self.paths = paths
+        self.tx = tx
+        #: (item, what it held before) for every item written, to put back if the files are not
+        self._written: list[tuple[str, str | None]] = []
+        self._doomed: list[str] = []
+        self.warnings: list[str] = []
+
+    def put_key(self, profile: str, keys: Mapping[str, str]) -> None:
+        """Write ``profile``'s key item now (verified); it is put back if the files are not written."""
+        user = item_user(self.paths, profile)
+        before = get(user)
+        self._written.append((user, before))
+        put(user, encode_key(keys))
+
+    def read_key(self, profile: str) -> dict[str, str] | None:
+        return read_key(self.paths, profile)
+
+    def delete_after(self, profile: str, key: bool = True) -> None:
+        """Delete ``profile``'s items (its key too unless ``key`` is False) once the files are written."""
+        self._doomed += [item_user(self.paths, profile)] if key else []
+        self._doomed.append(session_user(self.paths, profile))
+
+    def roll_back(self) -> list[str]:
+        """Put every written item back as it was; returns the items that could not be."""
+        stuck = []
+        for user, before in reversed(self._written):
+            try:
+                if before is None:
+                    delete(user)
+                else:
+                    put(user, before)
+            except ProfilesError:
+                stuck.append(user)
+        return stuck
+
+    def finish(self) -> None:
+        for user in self._doomed:
+            try:
+                delete(user)
+            except ProfilesError as error:
+                self.warnings.append(
+                    f"the files no longer use the {describe_item(user)}, but it could not be deleted "
+                    f"({error.message}); delete it with your keyring's own tool"
+                )
+
+
+@contextlib.contextmanager
+def transaction(paths: store.Paths) -> Iterator[Edit]:
+    """`store.transaction` with keyring changes: items first, then the files, rolled back together.
+
+    The keyring library is loaded only when the edit touches an item.
+    """
+    edit: Edit | None = None
+    try:
+        with store.transaction(paths) as tx:
+            edit = Edit(paths, tx)
+            yield edit
+    except BaseException as error:
+        stuck = edit.roll_back() if edit is not None else []
+        if stuck and isinstance(error, ProfilesError):
+            items = ", ".join(describe_item(user) for user in stuck)
+            error.message += (
+                f"; the {items} could not be put back as it was, so it may hold the key as well as the file"
+            )
+        raise
+    edit.finish()
