@@ -552,8 +552,8 @@ QUICK_REFERENCE = {
     "list-huge": 0.48,
     "check": 0.045,  # profiles check / the aws loop (the inverse of the speed-up)
     "memory": 1.0,
-    "keyring-key": 0.2,
-    "keyring-session": 0.2,
+    "keyring-key": 0.3,
+    "keyring-session": 0.3,
 }
 QUICK_SIZES = {"small": 1_000, "large": 3_000, "huge": 10_000}
 FULL_SIZES = {"small": 1_000, "large": 10_000, "huge": 50_000}
