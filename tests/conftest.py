@@ -68,6 +68,9 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
     monkeypatch.setenv("AWS_CONFIG_FILE", str(paths.config))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(paths.credentials))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    # `profiles env` run in-process records the profiles it resolves in os.environ (for the
+    # credential_process it starts): each test starts with none and leaves none behind.
+    monkeypatch.setenv("PROFILES_RESOLVING", "[]")
     return Home(root, paths)
 
 

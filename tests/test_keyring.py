@@ -518,3 +518,95 @@ def test_check_forbids_mfa_prompts_only_while_it_runs(
     home.config.write_text("[profile p]\ncredential_process = false\n")
     assert run(capsys, "check", "p").code == 1
     assert sessions.NO_PROMPT not in os.environ  # later commands of this process may ask
+
+
+# --------------------------------------------------------------------------- aws_security_token
+
+LEGACY_TOKEN = "LegacySecurityTokenBotocoreReadsFirst0001"
+NEWER_TOKEN = "SessionTokenBotocoreReadsOnlyWithoutIt002"
+
+
+@pytest.mark.parametrize(
+    "tokens",
+    [
+        {"aws_security_token": LEGACY_TOKEN},
+        {"aws_security_token": LEGACY_TOKEN, "aws_session_token": NEWER_TOKEN},
+    ],
+)
+def test_protect_keeps_an_aws_security_token_like_a_session_token_and_serves_the_one_botocore_reads(
+    tokens: dict[str, str],
+    home: Home,
+    memory: MemoryKeyring,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import botocore.session
+
+    from awsprofiles import sessions
+
+    home.credentials.parent.mkdir(parents=True)
+    home.config.write_text("[profile Bob]\nregion = eu-west-1\n")
+    lines = [f"{key} = {value}\n" for key, value in tokens.items()]
+    home.credentials.write_text(
+        f"[Bob]\naws_access_key_id = ASIAIOSFODNN7EXAMPLE\naws_secret_access_key = {SECRET}\n{''.join(lines)}"
+    )
+    botocore_reads = botocore.session.Session(profile="Bob").get_credentials().token
+    start = files(home)
+
+    protected = run(capsys, "protect", "Bob")
+    assert protected.code == 0, protected.err
+    assert item(memory, home) == {
+        "Version": 1,
+        "aws_access_key_id": "ASIAIOSFODNN7EXAMPLE",
+        "aws_secret_access_key": SECRET,
+        **tokens,
+    }
+    for secret in (SECRET, *tokens.values()):
+        assert secret.encode() not in on_disk(home)
+        assert secret not in protected.out + protected.err
+
+    served = run(capsys, "credential-process", "Bob", "--from-keyring")
+    assert served.code == 0, served.err
+    assert json.loads(served.out)["SessionToken"] == botocore_reads
+    # the console script's fast path, reading the same item
+    user = vault.item_user(home.paths, "Bob")
+    monkeypatch.setattr(vault, "fast_get", lambda wanted: memory.items.get((vault.SERVICE, wanted)))
+    assert sessions.serve_cached(["Bob", "--from-keyring"]) == 0
+    assert json.loads(capsys.readouterr().out)["SessionToken"] == botocore_reads
+    assert (vault.SERVICE, user) in memory.items
+
+    assert run(capsys, "unprotect", "Bob").code == 0
+    assert files(home) == start
+    assert memory.items == {}
+
+
+def test_protect_and_unprotect_diffs_show_control_characters_escaped(
+    home: Home, memory: MemoryKeyring, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plain_bob(home, capsys)
+    # Next to Bob's section, so that both diffs show it as context.
+    home.credentials.write_text(home.credentials.read_text() + "[evil\x1b[2J]\nregion = eu-west-1\n")
+    for verb in ("protect", "unprotect"):
+        dry = run(capsys, verb, "Bob", "--dry-run")
+        assert dry.code == 0, dry.err
+        assert "[evil\\x1b[2J]" in dry.out
+        assert "\x1b" not in dry.out + dry.err
+        assert run(capsys, verb, "Bob").code == 0
+
+
+def test_protect_refuses_a_secret_on_more_than_one_line_and_changes_nothing(
+    home: Home, memory: MemoryKeyring, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home.credentials.parent.mkdir(parents=True)
+    home.credentials.write_text(
+        f"[Bob]\naws_access_key_id = ASIAIOSFODNN7EXAMPLE\naws_secret_access_key = {SECRET}\n"
+        "aws_session_token = TokenFirstLine0001\n    TokenSecondLine0002\n"
+    )
+    start = files(home)
+    for argv in (["Bob"], ["--all"]):
+        refused = run(capsys, "protect", *argv)
+        assert refused.code == 2
+        assert "aws_session_token" in refused.err
+        assert "Token" not in refused.err.replace("aws_session_token", "")
+        assert files(home) == start
+        assert memory.items == {}

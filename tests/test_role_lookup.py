@@ -10,7 +10,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from awsprofiles.aws.identity import Identity, Resolver, find_role_arn, session_name_for
+from awsprofiles.aws.iam import find_role_arn, session_name_for
+from awsprofiles.aws.identity import Identity, Resolver
 from awsprofiles.errors import CheckFailed
 from tests.conftest import Home
 

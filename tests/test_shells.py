@@ -81,17 +81,22 @@ def test_dotenv_quotes_only_when_needed_and_reads_back() -> None:
     dotenv = pytest.importorskip("dotenv")
     import io
 
-    assignments = [("A", "eu-west-1"), ("B", "wJalr/K7+MDENG="), ("C", 'a "b" #x'), ("D", None)]
+    assignments = [
+        ("AWS_A", "eu-west-1"),
+        ("AWS_B", "wJalr/K7+MDENG="),
+        ("AWS_C", 'a "b" #x'),
+        ("AWS_D", None),
+    ]
     text = shells.render("dotenv", assignments)
-    assert text.splitlines()[:2] == ["A=eu-west-1", "B=wJalr/K7+MDENG="]
+    assert text.splitlines()[:2] == ["AWS_A=eu-west-1", "AWS_B=wJalr/K7+MDENG="]
     assert dict(dotenv.dotenv_values(stream=io.StringIO(text))) == {
-        "A": "eu-west-1",
-        "B": "wJalr/K7+MDENG=",
-        "C": 'a "b" #x',
+        "AWS_A": "eu-west-1",
+        "AWS_B": "wJalr/K7+MDENG=",
+        "AWS_C": 'a "b" #x',
     }
     for unreadable in ("${HOME}", "a\\b", "it's"):
         with pytest.raises(BadInput, match="dotenv"):
-            shells.render("dotenv", [("C", unreadable)])
+            shells.render("dotenv", [("AWS_C", unreadable)])
 
 
 def test_credential_process_json_has_token_and_expiration_only_when_temporary() -> None:

@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from awsprofiles import check, rotate
+from awsprofiles.aws import iam
 from awsprofiles.aws.credentials import get_credentials
 from awsprofiles.aws.errors import SELF_SERVICE_KEYS, classify
 from awsprofiles.errors import CheckFailed
@@ -58,7 +59,7 @@ def test_role_lookup_ignores_a_stale_aws_profile(
     role = make_role(aws, "example-role", bob["arn"])
     write(home, credentials=keys("Bob", bob["id"], bob["secret"]))
     monkeypatch.setenv("AWS_PROFILE", "ghost")
-    found = enforced(lambda: check.find_role(home.paths, "Bob", "example-role"))
+    found = enforced(lambda: iam.find_role(home.paths, "Bob", "example-role"))
     assert found.arn == role
 
 

@@ -7,7 +7,7 @@ reaches the files; all of them return warnings for the CLI to print.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from awsprofiles import model, store
@@ -176,7 +176,8 @@ def add_user(paths: store.Paths, request: UserRequest) -> list[str]:
         else:
             for key, value in keys.items():
                 tx.set(request.name, key, value)
-            tx.unset(request.name, model.SESSION_TOKEN)  # a new long-term key has no token
+            for token in model.TOKEN_KEYS:  # a new long-term key has no token
+                tx.unset(request.name, token)
             if keeps_own_keyring_item(existing):
                 tx.unset(request.name, "credential_process")
                 edit.delete_after(request.name)
@@ -287,10 +288,16 @@ def add_role(paths: store.Paths, request: RoleRequest) -> list[str]:
     return warnings
 
 
+def starts_mfa_session(source: Profile | None) -> bool:
+    """Whether ``source`` (a keyring profile with mfa_serial) serves MFA-authenticated credentials:
+    a role over it needs no mfa_serial of its own, which would ask for a second code."""
+    return source is not None and source.kind is Kind.KEYRING and source.get("mfa_serial") is not None
+
+
 def source_mfa_note(snapshot: store.Snapshot, request: RoleRequest) -> str | None:
     """What add-role says when the source keeps an MFA session in the keyring."""
     source = snapshot.profile(request.source) if request.source else None
-    if source is None or source.kind is not Kind.KEYRING or source.get("mfa_serial") is None:
+    if source is None or not starts_mfa_session(source):
         return None
     note = (
         f"source {source.name!r} starts an MFA session (keyring, STS GetSessionToken) with one code: "
@@ -312,9 +319,7 @@ _OTHER_CREDENTIAL_KEYS = (
     "credential_source",
     "web_identity_token_file",
     "credential_process",
-    model.ACCESS_KEY_ID,
-    model.SECRET_ACCESS_KEY,
-    model.SESSION_TOKEN,
+    *model.KIND_KEYS[Kind.KEYS],
 )
 _LEGACY_SSO_KEYS = ("sso_start_url", "sso_region")
 
@@ -565,6 +570,16 @@ def unset_value(paths: store.Paths, name: str, *keys: str, force: bool = False) 
     return warnings
 
 
+def needed_by(snapshot: store.Snapshot, name: str, ignoring: Collection[str] = ()) -> list[str]:
+    """How other profiles (but ``ignoring``) need ``name``: as source_profile, or by a credential_process."""
+    uses = []
+    if users := [user for user in snapshot.referrers(name) if user not in ignoring]:
+        uses.append(f"the source_profile of {', '.join(users)}")
+    if runners := [runner for runner in snapshot.process_referrers(name) if runner not in ignoring]:
+        uses.append(f"run by the credential_process of {', '.join(runners)}")
+    return uses
+
+
 def remove(paths: store.Paths, name: str, force: bool = False) -> list[str]:
     """Remove a profile from both files; then its keyring items, if it has any."""
     from awsprofiles import vault
@@ -573,11 +588,7 @@ def remove(paths: store.Paths, name: str, force: bool = False) -> list[str]:
         tx = edit.tx
         warnings = list(tx.snapshot.warnings)
         profile = _require(tx.snapshot, name)
-        uses = []
-        if users := tx.snapshot.referrers(name):
-            uses.append(f"the source_profile of {', '.join(users)}")
-        if runners := tx.snapshot.process_referrers(name):
-            uses.append(f"run by the credential_process of {', '.join(runners)}")
+        uses = needed_by(tx.snapshot, name)
         if uses and not force:
             raise Refused(f"profile {name!r} is {' and '.join(uses)}; remove those first or use --force")
         tx.remove(name)

@@ -4,18 +4,27 @@ must start fast is served before the CLI framework loads.
 ``env``, ``exec`` and ``credential-process`` run before every command a person types in a role,
 and ``credential-process NAME --from-keyring`` before every AWS CLI call of a keyring profile.
 When the answer needs no AWS call (a role session still valid in the AWS CLI's cache; a key or
-a kept MFA session in the keyring), it is served without typer, botocore or the keyring library.
-Each fast path returns None, having printed nothing, for anything it is not sure of; the typer
-CLI then runs, importing only the module of the command that runs (`awsprofiles.cli.COMMANDS`).
+a kept MFA session in the keyring), it is served without typer, botocore or the keyring library;
+so is ``profiles --version``. Each fast path returns None, having printed nothing, for anything
+it is not sure of; the typer CLI then runs, importing only the module of the command that runs
+(`awsprofiles.cli.COMMANDS`). The fast paths keep the CLI's promises (``awsprofiles.startup``):
+core dumps are off before a secret is read, Ctrl-C is ``error: interrupted`` (130), and a closed
+stdout ends quietly (141).
 """
 
 from __future__ import annotations
 
 import sys
 
+from awsprofiles.errors import EXIT_INTERRUPTED, EXIT_OUTPUT_CLOSED
+from awsprofiles.startup import core_dumps_off, discard_stdout, end_line, version_line
+
 
 def serve_fast(argv: list[str]) -> int | None:
     """The exit code of a command served without the CLI, or None to run the CLI."""
+    if argv in (["--version"], ["-V"]):
+        print(version_line())
+        return 0
     if argv[:1] == ["credential-process"] and "--from-keyring" in argv:
         from awsprofiles.sessions import serve_cached
 
@@ -28,7 +37,17 @@ def serve_fast(argv: list[str]) -> int | None:
 
 
 def run() -> None:
-    served = serve_fast(sys.argv[1:])
+    core_dumps_off()
+    try:
+        served = serve_fast(sys.argv[1:])
+        sys.stdout.flush()
+    except KeyboardInterrupt:
+        end_line()
+        print("error: interrupted", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        discard_stdout()
+        sys.exit(EXIT_OUTPUT_CLOSED)
     if served is not None:
         sys.exit(served)
     from awsprofiles.cli import run as run_cli

@@ -12,6 +12,9 @@ EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_REFUSED = 3
 EXIT_FILE = 4
+EXIT_INTERRUPTED = 130
+#: stdout was a pipe whose reader has gone (``| head``): 128 + SIGPIPE, as a shell reports it.
+EXIT_OUTPUT_CLOSED = 141
 
 
 class ProfilesError(Exception):
@@ -66,3 +69,12 @@ class CannotRun(ProfilesError):
     def __init__(self, message: str, exit_code: int) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+class Interrupted(ProfilesError):
+    """The user pressed Ctrl-C (exit 130)."""
+
+    exit_code = EXIT_INTERRUPTED
+
+    def __init__(self, message: str = "interrupted") -> None:
+        super().__init__(message)

@@ -17,22 +17,26 @@ from awsprofiles.errors import BadInput
 ACCESS_KEY_ID = "aws_access_key_id"
 SECRET_ACCESS_KEY = "aws_secret_access_key"
 SESSION_TOKEN = "aws_session_token"
+#: botocore's older name of the session token, which it reads first when both are present.
+SECURITY_TOKEN = "aws_security_token"
+#: The keys botocore takes a session token from, in the order it looks (SharedCredentialProvider).
+TOKEN_KEYS = (SECURITY_TOKEN, SESSION_TOKEN)
 
-#: Keys whose values are secrets: never printed, never passed on a command line.
-SECRET_KEYS = frozenset({SECRET_ACCESS_KEY, SESSION_TOKEN})
+#: Keys whose values are secrets: never printed, never passed on a command line. The one list:
+#: everything that shows, takes, masks or moves secrets derives from it.
+SECRET_KEYS = frozenset({SECRET_ACCESS_KEY, *TOKEN_KEYS})
 #: Keys that belong in the credentials file rather than the config file.
-CREDENTIAL_KEYS = frozenset({ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN})
+CREDENTIAL_KEYS = frozenset({ACCESS_KEY_ID, *SECRET_KEYS})
 
 CREDENTIAL_SOURCES = ("Environment", "Ec2InstanceMetadata", "EcsContainer")
 
+#: profiles' own marker on the profiles `profiles discover` generated (botocore ignores it).
+DISCOVERED_FROM = "profiles_discovered_from"
+
 #: Keys read from a profile by botocore's credential providers and by the AWS CLI itself,
 #: which botocore's table of session variables does not list.
-CREDENTIAL_AND_CLI_KEYS = frozenset(
+CREDENTIAL_AND_CLI_KEYS = CREDENTIAL_KEYS | frozenset(
     {
-        "aws_access_key_id",
-        "aws_secret_access_key",
-        "aws_session_token",
-        "aws_security_token",
         "aws_account_id",
         "aws_credential_expiration",
         "role_arn",
@@ -61,6 +65,7 @@ CREDENTIAL_AND_CLI_KEYS = frozenset(
         "cli_auto_prompt",
         "cli_history",
         "cli_help_output",
+        DISCOVERED_FROM,
         # botocore session variables common enough to be known without loading botocore
         "region",
         "ca_bundle",
@@ -139,7 +144,7 @@ _SSO_KEYS = ("sso_session", "sso_start_url", "sso_account_id")
 
 #: The settings of each kind of credentials (what `profiles unset` removes to keep one kind).
 KIND_KEYS = {
-    Kind.KEYS: (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN),
+    Kind.KEYS: (ACCESS_KEY_ID, SECRET_ACCESS_KEY, *TOKEN_KEYS),
     Kind.ROLE: ("role_arn", "source_profile", "credential_source"),
     Kind.WEB_IDENTITY: ("role_arn", "web_identity_token_file"),
     Kind.SSO: ("sso_session", "sso_start_url", "sso_account_id", "sso_role_name", "sso_region"),
@@ -199,6 +204,11 @@ class Profile:
     def get(self, key: str) -> str | None:
         value = self.values.get(key)
         return value if isinstance(value, str) else None
+
+    @property
+    def session_token(self) -> str | None:
+        """The session token botocore uses, under whichever of its two names it is stored."""
+        return next((token for key in TOKEN_KEYS if (token := self.get(key))), None)
 
     @property
     def files(self) -> list[str]:

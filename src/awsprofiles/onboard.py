@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -40,6 +40,7 @@ class FileChange:
     path: Path
     before: bytes
     after: bytes = field(repr=False)
+    role: store.Role = "config"
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class Plan:
         return bool(self.files) or (self.keyring is not None and self.keyring.item is not None)
 
     def diff(self) -> str:
-        return "".join(unified_diff(file.path, file.before, file.after) for file in self.files)
+        return "".join(unified_diff(file.path, file.before, file.after, file.role) for file in self.files)
 
 
 def needs_key(snapshot: store.Snapshot, manifest: Manifest) -> bool:
@@ -194,6 +195,21 @@ def _edit(
     unwanted = unwanted_keys(tx.snapshot, manifest, keyring, access_key)
     # The source whose key changes in the keyring only (the files may not change at all).
     rekeyed = manifest.source.profile if keyring is not None and keyring.replaces else None
+    return changes + edit_profiles(tx, wanted, unwanted, rekeyed)
+
+
+def edit_profiles(
+    tx: store.Transaction,
+    wanted: Mapping[str, Mapping[str, str]],
+    unwanted: Mapping[str, list[str]] | None = None,
+    rekeyed: str | None = None,
+) -> list[Change]:
+    """Give each profile the wanted values, setting only those that differ (onboard, discover).
+
+    ``unwanted``: profile -> keys to remove; ``rekeyed``: the profile whose key changes in the keyring.
+    """
+    unwanted = unwanted or {}
+    changes = []
     for name, values in wanted.items():
         existing = tx.snapshot.profile(name)
         differing = [key for key, value in values.items() if existing is None or existing.get(key) != value]
@@ -217,9 +233,11 @@ def _edit(
                 # botocore refuses a profile with both; the manifest's source wins.
                 tx.unset(name, "credential_source")
                 differing.append("credential_source")
-            if model.ACCESS_KEY_ID in differing and existing.get(model.SESSION_TOKEN) is not None:
-                tx.unset(name, model.SESSION_TOKEN)  # a long-term key has no session token
-                differing.append(model.SESSION_TOKEN)
+            if model.ACCESS_KEY_ID in differing:
+                for token in model.TOKEN_KEYS:  # a long-term key has no session token
+                    if existing.get(token) is not None:
+                        tx.unset(name, token)
+                        differing.append(token)
         if existing is None:
             changes.append(Change(name, Action.CREATE, tuple(values)))
         elif differing:
@@ -247,9 +265,18 @@ def plan(paths: store.Paths, manifest: Manifest, key: AccessKey | None = None, k
         manifest,
         key,
         tuple(changes),
-        tuple(FileChange(path, before, after) for path, before, after in files),
+        tuple(FileChange(path, before, after, paths.role_of(path)) for path, before, after in files),
         kept,
     )
+
+
+def refuse_if_changed(tx: store.Transaction, files: Iterable[FileChange], doing: str) -> None:
+    """Refuse (nothing written) when a file is no longer what a plan was computed from."""
+    before = {file.path: file.before for file in files}
+    for ini in tx.snapshot.files():
+        expected = before.get(ini.path)
+        if expected is not None and expected != ini.raw:
+            raise Refused(f"{ini.path} changed while {doing}; nothing was written, run it again")
 
 
 def apply(paths: store.Paths, planned: Plan) -> tuple[list[Change], list[str]]:
@@ -260,14 +287,10 @@ def apply(paths: store.Paths, planned: Plan) -> tuple[list[Change], list[str]]:
     """
     from awsprofiles import vault
 
-    before = {file.path: file.before for file in planned.files}
     source = planned.manifest.source.profile
     with vault.transaction(paths) as edit:
         tx = edit.tx
-        for ini in tx.snapshot.files():
-            expected = before.get(ini.path)
-            if expected is not None and expected != ini.raw:
-                raise Refused(f"{ini.path} changed while onboarding; nothing was written, run it again")
+        refuse_if_changed(tx, planned.files, "onboarding")
         if planned.keyring is not None and planned.keyring.item is not None:
             edit.put_key(source, planned.keyring.item)
             edit.delete_after(source, key=False)  # an MFA session of an earlier key
@@ -279,25 +302,97 @@ def apply(paths: store.Paths, planned: Plan) -> tuple[list[Change], list[str]]:
     return changes, edit.warnings
 
 
-_SECRET_LINE = re.compile(
-    r"^(?P<lead>[ +\-]\s*(?:aws_secret_access_key|aws_session_token|aws_security_token)\s*[=:]\s*)\S.*$",
-    re.IGNORECASE | re.MULTILINE,
-)
-_KEY_ID_LINE = re.compile(
-    r"^(?P<lead>[ +\-]\s*aws_access_key_id\s*[=:]\s*)(?P<id>\S+)\s*$", re.IGNORECASE | re.MULTILINE
-)
+#: What a diff shows in place of a value.
+MASK = "********"
+_OPTION = re.compile(r"(?P<lead>(?P<key>[^=:]*?)\s*[=:]\s*)(?P<value>.*)", re.DOTALL)
+_COMMENT = re.compile(r"(?P<lead>[#;]+\s*)(?P<text>.*)", re.DOTALL)
+# A key shown beside its masked value: one case throughout, words joined by '_' or '-'. A secret
+# written where a key would be (mixed case, '/', '+') is masked whole instead.
+_SHOWABLE_KEY = re.compile(r"[a-z][a-z0-9]*(?:[_-][a-z0-9]+)*|[A-Z][A-Z0-9]*(?:[_-][A-Z0-9]+)*")
 
 
-def mask_secrets(diff: str) -> str:
-    """A diff of the credentials file that can be shown: secrets starred, key IDs shortened."""
-    diff = _SECRET_LINE.sub(lambda m: m.group("lead") + "********", diff)
-    return _KEY_ID_LINE.sub(lambda m: m.group("lead") + model.mask_access_key_id(m.group("id")), diff)
+def _masked_value(key: str, value: str) -> str:
+    if not value:
+        return value
+    return model.mask_access_key_id(value) if key.lower() == model.ACCESS_KEY_ID else MASK
 
 
-def unified_diff(path: Path, before: bytes, after: bytes, label: str = "after onboard") -> str:
-    old = before.decode("utf-8").replace("\r\n", "\n").splitlines(keepends=True)
-    new = after.decode("utf-8").replace("\r\n", "\n").splitlines(keepends=True)
-    lines = []
-    for line in difflib.unified_diff(old, new, f"{path} (now)", f"{path} ({label})"):
-        lines.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
-    return mask_secrets("".join(lines))
+def _masked_setting(text: str, everything: bool) -> str | None:
+    """``key = value`` with its value masked; None when it is not to be masked."""
+    option = _OPTION.fullmatch(text)
+    key = option["key"].strip() if option else ""
+    if option is None or not _SHOWABLE_KEY.fullmatch(key):
+        return MASK if everything else None
+    if not everything and key.lower() not in model.SECRET_KEYS:
+        return None
+    return option["lead"] + _masked_value(key, option["value"])
+
+
+def shown_lines(role: store.Role, text: str) -> list[str]:
+    """The lines of a file (``store.split_lines``) as a diff may show them.
+
+    In the credentials file every value is masked: settings show their key and ``********`` (key IDs
+    their first and last four characters), and comments and continuation lines, which may hold a
+    secret pasted or commented out, show ``********``. In the config file, the same for the secret
+    keys, commented out or not, and their continuation lines. Headers and blank lines stay.
+    """
+    everything = role == "credentials"
+    shown: list[str] = []
+    masking_value = False  # whether the option that continuation lines continue is masked
+    for line, kind, section in store.scan_lines(text):
+        body = line.rstrip("\n")
+        end = line[len(body) :]
+        stripped = body.lstrip()
+        indent = body[: len(body) - len(stripped)]
+        masked: str | None = None
+        if kind == store.HEADER:
+            # configparser ignores what follows the closing bracket; it is not shown either.
+            tail = stripped[len(section or "") + 2 :].strip()
+            masked = f"{indent}[{section}]" + (f" {MASK}" if tail else "")
+        elif kind == store.OPTION:
+            masked = _masked_setting(stripped, everything)
+            masking_value = masked is not None
+            masked = None if masked is None else indent + masked
+        elif kind == store.CONTINUATION and masking_value:
+            masked = indent + MASK
+        elif kind == store.COMMENT:
+            comment = _COMMENT.fullmatch(stripped)
+            assert comment is not None
+            setting = _masked_setting(comment["text"], everything) if comment["text"] else None
+            masked = None if setting is None else indent + comment["lead"] + setting
+        shown.append(body + end if masked is None else masked + end)
+    return shown
+
+
+def _span(start: int, stop: int) -> str:
+    """A hunk's line range as unified diffs write it (difflib._format_range_unified)."""
+    length = stop - start
+    first = start + 1 if length else start
+    return f"{first}" if length == 1 else f"{first},{length}"
+
+
+def unified_diff(
+    path: Path, before: bytes, after: bytes, role: store.Role, label: str = "after onboard"
+) -> str:
+    """The unified diff of one of the two files, every line shown as ``shown_lines`` masks it.
+
+    Lines are compared as they are, so that a secret that changes shows as a changed line.
+    """
+    old_text = before.decode("utf-8").replace("\r\n", "\n")
+    new_text = after.decode("utf-8").replace("\r\n", "\n")
+    old, new = store.split_lines(old_text), store.split_lines(new_text)
+    old_shown, new_shown = shown_lines(role, old_text), shown_lines(role, new_text)
+    lines: list[str] = []
+    for group in difflib.SequenceMatcher(None, old, new, autojunk=False).get_grouped_opcodes(3):
+        if not lines:
+            lines += [f"--- {path} (now)\n", f"+++ {path} ({label})\n"]
+        lines.append(f"@@ -{_span(group[0][1], group[-1][2])} +{_span(group[0][3], group[-1][4])} @@\n")
+        for tag, old_start, old_stop, new_start, new_stop in group:
+            if tag == "equal":
+                lines += [" " + line for line in old_shown[old_start:old_stop]]
+                continue
+            lines += ["-" + line for line in old_shown[old_start:old_stop]]
+            lines += ["+" + line for line in new_shown[new_start:new_stop]]
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+    )

@@ -112,6 +112,14 @@ def _protectable(profile: Profile) -> bool:
             f"profile {profile.name!r} is a {profile.kind.value} profile, not one holding an access key "
             "and its secret; only those can be protected"
         )
+    spanning = [key for key, value in keys.items() if "\n" in value]
+    if spanning:
+        # unprotect could not give it back as it was (one value per line), and botocore sends
+        # the line break as part of the value: it is a value pasted across lines.
+        raise BadInput(
+            f"profile {profile.name!r} has {' and '.join(spanning)} on more than one line (a "
+            "continuation line); put each value on one line in the file before protecting it"
+        )
     if profile.get("credential_process") is not None:
         raise BadInput(
             f"profile {profile.name!r} has keys and a credential_process; remove one "
@@ -131,7 +139,7 @@ def _preview(paths: store.Paths, edit: Callable[[store.Transaction], None], verb
     from awsprofiles.onboard import unified_diff
 
     return "".join(
-        unified_diff(path, before, after, f"after {verb}")
+        unified_diff(path, before, after, paths.role_of(path), f"after {verb}")
         for path, before, after in store.preview(paths, edit)
     )
 

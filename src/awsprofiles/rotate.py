@@ -59,7 +59,7 @@ def current_key(snapshot: store.Snapshot, name: str) -> KeyPair:
         return KeyPair(keys[model.ACCESS_KEY_ID], keys[model.SECRET_ACCESS_KEY])
     if profile.kind is not model.Kind.KEYS or not key_id or not secret:
         raise BadInput(f"profile {name!r} is a {profile.kind.value} profile; only a keys profile can rotate")
-    if profile.get(model.SESSION_TOKEN):
+    if profile.session_token:
         raise BadInput(f"profile {name!r} holds temporary credentials (a session token); they cannot rotate")
     return KeyPair(key_id, secret)
 

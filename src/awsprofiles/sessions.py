@@ -49,8 +49,8 @@ def validate_session_duration(seconds: int) -> int:
 def _credentials(keys: dict[str, str], region: str | None) -> Credentials:
     from awsprofiles.aws.credentials import Credentials
 
-    # botocore reads the legacy aws_security_token when aws_session_token is absent.
-    token = keys.get(model.SESSION_TOKEN) or keys.get("aws_security_token")
+    # The token botocore would take from the credentials file, under either of its names.
+    token = next((keys[key] for key in model.TOKEN_KEYS if keys.get(key)), None)
     return Credentials(keys[model.ACCESS_KEY_ID], keys[model.SECRET_ACCESS_KEY], token, None, region)
 
 

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING
 
+from awsprofiles import model
 from awsprofiles.errors import BadInput
 
 if TYPE_CHECKING:
@@ -39,6 +40,9 @@ REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
 # botocore takes the profile from either; a leftover one would confuse later tools.
 PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
 CREDENTIAL_VARIABLES = (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, EXPIRATION, SECURITY_TOKEN)
+#: The variables that hold a secret (AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_SECURITY_TOKEN):
+#: a refusal never shows their value.
+SECRET_VARIABLES = frozenset(key.upper() for key in model.SECRET_KEYS)
 SAVED_VARIABLES = PROFILE_VARIABLES + REGION_VARIABLES
 ACTIVE = "PROFILES_ACTIVE"
 SAVED_PREFIX = "PROFILES_SAVED_"
@@ -103,10 +107,39 @@ def credential_process_json(credentials: Credentials) -> str:
         document["SessionToken"] = credentials.session_token
         if credentials.expiration is not None:
             document["Expiration"] = iso8601(credentials.expiration)
+    for field, value in document.items():
+        if isinstance(value, str):
+            _refuse_unwritable("json", field, value, secret=True)
     return json.dumps(document, indent=2) + "\n"
 
 
 # --------------------------------------------------------------------------- quoting
+
+# C0 and C1 control characters and the Unicode line and paragraph separators: the characters some
+# reader of a line (a shell, .NET's line reader, a terminal) takes as a line end or a command.
+_CONTROL = "\x00-\x1f\x7f-\x9f\u2028\u2029"
+# What the OS and the terminal's encoding cannot carry: a NUL ends an environment variable, and a
+# lone surrogate is what non-UTF-8 bytes in the environment become.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _shown(name: str, value: str) -> str:
+    return "its value" if name in SECRET_VARIABLES else repr(value)
+
+
+def _refuse_unwritable(shell: str, name: str, value: str, secret: bool = False) -> None:
+    """Every shell: a value is written whole or not at all, never silently shortened."""
+    shown = "its value" if secret else _shown(name, value)
+    if "\x00" in value:
+        raise BadInput(
+            f"{name} cannot be written for {shell}: {shown} contains a NUL character, which no "
+            "environment variable can hold"
+        )
+    if _SURROGATE.search(value):
+        raise BadInput(
+            f"{name} cannot be written for {shell}: {shown} holds bytes that are not UTF-8; "
+            "the output is UTF-8 text"
+        )
 
 
 def posix_quote(value: str) -> str:
@@ -123,21 +156,35 @@ def fish_quote(value: str) -> str:
 _POWERSHELL_QUOTES = re.compile("(['\u2018\u2019\u201a\u201b])")
 
 
+# `... | Invoke-Expression` runs each line of the output on its own: a line break inside the quotes
+# would end the statement and run the rest of the value as a command.
+_POWERSHELL_UNSAFE = re.compile(f"[{_CONTROL}]")
+
+
 def powershell_quote(value: str) -> str:
+    """A single-quoted string: only a quote (four kinds) ends it, and each is doubled."""
     return "'" + _POWERSHELL_QUOTES.sub(r"\1\1", value) + "'"
+
+
+def powershell_value(name: str, value: str) -> str:
+    if _POWERSHELL_UNSAFE.search(value):
+        raise BadInput(
+            f"{name} cannot be written for powershell: {_shown(name, value)} contains a line break "
+            "or a control character, which would end the line that Invoke-Expression runs"
+        )
+    return powershell_quote(value)
 
 
 # In `set "NAME=value"` the quotes keep & | < > ^ ( ) literal in a batch file, and in
 # `for /f ... do @%i` the line is never parsed for them at all. % cannot be made safe in both:
 # a batch file needs %%, the for /f line keeps %% as is. ! is expanded under delayed expansion.
-_CMD_UNSAFE = re.compile('["%!\x00-\x1f\x7f]')
+_CMD_UNSAFE = re.compile(f'["%!{_CONTROL}]')
 
 
 def cmd_value(name: str, value: str) -> str:
     if _CMD_UNSAFE.search(value):
-        shown = "its value" if name in (SECRET_ACCESS_KEY, SESSION_TOKEN) else repr(value)
         raise BadInput(
-            f'{name} cannot be written for cmd: {shown} contains ", % or ! (or a control '
+            f'{name} cannot be written for cmd: {_shown(name, value)} contains ", % or ! (or a control '
             "character), which cmd would expand; use --shell powershell"
         )
     return value
@@ -146,22 +193,23 @@ def cmd_value(name: str, value: str) -> str:
 _DOTENV_PLAIN = re.compile(r"^[A-Za-z0-9_./:+=@,-]*$")
 # Readers disagree on $, \ and ' even inside single quotes (python-dotenv expands ${X} there,
 # docker compose does not), so a value holding one has no form they all read the same way.
-_DOTENV_UNSAFE = re.compile(r"[$\\'\x00-\x1f\x7f]")
+_DOTENV_UNSAFE = re.compile(f"[$\\\\'{_CONTROL}]")
 
 
 def dotenv_quote(name: str, value: str) -> str:
     if _DOTENV_PLAIN.match(value):
         return value
     if _DOTENV_UNSAFE.search(value):
-        shown = "its value" if name in (SECRET_ACCESS_KEY, SESSION_TOKEN) else repr(value)
         raise BadInput(
-            f"{name} cannot be written for dotenv: {shown} contains $, \\, ' or a control character, "
-            "which dotenv readers treat differently; use a shell"
+            f"{name} cannot be written for dotenv: {_shown(name, value)} contains $, \\, ' or a control "
+            "character, which dotenv readers treat differently; use a shell"
         )
     return f"'{value}'"
 
 
 def _line(shell: str, name: str, value: str | None) -> str:
+    if value is not None:
+        _refuse_unwritable(shell, name, value)
     if shell in POSIX_SHELLS:
         return f"unset {name}" if value is None else f"export {name}={posix_quote(value)}"
     if shell == "fish":
@@ -169,7 +217,7 @@ def _line(shell: str, name: str, value: str | None) -> str:
     if shell == "powershell":
         if value is None:
             return f"Remove-Item Env:{name} -ErrorAction SilentlyContinue"
-        return f"$Env:{name} = {powershell_quote(value)}"
+        return f"$Env:{name} = {powershell_value(name, value)}"
     if shell == "cmd":
         return f'set "{name}="' if value is None else f'set "{name}={cmd_value(name, value)}"'
     if shell == "dotenv":
@@ -186,8 +234,11 @@ def render(shell: str, assignments: Assignments) -> str:
     if shell == "dotenv":
         if all(value is None for _, value in assignments):
             raise BadInput("a dotenv file cannot remove variables; use --unset with a shell")
-        # A dotenv file describes an environment to create, so it lists only what is set.
-        assignments = [(name, value) for name, value in assignments if value is not None]
+        # A dotenv file describes an environment to create: only what is set, and only AWS's own
+        # variables (PROFILES_ACTIVE and PROFILES_SAVED_* serve 'profiles env --unset' in a shell).
+        assignments = [
+            (name, value) for name, value in assignments if value is not None and name.startswith("AWS_")
+        ]
     return "".join(_line(shell, name, value) + "\n" for name, value in assignments)
 
 

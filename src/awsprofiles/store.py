@@ -59,6 +59,10 @@ class Paths:
     config: Path
     credentials: Path
 
+    def role_of(self, path: Path) -> Role:
+        """Which of the two files ``path`` (one of them) is."""
+        return "credentials" if path == self.credentials else "config"
+
 
 def locate(
     config_file: str | os.PathLike[str] | None = None,
@@ -99,32 +103,46 @@ def split_lines(text: str) -> list[str]:
     return result
 
 
-def split_chunks(text: str) -> list[Chunk]:
-    """Cut text into sections exactly where configparser starts one (see RawConfigParser._read)."""
-    chunks = [Chunk(None, "", 1)]
-    current: list[str] = []
+#: What configparser reads a line as (see RawConfigParser._read).
+BLANK, COMMENT, HEADER, OPTION, CONTINUATION = "blank", "comment", "header", "option", "continuation"
+
+
+def scan_lines(text: str) -> Iterator[tuple[str, str, str | None]]:
+    """Each line of ``text`` (with its ending), what configparser reads it as, and for a header
+    the section's name: a continuation line is an indented line below an option, which
+    configparser adds to that option's value."""
     indent_level = 0
     in_option = False
-    for number, line in enumerate(split_lines(text), start=1):
+    for line in split_lines(text):
         value = line.strip()
-        if not value or value.startswith(("#", ";")):
-            current.append(line)
+        if not value:
+            yield line, BLANK, None
+            continue
+        if value.startswith(("#", ";")):
+            yield line, COMMENT, None
             continue
         first = _NON_SPACE.search(line)
         indent = first.start() if first else 0
         if in_option and indent > indent_level:
-            current.append(line)  # continuation of a multi-line value
+            yield line, CONTINUATION, None
             continue
         indent_level = indent
         header = _SECTION_HEADER.match(value)
-        if header:
+        in_option = header is None
+        yield (line, OPTION, None) if header is None else (line, HEADER, header.group("header"))
+
+
+def split_chunks(text: str) -> list[Chunk]:
+    """Cut text into sections exactly where configparser starts one."""
+    chunks = [Chunk(None, "", 1)]
+    current: list[str] = []
+    for number, (line, kind, section) in enumerate(scan_lines(text), start=1):
+        if kind is HEADER:
             chunks[-1].text = "".join(current)
-            chunks.append(Chunk(header.group("header"), "", number))
+            chunks.append(Chunk(section, "", number))
             current = [line]
-            in_option = False
         else:
             current.append(line)
-            in_option = True
     chunks[-1].text = "".join(current)
     return chunks
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from awsprofiles import model, shells, store
 from awsprofiles.errors import BadInput, CannotRun, ProfilesError
 from awsprofiles.sessions import MFA_CODE
+from awsprofiles.startup import core_dumps_restored
 
 if TYPE_CHECKING:
     from awsprofiles.aws.credentials import Credentials
@@ -127,6 +128,7 @@ def run_with(credentials: Credentials, program: str, command: list[str], inherit
     if os.name != "posix":
         # Windows has no exec: os.exec* there starts a new process and returns at once.
         return subprocess.run([program, *command[1:]], env=environment, check=False).returncode
+    core_dumps_restored()  # the command is the user's: it keeps the user's own core-file limit
     try:
         os.execve(program, command, environment)  # noqa: S606  (running the given command is the point)
     except OSError as error:

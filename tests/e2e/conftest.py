@@ -52,18 +52,24 @@ def _moto_server_command() -> list[str]:
 class MotoServer:
     """One moto_server process; ``url`` is its loopback endpoint."""
 
-    def __init__(self, log: Path) -> None:
+    def __init__(self, log: Path, managed_policies: bool = True) -> None:
         self.log = log
+        # AWS managed policies cost seconds per account moto creates (Organizations accounts).
+        self.managed_policies = managed_policies
         self.process: subprocess.Popen[bytes] | None = None
         self.url = ""
 
     def start(self) -> None:
         env = dict(os.environ)
+        command = _moto_server_command()
+        if not self.managed_policies:
+            env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "false"
+            command = [sys.executable, "-m", "moto.server"]
         for _ in range(5):
             port = _free_port()
             with open(self.log, "ab") as log:
                 self.process = subprocess.Popen(
-                    [*_moto_server_command(), "-H", "127.0.0.1", "-p", str(port)],
+                    [*command, "-H", "127.0.0.1", "-p", str(port)],
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     env=env,

@@ -8,20 +8,16 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import getpass
-import re
 import threading
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-import botocore.exceptions as bce
 from botocore.config import Config
 from botocore.loaders import create_loader
 
 from awsprofiles.aws.credentials import mfa_prompter
 from awsprofiles.aws.errors import (
-    DENIED,
     ENVIRONMENT,
     Origin,
     assume_denied_message,
@@ -281,64 +277,3 @@ class Resolver:
         else:
             who = f"the keys of profile {profile!r}"
         return assume_denied_message(who, role)
-
-
-# ---------------------------------------------------------------------- role lookup
-
-
-@dataclass(frozen=True)
-class FoundRole:
-    arn: str
-    how: str  # a sentence fragment for the user: how the ARN was found
-    source: Identity
-
-
-_SESSION_NAME_CHARS = re.compile(r"[^\w+=,.@-]")
-
-
-def session_name_for(source: Identity, local_user: Callable[[], str] = getpass.getuser) -> str:
-    """role_session_name: the source's IAM user name, else the local user's (as STS accepts)."""
-    name = source.iam_user_name
-    if name is None:
-        try:
-            name = local_user()
-        except Exception:  # getpass raises OSError (or KeyError) without a user database entry
-            name = "profiles"
-        name = _SESSION_NAME_CHARS.sub("-", name)
-    name = name[:64]
-    return name if len(name) >= 2 else f"{name}-user"
-
-
-def find_role_arn(resolver: Resolver, source: str, role_name: str, account: str | None = None) -> FoundRole:
-    """The ARN of ``role_name``: listed with the source's credentials, else built from its account."""
-    identity = resolver.whoami(source)
-    if account is not None and account != identity.account:
-        arn = f"arn:{identity.partition}:iam::{account}:role/{role_name}"
-        return FoundRole(arn, f"built from --account {account} (another account cannot be listed)", identity)
-    iam = resolver.client(source, "iam")
-    try:
-        roles = [role for page in iam.get_paginator("list_roles").paginate() for role in page["Roles"]]
-    except bce.ClientError as error:
-        code = str(error.response.get("Error", {}).get("Code", ""))
-        if code not in DENIED:
-            raise resolver.explain(error, source) from None
-        arn = f"arn:{identity.partition}:iam::{account or identity.account}:role/{role_name}"
-        return FoundRole(
-            arn,
-            f"built from account {account or identity.account}: {identity.arn} may not list roles "
-            "(iam:ListRoles), so a role with a path needs --role-arn",
-            identity,
-        )
-    except Exception as error:
-        raise resolver.explain(error, source) from None
-    exact = [role for role in roles if role["RoleName"] == role_name]
-    folded = [role for role in roles if str(role["RoleName"]).lower() == role_name.lower()]
-    match = exact or folded
-    if not match:
-        raise CheckFailed(
-            f"account {identity.account} has no role named {role_name!r} ({len(roles)} roles listed); "
-            "give --role-name, --role-arn, or --account for a role in another account",
-            "other",
-            "NoSuchEntity",
-        )
-    return FoundRole(str(match[0]["Arn"]), f"found with iam:ListRoles as {identity.arn}", identity)

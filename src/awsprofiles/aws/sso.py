@@ -29,6 +29,7 @@ What other modules call (``awsprofiles.login`` and ``profiles discover``)::
     valid_token(sso) -> Token                         # or CheckFailed 'sso-login' naming the login command
     list_accounts(token, paths=None, timeout=10.0) -> list[Account]                  # every page
     list_account_roles(token, account_id, paths=None, timeout=10.0) -> list[AccountRole]  # every page
+    try_role_credentials(token, [(account_id, role_name)...]) -> {pair: CheckFailed | None}  # verify
     login(sso, on_pending, paths=None, force=False, sleep=None) -> SignedIn   # valid, refreshed or new
     revoke(token, paths=None) -> bool; cached_tokens() -> [(path, Token)]     # for logout
     role_credentials_cache_key(sso, account_id, role_name) -> str             # in ~/.aws/cli/cache
@@ -425,6 +426,39 @@ def list_account_roles(
         AccountRole(str(item.get("accountId") or account_id), str(item["roleName"]))
         for item in _pages(token, "list_account_roles", "roleList", paths, timeout, accountId=account_id)
     ]
+
+
+def try_role_credentials(
+    token: Token,
+    pairs: list[tuple[str, str]],
+    paths: store.Paths | None = None,
+    timeout: float = 10.0,
+    jobs: int = 16,
+) -> dict[tuple[str, str], CheckFailed | None]:
+    """GetRoleCredentials for each (account, role), concurrently: None where it worked.
+
+    The credentials are dropped at once: this proves a role can be used (``profiles discover
+    --verify``), nothing more.
+    """
+    import concurrent.futures
+
+    if not pairs:
+        return {}
+    portal = unsigned_client("sso", token.region, paths, timeout)
+
+    def attempt(pair: tuple[str, str]) -> CheckFailed | None:
+        account_id, role_name = pair
+        try:
+            portal.get_role_credentials(
+                accountId=account_id, roleName=role_name, accessToken=token.access_token
+            )
+        except Exception as error:
+            return _portal_failure(error, token.start_url)
+        return None
+
+    workers = max(1, min(jobs, len(pairs)))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sso-verify") as pool:
+        return dict(zip(pairs, pool.map(attempt, pairs), strict=True))
 
 
 # --------------------------------------------------------------------------- sign-in

@@ -20,14 +20,23 @@ import typer
 from typer import _click as click
 
 from awsprofiles.cli.app import app
-from awsprofiles.errors import EXIT_BAD_INPUT, EXIT_FAILED, CheckFailed, ProfilesError
-
-INTERRUPTED = 130
+from awsprofiles.cli.terminal import printable_lines
+from awsprofiles.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OUTPUT_CLOSED,
+    CheckFailed,
+    Interrupted,
+    ProfilesError,
+)
+from awsprofiles.startup import core_dumps_off, discard_stdout, end_line
 
 #: Every command, in the order ``profiles --help`` lists them, and the module that defines it.
 COMMANDS: dict[str, str] = {
     "check": "awsprofiles.cli.checking",
     "whoami": "awsprofiles.cli.checking",
+    "discover": "awsprofiles.cli.discovering",
     "add-user": "awsprofiles.cli.editing",
     "add-role": "awsprofiles.cli.editing",
     "list": "awsprofiles.cli.editing",
@@ -52,13 +61,26 @@ COMMANDS: dict[str, str] = {
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``profiles``; every failure becomes one ``error:`` line and a documented exit code."""
+    core_dumps_off()
+    try:
+        code = _run(argv)
+        sys.stdout.flush()  # here, not at exit, where a closed pipe would print a traceback
+    except BrokenPipeError:
+        discard_stdout()
+        return EXIT_OUTPUT_CLOSED
+    return code
+
+
+def _run(argv: list[str] | None) -> int:
     command = typer.main.get_command(app)
     try:
         result = command.main(args=argv, prog_name="profiles", standalone_mode=False)
     except ProfilesError as error:
+        if isinstance(error, Interrupted):
+            end_line()
         # An AWS failure ends with its code, the word `profiles check` reports and scripts match on.
         code = f" [{error.code}]" if isinstance(error, CheckFailed) and error.code else ""
-        print(f"error: {error.message}{code}", file=sys.stderr)
+        print(f"error: {printable_lines(error.message)}{code}", file=sys.stderr)
         return error.exit_code
     except typer.Exit as exit_:
         return exit_.exit_code
@@ -68,14 +90,18 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except click.exceptions.UsageError as error:
         where = f" (see 'profiles {error.ctx.info_name} --help')" if error.ctx and error.ctx.parent else ""
-        print(f"error: {error.format_message()}{where}", file=sys.stderr)
+        print(f"error: {printable_lines(error.format_message())}{where}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (typer.Abort, KeyboardInterrupt):
+        # A prompt's Ctrl-C (click turns it into Abort), or one outside any command.
+        end_line()
         print("error: interrupted", file=sys.stderr)
-        return INTERRUPTED
+        return EXIT_INTERRUPTED
     except click.exceptions.ClickException as error:
-        print(f"error: {error.format_message()}", file=sys.stderr)
+        print(f"error: {printable_lines(error.format_message())}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        raise  # main's: the output has gone
     except Exception as error:
         if os.environ.get("PROFILES_DEBUG"):
             raise

@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import typer.core
 import typer.main
 
 # typer ships its own copy of click; its classes are the ones used.
 from typer import _click as click
 
 from awsprofiles import store
+from awsprofiles.cli import terminal
+from awsprofiles.cli.command import ProfilesGroup, ProfilesTyper, print_version
 
 
 class _Commands(MutableMapping[str, click.Command]):
@@ -73,7 +74,7 @@ class _Commands(MutableMapping[str, click.Command]):
         return name in self._built or name in self._modules()
 
 
-class LazyGroup(typer.core.TyperGroup):
+class LazyGroup(ProfilesGroup):
     """The ``profiles`` group: knows every command's name, imports a command's module when used."""
 
     def __init__(self, **attrs: Any) -> None:
@@ -84,8 +85,9 @@ class LazyGroup(typer.core.TyperGroup):
         return list(self.commands)
 
 
-app = typer.Typer(
+app = ProfilesTyper(
     name="profiles",
+    subcommand_metavar="COMMAND [ARG...]",
     help=(
         "Manage the profiles of the AWS CLI and SDKs: edit ~/.aws/config and "
         "~/.aws/credentials in place, check every profile against AWS, and use a role "
@@ -103,7 +105,14 @@ app = typer.Typer(
 
 
 @app.callback()
-def _group() -> None:
+def _profiles(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", "-V", help="Print the version and exit.", is_eager=True, callback=print_version
+        ),
+    ] = False,
+) -> None:
     """A group with no command registered yet stays a group (see awsprofiles.cli.COMMANDS)."""
 
 
@@ -111,6 +120,7 @@ ConfigFile = Annotated[
     Path | None,
     typer.Option(
         "--config-file",
+        metavar="FILE",
         help="Config file [default: $AWS_CONFIG_FILE or ~/.aws/config].",
         show_default=False,
     ),
@@ -119,21 +129,28 @@ CredentialsFile = Annotated[
     Path | None,
     typer.Option(
         "--credentials-file",
+        metavar="FILE",
         help="Credentials file [default: $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials].",
         show_default=False,
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+Wide = Annotated[
+    bool,
+    typer.Option("--wide", help="Show every value whole, even when the table is wider than the terminal."),
+]
 
 # Where an access key comes from (add-user, onboard): never the command line for the secret.
 SecretStdin = Annotated[
     bool, typer.Option("--secret-stdin", help="Read the secret access key from one line of stdin.")
 ]
 FromCsv = Annotated[
-    Path | None, typer.Option("--from-csv", help="The access key CSV downloaded from the IAM console.")
+    Path | None,
+    typer.Option("--from-csv", metavar="FILE", help="The access key CSV downloaded from the IAM console."),
 ]
 FromJson = Annotated[
-    Path | None, typer.Option("--from-json", help="The output of 'aws iam create-access-key'.")
+    Path | None,
+    typer.Option("--from-json", metavar="FILE", help="The output of 'aws iam create-access-key'."),
 ]
 Force = Annotated[bool, typer.Option("--force", help="Replace an existing profile's keys.")]
 Keyring = Annotated[
@@ -151,22 +168,18 @@ def paths(config_file: Path | None, credentials_file: Path | None) -> store.Path
 
 def warn(messages: list[str]) -> None:
     for message in messages:
-        print(f"warning: {message}", file=sys.stderr)
+        print(f"warning: {terminal.printable_lines(message)}", file=sys.stderr)
 
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2) + "\n")
 
 
-def print_table(headers: list[str], rows: list[list[str]]) -> None:
-    """Aligned columns, one line per row, never wrapped: greppable, and fast for 10,000 rows."""
-    widths = [max([len(header)] + [len(row[i]) for row in rows]) for i, header in enumerate(headers)]
-    lines = []
-    for cells in [headers, *rows]:
-        lines.append("  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip())
-    sys.stdout.write("\n".join(lines) + "\n")
+def print_table(columns: list[terminal.Column], wide: bool = False) -> None:
+    """Aligned columns that fit the terminal (see `terminal`); piped, one whole row per line."""
+    sys.stdout.write(terminal.render(columns, terminal.width(wide)))
 
 
 def info(message: str) -> None:
     """Progress and confirmations: stderr, so that stdout stays for what scripts read."""
-    print(message, file=sys.stderr)
+    print(terminal.printable_lines(message), file=sys.stderr)

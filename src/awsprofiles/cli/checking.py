@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import os
-import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from awsprofiles import model, store
-from awsprofiles.cli.app import ConfigFile, CredentialsFile, Json, app, paths, print_json, warn
+from awsprofiles.cli.app import (
+    ConfigFile,
+    CredentialsFile,
+    Json,
+    Wide,
+    app,
+    paths,
+    print_json,
+    print_table,
+    warn,
+)
 from awsprofiles.errors import EXIT_FAILED, EXIT_OK, BadInput
 
 if TYPE_CHECKING:
@@ -21,77 +31,41 @@ def _status(result: CheckResult) -> str:
     return "ok" if result.ok else (result.error or "failed")
 
 
-COLUMNS = ("PROFILE", "KIND", "STATUS", "ACCOUNT", "ARN / PROBLEM", "TIME")
-#: The width of the table when stdout is not a terminal.
-PIPED_WIDTH = 200
-
-
-def _cells(result: CheckResult) -> list[str]:
-    detail = result.arn if result.ok and result.arn else result.message
-    return [
-        result.profile,
-        result.kind,
-        _status(result),
-        result.account or "",
-        detail,
-        f"{result.elapsed_ms / 1000:.2f}s",
-    ]
-
-
-def aligned_table(rows: list[list[str]], width: int) -> str | None:
-    """The table rich draws for ``rows`` without colour, when no cell needs rich; else None.
-
-    rich takes ~1 ms a row (11 s for 10,000 profiles). A table of printable ASCII cells that fits
-    in ``width`` is, in rich's hands, only left-aligned columns (TIME right-aligned) two spaces
-    apart; tests hold the two outputs equal.
-    """
-    table = [list(COLUMNS), *rows]
-    for row in table:
-        for cell in row:
-            if not (cell.isascii() and cell.isprintable()):
-                return None
-    widths = [max(len(row[i]) for row in table) for i in range(len(COLUMNS))]
-    if sum(widths) + 2 * (len(widths) - 1) >= width:
-        return None  # rich would wrap a column
-    lines = []
-    for row in table:
-        cells = [cell.ljust(size) for cell, size in zip(row[:-1], widths, strict=False)]
-        lines.append("  ".join([*cells, row[-1].rjust(widths[-1])]))
-    return "\n".join(lines) + "\n"
-
-
-def render_results(results: list[CheckResult], json: bool) -> int:
+def render_results(results: list[CheckResult], json: bool, wide: bool = False) -> int:
     """Print results as a table and a summary line (or JSON); return the exit code."""
     failed = sum(1 for result in results if not result.ok)
     if json:
         print_json([result.to_json() for result in results])
-        return EXIT_FAILED if failed else EXIT_OK
-    rows = [_cells(result) for result in results]
-    summary = f"{len(results) - failed} ok, {failed} failed"
-    # Piped or captured output is read by people later, in wider windows: never fold an ARN at
-    # rich's default 80 columns there. Without a terminal (and without the variables that make
-    # rich colour anyway) rich draws no colour, and a plain table needs no rich at all.
-    piped = not sys.stdout.isatty() and not {"FORCE_COLOR", "TTY_COMPATIBLE"} & set(os.environ)
-    plain = aligned_table(rows, PIPED_WIDTH) if piped else None
-    if plain is not None:
-        sys.stdout.write(plain + summary + "\n")
     else:
-        from rich.console import Console
-        from rich.table import Table
-        from rich.text import Text
+        from awsprofiles.cli.terminal import BOLD, GREEN, RED, Column
 
-        console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else PIPED_WIDTH)
+        def cells(value: Callable[[CheckResult], str]) -> list[str]:
+            return [value(result) for result in results]
 
-        table = Table(box=None, pad_edge=False)
-        for column in COLUMNS:
-            table.add_column(column, overflow="fold", justify="right" if column == "TIME" else "left")
-        for result, cells in zip(results, rows, strict=True):
-            # Text, not str: rich would read '[...]' as markup and ':ok:' as an emoji in an ARN.
-            texts = [Text(cell) for cell in cells]
-            texts[2].stylize("green" if result.ok else "bold red")
-            table.add_row(*texts)
-        console.print(table)
-        console.print(summary)
+        # On a narrow terminal TIME goes first, then KIND and ACCOUNT (the ARN holds it); prose
+        # wraps between words, and names and ARNs are shortened in the middle, never folded.
+        print_table(
+            [
+                Column("PROFILE", cells(lambda r: r.profile), least=32),
+                Column("KIND", cells(lambda r: r.kind), drop=2, least=99),
+                Column(
+                    "STATUS",
+                    cells(_status),
+                    least=99,
+                    styles=[(GREEN,) if result.ok else (BOLD, RED) for result in results],
+                ),
+                Column("ACCOUNT", cells(lambda r: r.account or ""), drop=3, least=99),
+                Column(
+                    "ARN / PROBLEM",
+                    cells(lambda r: r.arn if r.ok and r.arn else r.message),
+                    wrap=True,
+                    least=40,
+                ),
+                Column("TIME", cells(lambda r: f"{r.elapsed_ms / 1000:.2f}s"), drop=1, least=99, right=True),
+            ],
+            wide,
+        )
+        print(f"{len(results) - failed} ok, {failed} failed")
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -102,9 +76,12 @@ def check_command(
         typer.Argument(help="Profiles to check [default: all].", show_default=False, metavar="NAME..."),
     ] = None,
     json: Json = False,
+    wide: Wide = False,
     offline: Annotated[bool, typer.Option("--offline", help="Only the static lint: no AWS call.")] = False,
-    jobs: Annotated[int, typer.Option("--jobs", help="Profiles checked at once.", min=1)] = 16,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds allowed per profile.", min=0.1)] = 10.0,
+    jobs: Annotated[int, typer.Option("--jobs", metavar="N", help="Profiles checked at once.", min=1)] = 16,
+    timeout: Annotated[
+        float, typer.Option("--timeout", metavar="SECONDS", help="Seconds allowed per profile.", min=0.1)
+    ] = 10.0,
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
 ) -> None:
@@ -124,7 +101,7 @@ def check_command(
         warnings=warnings,
     )
     warn(warnings)
-    raise typer.Exit(render_results(results, json))
+    raise typer.Exit(render_results(results, json, wide))
 
 
 @app.command("whoami")
@@ -134,7 +111,9 @@ def whoami(
         typer.Argument(help="Profile [default: $AWS_PROFILE or default].", show_default=False),
     ] = None,
     json: Json = False,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for AWS.", min=0.1)] = 10.0,
+    timeout: Annotated[
+        float, typer.Option("--timeout", metavar="SECONDS", help="Seconds to wait for AWS.", min=0.1)
+    ] = 10.0,
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
 ) -> None:

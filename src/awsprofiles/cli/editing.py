@@ -4,11 +4,13 @@ up and to check a new profile, never with --no-check and --role-arn."""
 from __future__ import annotations
 
 import dataclasses
+import sys
 from typing import Annotated
 
 import typer
 
 from awsprofiles import editing, store
+from awsprofiles.cli import terminal
 from awsprofiles.cli.app import (
     ConfigFile,
     CredentialsFile,
@@ -18,6 +20,7 @@ from awsprofiles.cli.app import (
     Json,
     Keyring,
     SecretStdin,
+    Wide,
     app,
     info,
     paths,
@@ -25,6 +28,7 @@ from awsprofiles.cli.app import (
     print_table,
     warn,
 )
+from awsprofiles.cli.terminal import Column
 from awsprofiles.errors import CheckFailed
 
 Name = Annotated[str, typer.Argument(help="Profile name.", show_default=False)]
@@ -42,7 +46,8 @@ def add_user(
     from_json: FromJson = None,
     region: Annotated[str | None, typer.Option("--region", help="Default region, e.g. eu-west-1.")] = None,
     output: Annotated[
-        str | None, typer.Option("--output", help="Default output format (json, text, table, yaml).")
+        str | None,
+        typer.Option("--output", metavar="FORMAT", help="Default output format (json, text, table, yaml)."),
     ] = None,
     force: Force = False,
     keyring: Keyring = False,
@@ -103,7 +108,8 @@ def _check_written(files: store.Paths, name: str, mfa_session: bool = False) -> 
 def add_role(
     name: Name,
     source: Annotated[
-        str | None, typer.Option("--source", help="Profile whose credentials assume the role.")
+        str | None,
+        typer.Option("--source", metavar="PROFILE", help="Profile whose credentials assume the role."),
     ] = None,
     role_arn: Annotated[
         str | None, typer.Option("--role-arn", help="arn:aws:iam::ACCOUNT:role/NAME.")
@@ -125,7 +131,8 @@ def add_role(
         str | None, typer.Option("--session-name", help="role_session_name shown in CloudTrail.")
     ] = None,
     duration: Annotated[
-        int | None, typer.Option("--duration", help="Session duration in seconds (900-43200).")
+        int | None,
+        typer.Option("--duration", metavar="SECONDS", help="Session duration in seconds (900-43200)."),
     ] = None,
     region: Annotated[str | None, typer.Option("--region", help="Default region.")] = None,
     role_name: Annotated[
@@ -164,10 +171,10 @@ def add_role(
     if role_arn is None or (session_name is None and source is not None and not no_check):
         warn(editing.prepare_role_lookup(files, request, role_name or name, account))
         assert source is not None
-        from awsprofiles import check
+        from awsprofiles.aws import iam
 
         try:
-            found = check.find_role(files, source, None if role_arn else role_name or name, account)
+            found = iam.find_role(files, source, None if role_arn else role_name or name, account)
         except CheckFailed as error:
             if role_arn is None:
                 raise
@@ -191,7 +198,10 @@ def add_role(
 
 @app.command("list")
 def list_profiles(
-    json: Json = False, config_file: ConfigFile = None, credentials_file: CredentialsFile = None
+    json: Json = False,
+    wide: Wide = False,
+    config_file: ConfigFile = None,
+    credentials_file: CredentialsFile = None,
 ) -> None:
     """List every profile of both files."""
     snapshot = store.load(paths(config_file, credentials_file))
@@ -200,18 +210,30 @@ def list_profiles(
     if json:
         print_json(rows)
         return
+
+    def cells(key: str) -> list[str]:
+        return [str(row[key] or "") for row in rows]
+
+    # On a narrow terminal REGION goes first, then KIND, SOURCE and ROLE ARN; NAME always stays.
     print_table(
-        ["NAME", "KIND", "SOURCE", "REGION", "ROLE ARN"],
         [
-            [str(row[column] or "") for column in ("name", "kind", "source", "region", "role_arn")]
-            for row in rows
+            Column("NAME", cells("name"), least=32),
+            Column("KIND", cells("kind"), drop=2, least=99),
+            Column("SOURCE", cells("source"), drop=3, least=16),
+            Column("REGION", cells("region"), drop=1, least=99),
+            Column("ROLE ARN", cells("role_arn"), drop=4, least=40),
         ],
+        wide,
     )
 
 
 @app.command("show")
 def show(
-    name: Name, json: Json = False, config_file: ConfigFile = None, credentials_file: CredentialsFile = None
+    name: Name,
+    json: Json = False,
+    wide: Wide = False,
+    config_file: ConfigFile = None,
+    credentials_file: CredentialsFile = None,
 ) -> None:
     """Show a profile's keys and the file each is in (secrets masked)."""
     snapshot = store.load(paths(config_file, credentials_file))
@@ -225,14 +247,26 @@ def show(
     if json:
         print_json(shown)
         return
-    print(f"{shown['name']} ({shown['kind']})")
     keys = shown["keys"]
     assert isinstance(keys, dict)
+    limit = terminal.width(wide)
+    kind = f" ({shown['kind']})"
+    print(terminal.fitted(str(shown["name"]), None if limit is None else limit - len(kind)) + kind)
+    lines = []
     for key, entry in keys.items():
         value = entry["value"]
         if isinstance(value, dict):
             value = "; ".join(f"{k} = {v}" for k, v in value.items())
-        print(f"  {key} = {value}    [{entry['file']}]")
+        lines.append((terminal.printable(f"  {key} = "), terminal.printable(value), f"    [{entry['file']}]"))
+    if limit is not None and any(len("".join(line)) > limit for line in lines):
+        lines = [(key, value, "") for key, value, _ in lines]  # the files go before any value is cut
+    for key, value, where in lines:
+        room = None if limit is None else limit - len(key) - len(where)
+        print(
+            key + terminal.fitted(value, room) + where
+            if room is None or room > 0
+            else terminal.shorten(key, limit or 1)
+        )
 
 
 @app.command("get")
@@ -249,7 +283,8 @@ def get(
     if json:
         print_json({"profile": name, "key": key.lower(), "value": value})
     else:
-        print(value)
+        # The exact value for `$(profiles get ...)`; on a terminal, nothing it could act on.
+        print(terminal.printable_lines(value) if sys.stdout.isatty() else value)
 
 
 @app.command("set")

@@ -23,6 +23,7 @@ from awsprofiles.cli.app import (
     print_json,
     warn,
 )
+from awsprofiles.cli.terminal import printable_lines
 from awsprofiles.errors import EXIT_FAILED, EXIT_OK, BadInput, Refused
 
 if TYPE_CHECKING:
@@ -139,12 +140,12 @@ def onboard_command(
         if json:
             print_json(_summary(planned, written=False, diff=diff))
         else:
-            sys.stdout.write(diff)
+            sys.stdout.write(printable_lines(diff))
             info(_headline(planned, dry_run=True))
         return 0
 
     if planned.updates:
-        sys.stderr.write(diff)
+        sys.stderr.write(printable_lines(diff))
         names = ", ".join(change.profile for change in planned.updates)
         if not yes:
             if not _interactive():

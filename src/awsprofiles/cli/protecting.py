@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from awsprofiles.cli.app import ConfigFile, CredentialsFile, Json, app, info, paths, print_json, warn
+from awsprofiles.cli.terminal import printable_lines
 
 if TYPE_CHECKING:
     from awsprofiles.protect import Outcome
@@ -32,7 +33,7 @@ def _report(outcome: Outcome, verb: str, done: str, dry_run: bool, json: bool) -
             }
         )
     elif dry_run:
-        sys.stdout.write(outcome.diff)
+        sys.stdout.write(printable_lines(outcome.diff))
     for name in outcome.unchanged:
         info(f"profile {name!r} is already {done}")
     if outcome.changed:

@@ -20,10 +20,17 @@ if TYPE_CHECKING:
 
 Duration = Annotated[
     int | None,
-    typer.Option("--duration", help="Session length in seconds (900-43200), instead of duration_seconds."),
+    typer.Option(
+        "--duration",
+        metavar="SECONDS",
+        help="Session length in seconds (900-43200), instead of duration_seconds.",
+    ),
 ]
 MfaCode = Annotated[
-    str | None, typer.Option("--mfa-code", help="The current code of the MFA device (else asked on stderr).")
+    str | None,
+    typer.Option(
+        "--mfa-code", metavar="CODE", help="The current code of the MFA device (else asked on stderr)."
+    ),
 ]
 NoCache = Annotated[
     bool,

@@ -1,0 +1,119 @@
+"""What every command does alike, below Typer: its help, Ctrl-C, a closed stdout, core dumps.
+
+- **Help a person reads.** Typer writes Python types (``<str>``, ``<list[str]>``, ``<int range>``),
+  ``{name}`` and ``[NAME...]...``; here arguments and values are capitalised words (``NAME...``,
+  ``FILE``, ``SECONDS``) and ranges are said in words.
+- **Ctrl-C** ends the line (a prompt may be waiting on it) and says ``error: interrupted``, exit 130;
+  Typer would exit 130 without a word.
+- **A closed stdout** (``profiles list | head -1``) ends quietly with exit 141, as a program the
+  pipe ends (128 + SIGPIPE); Typer would exit 1, as if the command had failed.
+- **No core dumps.** The process holds secrets; its core-file limit is 0 from the start
+  (``awsprofiles.startup``, shared with the console script's fast path).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import typer
+
+# typer ships its own copy of click; its classes are the ones used.
+from typer import _click as click
+from typer.core import TyperCommand, TyperGroup
+
+from awsprofiles.errors import EXIT_OUTPUT_CLOSED, Interrupted
+from awsprofiles.startup import discard_stdout, version_line
+
+# --------------------------------------------------------------------------- help
+
+
+def _metavar(param: click.Parameter) -> str:
+    """The word that stands for a value: the parameter's metavar, else its name in capitals."""
+    name = param.metavar or (param.name or "value").upper()
+    return name.removesuffix("...")
+
+
+def _usage(argument: click.Parameter) -> str:
+    name = _metavar(argument) + ("..." if argument.nargs != 1 else "")
+    return name if argument.required else f"[{name}]"
+
+
+def _in_words(low: float | None, high: float | None) -> str | None:
+    if low is not None and high is not None:
+        return f"{low} to {high}"
+    if low is not None:
+        return f"at least {low}"
+    return None if high is None else f"at most {high}"
+
+
+def _option_help(option: Any) -> tuple[str, str]:
+    names = click.formatting.join_options(option.opts)[0]
+    if not option.is_flag:
+        names += f" {_metavar(option)}"
+    # The range is the option's own in newer typer, its type's (an IntRange) in typer 0.28.
+    bounds = option if hasattr(option, "min") else option.type
+    notes = [_in_words(getattr(bounds, "min", None), getattr(bounds, "max", None))]
+    if isinstance(option.show_default, str):
+        notes.append(f"default {option.show_default}")
+    elif option.show_default and option.default is not None and not option.is_flag:
+        notes.append(f"default {option.default}")
+    if option.required:
+        notes.append("required")
+    said = "; ".join(note for note in notes if note)
+    text = option.help or ""
+    if said:
+        text = f"{text.removesuffix('.')} ({said})" + ("." if text.endswith(".") else "")
+    return names, text
+
+
+class ProfilesCommand(TyperCommand):
+    """A command whose help shows no Python types."""
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        return pieces + [
+            _usage(param) for param in self.get_params(ctx) if param.param_type_name == "argument"
+        ]
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        params = [param for param in self.get_params(ctx) if not getattr(param, "hidden", False)]
+        arguments = [
+            (_usage(param).strip("[]"), getattr(param, "help", None) or "")
+            for param in params
+            if param.param_type_name == "argument"
+        ]
+        options = [_option_help(param) for param in params if param.param_type_name == "option"]
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+class ProfilesGroup(TyperGroup):
+    """The ``profiles`` command: Ctrl-C and a closed stdout as the module says, for every command."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # Typer would turn it into a silent exit 130; main renders this one like every error.
+            raise Interrupted() from None
+        except BrokenPipeError:
+            discard_stdout()
+            raise typer.Exit(EXIT_OUTPUT_CLOSED) from None
+
+
+class ProfilesTyper(typer.Typer):
+    """Typer, with `ProfilesCommand` for every command."""
+
+    def command(  # type: ignore[override]
+        self, name: str | None = None, *, cls: type[TyperCommand] | None = None, **settings: Any
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return super().command(name, cls=cls or ProfilesCommand, **settings)
+
+
+def print_version(asked: bool) -> None:
+    if asked:
+        print(version_line())
+        raise typer.Exit()

@@ -1,0 +1,273 @@
+"""``profiles discover``: one profile per role a source can reach, shown, written, or as a manifest."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from awsprofiles import store
+from awsprofiles.cli.app import (
+    ConfigFile,
+    CredentialsFile,
+    Json,
+    app,
+    info,
+    paths,
+    print_json,
+    print_table,
+    warn,
+)
+from awsprofiles.errors import BadInput
+
+if TYPE_CHECKING:
+    from awsprofiles import discover
+
+# discover (and with it botocore) is imported when the command runs.
+
+
+@app.command("discover")
+def discover_command(
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source", metavar="PROFILE", help="Find the roles this profile (an IAM user's keys) can assume."
+        ),
+    ] = None,
+    sso_session: Annotated[
+        str | None,
+        typer.Option(
+            "--sso-session",
+            metavar="SESSION",
+            help="Find every account and role you are assigned in this IAM Identity Center session.",
+        ),
+    ] = None,
+    organization: Annotated[
+        bool,
+        typer.Option(
+            "--organization", help="Also every account of the organization (Organizations ListAccounts)."
+        ),
+    ] = False,
+    role_names: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--role-name",
+            metavar="NAME",
+            help="With --organization: the role to try in each account (repeat it) "
+            "[default: OrganizationAccountAccessRole].",
+            show_default=False,
+        ),
+    ] = None,
+    org_profile: Annotated[
+        str | None,
+        typer.Option(
+            "--org-profile",
+            metavar="PROFILE",
+            help="List the organization's accounts with this profile instead.",
+        ),
+    ] = None,
+    verify: Annotated[
+        bool, typer.Option("--verify", help="Assume each role (concurrently) and keep those that work.")
+    ] = False,
+    name: Annotated[
+        str,
+        typer.Option(
+            "--name",
+            metavar="TEMPLATE",
+            help="Profile names, from {account_name}, {account_id}, {role_name}, {source}.",
+        ),
+    ] = "{account_name}.{role_name}",
+    region: Annotated[
+        str | None, typer.Option("--region", metavar="REGION", help="Region of every profile.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the diff and write nothing (the default).")
+    ] = False,
+    apply: Annotated[bool, typer.Option("--apply", help="Write the profiles (one transaction).")] = False,
+    manifest_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--manifest",
+            metavar="FILE",
+            help="Write a team manifest for 'profiles onboard' instead of the profiles.",
+        ),
+    ] = None,
+    prune: Annotated[
+        bool,
+        typer.Option("--prune", help="Remove profiles an earlier discover generated whose role is gone."),
+    ] = False,
+    jobs: Annotated[int, typer.Option("--jobs", metavar="N", help="Roles tried at once by --verify.")] = 16,
+    json: Json = False,
+    config_file: ConfigFile = None,
+    credentials_file: CredentialsFile = None,
+) -> None:
+    """Generate a profile for every role you can reach: from SSO, or from an IAM user's keys.
+
+    --sso-session: every account and role of the signed-in SSO user (CLI v2 format profiles).
+    --source: the roles of the source's own account whose trust policy lets it in (and why the
+    others were skipped); with --organization, also every account of the organization times
+    --role-name. Without --apply or --manifest nothing is written: the diff of the files is
+    printed. Generated profiles are marked (profiles_discovered_from), so a second run changes
+    nothing and --prune only ever removes profiles discover made. Exit codes: 0 ok, 1 an AWS call
+    failed, 2 bad input, 3 refused, 4 a file cannot be read or written.
+    """
+    from awsprofiles import discover
+
+    if (source is None) == (sso_session is None):
+        raise BadInput(
+            "give --sso-session SESSION (IAM Identity Center) or --source PROFILE (an IAM user's keys)"
+        )
+    if sso_session is not None and (organization or role_names or org_profile):
+        raise BadInput("--organization, --role-name and --org-profile go with --source, not --sso-session")
+    if apply and manifest_file is not None:
+        raise BadInput("give --apply (write the profiles) or --manifest FILE (write a manifest), not both")
+    if dry_run and apply:
+        raise BadInput("--dry-run and --apply contradict each other")
+    if prune and manifest_file is not None:
+        raise BadInput("--prune edits the profiles; a --manifest always lists everything found")
+    template = discover.validate_template(name)
+    where = paths(config_file, credentials_file)
+    if sso_session is not None:
+        found = discover.discover_sso(where, discover.SsoRequest(sso_session, verify, region, jobs))
+    else:
+        assert source is not None
+        request = discover.IamRequest(
+            source, organization, tuple(role_names or ()), org_profile, verify, region, jobs
+        )
+        found = discover.discover_iam(where, request)
+    warn(list(found.warnings))
+    if manifest_file is not None:
+        _manifest(discover.plan_manifest(manifest_file, found, template), found, dry_run, json)
+    else:
+        _files(where, discover.plan_files(where, found, template, prune), template, prune, apply, json)
+
+
+def _skipped_lines(skipped: tuple[discover.Skipped, ...]) -> None:
+    for item in skipped:
+        info(f"skipped {item.what}: {item.reason}")
+
+
+def _candidate_json(named: discover.Named) -> dict[str, Any]:
+    candidate = named.candidate
+    return {
+        "name": named.name,
+        "account_id": candidate.account_id,
+        "account_name": candidate.account_name,
+        "role_name": candidate.role_name,
+        "role_arn": candidate.role_arn,
+        "verified": candidate.verified,
+        "how": candidate.how,
+    }
+
+
+def _skipped_json(skipped: tuple[discover.Skipped, ...]) -> list[dict[str, str]]:
+    return [{"what": item.what, "reason": item.reason} for item in skipped]
+
+
+def _table(rows: list[tuple[str | None, discover.Named]]) -> None:
+    """One line per profile; ACTION only when the files are edited."""
+    if not rows:
+        return
+    from awsprofiles.cli.terminal import Column
+
+    with_action = rows[0][0] is not None
+    actions = [Column("ACTION", [action or "" for action, _ in rows], least=99)] if with_action else []
+    # On a narrow terminal ROLE is shortened in the middle; PROFILE always stays whole.
+    print_table(
+        [
+            Column("PROFILE", [named.name for _, named in rows], least=32),
+            *actions,
+            Column("ACCOUNT", [named.candidate.account_id for _, named in rows], drop=1, least=99),
+            Column(
+                "ROLE", [named.candidate.role_arn or named.candidate.role_name for _, named in rows], least=40
+            ),
+        ]
+    )
+
+
+def _files(
+    where: store.Paths, planned: discover.FilesPlan, template: str, prune: bool, apply: bool, json: bool
+) -> None:
+    from awsprofiles import discover
+
+    skipped = planned.found.skipped + planned.covered
+    actions = {change.profile: change.action.value for change in planned.changes}
+    if apply and planned.changed:
+        discover.apply_files(where, planned, template, prune)
+    if json:
+        print_json(
+            {
+                "origin": planned.found.origin,
+                "mode": "apply" if apply else "dry-run",
+                "changed": planned.changed,
+                "written": apply and planned.changed,
+                "files": [str(file.path) for file in planned.files],
+                "profiles": [{**_candidate_json(n), "action": actions[n.name]} for n in planned.named],
+                "removed": list(planned.removed),
+                "skipped": _skipped_json(skipped),
+                "notes": list(planned.notes),
+                "diff": planned.diff(),
+            }
+        )
+        return
+    _skipped_lines(skipped)
+    warn(list(planned.notes))
+    if not apply:
+        sys.stdout.write(planned.diff())
+    else:
+        _table([(actions[n.name], n) for n in planned.named])
+    info(_headline(planned, apply))
+
+
+def _headline(planned: discover.FilesPlan, apply: bool) -> str:
+    found = len(planned.named)
+    summary = f"{found} role{'s' if found != 1 else ''} found, {len(planned.found.skipped)} skipped"
+    if not planned.changed:
+        return f"{summary}; no changes: every discovered profile is already in place"
+    verb = "" if apply else "would "
+    parts = []
+    for action in ("create", "update"):
+        names = [change.profile for change in planned.changes if change.action.value == action]
+        if names:
+            parts.append(f"{verb}{action} {', '.join(names)}")
+    if planned.removed:
+        parts.append(f"{verb}remove {', '.join(planned.removed)}")
+    files = ", ".join(str(file.path) for file in planned.files)
+    tail = f"wrote {files}" if apply else f"would write {files}; run again with --apply to write"
+    return f"{summary}; {'; '.join(parts)} ({tail})"
+
+
+def _manifest(planned: discover.ManifestPlan, found: discover.Found, dry_run: bool, json: bool) -> None:
+    from awsprofiles import discover
+
+    if not dry_run:
+        discover.write_manifest(planned)
+    if json:
+        print_json(
+            {
+                "origin": found.origin,
+                "mode": "manifest-dry-run" if dry_run else "manifest",
+                "manifest": str(planned.path),
+                "changed": planned.changed,
+                "written": planned.changed and not dry_run,
+                "profiles": [_candidate_json(n) for n in planned.named],
+                "skipped": _skipped_json(found.skipped),
+                "diff": planned.diff(),
+            }
+        )
+        return
+    _skipped_lines(found.skipped)
+    if dry_run:
+        sys.stdout.write(planned.diff())
+    else:
+        _table([(None, n) for n in planned.named])
+    count = len(planned.named)
+    summary = f"{count} role{'s' if count != 1 else ''} found, {len(found.skipped)} skipped"
+    if not planned.changed:
+        info(f"{summary}; no changes: {planned.path} already lists them")
+    elif dry_run:
+        info(f"{summary}; would write {planned.path}")
+    else:
+        info(f"{summary}; wrote {planned.path}: every engineer runs 'profiles onboard {planned.path}'")

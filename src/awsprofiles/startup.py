@@ -1,0 +1,61 @@
+"""What every run of ``profiles`` does alike, with nothing but the standard library.
+
+Both the CLI and the console script's fast path (``entry``, which serves ``credential-process
+--from-keyring`` and ``--version`` before the CLI loads) use these, so that the fast path keeps
+the CLI's promises: no core dumps, ``error: interrupted`` (130) for Ctrl-C, a quiet exit 141
+when stdout's reader has gone.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+#: The soft core-file limit the user had, given back to the command `profiles exec` runs.
+_users_core_limit: int | None = None
+
+
+def core_dumps_off() -> None:
+    """A core file of this process would hold the secrets it read: allow none (Linux, macOS)."""
+    global _users_core_limit
+    try:
+        import resource
+    except ImportError:  # Windows: no core files
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
+    if soft != 0:
+        # Only the soft limit: it can be raised again, for the command exec runs.
+        resource.setrlimit(resource.RLIMIT_CORE, (0, hard))
+        _users_core_limit = soft
+
+
+def core_dumps_restored() -> None:
+    """Before exec: the user's command gets the user's own core-file limit back."""
+    if _users_core_limit is None:
+        return
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_CORE, (_users_core_limit, resource.getrlimit(resource.RLIMIT_CORE)[1]))
+
+
+def discard_stdout() -> None:
+    """Whoever read stdout has gone: what is still buffered for it goes nowhere, without an error."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # not a real file (tests capture it): nothing is flushed to it
+        pass
+
+
+def end_line() -> None:
+    """Ctrl-C at a prompt leaves the cursor after it: the next message starts a line of its own."""
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+
+
+def version_line() -> str:
+    """What ``profiles --version`` prints: the version in the package metadata."""
+    from importlib.metadata import version
+
+    return f"profiles {version('awsprofiles')}"
