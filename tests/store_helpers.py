@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import difflib
 import io
+import os
+import resource
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from awsprofiles.cli import main
+from tests.conftest import PROFILES
 
 
 @dataclass
@@ -63,3 +67,20 @@ def botocore_profiles(config: Path, credentials: Path) -> dict[str, dict[str, ob
     session.set_config_variable("config_file", str(config))
     session.set_config_variable("credentials_file", str(credentials))
     return dict(session.full_config["profiles"])
+
+
+def run_with_file_size_limit(limit: int, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``profiles ARGS`` as a process that cannot write a file past ``limit`` bytes (EFBIG,
+    as on a full disk); the limit holds in the child only."""
+
+    def limit_file_size() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.run(
+        [*PROFILES, *args],
+        preexec_fn=limit_file_size,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )

@@ -93,7 +93,7 @@ def item(memory: MemoryKeyring, home: Home, name: str = "Bob") -> dict[str, Any]
 def disk_full(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every write of the two files fails, as on a full disk."""
 
-    def broken(path: Path, data: bytes) -> None:
+    def broken(path: Path, data: bytes, *args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(store, "atomic_write", broken)
@@ -106,7 +106,9 @@ def keyring_bob(key_json: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 def plain_bob(home: Home, capsys: pytest.CaptureFixture[str]) -> None:
     home.credentials.parent.mkdir(parents=True, exist_ok=True)
+    home.credentials.parent.chmod(0o700)  # not open to others: no warning about it
     home.credentials.write_text("# keys of other tools\n")
+    home.credentials.chmod(0o600)
     added = run(capsys, "add-user", "Bob", "--access-key-id", KEY_ID, "--secret-stdin", "--region",
                 "eu-west-1", "--no-check", stdin=SECRET + "\n")  # fmt: skip
     assert added.code == 0, added.err
@@ -403,6 +405,130 @@ def test_rotation_of_a_keyring_profile_writes_the_new_key_to_the_keyring_and_res
         "aws_access_key_id": new.access_key_id,
         "aws_secret_access_key": "new-secret",
     }
+
+
+# --------------------------------------------------------------------------- safe writes (issue 8)
+
+
+def test_a_protect_whose_second_write_and_restore_fail_deletes_the_item_and_the_journal_restores_the_files(
+    home: Home, memory: MemoryKeyring, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """protect edits both files: journaled like any two-file edit, the item rolled back with them."""
+    plain_bob(home, capsys)
+    start = files(home)
+    real_replace = os.replace
+    replaced: list[Path] = []
+
+    def replace(source: str, target: str | Path) -> None:
+        target = Path(target)
+        if target == home.credentials or (target == home.config and home.config in replaced):
+            raise OSError(27, "File too large")
+        real_replace(source, target)
+        replaced.append(target)
+
+    monkeypatch.setattr(os, "replace", replace)
+    failed = run(capsys, "protect", "Bob")
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert failed.code == 4, failed.err
+    journal = store.journal_path(home.paths)
+    assert f"the previous text of both files is in {journal}" in failed.err
+    assert SECRET not in failed.err + failed.out
+    assert item(memory, home) is None  # the files do not point at it: deleted again
+    assert home.credentials.read_bytes() == start[1]  # the secret is still in the file
+
+    listed = run(capsys, "list")
+    assert listed.code == 0, listed.err
+    assert "was put back as it was before that run" in listed.err
+    assert files(home) == start
+    assert not journal.exists()
+
+
+def test_a_key_that_spans_lines_is_not_protected_and_an_item_that_does_is_not_unprotected(
+    home: Home, memory: MemoryKeyring, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An indented line after the secret continues it (configparser, botocore): such a value
+    could never be written back by unprotect, so protect refuses it (found by the differential test)."""
+    home.config.parent.mkdir(mode=0o700)
+    home.credentials.write_text(
+        f"[Bob]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n  [x]\n"
+    )
+    home.credentials.chmod(0o600)
+    start = files(home)
+    refused = run(capsys, "protect", "Bob")
+    assert refused.code == 2, refused.err
+    assert "aws_secret_access_key contains a line break" in refused.err
+    assert SECRET not in refused.err
+    assert files(home) == start
+    assert memory.items == {}
+
+    home.credentials.write_text(f"[Bob]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n")
+    assert run(capsys, "protect", "Bob").code == 0
+    user = vault.item_user(home.paths, "Bob")
+    keys = {"Version": 1, "aws_access_key_id": KEY_ID, "aws_secret_access_key": SECRET + "\n[x]"}
+    memory.items[(vault.SERVICE, user)] = json.dumps(keys)
+    protected = files(home)
+    failed = run(capsys, "unprotect", "Bob")
+    assert failed.code == 4, failed.err
+    assert "is not an access key written by profiles" in failed.err
+    assert files(home) == protected
+
+
+def writes_meanwhile(home: Home, monkeypatch: pytest.MonkeyPatch, times: int) -> None:
+    """Another program appends a profile to the config file each time one of the first ``times``
+    new texts (journal or file) is on disk and about to replace its file."""
+    real_fchmod = os.fchmod
+    writes: list[int] = []
+
+    def fchmod(fd: int, mode: int) -> None:
+        real_fchmod(fd, mode)
+        if len(writes) < times and os.fstat(fd).st_size > 0:  # a new text, not a lock file
+            writes.append(1)
+            with home.config.open("a") as stream:
+                stream.write(f"\n[profile other{len(writes)}]\nregion = us-east-1\n")
+
+    monkeypatch.setattr(os, "fchmod", fchmod)
+
+
+def test_a_protect_another_program_interrupts_is_applied_again_with_one_item(
+    home: Home, memory: MemoryKeyring, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain_bob(home, capsys)
+    writes_meanwhile(home, monkeypatch, 1)
+    done = run(capsys, "protect", "Bob")
+    assert done.code == 0, done.err
+    assert item(memory, home) == {"Version": 1, "aws_access_key_id": KEY_ID, "aws_secret_access_key": SECRET}
+    assert list(memory.items) == [(vault.SERVICE, vault.item_user(home.paths, "Bob"))]
+    snapshot = store.load(home.paths)
+    assert snapshot.profile("other1") is not None  # the other program's write is kept
+    bob = snapshot.profile("Bob")
+    assert bob is not None
+    assert bob.get("credential_process") == "profiles credential-process Bob --from-keyring"
+    assert SECRET.encode() not in on_disk(home)
+
+
+@pytest.mark.parametrize("command", [("protect", "Bob"), ("rename", "Bob", "Robert")])
+def test_a_keyring_edit_another_program_keeps_interrupting_leaves_the_keyring_as_it_was(
+    command: tuple[str, ...],
+    home: Home,
+    memory: MemoryKeyring,
+    key_json: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each attempt starts from the keyring as it was: after the last one, nothing is left over."""
+    if command[0] == "protect":
+        plain_bob(home, capsys)
+    else:
+        keyring_bob(key_json, capsys)
+    items = dict(memory.items)
+    credentials = files(home)[1]
+    writes_meanwhile(home, monkeypatch, 100)
+    failed = run(capsys, *command)
+    assert failed.code == 4, failed.err
+    assert "changed by another program 3 times" in failed.err
+    assert memory.items == items
+    assert files(home)[1] == credentials
+    assert "other3" in home.config.read_text()
 
 
 # --------------------------------------------------------------------------- MFA sessions

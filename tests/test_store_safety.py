@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import os
-import resource
 import stat
 import subprocess
 from collections.abc import Iterator
@@ -14,7 +13,7 @@ import pytest
 
 from awsprofiles import store
 from tests.conftest import FIXTURES, PROFILES, Home, copy_fixture
-from tests.store_helpers import run, snapshot_bytes
+from tests.store_helpers import run, run_with_file_size_limit, snapshot_bytes
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/Deployer"
 KEY_ID = "AKIAIOSFODNN7EXAMPLE"
@@ -34,6 +33,8 @@ def leftovers(folder: Path) -> list[str]:
 def seeded(home: Home) -> Home:
     copy_fixture(FIXTURES / "chained.config", home.config)
     home.credentials.write_text(f"[Bob]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n")
+    home.credentials.chmod(0o600)  # as 'aws configure' makes it; an open one is warned about
+    home.credentials.parent.chmod(0o700)
     return home
 
 
@@ -126,18 +127,7 @@ def test_disk_full_in_a_child_process_exits_4_and_keeps_the_original(seeded: Hom
     # A file-size limit below the new config's size: the write fails with EFBIG, as on a full disk.
     before = snapshot_bytes(seeded.config, seeded.credentials)
     limit = len(before[seeded.config] or b"") + 10
-
-    def limit_file_size() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    result = subprocess.run(
-        [*PROFILES, "set", "Bob", "cli_pager", "x" * 100],
-        preexec_fn=limit_file_size,  # the limit holds in the child only
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-    )
+    result = run_with_file_size_limit(limit, "set", "Bob", "cli_pager", "x" * 100)
     assert result.returncode == 4, result.stderr
     assert result.stderr.startswith(f"error: cannot write {seeded.config}: File too large")
     assert "Traceback" not in result.stderr

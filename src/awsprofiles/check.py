@@ -11,7 +11,6 @@ import concurrent.futures
 import contextlib
 import gc
 import os
-import stat
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -88,16 +87,6 @@ def _cycle(snapshot: Snapshot, name: str) -> list[str] | None:
         chain.append(source)
         profile = snapshot.profile(source)
     return None
-
-
-def _credentials_file_is_open(paths: Paths) -> bool:
-    if os.name != "posix":
-        return False
-    try:
-        mode = paths.credentials.stat().st_mode
-    except OSError:
-        return False
-    return bool(mode & (stat.S_IRWXG | stat.S_IRWXO))
 
 
 def _lint_values(profile: Profile, lint: Lint) -> None:
@@ -233,7 +222,7 @@ def _lint_sso(snapshot: Snapshot, profile: Profile, lint: Lint) -> None:
 def lint_profiles(snapshot: Snapshot, paths: Paths, names: Iterable[str]) -> Lint:
     """Static problems of the named profiles: no network, no credentials used."""
     lint = Lint()
-    credentials_open = _credentials_file_is_open(paths)  # one stat, not one per profile
+    credentials_open = store.open_to_others(paths.credentials)  # one stat, not one per profile
     for name in names:
         profile = snapshot.profile(name)
         if profile is not None:

@@ -152,9 +152,9 @@ def add_user(paths: store.Paths, request: UserRequest) -> list[str]:
 
         command, found = credential_process_line(paths, request.name)
         warnings += found
-    with vault.transaction(paths) as edit:
+
+    def edit_both(edit: vault.Edit) -> list[str]:
         tx = edit.tx
-        warnings += tx.snapshot.warnings
         existing = tx.snapshot.profile(request.name)
         if existing is not None and not request.force:
             raise Refused(f"profile {request.name!r} already exists (use --force to replace its keys)")
@@ -186,7 +186,10 @@ def add_user(paths: store.Paths, request: UserRequest) -> list[str]:
         if request.keyring:
             # Last, so that 'unprotect' then 'protect' gives back the same bytes.
             tx.set(request.name, "credential_process", command)
-    return warnings + edit.warnings
+        return tx.snapshot.warnings
+
+    found, deleted = vault.edit_files(paths, edit_both)
+    return warnings + found + deleted
 
 
 @dataclass(frozen=True)
@@ -269,8 +272,8 @@ def _refuse_role_over_other_kind(snapshot: store.Snapshot, request: RoleRequest)
 def add_role(paths: store.Paths, request: RoleRequest) -> list[str]:
     """Create (or with force, update) a profile that assumes a role."""
     warnings = validate_role_request(request)
-    with store.transaction(paths) as tx:
-        warnings += tx.snapshot.warnings
+
+    def edit(tx: store.Transaction) -> list[str]:
         if tx.exists(request.name) and not request.force:
             raise Refused(f"profile {request.name!r} already exists (use --force to replace it)")
         if request.source is not None:
@@ -285,7 +288,9 @@ def add_role(paths: store.Paths, request: RoleRequest) -> list[str]:
             tx.unset(request.name, "source_profile")
         for key, value in request.values().items():
             tx.set(request.name, key, value)
-    return warnings
+        return tx.snapshot.warnings
+
+    return warnings + store.edit_files(paths, edit)
 
 
 def starts_mfa_session(source: Profile | None) -> bool:
@@ -430,9 +435,10 @@ def validate_sso_request(request: SsoRequest) -> list[str]:
 
 def add_sso(paths: store.Paths, request: SsoRequest) -> SsoWritten:
     """Write ``[sso-session]`` (reused for the same start URL) and an SSO profile, as CLI v2 does."""
-    warnings = validate_sso_request(request)
-    with store.transaction(paths) as tx:
-        warnings += tx.snapshot.warnings
+    validated = validate_sso_request(request)
+
+    def edit(tx: store.Transaction) -> SsoWritten:
+        warnings = validated + tx.snapshot.warnings
         if tx.exists(request.name) and not request.force:
             raise Refused(f"profile {request.name!r} already exists (use --force to replace it)")
         session, create = choose_sso_session(
@@ -448,7 +454,9 @@ def add_sso(paths: store.Paths, request: SsoRequest) -> SsoWritten:
         tx.set(request.name, "sso_role_name", request.role_name)
         if request.region is not None:
             tx.set(request.name, "region", request.region)
-    return SsoWritten([(request.name, session)], [session] if create else [], warnings)
+        return SsoWritten([(request.name, session)], [session] if create else [], warnings)
+
+    return store.edit_files(paths, edit)
 
 
 def legacy_sso_profiles(snapshot: store.Snapshot) -> list[Profile]:
@@ -460,9 +468,10 @@ def upgrade_sso(paths: store.Paths, names: list[str] | None = None, session: str
     """Move legacy SSO profiles (all of them, or ``names``) to the sso-session format, in one write."""
     if session is not None:
         model.validate_sso_session_name(session)
-    done: list[tuple[str, str]] = []
-    created: list[str] = []
-    with store.transaction(paths) as tx:
+
+    def edit(tx: store.Transaction) -> SsoWritten:
+        done: list[tuple[str, str]] = []
+        created: list[str] = []
         warnings = list(tx.snapshot.warnings)
         legacy = {profile.name: profile for profile in legacy_sso_profiles(tx.snapshot)}
         for name in names or []:
@@ -489,7 +498,9 @@ def upgrade_sso(paths: store.Paths, names: list[str] | None = None, session: str
                 tx.unset(profile.name, key)
             tx.set(profile.name, "sso_session", name)
             done.append((profile.name, name))
-    return SsoWritten(done, created, warnings)
+        return SsoWritten(done, created, warnings)
+
+    return store.edit_files(paths, edit)
 
 
 def get_value(snapshot: store.Snapshot, name: str, key: str) -> str:
@@ -530,8 +541,8 @@ def set_value(
             f"it, run 'profiles unset {name} {key}' (or use --force to write it empty)"
         )
     warnings += check_value(key, value)
-    with store.transaction(paths) as tx:
-        warnings += tx.snapshot.warnings
+
+    def edit(tx: store.Transaction) -> list[str]:
         profile = tx.snapshot.profile(name)
         if not create:
             _require(tx.snapshot, name, f"'profiles set {name} {key} VALUE --create' makes it")
@@ -547,13 +558,16 @@ def set_value(
                 f"cannot use; give the whole key with 'profiles add-user {name} --force' (or use --force)"
             )
         tx.set(name, key, value)
-    return warnings
+        return tx.snapshot.warnings
+
+    return warnings + store.edit_files(paths, edit)
 
 
 def unset_value(paths: store.Paths, name: str, *keys: str, force: bool = False) -> list[str]:
     """Remove ``keys`` from the profile; refused when that leaves half a key pair, unless forced."""
     keys = tuple(dict.fromkeys(model.validate_key_name(key) for key in keys))
-    with store.transaction(paths) as tx:
+
+    def edit(tx: store.Transaction) -> list[str]:
         warnings = list(tx.snapshot.warnings)
         profile = _require(tx.snapshot, name)
         left = _half_pair(set(profile.values) - set(keys))
@@ -567,7 +581,9 @@ def unset_value(paths: store.Paths, name: str, *keys: str, force: bool = False) 
         for key in keys:
             if not tx.unset(name, key):
                 warnings.append(f"profile {name!r} has no {key}; nothing changed")
-    return warnings
+        return warnings
+
+    return store.edit_files(paths, edit)
 
 
 def needed_by(snapshot: store.Snapshot, name: str, ignoring: Collection[str] = ()) -> list[str]:
@@ -584,9 +600,8 @@ def remove(paths: store.Paths, name: str, force: bool = False) -> list[str]:
     """Remove a profile from both files; then its keyring items, if it has any."""
     from awsprofiles import vault
 
-    with vault.transaction(paths) as edit:
+    def edit_both(edit: vault.Edit) -> list[str]:
         tx = edit.tx
-        warnings = list(tx.snapshot.warnings)
         profile = _require(tx.snapshot, name)
         uses = needed_by(tx.snapshot, name)
         if uses and not force:
@@ -594,7 +609,10 @@ def remove(paths: store.Paths, name: str, force: bool = False) -> list[str]:
         tx.remove(name)
         if keeps_own_keyring_item(profile):
             edit.delete_after(name)  # only once the files no longer point at it
-    return warnings + edit.warnings
+        return tx.snapshot.warnings
+
+    warnings, deleted = vault.edit_files(paths, edit_both)
+    return warnings + deleted
 
 
 def rename(paths: store.Paths, old: str, new: str) -> list[str]:
@@ -602,7 +620,8 @@ def rename(paths: store.Paths, old: str, new: str) -> list[str]:
     from awsprofiles import vault
 
     model.validate_profile_name(new)
-    with vault.transaction(paths) as edit:
+
+    def edit_both(edit: vault.Edit) -> list[str]:
         tx = edit.tx
         warnings = list(tx.snapshot.warnings)
         profile = _require(tx.snapshot, old)
@@ -614,7 +633,10 @@ def rename(paths: store.Paths, old: str, new: str) -> list[str]:
             else:
                 edit.put_key(new, keys)
                 edit.delete_after(old)
-    return warnings + edit.warnings
+        return warnings
+
+    warnings, deleted = vault.edit_files(paths, edit_both)
+    return warnings + deleted
 
 
 # --------------------------------------------------------------------------- reading

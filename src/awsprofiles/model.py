@@ -274,6 +274,10 @@ def validate_profile_name(name: str, what: str = "profile name") -> str:
     for bad in "[]#;":
         if bad in name:
             raise BadInput(f"{what} {name!r} contains {bad!r}, which the files cannot hold")
+    if name == "DEFAULT":
+        raise BadInput(
+            f"'DEFAULT' cannot be a {what}: [DEFAULT] holds the values every section of a file inherits"
+        )
     return name
 
 

@@ -288,7 +288,8 @@ def apply(paths: store.Paths, planned: Plan) -> tuple[list[Change], list[str]]:
     from awsprofiles import vault
 
     source = planned.manifest.source.profile
-    with vault.transaction(paths) as edit:
+
+    def edit_both(edit: vault.Edit) -> list[Change]:
         tx = edit.tx
         refuse_if_changed(tx, planned.files, "onboarding")
         if planned.keyring is not None and planned.keyring.item is not None:
@@ -299,7 +300,9 @@ def apply(paths: store.Paths, planned: Plan) -> tuple[list[Change], list[str]]:
         changes = _edit(tx, planned.manifest, planned.key, planned.keyring)
         if changes != list(planned.changes):
             raise Refused("the profiles changed while onboarding; nothing was written, run it again")
-    return changes, edit.warnings
+        return changes
+
+    return vault.edit_files(paths, edit_both)
 
 
 #: What a diff shows in place of a value.

@@ -112,19 +112,21 @@ def _protectable(profile: Profile) -> bool:
             f"profile {profile.name!r} is a {profile.kind.value} profile, not one holding an access key "
             "and its secret; only those can be protected"
         )
-    spanning = [key for key, value in keys.items() if "\n" in value]
-    if spanning:
-        # unprotect could not give it back as it was (one value per line), and botocore sends
-        # the line break as part of the value: it is a value pasted across lines.
-        raise BadInput(
-            f"profile {profile.name!r} has {' and '.join(spanning)} on more than one line (a "
-            "continuation line); put each value on one line in the file before protecting it"
-        )
     if profile.get("credential_process") is not None:
         raise BadInput(
             f"profile {profile.name!r} has keys and a credential_process; remove one "
             f"('profiles unset {profile.name} credential_process') before protecting it"
         )
+    for key, value in keys.items():
+        try:
+            # An indented line below a key continues its value (a value pasted across lines):
+            # unprotect could not write it back, and botocore sends the line break as part of it.
+            model.validate_value(key, value)
+        except BadInput as error:
+            raise BadInput(
+                f"profile {profile.name!r} cannot be protected: {error.message}; "
+                "put each value on one line in the file first"
+            ) from None
     return True
 
 
@@ -166,7 +168,8 @@ def protect(paths: store.Paths, names: list[str], every: bool = False, dry_run: 
     if not todo:
         return outcome
     vault.backend()  # no keyring: say so before anything else
-    with vault.transaction(paths) as edit:
+
+    def edit_both(edit: vault.Edit) -> None:
         for name in todo:
             profile = edit.tx.snapshot.profile(name)
             if profile is None or not _protectable(profile):
@@ -176,8 +179,9 @@ def protect(paths: store.Paths, names: list[str], every: bool = False, dry_run: 
             edit.put_key(name, plaintext_keys(profile))
             edit.delete_after(name, key=False)  # an MFA session of an earlier key
             _move_to_keyring(edit.tx, profile, commands[name])
+
+    outcome.warnings += vault.edit_files(paths, edit_both)[1]
     outcome.changed = todo
-    outcome.warnings += edit.warnings
     return outcome
 
 
@@ -194,8 +198,7 @@ def _unprotectable(profile: Profile) -> bool:
 def _move_to_files(tx: store.Transaction, name: str, keys: dict[str, str]) -> None:
     tx.unset(name, "credential_process")
     for key, value in keys.items():
-        tx.credentials.set(name, key, value)
-        tx.config.unset(name, key)
+        tx.set(name, key, value)  # an item's keys are credential keys: to the credentials file
 
 
 def unprotect(paths: store.Paths, names: list[str], every: bool = False, dry_run: bool = False) -> Outcome:
@@ -221,7 +224,8 @@ def unprotect(paths: store.Paths, names: list[str], every: bool = False, dry_run
         outcome.diff = _preview(paths, edit_files, "unprotect")
         outcome.changed = todo
         return outcome
-    with vault.transaction(paths) as edit:
+
+    def edit_both(edit: vault.Edit) -> None:
         for name in todo:
             profile = edit.tx.snapshot.profile(name)
             if profile is None or not keeps_own_keyring_item(profile) or edit.read_key(name) != keys[name]:
@@ -230,8 +234,9 @@ def unprotect(paths: store.Paths, names: list[str], every: bool = False, dry_run
                 )
             _move_to_files(edit.tx, name, keys[name])
             edit.delete_after(name)
+
+    outcome.warnings += vault.edit_files(paths, edit_both)[1]
     outcome.changed = todo
-    outcome.warnings += edit.warnings
     return outcome
 
 

@@ -66,7 +66,8 @@ def current_key(snapshot: store.Snapshot, name: str) -> KeyPair:
 
 def _write_key(paths: store.Paths, name: str, expected_id: str, key: KeyPair) -> None:
     """Replace the key where the profile keeps it: the credentials file, or its keyring item."""
-    with vault.transaction(paths) as edit:
+
+    def edit_both(edit: vault.Edit) -> None:
         tx = edit.tx
         profile = tx.snapshot.profile(name)
         in_keyring = keeps_own_keyring_item(profile)
@@ -83,6 +84,8 @@ def _write_key(paths: store.Paths, name: str, expected_id: str, key: KeyPair) ->
             return
         tx.set(name, model.ACCESS_KEY_ID, key.access_key_id)
         tx.set(name, model.SECRET_ACCESS_KEY, key.secret_access_key)
+
+    vault.edit_files(paths, edit_both)
 
 
 def verify_new_key(

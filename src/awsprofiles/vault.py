@@ -12,7 +12,7 @@ session (if it has ``mfa_serial``) in a second one; both are JSON documents:
 ``<credentials file>`` is the absolute path of the credentials file the profile belongs to, so
 that two AWS homes (two ``AWS_SHARED_CREDENTIALS_FILE``) never share an item.
 
-Every write is read back and compared; `transaction` edits the keyring and the two files
+Every write is read back and compared; `edit_files` edits the keyring and the two files
 together so that a secret is never in neither place: keyring items are written (and verified)
 first, the files next, and if the files cannot be written the items are put back as they were;
 items that the new files no longer need are deleted only once the files are written.
@@ -22,14 +22,13 @@ Secrets never leave this module in an error message: every message is written he
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from awsprofiles import model, store
 from awsprofiles.errors import FileProblem, ProfilesError
@@ -91,6 +90,8 @@ def decode_key(text: str, user: str) -> dict[str, str]:
         or not all(
             isinstance(document.get(key), str) for key in (model.ACCESS_KEY_ID, model.SECRET_ACCESS_KEY)
         )
+        # a value that spans lines could not be written back to the credentials file
+        or any(isinstance(value, str) and value.splitlines()[1:] for value in document.values())
     ):
         raise FileProblem(
             f"the {describe_item(user)} is not an access key written by profiles; "
@@ -364,23 +365,38 @@ class Edit:
                 )
 
 
-@contextlib.contextmanager
-def transaction(paths: store.Paths) -> Iterator[Edit]:
-    """`store.transaction` with keyring changes: items first, then the files, rolled back together.
+T = TypeVar("T")
 
-    The keyring library is loaded only when the edit touches an item.
+
+def _with_stuck_items(error: BaseException, stuck: list[str]) -> None:
+    if stuck and isinstance(error, ProfilesError):
+        items = ", ".join(describe_item(user) for user in stuck)
+        error.message += (
+            f"; the {items} could not be put back as it was, so it may hold the key as well as the file"
+        )
+
+
+def edit_files(paths: store.Paths, edit: Callable[[Edit], T]) -> tuple[T, list[str]]:
+    """`store.edit_files` with keyring changes: items first, then the files (journaled), rolled
+    back together; the result of ``edit`` and the warnings of the items deleted afterwards.
+
+    When another program writes a file meanwhile, ``edit`` is applied again to the files read
+    again: the items the previous attempt wrote are put back first, so each attempt starts
+    from the keyring as it was. The keyring library is loaded only when the edit touches an item.
     """
-    edit: Edit | None = None
+    attempts: list[Edit] = []
+
+    def attempt(tx: store.Transaction) -> T:
+        if attempts and attempts[-1].roll_back():
+            # Tried again below (the message names the items); the files are not written.
+            raise FileProblem("another program changed the files while profiles was editing them")
+        attempts.append(Edit(paths, tx))
+        return edit(attempts[-1])
+
     try:
-        with store.transaction(paths) as tx:
-            edit = Edit(paths, tx)
-            yield edit
+        result = store.edit_files(paths, attempt)
     except BaseException as error:
-        stuck = edit.roll_back() if edit is not None else []
-        if stuck and isinstance(error, ProfilesError):
-            items = ", ".join(describe_item(user) for user in stuck)
-            error.message += (
-                f"; the {items} could not be put back as it was, so it may hold the key as well as the file"
-            )
+        _with_stuck_items(error, attempts[-1].roll_back() if attempts else [])
         raise
-    edit.finish()
+    attempts[-1].finish()
+    return result, attempts[-1].warnings

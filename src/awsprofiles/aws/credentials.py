@@ -22,9 +22,8 @@ from pathlib import Path
 
 from awsprofiles.errors import BadInput, CheckFailed, FileProblem
 from awsprofiles.model import no_such_profile
-from awsprofiles.store import Paths, Snapshot
+from awsprofiles.store import Paths, Snapshot, make_private_dirs
 
-CACHE_DIR_MODE = 0o700
 MFA_CODE_LENGTH = 6
 
 
@@ -166,7 +165,7 @@ def get_credentials(
         cache = None
         if use_cache:
             cache_dir = cli_cache_dir()
-            cache_dir.mkdir(mode=CACHE_DIR_MODE, parents=True, exist_ok=True)
+            make_private_dirs(cache_dir)  # ~/.aws, ~/.aws/cli and the cache: 0700 whatever the umask
             # As awscli/customizations/assumerole.py does: same folder, same keys, same files.
             # JSONFileCache writes each entry through mkstemp (mode 0600) and os.replace.
             cache = JSONFileCache(str(cache_dir))

@@ -10,6 +10,7 @@ keep heavy imports (botocore, rich, ...) inside the functions that need them.
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import sys
@@ -59,6 +60,12 @@ COMMANDS: dict[str, str] = {
 }
 
 
+@functools.cache
+def _command() -> click.Command:
+    # Built once per process: in-process callers (the tests) run main() thousands of times.
+    return typer.main.get_command(app)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``profiles``; every failure becomes one ``error:`` line and a documented exit code."""
     core_dumps_off()
@@ -72,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(argv: list[str] | None) -> int:
-    command = typer.main.get_command(app)
+    command = _command()
     try:
         result = command.main(args=argv, prog_name="profiles", standalone_mode=False)
     except ProfilesError as error:
