@@ -200,7 +200,7 @@ def test_apply_is_one_safe_transaction_refused_when_the_files_change_and_nothing
     os.chmod(real, 0o600)
     args = ["discover", "--source", "Bob", "--apply", "--name", "{role_name}"]
 
-    def full_disk(path: Path, data: bytes, mode: int | None = None) -> None:
+    def full_disk(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
     with monkeypatch.context() as patched:

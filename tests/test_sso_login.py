@@ -15,8 +15,8 @@ from awsprofiles.aws.credentials import cli_cache_dir
 from awsprofiles.aws.session import make_session
 from awsprofiles.check import check_profiles
 from awsprofiles.cli import main
-from awsprofiles.cli.using import IN_PROGRESS
 from awsprofiles.errors import CheckFailed
+from awsprofiles.using import IN_PROGRESS
 from tests.conftest import Home
 from tests.sso_emulator import SsoEmulator
 

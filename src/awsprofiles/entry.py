@@ -1,11 +1,17 @@
-"""The ``profiles`` command's entry point: what must start fast is served before the CLI loads.
+"""The ``profiles`` command's entry point (console script and ``python -m awsprofiles``): what
+must start fast is served before the CLI framework loads.
 
-``profiles credential-process NAME --from-keyring`` runs before every AWS CLI call of a keyring
-profile; serving a kept key or MFA session needs neither the CLI framework nor botocore. Nor does
-``profiles --version``. The fast path keeps the CLI's promises (``awsprofiles.startup``): core
-dumps are off before a secret is read, Ctrl-C is ``error: interrupted`` (130), and a closed stdout
-ends quietly (141). A shell's completion request (``_PROFILES_COMPLETE``, set by the scripts of
-``profiles completion``) is answered from the cached command spec: a <TAB> must come back at once.
+``env``, ``exec`` and ``credential-process`` run before every command a person types in a role,
+and ``credential-process NAME --from-keyring`` before every AWS CLI call of a keyring profile.
+When the answer needs no AWS call (a role session still valid in the AWS CLI's cache; a key or
+a kept MFA session in the keyring), it is served without typer, botocore or the keyring library;
+so is ``profiles --version``. Each fast path returns None, having printed nothing, for anything
+it is not sure of; the typer CLI then runs, importing only the module of the command that runs
+(`awsprofiles.cli.COMMANDS`). The fast paths keep the CLI's promises (``awsprofiles.startup``):
+core dumps are off before a secret is read, Ctrl-C is ``error: interrupted`` (130), and a closed
+stdout ends quietly (141).
+A shell's completion request (``_PROFILES_COMPLETE``, set by the scripts of ``profiles
+completion``) is answered from the cached command spec: a Tab must come back at once.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from awsprofiles.errors import EXIT_INTERRUPTED, EXIT_OUTPUT_CLOSED
 from awsprofiles.startup import core_dumps_off, discard_stdout, end_line, version_line
 
 
-def _fast(argv: list[str]) -> int | None:
+def serve_fast(argv: list[str]) -> int | None:
     """The exit code of a command served without the CLI, or None to run the CLI."""
     if "_PROFILES_COMPLETE" in os.environ:
         from awsprofiles.completion import respond
@@ -30,13 +36,17 @@ def _fast(argv: list[str]) -> int | None:
         from awsprofiles.sessions import serve_cached
 
         return serve_cached(argv[1:])
+    if argv[:1] in (["env"], ["exec"], ["credential-process"]):
+        from awsprofiles.using import serve_cached_role
+
+        return serve_cached_role(argv)
     return None
 
 
 def run() -> None:
     core_dumps_off()
     try:
-        served = _fast(sys.argv[1:])
+        served = serve_fast(sys.argv[1:])
         sys.stdout.flush()
     except KeyboardInterrupt:
         end_line()

@@ -63,6 +63,14 @@ class FileProblem(ProfilesError):
     exit_code = EXIT_FILE
 
 
+class CannotRun(ProfilesError):
+    """``exec``'s command cannot be started: 127 not found, 126 not runnable (the shells' codes)."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
 class Interrupted(ProfilesError):
     """The user pressed Ctrl-C (exit 130)."""
 

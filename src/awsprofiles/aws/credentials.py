@@ -7,7 +7,8 @@ cache (``~/.aws/cli/cache``) through botocore's ``JSONFileCache``, with the cach
 computes: ``profiles`` and the ``aws`` command reuse each other's sessions, and an MFA code is
 asked once per session.
 
-botocore is imported inside the functions, so that the `Credentials` type costs nothing to import.
+botocore is imported inside the functions, so that the `Credentials` type costs nothing to import,
+and not at all when the AWS CLI's cache already holds the role's session (`awsprofiles.aws.role_cache`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from awsprofiles.errors import BadInput, CheckFailed, FileProblem
 from awsprofiles.model import no_such_profile
-from awsprofiles.store import Paths, make_private_dirs
+from awsprofiles.store import Paths, Snapshot, make_private_dirs
 
 MFA_CODE_LENGTH = 6
 
@@ -121,28 +122,38 @@ def get_credentials(
     mfa_code: str | None = None,
     use_cache: bool = True,
     can_prompt: bool | None = None,
+    snapshot: Snapshot | None = None,
 ) -> Credentials:
     """The credentials of ``profile``, assuming its role (and its source's) if it has one.
 
     ``duration`` overrides the profile's duration_seconds for this call (and, as with a profile
     that says so, gives a cache entry of its own). Raises `CheckFailed` with check's codes.
+    Given the ``snapshot`` of ``paths`` the caller read, a role whose session is valid in the
+    AWS CLI's cache is served from it without botocore, exactly as botocore would serve it.
     """
+    if mfa_code is not None:
+        mfa_code = validate_mfa_code(mfa_code)
+    if use_cache and snapshot is not None:
+        from awsprofiles.aws.role_cache import cached_role_credentials
+
+        cached = cached_role_credentials(snapshot, profile, duration=duration)
+        if cached is not None:
+            return cached
+
+    # botocore logs a failed mandatory refresh as a warning before raising it; the error we raise
+    # says it better, and Python would otherwise print the warning on stderr.
+    import logging  # here: `credential-process --from-keyring` imports this module and must start fast
+
     from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
     from botocore.utils import JSONFileCache
 
     from awsprofiles.aws.errors import classify, no_credentials, origin_of
     from awsprofiles.aws.session import make_session, wire_assume_role
 
-    if mfa_code is not None:
-        mfa_code = validate_mfa_code(mfa_code)
-    # botocore logs a failed mandatory refresh as a warning before raising it; the error we raise
-    # says it better, and Python would otherwise print the warning on stderr.
-    import logging  # here: `credential-process --from-keyring` imports this module and must start fast
-
     botocore_log = logging.getLogger("botocore")
     if not botocore_log.handlers:
         botocore_log.addHandler(logging.NullHandler())
-    session = make_session(paths, profile)
+    session = make_session(paths, profile, snapshot=snapshot)
     if profile not in session.available_profiles:
         raise no_such_profile(profile, session.available_profiles)
     try:

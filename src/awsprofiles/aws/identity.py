@@ -6,6 +6,7 @@ as for ``profiles env``: never botocore's text, whose strings can quote request 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import threading
 from collections.abc import Iterator, MutableMapping
@@ -26,7 +27,7 @@ from awsprofiles.aws.errors import (
 )
 from awsprofiles.aws.session import ignore_environment_profile, make_session, wire_assume_role
 from awsprofiles.errors import CheckFailed
-from awsprofiles.store import Paths
+from awsprofiles.store import Paths, Snapshot
 
 #: The role STS signs with when a profile names no region (the global endpoint's region).
 DEFAULT_REGION = "us-east-1"
@@ -95,8 +96,12 @@ class Resolver:
     roles over one source resolve that source's chain once.
     """
 
-    def __init__(self, paths: Paths, timeout: float = 10.0, attempts: int = ATTEMPTS) -> None:
+    def __init__(
+        self, paths: Paths, timeout: float = 10.0, attempts: int = ATTEMPTS, snapshot: Snapshot | None = None
+    ) -> None:
         self.paths = paths
+        #: The files as the caller read them: botocore is given them instead of parsing them again.
+        self.snapshot = snapshot
         self.timeout = timeout
         # One call with its retry fits in ``timeout``.
         self._config = Config(
@@ -118,7 +123,7 @@ class Resolver:
         """What every session shares, made once from a first session of the two files."""
         with self._base_lock:
             if self._base is None:
-                first = make_session(self.paths)
+                first = make_session(self.paths, snapshot=self.snapshot)
                 # Every profile of the files is checked whatever AWS_PROFILE says (even a stale one).
                 ignore_environment_profile(first)
                 self._base = _Base(
@@ -129,6 +134,16 @@ class Resolver:
                     first.full_config,
                 )
             return self._base
+
+    def warm(self) -> None:
+        """Load now, once, the data every STS client of this resolver reads (endpoints, partitions,
+        STS's model and endpoint rules), before a long run of sessions and clients shares it."""
+        loader = self.base().loader
+        with contextlib.suppress(Exception):  # only an optimisation: a client loads what it needs
+            loader.load_data("endpoints")
+            loader.load_data("partitions")
+            loader.load_service_model("sts", "service-2")
+            loader.load_service_model("sts", "endpoint-rule-set-1")
 
     def profiles(self) -> dict[str, dict[str, Any]]:
         return dict(self.base().full_config.get("profiles", {}))

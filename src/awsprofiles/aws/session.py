@@ -2,23 +2,50 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Callable
 from typing import Any
 
+import botocore.configloader
 import botocore.session
 from botocore.configprovider import ConstantProvider
 
 from awsprofiles.aws.process import starter
-from awsprofiles.store import Paths
+from awsprofiles.store import Paths, Snapshot
 
 
-def make_session(paths: Paths, profile: str | None = None, *, events: Any = None) -> Any:
+def full_config(snapshot: Snapshot) -> dict[str, Any]:
+    """botocore's ``Session.full_config`` of the two files, from the snapshot already read.
+
+    botocore's own steps (``botocore.session.Session.full_config``): the config file's sections
+    mapped to profiles by ``build_profile_map`` (a deep copy), then each credentials-file section
+    merged into the profile of its name. The snapshot's sections are what botocore's
+    ``raw_config_parse`` returns (the store's reading mirrors it), so the files are parsed once.
+    """
+    if snapshot.config.exists:
+        config: dict[str, Any] = botocore.configloader.build_profile_map(snapshot.config.sections)
+    else:
+        config = {"profiles": {}}
+    profiles = config["profiles"]
+    if snapshot.credentials.exists:
+        for name, values in copy.deepcopy(snapshot.credentials.sections).items():
+            if name in profiles:
+                profiles[name].update(values)
+            else:
+                profiles[name] = values
+    return config
+
+
+def make_session(
+    paths: Paths, profile: str | None = None, *, events: Any = None, snapshot: Snapshot | None = None
+) -> Any:
     """A botocore session that reads exactly ``paths`` and resolves ``profile`` as the CLI does.
 
     Naming the profile explicitly makes botocore skip the environment's AWS_ACCESS_KEY_ID,
     exactly like ``aws --profile NAME``. ``events``: a copy of another session's event emitter,
     whose built-in handlers are then not registered again (the costly part of a new session).
+    ``snapshot``: the files as the caller read them, given to botocore instead of a second parse.
     """
     if events is None:
         session = botocore.session.Session(profile=profile)
@@ -28,6 +55,8 @@ def make_session(paths: Paths, profile: str | None = None, *, events: Any = None
         )
     session.set_config_variable("config_file", str(paths.config))
     session.set_config_variable("credentials_file", str(paths.credentials))
+    if snapshot is not None:
+        session._config = full_config(snapshot)  # what Session.full_config caches after parsing
     follow_home()
     return session
 

@@ -134,7 +134,7 @@ def whoami(
             f"(unset {variable}, set it to a profile 'profiles list' shows, or run 'profiles whoami NAME')"
         )
     shown = name or (from_environment[1] if from_environment else "default")
-    identity = Resolver(files, timeout).whoami(name)
+    identity = Resolver(files, timeout, snapshot=snapshot).whoami(name)
     if json:
         print_json(
             {"profile": shown, "account": identity.account, "arn": identity.arn, "user_id": identity.user_id}

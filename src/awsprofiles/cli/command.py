@@ -51,7 +51,9 @@ def _option_help(option: Any) -> tuple[str, str]:
     names = click.formatting.join_options(option.opts)[0]
     if not option.is_flag:
         names += f" {_metavar(option)}"
-    notes = [_in_words(getattr(option, "min", None), getattr(option, "max", None))]
+    # The range is the option's own in newer typer, its type's (an IntRange) in typer 0.28.
+    bounds = option if hasattr(option, "min") else option.type
+    notes = [_in_words(getattr(bounds, "min", None), getattr(bounds, "max", None))]
     if isinstance(option.show_default, str):
         notes.append(f"default {option.show_default}")
     elif option.show_default and option.default is not None and not option.is_flag:

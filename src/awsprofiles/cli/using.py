@@ -1,16 +1,10 @@
-"""Using a profile: `env`, `env --unset`, `exec` and `credential-process`.
-
-Secrets are written to stdout only, and only once everything has succeeded, so that
-``eval "$(profiles env NAME)"`` of a failure evaluates nothing.
+"""Using a profile: `env`, `env --unset`, `exec` and `credential-process` (what they print or run
+is `awsprofiles.using`'s, shared with the fast path that serves cached roles before typer loads).
 """
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import subprocess
-import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -26,17 +20,12 @@ from awsprofiles.cli.app import (
     region_option,
     warn,
 )
-from awsprofiles.cli.terminal import printable_lines
 from awsprofiles.errors import BadInput
 from awsprofiles.sessions import MFA_CODE
-from awsprofiles.startup import core_dumps_restored
+from awsprofiles.using import IN_PROGRESS, enter, find_program, hint, print_env, run_with, write
 
 if TYPE_CHECKING:
     from awsprofiles.aws.credentials import Credentials
-
-#: exec's exit codes when the command cannot be run (the shells' own conventions).
-EXIT_NOT_FOUND = 127
-EXIT_NOT_EXECUTABLE = 126
 
 Duration = Annotated[
     int | None,
@@ -60,50 +49,37 @@ NoCache = Annotated[
 ]
 
 
-#: The profiles being resolved by this process and the `profiles` processes that started it.
-#: A credential_process that runs `profiles credential-process` for its own profile would
-#: otherwise start itself again and again.
-IN_PROGRESS = "PROFILES_RESOLVING"
-
-
-def _enter(name: str) -> None:
-    try:
-        chain = json.loads(os.environ.get(IN_PROGRESS, "[]"))
-    except ValueError:
-        chain = []
-    chain = [str(entry) for entry in chain] if isinstance(chain, list) else []
-    if name in chain:
-        raise BadInput(
-            f"profile {name!r} gets its credentials from itself: "
-            f"{' -> '.join([*chain, name])} (check its credential_process)"
-        )
-    # Inherited by any credential_process botocore starts (it passes os.environ on).
-    os.environ[IN_PROGRESS] = json.dumps([*chain, name])
-
-
-def _profile(name: str, files: store.Paths) -> model.Profile:
-    """The profile as the files define it; the store's reading says which file and line is broken."""
+def _profile(name: str, files: store.Paths) -> tuple[store.Snapshot, model.Profile]:
+    """The files as read and the profile in them; the store's reading says which file and line
+    is broken (exit 4) and warns as list does."""
     model.validate_profile_name(name)
     snapshot = store.load(files)
     warn(snapshot.warnings)
     profile = snapshot.profile(name)
     if profile is None:
         raise model.no_such_profile(name, snapshot.names())
-    return profile
+    return snapshot, profile
 
 
 def _fetch(
-    files: store.Paths, name: str, duration: int | None, mfa_code: str | None, no_cache: bool
+    files: store.Paths,
+    snapshot: store.Snapshot,
+    name: str,
+    duration: int | None,
+    mfa_code: str | None,
+    no_cache: bool,
 ) -> Credentials:
     if mfa_code is not None:
         from awsprofiles.aws.credentials import validate_mfa_code
 
         # For the `profiles credential-process --from-keyring` botocore starts for a keyring source.
         os.environ[MFA_CODE] = validate_mfa_code(mfa_code)
-    _enter(name)
+    enter(name)
     from awsprofiles.aws.credentials import get_credentials
 
-    return get_credentials(files, name, duration=duration, mfa_code=mfa_code, use_cache=not no_cache)
+    return get_credentials(
+        files, name, duration=duration, mfa_code=mfa_code, use_cache=not no_cache, snapshot=snapshot
+    )
 
 
 def _credentials(
@@ -117,7 +93,7 @@ def _credentials(
     if duration is not None:
         model.validate_duration(duration)
     files = paths(config_file, credentials_file)
-    profile = _profile(name, files)
+    snapshot, profile = _profile(name, files)
     if profile.kind is not model.Kind.ROLE and duration is not None:
         raise BadInput(
             f"--duration applies to a profile that assumes a role; {name!r} is a {profile.kind.value} profile"
@@ -127,20 +103,7 @@ def _credentials(
             f"--mfa-code applies to a profile that assumes a role or keeps an MFA session in the keyring; "
             f"{name!r} is a {profile.kind.value} profile"
         )
-    return _fetch(files, name, duration, mfa_code, no_cache)
-
-
-def _write(text: str) -> None:
-    # Bytes, so that Windows does not turn \n into \r\n: the output must be LF-only.
-    sys.stdout.flush()
-    sys.stdout.buffer.write(text.encode("utf-8"))
-    sys.stdout.buffer.flush()
-
-
-def _hint(shell: str, command: str) -> None:
-    """Printed to a terminal, the commands change nothing: say how to apply them."""
-    if sys.stdout.isatty() and shell not in ("json", "dotenv"):
-        info(f"# nothing changed yet; to apply it, run: {shells.apply_line(shell, command)}")
+    return _fetch(files, snapshot, name, duration, mfa_code, no_cache)
 
 
 @app.command("env")
@@ -179,17 +142,13 @@ def env(
     if unset:
         if name is not None:
             raise BadInput("--unset takes no profile name")
-        _write(shells.render(chosen, shells.unset_assignments(os.environ)))
-        _hint(chosen, f"profiles env --unset --shell {chosen}")
+        write(shells.render(chosen, shells.unset_assignments(os.environ)))
+        hint(chosen, f"profiles env --unset --shell {chosen}")
         return
     if name is None:
         raise BadInput("name the profile to use, or pass --unset")
     credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
-    if chosen == "json":
-        _write(shells.credential_process_json(credentials))
-        return
-    _write(shells.render(chosen, shells.use_assignments(credentials, name, os.environ)))
-    _hint(chosen, f"profiles env {name} --shell {chosen}")
+    print_env(credentials, name, chosen)
 
 
 @app.command("credential-process")
@@ -243,41 +202,7 @@ def credential_process(
         raise BadInput("--session-duration applies with --from-keyring")
     else:
         credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
-    _write(shells.credential_process_json(credentials))
-
-
-def _cannot_run(code: int, message: str) -> typer.Exit:
-    print(f"error: {printable_lines(message)}", file=sys.stderr)
-    return typer.Exit(code)
-
-
-def _program(name: str, search_path: str | None) -> str:
-    """The file ``name`` runs, looked up as a POSIX shell does: a name with a slash is that file,
-    any other is searched for on PATH. Not found: 127; found but not runnable (no execute
-    permission, a directory): 126, with the reason the shell gives."""
-    if os.name != "posix":
-        found = shutil.which(name, path=search_path)
-        if found is None:
-            raise _cannot_run(EXIT_NOT_FOUND, f"{name}: command not found")
-        return found
-    if "/" in name:
-        if os.path.isdir(name):
-            raise _cannot_run(EXIT_NOT_EXECUTABLE, f"cannot run {name}: Is a directory")
-        if not os.path.exists(name):
-            raise _cannot_run(EXIT_NOT_FOUND, f"cannot run {name}: No such file or directory")
-        if not os.access(name, os.X_OK):
-            raise _cannot_run(EXIT_NOT_EXECUTABLE, f"cannot run {name}: Permission denied")
-        return name
-    not_runnable = None
-    for folder in (os.defpath if search_path is None else search_path).split(os.pathsep):
-        candidate = os.path.join(folder or ".", name)
-        if os.path.isfile(candidate):
-            if os.access(candidate, os.X_OK):
-                return candidate
-            not_runnable = not_runnable or candidate
-    if not_runnable is not None:
-        raise _cannot_run(EXIT_NOT_EXECUTABLE, f"cannot run {not_runnable}: Permission denied")
-    raise _cannot_run(EXIT_NOT_FOUND, f"{name}: command not found")
+    write(shells.credential_process_json(credentials))
 
 
 @app.command("exec")
@@ -301,31 +226,10 @@ def exec_(
     Example: profiles exec NAME -- aws sts get-caller-identity
     """
     # As a shell would, before any role is assumed (or an MFA code asked for) in vain.
-    program = _program(command[0], os.environ.get("PATH"))
+    program = find_program(command[0], os.environ.get("PATH"))
     inherited = os.environ.get(IN_PROGRESS)
     credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
-    environment = dict(os.environ)
-    # The command may well run `profiles exec NAME` itself: that is no loop.
-    environment.pop(IN_PROGRESS, None)
-    environment.pop(MFA_CODE, None)  # meant for the credential_process only
-    if inherited is not None:
-        environment[IN_PROGRESS] = inherited
-    for variable, value in shells.credential_assignments(credentials):
-        if value is None:
-            environment.pop(variable, None)
-        else:
-            environment[variable] = value
-    sys.stdout.flush()
-    sys.stderr.flush()
-    if os.name != "posix":
-        # Windows has no exec: os.exec* there starts a new process and returns at once.
-        raise typer.Exit(subprocess.run([program, *command[1:]], env=environment, check=False).returncode)
-    core_dumps_restored()  # the command is the user's: it keeps the user's own core-file limit
-    try:
-        os.execve(program, command, environment)  # noqa: S606  (running the given command is the point)
-    except OSError as error:
-        print(f"error: cannot run {command[0]!r}: {error.strerror}", file=sys.stderr)
-        raise typer.Exit(EXIT_NOT_EXECUTABLE) from None
+    raise typer.Exit(run_with(credentials, program, command, inherited))
 
 
 @app.command("console")
@@ -380,7 +284,7 @@ def console(
 
     signin.check_destination(destination)
     files = paths(config_file, credentials_file)
-    profile = _profile(name, files)
+    snapshot, profile = _profile(name, files)
     role = profile.kind is model.Kind.ROLE
     if mfa_code is not None and not role:
         raise BadInput(
@@ -391,7 +295,7 @@ def console(
 
         credentials = sessions.keyring_key(files, name)
     else:
-        credentials = _fetch(files, name, duration if role else None, mfa_code, no_cache)
+        credentials = _fetch(files, snapshot, name, duration if role else None, mfa_code, no_cache)
     url = signin.signin_url(
         files,
         name,
@@ -402,7 +306,7 @@ def console(
         duration=duration,
     )
     if print_url:
-        _write(url + "\n")
+        write(url + "\n")
         return
     from awsprofiles.browser import open_secret_url
 

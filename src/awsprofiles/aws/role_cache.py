@@ -1,0 +1,218 @@
+"""A role's session from the AWS CLI's cache (``~/.aws/cli/cache``), read without botocore.
+
+``profiles env``, ``exec`` and ``credential-process`` run before every command a person types in a
+role, and most of the time the answer is a JSON file the AWS CLI (or an earlier ``profiles``)
+cached. This module serves that file exactly as botocore would, without importing botocore:
+
+* the file name is the cache key botocore's ``AssumeRoleCredentialFetcher`` computes: the SHA-1
+  of the AssumeRole arguments the profile gives (RoleArn, and RoleSessionName, ExternalId,
+  SerialNumber, DurationSeconds when set) as sorted JSON; the source is not part of it;
+* an entry is used only while it is valid for longer than botocore's refresh window (15 minutes);
+* it is used only for a profile botocore would resolve to that cache lookup without any other
+  I/O: a role whose ``source_profile`` chain (through other roles) ends at static keys (or at a
+  keyring profile: botocore would run its ``credential_process`` and then read the same entry; a
+  session still valid in the cache is served without it, even when the keyring would now ask
+  for an MFA code or is locked), with
+  every setting that could make botocore do more or fail (``credential_source``, SSO, a
+  ``credential_process``, web identity, half a key pair, a loop) sending the caller to botocore.
+
+Whenever it cannot be sure, `cached_role_credentials` returns None and the caller asks botocore
+(`awsprofiles.aws.credentials.get_credentials`), which is the authority.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+from awsprofiles.aws.credentials import Credentials, cli_cache_dir
+from awsprofiles.model import ACCESS_KEY_ID, SECRET_ACCESS_KEY, Kind, Value
+from awsprofiles.store import Snapshot
+
+#: botocore's CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS: an entry that expires
+#: sooner than this is not used (botocore assumes the role again).
+REFRESH_WINDOW_SECONDS = 15 * 60
+
+#: Profile settings with which a source profile is resolved by something other than its keys
+#: (botocore's profile providers: web identity, SSO, login, credential_process).
+_OTHER_PROVIDERS = ("web_identity_token_file", "credential_process", "login_session")
+
+#: The profile settings botocore's AssumeRoleProvider sends, and the AssumeRole argument of each.
+_ROLE_ARGUMENTS = (
+    ("role_session_name", "RoleSessionName"),
+    ("external_id", "ExternalId"),
+    ("mfa_serial", "SerialNumber"),
+)
+
+# What botocore's JSONFileCache writes ('...UTC', from STS's datetime) and ISO 8601 with an offset.
+_TIMESTAMP = re.compile(
+    r"(?P<moment>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)"
+    r"(?:(?P<utc>Z|UTC)|(?P<sign>[+-])(?P<hours>\d{2}):?(?P<minutes>\d{2}))"
+)
+
+
+def assume_role_arguments(
+    values: Mapping[str, Value], duration: int | None = None
+) -> dict[str, object] | None:
+    """The AssumeRole arguments botocore's AssumeRoleProvider makes of a role profile's settings.
+
+    ``duration`` replaces duration_seconds (``--duration``). None when a setting is not a plain
+    value (botocore would send it as it is and fail).
+    """
+    role_arn = values.get("role_arn")
+    if not isinstance(role_arn, str):
+        return None
+    arguments: dict[str, object] = {}
+    for key, name in _ROLE_ARGUMENTS:
+        value = values.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            return None
+        arguments[name] = value
+    seconds: object = values.get("duration_seconds") if duration is None else duration
+    if isinstance(seconds, int):
+        arguments["DurationSeconds"] = seconds
+    elif isinstance(seconds, str):
+        with contextlib.suppress(ValueError):  # botocore leaves a duration it cannot read out
+            arguments["DurationSeconds"] = int(seconds)
+    elif seconds is not None:
+        return None
+    arguments["RoleArn"] = role_arn
+    return arguments
+
+
+def cache_key(arguments: Mapping[str, object]) -> str:
+    """botocore's cache key for an AssumeRole call (BaseAssumeRoleCredentialFetcher._create_cache_key).
+
+    A RoleSessionName is part of it only when the profile sets one: botocore leaves out the name
+    it makes up itself.
+    """
+    text = json.dumps(dict(arguments), sort_keys=True)
+    digest = hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+    # CachedCredentialFetcher._make_file_safe: a hex digest has nothing to replace.
+    return digest
+
+
+def _has_keys(values: Mapping[str, Value], origins: Mapping[str, str]) -> bool:
+    """Both halves of a key pair, in one file (botocore reads each file's keys separately)."""
+    return (
+        isinstance(values.get(ACCESS_KEY_ID), str)
+        and isinstance(values.get(SECRET_ACCESS_KEY), str)
+        and origins.get(ACCESS_KEY_ID) == origins.get(SECRET_ACCESS_KEY)
+    )
+
+
+def _resolves_to_cache_lookup(snapshot: Snapshot, name: str) -> bool:
+    """Whether botocore would go straight from ``name``'s settings to its cache entry.
+
+    Mirrors AssumeRoleProvider: the profile's own role config is validated, then its source is
+    resolved; a source with keys is read from the files, a source that is a role again is only
+    set up (assumed later, if ever), anything else may run a process, read a token or call a
+    metadata service, and is left to botocore.
+    """
+    visited = [name]
+    current = snapshot.profile(name)
+    while True:
+        if current is None:
+            return False
+        values = current.values
+        if "web_identity_token_file" in values or "credential_source" in values:
+            return False
+        source_name = values.get("source_profile")
+        if not isinstance(source_name, str):
+            return False
+        source = snapshot.profile(source_name)
+        if source is None:
+            return False
+        source_values = source.values
+        static = ACCESS_KEY_ID in source_values or SECRET_ACCESS_KEY in source_values
+        # botocore: InfiniteLoopConfigError, unless a role is its own source for its own keys.
+        if source_name in visited and (source_name != current.name or not static):
+            return False
+        visited.append(source_name)
+        if static:
+            others = any(key in source_values for key in _OTHER_PROVIDERS) or any(
+                key.startswith("sso_") for key in source_values
+            )
+            return not others and _has_keys(source_values, source.origins)
+        if "role_arn" not in source_values:
+            # A keyring source (`profiles credential-process NAME --from-keyring`): botocore runs
+            # it, then looks the role up in the cache, whose key does not depend on the source.
+            return source.kind is Kind.KEYRING and not any(
+                key in source_values for key in ("web_identity_token_file", "login_session")
+            )
+        current = source
+
+
+def parse_expiration(value: object) -> datetime | None:
+    """A cached Expiration as botocore reads it, or None for a form left to botocore."""
+    if not isinstance(value, str):
+        return None
+    match = _TIMESTAMP.fullmatch(value)
+    if match is None:
+        return None
+    moment = datetime.fromisoformat(match.group("moment"))
+    if match.group("utc"):
+        return moment.replace(tzinfo=UTC)
+    offset = timedelta(hours=int(match.group("hours")), minutes=int(match.group("minutes")))
+    zone = timezone(-offset if match.group("sign") == "-" else offset)
+    return moment.replace(tzinfo=zone).astimezone(UTC)
+
+
+def read_entry(path: Path, now: datetime) -> tuple[str, str, str, datetime] | None:
+    """(key ID, secret, token, expiration) of a cache file still valid beyond the refresh window."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    credentials = document.get("Credentials") if isinstance(document, dict) else None
+    if not isinstance(credentials, dict):
+        return None
+    fields = [credentials.get(name) for name in ("AccessKeyId", "SecretAccessKey", "SessionToken")]
+    expiration = parse_expiration(credentials.get("Expiration"))
+    if expiration is None or not all(isinstance(field, str) and field for field in fields):
+        return None
+    if (expiration - now).total_seconds() < REFRESH_WINDOW_SECONDS:
+        return None
+    access_key_id, secret_access_key, session_token = (str(field) for field in fields)
+    return access_key_id, secret_access_key, session_token, expiration
+
+
+def cached_role_credentials(
+    snapshot: Snapshot,
+    profile: str,
+    *,
+    duration: int | None = None,
+    cache_dir: Path | None = None,
+    now: datetime | None = None,
+) -> Credentials | None:
+    """The role session botocore would take from the AWS CLI's cache for ``profile``, or None.
+
+    None means "ask botocore": the profile is not such a role, its entry is missing or unreadable,
+    or it expires within the refresh window. ``duration`` is ``--duration`` (its own entry).
+    """
+    found = snapshot.profile(profile)
+    if found is None or not _resolves_to_cache_lookup(snapshot, profile):
+        return None
+    arguments = assume_role_arguments(found.values, duration)
+    if arguments is None:
+        return None
+    path = (cache_dir or cli_cache_dir()) / f"{cache_key(arguments)}.json"
+    entry = read_entry(path, now or datetime.now(UTC))
+    if entry is None:
+        return None
+    access_key_id, secret_access_key, session_token, expiration = entry
+    region = found.values.get("region")
+    return Credentials(
+        access_key_id=access_key_id,
+        secret_access_key=secret_access_key,
+        session_token=session_token,
+        expiration=expiration,
+        region=region if isinstance(region, str) and region else None,
+    )

@@ -1,0 +1,344 @@
+"""The cached-session fast path of env/exec/credential-process, held against botocore itself.
+
+Every test that serves an entry also asks botocore (``get_credentials`` without a snapshot, inside
+``mock_aws``): had botocore looked for another file, it would have assumed the role in moto and
+come back with other credentials.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from dateutil.parser import parse as dateutil_parse
+from moto import mock_aws
+
+from awsprofiles import cli, store
+from awsprofiles.aws import role_cache
+from awsprofiles.aws.credentials import Credentials, cli_cache_dir, get_credentials
+from tests.conftest import Home
+
+ROLE = "arn:aws:iam::123456789012:role/deploy"
+PATHED = "arn:aws:iam::210987654321:role/team/ops/Deployer"
+KEYS = "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s3cr3t\n"
+
+
+@pytest.fixture
+def aws(home: Home) -> Iterator[None]:
+    with mock_aws():
+        yield
+
+
+def write(home: Home, config: str, credentials: str = f"[base]\n{KEYS}") -> None:
+    home.config.parent.mkdir(parents=True, exist_ok=True)
+    home.config.write_text(config)
+    home.credentials.write_text(credentials)
+
+
+def cache_entry(
+    home: Home, name: str, *, duration: int | None = None, left: timedelta = timedelta(hours=1), tag: str = ""
+) -> dict[str, str]:
+    """Write the entry our key names for profile ``name``, as botocore's JSONFileCache writes it."""
+    snapshot = store.load(home.paths)
+    profile = snapshot.profile(name)
+    assert profile is not None
+    arguments = role_cache.assume_role_arguments(profile.values, duration)
+    assert arguments is not None
+    expires = (datetime.now(UTC) + left).replace(microsecond=0)
+    credentials = {
+        "AccessKeyId": f"ASIACACHED{tag}".upper()[:20],
+        "SecretAccessKey": f"cached-secret-{tag}",
+        "SessionToken": f"cached-token-{tag}",
+        "Expiration": expires.strftime("%Y-%m-%dT%H:%M:%SUTC"),
+    }
+    folder = cli_cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{role_cache.cache_key(arguments)}.json").write_text(json.dumps({"Credentials": credentials}))
+    return credentials
+
+
+def fast(home: Home, name: str, duration: int | None = None) -> Credentials | None:
+    return role_cache.cached_role_credentials(store.load(home.paths), name, duration=duration)
+
+
+def botocore(home: Home, name: str, duration: int | None = None) -> Credentials:
+    return get_credentials(home.paths, name, duration=duration, can_prompt=False)
+
+
+SOURCES = {
+    "keys": "source_profile = base\n",
+    "role chain": "source_profile = hop\n",
+    "its own keys": "source_profile = {name}\n",
+    "environment": "credential_source = Environment\n",
+}
+SETTINGS = ("role_session_name = alice\n", "external_id = ext-42\n", "mfa_serial = arn:aws:iam::1:mfa/a\n")
+DURATIONS: list[tuple[str, int | None]] = [("", None), ("duration_seconds = 1800\n", None),
+                                           ("duration_seconds = soon\n", None), ("", 7200)]  # fmt: skip
+
+
+class _LookupRecorder(dict[str, object]):
+    """A cache that records the key botocore looks up, and answers with a valid session."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys: list[str] = []
+        expires = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SUTC")
+        self.entry = {
+            "AccessKeyId": "ASIA1",
+            "SecretAccessKey": "s",
+            "SessionToken": "t",
+            "Expiration": expires,
+        }
+
+    def __contains__(self, key: object) -> bool:
+        self.keys.append(str(key))
+        return True
+
+    def __getitem__(self, key: str) -> object:
+        return {"Credentials": dict(self.entry)}
+
+
+def test_cache_key_is_the_one_botocore_looks_up_for_every_combination(
+    home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botocore.credentials import (
+        AssumeRoleProvider,
+        CanonicalNameCredentialSourcer,
+        EnvProvider,
+        ProfileProviderBuilder,
+    )
+
+    from awsprofiles.aws.session import make_session
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAENVIRONMENTKEY01")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "from-the-environment")
+    combinations = list(
+        itertools.product(
+            (ROLE, PATHED), SOURCES.values(), itertools.product((False, True), repeat=3), DURATIONS
+        )
+    )
+    # One profile per combination, so that botocore reads the files once.
+    sections = [f"[profile hop]\nrole_arn = {ROLE}-hop\nsource_profile = base\n"]
+    keys = [f"[base]\n{KEYS}"]
+    for number, (arn, source, chosen, (duration_line, _)) in enumerate(combinations):
+        settings = "".join(line for line, on in zip(SETTINGS, chosen, strict=True) if on)
+        name = f"target-{number}"
+        sections.append(
+            f"[profile {name}]\nrole_arn = {arn}\n{source.format(name=name)}{settings}{duration_line}"
+        )
+        if source == SOURCES["its own keys"]:
+            keys.append(f"[{name}]\n{KEYS}")
+    write(home, "".join(sections), "".join(keys))
+    snapshot = store.load(home.paths)
+    session = make_session(home.paths)
+    for number, (arn, source, chosen, (duration_line, duration)) in enumerate(combinations):
+        name = f"target-{number}"
+        config = session.full_config
+        if duration is not None:  # as get_credentials applies --duration, on a copy
+            profiles = config["profiles"]
+            changed = {**profiles[name], "duration_seconds": str(duration)}
+            config = {**config, "profiles": {**profiles, name: changed}}
+        recorder = _LookupRecorder()
+        provider = AssumeRoleProvider(
+            load_config=lambda config=config: config,
+            client_creator=session.create_client,
+            cache=recorder,
+            profile_name=name,
+            credential_sourcer=CanonicalNameCredentialSourcer([EnvProvider()]),
+            profile_provider_builder=ProfileProviderBuilder(session),
+        )
+        assert provider.load().get_frozen_credentials().access_key == "ASIA1"
+        profile = snapshot.profile(name)
+        assert profile is not None
+        arguments = role_cache.assume_role_arguments(profile.values, duration)
+        assert arguments is not None
+        assert recorder.keys == [role_cache.cache_key(arguments)], (
+            arn,
+            source,
+            chosen,
+            duration_line,
+            duration,
+        )
+
+
+def test_botocore_reads_the_entry_at_our_key_through_the_aws_cli_cache(home: Home, aws: None) -> None:
+    write(
+        home,
+        f"[profile hop]\nrole_arn = {ROLE}-hop\nsource_profile = base\n"
+        f"[profile target]\nrole_arn = {PATHED}\nsource_profile = hop\nrole_session_name = alice\n"
+        "external_id = ext-42\nmfa_serial = arn:aws:iam::1:mfa/a\nduration_seconds = 1800\n",
+    )
+    cached = cache_entry(home, "target", duration=7200)
+    assert botocore(home, "target", duration=7200).access_key_id == cached["AccessKeyId"]
+    assert fast(home, "target", duration=7200) == botocore(home, "target", duration=7200)
+
+
+def test_env_from_the_cache_is_byte_for_byte_what_botocore_gives(
+    home: Home, aws: None, capsysbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # env marks the profiles it is resolving (loop detection); each run here is a new one.
+    monkeypatch.setenv("PROFILES_RESOLVING", "[]")
+    write(home, f"[profile target]\nrole_arn = {ROLE}\nsource_profile = base\nregion = eu-west-2\n")
+    cache_entry(home, "target")
+    commands = [
+        ["env", "target", "--shell", shell]
+        for shell in ("bash", "fish", "powershell", "cmd", "dotenv", "json")
+    ] + [["credential-process", "target"], ["env", "target", "--duration", "3600", "--shell", "bash"]]
+    cache_entry(home, "target", duration=3600, tag="long")
+    outputs = []
+    for argv in commands:
+        os.environ["PROFILES_RESOLVING"] = "[]"
+        assert cli.main(argv) == 0
+        outputs.append(capsysbinary.readouterr().out)
+    monkeypatch.setattr(role_cache, "cached_role_credentials", lambda *args, **kwargs: None)
+    for argv, output in zip(commands, outputs, strict=True):
+        os.environ["PROFILES_RESOLVING"] = "[]"
+        assert cli.main(argv) == 0
+        assert capsysbinary.readouterr().out == output, argv
+    assert b"export AWS_REGION='eu-west-2'" in outputs[0]
+    assert b"ASIACACHED" in outputs[0]
+    assert b"ASIACACHEDLONG" in outputs[-1]
+
+
+def test_an_entry_within_the_refresh_window_is_left_to_botocore(home: Home, aws: None) -> None:
+    write(home, f"[profile target]\nrole_arn = {ROLE}\nsource_profile = base\n")
+    cached = cache_entry(home, "target", left=timedelta(minutes=16))
+    assert fast(home, "target") == botocore(home, "target")
+    assert fast(home, "target") is not None
+    cached = cache_entry(home, "target", left=timedelta(minutes=14))
+    assert fast(home, "target") is None
+    assert botocore(home, "target").access_key_id != cached["AccessKeyId"]  # assumed again
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "credential_source = Environment\n",
+        "source_profile = sso\n",
+        "source_profile = process\n",
+        "source_profile = half\n",
+        "source_profile = split\n",
+        "source_profile = loop-a\n",
+        "source_profile = missing\n",
+        "source_profile = base\ncredential_source = Environment\n",
+        "source_profile = base\nweb_identity_token_file = /nowhere\n",
+        "source_profile = base\nexternal_id =\n  nested = value\n",
+    ],
+)
+def test_profiles_botocore_resolves_otherwise_are_left_to_it(home: Home, target: str) -> None:
+    write(
+        home,
+        f"[profile target]\nrole_arn = {ROLE}\n{target}"
+        "[profile sso]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = r\n"
+        f"[profile process]\ncredential_process = /bin/false\n{KEYS}"
+        f"[profile loop-a]\nrole_arn = {ROLE}-a\nsource_profile = loop-b\n"
+        f"[profile loop-b]\nrole_arn = {ROLE}-b\nsource_profile = loop-a\n"
+        "[profile split]\naws_secret_access_key = in-the-config\n",
+        f"[base]\n{KEYS}[half]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"
+        "[split]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n",
+    )
+    snapshot = store.load(home.paths)
+    profile = snapshot.profile("target")
+    assert profile is not None
+    arguments = role_cache.assume_role_arguments(profile.values) or {"RoleArn": ROLE}
+    folder = cli_cache_dir()
+    folder.mkdir(parents=True)
+    expires = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SUTC")
+    entry = {"AccessKeyId": "ASIA1", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": expires}
+    (folder / f"{role_cache.cache_key(arguments)}.json").write_text(json.dumps({"Credentials": entry}))
+    assert role_cache.cached_role_credentials(snapshot, "target") is None
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "not json",
+        "[]",
+        '{"Credentials": {"AccessKeyId": "ASIA1", "SecretAccessKey": "s", "Expiration": "{in_an_hour}"}}',
+        '{"Credentials": {"AccessKeyId": "ASIA1", "SecretAccessKey": "s", "SessionToken": "t",'
+        ' "Expiration": "2099-01-01T00:00:00"}}',
+        '{"Credentials": {"AccessKeyId": "", "SecretAccessKey": "s", "SessionToken": "t",'
+        ' "Expiration": "{in_an_hour}"}}',
+    ],
+)
+def test_unreadable_or_incomplete_entries_are_left_to_botocore(home: Home, content: str) -> None:
+    write(home, f"[profile target]\nrole_arn = {ROLE}\nsource_profile = base\n")
+    in_an_hour = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    folder = cli_cache_dir()
+    folder.mkdir(parents=True)
+    key = role_cache.cache_key({"RoleArn": ROLE})
+    (folder / f"{key}.json").write_text(content.replace("{in_an_hour}", in_an_hour))
+    assert fast(home, "target") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2030-05-06T07:08:09UTC",
+        "2030-05-06T07:08:09Z",
+        "2030-05-06T07:08:09+00:00",
+        "2030-05-06T07:08:09.123456+02:00",
+        "2030-05-06T07:08:09-0530",
+        "2030-05-06T07:08:09.5Z",
+    ],
+)
+def test_expiration_is_read_as_botocore_reads_it(text: str) -> None:
+    assert role_cache.parse_expiration(text) == dateutil_parse(text)
+
+
+def test_env_of_a_cached_role_starts_without_botocore(home: Home) -> None:
+    write(home, f"[profile target]\nrole_arn = {ROLE}\nsource_profile = base\n")
+    cached = cache_entry(home, "target")
+    ran = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "awsprofiles", "env", "target", "--shell", "bash"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert f"export AWS_ACCESS_KEY_ID='{cached['AccessKeyId']}'" in ran.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in ran.stderr.splitlines() if "|" in line}
+    assert "awsprofiles.aws.role_cache" in imported
+    assert not {name for name in imported if name.split(".")[0] in ("boto3", "botocore", "rich")}
+
+
+def test_cache_folder_is_the_aws_clis(home: Home) -> None:
+    assert cli_cache_dir() == Path(home.root) / ".aws" / "cli" / "cache"
+
+
+def test_a_role_on_a_keyring_source_is_served_from_the_cache_as_botocore_serves_it(
+    home: Home, aws: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # botocore runs the source's credential_process first, then looks the role up in the cache;
+    # a stand-in `profiles` gives it a key, so that botocore's answer can be compared.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    stand_in = bin_dir / "profiles"
+    stand_in.write_text(
+        "#!/bin/sh\n"
+        'echo \'{"Version": 1, "AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "SecretAccessKey": "s3cr3t"}\'\n'
+    )
+    stand_in.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    write(
+        home,
+        f"[profile target]\nrole_arn = {ROLE}\nsource_profile = vaulted\nregion = eu-west-2\n"
+        "[profile vaulted]\ncredential_process = profiles credential-process vaulted --from-keyring\n",
+        "",
+    )
+    cached = cache_entry(home, "target")
+    served = fast(home, "target")
+    assert served is not None
+    assert served.access_key_id == cached["AccessKeyId"]
+    assert served == botocore(home, "target")
+    # Any other credential_process is run by botocore, whatever it does.
+    other = "[profile other]\ncredential_process = aws-vault export --format=json other\n"
+    write(home, f"[profile target]\nrole_arn = {ROLE}\nsource_profile = other\n{other}", "")
+    assert fast(home, "target") is None
