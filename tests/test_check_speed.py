@@ -72,13 +72,16 @@ def test_a_live_check_parses_the_files_once(home: Home, monkeypatch: pytest.Monk
     home.credentials.write_text(f"[dev]\n{KEYS}")
     os.chmod(home.credentials, 0o600)
     reads = _count(monkeypatch, store, "parse_file")
-    # What Session.full_config parses; botocore's key providers still read their file themselves.
+    # What Session.full_config parses, and what each shared-credentials provider (the profile's
+    # own, and the one a role builds for its source) would parse the credentials file with.
     botocore_reads = _count(monkeypatch, botocore.configloader, "load_config")
+    credentials_reads = _count(monkeypatch, botocore.configloader, "raw_config_parse")
     with mock_aws():
         results = check.check_profiles(home.paths)
     assert [result.ok for result in results] == [True, True], [result.message for result in results]
     assert reads[0] == 2  # config and credentials, once each
     assert botocore_reads[0] == 0
+    assert credentials_reads[0] == 0
 
 
 def test_lint_merges_each_profile_once_whatever_the_number(

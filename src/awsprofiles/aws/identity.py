@@ -25,7 +25,13 @@ from awsprofiles.aws.errors import (
     no_credentials,
     origin_of,
 )
-from awsprofiles.aws.session import ignore_environment_profile, make_session, wire_assume_role
+from awsprofiles.aws.session import (
+    builtin_events,
+    ignore_environment_profile,
+    make_session,
+    share_parsed_files,
+    wire_assume_role,
+)
 from awsprofiles.errors import CheckFailed
 from awsprofiles.store import Paths, Snapshot
 
@@ -129,7 +135,7 @@ class Resolver:
                 self._base = _Base(
                     # botocore keeps the emitter with its built-in handlers here; a copy of it
                     # is what botocore itself gives each client.
-                    getattr(first, "_original_handler", None),
+                    builtin_events(first),
                     create_loader(first.get_config_variable("data_path")),
                     first.full_config,
                 )
@@ -165,8 +171,8 @@ class Resolver:
         base = self.base()
         events = copy.copy(base.events) if base.events is not None else None
         session = make_session(self.paths, profile, events=events)
-        # The files are parsed once for all profiles (botocore caches full_config here).
-        session._config = base.full_config
+        # The files are parsed once for all profiles.
+        share_parsed_files(session, base.full_config, self.snapshot)
         session.register_component("data_loader", base.loader)
         session.set_default_client_config(self._config)
         name = session.get_config_variable("profile") or "default"

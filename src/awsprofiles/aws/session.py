@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import copy
 import functools
+import os
 from collections.abc import Callable
 from typing import Any
 
 import botocore.configloader
+import botocore.exceptions
 import botocore.session
 from botocore.configprovider import ConstantProvider
 
@@ -59,6 +61,44 @@ def make_session(
         session._config = full_config(snapshot)  # what Session.full_config caches after parsing
     follow_home()
     return session
+
+
+def share_parsed_files(session: Any, config: dict[str, Any], snapshot: Snapshot | None) -> None:
+    """Give the session the files already parsed, so that a check of many profiles parses them
+    once: ``config`` is what ``Session.full_config`` caches; with the ``snapshot``, its
+    shared-credentials providers (the profile's own, and those a role chain builds for its
+    sources) get the credentials file's sections instead of parsing the file each time (what
+    ``raw_config_parse`` returns: the store's reading mirrors it, [DEFAULT] included).
+    """
+    session._config = config
+    if snapshot is None:
+        return
+    credentials = snapshot.credentials
+
+    def parse(filename: str) -> Any:
+        if os.path.expanduser(filename) != str(credentials.path):
+            return botocore.configloader.raw_config_parse(filename)
+        if not credentials.exists:
+            raise botocore.exceptions.ConfigNotFound(path=filename)
+        return credentials.sections
+
+    resolver = session.get_component("credential_provider")
+    resolver.get_provider("shared-credentials-file")._ini_parser = parse
+    builder = resolver.get_provider("assume-role")._profile_provider_builder
+    build = builder._create_shared_credential_provider
+
+    def build_parsed(profile_name: str) -> Any:
+        provider = build(profile_name)
+        provider._ini_parser = parse
+        return provider
+
+    builder._create_shared_credential_provider = build_parsed
+
+
+def builtin_events(session: Any) -> Any:
+    """The session's event emitter with botocore's built-in handlers (None if botocore keeps it
+    elsewhere): `make_session` gives new sessions a copy, as botocore gives each client one."""
+    return getattr(session, "_original_handler", None)
 
 
 def ignore_environment_profile(session: Any) -> None:
