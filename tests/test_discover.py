@@ -170,6 +170,20 @@ def test_prune_removes_only_generated_profiles_whose_role_is_gone(
     assert snapshot.names() == ["Bob", "chained", "served", "stays", "mine", "on-top", "runner"]
 
 
+def test_a_prune_diff_of_the_credentials_file_masks_it_as_a_credentials_file(
+    aws: Aws, home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    aws.role("goes", {"AWS": BOB})
+    assert run(capsys, "discover", "--source", "Bob", "--apply", "--name", "{role_name}")[0] == 0
+    with home.credentials.open("a") as credentials:
+        credentials.write("[goes]\n# old secret: COMMENTEDSECRETVALUE\nregion = eu-west-1\n")
+    aws.iam.delete_role(RoleName="goes")
+    code, out, err = run(capsys, "discover", "--source", "Bob", "--name", "{role_name}", "--prune")
+    assert code == 0, err
+    assert f"--- {home.credentials} (now)" in out
+    assert "COMMENTEDSECRETVALUE" not in out + err
+
+
 def test_a_role_a_hand_written_profile_assumes_is_not_generated_again_and_its_name_is_never_taken(
     aws: Aws, home: Home, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -595,7 +595,7 @@ def plan_files(paths: store.Paths, found: Found, template: str, prune: bool = Fa
         tuple(done.named),
         tuple(done.changes),
         tuple(done.removed),
-        tuple(onboard.FileChange(path, before, after) for path, before, after in files),
+        onboard.file_changes(paths, files),
         tuple(done.covered),
         tuple(done.notes),
     )

@@ -40,7 +40,13 @@ class FileChange:
     path: Path
     before: bytes
     after: bytes = field(repr=False)
-    role: store.Role = "config"
+    #: which of the two files: a diff masks the credentials file's every value line
+    role: store.Role
+
+
+def file_changes(paths: store.Paths, files: list[tuple[Path, bytes, bytes]]) -> tuple[FileChange, ...]:
+    """``store.preview``'s files, each with its role (what its diff masks)."""
+    return tuple(FileChange(path, before, after, paths.role_of(path)) for path, before, after in files)
 
 
 @dataclass(frozen=True)
@@ -265,7 +271,7 @@ def plan(paths: store.Paths, manifest: Manifest, key: AccessKey | None = None, k
         manifest,
         key,
         tuple(changes),
-        tuple(FileChange(path, before, after, paths.role_of(path)) for path, before, after in files),
+        file_changes(paths, files),
         kept,
     )
 
