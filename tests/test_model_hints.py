@@ -148,6 +148,17 @@ def test_retarget_quotes_a_name_the_shell_would_split() -> None:
     assert shlex.split(renamed) == ["profiles", "credential-process", "my dev"]
 
 
+def test_the_python_m_line_protect_writes_without_profiles_on_path_is_a_keyring_process() -> None:
+    # protect.profiles_program's fallback when no `profiles` script can be found.
+    command = "/usr/bin/python3.11 -m awsprofiles credential-process Bob --from-keyring"
+    assert model.profiles_process_target(command) == "Bob"
+    assert model.is_keyring_process(command)
+    assert model.retarget_profiles_process(command, "Alice") == (
+        "/usr/bin/python3.11 -m awsprofiles credential-process Alice --from-keyring"
+    )
+    assert model.profiles_process_target("python -m other credential-process Bob") is None
+
+
 def test_retarget_refuses_a_command_that_runs_no_profile() -> None:
     with pytest.raises(ValueError, match="does not run"):
         model.retarget_profiles_process("aws-vault exec dev", "prod")

@@ -548,12 +548,17 @@ def shell_words(command: str) -> list[tuple[str, int, int]] | None:
 
 def _process_target(command: str) -> tuple[list[tuple[str, int, int]], int] | None:
     words = shell_words(command)
-    if not words or len(words) < 3 or words[1][0] != "credential-process":
+    if not words:
+        return None
+    # `PYTHON -m awsprofiles credential-process ...`: what protect writes when no `profiles`
+    # script can be found (protect.profiles_program).
+    command_at = 3 if [word for word, _, _ in words[1:3]] == ["-m", "awsprofiles"] else 1
+    if len(words) < command_at + 2 or words[command_at][0] != "credential-process":
         return None
     program = words[0][0].replace("\\", "/").rsplit("/", 1)[-1]
-    if program.lower() not in _PROFILES_PROGRAMS:
+    if command_at == 1 and program.lower() not in _PROFILES_PROGRAMS:
         return None
-    index = 2
+    index = command_at + 1
     while index < len(words):
         word = words[index][0]
         if not word.startswith("-") or word == "-":
