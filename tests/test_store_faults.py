@@ -403,3 +403,19 @@ def test_every_created_folder_is_0700_and_file_0600_whatever_the_umask(
         if mode(path) != (0o700 if path.is_dir() else 0o600)
     ]
     assert wrong == []
+
+
+def test_completion_names_never_wait_on_a_fifo_or_read_a_device(tmp_path: Path) -> None:
+    import threading
+
+    config, fifo = tmp_path / "config", tmp_path / "credentials"
+    config.write_text("[profile dev]\nregion = eu-west-1\n")
+    os.mkfifo(fifo)
+    names: list[list[str]] = []
+    reading = threading.Thread(
+        target=lambda: names.append(store.profile_names(store.Paths(config, fifo))), daemon=True
+    )
+    reading.start()
+    reading.join(timeout=5)
+    assert names == [["dev"]]  # a writer-less FIFO would block a plain read forever
+    assert store.profile_names(store.Paths(Path("/dev/zero"), fifo)) == []

@@ -612,8 +612,10 @@ def _section_names(files: list[tuple[Path, Callable[[str], str | None]]]) -> lis
     names: dict[str, None] = {}
     for path, name_of in files:
         try:
-            text = path.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError):
+            # Bounded, and a FIFO or a device is never read: a Tab must not hang.
+            found = read_bounded(path)
+            text = found[0].decode("utf-8") if found is not None else ""
+        except (FileProblem, UnicodeDecodeError):
             continue
         for chunk in split_chunks(text.replace("\r\n", "\n")):
             # [DEFAULT] is configparser's section of defaults, never a profile.
