@@ -30,6 +30,10 @@ def test_the_private_attributes_session_uses_exist_in_this_botocore() -> None:
     builder = assume_role._profile_provider_builder
     assert callable(builder._create_process_provider)
     assert callable(builder._create_shared_credential_provider)
+    refreshable = botocore.credentials.RefreshableCredentials(
+        "AKIAIOSFODNN7EXAMPLE", "secret", "token", botocore.credentials._local_now(), lambda: {}, "test"
+    )
+    assert sessions.expiry_of(refreshable) is not None
     for name in ("sso", "assume-role-with-web-identity"):
         assert hasattr(resolver.get_provider(name), "cache")
 

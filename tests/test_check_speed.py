@@ -84,6 +84,23 @@ def test_a_live_check_parses_the_files_once(home: Home, monkeypatch: pytest.Monk
     assert credentials_reads[0] == 0
 
 
+def test_credentials_from_a_snapshot_parse_neither_file_again(
+    home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from awsprofiles.aws.credentials import get_credentials
+
+    home.config.parent.mkdir(parents=True)
+    home.config.write_text("[profile dev]\nregion = eu-west-1\n")
+    home.credentials.write_text(f"[dev]\n{KEYS}")
+    os.chmod(home.credentials, 0o600)
+    snapshot = store.load(home.paths)
+    botocore_reads = _count(monkeypatch, botocore.configloader, "load_config")
+    credentials_reads = _count(monkeypatch, botocore.configloader, "raw_config_parse")
+    found = get_credentials(home.paths, "dev", use_cache=False, snapshot=snapshot)
+    assert found.access_key_id == "AKIAIOSFODNN7EXAMPLE"
+    assert (botocore_reads[0], credentials_reads[0]) == (0, 0)
+
+
 def test_lint_merges_each_profile_once_whatever_the_number(
     home: Home, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -148,7 +148,7 @@ def get_credentials(
     from botocore.utils import JSONFileCache
 
     from awsprofiles.aws.errors import classify, no_credentials, origin_of
-    from awsprofiles.aws.session import make_session, wire_assume_role
+    from awsprofiles.aws.session import expiry_of, make_session, share_parsed_files, wire_assume_role
 
     botocore_log = logging.getLogger("botocore")
     if not botocore_log.handlers:
@@ -157,6 +157,8 @@ def get_credentials(
     if profile not in session.available_profiles:
         raise no_such_profile(profile, session.available_profiles)
     try:
+        if snapshot is not None:  # botocore's key providers read the snapshot, not the files again
+            share_parsed_files(session, session.full_config, snapshot)
         resolver = session.get_component("credential_provider")
         config = session.full_config
         if duration is not None:
@@ -178,7 +180,7 @@ def get_credentials(
         if found is None:
             raise no_credentials(profile)
         frozen = found.get_frozen_credentials()
-        expiration = _utc(getattr(found, "_expiry_time", None))
+        expiration = _utc(expiry_of(found))
         region = session.get_scoped_config().get("region")
     except ProfileNotFound:
         raise no_such_profile(profile, session.available_profiles) from None

@@ -101,6 +101,12 @@ def builtin_events(session: Any) -> Any:
     return getattr(session, "_original_handler", None)
 
 
+def expiry_of(credentials: Any) -> Any:
+    """When botocore's refreshable credentials expire (None for static keys): botocore keeps it
+    in a private attribute and has no public accessor."""
+    return getattr(credentials, "_expiry_time", None)
+
+
 def ignore_environment_profile(session: Any) -> None:
     """Make the session deaf to AWS_PROFILE/AWS_DEFAULT_PROFILE: a session that only reads the files
     (and every profile in them) must not fail because the environment names a profile that is gone."""
