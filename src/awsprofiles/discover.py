@@ -32,7 +32,6 @@ from awsprofiles.errors import BadInput, CheckFailed, Refused
 if TYPE_CHECKING:
     from awsprofiles.aws.iam import Account, ListedRole
     from awsprofiles.aws.identity import Resolver
-    from awsprofiles.aws.sso import SsoSession
 
 MARKER = model.DISCOVERED_FROM  # one of model.KNOWN_KEYS: check and set know it
 DEFAULT_TEMPLATE = "{account_name}.{role_name}"
@@ -328,23 +327,6 @@ class SsoRequest:
     timeout: float = 10.0
 
 
-def _sso_session(snapshot: store.Snapshot, paths: store.Paths, name: str) -> SsoSession:
-    from awsprofiles.aws import sso
-
-    for section, values in snapshot.config.sections.items():
-        if model.sso_session_name_of_config_section(section) == name:
-            try:
-                return sso.session_from_config(name, values)
-            except KeyError as missing:
-                raise BadInput(
-                    f"{paths.config}: [{section}] has no {missing.args[0]}; "
-                    "it needs sso_start_url and sso_region"
-                ) from None
-    raise BadInput(
-        f"{paths.config} has no [sso-session {name}]; add it with 'profiles add-sso' (or 'aws configure sso')"
-    )
-
-
 def discover_sso(paths: store.Paths, request: SsoRequest) -> Found:
     """Every account and role the SSO session's signed-in user is assigned (ListAccounts,
     ListAccountRoles), one profile each in the CLI v2 format (``sso_session``)."""
@@ -356,7 +338,9 @@ def discover_sso(paths: store.Paths, request: SsoRequest) -> Found:
     if request.jobs < 1:
         raise BadInput("--jobs must be at least 1")
     warnings = regions.region_warnings(request.region) if request.region else []
-    session = _sso_session(snapshot, paths, request.session)
+    from awsprofiles.login import session_of_section
+
+    session = session_of_section(snapshot, request.session)
     token = sso.valid_token(session)
     accounts = sso.list_accounts(token, paths, request.timeout)
 

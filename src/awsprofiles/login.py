@@ -14,25 +14,33 @@ from dataclasses import dataclass
 from awsprofiles import store
 from awsprofiles.aws import sso
 from awsprofiles.errors import BadInput
-from awsprofiles.model import Kind, Profile
+from awsprofiles.model import Kind, Profile, no_such_profile
 
 
-def _session_of_section(snapshot: store.Snapshot, name: str) -> sso.SsoSession:
+def session_of_section(snapshot: store.Snapshot, name: str) -> sso.SsoSession:
+    """The ``[sso-session NAME]`` botocore reads (the last section of that name, whatever its
+    spelling)."""
     sessions = snapshot.sso_sessions()
     if name not in sessions:
         known = ", ".join(sorted(sessions)) or "none"
-        raise BadInput(f"no [sso-session {name}] in {snapshot.config.path} (sessions: {known})")
+        raise BadInput(
+            f"{snapshot.config.path} has no [sso-session {name}] (sessions: {known}); "
+            "add it with 'profiles add-sso' (or 'aws configure sso')"
+        )
     try:
         return sso.session_from_config(name, sessions[name])
     except KeyError as missing:
-        raise BadInput(f"[sso-session {name}] has no {missing.args[0]}; add it (profiles add-sso)") from None
+        raise BadInput(
+            f"[sso-session {name}] has no {missing.args[0]}; it needs sso_start_url and sso_region "
+            "(profiles add-sso writes both)"
+        ) from None
 
 
 def sso_profile_of(snapshot: store.Snapshot, name: str) -> Profile:
     """``name`` itself if it is an SSO profile, else the SSO profile its source_profile chain ends at."""
     profile = snapshot.profile(name)
     if profile is None:
-        raise BadInput(f"no profile named {name!r} (run 'profiles list' to see them)")
+        raise no_such_profile(name, snapshot.names())
     seen = [name]
     while profile.kind is not Kind.SSO:
         source = profile.get("source_profile")
@@ -51,7 +59,7 @@ def session_of_profile(snapshot: store.Snapshot, name: str) -> sso.SsoSession:
     profile = sso_profile_of(snapshot, name)
     session = profile.get("sso_session")
     if session is not None:
-        return _session_of_section(snapshot, session)
+        return session_of_section(snapshot, session)
     try:
         return sso.legacy_session(profile.values)
     except KeyError as missing:
@@ -63,7 +71,7 @@ def find_session(snapshot: store.Snapshot, profile: str | None, sso_session: str
     if profile is not None and sso_session is not None:
         raise BadInput("give a profile or --sso-session, not both")
     if sso_session is not None:
-        return _session_of_section(snapshot, sso_session)
+        return session_of_section(snapshot, sso_session)
     if profile is not None:
         return session_of_profile(snapshot, profile)
     sessions = sorted(snapshot.sso_sessions())
@@ -71,7 +79,7 @@ def find_session(snapshot: store.Snapshot, profile: str | None, sso_session: str
         {p.get("sso_start_url") or "" for p in snapshot.profiles() if not p.get("sso_session")} - {""}
     )
     if len(sessions) == 1 and not legacy:
-        return _session_of_section(snapshot, sessions[0])
+        return session_of_section(snapshot, sessions[0])
     if not sessions and len(legacy) == 1:
         first = next(p for p in snapshot.profiles() if p.get("sso_start_url") == legacy[0])
         return session_of_profile(snapshot, first.name)

@@ -84,7 +84,7 @@ def _names(snapshot: store.Snapshot, names: list[str], every: bool) -> list[str]
         ]
     unknown = [name for name in names if snapshot.profile(name) is None]
     if unknown:
-        raise BadInput(f"no profile named {', '.join(map(repr, unknown))} (run 'profiles list' to see them)")
+        raise model.no_such_profile(unknown[0], snapshot.names())
     return list(dict.fromkeys(names))
 
 

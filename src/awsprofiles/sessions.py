@@ -63,9 +63,10 @@ def _session_credentials(session: vault.Session, region: str | None) -> Credenti
 
 
 def _keyring_profile(paths: store.Paths, name: str) -> model.Profile:
-    profile = store.load(paths).profile(name)
+    snapshot = store.load(paths)
+    profile = snapshot.profile(name)
     if profile is None:
-        raise BadInput(f"no profile named {name!r} (run 'profiles list' to see them)")
+        raise model.no_such_profile(name, snapshot.names())
     return profile
 
 
