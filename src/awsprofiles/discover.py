@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from awsprofiles.aws.identity import Resolver
 
 MARKER = model.DISCOVERED_FROM  # one of model.KNOWN_KEYS: check and set know it
-DEFAULT_TEMPLATE = "{account_name}.{role_name}"
 TEMPLATE_FIELDS = ("account_name", "account_id", "role_name", "source")
 DEFAULT_ORG_ROLE = "OrganizationAccountAccessRole"
 #: The first line of a manifest discover writes; a file without it is never overwritten.

@@ -167,9 +167,4 @@ def sign_out(paths: store.Paths, *, profile: str | None = None, sso_session: str
     return SignedOut(removed, _remove_role_credentials(sorted(set(keys))))
 
 
-def describe_token(token: sso.Token) -> str:
-    """When a token stops working, for messages (never the token itself)."""
-    return f"valid until {sso.format_time(token.expires_at)}"
-
-
 __all__ = ["find_session", "sign_in", "sign_out"]

@@ -4,7 +4,7 @@ Adding a command: write it in a module of this package with ``@app.command("NAME
 from ``awsprofiles.cli.app``), and add ``"NAME": "awsprofiles.cli.MODULE"`` to `COMMANDS` below.
 A command's module is imported only when that command runs (or when ``--help`` or shell
 completion lists every command), so each command pays at start-up for its own imports only:
-keep heavy imports (botocore, rich, ...) inside the functions that need them.
+keep heavy imports (botocore, keyring, ...) inside the functions that need them.
 ``tests/test_startup.py`` checks that `COMMANDS` and the registered commands agree.
 """
 

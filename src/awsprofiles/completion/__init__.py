@@ -52,8 +52,6 @@ FILE = "file"
 DIR = "dir"
 CHOICES = "choices"
 NONE = "none"
-#: Kinds whose values depend on the files, computed at each completion.
-DYNAMIC_KINDS = (PROFILE, SSO_SESSION, KEY)
 
 Spec = dict[str, Any]
 
