@@ -133,6 +133,8 @@ def test_a_pipe_closed_while_a_command_writes_ends_quietly_too(
     with monkeypatch.context() as patch:
         patch.setattr(sys.stdout, "write", closed)
         assert main(["list", "--json"]) == 141
+        # The root help is printed while the command line is parsed, before any command runs.
+        assert main(["--help"]) == 141
     assert capsys.readouterr().err == ""
 
 

@@ -93,6 +93,14 @@ class ProfilesCommand(TyperCommand):
 class ProfilesGroup(TyperGroup):
     """The ``profiles`` command: Ctrl-C and a closed stdout as the module says, for every command."""
 
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        # `profiles --help` prints while the command line is parsed, before any command runs.
+        try:
+            return super().make_context(*args, **kwargs)
+        except BrokenPipeError:
+            discard_stdout()
+            raise typer.Exit(EXIT_OUTPUT_CLOSED) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
