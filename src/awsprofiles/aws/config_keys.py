@@ -19,11 +19,3 @@ def botocore_config_keys() -> frozenset[str]:
         elif isinstance(config_name, tuple):
             names.update(name for name in config_name if isinstance(name, str))
     return frozenset(names)
-
-
-def botocore_regions() -> list[str]:
-    """Every region of botocore's endpoint data, all partitions (completion of --region)."""
-    from botocore.loaders import create_loader
-
-    endpoints = create_loader().load_data("endpoints")
-    return sorted({region for partition in endpoints["partitions"] for region in partition["regions"]})

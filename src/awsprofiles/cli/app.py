@@ -152,9 +152,10 @@ complete_files = completer("file")
 
 def complete_regions() -> list[str]:
     """The regions botocore knows, in every partition (read once, into the completion spec)."""
-    from awsprofiles.aws.config_keys import botocore_regions
+    from awsprofiles.aws.regions import known_regions
 
-    return botocore_regions()
+    # partitions.json names each partition's global endpoint (aws-global) among its regions.
+    return sorted(region for region in known_regions() if not region.endswith("-global"))
 
 
 def profile_argument(help: str, **settings: Any) -> Any:

@@ -168,6 +168,7 @@ def credential_process(
         int | None,
         typer.Option(
             "--session-duration",
+            metavar="SECONDS",
             help="With --from-keyring: length of a new MFA session in seconds (900-129600) [default: 43200].",
             show_default=False,
         ),
@@ -252,6 +253,7 @@ def console(
         int | None,
         typer.Option(
             "--duration",
+            metavar="SECONDS",
             help="Console session length in seconds (900-43200) [default: 1 hour].",
             show_default=False,
         ),
