@@ -736,3 +736,27 @@ def test_protect_refuses_a_secret_on_more_than_one_line_and_changes_nothing(
         assert "Token" not in refused.err.replace("aws_session_token", "")
         assert files(home) == start
         assert memory.items == {}
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [["--session-duration", "5"], ["--session-duration=x"], ["--mfa-code", "abc"], ["--config-file="]],
+)
+def test_the_fast_path_leaves_what_the_full_command_refuses_to_it(
+    extra: list[str],
+    home: Home,
+    memory: MemoryKeyring,
+    key_json: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from awsprofiles import sessions
+
+    keyring_bob(key_json, capsys)
+    monkeypatch.setattr(vault, "fast_get", lambda wanted: memory.items.get((vault.SERVICE, wanted)))
+    assert sessions.serve_cached(["Bob", "--from-keyring"]) == 0  # served as it is
+    capsys.readouterr()
+    assert sessions.serve_cached(["Bob", "--from-keyring", *extra]) is None
+    assert capsys.readouterr().out == ""
+    refused = run(capsys, "credential-process", "Bob", "--from-keyring", *extra)
+    assert refused.code in (2, 4), refused

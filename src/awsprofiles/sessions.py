@@ -176,26 +176,36 @@ def keyring_credentials(
 
 
 def _fast_arguments(argv: list[str]) -> tuple[str, str | None, str | None] | None:
-    """NAME, --config-file and --credentials-file of a plain ``credential-process NAME --from-keyring``."""
+    """NAME, --config-file and --credentials-file of a plain ``credential-process NAME --from-keyring``;
+    None for anything the full command must see, including every value it would refuse."""
+    from awsprofiles.aws.credentials import validate_mfa_code
+
     name: str | None = None
     files: dict[str, str | None] = {"--config-file": None, "--credentials-file": None}
     words = iter(argv)
-    for word in words:
-        option, equals, value = word.partition("=")
-        if option in files:
-            files[option] = value if equals else next(words, None)
-            if files[option] is None:
-                return None
-        elif option in ("--session-duration", "--mfa-code"):
-            # Only needed to make a session; a kept one is served as it is.
-            if not equals and next(words, None) is None:
-                return None
-        elif word == model.FROM_KEYRING:
-            continue
-        elif word.startswith("-") or name is not None:
-            return None  # --help, --no-cache, anything the full command must see
-        else:
-            name = word
+    try:
+        for word in words:
+            option, equals, value = word.partition("=")
+            if option in files or option in ("--session-duration", "--mfa-code"):
+                given = value if equals else next(words, None)
+                if not given:
+                    return None
+                if option == "--session-duration":
+                    # Only needed to make a session (a kept one is served as it is), but checked
+                    # as the full command checks it.
+                    validate_session_duration(int(given))
+                elif option == "--mfa-code":
+                    validate_mfa_code(given)
+                else:
+                    files[option] = given
+            elif word == model.FROM_KEYRING:
+                continue
+            elif word.startswith("-") or name is not None:
+                return None  # --help, --no-cache, anything the full command must see
+            else:
+                name = word
+    except (ValueError, ProfilesError):
+        return None
     if name is None:
         return None
     return name, files["--config-file"], files["--credentials-file"]
