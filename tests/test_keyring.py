@@ -760,3 +760,21 @@ def test_the_fast_path_leaves_what_the_full_command_refuses_to_it(
     assert capsys.readouterr().out == ""
     refused = run(capsys, "credential-process", "Bob", "--from-keyring", *extra)
     assert refused.code in (2, 4), refused
+
+
+def test_a_rotation_deletes_the_mfa_session_the_old_key_made(
+    home: Home, memory: MemoryKeyring, key_json: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from awsprofiles import rotate
+    from awsprofiles.aws.iam import KeyPair
+
+    keyring_bob(key_json, capsys)
+    later = datetime.now(UTC) + timedelta(hours=1)
+    kept = vault.Session("ASIAKEPTKEPTKEPT0001", "kept-secret", "kept-token", later, KEY_ID, MFA)
+    vault.write_session(home.paths, "Bob", kept)
+    assert vault.read_session(home.paths, "Bob") is not None
+    rotate._write_key(home.paths, "Bob", KEY_ID, KeyPair("AKIANEWNEWNEWNEW0001", "new-secret"))
+    assert vault.read_session(home.paths, "Bob") is None
+    assert item(memory, home)["aws_access_key_id"] == "AKIANEWNEWNEWNEW0001"

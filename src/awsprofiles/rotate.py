@@ -81,6 +81,7 @@ def _write_key(paths: store.Paths, name: str, expected_id: str, key: KeyPair) ->
             edit.put_key(
                 name, {model.ACCESS_KEY_ID: key.access_key_id, model.SECRET_ACCESS_KEY: key.secret_access_key}
             )
+            edit.delete_after(name, key=False)  # an MFA session of the old key is of no more use
             return
         tx.set(name, model.ACCESS_KEY_ID, key.access_key_id)
         tx.set(name, model.SECRET_ACCESS_KEY, key.secret_access_key)
@@ -129,7 +130,11 @@ def rotate(
 ) -> Rotation:
     from awsprofiles.aws.iam import Iam, user_name_of
 
-    old = current_key(store.load(paths), name)
+    snapshot = store.load(paths)
+    old = current_key(snapshot, name)
+    profile = snapshot.profile(name)
+    # Where the key is kept, for every message that says what holds which key.
+    holder = "the keyring item" if profile is not None and keeps_own_keyring_item(profile) else "the file"
     old_iam = Iam(paths, name, old)
     try:
         arn = old_iam.caller_arn()
@@ -161,7 +166,7 @@ def rotate(
     except CheckFailed as error:
         raise CheckFailed(
             f"cannot create a new key for {user}: {error}; nothing changed, "
-            f"the file keeps key {mask(old.access_key_id)}, still active in IAM",
+            f"{holder} keeps key {mask(old.access_key_id)}, still active in IAM",
             error.code,
             error.aws_code,
         ) from None
@@ -175,7 +180,7 @@ def rotate(
                 in_file = mask(old.access_key_id)
             except ProfilesError as error:
                 return CheckFailed(
-                    f"{reason}; restoring the old key failed too ({error}): the file has the new key "
+                    f"{reason}; restoring the old key failed too ({error}): {holder} has the new key "
                     f"{mask(new.access_key_id)}; both {mask(old.access_key_id)} and "
                     f"{mask(new.access_key_id)} are active in IAM",
                     code,
@@ -190,7 +195,7 @@ def rotate(
                 f"delete it with 'aws iam delete-access-key --user-name {user}'"
             )
         return CheckFailed(
-            f"{reason}; the file has key {in_file}, which is active in IAM; {fate}; rotate again later",
+            f"{reason}; {holder} has key {in_file}, which is active in IAM; {fate}; rotate again later",
             code,
         )
 
@@ -206,7 +211,7 @@ def rotate(
         retire_old_key(Iam(paths, name, new), user, old.access_key_id)
     except CheckFailed as error:
         raise CheckFailed(
-            f"the file has the new key {mask(new.access_key_id)}, verified and active in IAM; retiring "
+            f"{holder} has the new key {mask(new.access_key_id)}, verified and active in IAM; retiring "
             f"the old key {mask(old.access_key_id)} failed ({error}), so it is still in IAM: delete it "
             f"with 'aws iam delete-access-key --user-name {user}'",
             error.code,
