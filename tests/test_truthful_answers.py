@@ -228,6 +228,13 @@ def test_access_denied_on_an_iam_call_is_denied_naming_the_actions_and_the_polic
     assert "arn:aws:iam::*:user/${aws:username}" in failed.message
 
 
+def test_a_403_whose_body_botocore_cannot_parse_is_denied_too() -> None:
+    # botocore's code for an unparsed error body is the HTTP status (moto's Organizations).
+    error = ClientError({"Error": {"Code": "403", "Message": ""}}, "ListAccounts")
+    failed = classify(error, "Bob")
+    assert (failed.code, failed.aws_code) == ("denied", "403")
+
+
 def test_rotate_keys_without_iam_permissions_is_denied(home: Home, aws: Any) -> None:
     bob = make_user(aws, "Bob", ("sts:GetCallerIdentity",))
     write(home, credentials=keys("Bob", bob["id"], bob["secret"]))

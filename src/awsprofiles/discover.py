@@ -170,7 +170,7 @@ def discover_iam(paths: store.Paths, request: IamRequest) -> Found:
     try:
         roles: list[ListedRole] | None = iam.list_roles(resolver, request.source)
     except CheckFailed as error:
-        if not request.organization or error.aws_code not in _denied():
+        if not request.organization or error.code != "denied":
             raise CheckFailed(
                 f"cannot list the roles of account {identity.account} as {identity.arn}: {error.message}",
                 error.code,
@@ -276,13 +276,6 @@ def _organization_roles(
     return found
 
 
-def _denied() -> frozenset[str]:
-    from awsprofiles.aws.errors import DENIED
-
-    # An error body botocore cannot parse leaves only the HTTP status (moto's Organizations).
-    return DENIED | {"403"}
-
-
 def _organization_accounts(resolver: Resolver, profile: str, is_source: bool) -> list[Account]:
     from awsprofiles.aws import iam
 
@@ -295,7 +288,7 @@ def _organization_accounts(resolver: Resolver, profile: str, is_source: bool) ->
                 "other",
                 error.aws_code,
             ) from None
-        if error.aws_code in _denied():
+        if error.code == "denied":
             hint = (
                 "give --org-profile PROFILE, a profile of the management account that may"
                 if is_source

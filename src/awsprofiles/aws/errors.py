@@ -192,6 +192,9 @@ def _client_error(
             f"paste the secret again with {add_user}",
         )
     subject = "" if origin.environment else f"profile {profile!r}: "
+    # An error body botocore cannot parse leaves only the HTTP status as the code (moto's
+    # Organizations): 403 Forbidden is a refusal too.
+    denied = code in DENIED or code == "403"
     if code in _INVALID_KEY:
         return CheckFailed(
             f"{subject}AWS does not know {origin.source} (mistyped, deleted, deactivated or from another "
@@ -213,7 +216,7 @@ def _client_error(
             "expired",
             code,
         )
-    if code in DENIED and "MultiFactorAuthentication" in message:
+    if denied and "MultiFactorAuthentication" in message:
         return CheckFailed(
             f"profile {profile!r}: the role requires MFA and AWS rejected the code or got none; add "
             "mfa_serial to the profile and enter the current code of that device (codes change every "
@@ -221,14 +224,14 @@ def _client_error(
             "mfa-required",
             code,
         )
-    if code in DENIED and operation == "AssumeRole":
+    if denied and operation == "AssumeRole":
         text = (
             assume_denied(profile)
             if assume_denied is not None
             else assume_denied_message(f"the source identity of profile {profile!r}", "its role")
         )
         return CheckFailed(text, "assume-denied", code)
-    if code in DENIED:
+    if denied:
         fix = (
             f"its IAM user or role needs {needs.sentence()}"
             if needs

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from awsprofiles.aws.errors import DENIED, SELF_SERVICE_KEYS, assume_denied_message, classify
+from awsprofiles.aws.errors import SELF_SERVICE_KEYS, assume_denied_message, classify
 from awsprofiles.aws.identity import Identity, Resolver
 from awsprofiles.aws.session import make_session
 from awsprofiles.errors import CheckFailed
@@ -147,7 +147,7 @@ def find_role_arn(resolver: Resolver, source: str, role_name: str, account: str 
     try:
         roles = list_roles(resolver, source)
     except CheckFailed as error:
-        if error.aws_code not in DENIED:
+        if error.code != "denied":
             raise
         arn = f"arn:{identity.partition}:iam::{account or identity.account}:role/{role_name}"
         return FoundRole(
