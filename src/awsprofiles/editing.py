@@ -269,9 +269,11 @@ def _refuse_role_over_other_kind(snapshot: store.Snapshot, request: RoleRequest)
         _refuse_second_kind(snapshot, request.name, Kind.ROLE, fix)
 
 
-def add_role(paths: store.Paths, request: RoleRequest) -> list[str]:
-    """Create (or with force, update) a profile that assumes a role."""
+def add_role(paths: store.Paths, request: RoleRequest) -> tuple[list[str], str | None]:
+    """Create (or with force, update) a profile that assumes a role: the warnings, and a note
+    when its source keeps an MFA session in the keyring (`source_mfa_note`)."""
     warnings = validate_role_request(request)
+    notes: list[str | None] = []
 
     def edit(tx: store.Transaction) -> list[str]:
         if tx.exists(request.name) and not request.force:
@@ -288,9 +290,11 @@ def add_role(paths: store.Paths, request: RoleRequest) -> list[str]:
             tx.unset(request.name, "source_profile")
         for key, value in request.values().items():
             tx.set(request.name, key, value)
+        notes[:] = [source_mfa_note(tx.snapshot, request)]  # the last attempt's (see edit_files)
         return tx.snapshot.warnings
 
-    return warnings + store.edit_files(paths, edit)
+    warnings += store.edit_files(paths, edit)
+    return warnings, notes[0]
 
 
 def starts_mfa_session(source: Profile | None) -> bool:

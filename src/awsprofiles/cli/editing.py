@@ -193,9 +193,9 @@ def add_role(
             if session_name is None:
                 info(f"role_session_name {found.session_name} (from the source identity)")
                 request = dataclasses.replace(request, session_name=found.session_name)
-    warn(editing.add_role(files, request))
+    warnings, note = editing.add_role(files, request)
+    warn(warnings)
     info(f"profile {name!r} written")
-    note = editing.source_mfa_note(store.load(files), request)
     if note:
         info(note)
     if not no_check:
