@@ -646,6 +646,19 @@ def test_check_forbids_mfa_prompts_only_while_it_runs(
     assert sessions.NO_PROMPT not in os.environ  # later commands of this process may ask
 
 
+def test_checks_credential_processes_are_told_not_to_prompt(
+    home: Home, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from awsprofiles import check, sessions
+
+    monkeypatch.delenv(sessions.NO_PROMPT, raising=False)
+    home.config.parent.mkdir(parents=True)
+    # Succeeds (with no output: process-bad-output) only when told not to prompt.
+    home.config.write_text(f"[profile p]\ncredential_process = sh -c 'test \"${sessions.NO_PROMPT}\" = 1'\n")
+    [result] = check.check_profiles(home.paths, ["p"])
+    assert result.error == "process-bad-output", result.message
+
+
 # --------------------------------------------------------------------------- aws_security_token
 
 LEGACY_TOKEN = "LegacySecurityTokenBotocoreReadsFirst0001"

@@ -431,20 +431,11 @@ def check_profiles(
             live.append((profile, findings))
     if live:
         from awsprofiles.aws.identity import Resolver
-        from awsprofiles.sessions import NO_PROMPT
 
-        # A credential_process started meanwhile (a keyring source's MFA session) must not ask for
-        # a code; botocore passes os.environ on to it. Only meanwhile: the caller's own later
-        # commands may well ask.
-        previous = os.environ.get(NO_PROMPT)
-        os.environ[NO_PROMPT] = "1"
-        try:
-            results.update(run_live(Resolver(paths, timeout, snapshot=snapshot), live, jobs, timeout))
-        finally:
-            if previous is None:
-                os.environ.pop(NO_PROMPT, None)
-            else:
-                os.environ[NO_PROMPT] = previous
+        # A credential_process it starts (a keyring source's MFA session) must not ask for a code;
+        # only those: this process's environment is left alone for the caller's later commands.
+        resolver = Resolver(paths, timeout, snapshot=snapshot, processes_may_prompt=False)
+        results.update(run_live(resolver, live, jobs, timeout))
     return [results[name] for name in names]
 
 

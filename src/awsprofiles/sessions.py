@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from awsprofiles import model, store, vault
 from awsprofiles.errors import BadInput, CheckFailed, ProfilesError
+from awsprofiles.startup import NO_PROMPT
 
 if TYPE_CHECKING:
     from awsprofiles.aws.credentials import Credentials
@@ -31,8 +32,6 @@ MIN_SESSION_SECONDS, MAX_SESSION_SECONDS = 900, 129600
 #: from a credential_process that have less (its mandatory refresh window).
 SESSION_MARGIN_SECONDS = 10 * 60
 
-#: Set by `profiles check`: a credential_process it starts must never wait for a code.
-NO_PROMPT = "PROFILES_NO_PROMPT"
 #: Set by `profiles env/exec --mfa-code`: the code for the credential_process botocore starts.
 MFA_CODE = "PROFILES_MFA_CODE"
 

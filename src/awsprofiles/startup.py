@@ -11,6 +11,10 @@ from __future__ import annotations
 import os
 import sys
 
+#: In a credential_process's environment, tells a `profiles credential-process` never to ask for
+#: an MFA code: `profiles check` sets it for the processes it starts (`aws.process.starter`).
+NO_PROMPT = "PROFILES_NO_PROMPT"
+
 #: The soft core-file limit the user had, given back to the command `profiles exec` runs.
 _users_core_limit: int | None = None
 

@@ -103,9 +103,16 @@ class Resolver:
     """
 
     def __init__(
-        self, paths: Paths, timeout: float = 10.0, attempts: int = ATTEMPTS, snapshot: Snapshot | None = None
+        self,
+        paths: Paths,
+        timeout: float = 10.0,
+        attempts: int = ATTEMPTS,
+        snapshot: Snapshot | None = None,
+        processes_may_prompt: bool = True,
     ) -> None:
         self.paths = paths
+        #: False: the credential_processes it starts are told never to ask for an MFA code.
+        self.processes_may_prompt = processes_may_prompt
         #: The files as the caller read them: botocore is given them instead of parsing them again.
         self.snapshot = snapshot
         self.timeout = timeout
@@ -183,6 +190,7 @@ class Resolver:
             session,
             cache=_ScopedCache(self._assumed, scope),
             prompter=mfa_prompter(name, None, can_prompt=False),
+            no_prompt=not self.processes_may_prompt,
         )
         return session
 

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import subprocess
 from collections.abc import Callable
 from typing import Any
 
 from awsprofiles.errors import CheckFailed
+from awsprofiles.startup import NO_PROMPT
 
 #: What the SDKs require of a credential_process's output (besides "Version": 1).
 REQUIRED_FIELDS = ("AccessKeyId", "SecretAccessKey")
@@ -86,10 +88,13 @@ class _CheckedProcess:
         return stdout, stderr
 
 
-def starter(profile: str) -> Callable[..., _CheckedProcess]:
-    """A ``subprocess.Popen`` stand-in for the credential_process of ``profile``."""
+def starter(profile: str, no_prompt: bool = False) -> Callable[..., _CheckedProcess]:
+    """A ``subprocess.Popen`` stand-in for the credential_process of ``profile``; with
+    ``no_prompt``, the process gets `NO_PROMPT` in its environment (this process's is untouched)."""
 
     def start(args: list[str], **kwargs: Any) -> _CheckedProcess:
+        if no_prompt:
+            kwargs["env"] = {**(kwargs.get("env") or os.environ), NO_PROMPT: "1"}
         if not args:
             raise CheckFailed(f"profile {profile!r}: its credential_process is empty", "process-not-found")
         program = args[0]

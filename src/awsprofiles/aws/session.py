@@ -113,7 +113,9 @@ def ignore_environment_profile(session: Any) -> None:
     session.get_component("config_store").set_config_provider("profile", ConstantProvider(None))
 
 
-def wire_assume_role(session: Any, *, cache: Any, prompter: Callable[[str], str]) -> None:
+def wire_assume_role(
+    session: Any, *, cache: Any, prompter: Callable[[str], str], no_prompt: bool = False
+) -> None:
     """Give the session's role providers a credentials cache and an MFA prompter, and its
     credential_process providers a start that names each failure (`wire_credential_process`).
 
@@ -129,21 +131,21 @@ def wire_assume_role(session: Any, *, cache: Any, prompter: Callable[[str], str]
         resolver.get_provider("assume-role-with-web-identity").cache = cache
         resolver.get_provider("sso").cache = cache
     assume_role._prompter = prompter
-    wire_credential_process(session)
+    wire_credential_process(session, no_prompt)
 
 
-def wire_credential_process(session: Any) -> None:
+def wire_credential_process(session: Any, no_prompt: bool = False) -> None:
     """Start every credential_process through `process.starter`: the profile's own, and those of
     the source profiles a role chain resolves later (botocore builds their providers on demand)."""
     resolver = session.get_component("credential_provider")
     own = resolver.get_provider("custom-process")
-    own._popen = starter(own._profile_name)
+    own._popen = starter(own._profile_name, no_prompt)
     builder = resolver.get_provider("assume-role")._profile_provider_builder
     build = builder._create_process_provider
 
     def build_checked(profile_name: str) -> Any:
         provider = build(profile_name)
-        provider._popen = starter(profile_name)
+        provider._popen = starter(profile_name, no_prompt)
         return provider
 
     builder._create_process_provider = build_checked
