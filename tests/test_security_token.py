@@ -153,3 +153,16 @@ def test_rotate_keys_refuses_temporary_credentials_held_as_a_security_token(
     assert result.code == 2, result.err
     assert "temporary credentials" in result.err
     assert store.load(home.paths).credentials.raw == before
+
+
+def test_an_empty_token_line_is_no_session_token_in_the_files_or_in_a_keyring_item() -> None:
+    from awsprofiles import model, vault
+
+    keys = {
+        "aws_access_key_id": "AKIAIOSFODNN7EXAMPLE",
+        "aws_secret_access_key": "s",
+        "aws_session_token": "",
+    }
+    assert model.Profile("p", keys).session_token is None  # as botocore: an empty value is no token
+    assert not vault.temporary(keys)  # so the key is long-term wherever it is kept
+    assert vault.temporary({**keys, "aws_security_token": "t"})

@@ -22,6 +22,13 @@ SECURITY_TOKEN = "aws_security_token"
 #: The keys botocore takes a session token from, in the order it looks (SharedCredentialProvider).
 TOKEN_KEYS = (SECURITY_TOKEN, SESSION_TOKEN)
 
+
+def session_token_of(values: Mapping[str, object]) -> str | None:
+    """The session token botocore takes from these keys: the first of `TOKEN_KEYS` with a value
+    (an empty one is no token)."""
+    return next((token for key in TOKEN_KEYS if isinstance(token := values.get(key), str) and token), None)
+
+
 #: Keys whose values are secrets: never printed, never passed on a command line. The one list:
 #: everything that shows, takes, masks or moves secrets derives from it.
 SECRET_KEYS = frozenset({SECRET_ACCESS_KEY, *TOKEN_KEYS})
@@ -208,7 +215,7 @@ class Profile:
     @property
     def session_token(self) -> str | None:
         """The session token botocore uses, under whichever of its two names it is stored."""
-        return next((token for key in TOKEN_KEYS if (token := self.get(key))), None)
+        return session_token_of(self.values)
 
     @property
     def files(self) -> list[str]:

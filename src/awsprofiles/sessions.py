@@ -48,8 +48,7 @@ def validate_session_duration(seconds: int) -> int:
 def _credentials(keys: dict[str, str], region: str | None) -> Credentials:
     from awsprofiles.aws.credentials import Credentials
 
-    # The token botocore would take from the credentials file, under either of its names.
-    token = next((keys[key] for key in model.TOKEN_KEYS if keys.get(key)), None)
+    token = model.session_token_of(keys)
     return Credentials(keys[model.ACCESS_KEY_ID], keys[model.SECRET_ACCESS_KEY], token, None, region)
 
 

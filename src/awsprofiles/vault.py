@@ -71,7 +71,7 @@ def describe_item(user: str) -> str:
 
 def temporary(keys: Mapping[str, str]) -> bool:
     """Whether an item holds temporary credentials (a session token), not a long-term key."""
-    return any(key not in (model.ACCESS_KEY_ID, model.SECRET_ACCESS_KEY) for key in keys)
+    return model.session_token_of(keys) is not None
 
 
 def encode_key(keys: Mapping[str, str]) -> str:
