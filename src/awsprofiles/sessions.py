@@ -111,15 +111,14 @@ def _read_key(paths: store.Paths, name: str) -> dict[str, str]:
     return keys
 
 
-def keyring_key(paths: store.Paths, name: str) -> Credentials:
-    """What ``name``'s keyring item holds, as it is: its access key, never an MFA session.
+def keyring_key(paths: store.Paths, profile: model.Profile) -> Credentials:
+    """What ``profile``'s keyring item holds, as it is: its access key, never an MFA session.
 
-    For a console session (``profiles console``): the sign-in endpoint and STS
-    GetFederationToken both refuse GetSessionToken's credentials, so the key itself is needed.
+    For a console session (``profiles console``, which has read the files): the sign-in endpoint
+    and STS GetFederationToken both refuse GetSessionToken's credentials, so the key itself is
+    needed.
     """
-    model.validate_profile_name(name)
-    profile = _keyring_profile(paths, name)
-    return _credentials(_read_key(paths, name), profile.get("region"))
+    return _credentials(_read_key(paths, profile.name), profile.get("region"))
 
 
 def keyring_credentials(

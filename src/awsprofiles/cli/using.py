@@ -295,7 +295,7 @@ def console(
     if profile.kind is model.Kind.KEYRING:
         from awsprofiles import sessions
 
-        credentials = sessions.keyring_key(files, name)
+        credentials = sessions.keyring_key(files, profile)
     else:
         credentials = _fetch(files, snapshot, name, duration if role else None, mfa_code, no_cache)
     url = signin.signin_url(
