@@ -146,6 +146,21 @@ def test_verify_keeps_only_the_roles_whose_credentials_can_be_had(
     )
 
 
+def test_one_portal_client_serves_every_account_and_role(
+    signed_in: SsoEmulator, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from awsprofiles.aws import sso
+
+    made: list[str] = []
+    unsigned = sso.unsigned_client
+    monkeypatch.setattr(
+        sso, "unsigned_client", lambda service, *a, **k: made.append(service) or unsigned(service, *a, **k)
+    )
+    code, _, err = run(capsys, "discover", "--sso-session", "acme", "--verify")
+    assert code == 0, err
+    assert made == ["sso"]  # not one per account (five) and one more to verify
+
+
 def test_without_a_sign_in_it_says_how_to_sign_in(
     home: Home, sso_emulator: SsoEmulator, capsys: pytest.CaptureFixture[str]
 ) -> None:

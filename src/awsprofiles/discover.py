@@ -334,10 +334,11 @@ def discover_sso(paths: store.Paths, request: SsoRequest) -> Found:
 
     session = session_of_section(snapshot, request.session)
     token = sso.valid_token(session)
-    accounts = sso.list_accounts(token, paths, request.timeout)
+    portal = sso.portal_client(token, paths, request.timeout)  # one client for every account
+    accounts = sso.list_accounts(token, paths, request.timeout, portal)
 
     def roles_of(account: sso.Account) -> list[sso.AccountRole]:
-        return sso.list_account_roles(token, account.account_id, paths, request.timeout)
+        return sso.list_account_roles(token, account.account_id, paths, request.timeout, portal)
 
     workers = max(1, min(request.jobs, len(accounts)))
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sso-roles") as pool:
@@ -346,7 +347,7 @@ def discover_sso(paths: store.Paths, request: SsoRequest) -> Found:
     skipped: list[Skipped] = []
     verified: dict[tuple[str, str], bool | None] = {(a.account_id, role): None for a, role in pairs}
     if request.verify:
-        tried = sso.try_role_credentials(token, list(verified), paths, request.timeout, request.jobs)
+        tried = sso.try_role_credentials(token, list(verified), paths, request.timeout, request.jobs, portal)
         for (account_id, role_name), failure in tried.items():
             verified[account_id, role_name] = failure is None
             if failure is not None:

@@ -395,10 +395,22 @@ def _portal_failure(error: BaseException, what: str) -> CheckFailed:
     return classify(error, what)
 
 
+def portal_client(token: Token, paths: store.Paths | None = None, timeout: float = 10.0) -> Any:
+    """The SSO portal API's client for ``token``: make it once for many calls (a client costs
+    tens of milliseconds; botocore clients may be shared between threads)."""
+    return unsigned_client("sso", token.region, paths, timeout)
+
+
 def _pages(
-    token: Token, operation: str, result: str, paths: store.Paths | None, timeout: float, **kwargs: str
+    token: Token,
+    operation: str,
+    result: str,
+    paths: store.Paths | None,
+    timeout: float,
+    portal: Any = None,
+    **kwargs: str,
 ) -> list[dict[str, Any]]:
-    portal = unsigned_client("sso", token.region, paths, timeout)
+    portal = portal or portal_client(token, paths, timeout)
     try:
         pages = portal.get_paginator(operation).paginate(accessToken=token.access_token, **kwargs)
         return [dict(item) for page in pages for item in page.get(result, [])]
@@ -406,7 +418,9 @@ def _pages(
         raise _portal_failure(error, token.start_url) from None
 
 
-def list_accounts(token: Token, paths: store.Paths | None = None, timeout: float = 10.0) -> list[Account]:
+def list_accounts(
+    token: Token, paths: store.Paths | None = None, timeout: float = 10.0, portal: Any = None
+) -> list[Account]:
     """Every account the signed-in user is assigned to (SSO ListAccounts, all pages)."""
     return [
         Account(
@@ -414,17 +428,23 @@ def list_accounts(token: Token, paths: store.Paths | None = None, timeout: float
             str(item.get("accountName") or item["accountId"]),
             item.get("emailAddress"),
         )
-        for item in _pages(token, "list_accounts", "accountList", paths, timeout)
+        for item in _pages(token, "list_accounts", "accountList", paths, timeout, portal)
     ]
 
 
 def list_account_roles(
-    token: Token, account_id: str, paths: store.Paths | None = None, timeout: float = 10.0
+    token: Token,
+    account_id: str,
+    paths: store.Paths | None = None,
+    timeout: float = 10.0,
+    portal: Any = None,
 ) -> list[AccountRole]:
     """Every role the signed-in user may use in ``account_id`` (SSO ListAccountRoles, all pages)."""
     return [
         AccountRole(str(item.get("accountId") or account_id), str(item["roleName"]))
-        for item in _pages(token, "list_account_roles", "roleList", paths, timeout, accountId=account_id)
+        for item in _pages(
+            token, "list_account_roles", "roleList", paths, timeout, portal, accountId=account_id
+        )
     ]
 
 
@@ -434,6 +454,7 @@ def try_role_credentials(
     paths: store.Paths | None = None,
     timeout: float = 10.0,
     jobs: int = 16,
+    portal: Any = None,
 ) -> dict[tuple[str, str], CheckFailed | None]:
     """GetRoleCredentials for each (account, role), concurrently: None where it worked.
 
@@ -444,7 +465,7 @@ def try_role_credentials(
 
     if not pairs:
         return {}
-    portal = unsigned_client("sso", token.region, paths, timeout)
+    portal = portal or portal_client(token, paths, timeout)
 
     def attempt(pair: tuple[str, str]) -> CheckFailed | None:
         account_id, role_name = pair
