@@ -29,7 +29,6 @@ from awsprofiles.store import Paths
 ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_SIGNIN"
 ISSUER = "profiles"
 #: STS signs with a region when the profile names none (the global endpoint's).
-DEFAULT_REGION = "us-east-1"
 #: GetFederationToken's own default is 12 hours: a console session opened by a command lasts 1.
 DEFAULT_FEDERATION_SECONDS = 3600
 TIMEOUT_SECONDS = 10.0
@@ -53,7 +52,6 @@ PARTITIONS = {
     "aws-cn": Partition("https://signin.amazonaws.cn/federation", "https://console.amazonaws.cn"),
 }
 _SERVICE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_FEDERATED_NAME_CHARS = re.compile(r"[^\w+=,.@-]")
 
 
 def partition_of(arn: str | None, region: str | None) -> str:
@@ -91,8 +89,9 @@ def destination_url(destination: str | None, partition: str, region: str | None)
 
 def federation_name(user_arn: str) -> str:
     """GetFederationToken's Name (2-32 of ``[\\w+=,.@-]``): the IAM user's name."""
-    name = _FEDERATED_NAME_CHARS.sub("-", user_arn.rsplit("/", 1)[-1])[:32]
-    return name if len(name) >= 2 else f"{name}-user"
+    from awsprofiles.aws.iam import sts_name
+
+    return sts_name(user_arn.rsplit("/", 1)[-1], 32)
 
 
 def federation_credentials(
@@ -101,16 +100,9 @@ def federation_credentials(
     """Temporary credentials for an IAM user's long-term keys, and the user's ARN."""
     from botocore.exceptions import ClientError
 
-    from awsprofiles.aws.session import make_session
+    from awsprofiles.aws.session import client_with_key
 
-    session = make_session(paths, profile)
-    region = keys.region or session.get_config_variable("region") or DEFAULT_REGION
-    sts = session.create_client(
-        "sts",
-        region_name=region,
-        aws_access_key_id=keys.access_key_id,
-        aws_secret_access_key=keys.secret_access_key,
-    )
+    sts = client_with_key(paths, profile, "sts", keys.access_key_id, keys.secret_access_key, keys.region)
     try:
         user_arn = str(sts.get_caller_identity()["Arn"])
         if ":user/" not in user_arn:

@@ -216,17 +216,10 @@ def session_token(
     explicitly, so the profile's own credential_process is not started again.
     """
     from awsprofiles.aws.errors import classify
-    from awsprofiles.aws.session import make_session
+    from awsprofiles.aws.session import client_with_key
 
     try:
-        session = make_session(paths, profile)
-        region = session.get_config_variable("region") or "us-east-1"
-        sts = session.create_client(
-            "sts",
-            region_name=region,
-            aws_access_key_id=keys["aws_access_key_id"],
-            aws_secret_access_key=keys["aws_secret_access_key"],
-        )
+        sts = client_with_key(paths, profile, "sts", keys["aws_access_key_id"], keys["aws_secret_access_key"])
         reply = sts.get_session_token(DurationSeconds=seconds, SerialNumber=mfa_serial, TokenCode=code)
     except Exception as error:
         raise classify(error, profile) from None

@@ -17,12 +17,9 @@ from typing import Any
 
 from awsprofiles.aws.errors import SELF_SERVICE_KEYS, assume_denied_message, classify
 from awsprofiles.aws.identity import Identity, Resolver
-from awsprofiles.aws.session import make_session
+from awsprofiles.aws.session import DEFAULT_REGION, make_session
 from awsprofiles.errors import CheckFailed
 from awsprofiles.store import Paths
-
-#: STS needs a region to sign with when the profile names none (the global endpoint's).
-DEFAULT_REGION = "us-east-1"
 
 
 @dataclass(frozen=True)
@@ -133,8 +130,13 @@ def session_name_for(source: Identity, local_user: Callable[[], str] = getpass.g
             name = local_user()
         except Exception:  # getpass raises OSError (or KeyError) without a user database entry
             name = "profiles"
-        name = _SESSION_NAME_CHARS.sub("-", name)
-    name = name[:64]
+    return sts_name(name, 64)
+
+
+def sts_name(text: str, limit: int) -> str:
+    """A name STS accepts (a role session's, 2-64 characters; a federated user's, 2-32): every
+    other character than ``[\\w+=,.@-]`` made ``-``."""
+    name = _SESSION_NAME_CHARS.sub("-", text)[:limit]
     return name if len(name) >= 2 else f"{name}-user"
 
 

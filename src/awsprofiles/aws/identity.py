@@ -26,6 +26,7 @@ from awsprofiles.aws.errors import (
     origin_of,
 )
 from awsprofiles.aws.session import (
+    DEFAULT_REGION,
     builtin_events,
     ignore_environment_profile,
     make_session,
@@ -35,8 +36,6 @@ from awsprofiles.aws.session import (
 from awsprofiles.errors import CheckFailed
 from awsprofiles.store import Paths, Snapshot
 
-#: The role STS signs with when a profile names no region (the global endpoint's region).
-DEFAULT_REGION = "us-east-1"
 ATTEMPTS = 2
 
 

@@ -16,6 +16,9 @@ from botocore.configprovider import ConstantProvider
 from awsprofiles.aws.process import starter
 from awsprofiles.store import Paths, Snapshot
 
+#: The region STS and IAM are called in when a profile names none (their global endpoint's).
+DEFAULT_REGION = "us-east-1"
+
 
 def full_config(snapshot: Snapshot) -> dict[str, Any]:
     """botocore's ``Session.full_config`` of the two files, from the snapshot already read.
@@ -61,6 +64,20 @@ def make_session(
         session._config = full_config(snapshot)  # what Session.full_config caches after parsing
     follow_home()
     return session
+
+
+def client_with_key(
+    paths: Paths, profile: str, service: str, key_id: str, secret: str, region: str | None = None
+) -> Any:
+    """A ``service`` client configured like ``profile`` (its region, endpoint) but signing with the
+    key given: the profile's own credential provider (a credential_process) is never started."""
+    session = make_session(paths, profile)
+    return session.create_client(
+        service,
+        region_name=region or session.get_config_variable("region") or DEFAULT_REGION,
+        aws_access_key_id=key_id,
+        aws_secret_access_key=secret,
+    )
 
 
 def share_parsed_files(session: Any, config: dict[str, Any], snapshot: Snapshot | None) -> None:
