@@ -184,6 +184,19 @@ def test_a_prune_diff_of_the_credentials_file_masks_it_as_a_credentials_file(
     assert "COMMENTEDSECRETVALUE" not in out + err
 
 
+def test_a_diff_shows_control_characters_escaped(
+    aws: Aws, home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    aws.role("deploy", {"AWS": BOB})
+    with home.config.open("a") as config:  # beside the new profile, so the diff shows it as context
+        config.write("[profile evil\x1b[2J]\nregion = eu-west-1\n")
+    code, out, err = run(capsys, "discover", "--source", "Bob", "--name", "{role_name}")
+    assert code == 0, err
+    assert "+[profile deploy]" in out
+    assert "\x1b" not in out
+    assert "evil\\x1b[2J" in out
+
+
 def test_a_role_a_hand_written_profile_assumes_is_not_generated_again_and_its_name_is_never_taken(
     aws: Aws, home: Home, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -24,6 +24,7 @@ from awsprofiles.cli.app import (
     sso_session_option,
     warn,
 )
+from awsprofiles.cli.terminal import printable_lines
 from awsprofiles.errors import BadInput
 
 if TYPE_CHECKING:
@@ -218,7 +219,7 @@ def _files(
     _skipped_lines(skipped)
     warn(list(planned.notes))
     if not apply:
-        sys.stdout.write(planned.diff())
+        sys.stdout.write(printable_lines(planned.diff()))
     else:
         _table([(actions[n.name], n) for n in planned.named])
     info(_headline(planned, apply))
@@ -263,7 +264,7 @@ def _manifest(planned: discover.ManifestPlan, found: discover.Found, dry_run: bo
         return
     _skipped_lines(found.skipped)
     if dry_run:
-        sys.stdout.write(planned.diff())
+        sys.stdout.write(printable_lines(planned.diff()))
     else:
         _table([(None, n) for n in planned.named])
     count = len(planned.named)
