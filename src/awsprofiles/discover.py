@@ -103,9 +103,6 @@ class IamRequest:
     timeout: float = 10.0
 
 
-_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
-
-
 def validate_iam_request(snapshot: store.Snapshot, request: IamRequest) -> list[str]:
     """Everything that can be refused before any AWS call; returns warnings."""
     for option, name in (("--source", request.source), ("--org-profile", request.org_profile)):
@@ -116,8 +113,7 @@ def validate_iam_request(snapshot: store.Snapshot, request: IamRequest) -> list[
     if request.role_names and not request.organization:
         raise BadInput("--role-name needs --organization (roles of the source's own account are all listed)")
     for name in request.role_names:
-        if not _ROLE_NAME.match(name):
-            raise BadInput(f"{name!r} is not a role name (1-64 characters of letters, digits and +=,.@_-)")
+        model.validate_role_name(name)
     if request.jobs < 1:
         raise BadInput("--jobs must be at least 1")
     return regions.region_warnings(request.region) if request.region else []

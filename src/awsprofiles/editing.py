@@ -235,17 +235,13 @@ def validate_role_request(request: RoleRequest, arn_pending: bool = False) -> li
     return warnings
 
 
-_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
-
-
 def prepare_role_lookup(
     paths: store.Paths, request: RoleRequest, role_name: str, account: str | None
 ) -> list[str]:
     """Everything that can be validated before the role's ARN is looked up with AWS."""
     if request.source is None:
         raise BadInput("looking the role up needs --source PROFILE; otherwise give --role-arn")
-    if not _ROLE_NAME.match(role_name):
-        raise BadInput(f"{role_name!r} is not a role name (1-64 characters of letters, digits and +=,.@-)")
+    model.validate_role_name(role_name)
     if account is not None:
         model.validate_account_id(account)
     warnings = validate_role_request(request, arn_pending=not request.role_arn)

@@ -219,9 +219,7 @@ def _external_id(value: str) -> str:
 
 
 def _role_name(value: str) -> str:
-    if not re.fullmatch(r"[\w+=,.@-]{1,64}", value):
-        raise BadInput(f"role_name {value!r} must be 1-64 characters of letters, digits and +=,.@_-")
-    return value
+    return model.validate_role_name(value, "role_name ")
 
 
 def _unknown_keys(

@@ -267,6 +267,7 @@ _SHLEX_WHITESPACE = re.compile("[ \t\r\n]+")
 SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
 START_URL = re.compile(r"^https://[A-Za-z0-9.-]+(?::\d+)?(?:/\S*)?$")
 SSO_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,32}$")
+ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 
 
 def validate_profile_name(name: str, what: str = "profile name") -> str:
@@ -302,6 +303,13 @@ def validate_start_url(url: str) -> str:
             "https://my-company.awsapps.com/start)"
         )
     return url
+
+
+def validate_role_name(name: str, what: str = "") -> str:
+    """An IAM role's name (without its path), as IAM accepts it; ``what`` names the option."""
+    if not ROLE_NAME.match(name):
+        raise BadInput(f"{what}{name!r} is not a role name (1-64 characters of letters, digits and +=,.@_-)")
+    return name
 
 
 def validate_sso_role_name(name: str) -> str:
