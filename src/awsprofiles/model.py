@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import re
 import shlex
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -499,24 +499,6 @@ def suggest_key(key: str) -> str | None:
         return normalized
     close = _closest(normalized, sorted(KNOWN_KEYS), cutoff=0.75)
     return close[0] if close else None
-
-
-def key_holder(name: str, lookup: Callable[[str], Profile | None]) -> str | None:
-    """The profile whose own credentials start ``name``'s source_profile chain: for a role over
-    Bob's key, Bob; for a profile that assumes no role through another, ``name`` itself. None when
-    the chain names a missing profile or loops."""
-    seen: list[str] = []
-    current = name
-    while current not in seen:
-        seen.append(current)
-        profile = lookup(current)
-        if profile is None:
-            return None
-        source = profile.get("source_profile")
-        if profile.kind is not Kind.ROLE or source is None or source == current:
-            return current
-        current = source
-    return None
 
 
 def environment_profile(environ: Mapping[str, str]) -> tuple[str, str] | None:

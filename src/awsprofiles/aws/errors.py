@@ -23,7 +23,7 @@ from typing import Any
 
 from botocore import exceptions as boto
 
-from awsprofiles import model
+from awsprofiles import graph
 from awsprofiles.errors import CheckFailed
 
 _EXPIRED = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"})
@@ -103,37 +103,32 @@ _CREDENTIAL_SOURCES = {
 
 
 def origin_of(profile: str, profiles: Mapping[str, Mapping[str, Any]]) -> Origin | None:
-    """Where ``profile``'s credentials come from, following its source_profile chain as botocore does.
+    """Where ``profile``'s credentials come from: the end of its chain (`graph.chain`).
 
     ``profiles``: every profile's values (botocore's ``full_config["profiles"]``). None when the
     chain is broken (the lint says so) or the profile has no credentials.
     """
-
-    def lookup(name: str) -> model.Profile | None:
-        values = profiles.get(name)
-        return model.Profile(name, values) if values is not None else None
-
-    holder = model.key_holder(profile, lookup)
-    found = lookup(holder) if holder is not None else None
-    if holder is None or found is None:
+    found = graph.chain(graph.ProfileMap(profiles), profile)
+    holder, provider = found.end, found.provider
+    if holder is None:
         return None
     whose = f"profile {holder!r}" if holder == profile else f"its source profile {holder!r}"
-    source = found.get("credential_source")
-    if found.kind is model.Kind.ROLE and source in _CREDENTIAL_SOURCES and not found.get("source_profile"):
+    source = profiles[holder].get("credential_source")
+    if provider is graph.Provider.CREDENTIAL_SOURCE and source in _CREDENTIAL_SOURCES:
         where = _CREDENTIAL_SOURCES[str(source)].format(whose=whose)
         fix = "check the credentials that source provides"
         return Origin(where, fix, fix, environment=False)
-    if found.get(model.ACCESS_KEY_ID):
+    if provider is graph.Provider.KEYS:
         add_user = f"'profiles add-user {holder} --force'"
         return Origin(
             f"the access key of {whose}",
             f"create a new key and run {add_user}",
             f"paste the secret again with {add_user}",
         )
-    if found.kind is model.Kind.SSO:
+    if provider is graph.Provider.SSO:
         fix = f"run 'profiles login {holder}'"
         return Origin(f"the IAM Identity Center (SSO) credentials of {whose}", fix, fix)
-    if found.kind is model.Kind.PROCESS:
+    if provider is graph.Provider.PROCESS:
         fix = "fix the credentials that program returns"
         return Origin(f"the access key that the credential_process of {whose} returned", fix, fix)
     return None

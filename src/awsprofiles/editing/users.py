@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from awsprofiles import model, store
+from awsprofiles import graph, model, store
 from awsprofiles.editing.common import check_value, refuse_second_kind
 from awsprofiles.errors import BadInput, Refused
 from awsprofiles.model import Kind, Profile
@@ -61,7 +61,7 @@ def add_user(paths: store.Paths, request: UserRequest) -> list[str]:
         if existing is not None and not request.force:
             raise Refused(f"profile {request.name!r} already exists (use --force to replace its keys)")
         if not keeps_own_keyring_item(existing):
-            holder = model.key_holder(request.name, tx.snapshot.profile)
+            holder = graph.key_holder(tx.snapshot, request.name)
             fix = (
                 "If its source's key is what changed, replace it there: "
                 f"'profiles add-user {holder} --force'. "
