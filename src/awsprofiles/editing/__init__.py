@@ -11,7 +11,7 @@ the checks they share.
 
 from __future__ import annotations
 
-from awsprofiles.editing.common import VALUE_CHECKS, check_value, source_chain_cycle
+from awsprofiles.editing.common import VALUE_CHECKS, check_value
 from awsprofiles.editing.profiles import describe, needed_by, remove, rename, show, shown_value, sso_source
 from awsprofiles.editing.roles import (
     RoleRequest,
@@ -66,7 +66,6 @@ __all__ = [
     "set_value",
     "show",
     "shown_value",
-    "source_chain_cycle",
     "source_mfa_note",
     "sso_source",
     "starts_mfa_session",

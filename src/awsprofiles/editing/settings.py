@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from awsprofiles import model, store
-from awsprofiles.editing.common import check_value, half_pair, require, source_chain_cycle
+from awsprofiles.editing.common import check_value, half_pair, refuse_source_cycle, require
 from awsprofiles.errors import BadInput, Refused
 
 
@@ -52,9 +52,7 @@ def set_value(
             require(tx.snapshot, name, f"'profiles set {name} {key} VALUE --create' makes it")
         if key == "source_profile":
             require(tx.snapshot, value)
-            cycle = source_chain_cycle(tx.snapshot, name, value)
-            if cycle:
-                raise BadInput(f"source_profile would form a cycle: {' -> '.join(cycle)}")
+            refuse_source_cycle(tx.snapshot, name, value)
         before = set(profile.values) if profile else set()
         if not force and half_pair(before | {key}) and not half_pair(before):
             raise Refused(
