@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from awsprofiles import model, store
+from awsprofiles import graph, model, store
 from awsprofiles.errors import BadInput, CheckFailed
 from awsprofiles.model import Kind, Profile
 from awsprofiles.store import Paths, Snapshot
@@ -60,33 +60,6 @@ class Lint:
 
     def of(self, profile: str) -> list[Finding]:
         return self.findings.get(profile, [])
-
-
-def _made_from(profile: Profile) -> str | None:
-    """The profile whose credentials this one's are made from: a role's source_profile, or the
-    profile a ``profiles credential-process NAME`` credential_process runs."""
-    if profile.kind is Kind.ROLE:
-        source = profile.get("source_profile")
-        if source == profile.name and profile.get(model.ACCESS_KEY_ID):
-            return None  # botocore reads a profile that is its own source as plain keys
-        return source
-    if profile.kind is Kind.PROCESS:
-        return model.profiles_process_target(profile.get("credential_process") or "")
-    return None
-
-
-def _cycle(snapshot: Snapshot, name: str) -> list[str] | None:
-    chain = [name]
-    profile = snapshot.profile(name)
-    while profile is not None:
-        source = _made_from(profile)
-        if source is None:
-            return None
-        if source in chain:
-            return [*chain, source]
-        chain.append(source)
-        profile = snapshot.profile(source)
-    return None
 
 
 def _lint_values(profile: Profile, lint: Lint) -> None:
@@ -140,14 +113,13 @@ def _lint_profile(
             name, f"credential_process runs 'profiles credential-process {target}', which names no profile"
         )
     else:
-        cycle = _cycle(snapshot, name)
-        if cycle:
-            links = [snapshot.profile(link) for link in cycle]
-            if any(link is not None and link.kind is Kind.PROCESS for link in links):
+        chain = graph.chain(snapshot, name, processes=True)
+        if chain.loop:
+            if chain.hops:
                 what = "credential chain (source_profile and 'profiles credential-process')"
             else:
                 what = "source_profile chain"
-            lint.add(name, f"{what} loops: {' -> '.join(cycle)}")
+            lint.add(name, f"{what} loops: {' -> '.join(chain.links)}")
     kinds = profile.credential_kinds
     if len(kinds) > 1:
         ignored = kinds[1:]
