@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from awsprofiles import store
+from awsprofiles import graph, store
 from awsprofiles.aws import sso
 from awsprofiles.errors import BadInput
 from awsprofiles.model import Kind, Profile, no_such_profile
@@ -37,22 +37,20 @@ def session_of_section(snapshot: store.Snapshot, name: str) -> sso.SsoSession:
 
 
 def sso_profile_of(snapshot: store.Snapshot, name: str) -> Profile:
-    """``name`` itself if it is an SSO profile, else the SSO profile its source_profile chain ends at."""
+    """``name`` itself if it is an SSO profile, else the SSO profile its chain ends at (`graph.chain`)."""
     profile = snapshot.profile(name)
     if profile is None:
         raise no_such_profile(name, snapshot.names())
-    seen = [name]
-    while profile.kind is not Kind.SSO:
-        source = profile.get("source_profile")
-        following = snapshot.profile(source) if source is not None and source not in seen else None
-        if following is None:
-            raise BadInput(
-                f"profile {name!r} does not use IAM Identity Center (it is a {profile.kind.value} profile); "
-                "'profiles add-sso' makes one"
-            )
-        seen.append(following.name)
-        profile = following
-    return profile
+    if profile.kind is Kind.SSO:
+        return profile
+    end = graph.chain(snapshot, name).end
+    found = snapshot.profile(end) if end is not None else None
+    if found is None or found.kind is not Kind.SSO:
+        raise BadInput(
+            f"profile {name!r} does not use IAM Identity Center (it is a {profile.kind.value} profile); "
+            "'profiles add-sso' makes one"
+        )
+    return found
 
 
 def session_of_profile(snapshot: store.Snapshot, name: str) -> sso.SsoSession:
