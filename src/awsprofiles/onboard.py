@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from awsprofiles import editing, model, store
+from awsprofiles import editing, graph, model, store
 from awsprofiles.errors import Refused
 from awsprofiles.keyfiles import AccessKey
 from awsprofiles.manifest import Manifest
@@ -136,13 +136,10 @@ def waiting_for_sign_in(paths: store.Paths, manifest: Manifest) -> list[str]:
     token = sso.load_token(sso.SsoSession(session[0], manifest.sso.start_url, manifest.sso.region))
     if token is not None and not token.expired():
         return []
-    waiting = {role.profile for role in manifest.roles if role.sso}
-    grew = True
-    while grew:  # and the roles assumed with their credentials, however long the chain
-        chained = {role.profile for role in manifest.roles if role.values.get("source_profile") in waiting}
-        grew = not chained <= waiting
-        waiting |= chained
-    return [role.profile for role in manifest.roles if role.profile in waiting]
+    signing_in = {role.profile for role in manifest.roles if role.sso}
+    roles = graph.ProfileMap({role.profile: role.values for role in manifest.roles})
+    # and the roles assumed with their credentials, however long the chain
+    return [role.profile for role in manifest.roles if graph.chain(roles, role.profile).end in signing_in]
 
 
 def wanted_values(
