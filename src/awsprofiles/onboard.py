@@ -89,9 +89,7 @@ def needs_key(snapshot: store.Snapshot, manifest: Manifest) -> bool:
     if not manifest.source.profile:
         return False  # an IAM Identity Center team: no access key at all
     profile = snapshot.profile(manifest.source.profile)
-    return profile is None or not (
-        profile.get(model.ACCESS_KEY_ID) or editing.keeps_own_keyring_item(profile)
-    )
+    return profile is None or not (profile.get(model.ACCESS_KEY_ID) or graph.keeps_own_keyring_item(profile))
 
 
 def keyring_plan(
@@ -110,7 +108,7 @@ def keyring_plan(
     elif existing is not None and model.SECRET_ACCESS_KEY in plaintext_keys(existing):
         item = plaintext_keys(existing)  # the key in the files moves to the keyring
     replaces = False
-    if item is not None and editing.keeps_own_keyring_item(existing):
+    if item is not None and graph.keeps_own_keyring_item(existing):
         replaces = vault.read_key(paths, name) != item
         item = item if replaces else None
     return Keyring(command, item, replaces, tuple(warnings))
@@ -179,7 +177,7 @@ def unwanted_keys(
     name = manifest.source.profile
     if keyring is not None:
         return {name: list(vault.ITEM_KEYS)}
-    if key is not None and editing.keeps_own_keyring_item(snapshot.profile(name)):
+    if key is not None and graph.keeps_own_keyring_item(snapshot.profile(name)):
         return {name: ["credential_process"]}
     return {}
 

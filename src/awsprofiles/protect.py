@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from awsprofiles import model, store, vault
-from awsprofiles.editing import keeps_own_keyring_item
 from awsprofiles.errors import BadInput, FileProblem, ProfilesError
+from awsprofiles.graph import keeps_own_keyring_item
 from awsprofiles.model import Kind, Profile
 
 

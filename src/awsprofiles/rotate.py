@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from awsprofiles import model, store, vault
-from awsprofiles.editing import keeps_own_keyring_item
 from awsprofiles.errors import BadInput, CheckFailed, FileProblem, ProfilesError, Refused
+from awsprofiles.graph import keeps_own_keyring_item
 
 if TYPE_CHECKING:
     from awsprofiles.aws.iam import Iam, KeyPair

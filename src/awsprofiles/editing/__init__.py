@@ -36,7 +36,7 @@ from awsprofiles.editing.sso import (
     validate_sso_request,
     write_sso_session,
 )
-from awsprofiles.editing.users import UserRequest, add_user, keeps_own_keyring_item
+from awsprofiles.editing.users import UserRequest, add_user
 from awsprofiles.model import Kind
 
 __all__ = [
@@ -55,7 +55,6 @@ __all__ = [
     "choose_sso_session",
     "describe",
     "get_value",
-    "keeps_own_keyring_item",
     "legacy_sso_profiles",
     "needed_by",
     "not_sso_keys",

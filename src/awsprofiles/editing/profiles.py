@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from awsprofiles import model, store
+from awsprofiles import graph, model, store
 from awsprofiles.editing.common import require
-from awsprofiles.editing.users import keeps_own_keyring_item
 from awsprofiles.errors import Refused
 from awsprofiles.model import Profile
 
@@ -32,7 +31,7 @@ def remove(paths: store.Paths, name: str, force: bool = False) -> list[str]:
         if uses and not force:
             raise Refused(f"profile {name!r} is {' and '.join(uses)}; remove those first or use --force")
         tx.remove(name)
-        if keeps_own_keyring_item(profile):
+        if graph.keeps_own_keyring_item(profile):
             edit.delete_after(name)  # only once the files no longer point at it
         return tx.snapshot.warnings
 
@@ -51,7 +50,7 @@ def rename(paths: store.Paths, old: str, new: str) -> list[str]:
         warnings = list(tx.snapshot.warnings)
         profile = require(tx.snapshot, old)
         tx.rename(old, new)  # and every source_profile and credential_process naming it
-        if keeps_own_keyring_item(profile):
+        if graph.keeps_own_keyring_item(profile):
             keys = edit.read_key(old)
             if keys is None:
                 warnings.append(f"profile {old!r} had no key in the keyring; {new!r} has none either")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from awsprofiles import graph, model, store
 from awsprofiles.editing.common import check_value, refuse_second_kind
 from awsprofiles.errors import BadInput, Refused
-from awsprofiles.model import Kind, Profile
+from awsprofiles.model import Kind
 
 
 @dataclass(frozen=True)
@@ -21,14 +21,6 @@ class UserRequest:
     #: Keep the key in the OS keyring; the files get a credential_process instead.
     keyring: bool = False
     mfa_serial: str | None = None
-
-
-def keeps_own_keyring_item(profile: Profile | None) -> bool:
-    """Whether ``profile``'s keys are in its own keyring item (its credential_process names itself)."""
-    if profile is None or profile.kind is not Kind.KEYRING:
-        return False
-    command = profile.get("credential_process")
-    return command is not None and model.profiles_process_target(command) == profile.name
 
 
 def add_user(paths: store.Paths, request: UserRequest) -> list[str]:
@@ -60,7 +52,7 @@ def add_user(paths: store.Paths, request: UserRequest) -> list[str]:
         existing = tx.snapshot.profile(request.name)
         if existing is not None and not request.force:
             raise Refused(f"profile {request.name!r} already exists (use --force to replace its keys)")
-        if not keeps_own_keyring_item(existing):
+        if not graph.keeps_own_keyring_item(existing):
             holder = graph.key_holder(tx.snapshot, request.name)
             fix = (
                 "If its source's key is what changed, replace it there: "
@@ -80,7 +72,7 @@ def add_user(paths: store.Paths, request: UserRequest) -> list[str]:
                 tx.set(request.name, key, value)
             for token in model.TOKEN_KEYS:  # a new long-term key has no token
                 tx.unset(request.name, token)
-            if keeps_own_keyring_item(existing):
+            if graph.keeps_own_keyring_item(existing):
                 tx.unset(request.name, "credential_process")
                 edit.delete_after(request.name)
         for key, value in values.items():
