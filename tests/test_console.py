@@ -200,7 +200,7 @@ def test_an_idle_connection_cannot_keep_console_past_its_limit(
 
     from awsprofiles import browser
 
-    monkeypatch.setattr(browser, "HANDOFF_SECONDS", 2.0)
+    monkeypatch.setattr(browser, "HANDOFF_SECONDS", 4.0)
     monkeypatch.setattr(browser, "REQUEST_SECONDS", 0.3)
     held: list[socket.socket] = []
     closed_after: list[float] = []
@@ -229,11 +229,11 @@ def test_an_idle_connection_cannot_keep_console_past_its_limit(
             connection.close()
     [(code, out, err)] = result
     assert (code, out) == (1, "")
-    assert "did not ask for the sign-in link within 2 s" in err
-    assert time.monotonic() - started < 10
+    assert "did not ask for the sign-in link within 4 s" in err
+    assert time.monotonic() - started < 12
     # The connection had its own limit: closed after REQUEST_SECONDS, not at the end of the hand-off.
     assert len(closed_after) == 1
-    assert closed_after[0] < 1.5
+    assert closed_after[0] < 2.5
 
 
 def test_the_socket_table_names_the_uid_of_each_open_client_end_and_no_closed_one() -> None:

@@ -62,8 +62,8 @@ from awsprofiles.errors import ProfilesError
 HANDOFF_SECONDS = 60.0
 #: How long a connection has to send its request once accepted.
 REQUEST_SECONDS = 5.0
-#: Once the link is served, how long a browser command still running is waited for (one given by
-#: $BROWSER is waited for by webbrowser; a terminal browser should have the terminal back first).
+#: Once the link is served, how long a browser command still running is waited for: webbrowser
+#: waits for a browser given by $BROWSER to exit (a terminal browser holds the terminal till then).
 BROWSER_EXIT_SECONDS = 5.0
 MAX_CONNECTIONS = 16
 MAX_REQUEST_BYTES = 8192
