@@ -39,13 +39,16 @@ def code(text: str) -> str:
 
 
 def _paragraphs(text: str) -> list[str]:
-    """A help text's paragraphs, each on one line (click's ``\\b`` no-rewrap marker dropped)."""
-    cleaned = inspect.cleandoc(text)
-    return [
-        " ".join(line.strip() for line in block.splitlines() if line.strip() != "\b")
-        for block in re.split(r"\n\s*\n", cleaned)
-        if block.strip()
-    ]
+    """A help text as Markdown blocks: a paragraph on one line; a block click keeps as it is
+    (marked with ``\\b``, e.g. one line per shell) as a fenced block."""
+    blocks = []
+    for block in re.split(r"\n\s*\n", inspect.cleandoc(text)):
+        lines = block.splitlines()
+        if lines and lines[0].strip() == "\b":
+            blocks.append("\n".join(["```text", *lines[1:], "```"]))
+        elif block.strip():
+            blocks.append(escape(" ".join(line.strip() for line in lines)))
+    return blocks
 
 
 def _table(title: str, what: str, rows: list[tuple[str, str]]) -> list[str]:
@@ -56,8 +59,8 @@ def _table(title: str, what: str, rows: list[tuple[str, str]]) -> list[str]:
     return [*lines, ""]
 
 
-def render() -> dict[Path, str]:
-    """Every page of the reference, by path, as the CLI describes itself now."""
+def render(folder: Path = PAGES) -> dict[Path, str]:
+    """Every page of the reference, by path in ``folder``, as the CLI describes itself now."""
     from typer import _click as click
 
     from awsprofiles.cli import COMMANDS, _command
@@ -85,14 +88,14 @@ def render() -> dict[Path, str]:
             "```",
             "",
         ]
-        lines += [f"{escape(paragraph)}\n" for paragraph in _paragraphs(command.help or "")]
+        lines += [f"{block}\n" for block in _paragraphs(command.help or "")]
         arguments, options = help_rows(command, ctx)
         lines += _table("Arguments", "argument", arguments)
         lines += _table("Options", "option", options)
         if entry is not None:
             lines += ["## Examples", "", "```sh", *entry.examples, "```", ""]
             lines += [f"Guide: [{entry.page}](../../{entry.page})", ""]
-        pages[PAGES / f"{name}.md"] = "\n".join(lines).rstrip("\n") + "\n"
+        pages[folder / f"{name}.md"] = "\n".join(lines).rstrip("\n") + "\n"
         summaries[name] = summary(command)
 
     index = [
@@ -113,36 +116,37 @@ def render() -> dict[Path, str]:
         rows = [f"| [{name}]({name}.md) | {escape(summaries[name])} |" for name in names]
         index += [f"## {panel}", "", "| command | what it does |", "|---|---|", *rows, ""]
     index += ["Exit codes and error codes: [Exit codes and errors](../exit-codes.md).", ""]
-    pages[PAGES / "index.md"] = "\n".join(index).rstrip("\n") + "\n"
+    pages[folder / "index.md"] = "\n".join(index).rstrip("\n") + "\n"
     return pages
 
 
-def stale(pages: dict[Path, str]) -> list[Path]:
+def stale(pages: dict[Path, str], folder: Path = PAGES) -> list[Path]:
     """Pages that differ from the files, are missing, or are files no command has any more."""
-    written = set(PAGES.glob("*.md"))
+    written = set(folder.glob("*.md"))
     differ = [path for path, text in pages.items() if not path.is_file() or path.read_text() != text]
     return sorted(differ + [path for path in written if path not in pages])
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None, folder: Path = PAGES) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a page is stale")
-    check = parser.parse_args().check
-    pages = render()
-    changed = stale(pages)
+    check = parser.parse_args(argv).check
+    pages = render(folder)
+    changed = stale(pages, folder)
     if check:
         for path in changed:
-            print(f"stale: {path.relative_to(ROOT)}", file=sys.stderr)
+            print(f"stale: {path}", file=sys.stderr)
         if changed:
             print(f"run {REGENERATE} and commit the pages", file=sys.stderr)
         return 1 if changed else 0
-    PAGES.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     for path in changed:
         if path in pages:
             path.write_text(pages[path])
+            print(f"wrote {path}")
         else:
             path.unlink()
-        print(f"wrote {path.relative_to(ROOT)}" if path in pages else f"removed {path.relative_to(ROOT)}")
+            print(f"removed {path}")
     return 0
 
 

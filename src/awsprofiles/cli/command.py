@@ -118,7 +118,8 @@ def write_examples(name: str, formatter: click.HelpFormatter) -> None:
             # As typed: never re-wrapped, which would break a command line in two.
             formatter.write(f"{'':>{formatter.current_indent}}{example}\n")
     formatter.write_paragraph()
-    formatter.write_text(f"Docs: {DOCS}{entry.page}")
+    # A path is never wrapped either.
+    formatter.write(f"{'':>{formatter.current_indent}}Docs: {DOCS}{entry.page}\n")
 
 
 class ProfilesCommand(TyperCommand):

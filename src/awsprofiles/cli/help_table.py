@@ -59,9 +59,7 @@ HELP: dict[str, CommandHelp] = {
         PROFILES, ("profiles list", "profiles list --json"), "guides/profiles.md#list-show-and-get"
     ),
     "show": CommandHelp(PROFILES, ("profiles show alice",), "guides/profiles.md#list-show-and-get"),
-    "get": CommandHelp(
-        PROFILES, ("profiles get dev-role region",), "guides/profiles.md#list-show-and-get"
-    ),
+    "get": CommandHelp(PROFILES, ("profiles get dev-role region",), "guides/profiles.md#list-show-and-get"),
     "set": CommandHelp(
         PROFILES,
         ("profiles set dev-role region eu-west-2", "profiles set new-profile region eu-west-1 --create"),
@@ -76,7 +74,9 @@ HELP: dict[str, CommandHelp] = {
         PROFILES, ("profiles rename dev-role reader",), "guides/profiles.md#rename-and-remove"
     ),
     "remove": CommandHelp(
-        PROFILES, ("profiles remove reader", "profiles remove alice --force"), "guides/profiles.md#rename-and-remove"
+        PROFILES,
+        ("profiles remove reader", "profiles remove alice --force"),
+        "guides/profiles.md#rename-and-remove",
     ),
     # -------------------------------------------------------------------- using a profile
     "env": CommandHelp(
@@ -101,23 +101,36 @@ HELP: dict[str, CommandHelp] = {
     ),
     "completion": CommandHelp(
         USING,
-        ('eval "$(profiles completion bash)"', "profiles completion fish > ~/.config/fish/completions/profiles.fish"),
+        (
+            'eval "$(profiles completion bash)"',
+            "profiles completion fish > ~/.config/fish/completions/profiles.fish",
+        ),
         "guides/using.md#completion-tab-completes-commands-profiles-and-settings",
     ),
     # -------------------------------------------------------------------- checking
     "check": CommandHelp(
-        CHECKING, ("profiles check", "profiles check --offline"), "guides/checking.md#check-every-profile-at-once"
+        CHECKING,
+        ("profiles check", "profiles check --offline"),
+        "guides/checking.md#check-every-profile-at-once",
     ),
     "whoami": CommandHelp(
-        CHECKING, ("profiles whoami dev-role", "profiles whoami --json"), "guides/checking.md#whoami-one-profile"
+        CHECKING,
+        ("profiles whoami dev-role", "profiles whoami --json"),
+        "guides/checking.md#whoami-one-profile",
     ),
     # -------------------------------------------------------------------- keys and the keyring
     "protect": CommandHelp(
-        KEYRING, ("profiles protect --all", "profiles protect alice --dry-run"), "guides/keyring.md#protect-and-unprotect"
+        KEYRING,
+        ("profiles protect --all", "profiles protect alice --dry-run"),
+        "guides/keyring.md#protect-and-unprotect",
     ),
-    "unprotect": CommandHelp(KEYRING, ("profiles unprotect alice",), "guides/keyring.md#protect-and-unprotect"),
+    "unprotect": CommandHelp(
+        KEYRING, ("profiles unprotect alice",), "guides/keyring.md#protect-and-unprotect"
+    ),
     "rotate-keys": CommandHelp(
-        KEYRING, ("profiles rotate-keys alice", "profiles rotate-keys alice --yes --json"), "guides/rotating-keys.md"
+        KEYRING,
+        ("profiles rotate-keys alice", "profiles rotate-keys alice --yes --json"),
+        "guides/rotating-keys.md",
     ),
     # -------------------------------------------------------------------- IAM Identity Center
     "add-sso": CommandHelp(
@@ -130,13 +143,20 @@ HELP: dict[str, CommandHelp] = {
         "guides/sso.md#add-sso-an-sso-profile",
     ),
     "login": CommandHelp(
-        SSO, ("profiles login acme-dev", "profiles login --sso-session acme --no-browser"), "guides/sso.md#login-sign-in"
+        SSO,
+        ("profiles login acme-dev", "profiles login --sso-session acme --no-browser"),
+        "guides/sso.md#login-sign-in",
     ),
-    "logout": CommandHelp(SSO, ("profiles logout", "profiles logout acme-dev"), "guides/sso.md#logout-sign-out"),
+    "logout": CommandHelp(
+        SSO, ("profiles logout", "profiles logout acme-dev"), "guides/sso.md#logout-sign-out"
+    ),
     # -------------------------------------------------------------------- team and many accounts
     "onboard": CommandHelp(
         TEAM,
-        ("profiles onboard team.toml --from-csv alice_accessKeys.csv", "profiles onboard team.toml --dry-run"),
+        (
+            "profiles onboard team.toml --from-csv alice_accessKeys.csv",
+            "profiles onboard team.toml --dry-run",
+        ),
         "guides/team.md",
     ),
     "discover": CommandHelp(
