@@ -3,16 +3,15 @@ its docs page; one table (awsprofiles.cli.help_table) says it all, for every com
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-from markdown.extensions.toc import slugify
 
 from awsprofiles import cli
 from awsprofiles.cli.command import summary
 from awsprofiles.cli.help_table import DOCS, HELP, PANELS
 from tests.store_helpers import run
+from tests.test_readme import anchors
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -94,17 +93,10 @@ def test_every_commands_help_ends_with_its_examples_and_its_docs_page(
     assert any(f"profiles {name}" in example for example in entry.examples)
 
 
-def _anchors(page: Path) -> set[str]:
-    """The section anchors of a Markdown page, as MkDocs (and GitHub) make them from its headings."""
-    text = re.sub(r"```.*?```", "", page.read_text(), flags=re.DOTALL)
-    headings = re.findall(r"^#{1,6} (.+)$", text, flags=re.MULTILINE)
-    return {slugify(heading.replace("`", ""), "-") for heading in headings}
-
-
 @pytest.mark.parametrize("name", list(HELP))
 def test_every_docs_page_of_the_table_exists_with_its_section(name: str) -> None:
     page, _, section = HELP[name].page.partition("#")
     path = ROOT / DOCS / page
     assert path.is_file(), f"{name}: {path} does not exist"
     if section:
-        assert section in _anchors(path), f"{name}: {page} has no section #{section}"
+        assert section in anchors(path), f"{name}: {page} has no section #{section}"
