@@ -123,7 +123,7 @@ class SignedOut:
 
 def _remove_role_credentials(keys: list[str] | None) -> int:
     """SSO role credentials in the AWS CLI's cache: those named by ``keys``, or all (None)."""
-    from awsprofiles.aws.credentials import cli_cache_dir
+    from awsprofiles.aws.credentials import cli_cache_dir, read_cache_document
 
     folder = cli_cache_dir()
     if not folder.is_dir():
@@ -133,7 +133,7 @@ def _remove_role_credentials(keys: list[str] | None) -> int:
     )
     removed = 0
     for path in candidates:
-        document = sso.read_document(path)
+        document = read_cache_document(path)
         # The CLI v2's own rule (SSOCredentialSweeper): only what the SSO provider cached.
         if document is not None and document.get("ProviderType") == "sso":
             try:

@@ -68,12 +68,21 @@ def hint(shell: str, command: str) -> None:
         )
 
 
-def print_env(credentials: Credentials, name: str, shell: str) -> None:
-    """What ``profiles env NAME --shell SHELL`` prints."""
+def env_output(credentials: Credentials, name: str, shell: str) -> str:
+    """What ``profiles env NAME --shell SHELL`` prints; `BadInput` before any of it for a value
+    the shell cannot be given."""
     if shell == "json":
-        write(shells.credential_process_json(credentials))
-        return
-    write(shells.render(shell, shells.use_assignments(credentials, name, os.environ)))
+        return shells.credential_process_json(credentials)
+    return shells.render(shell, shells.use_assignments(credentials, name, os.environ))
+
+
+def print_env(credentials: Credentials, name: str, shell: str) -> None:
+    """What ``profiles env NAME --shell SHELL`` prints, printed."""
+    print_env_output(env_output(credentials, name, shell), name, shell)
+
+
+def print_env_output(output: str, name: str, shell: str) -> None:
+    write(output)
     hint(shell, f"profiles env {name} --shell {shell}")
 
 
@@ -209,14 +218,19 @@ def serve_cached_role(argv: list[str]) -> int | None:
         from awsprofiles.aws.role_cache import cached_role_credentials
 
         credentials = cached_role_credentials(snapshot, name, duration=seconds)
+        if credentials is None:
+            return None
+        # Rendered before anything is printed: a value the output cannot hold is the CLI's to explain.
+        if command == "env":
+            output = env_output(credentials, name, shell)
+        elif command == "credential-process":
+            output = shells.credential_process_json(credentials)
     except (ProfilesError, ValueError):
         return None
-    if credentials is None:
-        return None
-    if command == "env":
-        print_env(credentials, name, shell)
-    elif command == "credential-process":
-        write(shells.credential_process_json(credentials))
-    else:
+    if command == "exec":
         return run_with(credentials, program, to_run, os.environ.get(IN_PROGRESS))
+    if command == "env":
+        print_env_output(output, name, shell)
+    else:
+        write(output)
     return 0

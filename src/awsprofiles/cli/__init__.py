@@ -85,12 +85,7 @@ def _run(argv: list[str] | None) -> int:
     try:
         result = command.main(args=argv, prog_name="profiles", standalone_mode=False)
     except ProfilesError as error:
-        if isinstance(error, Interrupted):
-            end_line()
-        # An AWS failure ends with its code, the word `profiles check` reports and scripts match on.
-        code = f" [{error.code}]" if isinstance(error, CheckFailed) and error.code else ""
-        print(f"error: {printable_lines(error.message)}{code}", file=sys.stderr)
-        return error.exit_code
+        return report(error)
     except typer.Exit as exit_:
         return exit_.exit_code
     except click.exceptions.NoArgsIsHelpError as error:
@@ -112,16 +107,32 @@ def _run(argv: list[str] | None) -> int:
     except BrokenPipeError:
         raise  # main's: the output has gone
     except Exception as error:
-        if os.environ.get("PROFILES_DEBUG"):
-            raise
-        # The message of an unexpected exception could hold anything, a secret included.
-        print(
-            f"error: unexpected {type(error).__name__}; run again with PROFILES_DEBUG=1 "
-            "for the traceback and report it",
-            file=sys.stderr,
-        )
-        return EXIT_FAILED
+        return report(error)
     return result if isinstance(result, int) else 0
+
+
+def report(error: Exception) -> int:
+    """Print a failure as one ``error:`` line on stderr and return its exit code: a `ProfilesError`
+    with its message (an AWS failure ends with its code, the word `profiles check` reports and
+    scripts match on), anything else as unexpected (re-raised with PROFILES_DEBUG set).
+
+    The entry point's fast paths (`awsprofiles.entry`) report their failures here too.
+    """
+    if isinstance(error, ProfilesError):
+        if isinstance(error, Interrupted):
+            end_line()
+        code = f" [{error.code}]" if isinstance(error, CheckFailed) and error.code else ""
+        print(f"error: {printable_lines(error.message)}{code}", file=sys.stderr)
+        return error.exit_code
+    if os.environ.get("PROFILES_DEBUG"):
+        raise error
+    # The message of an unexpected exception could hold anything, a secret included.
+    print(
+        f"error: unexpected {type(error).__name__}; run again with PROFILES_DEBUG=1 "
+        "for the traceback and report it",
+        file=sys.stderr,
+    )
+    return EXIT_FAILED
 
 
 def run() -> None:
