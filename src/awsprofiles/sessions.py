@@ -18,7 +18,7 @@ import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from awsprofiles import model, store, vault
+from awsprofiles import cmdline, model, store, vault
 from awsprofiles.errors import BadInput, CheckFailed, ProfilesError
 from awsprofiles.startup import NO_PROMPT
 
@@ -172,40 +172,29 @@ def keyring_credentials(
 # --------------------------------------------------------------------------- the fast path
 
 
+#: What the keyring's fast path serves; any other option of the command goes to the CLI.
+_FAST_PARAMS = {"name", "from_keyring", "session_duration", "mfa_code", "config_file", "credentials_file"}
+
+
 def _fast_arguments(argv: list[str]) -> tuple[str, str | None, str | None] | None:
     """NAME, --config-file and --credentials-file of a plain ``credential-process NAME --from-keyring``;
     None for anything the full command must see, including every value it would refuse."""
     from awsprofiles.aws.credentials import validate_mfa_code
 
-    name: str | None = None
-    files: dict[str, str | None] = {"--config-file": None, "--credentials-file": None}
-    words = iter(argv)
+    plain = cmdline.read_plain(cmdline.FAST["credential-process"], argv)
+    if plain is None or "from_keyring" not in plain.flags or not plain.given() <= _FAST_PARAMS:
+        return None  # --help, --no-cache, no --from-keyring, anything the full command must see
+    values = plain.values
     try:
-        for word in words:
-            option, equals, value = word.partition("=")
-            if option in files or option in ("--session-duration", "--mfa-code"):
-                given = value if equals else next(words, None)
-                if not given:
-                    return None
-                if option == "--session-duration":
-                    # Only needed to make a session (a kept one is served as it is), but checked
-                    # as the full command checks it.
-                    validate_session_duration(int(given))
-                elif option == "--mfa-code":
-                    validate_mfa_code(given)
-                else:
-                    files[option] = given
-            elif word == model.FROM_KEYRING:
-                continue
-            elif word.startswith("-") or name is not None:
-                return None  # --help, --no-cache, anything the full command must see
-            else:
-                name = word
+        if "session_duration" in values:
+            # Only needed to make a session (a kept one is served as it is), but checked as the
+            # full command checks it.
+            validate_session_duration(int(values["session_duration"]))
+        if "mfa_code" in values:
+            validate_mfa_code(values["mfa_code"])
     except (ValueError, ProfilesError):
         return None
-    if name is None:
-        return None
-    return name, files["--config-file"], files["--credentials-file"]
+    return values["name"], values.get("config_file"), values.get("credentials_file")
 
 
 def serve_cached(argv: list[str]) -> int | None:
