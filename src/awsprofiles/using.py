@@ -15,7 +15,7 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
-from awsprofiles import model, shells, store
+from awsprofiles import cmdline, model, shells, store
 from awsprofiles.errors import BadInput, CannotRun, ProfilesError
 from awsprofiles.sessions import MFA_CODE
 from awsprofiles.startup import core_dumps_restored
@@ -138,33 +138,12 @@ def run_with(credentials: Credentials, program: str, command: list[str], inherit
 
 # --------------------------------------------------------------------------- the fast path
 
-_FILE_OPTIONS = ("--config-file", "--credentials-file")
-#: The options each command's fast path understands (anything else goes to the CLI).
-_FAST_OPTIONS = {
-    "env": ("--shell", "--duration", *_FILE_OPTIONS),
-    "credential-process": ("--duration", *_FILE_OPTIONS),
-    "exec": ("--duration", *_FILE_OPTIONS),
+#: What the fast path of each command serves; any other option goes to the CLI.
+_FAST_PARAMS = {
+    "env": {"name", "shell", "duration", "config_file", "credentials_file"},
+    "credential-process": {"name", "duration", "config_file", "credentials_file"},
+    "exec": {"name", "duration", "config_file", "credentials_file"},
 }
-
-
-def _fast_arguments(words: list[str], options: tuple[str, ...]) -> tuple[str, dict[str, str]] | None:
-    """NAME and the options of a plain command line; None for anything the CLI must parse."""
-    name: str | None = None
-    values: dict[str, str] = {}
-    remaining = iter(words)
-    for word in remaining:
-        option, equals, value = word.partition("=")
-        if word.startswith("-") and option in options and option not in values:
-            if not equals:
-                value = next(remaining, "-")
-            if not value or value.startswith("-"):
-                return None  # typer reads an empty path as '.'; a value like an option is odd
-            values[option] = value
-        elif word.startswith("-") or name is not None:
-            return None  # --help, --no-cache, --from-keyring, a repeated option, a second NAME
-        else:
-            name = word
-    return None if name is None else (name, values)
 
 
 def serve_cached_role(argv: list[str]) -> int | None:
@@ -175,33 +154,28 @@ def serve_cached_role(argv: list[str]) -> int | None:
     having printed nothing, for anything else, which the full command then does: other options,
     another kind of profile, no valid entry, a file that warns, any error to explain.
     """
-    if not argv or argv[0] not in _FAST_OPTIONS:
+    if not argv or argv[0] not in _FAST_PARAMS:
         return None
-    command, words = argv[0], argv[1:]
-    to_run: list[str] = []
-    if command == "exec":
-        if "--" not in words:
-            return None
-        split = words.index("--")
-        words, to_run = words[:split], words[split + 1 :]
-        if not to_run:
-            return None
-    parsed = _fast_arguments(words, _FAST_OPTIONS[command])
-    if parsed is None:
-        return None
-    name, options = parsed
+    command = argv[0]
+    plain = cmdline.read_plain(cmdline.FAST[command], argv[1:])
+    if plain is None or "name" not in plain.values or not plain.given() <= _FAST_PARAMS[command]:
+        return None  # env --unset, --help, --no-cache, --from-keyring, anything the CLI must see
+    if command == "exec" and plain.dashes != 1:
+        return None  # the command line after '--' only: NAME -- COMMAND...
+    options = plain.values
+    name, to_run = options["name"], list(plain.rest)
     try:
         model.validate_profile_name(name)
-        duration = options.get("--duration")
+        duration = options.get("duration")
         seconds = None if duration is None else model.validate_duration(int(duration))
         shell = ""
         if command == "env":
-            shell = options["--shell"].lower() if "--shell" in options else shells.detect_shell()
+            shell = options["shell"].lower() if "shell" in options else shells.detect_shell()
             if shell not in shells.SHELLS:
                 return None
         if name in resolving():
             return None
-        snapshot = store.load(store.locate(options.get("--config-file"), options.get("--credentials-file")))
+        snapshot = store.load(store.locate(options.get("config_file"), options.get("credentials_file")))
         profile = snapshot.profile(name)
         if snapshot.warnings or profile is None or profile.kind is not model.Kind.ROLE:
             return None
