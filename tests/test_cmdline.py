@@ -51,6 +51,19 @@ def test_the_fast_commands_tables_are_the_typer_parameters(name: str) -> None:
     assert variadic in ([], [cmdline.FAST[name].arguments[-1]])
 
 
+def test_the_completion_spec_reads_with_the_same_tables() -> None:
+    from awsprofiles import completion
+    from awsprofiles.cli.completing import build_spec
+
+    spec = build_spec()
+    for name in cmdline.FAST:
+        command, ctx = click_command(name)
+        from_spec = completion.option_table(spec["commands"][name]["options"])
+        assert from_spec == {
+            option: entry for option, entry in table_of(command, ctx).options.items() if option in from_spec
+        }
+
+
 @pytest.mark.parametrize(
     ("words", "values", "flags", "rest"),
     [

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import awsprofiles
+from awsprofiles import cmdline
 
 if TYPE_CHECKING:
     from awsprofiles.store import Paths
@@ -162,30 +163,17 @@ def resolve(spec: Spec, words: list[str], incomplete: str) -> Target:
     if command is None:
         return Target(NONE, incomplete)
     options: dict[str, Spec] = command["options"]
-    given: dict[str, str] = {}
-    used: set[str] = set()
-    positional: list[str] = []
-    awaiting: Spec | None = None
-    only_arguments = False
-    for word in words[index + 1 :]:
-        if awaiting is not None:
-            given[awaiting["param"]] = word
-            awaiting = None
-        elif only_arguments or not word.startswith("-") or word == "-":
-            positional.append(word)
-        elif word == "--":
-            only_arguments = True
-        else:
-            name, equals, value = word.partition("=")
-            option = options.get(name)
-            if option is None:
-                continue
-            used.add(option["param"])
-            if option["takes_value"]:
-                if equals:
-                    given[option["param"]] = value
-                else:
-                    awaiting = option
+    table = option_table(options)
+    # Read as the command will read it (awsprofiles.cmdline); options it would refuse are ignored.
+    reading = cmdline.read(words[index + 1 :], table)
+    takes_value = {option.param: option.takes_value for option in table.values()}
+    given = {param: values[-1] for param, values in reading.given.items() if takes_value[param]}
+    used = set(reading.given)
+    positional = reading.arguments
+    only_arguments = reading.dashes is not None
+    awaiting = None
+    if reading.awaiting is not None:
+        awaiting = next(option for option in options.values() if option["param"] == reading.awaiting.param)
     arguments: list[Spec] = command["arguments"]
     for argument, value in zip(arguments, positional, strict=False):
         if argument["nargs"] == 1:
@@ -204,6 +192,14 @@ def resolve(spec: Spec, words: list[str], incomplete: str) -> Target:
             return _value_target(argument, incomplete, given)
         count -= 1
     return Target(NONE, incomplete, given=given)
+
+
+def option_table(options: Mapping[str, Spec]) -> dict[str, cmdline.Option]:
+    """A command's options in the spec, as `cmdline` reads them."""
+    return {
+        name: cmdline.Option(option["param"], option["takes_value"], option.get("multiple", False))
+        for name, option in options.items()
+    }
 
 
 def _option_choices(options: Mapping[str, Spec], used: set[str]) -> list[tuple[str, str]]:
