@@ -123,7 +123,7 @@ class SignedOut:
 
 def _remove_role_credentials(keys: list[str] | None) -> int:
     """SSO role credentials in the AWS CLI's cache: those named by ``keys``, or all (None)."""
-    from awsprofiles.aws.credentials import cli_cache_dir
+    from awsprofiles.aws.caches import cli_cache_dir
 
     folder = cli_cache_dir()
     if not folder.is_dir():

@@ -16,14 +16,11 @@ from __future__ import annotations
 import os
 import sys
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from awsprofiles import cmdline, model, store, vault
 from awsprofiles.errors import BadInput, CheckFailed, ProfilesError
+from awsprofiles.model import Credentials
 from awsprofiles.startup import NO_PROMPT
-
-if TYPE_CHECKING:
-    from awsprofiles.aws.credentials import Credentials
 
 #: Default and allowed length of an MFA session (STS GetSessionToken for an IAM user).
 DEFAULT_SESSION_SECONDS = 12 * 3600
@@ -46,15 +43,11 @@ def validate_session_duration(seconds: int) -> int:
 
 
 def _credentials(keys: dict[str, str], region: str | None) -> Credentials:
-    from awsprofiles.aws.credentials import Credentials
-
     token = model.session_token_of(keys)
     return Credentials(keys[model.ACCESS_KEY_ID], keys[model.SECRET_ACCESS_KEY], token, None, region)
 
 
 def _session_credentials(session: vault.Session, region: str | None) -> Credentials:
-    from awsprofiles.aws.credentials import Credentials
-
     return Credentials(
         session.access_key_id, session.secret_access_key, session.session_token, session.expiration, region
     )

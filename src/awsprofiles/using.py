@@ -13,15 +13,12 @@ import json
 import os
 import subprocess
 import sys
-from typing import TYPE_CHECKING
 
 from awsprofiles import cmdline, model, shells, store
 from awsprofiles.errors import BadInput, CannotRun, ProfilesError
+from awsprofiles.model import Credentials
 from awsprofiles.sessions import MFA_CODE
 from awsprofiles.startup import core_dumps_restored
-
-if TYPE_CHECKING:
-    from awsprofiles.aws.credentials import Credentials
 
 #: exec's exit codes when the command cannot be run (the shells' own conventions).
 EXIT_NOT_FOUND = 127

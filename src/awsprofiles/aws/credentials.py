@@ -13,38 +13,16 @@ and not at all when the AWS CLI's cache already holds the role's session (`awspr
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
+from awsprofiles.aws.caches import cli_cache_dir
 from awsprofiles.errors import BadInput, CheckFailed, FileProblem
-from awsprofiles.model import no_such_profile
+from awsprofiles.model import Credentials, no_such_profile
 from awsprofiles.store import Paths, Snapshot, make_private_dirs
 
 MFA_CODE_LENGTH = 6
-
-
-def cli_cache_dir() -> Path:
-    """The AWS CLI's cache folder (``awscli/customizations/assumerole.py``: ``~/.aws/cli/cache``)."""
-    return Path(os.path.expanduser(os.path.join("~", ".aws", "cli", "cache")))
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """Credentials ready to hand to a shell or an SDK, with the profile's own region."""
-
-    access_key_id: str
-    secret_access_key: str = field(repr=False)
-    session_token: str | None = field(default=None, repr=False)
-    expiration: datetime | None = None
-    region: str | None = None
-
-    @property
-    def temporary(self) -> bool:
-        return self.session_token is not None
 
 
 def validate_mfa_code(code: str) -> str:

@@ -30,8 +30,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-from awsprofiles.aws.credentials import Credentials, cli_cache_dir
-from awsprofiles.model import ACCESS_KEY_ID, SECRET_ACCESS_KEY, Kind, Value
+from awsprofiles.aws.caches import cli_cache_dir
+from awsprofiles.model import ACCESS_KEY_ID, SECRET_ACCESS_KEY, Credentials, Kind, Value
 from awsprofiles.store import Snapshot
 
 #: botocore's CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS: an entry that expires

@@ -25,7 +25,7 @@ from awsprofiles.sessions import MFA_CODE
 from awsprofiles.using import IN_PROGRESS, enter, find_program, hint, print_env, run_with, write
 
 if TYPE_CHECKING:
-    from awsprofiles.aws.credentials import Credentials
+    from awsprofiles.model import Credentials
 
 Duration = Annotated[
     int | None,
