@@ -19,6 +19,34 @@ from awsprofiles import store
 from awsprofiles.cli import terminal
 from awsprofiles.cli.command import ProfilesGroup, ProfilesTyper, print_version
 
+#: Every command, in the order ``profiles --help`` lists them, and the module that defines it.
+COMMANDS: dict[str, str] = {
+    "check": "awsprofiles.cli.checking",
+    "whoami": "awsprofiles.cli.checking",
+    "discover": "awsprofiles.cli.discovering",
+    "add-user": "awsprofiles.cli.editing",
+    "add-role": "awsprofiles.cli.editing",
+    "list": "awsprofiles.cli.editing",
+    "show": "awsprofiles.cli.editing",
+    "get": "awsprofiles.cli.editing",
+    "set": "awsprofiles.cli.editing",
+    "unset": "awsprofiles.cli.editing",
+    "remove": "awsprofiles.cli.editing",
+    "rename": "awsprofiles.cli.editing",
+    "onboard": "awsprofiles.cli.onboarding",
+    "rotate-keys": "awsprofiles.cli.onboarding",
+    "protect": "awsprofiles.cli.protecting",
+    "unprotect": "awsprofiles.cli.protecting",
+    "add-sso": "awsprofiles.cli.sso",
+    "login": "awsprofiles.cli.sso",
+    "logout": "awsprofiles.cli.sso",
+    "env": "awsprofiles.cli.using",
+    "credential-process": "awsprofiles.cli.using",
+    "exec": "awsprofiles.cli.using",
+    "completion": "awsprofiles.cli.completing",
+    "console": "awsprofiles.cli.using",
+}
+
 
 class _Commands(MutableMapping[str, click.Command]):
     """The group's commands by name: every registered name, each built when first looked up.
@@ -32,8 +60,6 @@ class _Commands(MutableMapping[str, click.Command]):
 
     @staticmethod
     def _modules() -> dict[str, str]:
-        from awsprofiles.cli import COMMANDS
-
         return COMMANDS
 
     def _build(self, name: str) -> click.Command | None:
@@ -50,7 +76,7 @@ class _Commands(MutableMapping[str, click.Command]):
                 )
                 self._built[name] = command
                 return command
-        raise RuntimeError(f"{module} registers no command {name!r}; fix COMMANDS in awsprofiles.cli")
+        raise RuntimeError(f"{module} registers no command {name!r}; fix COMMANDS in awsprofiles.cli.app")
 
     def __getitem__(self, name: str) -> click.Command:
         command = self._built.get(name) or self._build(name)
@@ -113,7 +139,7 @@ def _profiles(
         ),
     ] = False,
 ) -> None:
-    """A group with no command registered yet stays a group (see awsprofiles.cli.COMMANDS)."""
+    """A group with no command registered yet stays a group (see COMMANDS)."""
 
 
 # ------------------------------------------------------------------------- completion of values

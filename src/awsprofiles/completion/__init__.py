@@ -29,7 +29,7 @@ import json
 import os
 import sys
 import zlib  # cache keys, not secrets: no need to load OpenSSL for hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -103,8 +103,12 @@ def fingerprint() -> str:
     return _checksum("\n".join(parts).encode())
 
 
-def load_spec(environ: Mapping[str, str] | None = None) -> Spec:
-    """The cached spec of this installation, built (and cached) when missing or stale."""
+def load_spec(environ: Mapping[str, str] | None = None, build: Callable[[], Spec] | None = None) -> Spec:
+    """The cached spec of this installation, made by ``build`` (and cached) when missing or stale.
+
+    ``build`` is `awsprofiles.cli.completing.build_spec`, handed down by the caller: only the
+    application above this module knows its commands. Without it, a missing spec is a LookupError.
+    """
     folder = cache_dir(environ)
     path = folder / f"completion-{installation()}-{fingerprint()}.json"
     try:
@@ -113,9 +117,9 @@ def load_spec(environ: Mapping[str, str] | None = None) -> Spec:
             return spec
     except (OSError, ValueError):
         pass
-    from awsprofiles.cli.completing import build_spec
-
-    spec = build_spec()
+    if build is None:
+        raise LookupError(f"no completion spec in {folder}")
+    spec = build()
     _save(folder, path, spec)
     return spec
 
@@ -364,8 +368,9 @@ def _directive(target: Target) -> str:
     return f"{target.kind}\t{target.prefix}" if target.kind in (FILE, DIR) else "plain"
 
 
-def respond(argv: list[str], environ: Mapping[str, str]) -> int:
-    """Answer one completion request on stdout; any failure answers nothing, silently."""
+def respond(argv: list[str], environ: Mapping[str, str], build: Callable[[], Spec] | None = None) -> int:
+    """Answer one completion request on stdout; any failure answers nothing, silently.
+    ``build`` makes the spec when the cache has none (see `load_spec`)."""
     shell = environ.get(COMPLETE_VARIABLE, "")
     try:
         if shell == "bash":
@@ -376,7 +381,7 @@ def respond(argv: list[str], environ: Mapping[str, str]) -> int:
             raw, quote = (words[-1] if words else ""), None
         if not words:
             words = [""]
-        spec = load_spec(environ)
+        spec = load_spec(environ, build)
         target = resolve(spec, words[:-1], words[-1])
         found = candidates(target)
     except Exception:
