@@ -448,9 +448,7 @@ def verify_profile(paths: Paths, name: str, timeout: float = 10.0) -> tuple[Chec
     from awsprofiles.aws.identity import Resolver
 
     snapshot = store.load(paths)
-    profile = snapshot.profile(name)
-    if profile is None:
-        raise model.no_such_profile(name, snapshot.names())
+    profile = snapshot.require(name)
     findings = lint_profiles(snapshot, paths, [name]).of(name)
     warnings = environment_warnings(snapshot) + [finding.message for finding in findings if not finding.fatal]
     fatal = [finding for finding in findings if finding.fatal]

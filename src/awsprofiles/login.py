@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from awsprofiles import store
 from awsprofiles.aws import sso
 from awsprofiles.errors import BadInput
-from awsprofiles.model import Kind, Profile, no_such_profile
+from awsprofiles.model import Kind, Profile
 
 
 def session_of_section(snapshot: store.Snapshot, name: str) -> sso.SsoSession:
@@ -38,9 +38,7 @@ def session_of_section(snapshot: store.Snapshot, name: str) -> sso.SsoSession:
 
 def sso_profile_of(snapshot: store.Snapshot, name: str) -> Profile:
     """``name`` itself if it is an SSO profile, else the SSO profile its source_profile chain ends at."""
-    profile = snapshot.profile(name)
-    if profile is None:
-        raise no_such_profile(name, snapshot.names())
+    profile = snapshot.require(name)
     seen = [name]
     while profile.kind is not Kind.SSO:
         source = profile.get("source_profile")

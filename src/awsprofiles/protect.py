@@ -82,9 +82,8 @@ def _names(snapshot: store.Snapshot, names: list[str], every: bool) -> list[str]
             for profile in snapshot.profiles()
             if profile.kind is Kind.KEYS or keeps_own_keyring_item(profile)
         ]
-    unknown = [name for name in names if snapshot.profile(name) is None]
-    if unknown:
-        raise model.no_such_profile(unknown[0], snapshot.names())
+    for name in names:
+        snapshot.require(name)
     return list(dict.fromkeys(names))
 
 

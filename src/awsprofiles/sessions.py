@@ -53,14 +53,6 @@ def _session_credentials(session: vault.Session, region: str | None) -> Credenti
     )
 
 
-def _keyring_profile(paths: store.Paths, name: str) -> model.Profile:
-    snapshot = store.load(paths)
-    profile = snapshot.profile(name)
-    if profile is None:
-        raise model.no_such_profile(name, snapshot.names())
-    return profile
-
-
 def _mfa_required(name: str, serial: str, reason: str) -> CheckFailed:
     return CheckFailed(
         f"profile {name!r} needs a code of MFA device {serial} to start its session, and {reason}: "
@@ -130,7 +122,7 @@ def keyring_credentials(
     mfa_code = mfa_code or os.environ.get(MFA_CODE) or None
     if mfa_code is not None:
         mfa_code = validate_mfa_code(mfa_code)
-    profile = _keyring_profile(paths, name)
+    profile = store.load(paths).require(name)
     region = profile.get("region")
     keys = _read_key(paths, name)
     serial = profile.get("mfa_serial")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 from awsprofiles import model, store
-from awsprofiles.editing.common import require
 from awsprofiles.editing.users import keeps_own_keyring_item
 from awsprofiles.errors import Refused
 from awsprofiles.model import Profile
@@ -27,7 +26,7 @@ def remove(paths: store.Paths, name: str, force: bool = False) -> list[str]:
 
     def edit_both(edit: vault.Edit) -> list[str]:
         tx = edit.tx
-        profile = require(tx.snapshot, name)
+        profile = tx.snapshot.require(name)
         uses = needed_by(tx.snapshot, name)
         if uses and not force:
             raise Refused(f"profile {name!r} is {' and '.join(uses)}; remove those first or use --force")
@@ -49,7 +48,7 @@ def rename(paths: store.Paths, old: str, new: str) -> list[str]:
     def edit_both(edit: vault.Edit) -> list[str]:
         tx = edit.tx
         warnings = list(tx.snapshot.warnings)
-        profile = require(tx.snapshot, old)
+        profile = tx.snapshot.require(old)
         tx.rename(old, new)  # and every source_profile and credential_process naming it
         if keeps_own_keyring_item(profile):
             keys = edit.read_key(old)
@@ -91,7 +90,7 @@ def shown_value(key: str, value: model.Value) -> model.Value:
 
 
 def show(snapshot: store.Snapshot, name: str) -> dict[str, object]:
-    profile = require(snapshot, name)
+    profile = snapshot.require(name)
     keys: Mapping[str, model.Value] = profile.values
     return {
         "name": profile.name,

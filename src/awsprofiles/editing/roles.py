@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from awsprofiles import model, store
-from awsprofiles.editing.common import check_value, refuse_second_kind, require, source_chain_cycle
+from awsprofiles.editing.common import check_value, refuse_second_kind, source_chain_cycle
 from awsprofiles.errors import BadInput, Refused
 from awsprofiles.model import Kind, Profile
 
@@ -66,7 +66,7 @@ def prepare_role_lookup(
     snapshot = store.load(paths)
     if snapshot.profile(request.name) is not None and not request.force:
         raise Refused(f"profile {request.name!r} already exists (use --force to replace it)")
-    require(snapshot, request.source)
+    snapshot.require(request.source)
     cycle = source_chain_cycle(snapshot, request.name, request.source)
     if cycle:
         raise BadInput(f"source_profile would form a cycle: {' -> '.join(cycle)}")
@@ -93,7 +93,7 @@ def add_role(paths: store.Paths, request: RoleRequest) -> tuple[list[str], str |
         if tx.exists(request.name) and not request.force:
             raise Refused(f"profile {request.name!r} already exists (use --force to replace it)")
         if request.source is not None:
-            require(tx.snapshot, request.source)
+            tx.snapshot.require(request.source)
             cycle = source_chain_cycle(tx.snapshot, request.name, request.source)
             if cycle:
                 raise BadInput(f"source_profile would form a cycle: {' -> '.join(cycle)}")
