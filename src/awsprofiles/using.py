@@ -13,11 +13,11 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 
-from awsprofiles import cmdline, model, shells, store
+from awsprofiles import cmdline, model, sessions, shells, store
 from awsprofiles.errors import BadInput, CannotRun, ProfilesError
 from awsprofiles.model import Credentials
-from awsprofiles.sessions import MFA_CODE
 from awsprofiles.startup import core_dumps_restored
 
 #: exec's exit codes when the command cannot be run (the shells' own conventions).
@@ -112,7 +112,7 @@ def run_with(credentials: Credentials, program: str, command: list[str], inherit
     environment = dict(os.environ)
     # The command may well run `profiles exec NAME` itself: that is no loop.
     environment.pop(IN_PROGRESS, None)
-    environment.pop(MFA_CODE, None)  # meant for the credential_process only
+    environment.pop(sessions.MFA_CODE, None)  # meant for the credential_process only
     if inherited is not None:
         environment[IN_PROGRESS] = inherited
     for variable, value in shells.credential_assignments(credentials):
@@ -131,6 +131,194 @@ def run_with(credentials: Credentials, program: str, command: list[str], inherit
     except OSError as error:
         print(f"error: cannot run {command[0]!r}: {error.strerror}", file=sys.stderr)
     return EXIT_NOT_EXECUTABLE
+
+
+# --------------------------------------------------------------------------- the commands
+
+#: Where a command's warnings go (the CLI's ``warn``): said before any AWS call, kept on failure.
+Warn = Callable[[list[str]], None]
+
+
+def _resolve(files: store.Paths, name: str, warn: Warn) -> tuple[store.Snapshot, model.Profile]:
+    """The files as read and the profile in them; the store's reading says which file and line
+    is broken (exit 4), and its warnings are said as list says them."""
+    model.validate_profile_name(name)
+    snapshot = store.load(files)
+    warn(snapshot.warnings)
+    return snapshot, snapshot.require(name)
+
+
+def _obtain(
+    files: store.Paths,
+    snapshot: store.Snapshot,
+    name: str,
+    duration: int | None,
+    mfa_code: str | None,
+    no_cache: bool,
+) -> Credentials:
+    """The profile's credentials as botocore obtains them (a valid cached role session as it is)."""
+    from awsprofiles.aws.credentials import get_credentials, validate_mfa_code
+
+    if mfa_code is not None:
+        # For the `profiles credential-process --from-keyring` botocore starts for a keyring source.
+        os.environ[sessions.MFA_CODE] = validate_mfa_code(mfa_code)
+    enter(name)
+    return get_credentials(
+        files, name, duration=duration, mfa_code=mfa_code, use_cache=not no_cache, snapshot=snapshot
+    )
+
+
+def credentials_for(
+    files: store.Paths,
+    name: str,
+    *,
+    duration: int | None = None,
+    mfa_code: str | None = None,
+    no_cache: bool = False,
+    warn: Warn,
+) -> Credentials:
+    """What env, exec and credential-process give for ``name``. ``duration`` applies to a role;
+    ``mfa_code`` to a role, or to a keyring profile that keeps an MFA session."""
+    if duration is not None:
+        model.validate_duration(duration)
+    snapshot, profile = _resolve(files, name, warn)
+    if profile.kind is not model.Kind.ROLE and duration is not None:
+        raise BadInput(
+            f"--duration applies to a profile that assumes a role; {name!r} is a {profile.kind.value} profile"
+        )
+    if profile.kind not in (model.Kind.ROLE, model.Kind.KEYRING) and mfa_code is not None:
+        raise BadInput(
+            f"--mfa-code applies to a profile that assumes a role or keeps an MFA session in the keyring; "
+            f"{name!r} is a {profile.kind.value} profile"
+        )
+    return _obtain(files, snapshot, name, duration, mfa_code, no_cache)
+
+
+def env(
+    files: store.Paths,
+    name: str | None,
+    shell: str | None,
+    *,
+    unset: bool = False,
+    duration: int | None = None,
+    mfa_code: str | None = None,
+    no_cache: bool = False,
+    warn: Warn,
+) -> None:
+    """``profiles env``: print the commands that put ``name``'s credentials in ``shell`` (by
+    default the one detected), or with ``unset`` the commands that remove them."""
+    chosen = shells.detect_shell() if shell is None else shell.lower()
+    if chosen not in shells.SHELLS:
+        raise BadInput(f"unknown shell {shell!r}: choose one of {', '.join(shells.SHELLS)}")
+    if unset:
+        if name is not None:
+            raise BadInput("--unset takes no profile name")
+        write(shells.render(chosen, shells.unset_assignments(os.environ)))
+        hint(chosen, f"profiles env --unset --shell {chosen}")
+        return
+    if name is None:
+        raise BadInput("name the profile to use, or pass --unset")
+    credentials = credentials_for(
+        files, name, duration=duration, mfa_code=mfa_code, no_cache=no_cache, warn=warn
+    )
+    print_env(credentials, name, chosen)
+
+
+def credential_process(
+    files: store.Paths,
+    name: str,
+    *,
+    duration: int | None = None,
+    mfa_code: str | None = None,
+    no_cache: bool = False,
+    from_keyring: bool = False,
+    session_duration: int | None = None,
+    warn: Warn,
+) -> None:
+    """``profiles credential-process``: print the JSON an SDK's credential_process reads; with
+    ``from_keyring``, the profile's key (or its MFA session) from the keyring."""
+    if from_keyring:
+        if duration is not None:
+            raise BadInput("--duration applies to roles; an MFA session's length is --session-duration")
+        credentials, warnings = sessions.keyring_credentials(
+            files,
+            name,
+            mfa_code=mfa_code,
+            session_seconds=sessions.DEFAULT_SESSION_SECONDS
+            if session_duration is None
+            else session_duration,
+            use_cache=not no_cache,
+        )
+        warn(warnings)
+    elif session_duration is not None:
+        raise BadInput("--session-duration applies with --from-keyring")
+    else:
+        credentials = credentials_for(
+            files, name, duration=duration, mfa_code=mfa_code, no_cache=no_cache, warn=warn
+        )
+    write(shells.credential_process_json(credentials))
+
+
+def run_command(
+    files: store.Paths,
+    name: str,
+    command: list[str],
+    *,
+    duration: int | None = None,
+    mfa_code: str | None = None,
+    no_cache: bool = False,
+    warn: Warn,
+) -> int:
+    """``profiles exec``: run ``command`` with ``name``'s credentials; the exit code to end with."""
+    # As a shell would, before any role is assumed (or an MFA code asked for) in vain.
+    program = find_program(command[0], os.environ.get("PATH"))
+    inherited = os.environ.get(IN_PROGRESS)
+    credentials = credentials_for(
+        files, name, duration=duration, mfa_code=mfa_code, no_cache=no_cache, warn=warn
+    )
+    return run_with(credentials, program, command, inherited)
+
+
+def console_url(
+    files: store.Paths,
+    name: str,
+    *,
+    destination: str | None = None,
+    region: str | None = None,
+    duration: int | None = None,
+    mfa_code: str | None = None,
+    no_cache: bool = False,
+    warn: Warn,
+) -> str:
+    """``profiles console``: the sign-in URL (a secret) for ``name``. A role or SSO profile signs
+    in with its role session, as ``env`` obtains it; an IAM user's key, in the files or the
+    keyring (never its MFA session, which the sign-in refuses), through GetFederationToken."""
+    if duration is not None:
+        model.validate_duration(duration)
+    if region is not None:
+        warn(model.region_warnings(region))
+    from awsprofiles.aws import console as signin
+
+    signin.check_destination(destination)
+    snapshot, profile = _resolve(files, name, warn)
+    role = profile.kind is model.Kind.ROLE
+    if mfa_code is not None and not role:
+        raise BadInput(
+            f"--mfa-code applies to a profile that assumes a role; {name!r} is a {profile.kind.value} profile"
+        )
+    if profile.kind is model.Kind.KEYRING:
+        credentials = sessions.keyring_key(files, profile)
+    else:
+        credentials = _obtain(files, snapshot, name, duration if role else None, mfa_code, no_cache)
+    return signin.signin_url(
+        files,
+        name,
+        credentials,
+        role_arn=profile.get("role_arn"),
+        destination=destination,
+        region=region,
+        duration=duration,
+    )
 
 
 # --------------------------------------------------------------------------- the fast path

@@ -4,12 +4,11 @@ is `awsprofiles.using`'s, shared with the fast path that serves cached roles bef
 
 from __future__ import annotations
 
-import os
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from awsprofiles import model, shells, store
+from awsprofiles import model, shells, using
 from awsprofiles.cli.app import (
     ConfigFile,
     CredentialsFile,
@@ -20,12 +19,6 @@ from awsprofiles.cli.app import (
     region_option,
     warn,
 )
-from awsprofiles.errors import BadInput
-from awsprofiles.sessions import MFA_CODE
-from awsprofiles.using import IN_PROGRESS, enter, find_program, hint, print_env, run_with, write
-
-if TYPE_CHECKING:
-    from awsprofiles.model import Credentials
 
 Duration = Annotated[
     int | None,
@@ -47,63 +40,6 @@ NoCache = Annotated[
         "--no-cache", help="Assume the role afresh, without the AWS CLI's cache (~/.aws/cli/cache)."
     ),
 ]
-
-
-def _profile(name: str, files: store.Paths) -> tuple[store.Snapshot, model.Profile]:
-    """The files as read and the profile in them; the store's reading says which file and line
-    is broken (exit 4) and warns as list does."""
-    model.validate_profile_name(name)
-    snapshot = store.load(files)
-    warn(snapshot.warnings)
-    profile = snapshot.profile(name)
-    if profile is None:
-        raise model.no_such_profile(name, snapshot.names())
-    return snapshot, profile
-
-
-def _fetch(
-    files: store.Paths,
-    snapshot: store.Snapshot,
-    name: str,
-    duration: int | None,
-    mfa_code: str | None,
-    no_cache: bool,
-) -> Credentials:
-    if mfa_code is not None:
-        from awsprofiles.aws.credentials import validate_mfa_code
-
-        # For the `profiles credential-process --from-keyring` botocore starts for a keyring source.
-        os.environ[MFA_CODE] = validate_mfa_code(mfa_code)
-    enter(name)
-    from awsprofiles.aws.credentials import get_credentials
-
-    return get_credentials(
-        files, name, duration=duration, mfa_code=mfa_code, use_cache=not no_cache, snapshot=snapshot
-    )
-
-
-def _credentials(
-    name: str,
-    duration: int | None,
-    mfa_code: str | None,
-    no_cache: bool,
-    config_file: ConfigFile,
-    credentials_file: CredentialsFile,
-) -> Credentials:
-    if duration is not None:
-        model.validate_duration(duration)
-    files = paths(config_file, credentials_file)
-    snapshot, profile = _profile(name, files)
-    if profile.kind is not model.Kind.ROLE and duration is not None:
-        raise BadInput(
-            f"--duration applies to a profile that assumes a role; {name!r} is a {profile.kind.value} profile"
-        )
-    if profile.kind not in (model.Kind.ROLE, model.Kind.KEYRING) and mfa_code is not None:
-        raise BadInput(
-            f"--mfa-code applies to a profile that assumes a role or keeps an MFA session in the keyring; "
-            f"{name!r} is a {profile.kind.value} profile"
-        )
-    return _fetch(files, snapshot, name, duration, mfa_code, no_cache)
 
 
 @app.command("env")
@@ -136,19 +72,16 @@ def env(
     cmd:         for /f "delims=" %i in ('profiles env NAME --shell cmd') do @%i
     Back again:  the same with 'profiles env --unset' instead of 'profiles env NAME'.
     """
-    chosen = shells.detect_shell() if shell is None else shell.lower()
-    if chosen not in shells.SHELLS:
-        raise BadInput(f"unknown shell {shell!r}: choose one of {', '.join(shells.SHELLS)}")
-    if unset:
-        if name is not None:
-            raise BadInput("--unset takes no profile name")
-        write(shells.render(chosen, shells.unset_assignments(os.environ)))
-        hint(chosen, f"profiles env --unset --shell {chosen}")
-        return
-    if name is None:
-        raise BadInput("name the profile to use, or pass --unset")
-    credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
-    print_env(credentials, name, chosen)
+    using.env(
+        paths(config_file, credentials_file),
+        name,
+        shell,
+        unset=unset,
+        duration=duration,
+        mfa_code=mfa_code,
+        no_cache=no_cache,
+        warn=warn,
+    )
 
 
 @app.command("credential-process")
@@ -184,26 +117,16 @@ def credential_process(
     and 'protect' put it); with the profile's mfa_serial, an MFA session (STS GetSessionToken,
     --session-duration, default 12 h) is made with one code and kept in the keyring.
     """
-    if from_keyring:
-        if duration is not None:
-            raise BadInput("--duration applies to roles; an MFA session's length is --session-duration")
-        from awsprofiles import sessions
-
-        credentials, warnings = sessions.keyring_credentials(
-            paths(config_file, credentials_file),
-            name,
-            mfa_code=mfa_code,
-            session_seconds=sessions.DEFAULT_SESSION_SECONDS
-            if session_duration is None
-            else session_duration,
-            use_cache=not no_cache,
-        )
-        warn(warnings)
-    elif session_duration is not None:
-        raise BadInput("--session-duration applies with --from-keyring")
-    else:
-        credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
-    write(shells.credential_process_json(credentials))
+    using.credential_process(
+        paths(config_file, credentials_file),
+        name,
+        duration=duration,
+        mfa_code=mfa_code,
+        no_cache=no_cache,
+        from_keyring=from_keyring,
+        session_duration=session_duration,
+        warn=warn,
+    )
 
 
 @app.command("exec")
@@ -226,11 +149,12 @@ def exec_(
     \b
     Example: profiles exec NAME -- aws sts get-caller-identity
     """
-    # As a shell would, before any role is assumed (or an MFA code asked for) in vain.
-    program = find_program(command[0], os.environ.get("PATH"))
-    inherited = os.environ.get(IN_PROGRESS)
-    credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
-    raise typer.Exit(run_with(credentials, program, command, inherited))
+    files = paths(config_file, credentials_file)
+    raise typer.Exit(
+        using.run_command(
+            files, name, command, duration=duration, mfa_code=mfa_code, no_cache=no_cache, warn=warn
+        )
+    )
 
 
 @app.command("console")
@@ -278,37 +202,18 @@ def console(
     Exit codes: 0 opened (or printed); 1 the credentials or the sign-in failed (assume-denied,
     mfa-required, denied, network, ...) or no browser could be started; 2 bad input.
     """
-    if duration is not None:
-        model.validate_duration(duration)
-    if region is not None:
-        warn(model.region_warnings(region))
-    from awsprofiles.aws import console as signin
-
-    signin.check_destination(destination)
-    files = paths(config_file, credentials_file)
-    snapshot, profile = _profile(name, files)
-    role = profile.kind is model.Kind.ROLE
-    if mfa_code is not None and not role:
-        raise BadInput(
-            f"--mfa-code applies to a profile that assumes a role; {name!r} is a {profile.kind.value} profile"
-        )
-    if profile.kind is model.Kind.KEYRING:
-        from awsprofiles import sessions
-
-        credentials = sessions.keyring_key(files, profile)
-    else:
-        credentials = _fetch(files, snapshot, name, duration if role else None, mfa_code, no_cache)
-    url = signin.signin_url(
-        files,
+    url = using.console_url(
+        paths(config_file, credentials_file),
         name,
-        credentials,
-        role_arn=profile.get("role_arn"),
         destination=destination,
         region=region,
         duration=duration,
+        mfa_code=mfa_code,
+        no_cache=no_cache,
+        warn=warn,
     )
     if print_url:
-        write(url + "\n")
+        using.write(url + "\n")
         return
     from awsprofiles.browser import open_secret_url
 
