@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from awsprofiles import model, store
 from awsprofiles.cli.app import (
     ConfigFile,
     CredentialsFile,
@@ -21,7 +19,7 @@ from awsprofiles.cli.app import (
     profile_argument,
     warn,
 )
-from awsprofiles.errors import EXIT_FAILED, EXIT_OK, BadInput
+from awsprofiles.errors import EXIT_FAILED, EXIT_OK
 
 if TYPE_CHECKING:
     # check.py (difflib, threads) is imported when a check runs, not at every start-up.
@@ -119,22 +117,9 @@ def whoami(
     credentials_file: CredentialsFile = None,
 ) -> None:
     """Print who AWS says a profile is (STS GetCallerIdentity)."""
-    from awsprofiles.aws.identity import Resolver
+    from awsprofiles import check
 
-    files = paths(config_file, credentials_file)
-    snapshot = store.load(files)
-    from_environment = model.environment_profile(os.environ)
-    if name is not None and snapshot.profile(name) is None:
-        raise model.no_such_profile(name, snapshot.names())
-    if name is None and from_environment is not None and snapshot.profile(from_environment[1]) is None:
-        # botocore would fail with ProfileNotFound, even with keys in the environment.
-        variable, value = from_environment
-        raise BadInput(
-            f"{variable}={value} names no profile{model.did_you_mean(value, snapshot.names())} "
-            f"(unset {variable}, set it to a profile 'profiles list' shows, or run 'profiles whoami NAME')"
-        )
-    shown = name or (from_environment[1] if from_environment else "default")
-    identity = Resolver(files, timeout, snapshot=snapshot).whoami(name)
+    shown, identity = check.whoami(paths(config_file, credentials_file), name, timeout)
     if json:
         print_json(
             {"profile": shown, "account": identity.account, "arn": identity.arn, "user_id": identity.user_id}
