@@ -3,7 +3,6 @@ up and to check a new profile, never with --no-check and --role-arn."""
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from typing import Annotated
 
@@ -174,27 +173,16 @@ def add_role(
         force,
     )
     files = paths(config_file, credentials_file)
-    if role_arn is None or (session_name is None and source is not None and not no_check):
-        warn(editing.prepare_role_lookup(files, request, role_name or name, account))
-        assert source is not None
-        from awsprofiles.aws import iam
-
-        try:
-            found = iam.find_role(files, source, None if role_arn else role_name or name, account)
-        except CheckFailed as error:
-            if role_arn is None:
-                raise
-            # The role's ARN is known: write it, and let the check below say what fails.
-            warn([f"cannot name the session after the source identity: {error.message}"])
-        else:
-            if found.arn is not None:
-                info(f"role ARN {found.arn}: {found.how}")
-                request = dataclasses.replace(request, role_arn=found.arn)
-            if session_name is None:
-                info(f"role_session_name {found.session_name} (from the source identity)")
-                request = dataclasses.replace(request, session_name=found.session_name)
-    warnings, note = editing.add_role(files, request)
-    warn(warnings)
+    note = editing.add_role_looked_up(
+        files,
+        request,
+        look_up_arn=role_arn is None,
+        role_name=role_name or name,
+        account=account,
+        name_session=not no_check,
+        warn=warn,
+        info=info,
+    )
     info(f"profile {name!r} written")
     if note:
         info(note)

@@ -16,6 +16,7 @@ from awsprofiles.editing.profiles import describe, needed_by, remove, rename, sh
 from awsprofiles.editing.roles import (
     RoleRequest,
     add_role,
+    add_role_looked_up,
     prepare_role_lookup,
     source_mfa_note,
     starts_mfa_session,
@@ -49,6 +50,7 @@ __all__ = [
     "SsoWritten",
     "UserRequest",
     "add_role",
+    "add_role_looked_up",
     "add_sso",
     "add_user",
     "check_value",
