@@ -16,6 +16,11 @@ from awsprofiles.aws import sso
 from awsprofiles.errors import BadInput
 from awsprofiles.model import Kind, Profile
 
+#: What the CLI shows of a sign-in: the device authorization to approve, and times as the
+#: token cache writes them.
+Authorization = sso.Authorization
+format_time = sso.format_time
+
 
 def session_of_section(snapshot: store.Snapshot, name: str) -> sso.SsoSession:
     """The ``[sso-session NAME]`` botocore reads (the last section of that name, whatever its

@@ -178,10 +178,9 @@ complete_files = completer("file")
 
 def complete_regions() -> list[str]:
     """The regions botocore knows, in every partition (read once, into the completion spec)."""
-    from awsprofiles.aws.regions import known_regions
+    from awsprofiles.completion import region_candidates
 
-    # partitions.json names each partition's global endpoint (aws-global) among its regions.
-    return sorted(region for region in known_regions() if not region.endswith("-global"))
+    return region_candidates()
 
 
 def profile_argument(help: str, **settings: Any) -> Any:

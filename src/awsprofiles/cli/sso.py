@@ -27,7 +27,7 @@ from awsprofiles.cli.app import (
 from awsprofiles.errors import BadInput
 
 if TYPE_CHECKING:
-    from awsprofiles.aws.sso import Authorization
+    from awsprofiles.login import Authorization
 
 SsoSessionOption = Annotated[
     str | None,
@@ -171,7 +171,6 @@ def login(
     1 the sign-in failed or was denied [sso-login], 2 no such profile or session.
     """
     from awsprofiles import login as feature
-    from awsprofiles.aws.sso import format_time
 
     session, done = feature.sign_in(
         paths(config_file, credentials_file),
@@ -180,7 +179,7 @@ def login(
         sso_session=sso_session,
         force=force,
     )
-    until = format_time(done.token.expires_at)
+    until = feature.format_time(done.token.expires_at)
     shown = session.label if session.name is None else f"{session.label} ({session.start_url})"
     if done.how == "valid":
         info(f"already signed in to {shown} until {until}; --force signs in again")

@@ -237,6 +237,14 @@ def sso_session_candidates(given: Mapping[str, str]) -> list[tuple[str, str]]:
     return [(name, "") for name in store.sso_session_names(_paths(given))]
 
 
+def region_candidates() -> list[str]:
+    """The regions botocore knows, in every partition (read once, into the spec)."""
+    from awsprofiles.aws.regions import known_regions
+
+    # partitions.json names each partition's global endpoint (aws-global) among its regions.
+    return sorted(region for region in known_regions() if not region.endswith("-global"))
+
+
 def key_candidates(given: Mapping[str, str]) -> list[tuple[str, str]]:
     """The named profile's own settings first, then every setting botocore and the CLI know."""
     from awsprofiles import store
