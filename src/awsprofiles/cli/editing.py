@@ -198,9 +198,7 @@ def list_profiles(
     credentials_file: CredentialsFile = None,
 ) -> None:
     """List every profile of both files."""
-    snapshot = store.load(paths(config_file, credentials_file))
-    warn(snapshot.warnings)
-    rows = [editing.describe(profile) for profile in snapshot.profiles()]
+    rows = editing.describe_all(paths(config_file, credentials_file), warn)
     if json:
         print_json(rows)
         return
@@ -230,14 +228,7 @@ def show(
     credentials_file: CredentialsFile = None,
 ) -> None:
     """Show a profile's keys and the file each is in (secrets masked)."""
-    snapshot = store.load(paths(config_file, credentials_file))
-    warn(snapshot.warnings)
-    shown = editing.show(snapshot, name)
-    if shown["kind"] == editing.Kind.KEYRING.value:
-        from awsprofiles import protect
-
-        shown, warnings = protect.with_keyring_details(paths(config_file, credentials_file), snapshot, shown)
-        warn(warnings)
+    shown = editing.show(paths(config_file, credentials_file), name, warn)
     if json:
         print_json(shown)
         return
@@ -272,8 +263,7 @@ def get(
     credentials_file: CredentialsFile = None,
 ) -> None:
     """Print one setting of a profile (secrets are never printed)."""
-    snapshot = store.load(paths(config_file, credentials_file))
-    value = editing.get_value(snapshot, name, key)
+    value = editing.get_value(paths(config_file, credentials_file), name, key)
     if json:
         print_json({"profile": name, "key": key.lower(), "value": value})
     else:

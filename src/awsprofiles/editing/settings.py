@@ -7,7 +7,9 @@ from awsprofiles.editing.common import check_value, half_pair, source_chain_cycl
 from awsprofiles.errors import BadInput, Refused
 
 
-def get_value(snapshot: store.Snapshot, name: str, key: str) -> str:
+def get_value(paths: store.Paths, name: str, key: str) -> str:
+    """``profiles get``: one setting of a profile, never a secret."""
+    snapshot = store.load(paths)
     key = model.validate_key_name(key)
     if key in model.SECRET_KEYS:
         raise BadInput(f"{key} is a secret and is never printed; use 'profiles env {name}'")
