@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
+import inspect
 import json
 import sys
 from collections.abc import Callable, Iterator, MutableMapping
@@ -111,7 +113,17 @@ class LazyGroup(ProfilesGroup):
         return list(self.commands)
 
 
-app = ProfilesTyper(
+class _Application(ProfilesTyper):
+    """The application: a command that takes ``files: Files`` is registered through `with_files`."""
+
+    def command(  # type: ignore[override]
+        self, name: str | None = None, **settings: Any
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        register = super().command(name, **settings)
+        return lambda function: register(with_files(function))
+
+
+app = _Application(
     name="profiles",
     subcommand_metavar="COMMAND [ARG...]",
     help=(
@@ -220,6 +232,40 @@ CredentialsFile = Annotated[
         autocompletion=complete_files,
     ),
 ]
+#: The two files a command reads or edits: a command declares a parameter ``files: Files`` (it
+#: is registered through `with_files`) and gets --config-file and --credentials-file, as the
+#: last options of its help, and the `store.Paths` they name (botocore's defaults otherwise).
+Files = store.Paths
+
+
+def with_files(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function`` as typer must see it: its ``files`` parameter replaced with the two options."""
+    signature = inspect.signature(function, eval_str=True)
+    if "files" not in signature.parameters:
+        return function
+    if signature.parameters["files"].annotation is not Files:
+        raise TypeError(f"{function.__qualname__}: the parameter 'files' is for the two files (files: Files)")
+    parameters = [parameter for parameter in signature.parameters.values() if parameter.name != "files"]
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    parameters += [
+        inspect.Parameter("config_file", keyword, default=None, annotation=ConfigFile),
+        inspect.Parameter("credentials_file", keyword, default=None, annotation=CredentialsFile),
+    ]
+
+    @functools.wraps(function)
+    def command(
+        *args: Any, config_file: Path | None = None, credentials_file: Path | None = None, **kwargs: Any
+    ) -> Any:
+        return function(*args, files=store.locate(config_file, credentials_file), **kwargs)
+
+    command.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    command.__annotations__ = {
+        **{parameter.name: parameter.annotation for parameter in parameters},
+        "return": signature.return_annotation,
+    }
+    return command
+
+
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 Wide = Annotated[
     bool,
@@ -264,10 +310,6 @@ Keyring = Annotated[
         help="Keep the access key in the OS keyring; the files get a credential_process instead.",
     ),
 ]
-
-
-def paths(config_file: Path | None, credentials_file: Path | None) -> store.Paths:
-    return store.locate(config_file, credentials_file)
 
 
 def warn(messages: list[str]) -> None:

@@ -8,12 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from awsprofiles.cli.app import (
-    ConfigFile,
-    CredentialsFile,
+    Files,
     Json,
     Wide,
     app,
-    paths,
     print_json,
     print_table,
     profile_argument,
@@ -70,6 +68,7 @@ def render_results(results: list[CheckResult], json: bool, wide: bool = False) -
 
 @app.command("check")
 def check_command(
+    files: Files,
     names: Annotated[
         list[str] | None,
         profile_argument("Profiles to check [default: all].", metavar="NAME..."),
@@ -81,8 +80,6 @@ def check_command(
     timeout: Annotated[
         float, typer.Option("--timeout", metavar="SECONDS", help="Seconds allowed per profile.", min=0.1)
     ] = 10.0,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Check every profile (or NAMEs): static lint, then who AWS says each one is.
 
@@ -92,7 +89,7 @@ def check_command(
 
     warnings: list[str] = []
     results = check.check_profiles(
-        paths(config_file, credentials_file),
+        files,
         names or None,
         offline=offline,
         jobs=jobs,
@@ -105,6 +102,7 @@ def check_command(
 
 @app.command("whoami")
 def whoami(
+    files: Files,
     name: Annotated[
         str | None,
         profile_argument("Profile [default: $AWS_PROFILE or default]."),
@@ -113,13 +111,11 @@ def whoami(
     timeout: Annotated[
         float, typer.Option("--timeout", metavar="SECONDS", help="Seconds to wait for AWS.", min=0.1)
     ] = 10.0,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Print who AWS says a profile is (STS GetCallerIdentity)."""
     from awsprofiles import check
 
-    shown, identity = check.whoami(paths(config_file, credentials_file), name, timeout)
+    shown, identity = check.whoami(files, name, timeout)
     if json:
         print_json(
             {"profile": shown, "account": identity.account, "arn": identity.arn, "user_id": identity.user_id}

@@ -10,13 +10,11 @@ import typer
 
 from awsprofiles import store
 from awsprofiles.cli.app import (
-    ConfigFile,
-    CredentialsFile,
+    Files,
     Json,
     app,
     complete_files,
     info,
-    paths,
     print_json,
     print_table,
     profile_option,
@@ -35,6 +33,7 @@ if TYPE_CHECKING:
 
 @app.command("discover")
 def discover_command(
+    files: Files,
     source: Annotated[
         str | None,
         profile_option(
@@ -104,8 +103,6 @@ def discover_command(
     ] = False,
     jobs: Annotated[int, typer.Option("--jobs", metavar="N", help="Roles tried at once by --verify.")] = 16,
     json: Json = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Generate a profile for every role you can reach: from SSO, or from an IAM user's keys.
 
@@ -132,20 +129,19 @@ def discover_command(
     if prune and manifest_file is not None:
         raise BadInput("--prune edits the profiles; a --manifest always lists everything found")
     template = discover.validate_template(name)
-    where = paths(config_file, credentials_file)
     if sso_session is not None:
-        found = discover.discover_sso(where, discover.SsoRequest(sso_session, verify, region, jobs))
+        found = discover.discover_sso(files, discover.SsoRequest(sso_session, verify, region, jobs))
     else:
         assert source is not None
         request = discover.IamRequest(
             source, organization, tuple(role_names or ()), org_profile, verify, region, jobs
         )
-        found = discover.discover_iam(where, request)
+        found = discover.discover_iam(files, request)
     warn(list(found.warnings))
     if manifest_file is not None:
         _manifest(discover.plan_manifest(manifest_file, found, template), found, dry_run, json)
     else:
-        _files(where, discover.plan_files(where, found, template, prune), template, prune, apply, json)
+        _files(files, discover.plan_files(files, found, template, prune), template, prune, apply, json)
 
 
 def _skipped_lines(skipped: tuple[discover.Skipped, ...]) -> None:
@@ -192,14 +188,14 @@ def _table(rows: list[tuple[str | None, discover.Named]]) -> None:
 
 
 def _files(
-    where: store.Paths, planned: discover.FilesPlan, template: str, prune: bool, apply: bool, json: bool
+    files: store.Paths, planned: discover.FilesPlan, template: str, prune: bool, apply: bool, json: bool
 ) -> None:
     from awsprofiles import discover
 
     skipped = planned.found.skipped + planned.covered
     actions = {change.profile: change.action.value for change in planned.changes}
     if apply and planned.changed:
-        discover.apply_files(where, planned, template, prune)
+        discover.apply_files(files, planned, template, prune)
     if json:
         print_json(
             {

@@ -11,8 +11,7 @@ import typer
 from awsprofiles import editing, store
 from awsprofiles.cli import terminal
 from awsprofiles.cli.app import (
-    ConfigFile,
-    CredentialsFile,
+    Files,
     Force,
     FromCsv,
     FromJson,
@@ -25,7 +24,6 @@ from awsprofiles.cli.app import (
     app,
     complete_keys,
     info,
-    paths,
     print_json,
     print_table,
     profile_argument,
@@ -42,6 +40,7 @@ NoCheck = Annotated[bool, typer.Option("--no-check", help="Do not check the new 
 
 @app.command("add-user")
 def add_user(
+    files: Files,
     name: Name,
     access_key_id: Annotated[
         str | None, typer.Option("--access-key-id", help="The access key ID (AKIA...).")
@@ -64,8 +63,6 @@ def add_user(
         ),
     ] = None,
     no_check: NoCheck = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Add a profile with an IAM user's access key, then check it live (unless --no-check).
 
@@ -79,7 +76,6 @@ def add_user(
     request = editing.UserRequest(
         name, key.access_key_id, key.secret_access_key, region, output, force, keyring, mfa_serial
     )
-    files = paths(config_file, credentials_file)
     warn(editing.add_user(files, request))
     info(f"profile {name!r} written")
     if not no_check:
@@ -111,6 +107,7 @@ def _check_written(files: store.Paths, name: str, mfa_session: bool = False) -> 
 
 @app.command("add-role")
 def add_role(
+    files: Files,
     name: Name,
     source: Annotated[
         str | None,
@@ -150,8 +147,6 @@ def add_role(
     ] = None,
     force: Force = False,
     no_check: NoCheck = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Add a profile that assumes an IAM role with another profile's credentials.
 
@@ -172,7 +167,6 @@ def add_role(
         region,
         force,
     )
-    files = paths(config_file, credentials_file)
     note = editing.add_role_looked_up(
         files,
         request,
@@ -192,13 +186,12 @@ def add_role(
 
 @app.command("list")
 def list_profiles(
+    files: Files,
     json: Json = False,
     wide: Wide = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """List every profile of both files."""
-    rows = editing.describe_all(paths(config_file, credentials_file), warn)
+    rows = editing.describe_all(files, warn)
     if json:
         print_json(rows)
         return
@@ -221,14 +214,13 @@ def list_profiles(
 
 @app.command("show")
 def show(
+    files: Files,
     name: Name,
     json: Json = False,
     wide: Wide = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Show a profile's keys and the file each is in (secrets masked)."""
-    shown = editing.show(paths(config_file, credentials_file), name, warn)
+    shown = editing.show(files, name, warn)
     if json:
         print_json(shown)
         return
@@ -256,14 +248,13 @@ def show(
 
 @app.command("get")
 def get(
+    files: Files,
     name: Name,
     key: KeyName,
     json: Json = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Print one setting of a profile (secrets are never printed)."""
-    value = editing.get_value(paths(config_file, credentials_file), name, key)
+    value = editing.get_value(files, name, key)
     if json:
         print_json({"profile": name, "key": key.lower(), "value": value})
     else:
@@ -273,6 +264,7 @@ def get(
 
 @app.command("set")
 def set_(
+    files: Files,
     name: Name,
     key: KeyName,
     value: Annotated[str, typer.Argument(help="New value.")],
@@ -286,15 +278,14 @@ def set_(
             help="Write a key botocore does not read, an empty value, or half a key pair anyway.",
         ),
     ] = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Set one setting of a profile, in place (secrets: use add-user)."""
-    warn(editing.set_value(paths(config_file, credentials_file), name, key, value, create, force))
+    warn(editing.set_value(files, name, key, value, create, force))
 
 
 @app.command("unset")
 def unset(
+    files: Files,
     name: Name,
     keys: Annotated[
         list[str],
@@ -308,15 +299,14 @@ def unset(
     force: Annotated[
         bool, typer.Option("--force", help="Remove one half of a key pair, leaving the other.")
     ] = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Remove settings of a profile, from whichever file holds them."""
-    warn(editing.unset_value(paths(config_file, credentials_file), name, *keys, force=force))
+    warn(editing.unset_value(files, name, *keys, force=force))
 
 
 @app.command("remove")
 def remove(
+    files: Files,
     name: Name,
     force: Annotated[
         bool,
@@ -325,22 +315,19 @@ def remove(
             help="Remove even if other profiles use it as source_profile or run it as credential_process.",
         ),
     ] = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Remove a profile from both files."""
-    warn(editing.remove(paths(config_file, credentials_file), name, force))
+    warn(editing.remove(files, name, force))
     info(f"profile {name!r} removed")
 
 
 @app.command("rename")
 def rename(
+    files: Files,
     old: Annotated[str, profile_argument("Current name.")],
     new: Annotated[str, typer.Argument(help="New name.")],
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Rename a profile in both files, in every source_profile that names it and every
     credential_process that runs 'profiles credential-process' for it."""
-    warn(editing.rename(paths(config_file, credentials_file), old, new))
+    warn(editing.rename(files, old, new))
     info(f"profile {old!r} renamed to {new!r}")

@@ -14,11 +14,9 @@ import typer
 
 from awsprofiles import editing
 from awsprofiles.cli.app import (
-    ConfigFile,
-    CredentialsFile,
+    Files,
     app,
     info,
-    paths,
     profile_argument,
     region_option,
     sso_session_option,
@@ -37,6 +35,7 @@ SsoSessionOption = Annotated[
 
 @app.command("add-sso")
 def add_sso(
+    files: Files,
     name: Annotated[
         str | None, profile_argument("Profile name (with --upgrade: the legacy profile to convert [all]).")
     ] = None,
@@ -67,8 +66,6 @@ def add_sso(
         ),
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing profile.")] = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Add an IAM Identity Center (SSO) profile in the AWS CLI v2 format.
 
@@ -76,7 +73,6 @@ def add_sso(
     one exists for the start URL, and [profile NAME] with sso_session, sso_account_id and
     sso_role_name. Then sign in with 'profiles login NAME'.
     """
-    files = paths(config_file, credentials_file)
     if upgrade:
         given = [
             flag
@@ -150,6 +146,7 @@ def _show_sign_in(no_browser: bool) -> Callable[[Authorization], None]:
 
 @app.command("login")
 def login(
+    files: Files,
     name: Annotated[
         str | None,
         profile_argument("An SSO profile (or a role whose source is one) [default: the only session]."),
@@ -161,8 +158,6 @@ def login(
     force: Annotated[
         bool, typer.Option("--force", help="Sign in again even if the cached token is still valid.")
     ] = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Sign in to IAM Identity Center and cache the token where the AWS CLI v2 and SDKs read it.
 
@@ -173,7 +168,7 @@ def login(
     from awsprofiles import login as feature
 
     session, done = feature.sign_in(
-        paths(config_file, credentials_file),
+        files,
         _show_sign_in(no_browser),
         profile=name,
         sso_session=sso_session,
@@ -192,18 +187,17 @@ def login(
 
 @app.command("logout")
 def logout(
+    files: Files,
     name: Annotated[
         str | None, profile_argument("An SSO profile whose session to sign out of [default: all].")
     ] = None,
     sso_session: SsoSessionOption = None,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Sign out of IAM Identity Center: remove the cached token (revoked at AWS first) and the role
     credentials cached with it. Without NAME or --sso-session, every SSO token, as 'aws sso logout'."""
     from awsprofiles import login as feature
 
-    done = feature.sign_out(paths(config_file, credentials_file), profile=name, sso_session=sso_session)
+    done = feature.sign_out(files, profile=name, sso_session=sso_session)
     if done.sessions:
         info(f"signed out of {', '.join(done.sessions)}")
     else:

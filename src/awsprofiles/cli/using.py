@@ -10,11 +10,9 @@ import typer
 
 from awsprofiles import model, shells, using
 from awsprofiles.cli.app import (
-    ConfigFile,
-    CredentialsFile,
+    Files,
     app,
     info,
-    paths,
     profile_argument,
     region_option,
     warn,
@@ -44,6 +42,7 @@ NoCache = Annotated[
 
 @app.command("env")
 def env(
+    files: Files,
     name: Annotated[str | None, profile_argument("Profile whose credentials to set.")] = None,
     shell: Annotated[
         str | None,
@@ -60,8 +59,6 @@ def env(
     duration: Duration = None,
     mfa_code: MfaCode = None,
     no_cache: NoCache = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Print the commands that put a profile's credentials in the current shell.
 
@@ -73,7 +70,7 @@ def env(
     Back again:  the same with 'profiles env --unset' instead of 'profiles env NAME'.
     """
     using.env(
-        paths(config_file, credentials_file),
+        files,
         name,
         shell,
         unset=unset,
@@ -86,6 +83,7 @@ def env(
 
 @app.command("credential-process")
 def credential_process(
+    files: Files,
     name: Annotated[str, profile_argument("Profile whose credentials to print.")],
     duration: Duration = None,
     mfa_code: MfaCode = None,
@@ -106,8 +104,6 @@ def credential_process(
             show_default=False,
         ),
     ] = None,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Print a profile's credentials as the JSON an SDK's credential_process reads.
 
@@ -118,7 +114,7 @@ def credential_process(
     --session-duration, default 12 h) is made with one code and kept in the keyring.
     """
     using.credential_process(
-        paths(config_file, credentials_file),
+        files,
         name,
         duration=duration,
         mfa_code=mfa_code,
@@ -131,6 +127,7 @@ def credential_process(
 
 @app.command("exec")
 def exec_(
+    files: Files,
     name: Annotated[str, profile_argument("Profile whose credentials the command gets.")],
     command: Annotated[
         list[str], typer.Argument(help="The command and its arguments, after --.", show_default=False)
@@ -138,8 +135,6 @@ def exec_(
     duration: Duration = None,
     mfa_code: MfaCode = None,
     no_cache: NoCache = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Run a command with a profile's credentials in its environment (and no AWS_PROFILE).
 
@@ -149,7 +144,6 @@ def exec_(
     \b
     Example: profiles exec NAME -- aws sts get-caller-identity
     """
-    files = paths(config_file, credentials_file)
     raise typer.Exit(
         using.run_command(
             files, name, command, duration=duration, mfa_code=mfa_code, no_cache=no_cache, warn=warn
@@ -159,6 +153,7 @@ def exec_(
 
 @app.command("console")
 def console(
+    files: Files,
     name: Annotated[str, profile_argument("Profile to sign in as.")],
     print_url: Annotated[
         bool,
@@ -184,8 +179,6 @@ def console(
     ] = None,
     mfa_code: MfaCode = None,
     no_cache: NoCache = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Open the AWS web console as a profile, in your browser (or print the URL with --print).
 
@@ -203,7 +196,7 @@ def console(
     mfa-required, denied, network, ...) or no browser could be started; 2 bad input.
     """
     url = using.console_url(
-        paths(config_file, credentials_file),
+        files,
         name,
         destination=destination,
         region=region,
