@@ -17,7 +17,7 @@ import typer.main
 # typer ships its own copy of click; its classes are the ones used.
 from typer import _click as click
 
-from awsprofiles import store
+from awsprofiles import model, store
 from awsprofiles.cli import terminal
 from awsprofiles.cli.command import ProfilesGroup, ProfilesTyper, print_version
 
@@ -302,7 +302,6 @@ FromJson = Annotated[
         autocompletion=complete_files,
     ),
 ]
-Force = Annotated[bool, typer.Option("--force", help="Replace an existing profile's keys.")]
 Keyring = Annotated[
     bool,
     typer.Option(
@@ -310,6 +309,47 @@ Keyring = Annotated[
         help="Keep the access key in the OS keyring; the files get a credential_process instead.",
     ),
 ]
+
+# ------------------------------------------------------------------------- options of several commands
+#
+# Each is declared here once, with its metavar and its range; a command says in its help what
+# the option means for it. tests/test_cli_conventions.py checks that no command declares them
+# another way.
+
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Print the diff of each file (secrets masked); change nothing.")
+]
+
+
+def force_option(forces: str) -> Any:
+    """--force: ``forces`` says exactly what it does that the command refuses without it."""
+    return typer.Option("--force", help=forces)
+
+
+def duration_option(help: str) -> Any:
+    """--duration SECONDS, an STS session's length; ``{range}`` in ``help`` is the range STS
+    accepts, which `model.validate_duration` checks (with its own message) where it is used."""
+    return typer.Option(
+        "--duration",
+        metavar="SECONDS",
+        help=help.format(range=f"{model.MIN_DURATION}-{model.MAX_DURATION}"),
+        show_default=False,
+    )
+
+
+def jobs_option(help: str) -> Any:
+    """--jobs N: how many at once, at least one."""
+    return typer.Option("--jobs", metavar="N", help=help, min=1)
+
+
+def timeout_option(help: str) -> Any:
+    """--timeout SECONDS: how long to wait for AWS, at least a tenth of a second."""
+    return typer.Option("--timeout", metavar="SECONDS", help=help, min=0.1)
+
+
+def role_name_option(help: str) -> Any:
+    """--role-name ROLE: an IAM role's (or a permission set's) name, checked where it is used."""
+    return typer.Option("--role-name", metavar="ROLE", help=help, show_default=False)
 
 
 def warn(messages: list[str]) -> None:

@@ -12,9 +12,11 @@ from awsprofiles.cli.app import (
     Json,
     Wide,
     app,
+    jobs_option,
     print_json,
     print_table,
     profile_argument,
+    timeout_option,
     warn,
 )
 from awsprofiles.errors import EXIT_FAILED, EXIT_OK
@@ -76,10 +78,8 @@ def check_command(
     json: Json = False,
     wide: Wide = False,
     offline: Annotated[bool, typer.Option("--offline", help="Only the static lint: no AWS call.")] = False,
-    jobs: Annotated[int, typer.Option("--jobs", metavar="N", help="Profiles checked at once.", min=1)] = 16,
-    timeout: Annotated[
-        float, typer.Option("--timeout", metavar="SECONDS", help="Seconds allowed per profile.", min=0.1)
-    ] = 10.0,
+    jobs: Annotated[int, jobs_option("Profiles checked at once.")] = 16,
+    timeout: Annotated[float, timeout_option("Seconds allowed per profile.")] = 10.0,
 ) -> None:
     """Check every profile (or NAMEs): static lint, then who AWS says each one is.
 
@@ -108,9 +108,7 @@ def whoami(
         profile_argument("Profile [default: $AWS_PROFILE or default]."),
     ] = None,
     json: Json = False,
-    timeout: Annotated[
-        float, typer.Option("--timeout", metavar="SECONDS", help="Seconds to wait for AWS.", min=0.1)
-    ] = 10.0,
+    timeout: Annotated[float, timeout_option("Seconds to wait for AWS.")] = 10.0,
 ) -> None:
     """Print who AWS says a profile is (STS GetCallerIdentity)."""
     from awsprofiles import check

@@ -10,15 +10,18 @@ import typer
 
 from awsprofiles import store
 from awsprofiles.cli.app import (
+    DryRun,
     Files,
     Json,
     app,
     complete_files,
     info,
+    jobs_option,
     print_json,
     print_table,
     profile_option,
     region_option,
+    role_name_option,
     sso_session_option,
     warn,
 )
@@ -56,12 +59,9 @@ def discover_command(
     ] = False,
     role_names: Annotated[
         list[str] | None,
-        typer.Option(
-            "--role-name",
-            metavar="NAME",
-            help="With --organization: the role to try in each account (repeat it) "
-            "[default: OrganizationAccountAccessRole].",
-            show_default=False,
+        role_name_option(
+            "With --organization: the role to try in each account (repeat it) "
+            "[default: OrganizationAccountAccessRole]."
         ),
     ] = None,
     org_profile: Annotated[
@@ -84,9 +84,7 @@ def discover_command(
         ),
     ] = "{account_name}.{role_name}",
     region: Annotated[str | None, region_option("Region of every profile.", metavar="REGION")] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the diff and write nothing (the default).")
-    ] = False,
+    dry_run: DryRun = False,
     apply: Annotated[bool, typer.Option("--apply", help="Write the profiles (one transaction).")] = False,
     manifest_file: Annotated[
         Path | None,
@@ -101,7 +99,7 @@ def discover_command(
         bool,
         typer.Option("--prune", help="Remove profiles an earlier discover generated whose role is gone."),
     ] = False,
-    jobs: Annotated[int, typer.Option("--jobs", metavar="N", help="Roles tried at once by --verify.")] = 16,
+    jobs: Annotated[int, jobs_option("Roles tried at once by --verify.")] = 16,
     json: Json = False,
 ) -> None:
     """Generate a profile for every role you can reach: from SSO, or from an IAM user's keys.

@@ -12,7 +12,6 @@ from awsprofiles import editing, store
 from awsprofiles.cli import terminal
 from awsprofiles.cli.app import (
     Files,
-    Force,
     FromCsv,
     FromJson,
     Json,
@@ -23,12 +22,15 @@ from awsprofiles.cli.app import (
     Wide,
     app,
     complete_keys,
+    duration_option,
+    force_option,
     info,
     print_json,
     print_table,
     profile_argument,
     profile_option,
     region_option,
+    role_name_option,
     warn,
 )
 from awsprofiles.cli.terminal import Column
@@ -53,7 +55,7 @@ def add_user(
         str | None,
         typer.Option("--output", metavar="FORMAT", help="Default output format (json, text, table, yaml)."),
     ] = None,
-    force: Force = False,
+    force: Annotated[bool, force_option("Replace an existing profile's keys.")] = False,
     keyring: Keyring = False,
     mfa_serial: Annotated[
         str | None,
@@ -132,20 +134,19 @@ def add_role(
     session_name: Annotated[
         str | None, typer.Option("--session-name", help="role_session_name shown in CloudTrail.")
     ] = None,
-    duration: Annotated[
-        int | None,
-        typer.Option("--duration", metavar="SECONDS", help="Session duration in seconds (900-43200)."),
-    ] = None,
+    duration: Annotated[int | None, duration_option("Session duration in seconds ({range}).")] = None,
     region: Annotated[str | None, region_option("Default region.")] = None,
     role_name: Annotated[
         str | None,
-        typer.Option("--role-name", help="Name of the role to look up when --role-arn is not given [NAME]."),
+        role_name_option("Name of the role to look up when --role-arn is not given [default: NAME]."),
     ] = None,
     account: Annotated[
         str | None,
         typer.Option("--account", help="Account of the role to look up, when not the source's own."),
     ] = None,
-    force: Force = False,
+    force: Annotated[
+        bool, force_option("Update an existing profile: the settings given replace its own, the others stay.")
+    ] = False,
     no_check: NoCheck = False,
 ) -> None:
     """Add a profile that assumes an IAM role with another profile's credentials.
@@ -272,11 +273,7 @@ def set_(
         bool, typer.Option("--create", help="Create the profile if it does not exist.")
     ] = False,
     force: Annotated[
-        bool,
-        typer.Option(
-            "--force",
-            help="Write a key botocore does not read, an empty value, or half a key pair anyway.",
-        ),
+        bool, force_option("Write a key botocore does not read, an empty value, or half a key pair anyway.")
     ] = False,
 ) -> None:
     """Set one setting of a profile, in place (secrets: use add-user)."""
@@ -296,9 +293,7 @@ def unset(
             autocompletion=complete_keys,
         ),
     ],
-    force: Annotated[
-        bool, typer.Option("--force", help="Remove one half of a key pair, leaving the other.")
-    ] = False,
+    force: Annotated[bool, force_option("Remove one half of a key pair, leaving the other.")] = False,
 ) -> None:
     """Remove settings of a profile, from whichever file holds them."""
     warn(editing.unset_value(files, name, *keys, force=force))
@@ -310,9 +305,8 @@ def remove(
     name: Name,
     force: Annotated[
         bool,
-        typer.Option(
-            "--force",
-            help="Remove even if other profiles use it as source_profile or run it as credential_process.",
+        force_option(
+            "Remove even if other profiles use it as source_profile or run it as credential_process."
         ),
     ] = False,
 ) -> None:

@@ -10,6 +10,7 @@ import typer
 
 from awsprofiles import model, store
 from awsprofiles.cli.app import (
+    DryRun,
     Files,
     FromCsv,
     FromJson,
@@ -97,9 +98,7 @@ def onboard_command(
             autocompletion=complete_files,
         ),
     ],
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the diff of each file (secrets masked); write nothing.")
-    ] = False,
+    dry_run: DryRun = False,
     secret_stdin: SecretStdin = False,
     from_csv: FromCsv = None,
     from_json: FromJson = None,

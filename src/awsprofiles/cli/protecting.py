@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from awsprofiles.cli.app import (
+    DryRun,
     Files,
     Json,
     app,
@@ -22,9 +23,6 @@ if TYPE_CHECKING:
     from awsprofiles.protect import Outcome
 
 Names = Annotated[list[str] | None, profile_argument("Profiles [or --all].", metavar="NAME...")]
-DryRun = Annotated[
-    bool, typer.Option("--dry-run", help="Print the diff of each file (secrets masked); change nothing.")
-]
 
 
 def _report(outcome: Outcome, verb: str, done: str, dry_run: bool, json: bool) -> None:

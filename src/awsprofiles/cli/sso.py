@@ -16,9 +16,11 @@ from awsprofiles import editing
 from awsprofiles.cli.app import (
     Files,
     app,
+    force_option,
     info,
     profile_argument,
     region_option,
+    role_name_option,
     sso_session_option,
     warn,
 )
@@ -48,7 +50,7 @@ def add_sso(
     ] = None,
     account: Annotated[str | None, typer.Option("--account", help="The 12-digit account ID.")] = None,
     role_name: Annotated[
-        str | None, typer.Option("--role-name", help="The permission set (role) to use in that account.")
+        str | None, role_name_option("The permission set (role) to use in that account.")
     ] = None,
     session: Annotated[
         str | None,
@@ -65,7 +67,12 @@ def add_sso(
             help="Convert legacy SSO profiles (sso_start_url on the profile) to an [sso-session].",
         ),
     ] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing profile.")] = False,
+    force: Annotated[
+        bool,
+        force_option(
+            "Make an existing profile this SSO profile (its other credential settings are removed)."
+        ),
+    ] = False,
 ) -> None:
     """Add an IAM Identity Center (SSO) profile in the AWS CLI v2 format.
 
@@ -155,9 +162,7 @@ def login(
     no_browser: Annotated[
         bool, typer.Option("--no-browser", help="Print the sign-in URL and code; do not open a browser.")
     ] = False,
-    force: Annotated[
-        bool, typer.Option("--force", help="Sign in again even if the cached token is still valid.")
-    ] = False,
+    force: Annotated[bool, force_option("Sign in again even if the cached token is still valid.")] = False,
 ) -> None:
     """Sign in to IAM Identity Center and cache the token where the AWS CLI v2 and SDKs read it.
 

@@ -12,6 +12,7 @@ from awsprofiles import model, shells, using
 from awsprofiles.cli.app import (
     Files,
     app,
+    duration_option,
     info,
     profile_argument,
     region_option,
@@ -19,12 +20,7 @@ from awsprofiles.cli.app import (
 )
 
 Duration = Annotated[
-    int | None,
-    typer.Option(
-        "--duration",
-        metavar="SECONDS",
-        help="Session length in seconds (900-43200), instead of duration_seconds.",
-    ),
+    int | None, duration_option("Session length in seconds ({range}), instead of duration_seconds.")
 ]
 MfaCode = Annotated[
     str | None,
@@ -169,13 +165,7 @@ def console(
     ] = None,
     region: Annotated[str | None, region_option("Console region [default: the profile's region].")] = None,
     duration: Annotated[
-        int | None,
-        typer.Option(
-            "--duration",
-            metavar="SECONDS",
-            help="Console session length in seconds (900-43200) [default: 1 hour].",
-            show_default=False,
-        ),
+        int | None, duration_option("Console session length in seconds ({range}) [default: 1 hour].")
     ] = None,
     mfa_code: MfaCode = None,
     no_cache: NoCache = False,
