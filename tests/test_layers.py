@@ -56,3 +56,16 @@ def test_an_import_inside_a_function_breaks_the_contract_it_goes_against(
     assert ran.returncode == 1, ran.stdout[-3000:]
     broken = ran.stdout.split("Broken contracts", 1)[-1]
     assert contract in broken, ran.stdout[-3000:]
+
+
+#: A module a reader can hold in mind: past this, it is two modules (issue 18).
+MAX_MODULE_LINES = 800
+
+
+def test_no_module_is_longer_than_a_reader_can_follow() -> None:
+    long = {
+        str(path.relative_to(ROOT)): count
+        for path in sorted((ROOT / "src").rglob("*.py"))
+        if (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert not long, long
