@@ -3,7 +3,9 @@ them, and it sees an import inside a function as it sees one at the top of a mod
 
 from __future__ import annotations
 
+import importlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -69,3 +71,27 @@ def test_no_module_is_longer_than_a_reader_can_follow() -> None:
         if (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
     }
     assert not long, long
+
+
+def test_architecture_names_only_modules_and_functions_that_exist() -> None:
+    """Every `module.name` ARCHITECTURE.md points a reader to is there, so the page matches the code."""
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    names = set(re.findall(r"`([a-z_]+(?:\.[A-Za-z_]+)+)", text))
+    names = {name for name in names if not name.endswith((".md", ".toml", ".py"))}
+    assert len(names) > 20, names
+    missing = []
+    for name in sorted(names):
+        parts = name.split(".")
+        for cut in range(len(parts), 0, -1):
+            try:
+                found: object = importlib.import_module(".".join(["awsprofiles", *parts[:cut]]))
+            except ImportError:
+                continue
+            for attribute in parts[cut:]:
+                found = getattr(found, attribute, None)
+            if found is None:
+                missing.append(name)
+            break
+        else:
+            missing.append(name)
+    assert not missing, missing
