@@ -1,4 +1,5 @@
-"""The Typer application and what every command shares: file options, output, warnings."""
+"""The Typer application: its commands (`COMMANDS`), and what they share: the file pair and the other
+options several commands take, completion of values, output, warnings."""
 
 from __future__ import annotations
 
