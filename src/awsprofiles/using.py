@@ -1,9 +1,12 @@
-"""Using a profile, once the arguments are parsed: what ``env``, ``exec`` and ``credential-process``
-print or run, without the CLI framework.
+"""Using a profile: ``env``, ``exec``, ``credential-process`` and ``console``, once their arguments
+are parsed, without the CLI framework.
 
-The CLI (`awsprofiles.cli.using`) and the start-up fast path (`serve_cached_role`, which
-`awsprofiles.entry` tries before loading typer) share these functions, so both print the same
-bytes. Secrets are written to stdout only, and only once everything has succeeded, so that
+Which kinds of profile take ``--duration`` and ``--mfa-code``, what the credential_process botocore
+starts is told through the environment (`IN_PROGRESS`, `sessions.MFA_CODE`), and where the
+console's credentials come from are decided here; the CLI (`awsprofiles.cli.using`) parses and
+calls one function. The CLI and the start-up fast path (`serve_cached_role`, which
+`awsprofiles.entry` tries before loading typer) print with the same functions, so both print the
+same bytes. Secrets are written to stdout only, and only once everything has succeeded, so that
 ``eval "$(profiles env NAME)"`` of a failure evaluates nothing.
 """
 

@@ -1,5 +1,6 @@
-"""Using a profile: `env`, `env --unset`, `exec` and `credential-process` (what they print or run
-is `awsprofiles.using`'s, shared with the fast path that serves cached roles before typer loads).
+"""Using a profile: `env`, `env --unset`, `exec`, `credential-process` and `console`. Each calls one
+function of `awsprofiles.using`, which decides and prints what the fast path that serves cached
+roles before typer loads prints too.
 """
 
 from __future__ import annotations
