@@ -201,7 +201,8 @@ def console(
         return
     from awsprofiles.browser import open_secret_url
 
-    open_secret_url(url, "the sign-in link")
+    refused = open_secret_url(url, "the sign-in link")
     info(
         f"opened the AWS console as profile {name!r} in your browser (the sign-in link works for 15 minutes)"
     )
+    warn(refused)
