@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import shlex
 import stat
 import subprocess
 import sys
@@ -448,7 +449,7 @@ def test_a_directory_at_an_entry_is_refused_naming_it_and_how_to_remove_it(home:
     with pytest.raises(FileProblem) as refused:
         get_credentials(home.paths, "target", can_prompt=False, snapshot=store.load(home.paths))
     assert f"the cache file {entry} is a directory" in refused.value.message
-    assert f"rm -r -- '{entry}'" in refused.value.message
+    assert f"rm -r -- {shlex.quote(str(entry))}" in refused.value.message
     assert "--no-cache" in refused.value.message
     from moto.sts.models import sts_backends
 

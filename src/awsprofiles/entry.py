@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 from awsprofiles.errors import EXIT_INTERRUPTED, EXIT_OUTPUT_CLOSED
 from awsprofiles.startup import core_dumps_off, discard_stdout, end_line, version_line
@@ -29,7 +30,7 @@ def serve_fast(argv: list[str]) -> int | None:
     if "_PROFILES_COMPLETE" in os.environ:
         from awsprofiles.completion import respond
 
-        return respond(argv, os.environ)
+        return respond(argv, os.environ, completion_spec)
     if argv in (["--version"], ["-V"]):
         print(version_line())
         return 0
@@ -42,6 +43,14 @@ def serve_fast(argv: list[str]) -> int | None:
 
         return serve_cached_role(argv)
     return None
+
+
+def completion_spec() -> dict[str, Any]:
+    """The completion spec, built from the application when the cache has none (the one call
+    from the completion's fast path to the CLI, which sits above it)."""
+    from awsprofiles.cli.completing import build_spec
+
+    return build_spec()
 
 
 def run() -> None:

@@ -6,8 +6,8 @@ the same thing here as for ``aws --profile NAME``. Assumed-role credentials go t
 cache (``~/.aws/cli/cache``) in the files botocore's ``JSONFileCache`` writes, with the cache keys
 botocore computes: ``profiles`` and the ``aws`` command reuse each other's sessions, and an MFA
 code is asked once per session. What is in a cache file is untrusted input: it is read bounded and
-checked before use (`read_cache_document`, `awsprofiles.aws.role_cache.EntryCache`), written
-all or nothing (`write_cache_document`).
+checked before use (`aws.caches.read_cache_document`, `awsprofiles.aws.role_cache.EntryCache`),
+written all or nothing (`aws.caches.write_cache_document`).
 
 botocore is imported inside the functions, so that the `Credentials` type costs nothing to import,
 and not at all when the AWS CLI's cache already holds the role's session (`awsprofiles.aws.role_cache`).
@@ -15,104 +15,16 @@ and not at all when the AWS CLI's cache already holds the role's session (`awspr
 
 from __future__ import annotations
 
-import json
-import os
-import stat
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
+from awsprofiles.aws.caches import cli_cache_dir
 from awsprofiles.errors import BadInput, CheckFailed, FileProblem
-from awsprofiles.model import no_such_profile
-from awsprofiles.store import Paths, Snapshot, atomic_write, make_private_dirs, read_bounded
+from awsprofiles.model import Credentials, no_such_profile
+from awsprofiles.store import Paths, Snapshot, make_private_dirs
 
 MFA_CODE_LENGTH = 6
-
-#: A cache file holds secrets: 0600, as the AWS CLI's ``mkstemp`` makes them.
-CACHE_FILE_MODE = 0o600
-#: The largest cache file read. An entry is a few KiB (a session token with session tags is at
-#: most a few KiB); anything larger is not the AWS CLI's and is not read at all.
-MAX_CACHE_FILE_SIZE = 256 * 1024
-
-
-def cli_cache_dir() -> Path:
-    """The AWS CLI's cache folder (``awscli/customizations/assumerole.py``: ``~/.aws/cli/cache``)."""
-    return Path(os.path.expanduser(os.path.join("~", ".aws", "cli", "cache")))
-
-
-def read_cache_document(path: Path) -> dict[str, Any] | None:
-    """The JSON object in a cache file (``~/.aws/cli/cache``, ``~/.aws/sso/cache``), read as
-    untrusted input; None when there is none to use.
-
-    None for anything but a regular file of at most `MAX_CACHE_FILE_SIZE` bytes of UTF-8 JSON
-    holding an object: absent, a directory, a FIFO (opened without waiting for a writer, never
-    read), a device, a link that leads nowhere or to something unreadable, too large, not UTF-8,
-    not JSON or nested too deep to parse. Never blocks, never reads more than the limit.
-    """
-    try:
-        found = read_bounded(path, MAX_CACHE_FILE_SIZE, "cache file")
-    except FileProblem:
-        return None
-    if found is None or not stat.S_ISREG(found[1].st_mode):
-        return None
-    try:
-        document = json.loads(found[0].decode("utf-8"))
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-        return None
-    return document if isinstance(document, dict) else None
-
-
-def write_cache_document(path: Path, data: bytes, otherwise: str = "") -> None:
-    """Replace the cache file ``path`` with ``data`` (mode 0600, its folder 0700), all or nothing:
-    no temporary file is left behind on any failure (`store.atomic_write`).
-
-    The entry itself is replaced, as the AWS CLI's ``os.replace`` replaces it: a symlink there is
-    removed, never written through (it could lead anywhere, ``/dev/zero`` included). A directory
-    there is never removed. A failure is a `FileProblem` (exit 4) naming the file; ``otherwise``
-    says what else would do (``"run with --no-cache"``).
-    """
-    try:
-        if os.path.islink(path):
-            os.unlink(path)
-        atomic_write(path, data, mode=CACHE_FILE_MODE)
-    except OSError as error:
-        if os.path.isdir(path) and not os.path.islink(path):
-            raise not_a_cache_file(path, otherwise) from None
-        raise FileProblem(
-            f"cannot write the cache file {path}: {error.strerror or error}" + _or(otherwise)
-        ) from None
-
-
-def not_a_cache_file(path: Path, otherwise: str = "") -> FileProblem:
-    """A directory where a cache file belongs: never removed for the user, who is told how."""
-    from awsprofiles.shells import posix_quote
-
-    return FileProblem(
-        f"the cache file {path} is a directory, so nothing can be cached there: remove it "
-        f"(rm -r -- {posix_quote(str(path))})" + _or(otherwise)
-    )
-
-
-def _or(otherwise: str) -> str:
-    return f"; or {otherwise}" if otherwise else ""
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """Credentials ready to hand to a shell or an SDK, with the profile's own region."""
-
-    access_key_id: str
-    secret_access_key: str = field(repr=False)
-    session_token: str | None = field(default=None, repr=False)
-    expiration: datetime | None = None
-    region: str | None = None
-
-    @property
-    def temporary(self) -> bool:
-        return self.session_token is not None
 
 
 def validate_mfa_code(code: str) -> str:

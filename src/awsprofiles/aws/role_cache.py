@@ -21,7 +21,7 @@ Whenever it cannot be sure, `cached_role_credentials` returns None and the calle
 
 The cache is untrusted input, for this reading and for botocore's (`EntryCache`, which botocore's
 credential fetchers are given instead of its ``JSONFileCache``): an entry is read bounded
-(`credentials.read_cache_document`: a regular file of at most 256 KiB; a FIFO never blocks) and
+(`caches.read_cache_document`: a regular file of at most 256 KiB; a FIFO never blocks) and
 used only when `session_of` accepts it (an object whose ``Credentials`` holds a key ID, secret
 and session token of printable ASCII and an ``Expiration`` with a zone, in range). Anything else
 is a miss: botocore assumes the role again and `EntryCache` replaces the entry, as the AWS CLI
@@ -41,14 +41,13 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from awsprofiles.aws.credentials import (
-    Credentials,
+from awsprofiles.aws.caches import (
     cli_cache_dir,
     not_a_cache_file,
     read_cache_document,
     write_cache_document,
 )
-from awsprofiles.model import ACCESS_KEY_ID, SECRET_ACCESS_KEY, Kind, Value
+from awsprofiles.model import ACCESS_KEY_ID, SECRET_ACCESS_KEY, Credentials, Kind, Value
 from awsprofiles.store import Snapshot
 
 #: botocore's CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS: an entry that expires

@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -52,7 +51,8 @@ from pathlib import Path
 from typing import Any
 
 from awsprofiles import store
-from awsprofiles.aws.credentials import read_cache_document, write_cache_document
+from awsprofiles.aws.caches import read_cache_document, write_cache_document
+from awsprofiles.aws.caches import sso_cache_dir as cache_dir
 from awsprofiles.errors import CheckFailed, ProfilesError
 from awsprofiles.model import Value
 
@@ -248,11 +248,6 @@ class Registration:
             tuple(str(s) for s in scopes) if isinstance(scopes, list) else None,
             tuple(str(g) for g in grants) if isinstance(grants, list) else (),
         )
-
-
-def cache_dir() -> Path:
-    """``~/.aws/sso/cache``, where botocore's SSO providers and the CLI v2 keep tokens."""
-    return Path(os.path.expanduser(os.path.join("~", ".aws", "sso", "cache")))
 
 
 def _sha1(text: str) -> str:
