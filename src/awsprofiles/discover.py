@@ -503,7 +503,7 @@ class FilesPlan:
 
     def diff(self) -> str:
         return "".join(
-            onboard.unified_diff(f.path, f.before, f.after, f.role, "after discover") for f in self.files
+            store.unified_diff(f.path, f.before, f.after, f.role, "after discover") for f in self.files
         )
 
 
@@ -608,7 +608,7 @@ class ManifestPlan:
         if not self.changed:
             return ""
         # A manifest holds no secret; it is masked as a config file would be, to be sure.
-        return onboard.unified_diff(self.path, self.before or b"", self.after, "config", "after discover")
+        return store.unified_diff(self.path, self.before or b"", self.after, "config", "after discover")
 
 
 def _toml(value: str) -> str:

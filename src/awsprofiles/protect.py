@@ -137,10 +137,8 @@ def _move_to_keyring(tx: store.Transaction, profile: Profile, command: str) -> N
 
 
 def _preview(paths: store.Paths, edit: Callable[[store.Transaction], None], verb: str) -> str:
-    from awsprofiles.onboard import unified_diff
-
     return "".join(
-        unified_diff(path, before, after, paths.role_of(path), f"after {verb}")
+        store.unified_diff(path, before, after, paths.role_of(path), f"after {verb}")
         for path, before, after in store.preview(paths, edit)
     )
 

@@ -24,6 +24,7 @@ The package, by what each part does:
 - ``transaction``: an edit of both files and what botocore must read after it (`Transaction`).
 - ``journal``: the journal of a two-file edit and the recovery of a killed one.
 - ``commit``: applying an edit under the lock (`edit_files`, `transaction`, `preview`).
+- ``diff``: what an edit changes, as a diff that masks every secret (`unified_diff`).
 
 Callers use the names below (``from awsprofiles import store``; ``store.load(...)``).
 """
@@ -31,6 +32,7 @@ Callers use the names below (``from awsprofiles import store``; ``store.load(...
 from __future__ import annotations
 
 from awsprofiles.store.commit import EDIT_ATTEMPTS, edit_files, preview, transaction
+from awsprofiles.store.diff import MASK, shown_lines, unified_diff
 from awsprofiles.store.document import Document
 from awsprofiles.store.fileio import (
     LOCK_TIMEOUT_SECONDS,
@@ -74,6 +76,7 @@ __all__ = [
     "EDIT_ATTEMPTS",
     "HEADER",
     "LOCK_TIMEOUT_SECONDS",
+    "MASK",
     "MAX_FILE_SIZE",
     "NEW_DIR_MODE",
     "NEW_FILE_MODE",
@@ -106,8 +109,10 @@ __all__ = [
     "read_bounded",
     "read_file",
     "scan_lines",
+    "shown_lines",
     "split_chunks",
     "split_lines",
     "sso_session_names",
     "transaction",
+    "unified_diff",
 ]
