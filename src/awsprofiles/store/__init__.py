@@ -25,6 +25,7 @@ The package, by what each part does:
 - ``journal``: the journal of a two-file edit and the recovery of a killed one.
 - ``commit``: applying an edit under the lock (`edit_files`, `transaction`, `preview`).
 - ``diff``: what an edit changes, as a diff that masks every secret (`unified_diff`).
+- ``planning``: an edit planned, shown and applied only to the files it was planned on (`plan`, `apply`).
 
 Callers use the names below (``from awsprofiles import store``; ``store.load(...)``).
 """
@@ -66,6 +67,7 @@ from awsprofiles.store.parsing import (
     split_lines,
 )
 from awsprofiles.store.paths import Paths, Role, Sections, locate
+from awsprofiles.store.planning import FileChange, Plan, apply, plan, refuse_if_changed, replay
 from awsprofiles.store.snapshot import Snapshot, load, profile_names, read_file, sso_session_names
 from awsprofiles.store.transaction import Transaction
 
@@ -84,13 +86,16 @@ __all__ = [
     "STALE_TEMPORARY_SECONDS",
     "Chunk",
     "Document",
+    "FileChange",
     "FileId",
     "IniFile",
     "Paths",
+    "Plan",
     "Role",
     "Sections",
     "Snapshot",
     "Transaction",
+    "apply",
     "atomic_write",
     "edit_files",
     "journal_path",
@@ -103,11 +108,14 @@ __all__ = [
     "parse_ini",
     "parse_plain",
     "parse_sections",
+    "plan",
     "preview",
     "profile_names",
     "profile_sections",
     "read_bounded",
     "read_file",
+    "refuse_if_changed",
+    "replay",
     "scan_lines",
     "shown_lines",
     "split_chunks",
