@@ -8,13 +8,11 @@ keys and profiles stay as they are.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
 
 from awsprofiles import editing, graph, model, store
-from awsprofiles.errors import Refused
 from awsprofiles.keyfiles import AccessKey
 from awsprofiles.manifest import Manifest
 
@@ -31,20 +29,6 @@ class Change:
     action: Action
     #: keys that are set (create) or whose values change (update); never their values
     keys: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class FileChange:
-    path: Path
-    before: bytes
-    after: bytes = field(repr=False)
-    #: which of the two files: a diff masks the credentials file's every value line
-    role: store.Role
-
-
-def file_changes(paths: store.Paths, files: list[tuple[Path, bytes, bytes]]) -> tuple[FileChange, ...]:
-    """``store.preview``'s files, each with its role (what its diff masks)."""
-    return tuple(FileChange(path, before, after, paths.role_of(path)) for path, before, after in files)
 
 
 @dataclass(frozen=True)
@@ -65,9 +49,17 @@ class Keyring:
 class Plan:
     manifest: Manifest
     key: AccessKey | None
-    changes: tuple[Change, ...]
-    files: tuple[FileChange, ...]
+    #: the edit of the files, planned (`store.plan`): the changes, and the files as they would be
+    edit: store.Plan[list[Change]]
     keyring: Keyring | None = None
+
+    @property
+    def changes(self) -> tuple[Change, ...]:
+        return tuple(self.edit.result)
+
+    @property
+    def files(self) -> tuple[store.FileChange, ...]:
+        return self.edit.files
 
     @property
     def updates(self) -> list[Change]:
@@ -76,13 +68,10 @@ class Plan:
 
     @property
     def changed(self) -> bool:
-        return bool(self.files) or (self.keyring is not None and self.keyring.item is not None)
+        return self.edit.changed or (self.keyring is not None and self.keyring.item is not None)
 
     def diff(self) -> str:
-        return "".join(
-            store.unified_diff(file.path, file.before, file.after, file.role, "after onboard")
-            for file in self.files
-        )
+        return self.edit.diff("after onboard")
 
 
 def needs_key(snapshot: store.Snapshot, manifest: Manifest) -> bool:
@@ -249,36 +238,24 @@ def edit_profiles(
     return changes
 
 
-def plan(paths: store.Paths, manifest: Manifest, key: AccessKey | None = None, keyring: bool = False) -> Plan:
+def plan(
+    paths: store.Paths,
+    manifest: Manifest,
+    key: AccessKey | None = None,
+    keyring: bool = False,
+    snapshot: store.Snapshot | None = None,
+) -> Plan:
     """What onboarding would do, computed and verified without writing anything.
 
     ``keyring``: the source's key is kept in the OS keyring (as is ``keyring = true`` in the manifest).
+    ``snapshot``: the files as the caller read them (read now when None).
     """
+    snapshot = snapshot if snapshot is not None else store.load(paths)
     kept = None
     if manifest.source.profile and (keyring or manifest.source.keyring):
-        kept = keyring_plan(paths, store.load(paths), manifest, key)
-    changes: list[Change] = []
-
-    def edit(tx: store.Transaction) -> None:
-        changes.extend(_edit(tx, manifest, key, kept))
-
-    files = store.preview(paths, edit)
-    return Plan(
-        manifest,
-        key,
-        tuple(changes),
-        file_changes(paths, files),
-        kept,
-    )
-
-
-def refuse_if_changed(tx: store.Transaction, files: Iterable[FileChange], doing: str) -> None:
-    """Refuse (nothing written) when a file is no longer what a plan was computed from."""
-    before = {file.path: file.before for file in files}
-    for ini in tx.snapshot.files():
-        expected = before.get(ini.path)
-        if expected is not None and expected != ini.raw:
-            raise Refused(f"{ini.path} changed while {doing}; nothing was written, run it again")
+        kept = keyring_plan(paths, snapshot, manifest, key)
+    planned = store.plan(paths, lambda tx: _edit(tx, manifest, key, kept), snapshot)
+    return Plan(manifest, key, planned, kept)
 
 
 def apply(paths: store.Paths, planned: Plan) -> tuple[list[Change], list[str]]:
@@ -291,17 +268,11 @@ def apply(paths: store.Paths, planned: Plan) -> tuple[list[Change], list[str]]:
 
     source = planned.manifest.source.profile
 
-    def edit_both(edit: vault.Edit) -> list[Change]:
-        tx = edit.tx
-        refuse_if_changed(tx, planned.files, "onboarding")
+    def moves(edit: vault.Edit) -> None:
         if planned.keyring is not None and planned.keyring.item is not None:
             edit.put_key(source, planned.keyring.item)
             edit.delete_after(source, key=False)  # an MFA session of an earlier key
-        elif unwanted_keys(tx.snapshot, planned.manifest, None, planned.key).get(source):
+        elif unwanted_keys(edit.tx.snapshot, planned.manifest, None, planned.key).get(source):
             edit.delete_after(source)  # a new key in the files replaces the one in the keyring
-        changes = _edit(tx, planned.manifest, planned.key, planned.keyring)
-        if changes != list(planned.changes):
-            raise Refused("the profiles changed while onboarding; nothing was written, run it again")
-        return changes
 
-    return vault.edit_files(paths, edit_both)
+    return vault.apply(paths, planned.edit, "onboarding", moves)

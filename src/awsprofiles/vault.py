@@ -400,3 +400,19 @@ def edit_files(paths: store.Paths, edit: Callable[[Edit], T]) -> tuple[T, list[s
         raise
     attempts[-1].finish()
     return result, attempts[-1].warnings
+
+
+def apply(
+    paths: store.Paths, planned: store.Plan[T], doing: str, moves: Callable[[Edit], None]
+) -> tuple[T, list[str]]:
+    """`store.apply` with keyring changes: once the files are known to be what ``planned`` saw,
+    ``moves`` changes the keyring items (written and read back), then the edit of the files runs
+    again (`store.replay`); if it is refused or the files cannot be written, the items are put
+    back. The result of the edit, and the warnings of the items deleted afterwards."""
+
+    def edit_both(edit: Edit) -> T:
+        store.refuse_if_changed(edit.tx, planned, doing)
+        moves(edit)
+        return store.replay(edit.tx, planned, doing)
+
+    return edit_files(paths, edit_both)
