@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from awsprofiles import editing, graph, model, store
+from awsprofiles import editing, graph, model, store, vault
 from awsprofiles.keyfiles import AccessKey
 from awsprofiles.manifest import Manifest
 
@@ -86,17 +86,14 @@ def keyring_plan(
     paths: store.Paths, snapshot: store.Snapshot, manifest: Manifest, key: AccessKey | None
 ) -> Keyring:
     """The keyring side of onboarding with the source's key in the keyring."""
-    from awsprofiles import vault
-    from awsprofiles.protect import credential_process_line, plaintext_keys
-
     name = manifest.source.profile
-    command, warnings = credential_process_line(paths, name)
+    command, warnings = vault.credential_process_line(paths, name)
     existing = snapshot.profile(name)
     item: dict[str, str] | None = None
     if key is not None:
         item = {model.ACCESS_KEY_ID: key.access_key_id, model.SECRET_ACCESS_KEY: key.secret_access_key}
-    elif existing is not None and model.SECRET_ACCESS_KEY in plaintext_keys(existing):
-        item = plaintext_keys(existing)  # the key in the files moves to the keyring
+    elif existing is not None and model.SECRET_ACCESS_KEY in vault.plaintext_keys(existing):
+        item = vault.plaintext_keys(existing)  # the key in the files moves to the keyring
     replaces = False
     if item is not None and graph.keeps_own_keyring_item(existing):
         replaces = vault.read_key(paths, name) != item

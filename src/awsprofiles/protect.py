@@ -10,56 +10,13 @@ at every moment, in the files, the keyring, or both: never in neither.
 
 from __future__ import annotations
 
-import os
-import shutil
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from awsprofiles import model, store, vault
 from awsprofiles.errors import BadInput, FileProblem
 from awsprofiles.graph import keeps_own_keyring_item
 from awsprofiles.model import Kind, Profile
-
-
-def profiles_program() -> tuple[list[str], list[str]]:
-    """How a credential_process starts ``profiles``, and a warning when not by its bare name.
-
-    The bare name keeps the line valid when the tool is reinstalled elsewhere; it is used when
-    ``profiles`` is on PATH. Otherwise the absolute path of the running installation is written.
-    """
-    if shutil.which("profiles"):
-        return ["profiles"], []
-    script = Path(sys.executable).with_name("profiles.exe" if os.name == "nt" else "profiles")
-    program = [str(script)] if script.exists() else [sys.executable, "-m", "awsprofiles"]
-    return program, [
-        f"'profiles' is not on PATH: the credential_process runs {' '.join(program)}; "
-        "put profiles on PATH and run 'profiles unprotect' then 'profiles protect' to use the bare name"
-    ]
-
-
-def credential_process_line(paths: store.Paths, name: str) -> tuple[str, list[str]]:
-    """The credential_process of a keyring profile, and warnings.
-
-    Files other than those botocore finds by itself are named in the line, so that the process
-    the AWS CLI starts reads the same files (and so the same keyring item).
-    """
-    program, warnings = profiles_program()
-    options: list[str] = []
-    if paths != store.locate():
-        options = [
-            "--config-file",
-            os.path.abspath(paths.config),
-            "--credentials-file",
-            os.path.abspath(paths.credentials),
-        ]
-    return model.keyring_process_command(program, name, options), warnings
-
-
-def plaintext_keys(profile: Profile) -> dict[str, str]:
-    """The key ID and secrets ``profile`` holds in the files."""
-    return {key: value for key in vault.ITEM_KEYS if (value := profile.get(key)) is not None}
 
 
 @dataclass
@@ -89,8 +46,9 @@ def _names(snapshot: store.Snapshot, names: list[str], every: bool) -> list[str]
 
 def _start(
     paths: store.Paths, names: list[str], every: bool, to_change: Callable[[Profile], bool]
-) -> tuple[Outcome, list[str]]:
-    """An outcome with the files' warnings and the profiles left as they are, and those to change."""
+) -> tuple[store.Snapshot, Outcome, list[str]]:
+    """The files as read, an outcome with their warnings and the profiles left as they are, and
+    those to change."""
     snapshot = store.load(paths)
     outcome = Outcome(warnings=list(snapshot.warnings))
     todo: list[str] = []
@@ -98,14 +56,14 @@ def _start(
         profile = snapshot.profile(name)
         assert profile is not None
         (todo if to_change(profile) else outcome.unchanged).append(name)
-    return outcome, todo
+    return snapshot, outcome, todo
 
 
 def _protectable(profile: Profile) -> bool:
     """True to protect, False when already protected; raises for a profile that has no keys."""
     if keeps_own_keyring_item(profile):
         return False
-    keys = plaintext_keys(profile)
+    keys = vault.plaintext_keys(profile)
     if profile.kind is not Kind.KEYS or model.SECRET_ACCESS_KEY not in keys:
         raise BadInput(
             f"profile {profile.name!r} is a {profile.kind.value} profile, not one holding an access key "
@@ -129,38 +87,27 @@ def _protectable(profile: Profile) -> bool:
     return True
 
 
-def _move_to_keyring(tx: store.Transaction, profile: Profile, command: str) -> None:
-    for key in plaintext_keys(profile):
-        tx.unset(profile.name, key)
-    tx.drop_empty_credentials(profile.name)
-    tx.set(profile.name, "credential_process", command)
-
-
-def _preview(paths: store.Paths, edit: Callable[[store.Transaction], None], verb: str) -> str:
-    return "".join(
-        store.unified_diff(path, before, after, paths.role_of(path), f"after {verb}")
-        for path, before, after in store.preview(paths, edit)
-    )
-
-
 def protect(paths: store.Paths, names: list[str], every: bool = False, dry_run: bool = False) -> Outcome:
-    """Move the plaintext keys of ``names`` (or of every keys profile) into the keyring."""
-    outcome, todo = _start(paths, names, every, _protectable)
+    """Move the plaintext keys of ``names`` (or of every keys profile) into the keyring.
+
+    The dry run's diff is planned on the files as read (`store.plan`). The real run is applied
+    to the files as they are under the lock, again if another program writes them meanwhile,
+    each profile checked again first.
+    """
+    snapshot, outcome, todo = _start(paths, names, every, _protectable)
     commands: dict[str, str] = {}
     program_warnings: list[str] = []
     for name in todo:
-        commands[name], program_warnings = credential_process_line(paths, name)
+        commands[name], program_warnings = vault.credential_process_line(paths, name)
     outcome.warnings += program_warnings
+    outcome.changed = todo
+
+    def to_keyring(tx: store.Transaction) -> None:
+        for name in todo:
+            vault.to_keyring(tx, name, commands[name])
+
     if dry_run:
-
-        def edit_files(tx: store.Transaction) -> None:
-            for name in todo:
-                profile = tx.snapshot.profile(name)
-                assert profile is not None
-                _move_to_keyring(tx, profile, commands[name])
-
-        outcome.diff = _preview(paths, edit_files, "protect")
-        outcome.changed = todo
+        outcome.diff = store.plan(paths, to_keyring, snapshot).diff("after protect")
         return outcome
     if not todo:
         return outcome
@@ -173,12 +120,10 @@ def protect(paths: store.Paths, names: list[str], every: bool = False, dry_run: 
                 raise FileProblem(
                     f"profile {name!r} changed while protecting it; nothing was changed, run it again"
                 )
-            edit.put_key(name, plaintext_keys(profile))
-            edit.delete_after(name, key=False)  # an MFA session of an earlier key
-            _move_to_keyring(edit.tx, profile, commands[name])
+            edit.keep_key(name, vault.plaintext_keys(profile))
+        to_keyring(edit.tx)
 
     outcome.warnings += vault.edit_files(paths, edit_both)[1]
-    outcome.changed = todo
     return outcome
 
 
@@ -192,15 +137,10 @@ def _unprotectable(profile: Profile) -> bool:
     )
 
 
-def _move_to_files(tx: store.Transaction, name: str, keys: dict[str, str]) -> None:
-    tx.unset(name, "credential_process")
-    for key, value in keys.items():
-        tx.set(name, key, value)  # an item's keys are credential keys: to the credentials file
-
-
 def unprotect(paths: store.Paths, names: list[str], every: bool = False, dry_run: bool = False) -> Outcome:
-    """Put the keys of ``names`` back in the credentials file, then delete their keyring items."""
-    outcome, todo = _start(paths, names, every, _unprotectable)
+    """Put the keys of ``names`` back in the credentials file, then delete their keyring items
+    (the dry run planned on the files as read, the real run as `protect` is)."""
+    snapshot, outcome, todo = _start(paths, names, every, _unprotectable)
     if not todo:
         return outcome
     keys = {}
@@ -212,14 +152,14 @@ def unprotect(paths: store.Paths, names: list[str], every: bool = False, dry_run
                 f"{vault.describe_item(vault.item_user(paths, name))}); nothing was changed"
             )
         keys[name] = found
+    outcome.changed = todo
+
+    def to_files(tx: store.Transaction) -> None:
+        for name in todo:
+            vault.to_files(tx, name, keys[name])
+
     if dry_run:
-
-        def edit_files(tx: store.Transaction) -> None:
-            for name in todo:
-                _move_to_files(tx, name, keys[name])
-
-        outcome.diff = _preview(paths, edit_files, "unprotect")
-        outcome.changed = todo
+        outcome.diff = store.plan(paths, to_files, snapshot).diff("after unprotect")
         return outcome
 
     def edit_both(edit: vault.Edit) -> None:
@@ -229,9 +169,8 @@ def unprotect(paths: store.Paths, names: list[str], every: bool = False, dry_run
                 raise FileProblem(
                     f"profile {name!r} changed while unprotecting it; nothing was changed, run it again"
                 )
-            _move_to_files(edit.tx, name, keys[name])
-            edit.delete_after(name)
+            edit.release(name)
+        to_files(edit.tx)
 
     outcome.warnings += vault.edit_files(paths, edit_both)[1]
-    outcome.changed = todo
     return outcome

@@ -23,7 +23,7 @@ The package, by what each part does:
 - ``document``: one file's text edited in place and verified (`Document`).
 - ``transaction``: an edit of both files and what botocore must read after it (`Transaction`).
 - ``journal``: the journal of a two-file edit and the recovery of a killed one.
-- ``commit``: applying an edit under the lock (`edit_files`, `transaction`, `preview`).
+- ``commit``: applying an edit under the lock (`edit_files`, `transaction`).
 - ``diff``: what an edit changes, as a diff that masks every secret (`unified_diff`).
 - ``planning``: an edit planned, shown and applied only to the files it was planned on (`plan`, `apply`).
 
@@ -32,7 +32,7 @@ Callers use the names below (``from awsprofiles import store``; ``store.load(...
 
 from __future__ import annotations
 
-from awsprofiles.store.commit import EDIT_ATTEMPTS, edit_files, preview, transaction
+from awsprofiles.store.commit import EDIT_ATTEMPTS, edit_files, transaction
 from awsprofiles.store.diff import MASK, shown_lines, unified_diff
 from awsprofiles.store.document import Document
 from awsprofiles.store.fileio import (
@@ -109,7 +109,6 @@ __all__ = [
     "parse_plain",
     "parse_sections",
     "plan",
-    "preview",
     "profile_names",
     "profile_sections",
     "read_bounded",
