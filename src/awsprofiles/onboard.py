@@ -8,13 +8,16 @@ keys and profiles stay as they are.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from awsprofiles import editing, graph, model, store, vault
 from awsprofiles.keyfiles import AccessKey
 from awsprofiles.manifest import Manifest
+
+#: The files' side of a key's move (`vault.to_keyring`, `vault.to_files`): the keys it changed.
+Move = Callable[[store.Transaction], list[str]]
 
 
 class Action(StrEnum):
@@ -128,22 +131,17 @@ def waiting_for_sign_in(paths: store.Paths, manifest: Manifest) -> list[str]:
 
 
 def wanted_values(
-    manifest: Manifest, key: AccessKey | None, session: str | None = None, keyring: Keyring | None = None
+    manifest: Manifest, session: str | None = None, keyring: Keyring | None = None
 ) -> dict[str, dict[str, str]]:
-    """Profile -> the values the manifest (and the key, if one was given) says it must have."""
+    """Profile -> the values the manifest says it must have (the source's key aside: `key_move`)."""
     source = manifest.source
     wanted: dict[str, dict[str, str]] = {}
     if source.profile:
         values: dict[str, str] = {}
-        if key is not None and keyring is None:
-            values[model.ACCESS_KEY_ID] = key.access_key_id
-            values[model.SECRET_ACCESS_KEY] = key.secret_access_key
         if source.region:
             values["region"] = source.region
         if source.mfa_serial:
             values["mfa_serial"] = source.mfa_serial
-        if keyring is not None:
-            values["credential_process"] = keyring.command
         wanted[source.profile] = values
     for role in manifest.roles:
         wanted[role.profile] = (
@@ -155,18 +153,18 @@ def wanted_values(
     return wanted
 
 
-def unwanted_keys(
-    snapshot: store.Snapshot, manifest: Manifest, keyring: Keyring | None, key: AccessKey | None
-) -> dict[str, list[str]]:
-    """Profile -> keys to remove: a keyring source's plaintext keys, or a keyring line a new key ends."""
-    from awsprofiles import vault
-
+def key_move(manifest: Manifest, key: AccessKey | None, keyring: Keyring | None) -> Move | None:
+    """The files' side of the source's key: into the keyring (`vault.to_keyring`), or a new key
+    into the files (`vault.to_files`); None when the key stays as it is."""
     name = manifest.source.profile
+    if not name:
+        return None
     if keyring is not None:
-        return {name: list(vault.ITEM_KEYS)}
-    if key is not None and graph.keeps_own_keyring_item(snapshot.profile(name)):
-        return {name: ["credential_process"]}
-    return {}
+        return lambda tx: vault.to_keyring(tx, name, keyring.command)
+    if key is not None:
+        keys = {model.ACCESS_KEY_ID: key.access_key_id, model.SECRET_ACCESS_KEY: key.secret_access_key}
+        return lambda tx: vault.to_files(tx, name, keys)
+    return None
 
 
 def _edit(
@@ -179,37 +177,37 @@ def _edit(
         if create:
             editing.write_sso_session(tx, name, manifest.sso.start_url, manifest.sso.region)
             changes.append(Change(f"sso-session {name}", Action.CREATE, editing.SSO_SESSION_KEYS))
-    wanted = wanted_values(manifest, access_key, session[0] if session else None, keyring)
-    unwanted = unwanted_keys(tx.snapshot, manifest, keyring, access_key)
+    wanted = wanted_values(manifest, session[0] if session else None, keyring)
+    move = key_move(manifest, access_key, keyring)
+    moves = {manifest.source.profile: move} if move is not None else {}
     # The source whose key changes in the keyring only (the files may not change at all).
     rekeyed = manifest.source.profile if keyring is not None and keyring.replaces else None
-    return changes + edit_profiles(tx, wanted, unwanted, rekeyed)
+    return changes + edit_profiles(tx, wanted, moves, rekeyed)
 
 
 def edit_profiles(
     tx: store.Transaction,
     wanted: Mapping[str, Mapping[str, str]],
-    unwanted: Mapping[str, list[str]] | None = None,
+    moves: Mapping[str, Move] | None = None,
     rekeyed: str | None = None,
 ) -> list[Change]:
     """Give each profile the wanted values, setting only those that differ (onboard, discover).
 
-    ``unwanted``: profile -> keys to remove; ``rekeyed``: the profile whose key changes in the keyring.
+    ``moves``: profile -> the move of its key, made after its values (it returns the keys it
+    changed); ``rekeyed``: the profile whose key changes in the keyring.
     """
-    unwanted = unwanted or {}
+    moves = moves or {}
     changes = []
     for name, values in wanted.items():
         existing = tx.snapshot.profile(name)
         differing = [key for key, value in values.items() if existing is None or existing.get(key) != value]
+        for key in differing:
+            tx.set(name, key, values[key])
+        move = moves.get(name)
+        moved = move(tx) if move is not None else []
+        differing += moved
         if name == rekeyed:
             differing += [model.ACCESS_KEY_ID, model.SECRET_ACCESS_KEY]
-        for key in unwanted.get(name, []):
-            if tx.unset(name, key):
-                differing.append(key)
-                tx.drop_empty_credentials(name)
-        for key in differing:
-            if key in values:
-                tx.set(name, key, values[key])
         if existing is not None:
             if "sso_session" in values:
                 # An SSO role: what would make botocore use another provider first, or a legacy
@@ -221,13 +219,8 @@ def edit_profiles(
                 # botocore refuses a profile with both; the manifest's source wins.
                 tx.unset(name, "credential_source")
                 differing.append("credential_source")
-            if model.ACCESS_KEY_ID in differing:
-                for token in model.TOKEN_KEYS:  # a long-term key has no session token
-                    if existing.get(token) is not None:
-                        tx.unset(name, token)
-                        differing.append(token)
         if existing is None:
-            changes.append(Change(name, Action.CREATE, tuple(values)))
+            changes.append(Change(name, Action.CREATE, (*values, *moved)))
         elif differing:
             changes.append(Change(name, Action.UPDATE, tuple(differing)))
         else:
@@ -261,15 +254,13 @@ def apply(paths: store.Paths, planned: Plan) -> tuple[list[Change], list[str]]:
     A key for the keyring is written (and read back) first; if the files then cannot be written,
     the keyring item is put back as it was.
     """
-    from awsprofiles import vault
-
     source = planned.manifest.source.profile
 
     def moves(edit: vault.Edit) -> None:
-        if planned.keyring is not None and planned.keyring.item is not None:
-            edit.put_key(source, planned.keyring.item)
-            edit.delete_after(source, key=False)  # an MFA session of an earlier key
-        elif unwanted_keys(edit.tx.snapshot, planned.manifest, None, planned.key).get(source):
-            edit.delete_after(source)  # a new key in the files replaces the one in the keyring
+        if planned.keyring is not None:
+            if planned.keyring.item is not None:
+                edit.keep_key(source, planned.keyring.item)
+        elif planned.key is not None and graph.keeps_own_keyring_item(edit.tx.snapshot.profile(source)):
+            edit.release(source)  # a new key in the files replaces the one in the keyring
 
     return vault.apply(paths, planned.edit, "onboarding", moves)
