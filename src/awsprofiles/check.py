@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from awsprofiles import graph, model, store
+from awsprofiles import editing, graph, login, model, store
 from awsprofiles.errors import BadInput, CheckFailed
 from awsprofiles.model import Kind, Profile
 from awsprofiles.store import Paths, Snapshot
@@ -163,32 +163,44 @@ def _lint_profile(
 
 
 def _lint_sso(snapshot: Snapshot, profile: Profile, lint: Lint) -> None:
-    """What botocore's SSO provider would refuse: a missing session or setting, or a mismatch."""
+    """What botocore's SSO provider would refuse: the values editing accepts (`editing.check_value`),
+    the session login signs in with (`login.session_of_sso_profile`), and the profile's copies of
+    the session's settings, which botocore requires to agree with it."""
     name = profile.name
     account, role = profile.get("sso_account_id"), profile.get("sso_role_name")
     if (account is None) != (role is None):
         missing = "sso_role_name" if role is None else "sso_account_id"
         lint.add(name, f"SSO profile has no {missing}: it needs both sso_account_id and sso_role_name")
-    if account is not None and not model.ACCOUNT_ID.match(account):
-        lint.add(name, f"sso_account_id {account!r} is not a 12-digit account ID")
-    session = profile.get("sso_session")
-    if session is None:
-        missing_keys = [key for key in ("sso_start_url", "sso_region") if profile.get(key) is None]
-        if missing_keys and account is not None:
-            lint.add(name, f"SSO profile has no {' or '.join(missing_keys)} (nor an sso_session)")
+    for key in ("sso_account_id", "sso_start_url"):
+        _lint_value(profile, key, profile.get(key), lint)
+    if profile.get("sso_session") is None and account is None:
+        return  # no role credentials: nothing for botocore's SSO provider to refuse
+    try:
+        session = login.session_of_sso_profile(snapshot, profile)
+    except BadInput as error:
+        lint.add(name, error.message)
         return
-    values = snapshot.sso_sessions().get(session)
-    if values is None:
-        lint.add(name, f"sso_session {session!r} names no [sso-session {session}] section")
+    if session.name is None:
+        return  # a legacy profile: its own settings are the session's
+    section = f"[sso-session {session.name}]"
+    if profile.get("sso_start_url") != session.start_url:
+        _lint_value(profile, "sso_start_url", session.start_url, lint, f"{section}: ")
+    for key, value in (("sso_start_url", session.start_url), ("sso_region", session.region)):
+        if profile.get(key) is not None and profile.get(key) != value:
+            lint.add(name, f"{key} differs between the profile and {section}; remove it from the profile")
+
+
+def _lint_value(profile: Profile, key: str, value: str | None, lint: Lint, where: str = "") -> None:
+    """``value`` of ``key`` checked as editing checks what it writes: an error is fatal, a warning not."""
+    if value is None:
         return
-    for key in ("sso_start_url", "sso_region"):
-        if not isinstance(values.get(key), str):
-            lint.add(name, f"[sso-session {session}] has no {key}")
-        elif profile.get(key) is not None and profile.get(key) != values[key]:
-            lint.add(
-                name,
-                f"{key} differs between the profile and [sso-session {session}]; remove it from the profile",
-            )
+    try:
+        warnings = editing.check_value(key, value)
+    except BadInput as error:
+        lint.add(profile.name, where + error.message)
+        return
+    for warning in warnings:
+        lint.add(profile.name, where + warning, fatal=False)
 
 
 def lint_profiles(snapshot: Snapshot, paths: Paths, names: Iterable[str]) -> Lint:
