@@ -319,22 +319,14 @@ def compare(chosen: dict[str, tuple[str, str]], under_way: list[Resolution], pro
             assert botocore_answer(resolution, name) == expected, (name, chosen)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(chosen=profile_shapes)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(chosen=profile_shapes, processes=st.booleans())
 def test_the_chain_is_the_one_botocore_resolves(
-    chosen: dict[str, tuple[str, str]], local_processes: list[Resolution], home: Any
+    chosen: dict[str, tuple[str, str]], processes: bool, local_processes: list[Resolution], home: Any
 ) -> None:
+    """With ``processes``, through the ``profiles credential-process NAME`` lines too."""
     sign_in(home.root)
-    compare(chosen, local_processes, processes=False)
-
-
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(chosen=profile_shapes)
-def test_the_chain_through_profiles_processes_is_the_one_they_resolve(
-    chosen: dict[str, tuple[str, str]], local_processes: list[Resolution], home: Any
-) -> None:
-    sign_in(home.root)
-    compare(chosen, local_processes, processes=True)
+    compare(chosen, local_processes, processes=processes)
 
 
 @pytest.mark.parametrize("processes", [False, True])

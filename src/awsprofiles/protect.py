@@ -87,44 +87,65 @@ def _protectable(profile: Profile) -> bool:
     return True
 
 
-def protect(paths: store.Paths, names: list[str], every: bool = False, dry_run: bool = False) -> Outcome:
-    """Move the plaintext keys of ``names`` (or of every keys profile) into the keyring.
+def _move(
+    paths: store.Paths,
+    snapshot: store.Snapshot,
+    outcome: Outcome,
+    todo: list[str],
+    moves: tuple[Callable[[vault.Edit, str], None], Callable[[store.Transaction, str], None]],
+    verb: str,
+    dry_run: bool,
+) -> Outcome:
+    """Move the keys of ``todo``: ``moves`` is the keyring's side and the files' side of one profile.
 
-    The dry run's diff is planned on the files as read (`store.plan`). The real run is applied
-    to the files as they are under the lock, again if another program writes them meanwhile,
-    each profile checked again first.
+    The dry run's diff is planned on the files as read (`store.plan`). The real run is applied to
+    the files as they are under the lock (again if another program writes them meanwhile): each
+    profile's keyring side first, which checks the profile again, then the files' side.
     """
+    keyring_side, files_side = moves
+    outcome.changed = todo
+
+    def edit_files(tx: store.Transaction) -> None:
+        for name in todo:
+            files_side(tx, name)
+
+    if dry_run:
+        outcome.diff = store.plan(paths, edit_files, snapshot).diff(f"after {verb}")
+        return outcome
+
+    def edit_both(edit: vault.Edit) -> None:
+        for name in todo:
+            keyring_side(edit, name)
+        edit_files(edit.tx)
+
+    if todo:
+        outcome.warnings += vault.edit_files(paths, edit_both)[1]
+    return outcome
+
+
+def protect(paths: store.Paths, names: list[str], every: bool = False, dry_run: bool = False) -> Outcome:
+    """Move the plaintext keys of ``names`` (or of every keys profile) into the keyring."""
     snapshot, outcome, todo = _start(paths, names, every, _protectable)
     commands: dict[str, str] = {}
     program_warnings: list[str] = []
     for name in todo:
         commands[name], program_warnings = vault.credential_process_line(paths, name)
     outcome.warnings += program_warnings
-    outcome.changed = todo
+    if todo and not dry_run:
+        vault.backend()  # no keyring: say so before anything else
 
-    def to_keyring(tx: store.Transaction) -> None:
-        for name in todo:
-            vault.to_keyring(tx, name, commands[name])
+    def keep_key(edit: vault.Edit, name: str) -> None:
+        profile = edit.tx.snapshot.profile(name)
+        if profile is None or not _protectable(profile):
+            raise FileProblem(
+                f"profile {name!r} changed while protecting it; nothing was changed, run it again"
+            )
+        edit.keep_key(name, vault.plaintext_keys(profile))
 
-    if dry_run:
-        outcome.diff = store.plan(paths, to_keyring, snapshot).diff("after protect")
-        return outcome
-    if not todo:
-        return outcome
-    vault.backend()  # no keyring: say so before anything else
+    def to_keyring(tx: store.Transaction, name: str) -> None:
+        vault.to_keyring(tx, name, commands[name])
 
-    def edit_both(edit: vault.Edit) -> None:
-        for name in todo:
-            profile = edit.tx.snapshot.profile(name)
-            if profile is None or not _protectable(profile):
-                raise FileProblem(
-                    f"profile {name!r} changed while protecting it; nothing was changed, run it again"
-                )
-            edit.keep_key(name, vault.plaintext_keys(profile))
-        to_keyring(edit.tx)
-
-    outcome.warnings += vault.edit_files(paths, edit_both)[1]
-    return outcome
+    return _move(paths, snapshot, outcome, todo, (keep_key, to_keyring), "protect", dry_run)
 
 
 def _unprotectable(profile: Profile) -> bool:
@@ -138,11 +159,8 @@ def _unprotectable(profile: Profile) -> bool:
 
 
 def unprotect(paths: store.Paths, names: list[str], every: bool = False, dry_run: bool = False) -> Outcome:
-    """Put the keys of ``names`` back in the credentials file, then delete their keyring items
-    (the dry run planned on the files as read, the real run as `protect` is)."""
+    """Put the keys of ``names`` back in the credentials file, then delete their keyring items."""
     snapshot, outcome, todo = _start(paths, names, every, _unprotectable)
-    if not todo:
-        return outcome
     keys = {}
     for name in todo:
         found = vault.read_key(paths, name)
@@ -152,25 +170,16 @@ def unprotect(paths: store.Paths, names: list[str], every: bool = False, dry_run
                 f"{vault.describe_item(vault.item_user(paths, name))}); nothing was changed"
             )
         keys[name] = found
-    outcome.changed = todo
 
-    def to_files(tx: store.Transaction) -> None:
-        for name in todo:
-            vault.to_files(tx, name, keys[name])
+    def release(edit: vault.Edit, name: str) -> None:
+        profile = edit.tx.snapshot.profile(name)
+        if profile is None or not keeps_own_keyring_item(profile) or edit.read_key(name) != keys[name]:
+            raise FileProblem(
+                f"profile {name!r} changed while unprotecting it; nothing was changed, run it again"
+            )
+        edit.release(name)
 
-    if dry_run:
-        outcome.diff = store.plan(paths, to_files, snapshot).diff("after unprotect")
-        return outcome
+    def to_files(tx: store.Transaction, name: str) -> None:
+        vault.to_files(tx, name, keys[name])
 
-    def edit_both(edit: vault.Edit) -> None:
-        for name in todo:
-            profile = edit.tx.snapshot.profile(name)
-            if profile is None or not keeps_own_keyring_item(profile) or edit.read_key(name) != keys[name]:
-                raise FileProblem(
-                    f"profile {name!r} changed while unprotecting it; nothing was changed, run it again"
-                )
-            edit.release(name)
-        to_files(edit.tx)
-
-    outcome.warnings += vault.edit_files(paths, edit_both)[1]
-    return outcome
+    return _move(paths, snapshot, outcome, todo, (release, to_files), "unprotect", dry_run)
