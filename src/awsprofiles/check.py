@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from awsprofiles import editing, graph, login, model, store
+from awsprofiles import graph, model, store
 from awsprofiles.errors import BadInput, CheckFailed
 from awsprofiles.model import Kind, Profile
 from awsprofiles.store import Paths, Snapshot
@@ -166,6 +166,8 @@ def _lint_sso(snapshot: Snapshot, profile: Profile, lint: Lint) -> None:
     """What botocore's SSO provider would refuse: the values editing accepts (`editing.check_value`),
     the session login signs in with (`login.session_of_sso_profile`), and the profile's copies of
     the session's settings, which botocore requires to agree with it."""
+    from awsprofiles import login  # only for SSO profiles: the others' lint stays quick to start
+
     name = profile.name
     account, role = profile.get("sso_account_id"), profile.get("sso_role_name")
     if (account is None) != (role is None):
@@ -192,6 +194,8 @@ def _lint_sso(snapshot: Snapshot, profile: Profile, lint: Lint) -> None:
 
 def _lint_value(profile: Profile, key: str, value: str | None, lint: Lint, where: str = "") -> None:
     """``value`` of ``key`` checked as editing checks what it writes: an error is fatal, a warning not."""
+    from awsprofiles import editing  # as login above
+
     if value is None:
         return
     try:

@@ -7,7 +7,6 @@ config file the secret keys' values, commented out or not, with their continuati
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 
@@ -89,6 +88,8 @@ def unified_diff(path: Path, before: bytes, after: bytes, role: Role, label: str
 
     Lines are compared as they are, so that a secret that changes shows as a changed line.
     """
+    import difflib  # only a command that shows a diff needs it: every other one starts quicker
+
     old_text = before.decode("utf-8").replace("\r\n", "\n")
     new_text = after.decode("utf-8").replace("\r\n", "\n")
     old, new = split_lines(old_text), split_lines(new_text)
