@@ -194,7 +194,7 @@ def _lint_sso(snapshot: Snapshot, profile: Profile, lint: Lint) -> None:
 
 def _lint_value(profile: Profile, key: str, value: str | None, lint: Lint, where: str = "") -> None:
     """``value`` of ``key`` checked as editing checks what it writes: an error is fatal, a warning not."""
-    from awsprofiles import editing  # as login above
+    from awsprofiles import editing  # only for SSO profiles, as login in _lint_sso
 
     if value is None:
         return

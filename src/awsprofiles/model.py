@@ -567,7 +567,7 @@ def _process_target(command: str) -> tuple[list[tuple[str, int, int]], int] | No
     if not words:
         return None
     # `PYTHON -m awsprofiles credential-process ...`: what protect writes when no `profiles`
-    # script can be found (protect.profiles_program).
+    # script can be found (vault.profiles_program).
     command_at = 3 if [word for word, _, _ in words[1:3]] == ["-m", "awsprofiles"] else 1
     if len(words) < command_at + 2 or words[command_at][0] != "credential-process":
         return None
