@@ -6,11 +6,16 @@ README's quick start against moto_server in tests/e2e/test_new_user_e2e.py.
 
 from __future__ import annotations
 
+import re
 import stat
 from pathlib import Path
 
+import pytest
+
 from awsprofiles import check
+from awsprofiles.cli import _command
 from tests.conftest import Home
+from tests.store_helpers import run
 from tests.test_check import write
 
 
@@ -36,7 +41,7 @@ KEYRING_ERROR = (
 
 
 def test_a_credential_process_error_is_quoted_whole(home: Home, tmp_path: Path) -> None:
-    failing = script(tmp_path, "keyring-source", f"echo \"{KEYRING_ERROR}\" >&2\nexit 4\n")
+    failing = script(tmp_path, "keyring-source", f'echo "{KEYRING_ERROR}" >&2\nexit 4\n')
     write(home, config=f"[profile kept]\ncredential_process = {failing}\n")
     result = by_name(check.check_profiles(home.paths, timeout=5))["kept"]
     assert result.error == "process-failed"
@@ -53,3 +58,87 @@ def test_a_huge_error_line_is_shortened_between_words_and_says_so(home: Home, tm
     kept, _, rest = quoted.partition(" …")
     assert words.startswith(kept + " ")  # whole words only
     assert "more characters" in rest
+
+
+# --------------------------------------------------------------------------- 11: stated defaults
+
+#: "[default: X]" in a help text; "(..., default X)" in prose and typer's notes ("(at least 1; default 16)").
+_STATED = re.compile(r"\[default: (?P<bracket>[^\]]+)\]|[(,;] ?default (?P<prose>[^,;()]+)\)")
+
+
+def help_rows(text: str) -> dict[str, str]:
+    """A command's help as rows: "" for its description, else each argument's or option's first
+    word, with its wrapped lines joined."""
+    rows: dict[str, str] = {"": ""}
+    key = ""
+    table = False
+    for line in text.splitlines():
+        if line in ("Arguments:", "Options:"):
+            table = True
+        elif table and re.match(r"^  \S", line):
+            key = line.split()[0].rstrip(",")
+            rows[key] = line.strip()
+        elif table and line.startswith("   "):
+            rows[key] += " " + line.strip()
+        elif not table:
+            rows[""] += " " + line.strip()
+    return {key: re.sub(r"- (?=[a-z])", "-", " ".join(row.split())) for key, row in rows.items()}
+
+
+def botocore_default(variable: str) -> str:
+    """How botocore chooses the value of one of its session variables, in words."""
+    from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES
+
+    _, names, fallback, _ = BOTOCORE_DEFAUT_SESSION_VARIABLES[variable]
+    names = [names] if isinstance(names, str) else names
+    return ", else ".join([*(f"${name}" for name in names), fallback or "default"])
+
+
+def test_every_help_text_that_states_a_default_states_the_real_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from awsprofiles import discover, sessions
+    from awsprofiles.aws import console
+    from awsprofiles.cli import COMMANDS
+
+    # Each stated default, and where the truth comes from: botocore for what botocore decides,
+    # the constant the command uses otherwise, the option's own default when typer states it.
+    truths = {
+        ("*", "--config-file"): botocore_default("config_file"),
+        ("*", "--credentials-file"): botocore_default("credentials_file"),
+        ("whoami", "NAME"): botocore_default("profile"),
+        ("credential-process", "--session-duration"): str(sessions.DEFAULT_SESSION_SECONDS),
+        ("credential-process", ""): f"{sessions.DEFAULT_SESSION_SECONDS // 3600} h",
+        ("discover", "--role-name"): discover.DEFAULT_ORG_ROLE,
+        ("console", "--duration"): f"{console.DEFAULT_FEDERATION_SECONDS // 3600} hour",
+        # what the command does without the value (each proven by the command's own tests)
+        ("check", "NAME..."): "all",
+        ("logout", "NAME"): "all",
+        ("login", "NAME"): "the only session",
+        ("console", "--destination"): "the console home",
+        ("console", "--region"): "the profile's region",
+        ("env", "--shell"): "detected from $SHELL, PSModulePath, ComSpec",
+        ("add-sso", "--session"): "the one for --start-url, else from its host",
+        ("add-role", ""): "NAME",
+        ("add-role", "--role-name"): "NAME",
+        ("add-sso", "NAME"): "all",
+    }
+    command = _command()
+    wrong = []
+    for name in COMMANDS:
+        options = {
+            opt: param for param in command.commands[name].params for opt in getattr(param, "opts", [])
+        }
+        for row, text in help_rows(run(capsys, name, "--help").out).items():
+            for stated in _STATED.finditer(text):
+                said = (stated.group("bracket") or stated.group("prose")).strip()
+                param = options.get(row)
+                if said == "the default":
+                    continue  # a flag that is the default
+                if stated.group("prose") and param is not None and param.show_default is not False:
+                    truth: str | None = str(param.default)  # typer's own statement, from the option
+                else:
+                    truth = truths.get((name, row), truths.get(("*", row)))
+                if said != truth:
+                    wrong.append(f"profiles {name} {row or '(description)'}: says {said!r}, is {truth!r}")
+    assert wrong == [], "\n".join(wrong)

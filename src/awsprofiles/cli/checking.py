@@ -10,6 +10,7 @@ import typer
 
 from awsprofiles import model, store
 from awsprofiles.cli.app import (
+    DEFAULT_PROFILE,
     ConfigFile,
     CredentialsFile,
     Json,
@@ -109,7 +110,7 @@ def check_command(
 def whoami(
     name: Annotated[
         str | None,
-        profile_argument("Profile [default: $AWS_PROFILE or default]."),
+        profile_argument(f"Profile {DEFAULT_PROFILE}."),
     ] = None,
     json: Json = False,
     timeout: Annotated[

@@ -143,7 +143,9 @@ def add_role(
     region: Annotated[str | None, region_option("Default region.")] = None,
     role_name: Annotated[
         str | None,
-        typer.Option("--role-name", help="Name of the role to look up when --role-arn is not given [NAME]."),
+        typer.Option(
+            "--role-name", help="Name of the role to look up when --role-arn is not given [default: NAME]."
+        ),
     ] = None,
     account: Annotated[
         str | None,

@@ -38,7 +38,8 @@ SsoSessionOption = Annotated[
 @app.command("add-sso")
 def add_sso(
     name: Annotated[
-        str | None, profile_argument("Profile name (with --upgrade: the legacy profile to convert [all]).")
+        str | None,
+        profile_argument("Profile name (with --upgrade: the legacy profile to convert [default: all])."),
     ] = None,
     start_url: Annotated[
         str | None,
