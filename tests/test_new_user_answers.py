@@ -6,15 +6,18 @@ README's quick start against moto_server in tests/e2e/test_new_user_e2e.py.
 
 from __future__ import annotations
 
+import os
 import re
 import stat
+import sys
 from pathlib import Path
 
 import pytest
 
 from awsprofiles import check
 from awsprofiles.cli import _command
-from tests.conftest import Home
+from tests.conftest import PROFILES, Home
+from tests.pty_shell import type_into
 from tests.store_helpers import run
 from tests.test_check import write
 
@@ -142,3 +145,43 @@ def test_every_help_text_that_states_a_default_states_the_real_one(
                 if said != truth:
                     wrong.append(f"profiles {name} {row or '(description)'}: says {said!r}, is {truth!r}")
     assert wrong == [], "\n".join(wrong)
+
+
+# --------------------------------------------------------------------------- 13: the MFA code is hidden
+
+CODE = b"864209"
+MFA = "arn:aws:iam::123456789012:mfa/alice"
+
+
+def closed_port() -> str:
+    """An endpoint nothing listens on: the AWS call after the prompt fails at once."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def test_the_mfa_code_a_role_asks_for_is_not_echoed(home: Home) -> None:
+    write(
+        home,
+        config=f"[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/dev\nsource_profile = alice\n"
+        f"mfa_serial = {MFA}\nregion = eu-west-1\n",
+        credentials="[alice]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n",
+    )
+    env = {**os.environ, "AWS_ENDPOINT_URL": closed_port(), "AWS_MAX_ATTEMPTS": "1"}
+    typed = type_into([*PROFILES, "env", "dev", "--shell", "bash"], {b"Enter MFA code for ": CODE}, env)
+    assert f"Enter MFA code for {MFA}: ".encode() in typed.terminal
+    assert CODE not in typed.terminal, typed.terminal
+    assert typed.returncode == 1  # the code was read: the call went on, to nothing
+    assert b"[network]" in typed.terminal
+
+
+def test_the_mfa_code_a_keyring_session_asks_for_is_not_echoed(home: Home) -> None:
+    # The credential_process's own prompt, on /dev/tty: its stdout and stderr belong to the SDK.
+    asks = f"from awsprofiles.sessions import ask_mfa_code; print(ask_mfa_code('alice', {MFA!r}, 12))"
+    typed = type_into([sys.executable, "-c", asks], {b"Enter MFA code for ": CODE})
+    assert typed.returncode == 0, typed.terminal
+    assert typed.stdout == CODE + b"\n"
+    assert b"Enter MFA code for " in typed.terminal
+    assert CODE not in typed.terminal, typed.terminal

@@ -78,25 +78,20 @@ def _mfa_required(name: str, serial: str, reason: str) -> CheckFailed:
 
 
 def ask_mfa_code(name: str, serial: str, hours: float) -> str:
-    """The code, asked on the terminal itself: stdout and stderr may belong to an SDK."""
-    from awsprofiles.aws.credentials import validate_mfa_code
+    """The code, asked on the terminal itself (stdout and stderr may belong to an SDK), hidden as
+    it is typed."""
+    from awsprofiles.aws.credentials import read_mfa_code
 
     if os.environ.get(NO_PROMPT):
         raise _mfa_required(name, serial, "'profiles check' never waits for one")
     terminal_in, terminal_out = ("CONIN$", "CONOUT$") if os.name == "nt" else ("/dev/tty", "/dev/tty")
     try:
-        with open(terminal_in) as reader, open(terminal_out, "w") as writer:
-            writer.write(f"Enter MFA code for {serial} (profile {name!r}, a session of {hours:g} h): ")
-            writer.flush()
-            line = reader.readline()
+        reader, writer = open(terminal_in), open(terminal_out, "w")  # noqa: SIM115 (closed below)
     except OSError:
         raise _mfa_required(name, serial, "there is no terminal to ask for it") from None
-    if not line.strip():
-        raise CheckFailed(f"no MFA code was entered for profile {name!r}", "mfa-required")
-    try:
-        return validate_mfa_code(line)
-    except BadInput as error:
-        raise CheckFailed(error.message, "mfa-required") from None
+    with reader, writer:
+        prompt = f"Enter MFA code for {serial} (profile {name!r}, a session of {hours:g} h): "
+        return read_mfa_code(prompt, name, reader, writer)
 
 
 def _read_key(paths: store.Paths, name: str) -> dict[str, str]:

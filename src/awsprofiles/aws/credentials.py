@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 from awsprofiles.errors import BadInput, CheckFailed, FileProblem
 from awsprofiles.model import no_such_profile
@@ -65,6 +66,49 @@ def interactive() -> bool:
     return all(stream is not None and stream.isatty() for stream in streams)
 
 
+def read_hidden(prompt: str, reader: TextIO, writer: TextIO) -> str:
+    """One line typed on a terminal without showing it, as getpass and the AWS CLI read secrets:
+    the terminal's echo is off while it is typed, and back on after (Ctrl-C included). ``prompt``
+    goes to ``writer``; a ``reader`` that is no terminal gives its line as it comes."""
+    if os.name == "nt":  # the console, read key by key without echo (getpass's msvcrt loop)
+        import getpass
+
+        return getpass.getpass(prompt) + "\n"
+    import termios
+
+    try:
+        descriptor = reader.fileno()
+        saved = termios.tcgetattr(descriptor)
+    except (AttributeError, ValueError, OSError, termios.error):
+        writer.write(prompt)
+        writer.flush()
+        return reader.readline()
+    hidden = list(saved)
+    hidden[3] &= ~termios.ECHO  # the local modes
+    # Echo off (and what was typed ahead discarded) before the prompt: an answer to it is kept.
+    termios.tcsetattr(descriptor, termios.TCSAFLUSH, hidden)
+    try:
+        writer.write(prompt)
+        writer.flush()
+        return reader.readline()
+    finally:
+        termios.tcsetattr(descriptor, termios.TCSAFLUSH, saved)
+        writer.write("\n")  # the Enter the terminal did not show
+        writer.flush()
+
+
+def read_mfa_code(prompt: str, profile: str, reader: TextIO, writer: TextIO) -> str:
+    """The MFA code typed after ``prompt``, hidden as it is typed (`read_hidden`): every prompt for a
+    code, botocore's for a role and the keyring's for an MFA session, reads it here."""
+    line = read_hidden(prompt, reader, writer)
+    if not line.strip():
+        raise CheckFailed(f"no MFA code was entered for profile {profile!r}", "mfa-required")
+    try:
+        return validate_mfa_code(line)
+    except BadInput as error:
+        raise CheckFailed(error.message, "mfa-required") from None
+
+
 def mfa_prompter(profile: str, mfa_code: str | None, can_prompt: bool) -> Callable[[str], str]:
     """What botocore calls for a token code: --mfa-code, else a prompt on stderr, else mfa-required."""
 
@@ -78,15 +122,7 @@ def mfa_prompter(profile: str, mfa_code: str | None, can_prompt: bool) -> Callab
                 "it in a terminal",
                 "mfa-required",
             )
-        sys.stderr.write(text)
-        sys.stderr.flush()
-        line = sys.stdin.readline()
-        if not line:
-            raise CheckFailed(f"no MFA code was entered for profile {profile!r}", "mfa-required")
-        try:
-            return validate_mfa_code(line)
-        except BadInput as error:
-            raise CheckFailed(error.message, "mfa-required") from None
+        return read_mfa_code(text, profile, sys.stdin, sys.stderr)
 
     return prompt
 
