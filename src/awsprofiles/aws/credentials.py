@@ -90,11 +90,12 @@ def read_hidden(prompt: str, reader: TextIO, writer: TextIO) -> str:
     try:
         writer.write(prompt)
         writer.flush()
-        return reader.readline()
+        line = reader.readline()
     finally:
         termios.tcsetattr(descriptor, termios.TCSAFLUSH, saved)
-        writer.write("\n")  # the Enter the terminal did not show
-        writer.flush()
+    writer.write("\n")  # the Enter the terminal did not show (Ctrl-C's line is ended by main)
+    writer.flush()
+    return line
 
 
 def read_mfa_code(prompt: str, profile: str, reader: TextIO, writer: TextIO) -> str:
