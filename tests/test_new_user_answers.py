@@ -12,7 +12,9 @@ import stat
 import sys
 from pathlib import Path
 
+import boto3
 import pytest
+from moto import mock_aws
 
 from awsprofiles import check
 from awsprofiles.cli import _command
@@ -185,3 +187,64 @@ def test_the_mfa_code_a_keyring_session_asks_for_is_not_echoed(home: Home) -> No
     assert typed.stdout == CODE + b"\n"
     assert b"Enter MFA code for " in typed.terminal
     assert CODE not in typed.terminal, typed.terminal
+
+
+# --------------------------------------------------------------------------- 1: a role's region
+
+
+def test_a_role_without_a_region_is_told_the_command_that_gives_it_its_sources(
+    home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", closed_port())  # botocore then needs a region to sign
+    write(
+        home,
+        config="[profile alice]\nregion = eu-west-1\n"
+        "[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/dev\nsource_profile = alice\n",
+        credentials="[alice]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n",
+    )
+    result = by_name(check.check_profiles(home.paths, ["dev"], timeout=5))["dev"]
+    assert "'profiles set dev region eu-west-1'" in result.message
+    assert "AWS_DEFAULT_REGION" in result.message
+
+
+def test_one_rule_gives_a_new_role_its_sources_region(home: Home) -> None:
+    from awsprofiles import editing, manifest, model
+
+    write(home, config="[profile alice]\nregion = eu-west-1\n")
+    request = editing.RoleRequest("dev", "arn:aws:iam::123456789012:role/dev", source="alice")
+    _, notes = editing.add_role(home.paths, request)
+    assert notes == ["region eu-west-1 (from source profile 'alice')"]
+    assert "region = eu-west-1" in home.config.read_text().split("[profile dev]")[1]
+    given = editing.RoleRequest(
+        "ops", "arn:aws:iam::123456789012:role/ops", source="alice", region="us-east-2"
+    )
+    assert editing.add_role(home.paths, given)[1] == []
+    assert model.new_role_region(None, "alice", None) == (None, None)
+    team = home.root / "team.toml"
+    team.write_text(
+        '[source]\nprofile = "alice"\nregion = "eu-west-1"\n'
+        '[[roles]]\nprofile = "dev"\nrole_arn = "arn:aws:iam::123456789012:role/dev"\n'
+    )
+    assert manifest.load(team).roles[0].values["region"] == "eu-west-1"
+
+
+def test_discover_says_its_roles_get_the_sources_region(
+    home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_discover import BOB, Aws
+
+    with mock_aws():
+        iam = boto3.client("iam", region_name="us-east-1")
+        iam.create_user(UserName="Bob")
+        key = iam.create_access_key(UserName="Bob")["AccessKey"]
+        write(
+            home,
+            config="[profile Bob]\nregion = eu-west-1\n",
+            credentials=f"[Bob]\naws_access_key_id = {key['AccessKeyId']}\n"
+            f"aws_secret_access_key = {key['SecretAccessKey']}\n",
+        )
+        Aws(iam, None).role("deploy", {"AWS": BOB})
+        found = run(capsys, "discover", "--source", "Bob")
+    assert found.code == 0, found.err
+    assert "+region = eu-west-1" in found.out
+    assert "every role profile gets region eu-west-1 (from source profile 'Bob')" in found.err

@@ -519,6 +519,18 @@ def key_holder(name: str, lookup: Callable[[str], Profile | None]) -> str | None
     return None
 
 
+def new_role_region(
+    given: str | None, source: str | None, source_region: str | None
+) -> tuple[str | None, str | None]:
+    """The region a new role profile gets, and a note when it is its source's: the region given,
+    else the source profile's. botocore calls STS for a role in the role profile's own region (or
+    AWS_REGION), never its source's: without one, the role fails where no region variable is set.
+    add-role, discover and onboard's manifest all write a role's region by this rule."""
+    if given or not source_region:
+        return given, None
+    return source_region, f"region {source_region} (from source profile {source!r})"
+
+
 def environment_profile(environ: Mapping[str, str]) -> tuple[str, str] | None:
     """The variable that names the profile botocore uses when none is given, and its value."""
     for variable in PROFILE_VARIABLES:

@@ -227,6 +227,7 @@ def get_credentials(
             profile,
             assume_denied=lambda name: _assume_denied(session, name),
             origin=origin_of(profile, session.full_config.get("profiles", {})),
+            profiles=session.full_config.get("profiles", {}),
         ) from None
     except OSError as error:  # the cache folder (a credential_process's own failure is a CheckFailed)
         where = error.filename or cli_cache_dir()

@@ -154,6 +154,21 @@ def no_credentials(profile: str, exists: bool = True) -> CheckFailed:
     )
 
 
+def no_region(profile: str, profiles: Mapping[str, Mapping[str, Any]]) -> CheckFailed:
+    """botocore has no region to call STS in for ``profile``: the command that gives it one, with
+    the region of its source profile when that has one (`model.new_role_region`)."""
+    values = profiles.get(profile, {})
+    source = values.get("source_profile")
+    source_region = profiles.get(source, {}).get("region") if isinstance(source, str) else None
+    region, _ = model.new_role_region(None, source, source_region if isinstance(source_region, str) else None)
+    whose = f" (the region of its source profile {source!r})" if region else ""
+    return CheckFailed(
+        f"profile {profile!r}: no region is set, in the profile or in AWS_DEFAULT_REGION, and botocore "
+        f"needs one to call STS; run 'profiles set {profile} region {region or 'REGION'}'{whose}",
+        "other",
+    )
+
+
 def assume_denied_message(who: str, role: str) -> str:
     return (
         f"{who} may not assume {role}: the role's trust policy must name that principal, its "
@@ -251,6 +266,7 @@ def classify(
     assume_denied: AssumeDenied | None = None,
     origin: Origin | None = None,
     needs: Permission | None = None,
+    profiles: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> CheckFailed:
     """The `CheckFailed` (with its code) for an exception raised while using ``profile``.
 
@@ -258,6 +274,8 @@ def classify(
     ``assume_denied``: writes an assume-denied message naming the principal that tried.
     ``origin``: where the credentials came from (`origin_of`, `ENVIRONMENT`), named in key errors.
     ``needs``: the permission the call requires, named when IAM refuses it.
+    ``profiles``: every profile's values (botocore's ``full_config["profiles"]``), for the fix of
+    a setting that is missing or wrong.
     """
     if isinstance(error, CheckFailed):
         return error
@@ -336,7 +354,7 @@ def classify(
         )
     name = type(error).__name__
     if isinstance(error, boto.NoRegionError):
-        return CheckFailed(f"profile {profile!r} needs a region", "other", name)
+        return no_region(profile, profiles or {})
     if isinstance(error, boto.BotoCoreError):
         return CheckFailed(f"profile {profile!r}: botocore cannot use its settings ({name})", "other", name)
     return CheckFailed(f"profile {profile!r} failed: {name}", "other", name)

@@ -271,7 +271,12 @@ class Resolver:
         if origin is None:
             origin = origin_of(profile, self.profiles())
         return classify(
-            error, profile, timeout=self.timeout, assume_denied=self._assume_denied, origin=origin
+            error,
+            profile,
+            timeout=self.timeout,
+            assume_denied=self._assume_denied,
+            origin=origin,
+            profiles=self.profiles(),
         )
 
     def _assume_denied(self, profile: str) -> str:

@@ -195,10 +195,10 @@ def add_role(
             if session_name is None:
                 info(f"role_session_name {found.session_name} (from the source identity)")
                 request = dataclasses.replace(request, session_name=found.session_name)
-    warnings, note = editing.add_role(files, request)
+    warnings, notes = editing.add_role(files, request)
     warn(warnings)
     info(f"profile {name!r} written")
-    if note:
+    for note in notes:
         info(note)
     if not no_check:
         _check_written(files, name)
