@@ -6,11 +6,13 @@ README's quick start against moto_server in tests/e2e/test_new_user_e2e.py.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
 import sys
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -18,10 +20,16 @@ from moto import mock_aws
 
 from awsprofiles import check
 from awsprofiles.cli import _command
+from tests import test_discover_sso
 from tests.conftest import PROFILES, Home
 from tests.pty_shell import type_into
+from tests.sso_emulator import ApiError, SsoEmulator
 from tests.store_helpers import run
 from tests.test_check import write
+
+# The IAM Identity Center fixtures of discover's tests: five accounts, and a token in the cache.
+acme = test_discover_sso.acme
+signed_in = test_discover_sso.signed_in
 
 
 def by_name(results: list[check.CheckResult]) -> dict[str, check.CheckResult]:
@@ -248,3 +256,29 @@ def test_discover_says_its_roles_get_the_sources_region(
     assert found.code == 0, found.err
     assert "+region = eu-west-1" in found.out
     assert "every role profile gets region eu-west-1 (from source profile 'Bob')" in found.err
+
+
+# --------------------------------------------------------------------------- 14: SSO role not assigned
+
+
+def test_an_sso_role_the_user_is_not_assigned_is_denied_and_says_so(
+    signed_in: SsoEmulator, home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home.config.write_text(
+        home.config.read_text().replace("sso_role_name = AdministratorAccess", "sso_role_name = Billing")
+    )
+    checked = run(capsys, "check", "mine", "--json")
+    assert checked.code == 1
+    [row] = json.loads(checked.out)
+    assert row["error"] == "denied"
+    assert "not assigned role Billing in account 111111111111 in IAM Identity Center" in row["message"]
+    assert "ForbiddenException" not in row["message"]
+
+    def refused(account_id: str, role_name: str) -> dict[str, Any]:
+        raise ApiError(403, "ForbiddenException", {"message": "No access"})
+
+    signed_in.credentials_factory = refused
+    verified = run(capsys, "discover", "--sso-session", "acme", "--verify", "--json")
+    reasons = [item["reason"] for item in json.loads(verified.out)["skipped"]]
+    assert reasons
+    assert all("not assigned role" in reason and "[denied]" in reason for reason in reasons), reasons

@@ -169,6 +169,28 @@ def no_region(profile: str, profiles: Mapping[str, Mapping[str, Any]]) -> CheckF
     )
 
 
+def not_assigned(subject: str, account: str | None, role: str | None, code: str | None = None) -> CheckFailed:
+    """IAM Identity Center refused GetRoleCredentials (ForbiddenException): the signed-in user is
+    not assigned that role (permission set) in that account."""
+    what = f"role {role} in account {account}" if role and account else "that role in that account"
+    return CheckFailed(
+        f"{subject}the signed-in user is not assigned {what} in IAM Identity Center; ask an "
+        "administrator to assign it, or use a role 'profiles discover --sso-session SESSION' lists",
+        "denied",
+        code,
+    )
+
+
+def _sso_role(profile: str, profiles: Mapping[str, Mapping[str, Any]]) -> tuple[str | None, str | None]:
+    """The account and role (permission set) of the SSO profile ``profile``'s credentials come from."""
+    holder = model.key_holder(
+        profile, lambda name: model.Profile(name, profiles[name]) if name in profiles else None
+    )
+    values = profiles.get(holder, {}) if holder is not None else {}
+    account, role = values.get("sso_account_id"), values.get("sso_role_name")
+    return (account if isinstance(account, str) else None), (role if isinstance(role, str) else None)
+
+
 def assume_denied_message(who: str, role: str) -> str:
     return (
         f"{who} may not assume {role}: the role's trust policy must name that principal, its "
@@ -194,6 +216,7 @@ def _client_error(
     assume_denied: AssumeDenied | None,
     origin: Origin | None,
     needs: Permission | None,
+    profiles: Mapping[str, Mapping[str, Any]],
 ) -> CheckFailed:
     code = str(error.response.get("Error", {}).get("Code", "")) or "Unknown"
     message = str(error.response.get("Error", {}).get("Message", ""))
@@ -231,6 +254,8 @@ def _client_error(
             "expired",
             code,
         )
+    if code == "ForbiddenException" and operation == "GetRoleCredentials":
+        return not_assigned(f"profile {profile!r}: ", *_sso_role(profile, profiles), code)
     if denied and "MultiFactorAuthentication" in message:
         return CheckFailed(
             f"profile {profile!r}: the role requires MFA and AWS rejected the code or got none; add "
@@ -280,7 +305,7 @@ def classify(
     if isinstance(error, CheckFailed):
         return error
     if isinstance(error, boto.ClientError):
-        return _client_error(error, profile, assume_denied, origin, needs)
+        return _client_error(error, profile, assume_denied, origin, needs, profiles or {})
     if isinstance(error, boto.RefreshWithMFAUnsupportedError):
         return CheckFailed(
             f"profile {profile!r}: its session needs a new MFA code; run the command again", "mfa-required"
