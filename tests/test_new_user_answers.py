@@ -11,6 +11,8 @@ import os
 import re
 import stat
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -282,3 +284,63 @@ def test_an_sso_role_the_user_is_not_assigned_is_denied_and_says_so(
     reasons = [item["reason"] for item in json.loads(verified.out)["skipped"]]
     assert reasons
     assert all("not assigned role" in reason and "[denied]" in reason for reason in reasons), reasons
+
+
+# --------------------------------------------------------------------------- 9: not AWS's answer
+
+#: A Python class name as a reason: "ResponseParserError", "InvalidRegionError", "ValueError".
+CLASS_NAME = re.compile(r"\b[A-Z][a-z]+(?:[A-Z][a-z]+)*(?:Error|Exception)\b")
+
+
+class _NotAws(BaseHTTPRequestHandler):
+    """A web server that is not AWS: a page for any request."""
+
+    status = 200
+    body = b"<html><body>It works!</body></html>"  # XML to botocore, without what it expects
+
+    def _page(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = self.body
+        self.send_response(self.status)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _page
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+class _NotAwsNotFound(_NotAws):
+    status = 404
+
+
+class _NotAwsText(_NotAws):
+    body = b"It works!"  # not even XML
+
+
+@pytest.mark.parametrize("handler", [_NotAws, _NotAwsNotFound, _NotAwsText])
+def test_an_endpoint_that_is_not_aws_is_named_and_no_class_name_is_the_reason(
+    handler: type[BaseHTTPRequestHandler], home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+        write(
+            home,
+            config="[profile alice]\nregion = eu-west-1\n",
+            credentials="[alice]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n",
+        )
+        result = by_name(check.check_profiles(home.paths, timeout=5))["alice"]
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.error == "other"
+    assert endpoint in result.message
+    assert "not an AWS answer" in result.message
+    assert "AWS_ENDPOINT_URL" in result.message
+    assert not CLASS_NAME.search(result.message), result.message

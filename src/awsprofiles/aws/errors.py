@@ -16,12 +16,14 @@ anything (a credential_process's stderr, a request's body), and nothing secret m
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from botocore import exceptions as boto
+from botocore.parsers import ResponseParserError
 
 from awsprofiles import model
 from awsprofiles.errors import CheckFailed
@@ -54,6 +56,58 @@ def profiles_process_code(stderr: str) -> str | None:
     found = _PROCESS_ERROR.match(lines[-1]) if lines else None
     code = found.group("code") if found else None
     return code if code in _PROCESS_CODES else None
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a failed call went (scheme and host, never a path or query), and the settings that
+    choose that endpoint, named in the fix."""
+
+    url: str
+    settings: tuple[str, ...]
+
+    @classmethod
+    def of_service(cls, url: str, service: str) -> Endpoint:
+        """A botocore client's endpoint: the profile's endpoint_url, AWS_ENDPOINT_URL_<SERVICE> and
+        AWS_ENDPOINT_URL choose it (its service as botocore's events name it: ``sts``, ``sso``)."""
+        variable = f"AWS_ENDPOINT_URL_{service.upper().replace('-', '_')}"
+        return cls(
+            url,
+            ("endpoint_url", variable, "AWS_ENDPOINT_URL")
+            if service
+            else ("endpoint_url", "AWS_ENDPOINT_URL"),
+        )
+
+    def named_settings(self) -> str:
+        return ", ".join(self.settings[:-1]) + (" and " if len(self.settings) > 1 else "") + self.settings[-1]
+
+
+#: Where `session.name_endpoints` puts a failed call's `Endpoint`: its context, then the
+#: ClientError's ResponseMetadata; another exception gets it as an attribute of this name.
+ENDPOINT_KEY = "awsprofiles_endpoint"
+#: Who chooses the endpoint of a call whose endpoint is not known.
+_ANY_ENDPOINT = Endpoint("", ("endpoint_url", "AWS_ENDPOINT_URL"))
+
+
+def endpoint_of(error: BaseException) -> Endpoint | None:
+    """Where the failed call that raised ``error`` went (`session.name_endpoints`), when known."""
+    found = getattr(error, ENDPOINT_KEY, None)
+    response = getattr(error, "response", None)
+    if found is None and isinstance(response, dict):
+        found = response.get("ResponseMetadata", {}).get(ENDPOINT_KEY)
+    return found if isinstance(found, Endpoint) else None
+
+
+def not_aws(subject: str, endpoint: Endpoint | None, what: str = "") -> CheckFailed:
+    """An answer that is not AWS's (a web page, an empty or unreadable body): the endpoint is not
+    AWS, or a proxy answered for it."""
+    where = endpoint or _ANY_ENDPOINT
+    source = f"from {where.url} " if where.url else ""
+    return CheckFailed(
+        f"{subject}the answer {source}was not an AWS answer{what}: check {where.named_settings()}, which "
+        "choose the endpoint, and any proxy in between",
+        "other",
+    )
 
 
 @dataclass(frozen=True)
@@ -218,9 +272,10 @@ def _client_error(
     needs: Permission | None,
     profiles: Mapping[str, Mapping[str, Any]],
 ) -> CheckFailed:
-    code = str(error.response.get("Error", {}).get("Code", "")) or "Unknown"
+    code = str(error.response.get("Error", {}).get("Code", ""))
     message = str(error.response.get("Error", {}).get("Message", ""))
     operation = error.operation_name or "the AWS call"
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     if origin is None:
         # Without the files' settings (an explicit key): the profile holds the key it signs with.
         add_user = f"'profiles add-user {profile} --force'"
@@ -233,6 +288,9 @@ def _client_error(
     # An error body botocore cannot parse leaves only the HTTP status as the code (moto's
     # Organizations): 403 Forbidden is a refusal too.
     denied = code in DENIED or code == "403"
+    if not denied and (not code or code.isdigit()):
+        # Every AWS error names its code: an answer without one did not come from AWS.
+        return not_aws(f"profile {profile!r}: ", endpoint_of(error), f" (HTTP {status})" if status else "")
     if code in _INVALID_KEY:
         return CheckFailed(
             f"{subject}AWS does not know {origin.source} (mistyped, deleted, deactivated or from another "
@@ -292,6 +350,7 @@ def classify(
     origin: Origin | None = None,
     needs: Permission | None = None,
     profiles: Mapping[str, Mapping[str, Any]] | None = None,
+    endpoint: Endpoint | None = None,
 ) -> CheckFailed:
     """The `CheckFailed` (with its code) for an exception raised while using ``profile``.
 
@@ -301,6 +360,7 @@ def classify(
     ``needs``: the permission the call requires, named when IAM refuses it.
     ``profiles``: every profile's values (botocore's ``full_config["profiles"]``), for the fix of
     a setting that is missing or wrong.
+    ``endpoint``: where a call went that no botocore client made (the console's sign-in).
     """
     if isinstance(error, CheckFailed):
         return error
@@ -318,19 +378,27 @@ def classify(
         )
     if isinstance(error, boto.ConnectTimeoutError | boto.ReadTimeoutError):
         within = f" within {timeout:g} s" if timeout is not None else " in time"
+        settings = (endpoint or endpoint_of(error) or _ANY_ENDPOINT).named_settings()
         return CheckFailed(
-            f"AWS did not answer{within}; check the network, proxy and endpoint_url, then retry "
+            f"AWS did not answer{within}; check the network, proxy and {settings}, then retry "
             "(or raise --timeout)",
             "timeout",
         )
     if isinstance(error, boto.ConnectionError | boto.HTTPClientError):
-        endpoint = getattr(error, "kwargs", {}).get("endpoint_url")
-        where = f" at {endpoint}" if isinstance(endpoint, str) else ""
+        where = endpoint or endpoint_of(error) or _ANY_ENDPOINT
+        url = getattr(error, "kwargs", {}).get("endpoint_url") if endpoint is None else endpoint.url
+        at = f" at {url}" if isinstance(url, str) and url else ""
         return CheckFailed(
-            f"cannot reach AWS{where}: check the network, proxy settings, endpoint_url and "
-            "AWS_ENDPOINT_URL, then retry",
+            f"cannot reach AWS{at}: check the network, proxy settings and {where.named_settings()}, "
+            "then retry",
             "network",
         )
+    if isinstance(error, ResponseParserError) or (
+        endpoint_of(error) is not None and not isinstance(error, boto.BotoCoreError)
+    ):
+        # botocore could not read the answer (its parser raises KeyError for XML without the
+        # result it expects): whatever answered is not AWS.
+        return not_aws(f"profile {profile!r}: ", endpoint or endpoint_of(error))
     if isinstance(error, boto.InfiniteLoopConfigError):
         return CheckFailed(f"profile {profile!r}: its source_profile chain loops", "lint")
     if isinstance(error, boto.PartialCredentialsError):
@@ -369,17 +437,21 @@ def classify(
         )
     if isinstance(error, boto.InvalidConfigError):
         # botocore's own text names profiles and keys, never values.
-        return CheckFailed(f"profile {profile!r} cannot be used: {error}", "other", type(error).__name__)
+        return CheckFailed(f"profile {profile!r} cannot be used: {error}", "other")
     if isinstance(error, boto.ParamValidationError):
         return CheckFailed(
             f"profile {profile!r}: a setting was refused before it was sent "
             "(check duration_seconds, role_session_name, external_id and the MFA code)",
             "other",
-            type(error).__name__,
         )
-    name = type(error).__name__
     if isinstance(error, boto.NoRegionError):
         return no_region(profile, profiles or {})
     if isinstance(error, boto.BotoCoreError):
-        return CheckFailed(f"profile {profile!r}: botocore cannot use its settings ({name})", "other", name)
-    return CheckFailed(f"profile {profile!r} failed: {name}", "other", name)
+        return CheckFailed(f"profile {profile!r}: botocore cannot use its settings", "other")
+    if os.environ.get("PROFILES_DEBUG"):
+        raise error  # main shows its traceback, as for any unexpected exception
+    return CheckFailed(
+        f"profile {profile!r}: the AWS call failed unexpectedly; run again with PROFILES_DEBUG=1 for "
+        "the traceback and report it",
+        "other",
+    )

@@ -19,10 +19,12 @@ from botocore.loaders import create_loader
 from awsprofiles.aws.credentials import mfa_prompter
 from awsprofiles.aws.errors import (
     ENVIRONMENT,
+    Endpoint,
     Origin,
     assume_denied_message,
     classify,
     no_credentials,
+    not_aws,
     origin_of,
 )
 from awsprofiles.aws.session import (
@@ -261,6 +263,9 @@ class Resolver:
             reply = sts.get_caller_identity()
         except Exception as error:
             raise self.explain(error, shown, self._origins.get(profile or "")) from None
+        if not all(isinstance(reply.get(key), str) for key in ("Account", "Arn", "UserId")):
+            # a page botocore could read as XML, with nothing of GetCallerIdentity's in it
+            raise not_aws(f"profile {shown!r}: ", Endpoint.of_service(sts.meta.endpoint_url, "sts"))
         return Identity(str(reply["Account"]), str(reply["Arn"]), str(reply["UserId"]))
 
     # ------------------------------------------------------------------ errors
