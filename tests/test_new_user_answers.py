@@ -344,3 +344,28 @@ def test_an_endpoint_that_is_not_aws_is_named_and_no_class_name_is_the_reason(
     assert "not an AWS answer" in result.message
     assert "AWS_ENDPOINT_URL" in result.message
     assert not CLASS_NAME.search(result.message), result.message
+
+
+# --------------------------------------------------------------------------- 10: the sign-in endpoint
+
+
+def test_an_unreachable_sign_in_endpoint_names_the_one_variable_that_chooses_it(
+    home: Home, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from awsprofiles.aws import console
+
+    signin = closed_port() + "/federation"
+    monkeypatch.setenv(console.ENDPOINT_VARIABLE, signin)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", closed_port())  # for the other services, not sign-in
+    write(  # temporary credentials go to the sign-in endpoint as they are: no STS call
+        home,
+        config="[profile temp]\nregion = eu-west-1\n",
+        credentials="[temp]\naws_access_key_id = ASIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n"
+        "aws_session_token = t\n",
+    )
+    failed = run(capsys, "console", "temp", "--print")
+    assert failed.code == 1
+    assert failed.err.startswith(f"error: cannot reach AWS at {signin} ")
+    assert "AWS_ENDPOINT_URL_SIGNIN" in failed.err
+    assert "endpoint_url" not in failed.err
+    assert not re.search(r"AWS_ENDPOINT_URL\b(?!_)", failed.err)

@@ -78,8 +78,9 @@ class Endpoint:
             else ("endpoint_url", "AWS_ENDPOINT_URL"),
         )
 
-    def named_settings(self) -> str:
-        return ", ".join(self.settings[:-1]) + (" and " if len(self.settings) > 1 else "") + self.settings[-1]
+    def named_settings(self, conjunction: str = "and") -> str:
+        *first, last = self.settings
+        return f"{', '.join(first)} {conjunction} {last}" if first else last
 
 
 #: Where `session.name_endpoints` puts a failed call's `Endpoint`: its context, then the
@@ -380,8 +381,8 @@ def classify(
         within = f" within {timeout:g} s" if timeout is not None else " in time"
         settings = (endpoint or endpoint_of(error) or _ANY_ENDPOINT).named_settings()
         return CheckFailed(
-            f"AWS did not answer{within}; check the network, proxy and {settings}, then retry "
-            "(or raise --timeout)",
+            f"AWS did not answer{within}; check the network and proxy settings, and {settings}, "
+            "then retry (or raise --timeout)",
             "timeout",
         )
     if isinstance(error, boto.ConnectionError | boto.HTTPClientError):
@@ -389,8 +390,8 @@ def classify(
         url = getattr(error, "kwargs", {}).get("endpoint_url") if endpoint is None else endpoint.url
         at = f" at {url}" if isinstance(url, str) and url else ""
         return CheckFailed(
-            f"cannot reach AWS{at}: check the network, proxy settings and {where.named_settings()}, "
-            "then retry",
+            f"cannot reach AWS{at} (the endpoint {where.named_settings('or')} chooses, when set): check "
+            "the network and proxy settings, then retry",
             "network",
         )
     if isinstance(error, ResponseParserError) or (
