@@ -369,3 +369,35 @@ def test_an_unreachable_sign_in_endpoint_names_the_one_variable_that_chooses_it(
     assert "AWS_ENDPOINT_URL_SIGNIN" in failed.err
     assert "endpoint_url" not in failed.err
     assert not re.search(r"AWS_ENDPOINT_URL\b(?!_)", failed.err)
+
+
+# --------------------------------------------------------------------------- 21: bash completion
+
+
+def test_bash_completion_help_says_the_completions_folder_needs_bash_completion_and_how_to_load_it_now(
+    home: Home, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.pty_shell import complete_interactively
+
+    shown = run(capsys, "completion", "--help").out
+    bash = " ".join(shown.split("bash:", 1)[1].split("zsh:", 1)[0].split())
+    folder = "~/.local/share/bash-completion/completions/profiles"
+    assert folder in bash
+    assert "the bash-completion package" in bash
+    assert 'eval "$(profiles completion bash)"' in bash
+    script = run(capsys, "completion", "bash").out
+    assert "bash-completion package" in script.split("\n\n", 1)[0]  # where it says how to install it
+
+    # What it says, in a real bash without the bash-completion package (as on this machine).
+    installed = home.root / folder.removeprefix("~/")
+    installed.parent.mkdir(parents=True)
+    installed.write_text(script)
+    write(home, config="[profile my-profile]\n")
+    env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]}
+    argv = ["bash", "--norc", "--noprofile", "-i"]
+    installed_only = complete_interactively(argv, "true", ["profiles env my-"], env=env, cwd=tmp_path)
+    assert installed_only == [["profiles", "env", "my-"]]  # nothing completed
+    loaded = complete_interactively(
+        argv, 'eval "$(profiles completion bash)"', ["profiles env my-"], env=env, cwd=tmp_path
+    )
+    assert loaded == [["profiles", "env", "my-profile"]]
