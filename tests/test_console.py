@@ -108,7 +108,7 @@ def test_unreachable_endpoint_is_network_and_names_no_credential(
     monkeypatch.setenv(console.ENDPOINT_VARIABLE, f"http://127.0.0.1:{port}/federation")
     code, out, err = run(capsys, "deploy", "--print")
     assert (code, out) == (1, "")
-    assert err.startswith(f"error: cannot reach AWS at http://127.0.0.1:{port}/federation ")
+    assert err.startswith(f"error: cannot reach AWS at http://127.0.0.1:{port}/federation:")
     assert err.rstrip().endswith("[network]")
     for leak in ("Session", "sessionKey", "sessionToken", BOB_SECRET, "%22"):
         assert leak not in err

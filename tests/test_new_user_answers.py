@@ -365,7 +365,7 @@ def test_an_unreachable_sign_in_endpoint_names_the_one_variable_that_chooses_it(
     )
     failed = run(capsys, "console", "temp", "--print")
     assert failed.code == 1
-    assert failed.err.startswith(f"error: cannot reach AWS at {signin} ")
+    assert failed.err.startswith(f"error: cannot reach AWS at {signin}: ")
     assert "AWS_ENDPOINT_URL_SIGNIN" in failed.err
     assert "endpoint_url" not in failed.err
     assert not re.search(r"AWS_ENDPOINT_URL\b(?!_)", failed.err)
@@ -401,3 +401,51 @@ def test_bash_completion_help_says_the_completions_folder_needs_bash_completion_
         argv, 'eval "$(profiles completion bash)"', ["profiles env my-"], env=env, cwd=tmp_path
     )
     assert loaded == [["profiles", "env", "my-profile"]]
+
+
+# --------------------------------------------------------------------------- 8: inline comments
+
+SECRET_WITH_COMMENT = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
+def test_inline_comments_that_botocore_reads_as_values_are_linted_with_the_fix(home: Home) -> None:
+    write(
+        home,
+        config="[profile alice]\nregion = eu-west-1   # Ireland\noutput = json ; for scripts\n"
+        "credential_process = /usr/bin/get-keys --user alice # from the vault\n"
+        "[profile quoted]\ncredential_process = /usr/bin/get-keys --note 'a # b'\n"
+        "[profile portal]\nsso_start_url = https://example.awsapps.com/start#/\nsso_region = eu-west-1\n"
+        "sso_account_id = 123456789012\nsso_role_name = ReadOnly\n",
+        credentials="[dave]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"
+        f"aws_secret_access_key = {SECRET_WITH_COMMENT} # old key\n",
+    )
+    results = by_name(check.check_profiles(home.paths, offline=True))
+    alice = results["alice"].message
+    assert "'profiles set alice region eu-west-1'" in alice
+    assert "'eu-west-1   # Ireland'" in alice
+    assert "'profiles set alice output json'" in alice
+    assert "profiles set alice credential_process '/usr/bin/get-keys --user alice'" in alice
+    dave = results["dave"].message
+    assert "the inline comment in aws_secret_access_key" in dave
+    assert SECRET_WITH_COMMENT not in dave
+    assert results["quoted"].ok, results["quoted"].message
+    assert results["portal"].ok, results["portal"].message
+
+
+def test_a_live_check_names_the_setting_and_value_botocore_refused(home: Home) -> None:
+    write(
+        home,
+        config="[profile alice]\nregion = eu-west-1   # Ireland\n"
+        "[profile bob]\nregion = eu-west-1\nmax_attempts = 3 # retries\n"
+        "[profile carol]\nregion = eu-west-1\nsts_regional_endpoints = fast\n",
+        credentials="".join(
+            f"[{name}]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n"
+            for name in ("alice", "bob", "carol")
+        ),
+    )
+    results = by_name(check.check_profiles(home.paths, timeout=5))
+    assert "region 'eu-west-1   # Ireland'" in results["alice"].message
+    assert "max_attempts '3 # retries'" in results["bob"].message
+    assert "sts_regional_endpoints 'fast'" in results["carol"].message
+    for result in results.values():
+        assert not CLASS_NAME.search(result.message), result.message

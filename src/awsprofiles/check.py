@@ -96,6 +96,9 @@ def _lint_values(profile: Profile, lint: Lint) -> None:
             hint = model.suggest_key(key)
             tip = f"; did you mean {hint!r}?" if hint else ""
             lint.add(name, f"key {key!r} is not one botocore knows, so it is ignored{tip}", fatal=False)
+        comment = model.inline_comment(name, key, value) if isinstance(value, str) else None
+        if comment is not None:
+            lint.add(name, comment, fatal=False)  # the live check says whether botocore refuses it
     checks = {
         "role_arn": model.validate_role_arn,
         "mfa_serial": model.validate_mfa_serial,

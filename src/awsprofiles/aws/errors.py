@@ -78,9 +78,9 @@ class Endpoint:
             else ("endpoint_url", "AWS_ENDPOINT_URL"),
         )
 
-    def named_settings(self, conjunction: str = "and") -> str:
+    def named_settings(self) -> str:
         *first, last = self.settings
-        return f"{', '.join(first)} {conjunction} {last}" if first else last
+        return f"{', '.join(first)} and {last}" if first else last
 
 
 #: Where `session.name_endpoints` puts a failed call's `Endpoint`: its context, then the
@@ -222,6 +222,47 @@ def no_region(profile: str, profiles: Mapping[str, Mapping[str, Any]]) -> CheckF
         f"needs one to call STS; run 'profiles set {profile} region {region or 'REGION'}'{whose}",
         "other",
     )
+
+
+#: botocore's refusals of a setting's value, by class name: the setting, and the argument of the
+#: exception that holds the value (botocore's text is never quoted).
+_REFUSED_SETTINGS = {
+    "InvalidRegionError": ("region", "region_name"),
+    "InvalidRetryModeError": ("retry_mode", "provided_retry_mode"),
+    "InvalidMaxRetryAttemptsError": ("max_attempts", "provided_max_attempts"),
+    "InvalidSTSRegionalEndpointsConfigError": ("sts_regional_endpoints", "sts_regional_endpoints_config"),
+    "InvalidDefaultsMode": ("defaults_mode", "mode"),
+    "InvalidEndpointDiscoveryConfigurationError": ("endpoint_discovery_enabled", "config_value"),
+    "InvalidIMDSEndpointError": ("ec2_metadata_service_endpoint", "endpoint"),
+    "InvalidIMDSEndpointModeError": ("ec2_metadata_service_endpoint_mode", "mode"),
+}
+
+
+def refused_setting(
+    error: BaseException, profile: str, profiles: Mapping[str, Mapping[str, Any]]
+) -> CheckFailed | None:
+    """botocore cannot use a setting of ``profile``: the setting and its value, and the fix (an
+    inline comment it read as part of the value, `model.inline_comment`). None when the error
+    names no setting and the profile has no inline comment."""
+    values = {key: value for key, value in profiles.get(profile, {}).items() if isinstance(value, str)}
+    refused = _REFUSED_SETTINGS.get(type(error).__name__)
+    kwargs = getattr(error, "kwargs", {})
+    if refused is not None and isinstance(kwargs, dict) and refused[1] in kwargs:
+        key, value = refused[0], str(kwargs[refused[1]])
+        comment = model.inline_comment(profile, key, value) if values.get(key) == value else None
+        if comment is not None:
+            return CheckFailed(f"profile {profile!r}: botocore cannot use its {key}: {comment}", "other")
+        where = "" if values.get(key) == value else " (from the environment)"
+        return CheckFailed(
+            f"profile {profile!r}: botocore cannot use {key} {value!r}{where}; set a valid one "
+            f"('profiles set {profile} {key} VALUE')",
+            "other",
+        )
+    for key, value in values.items():
+        comment = model.inline_comment(profile, key, value)
+        if comment is not None:
+            return CheckFailed(f"profile {profile!r}: botocore cannot use its settings: {comment}", "other")
+    return None
 
 
 def not_assigned(subject: str, account: str | None, role: str | None, code: str | None = None) -> CheckFailed:
@@ -390,8 +431,8 @@ def classify(
         url = getattr(error, "kwargs", {}).get("endpoint_url") if endpoint is None else endpoint.url
         at = f" at {url}" if isinstance(url, str) and url else ""
         return CheckFailed(
-            f"cannot reach AWS{at} (the endpoint {where.named_settings('or')} chooses, when set): check "
-            "the network and proxy settings, then retry",
+            f"cannot reach AWS{at}: check the network and proxy settings, and {where.named_settings()} "
+            "(they choose the endpoint), then retry",
             "network",
         )
     if isinstance(error, ResponseParserError) or (
@@ -447,6 +488,9 @@ def classify(
         )
     if isinstance(error, boto.NoRegionError):
         return no_region(profile, profiles or {})
+    setting = refused_setting(error, profile, profiles or {})
+    if setting is not None:
+        return setting
     if isinstance(error, boto.BotoCoreError):
         return CheckFailed(f"profile {profile!r}: botocore cannot use its settings", "other")
     if os.environ.get("PROFILES_DEBUG"):
