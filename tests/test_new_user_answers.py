@@ -449,3 +449,57 @@ def test_a_live_check_names_the_setting_and_value_botocore_refused(home: Home) -
     assert "sts_regional_endpoints 'fast'" in results["carol"].message
     for result in results.values():
         assert not CLASS_NAME.search(result.message), result.message
+
+
+# --------------------------------------------------------------------------- 22: a row names its profile once
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "awsprofiles"
+
+
+def test_check_rows_do_not_repeat_their_profile(
+    home: Home, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_check import ACCOUNT, SECRET, enforced, keys, make_role, make_user
+
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    failing = script(tmp_path, "failing", "echo 'token expired, run login' >&2\nexit 3\n")
+    with mock_aws():
+        iam = boto3.client("iam", region_name="us-east-1")
+        bob = make_user(iam, "Bob")
+        role = make_role(iam, "not-for-bob", f"arn:aws:iam::{ACCOUNT}:user/Alice")
+        write(
+            home,
+            config=f"[profile badrole]\nrole_arn = {role}\nsource_profile = Bob\n"
+            f"[profile tool]\ncredential_process = {failing}\n"
+            "[profile nothing]\nregion = eu-west-1\n"
+            "[profile portal]\nsso_start_url = https://example.awsapps.com/start\nsso_region = eu-west-1\n"
+            "sso_account_id = 123456789012\nsso_role_name = ReadOnly\n"
+            "[profile mfa]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = Bob\n"
+            "mfa_serial = arn:aws:iam::123456789012:mfa/Bob\n",
+            credentials=keys("Bob", bob["id"], bob["secret"])
+            + keys("badsec", bob["id"], SECRET)
+            + keys("ghost", "AKIAMADEUPMADEUP1234", SECRET)
+            + "[half]\naws_access_key_id = AKIAMADEUPMADEUP1234\n",
+        )
+        checked = enforced(lambda: run(capsys, "check"))
+    rows = checked.out.splitlines()[1:-1]
+    assert len(rows) == 9, checked.out
+    for row in rows:
+        name = row.split()[0]
+        if row.split()[2] == "ok":
+            continue
+        problem = row.split(maxsplit=3)[3]
+        assert f"profile {name!r}" not in problem, row
+        assert f"{name!r}'s" not in problem, row
+
+
+def test_no_message_makes_a_possessive_of_a_quoted_name() -> None:
+    # "rotating 'bob''s key" reads as a typo: "the key of profile 'bob'"
+    quoted_possessive = re.compile(r"!r\}'s\b|'\{[^}]+\}'s\b")
+    found = [
+        f"{path.relative_to(SRC)}:{number}: {line.strip()}"
+        for path in sorted(SRC.rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if quoted_possessive.search(line)
+    ]
+    assert found == []

@@ -283,7 +283,7 @@ def _organization_accounts(resolver: Resolver, profile: str, is_source: bool) ->
     except CheckFailed as error:
         if error.aws_code == "AWSOrganizationsNotInUseException":
             raise CheckFailed(
-                f"profile {profile!r}'s account is not in an organization; drop --organization",
+                f"the account of profile {profile!r} is not in an organization; drop --organization",
                 "other",
                 error.aws_code,
             ) from None

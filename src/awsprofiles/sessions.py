@@ -70,7 +70,7 @@ def _keyring_profile(paths: store.Paths, name: str) -> model.Profile:
 
 def _mfa_required(name: str, serial: str, reason: str) -> CheckFailed:
     return CheckFailed(
-        f"profile {name!r} needs a code of MFA device {serial} to start its session, and {reason}: "
+        f"profile {name!r}: it needs a code of MFA device {serial} to start its session, and {reason}: "
         f"run 'profiles whoami {name}' in a terminal once (the session is kept in the keyring until "
         "it expires), or pass --mfa-code CODE",
         "mfa-required",
@@ -99,7 +99,7 @@ def _read_key(paths: store.Paths, name: str) -> dict[str, str]:
     if keys is None:
         item = vault.describe_item(vault.item_user(paths, name))
         raise CheckFailed(
-            f"profile {name!r} has no key in the keyring (no {item}); "
+            f"profile {name!r}: no key in the keyring (no {item}); "
             f"add it with 'profiles add-user {name} --keyring --force'",
             "no-credentials",
         )

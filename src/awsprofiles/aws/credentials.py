@@ -118,7 +118,7 @@ def mfa_prompter(profile: str, mfa_code: str | None, can_prompt: bool) -> Callab
             return mfa_code
         if not can_prompt:
             raise CheckFailed(
-                f"profile {profile!r} (or its source) requires an MFA code (mfa_serial), which cannot "
+                f"profile {profile!r}: it (or its source) requires an MFA code (mfa_serial), which cannot "
                 "be asked for here: pass --mfa-code CODE to 'profiles env' or 'profiles exec', or run "
                 "it in a terminal",
                 "mfa-required",
@@ -144,9 +144,9 @@ def _assume_denied(session: object, profile: str) -> str:
     values = getattr(session, "full_config", {}).get("profiles", {}).get(profile, {})
     source = values.get("source_profile")
     who = (
-        f"the credentials of source profile {source!r}"
+        f"the credentials of its source profile {source!r}"
         if isinstance(source, str)
-        else f"the source identity of profile {profile!r}"
+        else "its source identity"
     )
     return assume_denied_message(who, str(values.get("role_arn", "its role")))
 
@@ -235,7 +235,7 @@ def get_credentials(
             f"cannot use the AWS CLI's cache {where}: {error.strerror or error}; or run with --no-cache"
         ) from None
     if not frozen.access_key or not frozen.secret_key:
-        raise CheckFailed(f"profile {profile!r} has no credentials", "no-credentials")
+        raise CheckFailed(f"profile {profile!r}: no credentials", "no-credentials")
     return Credentials(
         access_key_id=frozen.access_key,
         secret_access_key=frozen.secret_key,

@@ -36,7 +36,8 @@ DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperat
 #: only this token of AWS's text is used, and only when it looks exactly like an IAM action.
 _REFUSED_ACTION = re.compile(r"not authorized to perform: ([a-z0-9-]+:[A-Za-z0-9]+)\b")
 
-#: Given the profile, who tried to assume which role, when the caller can find out.
+#: Given the profile, who tried to assume which role, when the caller can find out (said of the
+#: profile, which the message names before it: "its source profile 'Bob' ...").
 AssumeDenied = Callable[[str], str]
 
 
@@ -151,9 +152,9 @@ ENVIRONMENT = Origin(
     environment=True,
 )
 _CREDENTIAL_SOURCES = {
-    "Environment": "the access key in the environment variables (credential_source Environment of {whose})",
-    "Ec2InstanceMetadata": "the EC2 instance's role (credential_source Ec2InstanceMetadata of {whose})",
-    "EcsContainer": "the container's task role (credential_source EcsContainer of {whose})",
+    "Environment": "the access key in the environment variables (the credential_source Environment{of})",
+    "Ec2InstanceMetadata": "the EC2 instance's role (the credential_source Ec2InstanceMetadata{of})",
+    "EcsContainer": "the container's task role (the credential_source EcsContainer{of})",
 }
 
 
@@ -172,26 +173,31 @@ def origin_of(profile: str, profiles: Mapping[str, Mapping[str, Any]]) -> Origin
     found = lookup(holder) if holder is not None else None
     if holder is None or found is None:
         return None
-    whose = f"profile {holder!r}" if holder == profile else f"its source profile {holder!r}"
+    # Said of ``profile`` (its row or its error names it): its own, or its source profile's.
+    own = holder == profile
+    of = "" if own else f" of its source profile {holder!r}"
     source = found.get("credential_source")
     if found.kind is model.Kind.ROLE and source in _CREDENTIAL_SOURCES and not found.get("source_profile"):
-        where = _CREDENTIAL_SOURCES[str(source)].format(whose=whose)
+        where = _CREDENTIAL_SOURCES[str(source)].format(of=of)
         fix = "check the credentials that source provides"
         return Origin(where, fix, fix, environment=False)
     if found.get(model.ACCESS_KEY_ID):
-        add_user = f"'profiles add-user {holder} --force'"
-        return Origin(
-            f"the access key of {whose}",
-            f"create a new key and run {add_user}",
-            f"paste the secret again with {add_user}",
-        )
+        return keys_origin(holder, "its access key" if own else f"the access key{of}")
     if found.kind is model.Kind.SSO:
         fix = f"run 'profiles login {holder}'"
-        return Origin(f"the IAM Identity Center (SSO) credentials of {whose}", fix, fix)
+        return Origin(
+            "its IAM Identity Center (SSO) credentials" if own else f"the SSO credentials{of}", fix, fix
+        )
     if found.kind is model.Kind.PROCESS:
         fix = "fix the credentials that program returns"
-        return Origin(f"the access key that the credential_process of {whose} returned", fix, fix)
+        return Origin(f"the access key that the credential_process{of} returned", fix, fix)
     return None
+
+
+def keys_origin(holder: str, words: str) -> Origin:
+    """An access key in profile ``holder`` (``words`` name it): replaced with add-user --force."""
+    add_user = f"'profiles add-user {holder} --force'"
+    return Origin(words, f"create a new key and run {add_user}", f"paste the secret again with {add_user}")
 
 
 def no_credentials(profile: str, exists: bool = True) -> CheckFailed:
@@ -203,7 +209,7 @@ def no_credentials(profile: str, exists: bool = True) -> CheckFailed:
             "no-credentials",
         )
     return CheckFailed(
-        f"profile {profile!r} has no credentials: give it keys ('profiles add-user {profile} --force'), "
+        f"profile {profile!r}: no credentials: give it keys ('profiles add-user {profile} --force'), "
         "a role ('profiles add-role'), SSO or a credential_process",
         "no-credentials",
     )
@@ -320,12 +326,7 @@ def _client_error(
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     if origin is None:
         # Without the files' settings (an explicit key): the profile holds the key it signs with.
-        add_user = f"'profiles add-user {profile} --force'"
-        origin = Origin(
-            f"the access key of profile {profile!r}",
-            f"create a new key and run {add_user}",
-            f"paste the secret again with {add_user}",
-        )
+        origin = keys_origin(profile, "its access key")
     subject = "" if origin.environment else f"profile {profile!r}: "
     # An error body botocore cannot parse leaves only the HTTP status as the code (moto's
     # Organizations): 403 Forbidden is a refusal too.
@@ -342,7 +343,7 @@ def _client_error(
         )
     if code in _BAD_SECRET:
         return CheckFailed(
-            f"{subject}the secret access key does not match the key ID of {origin.source}; "
+            f"{subject}{origin.source} has the wrong secret (it does not match the key ID); "
             f"{origin.new_secret}",
             "bad-secret",
             code,
@@ -368,9 +369,9 @@ def _client_error(
         text = (
             assume_denied(profile)
             if assume_denied is not None
-            else assume_denied_message(f"the source identity of profile {profile!r}", "its role")
+            else assume_denied_message("its source identity", "its role")
         )
-        return CheckFailed(text, "assume-denied", code)
+        return CheckFailed(f"profile {profile!r}: {text}", "assume-denied", code)
     if denied:
         fix = (
             f"its IAM user or role needs {needs.sentence()}"
@@ -414,7 +415,7 @@ def classify(
         )
     if isinstance(error, boto.SSOError | boto.TokenRetrievalError | boto.UnauthorizedSSOTokenError):
         return CheckFailed(
-            f"profile {profile!r} uses AWS IAM Identity Center and has no valid SSO session; "
+            f"profile {profile!r}: no valid IAM Identity Center (SSO) session; "
             f"run 'profiles login {profile}'",
             "sso-login",
         )
@@ -445,7 +446,7 @@ def classify(
         return CheckFailed(f"profile {profile!r}: its source_profile chain loops", "lint")
     if isinstance(error, boto.PartialCredentialsError):
         return CheckFailed(
-            f"profile {profile!r} has only half a key pair: it needs both aws_access_key_id and "
+            f"profile {profile!r}: only half a key pair: it needs both aws_access_key_id and "
             "aws_secret_access_key",
             "no-credentials",
         )
@@ -473,13 +474,13 @@ def classify(
         )
     if isinstance(error, boto.NoCredentialsError | boto.ProfileNotFound):
         return CheckFailed(
-            f"profile {profile!r} (or its source profile) has no credentials botocore can use: no keys, "
-            "role, SSO or credential_process",
+            f"profile {profile!r}: no credentials botocore can use, of its own or its source profile: no "
+            "keys, role, SSO or credential_process",
             "no-credentials",
         )
     if isinstance(error, boto.InvalidConfigError):
         # botocore's own text names profiles and keys, never values.
-        return CheckFailed(f"profile {profile!r} cannot be used: {error}", "other")
+        return CheckFailed(f"profile {profile!r}: botocore cannot use it: {error}", "other")
     if isinstance(error, boto.ParamValidationError):
         return CheckFailed(
             f"profile {profile!r}: a setting was refused before it was sent "

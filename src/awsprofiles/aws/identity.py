@@ -293,10 +293,10 @@ class Resolver:
             try:
                 principal = self.whoami(source).arn
             except CheckFailed as error:
-                return f"profile {profile!r}: its source profile {source!r} fails: {error.message}"
-            who = f"{principal} (profile {source!r})"
+                return f"its source profile {source!r} fails: {error.message}"
+            who = f"{principal} (its source profile {source!r})"
         elif isinstance(values.get("credential_source"), str):
-            who = f"the credentials from credential_source {values['credential_source']}"
+            who = f"the credentials from its credential_source {values['credential_source']}"
         else:
-            who = f"the keys of profile {profile!r}"
+            who = "its own keys"
         return assume_denied_message(who, role)

@@ -22,7 +22,7 @@ import subprocess
 from collections.abc import Callable
 from typing import Any
 
-from awsprofiles.errors import CheckFailed
+from awsprofiles.errors import CheckFailed, said_of
 from awsprofiles.startup import NO_PROMPT
 
 #: What the SDKs require of a credential_process's output (besides "Version": 1).
@@ -42,16 +42,17 @@ def whole_words(text: str, limit: int) -> str:
     return f"{kept} … ({len(text) - len(kept)} more characters)"
 
 
-def said_on_stderr(stderr: str) -> str | None:
+def said_on_stderr(stderr: str, profile: str) -> str | None:
     """The line of a program's stderr that says why it failed: its ``error:`` line (the last one),
     else its first line, kept whole (`whole_words`). Of an ``error: ... [code]`` line, the prefix
-    and the code go (the code is passed on as the failure's own, `errors.profiles_process_code`)."""
+    and the code go (the code is passed on as the failure's own, `errors.profiles_process_code`),
+    and so does ``profile 'NAME': `` when NAME is ``profile``, which the message names already."""
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     if not lines:
         return None
     errors = [line for line in lines if line.lower().startswith("error:")]
     line = _CODE_SUFFIX.sub("", errors[-1][len("error:") :].strip()) if errors else lines[0]
-    return whole_words(line, _STDERR_LINE_LIMIT)
+    return whole_words(said_of(profile, line), _STDERR_LINE_LIMIT)
 
 
 def _bad_output(profile: str, program: str, problem: str) -> CheckFailed:
@@ -101,7 +102,7 @@ class _CheckedProcess:
             from awsprofiles.aws.errors import profiles_process_code
 
             text = (stderr or b"").decode("utf-8", "replace")
-            line = said_on_stderr(text)
+            line = said_on_stderr(text, self._profile)
             said = f": {line}" if line else " and printed no error"
             raise CheckFailed(
                 f"profile {self._profile!r}: its credential_process {self._program!r} exited with status "

@@ -117,11 +117,14 @@ def add_role(paths: store.Paths, request: RoleRequest) -> tuple[list[str], list[
 
 def _region_from_source(tx: store.Transaction, request: RoleRequest) -> str | None:
     """Without --region, a new role gets its source's region (`model.new_role_region`); a role
-    replaced with --force keeps the region it has."""
+    replaced with --force keeps the region it has, and one the config file's [DEFAULT] gives a
+    region has that one."""
     if request.region is not None or request.source is None:
         return None
     existing = tx.snapshot.profile(request.name)
-    if existing is not None and existing.get("region") is not None:
+    if (existing is not None and existing.get("region") is not None) or tx.snapshot.config.defaults.get(
+        "region"
+    ) is not None:
         return None
     source = tx.snapshot.profile(request.source)
     region, note = model.new_role_region(None, request.source, source.get("region") if source else None)
