@@ -20,10 +20,10 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def quick_start() -> list[str]:
-    """The commands of the README's first console block that need nothing but the emulator: the
-    user and the role, the check, the role's credentials in the shell."""
-    block = README.read_text().split("```console\n", 1)[1].split("```", 1)[0]
-    commands = [line.removeprefix("$ ") for line in block.splitlines() if line.startswith("$ ")]
+    """The commands of the README's quick start (its first code block) that need nothing but the
+    emulator: the user and the role, the check, the role's credentials in the shell."""
+    block = README.read_text().split("```", 2)[1].split("\n", 1)[1]
+    commands = [line.removeprefix("$ ") for line in block.splitlines()]
     wanted = ("profiles add-user ", "profiles add-role ", "profiles check", 'eval "$(profiles env ')
     return [command for command in commands if command.startswith(wanted)]
 
