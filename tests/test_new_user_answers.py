@@ -1,7 +1,7 @@
 """What a new user hit (issue 19): each answer that was wrong, cut, hidden or echoed, reproduced.
 
 In-process where that is enough; the terminal items (hidden input) on a pseudo-terminal, and the
-README's quick start against moto_server in tests/e2e/test_new_user_e2e.py.
+README's quick start against moto_server in tests/e2e/test_readme_quick_start.py.
 """
 
 from __future__ import annotations

@@ -579,7 +579,8 @@ def new_role_region(
 ) -> tuple[str | None, str | None]:
     """The region a new role profile gets, and a note when it is its source's: the region given,
     else the source profile's. botocore calls STS for a role in the role profile's own region (or
-    AWS_REGION), never its source's: without one, the role fails where no region variable is set.
+    AWS_DEFAULT_REGION's), never its source's: without one, the role fails where no region
+    variable is set.
     add-role, discover and onboard's manifest all write a role's region by this rule."""
     if given or not source_region:
         return given, None

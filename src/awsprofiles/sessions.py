@@ -70,13 +70,12 @@ def ask_mfa_code(name: str, serial: str, hours: float) -> str:
     if os.environ.get(NO_PROMPT):
         raise _mfa_required(name, serial, "'profiles check' never waits for one")
     terminal_in, terminal_out = ("CONIN$", "CONOUT$") if os.name == "nt" else ("/dev/tty", "/dev/tty")
+    prompt = f"Enter MFA code for {serial} (profile {name!r}, a session of {hours:g} h): "
     try:
-        reader, writer = open(terminal_in), open(terminal_out, "w")  # noqa: SIM115 (closed below)
+        with open(terminal_in) as reader, open(terminal_out, "w") as writer:
+            return read_mfa_code(prompt, name, reader, writer)
     except OSError:
         raise _mfa_required(name, serial, "there is no terminal to ask for it") from None
-    with reader, writer:
-        prompt = f"Enter MFA code for {serial} (profile {name!r}, a session of {hours:g} h): "
-        return read_mfa_code(prompt, name, reader, writer)
 
 
 def _read_key(paths: store.Paths, name: str) -> dict[str, str]:

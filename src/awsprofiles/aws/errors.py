@@ -265,7 +265,9 @@ def refused_setting(
             "other",
         )
     for key, value in values.items():
-        comment = model.inline_comment(profile, key, value)
+        # what only the AWS CLI reads (output, cli_*) or nobody (discover's marker) is not the cause
+        cli_only = key == model.DISCOVERED_FROM or key == "output" or key.startswith("cli_")
+        comment = None if cli_only else model.inline_comment(profile, key, value)
         if comment is not None:
             return CheckFailed(f"profile {profile!r}: botocore cannot use its settings: {comment}", "other")
     return None

@@ -39,7 +39,7 @@ def whole_words(text: str, limit: int) -> str:
         return text
     cut = text.rfind(" ", 0, limit + 1)
     kept = text[:cut].rstrip() if cut > 0 else ""
-    return f"{kept} … ({len(text) - len(kept)} more characters)"
+    return f"{kept} … ({len(text) - len(kept)} more characters)".lstrip()
 
 
 def said_on_stderr(stderr: str, profile: str) -> str | None:

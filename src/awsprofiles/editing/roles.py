@@ -124,9 +124,8 @@ def _region_from_source(tx: store.Transaction, request: RoleRequest) -> str | No
     if request.region is not None or request.source is None:
         return None
     existing = tx.snapshot.profile(request.name)
-    if (existing is not None and existing.get("region") is not None) or tx.snapshot.config.defaults.get(
-        "region"
-    ) is not None:
+    has_region = existing is not None and existing.get("region") is not None
+    if has_region or tx.snapshot.config.defaults.get("region") is not None:
         return None
     source = tx.snapshot.profile(request.source)
     region, note = model.new_role_region(None, request.source, source.get("region") if source else None)
