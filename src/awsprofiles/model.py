@@ -445,6 +445,8 @@ def without_inline_comment(key: str, value: str) -> str | None:
     Ireland`` -> ``eu-west-1``), or None when it holds none. Every key botocore or the AWS CLI
     reads takes its value literally, so a comment breaks any of them; a credential_process's
     ``#`` or ``;`` inside quotes is an argument, not a comment."""
+    if "#" not in value and ";" not in value:
+        return None  # most values: `check` asks this of every value of every profile
     for found in _INLINE_COMMENT.finditer(value):
         kept = value[: found.start()]
         if key == "credential_process":
