@@ -75,7 +75,7 @@ def session_of_sso_profile(snapshot: store.Snapshot, profile: Profile) -> sso.Ss
         return sso.legacy_session(profile.values)
     except KeyError as missing:
         raise BadInput(
-            f"SSO profile {profile.name!r} has no {missing.args[0]} (nor an sso_session); add it first"
+            f"profile {profile.name!r}: it has no {missing.args[0]} (nor an sso_session); add it first"
         ) from None
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from awsprofiles import model, store, vault
-from awsprofiles.errors import BadInput, CheckFailed, FileProblem, ProfilesError, Refused
+from awsprofiles.errors import BadInput, CheckFailed, FileProblem, ProfilesError, Refused, said_of
 from awsprofiles.graph import keeps_own_keyring_item
 
 if TYPE_CHECKING:
@@ -136,7 +136,8 @@ def rotate(
         arn = old_iam.caller_arn()
     except CheckFailed as error:
         raise CheckFailed(
-            f"profile {name!r}'s key {mask(old.access_key_id)} does not work: {error}",
+            f"profile {name!r}: its key {mask(old.access_key_id)} does not work: "
+            f"{said_of(name, error.message)}",
             error.code,
             error.aws_code,
         ) from None
