@@ -417,6 +417,24 @@ def test_a_well_formed_entry_holds_its_session_and_only_a_text_account_id() -> N
     assert numbered.account_id is None
 
 
+@pytest.mark.parametrize(
+    "account_id",
+    [
+        "\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0660\u0661\u0662",  # Arabic-Indic
+        "\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff10\uff11\uff12",  # full width
+        "\u00b2" * 12,  # superscript two: str.isdigit() says yes
+        "1234567890",
+        "1234567890123",
+        "123456789012\n",
+        "",
+    ],
+)
+def test_a_cached_account_id_is_kept_only_when_it_is_twelve_ascii_digits(account_id: str) -> None:
+    session = role_cache.session_of(_document(AccountId=account_id))
+    assert session is not None
+    assert session.account_id is None
+
+
 def _tmp_files(folder: Path) -> list[str]:
     return sorted(name for name in os.listdir(folder) if name.endswith(".tmp"))
 
