@@ -344,7 +344,12 @@ def test_a_manifest_discover_did_not_write_is_never_replaced(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--source", "nobody"], "--source 'nobody': no such profile"),
+        (["--source", "nobody"], "no profile named 'nobody' (given to --source; run 'profiles list'"),
+        (["--source", "Bobb"], "no profile named 'Bobb'; did you mean 'Bob'? (given to --source;"),
+        (
+            ["--source", "Bob", "--organization", "--org-profile", "bob"],
+            "no profile named 'bob'; did you mean 'Bob'? (given to --org-profile;",
+        ),
         (["--source", "Bob", "--name", "{account}"], "unknown field {account} (allowed: {account_name}"),
         (["--source", "Bob", "--name", "{role_name!r}"], "unknown field {role_name}"),
         (["--source", "Bob", "--name", "fixed"], "names no field"),

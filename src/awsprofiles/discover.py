@@ -110,8 +110,8 @@ class IamRequest:
 def validate_iam_request(snapshot: store.Snapshot, request: IamRequest) -> list[str]:
     """Everything that can be refused before any AWS call; returns warnings."""
     for option, name in (("--source", request.source), ("--org-profile", request.org_profile)):
-        if name is not None and snapshot.profile(name) is None:
-            raise BadInput(f"{option} {name!r}: no such profile (run 'profiles list')")
+        if name is not None:
+            snapshot.require(name, f"given to {option}; run 'profiles list' to see them")
     if request.org_profile is not None and not request.organization:
         raise BadInput("--org-profile needs --organization")
     if request.role_names and not request.organization:
