@@ -291,6 +291,14 @@ ProfileName = Annotated[str, profile_argument("Profile name.")]
 KeyName = Annotated[str, typer.Argument(help="Setting name, e.g. region.", autocompletion=complete_keys)]
 
 # Where an access key comes from (add-user, onboard): never the command line for the secret.
+
+
+def access_key_id_option(help: str) -> Any:
+    """--access-key-id: an IAM user's access key ID; its secret comes from --secret-stdin or the
+    terminal, never from the command line."""
+    return typer.Option("--access-key-id", help=help)
+
+
 SecretStdin = Annotated[
     bool, typer.Option("--secret-stdin", help="Read the secret access key from one line of stdin.")
 ]
@@ -360,6 +368,11 @@ def timeout_option(help: str) -> Any:
 def role_name_option(help: str) -> Any:
     """--role-name ROLE: an IAM role's (or a permission set's) name, checked where it is used."""
     return typer.Option("--role-name", metavar="ROLE", help=help, show_default=False)
+
+
+def no_check_option(help: str) -> Any:
+    """--no-check: no live check with AWS of what was just written."""
+    return typer.Option("--no-check", help=help)
 
 
 def warn(messages: list[str]) -> None:

@@ -17,9 +17,11 @@ from awsprofiles.cli.app import (
     Json,
     Keyring,
     SecretStdin,
+    access_key_id_option,
     app,
     complete_files,
     info,
+    no_check_option,
     print_json,
     profile_argument,
     warn,
@@ -103,13 +105,11 @@ def onboard_command(
     from_csv: FromCsv = None,
     from_json: FromJson = None,
     access_key_id: Annotated[
-        str | None, typer.Option("--access-key-id", help="The access key ID (with --secret-stdin).")
+        str | None, access_key_id_option("The access key ID (with --secret-stdin).")
     ] = None,
     yes: Yes = False,
     keyring: Keyring = False,
-    no_check: Annotated[
-        bool, typer.Option("--no-check", help="Do not check the profiles afterwards.")
-    ] = False,
+    no_check: Annotated[bool, no_check_option("Do not check the profiles afterwards.")] = False,
     json: Json = False,
 ) -> int:
     """Create or update every profile a team manifest names, then check them.
