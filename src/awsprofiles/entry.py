@@ -32,6 +32,10 @@ def serve_fast(argv: list[str]) -> int | None:
     if argv in (["--version"], ["-V"]):
         print(version_line())
         return 0
+    if argv[:1] == ["prompt"]:
+        from awsprofiles.expiry import serve_prompt
+
+        return serve_prompt(argv[1:])
     if argv[:1] == ["credential-process"] and "--from-keyring" in argv:
         from awsprofiles.sessions import serve_cached
 

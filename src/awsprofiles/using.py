@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from typing import TYPE_CHECKING
 
@@ -108,26 +107,42 @@ def find_program(name: str, search_path: str | None) -> str:
     raise CannotRun(f"{name}: command not found", EXIT_NOT_FOUND)
 
 
-def run_with(credentials: Credentials, program: str, command: list[str], inherited: str | None) -> int:
-    """Run ``command`` (``program`` found by `find_program`) with the credentials in its
-    environment: on POSIX in place of this process; returns only the exit code to end with.
-    ``inherited``: this process's PROFILES_RESOLVING as it started."""
+def command_environment(assignments: shells.Assignments, inherited: str | None) -> dict[str, str]:
+    """The environment exec's command runs with: this one with ``assignments`` made, less what was
+    meant for profiles alone. ``inherited``: this process's PROFILES_RESOLVING as it started."""
     environment = dict(os.environ)
     # The command may well run `profiles exec NAME` itself: that is no loop.
     environment.pop(IN_PROGRESS, None)
     environment.pop(MFA_CODE, None)  # meant for the credential_process only
     if inherited is not None:
         environment[IN_PROGRESS] = inherited
-    for variable, value in shells.credential_assignments(credentials):
+    for variable, value in assignments:
         if value is None:
             environment.pop(variable, None)
         else:
             environment[variable] = value
+    return environment
+
+
+def run_with(
+    credentials: Credentials, program: str, command: list[str], inherited: str | None, name: str
+) -> int:
+    """Run ``command`` (``program`` found by `find_program`) with the credentials of profile
+    ``name`` in its environment, and return the exit code to end with.
+
+    Credentials that expire: ``profiles`` waits for the command, to warn a few minutes before
+    they do (`expiry.warn_before`); others: on POSIX, the command runs in place of this process.
+    """
+    environment = command_environment(
+        [*shells.credential_assignments(credentials), (shells.ACTIVE, name)], inherited
+    )
     sys.stdout.flush()
     sys.stderr.flush()
-    if os.name != "posix":
-        # Windows has no exec: os.exec* there starts a new process and returns at once.
-        return subprocess.run([program, *command[1:]], env=environment, check=False).returncode
+    if credentials.expiration is not None or os.name != "posix":
+        from awsprofiles import child, expiry
+
+        alarm = expiry.warn_before(name, credentials.expiration) if credentials.expiration else None
+        return child.run(program, command, environment, alarm=alarm)
     core_dumps_restored()  # the command is the user's: it keeps the user's own core-file limit
     try:
         os.execve(program, command, environment)  # noqa: S606  (running the given command is the point)
@@ -141,20 +156,27 @@ def run_with(credentials: Credentials, program: str, command: list[str], inherit
 _FILE_OPTIONS = ("--config-file", "--credentials-file")
 #: The options each command's fast path understands (anything else goes to the CLI).
 _FAST_OPTIONS = {
-    "env": ("--shell", "--duration", *_FILE_OPTIONS),
+    "env": ("--shell", "--duration", "--region", *_FILE_OPTIONS),
     "credential-process": ("--duration", *_FILE_OPTIONS),
-    "exec": ("--duration", *_FILE_OPTIONS),
+    "exec": ("--duration", "--region", *_FILE_OPTIONS),
 }
+#: The flags (options without a value) each command's fast path understands.
+_FAST_FLAGS = {"exec": ("--server",)}
 
 
-def _fast_arguments(words: list[str], options: tuple[str, ...]) -> tuple[str, dict[str, str]] | None:
-    """NAME and the options of a plain command line; None for anything the CLI must parse."""
+def _fast_arguments(
+    words: list[str], options: tuple[str, ...], flags: tuple[str, ...] = ()
+) -> tuple[str, dict[str, str]] | None:
+    """NAME and the options of a plain command line (a flag's value is ""); None for anything the
+    CLI must parse."""
     name: str | None = None
     values: dict[str, str] = {}
     remaining = iter(words)
     for word in remaining:
         option, equals, value = word.partition("=")
-        if word.startswith("-") and option in options and option not in values:
+        if word in flags and word not in values:
+            values[word] = ""
+        elif word.startswith("-") and option in options and option not in values:
             if not equals:
                 value = next(remaining, "-")
             if not value or value.startswith("-"):
@@ -186,14 +208,18 @@ def serve_cached_role(argv: list[str]) -> int | None:
         words, to_run = words[:split], words[split + 1 :]
         if not to_run:
             return None
-    parsed = _fast_arguments(words, _FAST_OPTIONS[command])
+    parsed = _fast_arguments(words, _FAST_OPTIONS[command], _FAST_FLAGS.get(command, ()))
     if parsed is None:
         return None
     name, options = parsed
+    server = "--server" in options
+    region = options.get("--region")
     try:
         model.validate_profile_name(name)
         duration = options.get("--duration")
         seconds = None if duration is None else model.validate_duration(int(duration))
+        if region is not None and (model.region_warnings(model.validate_value("region", region))):
+            return None
         shell = ""
         if command == "env":
             shell = options["--shell"].lower() if "--shell" in options else shells.detect_shell()
@@ -201,10 +227,17 @@ def serve_cached_role(argv: list[str]) -> int | None:
                 return None
         if name in resolving():
             return None
-        snapshot = store.load(store.locate(options.get("--config-file"), options.get("--credentials-file")))
+        files = store.locate(options.get("--config-file"), options.get("--credentials-file"))
+        snapshot = store.load(files)
         profile = snapshot.profile(name)
         if snapshot.warnings or profile is None or profile.kind is not model.Kind.ROLE:
             return None
+        if server:
+            from awsprofiles import endpoint
+
+            endpoint.refresh_windows()  # a bad setting: the full command says so
+            if endpoint.default_shadows(snapshot):
+                return None  # the full command warns
         program = find_program(to_run[0], os.environ.get("PATH")) if to_run else ""
         from awsprofiles.aws.role_cache import cached_role_credentials
 
@@ -213,10 +246,19 @@ def serve_cached_role(argv: list[str]) -> int | None:
         return None
     if credentials is None:
         return None
+    if region is not None:
+        import dataclasses
+
+        credentials = dataclasses.replace(credentials, region=region)
     if command == "env":
         print_env(credentials, name, shell)
     elif command == "credential-process":
         write(shells.credential_process_json(credentials))
+    elif server:
+        from awsprofiles import endpoint
+
+        source = endpoint.cached_source(files, name, credentials, seconds)
+        return endpoint.exec_command(source, program, to_run, os.environ.get(IN_PROGRESS), credentials.region)
     else:
-        return run_with(credentials, program, to_run, os.environ.get(IN_PROGRESS))
+        return run_with(credentials, program, to_run, os.environ.get(IN_PROGRESS), name)
     return 0

@@ -25,6 +25,7 @@ from awsprofiles.sessions import MFA_CODE
 from awsprofiles.using import IN_PROGRESS, enter, find_program, hint, print_env, run_with, write
 
 if TYPE_CHECKING:
+    from awsprofiles import endpoint
     from awsprofiles.aws.credentials import Credentials
 
 Duration = Annotated[
@@ -47,6 +48,24 @@ NoCache = Annotated[
         "--no-cache", help="Assume the role afresh, without the AWS CLI's cache (~/.aws/cli/cache)."
     ),
 ]
+Region = Annotated[
+    str | None, region_option("The region for this use (AWS_REGION) [default: the profile's region].")
+]
+
+
+def _region(credentials: Credentials, region: str | None) -> Credentials:
+    """The credentials with ``--region`` instead of the profile's region (the files unchanged)."""
+    if region is None:
+        return credentials
+    import dataclasses
+
+    return dataclasses.replace(credentials, region=region)
+
+
+def check_region(region: str | None) -> None:
+    if region is not None:
+        model.validate_value("region", region)
+        warn(model.region_warnings(region))
 
 
 def _profile(name: str, files: store.Paths) -> tuple[store.Snapshot, model.Profile]:
@@ -82,14 +101,14 @@ def _fetch(
     )
 
 
-def _credentials(
+def _checked(
     name: str,
     duration: int | None,
     mfa_code: str | None,
-    no_cache: bool,
     config_file: ConfigFile,
     credentials_file: CredentialsFile,
-) -> Credentials:
+) -> tuple[store.Paths, store.Snapshot]:
+    """The files, once the options fit the profile's kind."""
     if duration is not None:
         model.validate_duration(duration)
     files = paths(config_file, credentials_file)
@@ -103,7 +122,44 @@ def _credentials(
             f"--mfa-code applies to a profile that assumes a role or keeps an MFA session in the keyring; "
             f"{name!r} is a {profile.kind.value} profile"
         )
+    return files, snapshot
+
+
+def _credentials(
+    name: str,
+    duration: int | None,
+    mfa_code: str | None,
+    no_cache: bool,
+    config_file: ConfigFile,
+    credentials_file: CredentialsFile,
+) -> Credentials:
+    files, snapshot = _checked(name, duration, mfa_code, config_file, credentials_file)
     return _fetch(files, snapshot, name, duration, mfa_code, no_cache)
+
+
+def endpoint_source(
+    name: str,
+    duration: int | None,
+    mfa_code: str | None,
+    no_cache: bool,
+    config_file: ConfigFile,
+    credentials_file: CredentialsFile,
+    interactive: bool,
+) -> tuple[endpoint.Source, Credentials]:
+    from awsprofiles import endpoint
+
+    files, snapshot = _checked(name, duration, mfa_code, config_file, credentials_file)
+    shadow = endpoint.default_shadows(snapshot)
+    warn([shadow] if shadow else [])
+    return endpoint.open_source(
+        files,
+        snapshot,
+        name,
+        duration=duration,
+        mfa_code=mfa_code,
+        use_cache=not no_cache,
+        interactive=interactive,
+    )
 
 
 @app.command("env")
@@ -124,6 +180,7 @@ def env(
     duration: Duration = None,
     mfa_code: MfaCode = None,
     no_cache: NoCache = False,
+    region: Region = None,
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
 ) -> None:
@@ -140,15 +197,16 @@ def env(
     if chosen not in shells.SHELLS:
         raise BadInput(f"unknown shell {shell!r}: choose one of {', '.join(shells.SHELLS)}")
     if unset:
-        if name is not None:
-            raise BadInput("--unset takes no profile name")
+        if name is not None or region is not None:
+            raise BadInput("--unset takes no profile name and no --region")
         write(shells.render(chosen, shells.unset_assignments(os.environ)))
         hint(chosen, f"profiles env --unset --shell {chosen}")
         return
     if name is None:
         raise BadInput("name the profile to use, or pass --unset")
+    check_region(region)
     credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
-    print_env(credentials, name, chosen)
+    print_env(_region(credentials, region), name, chosen)
 
 
 @app.command("credential-process")
@@ -215,22 +273,46 @@ def exec_(
     duration: Duration = None,
     mfa_code: MfaCode = None,
     no_cache: NoCache = False,
+    server: Annotated[
+        bool,
+        typer.Option(
+            "--server",
+            help="Give the command a credential endpoint on 127.0.0.1 that keeps the credentials fresh, "
+            "instead of fixed keys.",
+        ),
+    ] = False,
+    region: Region = None,
     config_file: ConfigFile = None,
     credentials_file: CredentialsFile = None,
 ) -> None:
     """Run a command with a profile's credentials in its environment (and no AWS_PROFILE).
+
+    With --server, the command gets a credential endpoint that renews the credentials for as
+    long as it runs (AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN,
+    which every SDK reads) instead of keys; without it, profiles warns a few minutes before the
+    keys expire.
 
     Exits with the command's exit code; 127 when the command is not found, 126 when it cannot
     be run.
 
     \b
     Example: profiles exec NAME -- aws sts get-caller-identity
+             profiles exec NAME --server -- terraform apply
     """
     # As a shell would, before any role is assumed (or an MFA code asked for) in vain.
     program = find_program(command[0], os.environ.get("PATH"))
     inherited = os.environ.get(IN_PROGRESS)
+    check_region(region)
+    if server:
+        from awsprofiles import endpoint
+
+        source, first = endpoint_source(
+            name, duration, mfa_code, no_cache, config_file, credentials_file, interactive=False
+        )
+        code = endpoint.exec_command(source, program, command, inherited, region or first.region)
+        raise typer.Exit(code)
     credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
-    raise typer.Exit(run_with(credentials, program, command, inherited))
+    raise typer.Exit(run_with(_region(credentials, region), program, command, inherited, name))
 
 
 @app.command("console")

@@ -1,0 +1,97 @@
+"""Long-running work: `serve` (a credential endpoint, `awsprofiles.endpoint`) and `prompt` (the
+profile in use and its time left, `awsprofiles.expiry`; the entry point serves it before this
+module loads, except for ``--help``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from awsprofiles import shells
+from awsprofiles.cli.app import ConfigFile, CredentialsFile, app, info, profile_argument
+from awsprofiles.cli.using import Duration, MfaCode, NoCache, Region, check_region, endpoint_source
+from awsprofiles.errors import BadInput
+
+#: `serve --shell`: what `env` writes, but for json (credentials only: use dotenv).
+SERVE_SHELLS = tuple(shell for shell in shells.SHELLS if shell != "json")
+
+
+@app.command("serve")
+def serve(
+    name: Annotated[str, profile_argument("Profile whose credentials to serve.")],
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port", metavar="PORT", min=0, max=65535, help="Port on 127.0.0.1 [default: a free one]."
+        ),
+    ] = 0,
+    shell: Annotated[
+        str | None,
+        typer.Option(
+            "--shell",
+            help=f"One of {', '.join(SERVE_SHELLS)} [default: detected from $SHELL, PSModulePath, ComSpec].",
+            show_default=False,
+            autocompletion=lambda: list(SERVE_SHELLS),
+        ),
+    ] = None,
+    duration: Duration = None,
+    mfa_code: MfaCode = None,
+    no_cache: NoCache = False,
+    region: Region = None,
+    config_file: ConfigFile = None,
+    credentials_file: CredentialsFile = None,
+) -> None:
+    """Serve a profile's credentials, kept fresh, on a local endpoint until Ctrl-C.
+
+    Prints the lines that point a shell (an IDE, a container on this machine) at it:
+    AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN, which every AWS SDK
+    and the CLI read. Paste them into another shell, or save them (--shell dotenv) where only
+    you can read them: the token opens the endpoint. 'profiles env --unset' takes them back.
+
+    Exit codes: 0 stopped by SIGTERM; 130 stopped by Ctrl-C; 1 the credentials cannot be had;
+    2 bad input.
+    """
+    chosen = shells.detect_shell() if shell is None else shell.lower()
+    if chosen not in SERVE_SHELLS:
+        raise BadInput(f"unknown shell {shell!r} for serve: choose one of {', '.join(SERVE_SHELLS)}")
+    check_region(region)
+    from awsprofiles import endpoint
+
+    source, first = endpoint_source(
+        name,
+        duration,
+        mfa_code,
+        no_cache,
+        config_file,
+        credentials_file,
+        interactive=sys.stdin.isatty() and sys.stderr.isatty(),
+    )
+
+    def ready(served: endpoint.Endpoint) -> None:
+        info(f"serving the credentials of profile {name!r} on {served.url} until Ctrl-C")
+
+    code = endpoint.serve(source, chosen, region or first.region, port=port, ready=ready)
+    info(f"stopped: {name!r} is no longer served")
+    raise typer.Exit(code)
+
+
+@app.command("prompt")
+def prompt() -> None:
+    """Print the profile in use and the time its credentials have left ('dev-role 42m'), for a
+    shell prompt; nothing when no profile is in use. Reads the environment only: no file, no
+    keyring, no network.
+
+    \b
+    bash:      PS1='$(profiles prompt) '"$PS1"
+    zsh:       setopt prompt_subst; PROMPT='$(profiles prompt) '"$PROMPT"
+    fish:      see the README (fish_right_prompt)
+    starship:  [custom.aws_profiles] command = "profiles prompt", when = true
+    """
+    from awsprofiles.expiry import prompt_segment
+
+    segment = prompt_segment(os.environ)
+    if segment:
+        sys.stdout.write(segment + "\n")
