@@ -71,7 +71,7 @@ def test_a_live_check_parses_the_files_once(home: Home, monkeypatch: pytest.Monk
     )
     home.credentials.write_text(f"[dev]\n{KEYS}")
     os.chmod(home.credentials, 0o600)
-    reads = _count(monkeypatch, store, "parse_file")
+    reads = _count(monkeypatch, store.snapshot, "parse_file")
     # What Session.full_config parses, and what each shared-credentials provider (the profile's
     # own, and the one a role builds for its source) would parse the credentials file with.
     botocore_reads = _count(monkeypatch, botocore.configloader, "load_config")

@@ -231,7 +231,7 @@ def test_apply_is_one_safe_transaction_refused_when_the_files_change_and_nothing
         raise OSError(28, "No space left on device")
 
     with monkeypatch.context() as patched:
-        patched.setattr(store, "atomic_write", full_disk)
+        patched.setattr(store.fileio, "atomic_write", full_disk)
         code, out, err = run(capsys, *args)
     assert (code, out) == (4, "")
     assert err == f"error: cannot write {home.config}: No space left on device; no file was changed\n"

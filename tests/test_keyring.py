@@ -96,7 +96,7 @@ def disk_full(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(path: Path, data: bytes, *args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(store, "atomic_write", broken)
+    monkeypatch.setattr(store.fileio, "atomic_write", broken)
 
 
 def keyring_bob(key_json: Path, capsys: pytest.CaptureFixture[str]) -> None:

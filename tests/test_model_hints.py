@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from awsprofiles import model
-from awsprofiles.aws.config_keys import botocore_config_keys
 from awsprofiles.model import Kind, Profile
+from tests.botocore_config_keys import botocore_config_keys
 
 # --------------------------------------------------------------------------- did you mean
 

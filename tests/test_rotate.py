@@ -119,7 +119,7 @@ def test_failing_write_deletes_the_new_key_and_keeps_the_old_one(
     def read_only(*args: object, **kwargs: object) -> None:
         raise OSError(30, "Read-only file system")
 
-    monkeypatch.setattr(store, "atomic_write", read_only)
+    monkeypatch.setattr(store.fileio, "atomic_write", read_only)
     with pytest.raises(CheckFailed) as failed:
         rotate.rotate(home.paths, "bob", verify_attempts=1, verify_first_delay=0)
     assert key_in_file(home) == old

@@ -215,7 +215,7 @@ def test_a_held_lock_makes_a_writer_wait_and_then_fail_with_exit_4(
 ) -> None:
 
     before = snapshot_bytes(seeded.config, seeded.credentials)
-    monkeypatch.setattr(store, "LOCK_TIMEOUT_SECONDS", 0.2)
+    monkeypatch.setattr(store.fileio, "LOCK_TIMEOUT_SECONDS", 0.2)
     lock_path = f"{seeded.config}.lock"
     probe = f"""
 import sys, time

@@ -82,7 +82,7 @@ CREDENTIAL_AND_CLI_KEYS = CREDENTIAL_KEYS | frozenset(
     }
 )
 #: The config-file keys of botocore's table of session variables, kept here so that `set`
-#: needs no botocore import; a test pins it to ``aws.config_keys.botocore_config_keys()``.
+#: needs no botocore import; a test pins it to ``tests/botocore_config_keys.py``.
 BOTOCORE_CONFIG_KEYS = frozenset(
     {
         "account_id_endpoint_mode",

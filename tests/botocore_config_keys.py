@@ -1,4 +1,4 @@
-"""The profile settings botocore itself knows, read from its own table of session variables.
+"""The profile settings botocore itself knows, read from its own table of session variables (for a test).
 
 `model.BOTOCORE_CONFIG_KEYS` keeps the same list without importing botocore (``set`` checks keys
 against it); a test pins the two together, so a botocore upgrade cannot make them differ unseen.

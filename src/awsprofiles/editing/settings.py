@@ -1,0 +1,90 @@
+"""One setting of any profile: get, set, unset (profiles get/set/unset)."""
+
+from __future__ import annotations
+
+from awsprofiles import model, store
+from awsprofiles.editing.common import check_value, half_pair, require, source_chain_cycle
+from awsprofiles.errors import BadInput, Refused
+
+
+def get_value(snapshot: store.Snapshot, name: str, key: str) -> str:
+    key = model.validate_key_name(key)
+    if key in model.SECRET_KEYS:
+        raise BadInput(f"{key} is a secret and is never printed; use 'profiles env {name}'")
+    value = require(snapshot, name).values.get(key)
+    if value is None:
+        raise BadInput(f"profile {name!r} has no {key}")
+    if not isinstance(value, str):
+        return "\n".join(f"{k} = {v}" for k, v in value.items())
+    return value
+
+
+def _known_key_warnings(key: str, force: bool) -> list[str]:
+    """A key botocore and the AWS CLI do not read is almost always a typo: refused unless forced."""
+    if key in model.KNOWN_KEYS:
+        return []
+    meant = model.suggest_key(key)
+    hint = f"; did you mean {meant!r}?" if meant else ""
+    problem = f"key {key!r} is not one botocore or the AWS CLI reads, so they would ignore it{hint}"
+    if not force:
+        raise BadInput(f"{problem} (use --force to write it anyway)")
+    return [problem]
+
+
+def set_value(
+    paths: store.Paths, name: str, key: str, value: str, create: bool = False, force: bool = False
+) -> list[str]:
+    model.validate_profile_name(name)
+    key = model.validate_key_name(key)
+    if key in model.SECRET_KEYS:
+        raise BadInput(f"{key} is a secret and never goes on a command line; use 'profiles add-user'")
+    warnings = _known_key_warnings(key, force)
+    if not value and not force:
+        raise BadInput(
+            f"an empty value does not remove {key}: botocore would read it as an empty {key}; to remove "
+            f"it, run 'profiles unset {name} {key}' (or use --force to write it empty)"
+        )
+    warnings += check_value(key, value)
+
+    def edit(tx: store.Transaction) -> list[str]:
+        profile = tx.snapshot.profile(name)
+        if not create:
+            require(tx.snapshot, name, f"'profiles set {name} {key} VALUE --create' makes it")
+        if key == "source_profile":
+            require(tx.snapshot, value)
+            cycle = source_chain_cycle(tx.snapshot, name, value)
+            if cycle:
+                raise BadInput(f"source_profile would form a cycle: {' -> '.join(cycle)}")
+        before = set(profile.values) if profile else set()
+        if not force and half_pair(before | {key}) and not half_pair(before):
+            raise Refused(
+                f"setting {key} alone would leave half a key pair in profile {name!r}, which botocore "
+                f"cannot use; give the whole key with 'profiles add-user {name} --force' (or use --force)"
+            )
+        tx.set(name, key, value)
+        return tx.snapshot.warnings
+
+    return warnings + store.edit_files(paths, edit)
+
+
+def unset_value(paths: store.Paths, name: str, *keys: str, force: bool = False) -> list[str]:
+    """Remove ``keys`` from the profile; refused when that leaves half a key pair, unless forced."""
+    keys = tuple(dict.fromkeys(model.validate_key_name(key) for key in keys))
+
+    def edit(tx: store.Transaction) -> list[str]:
+        warnings = list(tx.snapshot.warnings)
+        profile = require(tx.snapshot, name)
+        left = half_pair(set(profile.values) - set(keys))
+        if left and not force and not half_pair(set(profile.values)):
+            other = model.ACCESS_KEY_ID if left == model.SECRET_ACCESS_KEY else model.SECRET_ACCESS_KEY
+            raise Refused(
+                f"this would leave {left} without its {other} in profile {name!r}: botocore cannot use "
+                f"half a key pair; remove both with 'profiles unset {name} {model.ACCESS_KEY_ID} "
+                f"{model.SECRET_ACCESS_KEY}' (or use --force)"
+            )
+        for key in keys:
+            if not tx.unset(name, key):
+                warnings.append(f"profile {name!r} has no {key}; nothing changed")
+        return warnings
+
+    return store.edit_files(paths, edit)

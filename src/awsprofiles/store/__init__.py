@@ -1,0 +1,113 @@
+"""The only code that touches ``~/.aws/config`` and ``~/.aws/credentials``.
+
+Reading mirrors botocore exactly (``configparser.RawConfigParser`` plus botocore's profile
+mapping), so what ``profiles`` shows is what the AWS CLI and SDKs use. Editing is done in
+place: the file is cut into its sections, and only the sections an edit touches are re-parsed
+and rewritten with configupdater; every other byte is kept. Before a file is replaced, the new
+text is parsed again the botocore way and compared with what the edit meant to do.
+
+A write is atomic (temporary file in the same folder, fsync, ``os.replace``), keeps the file's
+mode and its symlink, and happens under a lock file next to the real file, so concurrent runs
+of ``profiles`` never lose an update. An edit of both files is journaled first, so that a run
+killed between the two replacements is undone by the next run (see ``journal``); a
+file another program wrote since it was read is read again and the edit applied again
+(``edit_files``). Reads are bounded: FIFOs and devices read as absent, as botocore reads them,
+and files over MAX_FILE_SIZE are refused.
+
+The package, by what each part does:
+
+- ``paths``: where the two files are (`Paths`, `locate`).
+- ``parsing``: text to sections and profiles, exactly as botocore reads them (`parse_file`, `IniFile`).
+- ``fileio``: bounded reads, atomic writes, private folders, the lock files.
+- ``snapshot``: both files read at one moment (`load`, `Snapshot`).
+- ``document``: one file's text edited in place and verified (`Document`).
+- ``transaction``: an edit of both files and what botocore must read after it (`Transaction`).
+- ``journal``: the journal of a two-file edit and the recovery of a killed one.
+- ``commit``: applying an edit under the lock (`edit_files`, `transaction`, `preview`).
+
+Callers use the names below (``from awsprofiles import store``; ``store.load(...)``).
+"""
+
+from __future__ import annotations
+
+from awsprofiles.store.commit import EDIT_ATTEMPTS, edit_files, preview, transaction
+from awsprofiles.store.document import Document
+from awsprofiles.store.fileio import (
+    LOCK_TIMEOUT_SECONDS,
+    MAX_FILE_SIZE,
+    NEW_DIR_MODE,
+    NEW_FILE_MODE,
+    STALE_TEMPORARY_SECONDS,
+    FileId,
+    atomic_write,
+    make_private_dirs,
+    notify,
+    open_to_others,
+    read_bounded,
+)
+from awsprofiles.store.journal import journal_path
+from awsprofiles.store.parsing import (
+    BLANK,
+    COMMENT,
+    CONTINUATION,
+    HEADER,
+    OPTION,
+    Chunk,
+    IniFile,
+    parse_file,
+    parse_ini,
+    parse_plain,
+    parse_sections,
+    profile_sections,
+    scan_lines,
+    split_chunks,
+    split_lines,
+)
+from awsprofiles.store.paths import Paths, Role, Sections, locate
+from awsprofiles.store.snapshot import Snapshot, load, profile_names, read_file, sso_session_names
+from awsprofiles.store.transaction import Transaction
+
+__all__ = [
+    "BLANK",
+    "COMMENT",
+    "CONTINUATION",
+    "EDIT_ATTEMPTS",
+    "HEADER",
+    "LOCK_TIMEOUT_SECONDS",
+    "MAX_FILE_SIZE",
+    "NEW_DIR_MODE",
+    "NEW_FILE_MODE",
+    "OPTION",
+    "STALE_TEMPORARY_SECONDS",
+    "Chunk",
+    "Document",
+    "FileId",
+    "IniFile",
+    "Paths",
+    "Role",
+    "Sections",
+    "Snapshot",
+    "Transaction",
+    "atomic_write",
+    "edit_files",
+    "journal_path",
+    "load",
+    "locate",
+    "make_private_dirs",
+    "notify",
+    "open_to_others",
+    "parse_file",
+    "parse_ini",
+    "parse_plain",
+    "parse_sections",
+    "preview",
+    "profile_names",
+    "profile_sections",
+    "read_bounded",
+    "read_file",
+    "scan_lines",
+    "split_chunks",
+    "split_lines",
+    "sso_session_names",
+    "transaction",
+]

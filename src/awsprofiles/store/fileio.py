@@ -1,0 +1,225 @@
+"""The store's file I/O: bounded reads, atomic writes, private folders, the lock files."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import stat
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from awsprofiles.errors import FileProblem
+from awsprofiles.store.paths import Paths
+
+LOCK_TIMEOUT_SECONDS = 30.0
+NEW_FILE_MODE = 0o600
+NEW_DIR_MODE = 0o700
+#: Larger files are refused (exit 4) before they are read: a config file is a few KiB.
+MAX_FILE_SIZE = 32 * 1024 * 1024
+#: Temporary files of ours older than this are leftovers of a killed run, removed under the lock.
+STALE_TEMPORARY_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class FileId:
+    """What tells one version of a file from another without reading it again."""
+
+    device: int
+    inode: int
+    kind: int
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, status: os.stat_result) -> FileId:
+        kind = stat.S_IFMT(status.st_mode)
+        return cls(status.st_dev, status.st_ino, kind, status.st_size, status.st_mtime_ns)
+
+
+KINDS = {
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def _too_large(path: Path, limit: int) -> FileProblem:
+    return FileProblem(
+        f"{path} is larger than {limit // (1024 * 1024)} MiB; profiles does not read files that "
+        "large (a config or credentials file is a few KiB): check what the path points at"
+    )
+
+
+def read_bounded(
+    path: Path, limit: int = MAX_FILE_SIZE, what: str = "file"
+) -> tuple[bytes, os.stat_result] | None:
+    """The bytes of ``path`` (at most ``limit``) and what it is; None when it does not exist.
+
+    Never blocks and never reads without end: a FIFO or a device is opened without waiting for
+    a writer and not read at all (its bytes are b""); a file larger than ``limit`` is refused.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise FileProblem(f"{path} is a directory, not a {what}") from None
+    except OSError as error:
+        raise FileProblem(f"cannot read {path}: {error.strerror}") from None
+    try:
+        status = os.fstat(fd)
+        if stat.S_ISDIR(status.st_mode):
+            raise FileProblem(f"{path} is a directory, not a {what}")
+        if not stat.S_ISREG(status.st_mode):
+            return b"", status
+        if status.st_size > limit:
+            raise _too_large(path, limit)
+        parts: list[bytes] = []
+        total = 0
+        while part := os.read(fd, min(1 << 20, limit + 1 - total)):
+            parts.append(part)
+            total += len(part)
+            if total > limit:  # it grew while being read
+                raise _too_large(path, limit)
+        return b"".join(parts), status
+    except OSError as error:
+        raise FileProblem(f"cannot read {path}: {error.strerror}") from None
+    finally:
+        os.close(fd)
+
+
+def notify(message: str) -> None:
+    """Tell the person what the store did on its own (a recovery, a file open to others).
+
+    Printed at once, by whichever command happens to run: a recovery must be reported even
+    by a command that prints no warnings of its own, and before anything else it prints.
+    """
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def make_private_dirs(folder: Path) -> None:
+    """Create ``folder`` and any missing parent, each 0700 whatever the umask."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            path.mkdir(mode=NEW_DIR_MODE)
+            os.chmod(path, NEW_DIR_MODE)  # mkdir's mode is filtered by the umask
+
+
+def open_to_others(path: Path) -> bool:
+    """Whether group or other users have any permission on ``path`` (False when absent)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return os.name == "posix" and bool(mode & (stat.S_IRWXG | stat.S_IRWXO))
+
+
+def file_mode(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return NEW_FILE_MODE
+
+
+def temporary_name(target: str) -> re.Pattern[str]:
+    """The names ``tempfile.mkstemp`` gives our temporary files for ``target`` (see atomic_write)."""
+    return re.compile(rf"\.{re.escape(target)}\.[a-z0-9_]{{8}}\.tmp")
+
+
+def atomic_write(
+    path: Path, data: bytes, mode: int | None = None, before_replace: Callable[[], None] | None = None
+) -> None:
+    """Replace the file ``path`` points to with ``data``, all or nothing.
+
+    A symlinked file is written through: its target is replaced and the link stays a link.
+    ``mode``: the new file's mode (for files that hold secrets), instead of the old file's.
+    ``before_replace`` runs once the data is safely on disk, right before the replacement:
+    whatever it raises stops the write with the file untouched.
+    """
+    import tempfile  # only writers need it
+
+    real = Path(os.path.realpath(path))
+    mode = file_mode(real) if mode is None else mode
+    try:
+        status = real.stat()
+        owner: tuple[int, int] | None = (status.st_uid, status.st_gid)
+    except FileNotFoundError:
+        owner = None
+    make_private_dirs(real.parent)
+    fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+            os.fchmod(stream.fileno(), mode)
+            if owner is not None and hasattr(os, "geteuid") and os.geteuid() == 0:
+                os.fchown(stream.fileno(), *owner)
+        if before_replace is not None:
+            before_replace()
+        os.replace(tmp, real)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    sync_folder(real.parent)
+
+
+def sync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def _lockable(real: Path) -> bool:
+    """A path the store may write: absent, or a regular file (a FIFO or /dev/null gets no lock)."""
+    try:
+        return stat.S_ISREG(real.stat().st_mode)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return True  # let the lock or the read say what is wrong
+
+
+@contextlib.contextmanager
+def locked(paths: Paths) -> Iterator[None]:
+    from filelock import FileLock, Timeout
+
+    reals = []
+    for path in (paths.config, paths.credentials):
+        real = Path(os.path.realpath(path))
+        if real not in reals and _lockable(real):
+            reals.append(real)
+    with contextlib.ExitStack() as stack:
+        for real in reals:
+            try:
+                make_private_dirs(real.parent)
+                # Lock files stay: removing one while another process waits on it would let
+                # two runs hold "the" lock at once.
+                lock = FileLock(f"{real}.lock", mode=NEW_FILE_MODE, timeout=LOCK_TIMEOUT_SECONDS)
+                stack.enter_context(lock)
+            except Timeout:
+                raise FileProblem(
+                    f"another process has held {real}.lock for {LOCK_TIMEOUT_SECONDS:.0f} s; "
+                    "try again, or remove the lock file if no profiles command is running"
+                ) from None
+            except OSError as error:
+                raise FileProblem(f"cannot lock {real}: {error.strerror}") from None
+        yield
+
+
+def remove_synced(path: Path) -> None:
+    os.unlink(path)
+    sync_folder(path.parent)

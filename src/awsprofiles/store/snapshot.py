@@ -1,0 +1,171 @@
+"""Both files as read at one moment, and the profiles they define together."""
+
+from __future__ import annotations
+
+import configparser
+import os
+import stat
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from awsprofiles.errors import FileProblem
+from awsprofiles.model import (
+    Profile,
+    Value,
+    profile_name_of_config_section,
+    profiles_process_target,
+    sso_session_name_of_config_section,
+)
+from awsprofiles.store.fileio import KINDS, FileId, locked, read_bounded
+from awsprofiles.store.journal import journal_path, recover
+from awsprofiles.store.parsing import IniFile, parse_file, split_chunks
+from awsprofiles.store.paths import Paths, Role
+
+
+def read_file(role: Role, path: Path) -> IniFile:
+    read_at = time.time_ns()
+    found = read_bounded(path, what=f"{role} file")
+    if found is None:
+        return IniFile(role, path, read_at=read_at)
+    raw, status = found
+    if not stat.S_ISREG(status.st_mode):
+        # botocore treats what is not a regular file as absent (os.path.isfile); so do we, and
+        # never replace it. /dev/null is the usual way to say "no file": no warning for it.
+        kind = KINDS.get(stat.S_IFMT(status.st_mode), "not a regular file")
+        warnings = (
+            []
+            if os.path.realpath(path) == os.devnull
+            else [f"{path} is {kind}, not a regular file: botocore ignores it, and so does profiles"]
+        )
+        return IniFile(
+            role, path, warnings=warnings, identity=FileId.of(status), read_at=read_at, special=kind
+        )
+    ini = parse_file(role, path, raw)
+    ini.identity = FileId.of(status)
+    ini.read_at = read_at
+    return ini
+
+
+@dataclass
+class Snapshot:
+    """Both files as read at one moment, and the profiles they define together."""
+
+    config: IniFile
+    credentials: IniFile
+    #: Profiles already merged by `profile`: the files of a snapshot never change.
+    _merged: dict[str, Profile | None] = field(default_factory=dict, repr=False, compare=False)
+
+    def files(self) -> tuple[IniFile, IniFile]:
+        return self.config, self.credentials
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.config.warnings + self.credentials.warnings
+
+    def names(self) -> list[str]:
+        """Every profile, config-file order first, as botocore.session lists them."""
+        names = dict.fromkeys(self.config.profile_sections)
+        names.update(dict.fromkeys(self.credentials.profile_sections))
+        return list(names)
+
+    def profile(self, name: str) -> Profile | None:
+        if name not in self._merged:
+            self._merged[name] = self._merge(name)
+        return self._merged[name]
+
+    def _merge(self, name: str) -> Profile | None:
+        # botocore.session.Session.full_config: credentials-file values override config's.
+        if name not in self.config.profile_sections and name not in self.credentials.profile_sections:
+            return None
+        values: dict[str, Value] = {}
+        origins: dict[str, str] = {}
+        for ini in self.files():
+            section = ini.profile_sections.get(name)
+            for key, value in ini.sections[section].items() if section is not None else ():
+                values[key] = value
+                origins[key] = ini.role
+        return Profile(name, values, origins)
+
+    def profiles(self) -> list[Profile]:
+        result = []
+        for name in self.names():
+            profile = self.profile(name)
+            assert profile is not None
+            result.append(profile)
+        return result
+
+    def sso_sessions(self) -> dict[str, dict[str, Value]]:
+        """The config file's ``[sso-session NAME]`` sections by name (a later one wins, as in botocore)."""
+        sessions: dict[str, dict[str, Value]] = {}
+        for section, values in self.config.sections.items():
+            name = sso_session_name_of_config_section(section)
+            if name is not None:
+                sessions[name] = values
+        return sessions
+
+    def referrers(self, name: str) -> list[str]:
+        """Profiles whose source_profile names ``name``."""
+        return [p.name for p in self.profiles() if p.get("source_profile") == name and p.name != name]
+
+    def process_referrers(self, name: str) -> list[str]:
+        """Profiles whose credential_process runs ``profiles credential-process name``."""
+        return [
+            p.name
+            for p in self.profiles()
+            if p.name != name and profiles_process_target(p.get("credential_process") or "") == name
+        ]
+
+
+def load(paths: Paths) -> Snapshot:
+    """Both files as they are now; first, a journal left by an interrupted edit is settled."""
+    journal = journal_path(paths)
+    if os.path.lexists(journal):
+        with locked(paths):
+            recover(paths)
+    snapshot = read_both(paths)
+    if os.path.lexists(journal):
+        # An edit of both files was under way while we read (readers take no lock): wait for
+        # it under the lock, then read the two files again, both from after it.
+        with locked(paths):
+            recover(paths)
+            snapshot = read_both(paths)
+    return snapshot
+
+
+def read_both(paths: Paths) -> Snapshot:
+    return Snapshot(read_file("config", paths.config), read_file("credentials", paths.credentials))
+
+
+def profile_names(paths: Paths) -> list[str]:
+    """The profiles' names as botocore maps the section headers, config file first: no value is
+    parsed. For shell completion, which must be fast and quiet: a file that cannot be read gives
+    no names (every command that uses a profile reads both files fully and says what is wrong)."""
+    return _section_names(
+        [(paths.config, profile_name_of_config_section), (paths.credentials, lambda section: section)]
+    )
+
+
+def sso_session_names(paths: Paths) -> list[str]:
+    """The config file's ``[sso-session NAME]`` names, read as `profile_names` reads profiles."""
+    return _section_names([(paths.config, sso_session_name_of_config_section)])
+
+
+def _section_names(files: list[tuple[Path, Callable[[str], str | None]]]) -> list[str]:
+    names: dict[str, None] = {}
+    for path, name_of in files:
+        try:
+            # Bounded, and a FIFO or a device is never read: a Tab must not hang.
+            found = read_bounded(path)
+            text = found[0].decode("utf-8") if found is not None else ""
+        except (FileProblem, UnicodeDecodeError):
+            continue
+        for chunk in split_chunks(text.replace("\r\n", "\n")):
+            # [DEFAULT] is configparser's section of defaults, never a profile.
+            if chunk.section is None or chunk.section == configparser.DEFAULTSECT:
+                continue
+            name = name_of(chunk.section)
+            if name is not None:
+                names.setdefault(name)
+    return list(names)

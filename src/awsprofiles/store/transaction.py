@@ -1,0 +1,198 @@
+"""An edit of both files: what each file becomes, and what botocore must read for each profile."""
+
+from __future__ import annotations
+
+from awsprofiles.errors import FileProblem, Refused
+from awsprofiles.model import (
+    CREDENTIAL_KEYS,
+    Value,
+    profiles_process_target,
+    retarget_profiles_process,
+    sso_session_name_of_config_section,
+    sso_session_section_name,
+)
+from awsprofiles.store.document import Document
+from awsprofiles.store.parsing import split_lines
+from awsprofiles.store.snapshot import Snapshot
+
+
+class Transaction:
+    """An edit of both files under their locks; written only if verified, else not at all.
+
+    Besides each file's sections, the transaction knows what botocore must read for every
+    profile it touches once the edit is written: the profile as it was, with exactly the keys
+    set, unset, removed or renamed. [DEFAULT] can defeat that (its values reach every section
+    of its file, a new one included); such an edit is refused rather than reported as done.
+    """
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.config = Document(snapshot.config)
+        self.credentials = Document(snapshot.credentials)
+        #: profile -> the values botocore must read for it after the edit (None: no profile)
+        self._intended: dict[str, dict[str, Value] | None] = {}
+        #: profile -> keys unset: botocore must not read them, not even from [DEFAULT]
+        self._unset: dict[str, set[str]] = {}
+
+    def documents(self) -> tuple[Document, Document]:
+        return self.config, self.credentials
+
+    def exists(self, profile: str) -> bool:
+        return any(doc.section_of(profile) is not None for doc in self.documents())
+
+    def _intent(self, profile: str) -> dict[str, Value]:
+        if profile not in self._intended:
+            current = self.snapshot.profile(profile)
+            self._intended[profile] = dict(current.values) if current is not None else None
+        values = self._intended[profile]
+        if values is None:
+            values = self._intended[profile] = {}
+        return values
+
+    def set(self, profile: str, key: str, value: str) -> None:
+        """Set a key where botocore will read it: secrets in credentials, the rest in config."""
+        key = key.lower()
+        if key in CREDENTIAL_KEYS:
+            self.credentials.set(profile, key, value)
+            self.config.unset(profile, key)  # a stale copy in config would confuse readers
+        elif self.credentials.has(profile, key):
+            self.credentials.set(profile, key, value)  # credentials values win in botocore
+        else:
+            self.config.set(profile, key, value)
+        self._intent(profile)[key] = value
+        self._unset.get(profile, set()).discard(key)
+
+    def unset(self, profile: str, key: str) -> bool:
+        """Remove ``key`` from the profile; False if no section of it held its own line."""
+        key = key.lower()
+        removed = [doc.unset(profile, key) for doc in self.documents()]
+        self._unset.setdefault(profile, set()).add(key)
+        if self._intended.get(profile) is not None or self.snapshot.profile(profile) is not None:
+            self._intent(profile).pop(key, None)
+        return any(removed)
+
+    def sso_session_section(self, name: str) -> str:
+        """The config section of sso-session ``name``: the one botocore reads, else a new header."""
+        found = [s for s in self.config.expected if sso_session_name_of_config_section(s) == name]
+        return found[-1] if found else sso_session_section_name(name)
+
+    def set_sso_session(self, name: str, key: str, value: str) -> None:
+        """Set a key of ``[sso-session NAME]`` in the config file (created when missing)."""
+        self.config.set_in_section(self.sso_session_section(name), key.lower(), value)
+
+    def remove(self, profile: str) -> bool:
+        removed = [doc.remove(profile) for doc in self.documents()]
+        self._intended[profile] = None
+        return any(removed)
+
+    def drop_empty_credentials(self, profile: str) -> bool:
+        """Remove the profile's credentials-file section if it holds no key and no comment.
+
+        After its keys moved elsewhere (the keyring), a bare ``[NAME]`` header would be noise,
+        and removing it gives back the bytes the file had before the keys were added.
+        """
+        doc = self.credentials
+        section = doc.section_of(profile)
+        if section is None or doc.expected[section]:
+            return False
+        lines = split_lines(doc._chunk(section).text)[1:]
+        if any(line.strip() for line in lines):
+            return False
+        return doc.remove(profile)
+
+    def rename(self, old: str, new: str) -> None:
+        if self.exists(new):
+            raise Refused(f"profile {new!r} already exists")
+        for doc in self.documents():
+            inherited = doc.ini.defaults
+            process = inherited.get("credential_process")
+            if inherited.get("source_profile") == old or (
+                isinstance(process, str) and profiles_process_target(process) == old
+            ):
+                raise Refused(
+                    f"{doc.ini.path} line {doc.ini.line_of('DEFAULT')}: [DEFAULT] names profile {old!r} "
+                    "(source_profile or credential_process), and every section of that file inherits "
+                    "it; change it there first"
+                )
+        referrers = self.snapshot.referrers(old)
+        runners = self.snapshot.process_referrers(old)
+        renamed = dict(self._intent(old))
+        if renamed.get("source_profile") == old:
+            renamed["source_profile"] = new
+        process = renamed.get("credential_process")
+        if isinstance(process, str) and profiles_process_target(process) == old:
+            renamed["credential_process"] = retarget_profiles_process(process, new)
+        for doc in self.documents():
+            doc.rename(old, new)
+            for profile, section in list(doc.profile_sections.items()):
+                values = doc.expected[section]
+                if values.get("source_profile") == old:
+                    doc.set(profile, "source_profile", new)
+                process = values.get("credential_process")
+                if isinstance(process, str) and profiles_process_target(process) == old:
+                    doc.set(profile, "credential_process", retarget_profiles_process(process, new))
+        self._intended[old] = None
+        self._intended[new] = renamed
+        for name in referrers:
+            if name != old:
+                self._intent(name)["source_profile"] = new
+        for name in runners:
+            intent = self._intent(name)
+            process = intent.get("credential_process")
+            if isinstance(process, str):
+                intent["credential_process"] = retarget_profiles_process(process, new)
+
+    def view(self, profile: str) -> dict[str, Value] | None:
+        """What botocore would read for ``profile`` after the edit (credentials' values win)."""
+        sections = [
+            doc.expected[section]
+            for doc in self.documents()
+            if (section := doc.section_of(profile)) is not None
+        ]
+        if not sections:
+            return None
+        values: dict[str, Value] = {}
+        for found in sections:
+            values.update(found)
+        return values
+
+    def _check_intended(self) -> None:
+        for profile, wanted in self._intended.items():
+            actual = self.view(profile)
+            if wanted is None or actual is None:
+                if wanted != actual:
+                    raise FileProblem(
+                        f"refusing to write: profile {profile!r} would not read as this edit means; "
+                        "no file was changed"
+                    )
+                continue
+            if self.snapshot.profile(profile) is None:
+                # A new profile inherits [DEFAULT]'s values: that is what [DEFAULT] is for.
+                meant = set(wanted) | self._unset.get(profile, set())
+                actual = {key: value for key, value in actual.items() if key in meant}
+            differing = sorted(key for key in set(wanted) | set(actual) if wanted.get(key) != actual.get(key))
+            if not differing:
+                continue
+            for doc in self.documents():
+                inherited = [key for key in differing if key in doc.ini.defaults]
+                if inherited and doc.section_of(profile) is not None:
+                    raise Refused(
+                        f"profile {profile!r} would read {', '.join(inherited)} from [DEFAULT] in "
+                        f"{doc.ini.path} (line {doc.ini.line_of('DEFAULT')}), which every section of "
+                        "that file inherits, so botocore would not see this edit as intended; "
+                        "nothing was written. Change [DEFAULT] by hand"
+                    )
+            raise FileProblem(
+                f"refusing to write: profile {profile!r} would not read as this edit means "
+                f"({', '.join(differing)}); no file was changed"
+            )
+
+    def changed_files(self) -> list[tuple[Document, bytes]]:
+        result = []
+        for doc in self.documents():
+            data = doc.render()
+            if data != doc.ini.raw:
+                doc.verify(data)
+                result.append((doc, data))
+        self._check_intended()
+        return result
