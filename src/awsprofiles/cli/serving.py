@@ -25,7 +25,12 @@ def serve(
     port: Annotated[
         int,
         typer.Option(
-            "--port", metavar="PORT", min=0, max=65535, help="Port on 127.0.0.1 [default: a free one]."
+            "--port",
+            metavar="PORT",
+            min=0,
+            max=65535,
+            show_default=False,
+            help="Port on 127.0.0.1 [default: a free one].",
         ),
     ] = 0,
     shell: Annotated[
@@ -82,13 +87,7 @@ def serve(
 def prompt() -> None:
     """Print the profile in use and the time its credentials have left ('dev-role 42m'), for a
     shell prompt; nothing when no profile is in use. Reads the environment only: no file, no
-    keyring, no network.
-
-    \b
-    bash:      PS1='$(profiles prompt) '"$PS1"
-    zsh:       setopt prompt_subst; PROMPT='$(profiles prompt) '"$PROMPT"
-    fish:      see the README (fish_right_prompt)
-    starship:  [custom.aws_profiles] command = "profiles prompt", when = true
+    keyring, no network. The guide has lines for bash, zsh, fish and starship.
     """
     from awsprofiles.expiry import prompt_segment
 

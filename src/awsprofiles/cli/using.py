@@ -297,7 +297,6 @@ def exec_(
 
     \b
     Example: profiles exec NAME -- aws sts get-caller-identity
-             profiles exec NAME --server -- terraform apply
     """
     # As a shell would, before any role is assumed (or an MFA code asked for) in vain.
     program = find_program(command[0], os.environ.get("PATH"))
