@@ -677,3 +677,12 @@ def test_a_credential_process_is_run_again_through_botocore_when_its_credentials
     first, again, later = ran.stdout.split()
     assert first == again == "ASIAPROCESS000000001"
     assert later == "ASIAPROCESS000000002"
+
+
+def test_exec_server_warns_when_the_default_profile_would_win_over_the_endpoint(home: Home) -> None:
+    home.credentials.parent.mkdir(parents=True)
+    keys = "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n"
+    home.credentials.write_text(f"[k]\n{keys}[default]\n{keys}")
+    ran = subprocess.run([*PROFILES, "exec", "k", "--server", "--", "true"], capture_output=True, text=True)
+    assert ran.returncode == 0
+    assert ran.stderr.startswith("warning: profile 'default' has credentials of its own (keys)")

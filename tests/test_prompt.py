@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -132,17 +131,20 @@ def test_prompt_help_is_the_cli_s() -> None:
 
 
 def test_prompt_is_nearly_as_fast_as_python_itself() -> None:
-    """Best of several runs, beside `python -c pass` on the same machine: within 4x (scripts/bench.py
-    measures it against its 2.5x target on an idle machine; this only catches a heavy import)."""
+    """Best of several runs, in CPU time (which a busy machine disturbs less than the wall clock),
+    beside `python -c pass`: within 4x. scripts/bench.py measures it against its 2.5x target on an
+    idle machine; this catches a heavy import on the prompt's path."""
+    script = os.path.join(os.path.dirname(sys.executable), "profiles")
 
     def best(argv: list[str]) -> float:
         times = []
         for _ in range(7):
-            started = time.perf_counter()
-            subprocess.run(argv, stdout=subprocess.DEVNULL, check=True, timeout=60)
-            times.append(time.perf_counter() - started)
+            process = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+            _, status, usage = os.wait4(process.pid, 0)
+            assert os.waitstatus_to_exitcode(status) == 0
+            times.append(usage.ru_utime + usage.ru_stime)
         return min(times)
 
     python = best([sys.executable, "-c", "pass"])
-    prompt = best([*PROFILES, "prompt"])
-    assert prompt < 4 * python + 0.01, (prompt, python)
+    prompt = best([script, "prompt"] if os.path.exists(script) else [*PROFILES, "prompt"])
+    assert prompt < 4 * python + 0.005, (prompt, python)

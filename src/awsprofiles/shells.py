@@ -120,7 +120,7 @@ def serve_assignments(
     return [*_saved(environ), *endpoint_assignments(url, token, region), (ACTIVE, profile)]
 
 
-def ours(environ: Mapping[str, str]) -> bool:
+def serve_set_endpoint(environ: Mapping[str, str]) -> bool:
     """Whether the environment's endpoint is one `profiles serve` set (a loopback URL, in a shell
     that `profiles` marked): --unset removes it then, and never an ECS or EKS one."""
     return ACTIVE in environ and environ.get(ENDPOINT_URL, "").startswith("http://127.0.0.1:")
@@ -129,7 +129,7 @@ def ours(environ: Mapping[str, str]) -> bool:
 def unset_assignments(environ: Mapping[str, str]) -> Assignments:
     """What ``profiles env --unset`` does: remove the credentials, restore what was saved."""
     assignments: Assignments = [(name, None) for name in CREDENTIAL_VARIABLES]
-    if ours(environ):
+    if serve_set_endpoint(environ):
         assignments += [(ENDPOINT_URL, None), (ENDPOINT_TOKEN, None)]
     for name in SAVED_VARIABLES:
         saved = SAVED_PREFIX + name

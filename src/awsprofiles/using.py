@@ -218,8 +218,8 @@ def serve_cached_role(argv: list[str]) -> int | None:
         model.validate_profile_name(name)
         duration = options.get("--duration")
         seconds = None if duration is None else model.validate_duration(int(duration))
-        if region is not None and (model.region_warnings(model.validate_value("region", region))):
-            return None
+        if region is not None and model.region_warnings(model.validate_value("region", region)):
+            return None  # the full command warns
         shell = ""
         if command == "env":
             shell = options["--shell"].lower() if "--shell" in options else shells.detect_shell()
@@ -246,10 +246,7 @@ def serve_cached_role(argv: list[str]) -> int | None:
         return None
     if credentials is None:
         return None
-    if region is not None:
-        import dataclasses
-
-        credentials = dataclasses.replace(credentials, region=region)
+    credentials = credentials.in_region(region)
     if command == "env":
         print_env(credentials, name, shell)
     elif command == "credential-process":

@@ -23,6 +23,8 @@ import pytest
 from tests.conftest import PROFILES
 from tests.e2e.conftest import Article
 from tests.e2e.test_env import _mfa_role, assumed_roles, roles, shell_env  # noqa: F401  (roles: a fixture)
+from tests.e2e.test_sso_e2e import ROLE_ARN_PREFIX as SSO_ROLE_ARN_PREFIX
+from tests.e2e.test_sso_e2e import TEAM, Team, team  # noqa: F401  (team: a fixture)
 
 pytestmark = pytest.mark.e2e
 
@@ -287,3 +289,43 @@ def test_serve_serves_the_aws_cli_in_another_shell_until_a_signal(
     assert port_closed(url.group(1))
     assert "serving the credentials of profile 'example-role' on http://127.0.0.1:" in err
     assert "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- other kinds of profiles
+
+
+def test_a_keyring_key_and_a_role_on_it_are_served_to_the_aws_cli(keyring_article: Article) -> None:
+    """The key itself (no session: served with an empty token and an expiry an hour away) and a
+    role whose source is the keyring profile (botocore runs its credential_process)."""
+    article = keyring_article
+    added = article.add_bob("--keyring", "--no-check")
+    assert added.returncode == 0, added.stderr
+    role = article.profiles(
+        "add-role", "example-role", "--source", "Bob", "--role-arn", article.role_arn, "--no-check"
+    )
+    assert role.returncode == 0, role.stderr
+    for name, expected in (("Bob", article.bob_arn), ("example-role", role_arn_prefix(article))):
+        ran = subprocess.run(
+            [*PROFILES, "exec", name, "--server", "--", sys.executable, "-m", "awscli",
+             "sts", "get-caller-identity", "--query", "Arn", "--output", "text"],
+            capture_output=True, text=True, env=article.env, timeout=120,
+        )  # fmt: skip
+        assert ran.returncode == 0, ran.stderr
+        assert ran.stdout.strip().startswith(expected), name
+        assert article.bob_secret not in ran.stdout + ran.stderr
+
+
+def test_an_sso_profile_is_served_and_one_signed_out_says_what_to_run(team: Team, tmp_path: Path) -> None:  # noqa: F811
+    manifest = tmp_path / "team.toml"
+    manifest.write_text(TEAM)
+    assert team.profiles("onboard", str(manifest)).returncode == 0
+    assert team.profiles("login", "acme-dev").returncode == 0
+    who = [sys.executable, "-m", "awscli", "sts", "get-caller-identity", "--query", "Arn", "--output", "text"]
+    ran = team.profiles("exec", "acme-dev", "--server", "--", *who)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.startswith(SSO_ROLE_ARN_PREFIX)
+    assert team.profiles("logout").returncode == 0
+    refused = team.profiles("exec", "acme-dev", "--server", "--", *who)
+    assert refused.returncode == 1
+    assert refused.stdout == ""  # the command never started
+    assert "profiles login acme-dev" in refused.stderr

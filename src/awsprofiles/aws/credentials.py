@@ -48,6 +48,14 @@ class Credentials:
     def temporary(self) -> bool:
         return self.session_token is not None
 
+    def in_region(self, region: str | None) -> Credentials:
+        """These credentials for use in ``region`` (``--region``) instead of the profile's own."""
+        if region is None:
+            return self
+        import dataclasses
+
+        return dataclasses.replace(self, region=region)
+
 
 def validate_mfa_code(code: str) -> str:
     code = code.strip()

@@ -53,16 +53,8 @@ Region = Annotated[
 ]
 
 
-def _region(credentials: Credentials, region: str | None) -> Credentials:
-    """The credentials with ``--region`` instead of the profile's region (the files unchanged)."""
-    if region is None:
-        return credentials
-    import dataclasses
-
-    return dataclasses.replace(credentials, region=region)
-
-
 def check_region(region: str | None) -> None:
+    """``--region``: no line break (exit 2); a name that does not look like a region warns."""
     if region is not None:
         model.validate_value("region", region)
         warn(model.region_warnings(region))
@@ -206,7 +198,7 @@ def env(
         raise BadInput("name the profile to use, or pass --unset")
     check_region(region)
     credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
-    print_env(_region(credentials, region), name, chosen)
+    print_env(credentials.in_region(region), name, chosen)
 
 
 @app.command("credential-process")
@@ -311,7 +303,7 @@ def exec_(
         code = endpoint.exec_command(source, program, command, inherited, region or first.region)
         raise typer.Exit(code)
     credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
-    raise typer.Exit(run_with(_region(credentials, region), program, command, inherited, name))
+    raise typer.Exit(run_with(credentials.in_region(region), program, command, inherited, name))
 
 
 @app.command("console")
