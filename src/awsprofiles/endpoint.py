@@ -14,12 +14,15 @@ EKS link-local hosts; older releases only ``127.0.0.1`` and ``localhost``: the U
 **Refresh.** What the endpoint serves comes from botocore's own refreshing credentials
 (`aws.credentials.LiveCredentials`: roles and chains, SSO, a ``credential_process`` that says when
 its credentials expire, a keyring profile's MFA session through its credential_process), renewed
-by botocore once they have less than 15 minutes left; an answer never holds credentials with less
-than a few minutes left (`Source`): when they cannot be renewed, the SDK gets an error that says
-why (and ``profiles`` says it on its stderr, once), never stale credentials. ``exec --server``
-starts from what ``exec`` would have given the command (a role's session in the AWS CLI's cache,
-without botocore), and loads botocore only when that needs renewing.
-``PROFILES_REFRESH_SECONDS`` (60-900, default 900) renews them earlier or later than that.
+by botocore once they have less than 15 minutes left. Where botocore does not renew them (a role
+with ``mfa_serial``: botocore asks for one code per chain) the profile is resolved afresh, which
+finds a session renewed in the AWS CLI's cache or asks for a code (`Source`). An answer never
+holds credentials with less than a few minutes left: when they cannot be renewed, the SDK gets an
+error that says why and what to run (and ``profiles`` says it on its stderr, once, while the old
+ones still serve), never stale credentials. ``exec --server`` starts from what ``exec`` would
+have given the command (a role's session in the AWS CLI's cache, without botocore), and loads
+botocore only when that needs renewing. ``PROFILES_REFRESH_SECONDS`` (60-900, default 900)
+renews them that long before they expire.
 
 **Protection.** Only who holds the token gets credentials: 256 random bits per endpoint, compared
 in constant time; a missing token is 401, a wrong one 403, neither says anything more. The socket
@@ -483,10 +486,7 @@ class _Resolver:
 
     def __call__(self, snapshot: Snapshot | None = None, mfa_code: str | None = None) -> LiveCredentials:
         from awsprofiles.aws.credentials import live_credentials
-        from awsprofiles.using import enter, resolving
 
-        if self.name not in resolving():
-            enter(self.name)  # for the credential_processes botocore starts (a keyring source)
         duration = "" if self.duration is None else f" --duration {self.duration}"
         return live_credentials(
             self.paths,
@@ -521,10 +521,14 @@ def open_source(
     asked for now (on this terminal, or ``mfa_code``), and a failure stops ``exec`` before its
     command starts. ``interactive``: later renewals may ask on this terminal too (``serve``)."""
     from awsprofiles.sessions import MFA_CODE
+    from awsprofiles.using import enter
 
     windows = refresh_windows()
     report = Reporter()
     resolve = _Resolver(paths, name, duration, use_cache, interactive, windows, report)
+    # The credential_processes botocore starts (a keyring source) know whom they serve: a loop
+    # back to this profile fails instead of starting itself forever.
+    enter(name)
     if mfa_code is not None:
         from awsprofiles.aws.credentials import validate_mfa_code
 
@@ -541,6 +545,9 @@ def open_source(
 def cached_source(paths: Paths, name: str, first: Credentials, duration: int | None) -> Source:
     """For ``exec``'s fast path: ``first`` (a role's session from the AWS CLI's cache) until it
     needs renewing, then botocore's refreshing credentials, loaded then (never asking)."""
+    from awsprofiles.using import enter
+
+    enter(name)  # as open_source; the fast path has checked that it closes no loop
     windows = refresh_windows()
     report = Reporter()
     resolve = _Resolver(paths, name, duration, True, False, windows, report)
