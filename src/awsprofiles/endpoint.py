@@ -54,11 +54,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from awsprofiles import shells
 from awsprofiles.errors import BadInput, CheckFailed, ProfilesError
+from awsprofiles.expiry import iso8601, time_left
 
 if TYPE_CHECKING:
-    from awsprofiles.aws.credentials import Credentials, LiveCredentials
+    from awsprofiles.aws.credentials import LiveCredentials
+    from awsprofiles.model import Credentials
     from awsprofiles.store import Paths, Snapshot
 
 HOST = "127.0.0.1"
@@ -204,8 +205,6 @@ class Source:
         if credentials is None:
             raise failure
         if must:
-            from awsprofiles.expiry import time_left
-
             raise CheckFailed(
                 f"the credentials of profile {self.profile!r} expire in {time_left(left)} and could not "
                 "be renewed; they are not served",
@@ -251,7 +250,7 @@ def document(credentials: Credentials, now: float | None = None) -> dict[str, st
         "SecretAccessKey": credentials.secret_access_key,
         # An access key has no token; the SDKs require the field to be a string.
         "Token": credentials.session_token or "",
-        "Expiration": shells.iso8601(expiration),
+        "Expiration": iso8601(expiration),
     }
 
 
@@ -517,58 +516,22 @@ def open_source(
     use_cache: bool,
     interactive: bool,
 ) -> tuple[Source, Credentials]:
-    """What an endpoint for ``name`` serves, and its first credentials, got now: an MFA code is
-    asked for now (on this terminal, or ``mfa_code``), and a failure stops ``exec`` before its
-    command starts. ``interactive``: later renewals may ask on this terminal too (``serve``)."""
-    from awsprofiles.sessions import MFA_CODE
-    from awsprofiles.using import enter
-
+    """What an endpoint for ``name`` serves, and its first credentials, got now (``mfa_code``
+    answers a first MFA prompt). ``interactive``: later renewals may ask on this terminal."""
     windows = refresh_windows()
     report = Reporter()
     resolve = _Resolver(paths, name, duration, use_cache, interactive, windows, report)
-    # The credential_processes botocore starts (a keyring source) know whom they serve: a loop
-    # back to this profile fails instead of starting itself forever.
-    enter(name)
-    if mfa_code is not None:
-        from awsprofiles.aws.credentials import validate_mfa_code
-
-        # For the `profiles credential-process --from-keyring` botocore starts for a keyring source.
-        os.environ[MFA_CODE] = validate_mfa_code(mfa_code)
-    try:
-        source = Source(name, windows, resolve, live=resolve(snapshot, mfa_code), report=report)
-        first = source.current()
-    finally:
-        os.environ.pop(MFA_CODE, None)  # a code is good once; a renewal asks again
-    return source, first
+    source = Source(name, windows, resolve, live=resolve(snapshot, mfa_code), report=report)
+    return source, source.current()
 
 
 def cached_source(paths: Paths, name: str, first: Credentials, duration: int | None) -> Source:
     """For ``exec``'s fast path: ``first`` (a role's session from the AWS CLI's cache) until it
     needs renewing, then botocore's refreshing credentials, loaded then (never asking)."""
-    from awsprofiles.using import enter
-
-    enter(name)  # as open_source; the fast path has checked that it closes no loop
     windows = refresh_windows()
     report = Reporter()
     resolve = _Resolver(paths, name, duration, True, False, windows, report)
     return Source(name, windows, resolve, first=first, report=report)
-
-
-def exec_command(
-    source: Source, program: str, command: list[str], inherited: str | None, region: str | None
-) -> int:
-    """``profiles exec NAME --server -- COMMAND``: the endpoint for as long as the command runs;
-    its exit code."""
-    from awsprofiles import child
-    from awsprofiles.using import command_environment
-
-    endpoint = Endpoint(source.current, report=source.report)
-    assignments = shells.endpoint_assignments(endpoint.url, endpoint.token, region)
-    environment = command_environment([*assignments, (shells.ACTIVE, source.profile)], inherited)
-    try:
-        return child.run(program, command, environment, started=endpoint.start)
-    finally:
-        endpoint.stop()
 
 
 class _Stopped(Exception):
@@ -577,33 +540,17 @@ class _Stopped(Exception):
         self.code = code
 
 
-def serve(
-    source: Source,
-    shell: str,
-    region: str | None,
-    *,
-    port: int = 0,
-    ready: Callable[[Endpoint], None] | None = None,
-) -> int:
-    """``profiles serve NAME``: print the lines that point a shell at the endpoint (stdout), then
-    serve until SIGINT (exit 130) or SIGTERM/SIGHUP (exit 0), and close the port."""
+def serve_until_signal(endpoint: Endpoint, ready: Callable[[], None]) -> int:
+    """Serve ``endpoint`` (``ready`` runs first: `profiles serve` prints its lines) until SIGINT
+    (130) or SIGTERM or SIGHUP (0), then close the port; the exit code."""
     import signal
 
-    from awsprofiles.using import write
+    def stop(signum: int, _frame: object) -> None:
+        raise _Stopped(130 if signum == signal.SIGINT else 0)
 
-    endpoint = Endpoint(source.current, port=port, report=source.report)
+    numbers = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
     try:
-        lines = shells.render(
-            shell, shells.serve_assignments(endpoint.url, endpoint.token, region, source.profile, os.environ)
-        )
-        write(lines)
-        if ready is not None:
-            ready(endpoint)
-
-        def stop(signum: int, _frame: object) -> None:
-            raise _Stopped(130 if signum == signal.SIGINT else 0)
-
-        numbers = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
+        ready()
         try:
             for number in numbers:
                 signal.signal(number, stop)

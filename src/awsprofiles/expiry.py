@@ -29,6 +29,11 @@ _PROFILE_VARIABLES = ("AWS_DEFAULT_PROFILE", "AWS_PROFILE")
 _NAME_LIMIT = 64
 
 
+def iso8601(moment: datetime) -> str:
+    """UTC with a Z, the form STS and credential_process use (``2026-01-01T12:00:00Z``)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def time_left(seconds: float) -> str:
     """``42m``, ``3h05m``, ``2d4h``; ``<1m`` in the last minute; ``expired`` after."""
     if seconds <= 0:

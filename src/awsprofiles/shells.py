@@ -17,15 +17,12 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from pathlib import PurePosixPath, PureWindowsPath
-from typing import TYPE_CHECKING
 
 from awsprofiles import model
 from awsprofiles.errors import BadInput
-
-if TYPE_CHECKING:
-    from awsprofiles.aws.credentials import Credentials
+from awsprofiles.expiry import iso8601
+from awsprofiles.model import Credentials
 
 SHELLS = ("bash", "zsh", "sh", "fish", "powershell", "cmd", "dotenv", "json")
 POSIX_SHELLS = frozenset({"bash", "zsh", "sh"})
@@ -62,11 +59,6 @@ SAVED_PREFIX = "PROFILES_SAVED_"
 
 #: (name, value) in order; a value of None removes the variable.
 Assignments = list[tuple[str, str | None]]
-
-
-def iso8601(moment: datetime) -> str:
-    """UTC with a Z, the form STS and credential_process use (``2026-01-01T12:00:00Z``)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def credential_assignments(credentials: Credentials) -> Assignments:

@@ -1,4 +1,4 @@
-"""Long-running work: `serve` (a credential endpoint, `awsprofiles.endpoint`) and `prompt` (the
+"""Long-running work: `serve` (a credential endpoint, `awsprofiles.using.serve`) and `prompt` (the
 profile in use and its time left, `awsprofiles.expiry`; the entry point serves it before this
 module loads, except for ``--help``)."""
 
@@ -10,17 +10,14 @@ from typing import Annotated
 
 import typer
 
-from awsprofiles import shells
-from awsprofiles.cli.app import ConfigFile, CredentialsFile, app, info, profile_argument
-from awsprofiles.cli.using import Duration, MfaCode, NoCache, Region, check_region, endpoint_source
-from awsprofiles.errors import BadInput
-
-#: `serve --shell`: what `env` writes, but for json (credentials only: use dotenv).
-SERVE_SHELLS = tuple(shell for shell in shells.SHELLS if shell != "json")
+from awsprofiles import using
+from awsprofiles.cli.app import Files, app, info, profile_argument, warn
+from awsprofiles.cli.using import Duration, MfaCode, NoCache, Region
 
 
 @app.command("serve")
 def serve(
+    files: Files,
     name: Annotated[str, profile_argument("Profile whose credentials to serve.")],
     port: Annotated[
         int,
@@ -37,17 +34,16 @@ def serve(
         str | None,
         typer.Option(
             "--shell",
-            help=f"One of {', '.join(SERVE_SHELLS)} [default: detected from $SHELL, PSModulePath, ComSpec].",
+            help=f"One of {', '.join(using.SERVE_SHELLS)} [default: detected from $SHELL, PSModulePath, "
+            "ComSpec].",
             show_default=False,
-            autocompletion=lambda: list(SERVE_SHELLS),
+            autocompletion=lambda: list(using.SERVE_SHELLS),
         ),
     ] = None,
     duration: Duration = None,
     mfa_code: MfaCode = None,
     no_cache: NoCache = False,
     region: Region = None,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Serve a profile's credentials, kept fresh, on a local endpoint until Ctrl-C.
 
@@ -59,28 +55,20 @@ def serve(
     Exit codes: 0 stopped by SIGTERM; 130 stopped by Ctrl-C; 1 the credentials cannot be had;
     2 bad input.
     """
-    chosen = shells.detect_shell() if shell is None else shell.lower()
-    if chosen not in SERVE_SHELLS:
-        raise BadInput(f"unknown shell {shell!r} for serve: choose one of {', '.join(SERVE_SHELLS)}")
-    check_region(region)
-    from awsprofiles import endpoint
-
-    source, first = endpoint_source(
-        name,
-        duration,
-        mfa_code,
-        no_cache,
-        config_file,
-        credentials_file,
-        interactive=sys.stdin.isatty() and sys.stderr.isatty(),
+    raise typer.Exit(
+        using.serve(
+            files,
+            name,
+            shell,
+            port=port,
+            duration=duration,
+            mfa_code=mfa_code,
+            no_cache=no_cache,
+            region=region,
+            warn=warn,
+            info=info,
+        )
     )
-
-    def ready(served: endpoint.Endpoint) -> None:
-        info(f"serving the credentials of profile {name!r} on {served.url} until Ctrl-C")
-
-    code = endpoint.serve(source, chosen, region or first.region, port=port, ready=ready)
-    info(f"stopped: {name!r} is no longer served")
-    raise typer.Exit(code)
 
 
 @app.command("prompt")
