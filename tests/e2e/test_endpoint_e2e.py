@@ -22,7 +22,7 @@ import pytest
 
 from tests.conftest import PROFILES
 from tests.e2e.conftest import Article
-from tests.e2e.test_env import _mfa_role, assumed_roles, roles, shell_env  # noqa: F401  (roles: a fixture)
+from tests.e2e.test_env import _mfa_role, assumed_roles, shell_env
 from tests.e2e.test_sso_e2e import ROLE_ARN_PREFIX as SSO_ROLE_ARN_PREFIX
 from tests.e2e.test_sso_e2e import TEAM, Team, team  # noqa: F401  (team: a fixture)
 
@@ -88,7 +88,7 @@ def role_arn_prefix(article: Article) -> str:
     return f"arn:aws:sts::{article.account}:assumed-role/example-role/"
 
 
-def test_a_boto3_command_calls_sts_as_the_role_through_the_endpoint(roles: Article, tmp_path: Path) -> None:  # noqa: F811
+def test_a_boto3_command_calls_sts_as_the_role_through_the_endpoint(roles: Article, tmp_path: Path) -> None:
     seen_file = tmp_path / "seen.json"
     env = shell_env(roles)
     env["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] = "/v2/credentials/inherited"  # as inside ECS
@@ -116,7 +116,7 @@ def test_a_boto3_command_calls_sts_as_the_role_through_the_endpoint(roles: Artic
     assert port_closed(seen["url"])  # the endpoint stopped with the command
 
 
-def test_the_aws_cli_as_the_command_sees_the_role(roles: Article) -> None:  # noqa: F811
+def test_the_aws_cli_as_the_command_sees_the_role(roles: Article) -> None:
     ran = subprocess.run(
         [*PROFILES, "exec", "example-role", "--server", "--region", "us-west-2", "--",
          "sh", "-c", 'echo "$AWS_REGION"; aws sts get-caller-identity --query Arn --output text'],
@@ -129,7 +129,7 @@ def test_the_aws_cli_as_the_command_sees_the_role(roles: Article) -> None:  # no
     assert "AWS_CONTAINER_AUTHORIZATION_TOKEN" not in ran.stderr
 
 
-def test_a_request_after_the_first_session_is_due_gets_a_new_one(roles: Article, tmp_path: Path) -> None:  # noqa: F811
+def test_a_request_after_the_first_session_is_due_gets_a_new_one(roles: Article, tmp_path: Path) -> None:
     seen_file = tmp_path / "seen.json"
     env = {**shell_env(roles), "PROFILES_REFRESH_SECONDS": "895"}
     ran = subprocess.run(
@@ -148,7 +148,7 @@ def test_a_request_after_the_first_session_is_due_gets_a_new_one(roles: Article,
     assert ran.stderr == ""
 
 
-def test_exit_codes_pass_through_and_signals_reach_the_command(roles: Article) -> None:  # noqa: F811
+def test_exit_codes_pass_through_and_signals_reach_the_command(roles: Article) -> None:
     env = shell_env(roles)
 
     def exec_server(*command: str) -> subprocess.CompletedProcess[str]:
@@ -178,7 +178,7 @@ def _cmdline(pid: int) -> str:
 
 
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc")
-def test_ps_and_proc_show_no_key_secret_or_session_token(roles: Article, tmp_path: Path) -> None:  # noqa: F811
+def test_ps_and_proc_show_no_key_secret_or_session_token(roles: Article, tmp_path: Path) -> None:
     script = tmp_path / "hold.py"
     script.write_text(
         "import json, os, sys, time, urllib.request\n"
@@ -219,7 +219,7 @@ def test_ps_and_proc_show_no_key_secret_or_session_token(roles: Article, tmp_pat
 
 
 def test_a_refresh_that_needs_an_mfa_code_says_what_to_run_and_serves_nothing_stale(
-    roles: Article,  # noqa: F811
+    roles: Article,
     tmp_path: Path,
 ) -> None:
     name = _mfa_role(roles)
@@ -262,7 +262,7 @@ def _serve(article: Article, *options: str) -> tuple[subprocess.Popen[str], list
 
 @pytest.mark.parametrize(("stop", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 0)])
 def test_serve_serves_the_aws_cli_in_another_shell_until_a_signal(
-    roles: Article,  # noqa: F811
+    roles: Article,
     tmp_path: Path,
     stop: signal.Signals,
     code: int,
