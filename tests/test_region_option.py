@@ -92,3 +92,10 @@ def test_exec_server_of_a_cached_role_starts_its_command_without_botocore_or_typ
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert (ran.returncode, ran.stdout) == (0, "ASIACACHED eu-west-1\n"), ran.stderr
+
+
+@pytest.mark.parametrize("server", [[], ["--server"]])
+def test_a_command_of_exec_can_run_exec_of_the_same_profile_again(files: Home, server: list[str]) -> None:
+    """No loop: the command is not resolving the profile (the fast path's exec --server included)."""
+    ran = _profiles("exec", "r", *server, "--", *PROFILES, "exec", "r", "--", "sh", "-c", "echo nested")
+    assert (ran.returncode, ran.stdout) == (0, "nested\n"), ran.stderr

@@ -551,14 +551,15 @@ def serve_cached_role(argv: list[str]) -> int | None:
             output = shells.credential_process_json(credentials)
     except (ProfilesError, ValueError):
         return None
+    inherited = os.environ.get(IN_PROGRESS)  # what the command gets: it is not resolving NAME
     if command == "exec" and server:
         from awsprofiles import endpoint
 
         enter(name)  # for the credential_processes a renewal starts; no loop: checked above
         source = endpoint.cached_source(files, name, credentials, seconds)
-        return run_with_endpoint(source, program, to_run, os.environ.get(IN_PROGRESS), credentials.region)
+        return run_with_endpoint(source, program, to_run, inherited, credentials.region)
     if command == "exec":
-        return run_with(credentials, program, to_run, os.environ.get(IN_PROGRESS), name)
+        return run_with(credentials, program, to_run, inherited, name)
     if command == "env":
         print_env_output(output, name, shell)
     else:
