@@ -1,5 +1,7 @@
-"""Using a profile: ``env``, ``exec``, ``credential-process`` and ``console``, once their arguments
-are parsed, without the CLI framework.
+"""Using a profile: ``env``, ``exec`` (``--server`` too), ``serve``, ``credential-process`` and
+``console``, once their arguments are parsed, without the CLI framework. The credential endpoint
+of ``exec --server`` and ``serve`` is `awsprofiles.endpoint`'s; the command, or the server, is run
+around it here.
 
 Which kinds of profile take ``--duration`` and ``--mfa-code``, what the credential_process botocore
 starts is told through the environment (`IN_PROGRESS`, `sessions.MFA_CODE`), and where the
