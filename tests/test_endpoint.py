@@ -332,10 +332,11 @@ def test_more_connections_than_it_serves_at_once_are_closed_not_queued_forever(
     finally:
         for connection in idle:
             connection.close()
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 10
     while time.monotonic() < deadline:  # the slots come back as the idle ones are closed
-        if get(point)[0] == 200:
-            break
+        with contextlib.suppress(OSError, http.client.HTTPException):  # still full: closed at once
+            if get(point)[0] == 200:
+                break
         time.sleep(0.05)
     assert get(point)[0] == 200
 
