@@ -206,8 +206,8 @@ class Source:
             raise failure
         if must:
             raise CheckFailed(
-                f"the credentials of profile {self.profile!r} expire in {time_left(left)} and could not "
-                "be renewed; they are not served",
+                f"profile {self.profile!r}: its credentials expire in {time_left(left)} and could not be "
+                "renewed; they are not served",
                 "expired",
             )
         return credentials

@@ -236,7 +236,7 @@ def test_a_refresh_that_needs_an_mfa_code_says_what_to_run_and_serves_nothing_st
     # botocore never asks for a second code, and resolved afresh no code can be asked for here:
     # the first session, still valid for 14 minutes, is served, and stderr says what to run.
     assert later == first
-    assert f"profiles: profile '{name}' (or its source) needs a new MFA code" in ran.stderr
+    assert f"profiles: profile '{name}': it (or its source) needs a new MFA code" in ran.stderr
     assert f"run 'profiles exec {name} --duration 900 -- true' in a terminal" in ran.stderr
     assert ran.stderr.count("needs a new MFA code") == 1  # once, not once per request
     assert assumed_roles(roles, roles.role_arn) == 1

@@ -16,10 +16,11 @@ and not at all when the AWS CLI's cache already holds the role's session (`awspr
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 from awsprofiles.aws.caches import cli_cache_dir
 from awsprofiles.errors import BadInput, CheckFailed, FileProblem
@@ -47,6 +48,50 @@ def interactive() -> bool:
     return all(stream is not None and stream.isatty() for stream in streams)
 
 
+def read_hidden(prompt: str, reader: TextIO, writer: TextIO) -> str:
+    """One line typed on a terminal without showing it, as getpass and the AWS CLI read secrets:
+    the terminal's echo is off while it is typed, and back on after (Ctrl-C included). ``prompt``
+    goes to ``writer``; a ``reader`` that is no terminal gives its line as it comes."""
+    if os.name == "nt":  # the console, read key by key without echo (getpass's msvcrt loop)
+        import getpass
+
+        return getpass.getpass(prompt) + "\n"
+    import termios
+
+    try:
+        descriptor = reader.fileno()
+        saved = termios.tcgetattr(descriptor)
+    except (AttributeError, ValueError, OSError, termios.error):
+        writer.write(prompt)
+        writer.flush()
+        return reader.readline()
+    hidden = list(saved)
+    hidden[3] &= ~termios.ECHO  # the local modes
+    # Echo off (and what was typed ahead discarded) before the prompt: an answer to it is kept.
+    termios.tcsetattr(descriptor, termios.TCSAFLUSH, hidden)
+    try:
+        writer.write(prompt)
+        writer.flush()
+        line = reader.readline()
+    finally:
+        termios.tcsetattr(descriptor, termios.TCSAFLUSH, saved)
+    writer.write("\n")  # the Enter the terminal did not show (Ctrl-C's line is ended by main)
+    writer.flush()
+    return line
+
+
+def read_mfa_code(prompt: str, profile: str, reader: TextIO, writer: TextIO) -> str:
+    """The MFA code typed after ``prompt``, hidden as it is typed (`read_hidden`): every prompt for a
+    code, botocore's for a role and the keyring's for an MFA session, reads it here."""
+    line = read_hidden(prompt, reader, writer)
+    if not line.strip():
+        raise CheckFailed(f"no MFA code was entered for profile {profile!r}", "mfa-required")
+    try:
+        return validate_mfa_code(line)
+    except BadInput as error:
+        raise CheckFailed(error.message, "mfa-required") from None
+
+
 def mfa_prompter(profile: str, mfa_code: str | None, can_prompt: bool) -> Callable[[str], str]:
     """What botocore calls for a token code: --mfa-code, else a prompt on stderr, else mfa-required."""
 
@@ -55,20 +100,12 @@ def mfa_prompter(profile: str, mfa_code: str | None, can_prompt: bool) -> Callab
             return mfa_code
         if not can_prompt:
             raise CheckFailed(
-                f"profile {profile!r} (or its source) requires an MFA code (mfa_serial), which cannot "
+                f"profile {profile!r}: it (or its source) requires an MFA code (mfa_serial), which cannot "
                 "be asked for here: pass --mfa-code CODE to 'profiles env' or 'profiles exec', or run "
                 "it in a terminal",
                 "mfa-required",
             )
-        sys.stderr.write(text)
-        sys.stderr.flush()
-        line = sys.stdin.readline()
-        if not line:
-            raise CheckFailed(f"no MFA code was entered for profile {profile!r}", "mfa-required")
-        try:
-            return validate_mfa_code(line)
-        except BadInput as error:
-            raise CheckFailed(error.message, "mfa-required") from None
+        return read_mfa_code(text, profile, sys.stdin, sys.stderr)
 
     return prompt
 
@@ -89,9 +126,9 @@ def _assume_denied(session: object, profile: str) -> str:
     values = getattr(session, "full_config", {}).get("profiles", {}).get(profile, {})
     source = values.get("source_profile")
     who = (
-        f"the credentials of source profile {source!r}"
+        f"the credentials of its source profile {source!r}"
         if isinstance(source, str)
-        else f"the source identity of profile {profile!r}"
+        else "its source identity"
     )
     return assume_denied_message(who, str(values.get("role_arn", "its role")))
 
@@ -124,6 +161,7 @@ def _botocore_errors(session: Any, profile: str) -> Iterator[None]:
             profile,
             assume_denied=lambda name: _assume_denied(session, name),
             origin=origin_of(profile, session.full_config.get("profiles", {})),
+            profiles=session.full_config.get("profiles", {}),
         ) from None
     except OSError as error:  # the cache folder (a credential_process's own failure is a CheckFailed)
         where = error.filename or cli_cache_dir()
@@ -186,11 +224,11 @@ def _frozen(session: Any, found: Any, profile: str, region: str | None) -> Crede
             frozen = found.get_frozen_credentials()
         except RuntimeError:  # botocore: "the refreshed credentials are still expired"
             raise CheckFailed(
-                f"the credentials of profile {profile!r} were renewed but had already expired", "expired"
+                f"profile {profile!r}: its credentials were renewed but had already expired", "expired"
             ) from None
         expiration = _utc(expiry_of(found))
     if not frozen.access_key or not frozen.secret_key:
-        raise CheckFailed(f"profile {profile!r} has no credentials", "no-credentials")
+        raise CheckFailed(f"profile {profile!r}: no credentials", "no-credentials")
     return Credentials(
         access_key_id=frozen.access_key,
         secret_access_key=frozen.secret_key,
@@ -287,7 +325,7 @@ def live_credentials(
             failed = error
             if not can_prompt and renew_hint:
                 failed = CheckFailed(
-                    f"profile {profile!r} (or its source) needs a new MFA code to renew its credentials: "
+                    f"profile {profile!r}: it (or its source) needs a new MFA code to renew its credentials: "
                     f"{renew_hint}",
                     "mfa-required",
                 )
