@@ -134,7 +134,7 @@ def onboard_command(
         key = None
     else:
         key = _key(snapshot, loaded, access_key_id, secret_stdin, from_csv, from_json)
-    planned = onboard.plan(files, loaded, key, keyring)
+    planned = onboard.plan(files, loaded, key, keyring, snapshot)
     if planned.keyring is not None:
         warn(list(planned.keyring.warnings))
     diff = planned.diff()
