@@ -140,3 +140,17 @@ def test_exec_with_keys_that_do_not_expire_runs_the_command_in_its_place(keys: H
     )
     assert ran.returncode == 0, ran.stderr
     assert int(ran.stdout) == os.getpid()  # sh's parent is this test: profiles became sh
+
+
+def test_a_command_run_in_place_of_profiles_gets_sigpipe_back_too(keys: Home) -> None:
+    """Keys that do not expire: profiles becomes the command (execve), which must not inherit
+    Python's ignored SIGPIPE either (`yes` would print 'Broken pipe' and exit 1)."""
+    process = subprocess.Popen(
+        [*PROFILES, "exec", "k", "--", "yes"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    assert process.stdout.readline() == b"y\n"
+    process.stdout.close()
+    assert process.wait(timeout=60) == -signal.SIGPIPE
+    assert process.stderr.read() == b""

@@ -38,6 +38,14 @@ def _signals(names: tuple[str, ...]) -> list[signal.Signals]:
     return [getattr(signal, name) for name in names if hasattr(signal, name)]
 
 
+def restore_ignored_signals() -> None:
+    """Before ``os.execve``: the signals Python ignores (SIGPIPE, SIGXFSZ) back at their default,
+    as a command started from a shell has them (an ignored signal stays ignored across execve;
+    ``yes | head -1`` would end with 'Broken pipe')."""
+    for number in _signals(("SIGPIPE", "SIGXFSZ")):
+        signal.signal(number, signal.SIG_DFL)
+
+
 def exit_code(status: int) -> int:
     """A wait status as a shell reports it: the exit code, or 128 + the signal that ended it."""
     code = os.waitstatus_to_exitcode(status)

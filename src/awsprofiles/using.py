@@ -158,7 +158,10 @@ def run_with(
 
         alarm = expiry.warn_before(name, credentials.expiration) if credentials.expiration else None
         return child.run(program, command, environment, alarm=alarm)
+    from awsprofiles.child import restore_ignored_signals
+
     core_dumps_restored()  # the command is the user's: it keeps the user's own core-file limit
+    restore_ignored_signals()
     try:
         os.execve(program, command, environment)  # noqa: S606  (running the given command is the point)
     except OSError as error:
