@@ -370,3 +370,17 @@ def test_bad_input_exits_2_before_any_aws_call(
     assert message in err
     assert err.startswith("error: ")
     assert err.count("\n") == 1
+
+
+def test_a_discover_request_refuses_options_that_do_not_go_together_before_anything_is_read() -> None:
+    from awsprofiles.errors import BadInput
+
+    with pytest.raises(BadInput, match="give --sso-session SESSION"):
+        discover.Request(source="Bob", sso_session="acme", name="{role_name}")
+    with pytest.raises(BadInput, match="--dry-run and --apply contradict each other"):
+        discover.Request(source="Bob", dry_run=True, apply=True, name="{role_name}")
+    with pytest.raises(BadInput, match="names no field"):
+        discover.Request(source="Bob", name="fixed")
+    assert (
+        discover.Request(sso_session="acme", manifest=Path("team.toml"), name="{role_name}").dry_run is False
+    )

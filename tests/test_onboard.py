@@ -255,3 +255,59 @@ def test_without_a_key_file_the_key_is_asked_for_on_the_terminal_and_never_echoe
     bob = store.load(home.paths).profile("Bob")
     assert bob is not None
     assert (bob.get("aws_access_key_id"), bob.get("aws_secret_access_key")) == (KEY_ID, SECRET)
+
+
+def test_onboard_run_asks_through_the_callers_prompts_and_shows_an_update_before_asking(
+    home: Home, tmp_path: Path
+) -> None:
+    from awsprofiles import keyfiles, onboard
+    from awsprofiles.errors import Refused
+
+    said: list[tuple[str, object]] = []
+
+    def run(request: onboard.Request, answer: bool | None) -> onboard.Outcome:
+        def confirm(question: str) -> bool:
+            said.append(("confirm", question))
+            return bool(answer)
+
+        def ask_key_id() -> str:
+            said.append(("ask", "key id"))
+            return f"  {KEY_ID} "
+
+        return onboard.run(
+            home.paths,
+            request,
+            ask_key_id=ask_key_id,
+            confirm=None if answer is None else confirm,
+            show=lambda diff: said.append(("show", diff)),
+            warn=lambda warnings: said.extend(("warn", w) for w in warnings),
+            info=lambda message: said.append(("info", message)),
+        )
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(keyfiles, "secret_from_terminal", lambda: SECRET)  # getpass, on the terminal
+        done = run(onboard.Request(EXAMPLE, check=False), answer=True)
+    assert said[:2] == [("info", "profile 'Bob' needs your IAM user's access key"), ("ask", "key id")]
+    bob = store.load(home.paths).profile("Bob")
+    assert bob is not None
+    assert bob.get("aws_access_key_id") == KEY_ID  # as typed, without the spaces around it
+    assert done.written
+    assert done.to_json()["written"] is True
+    assert "checks" not in done.to_json()
+
+    said.clear()
+    changed = tmp_path / "team.toml"
+    changed.write_text(EXAMPLE.read_text().replace('region = "eu-west-1"', 'region = "eu-central-1"', 1))
+    before = files(home)
+    with pytest.raises(Refused, match="run again with --yes to update"):
+        run(onboard.Request(changed, check=False), answer=None)  # no terminal to ask on
+    with pytest.raises(Refused, match="not confirmed"):
+        run(onboard.Request(changed, check=False), answer=False)
+    assert files(home) == before
+    kinds = [kind for kind, _ in said]
+    assert kinds == ["show", "show", "confirm"]
+    assert "+region = eu-central-1" in str(said[0][1])
+    assert said[2][1] == "Update Bob as shown above?"
+    done = run(onboard.Request(changed, check=False), answer=True)
+    assert done.written
+    assert said[-1] == ("info", f"update Bob (wrote {home.config})")
