@@ -14,17 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 
-from awsprofiles.cli import main
-from awsprofiles.cli.app import app
+from awsprofiles.cli import main, root
 from awsprofiles.discover import TEMPLATE_FIELDS
 from tests.conftest import PROFILES, Home
 from tests.store_helpers import run
 
 KEY_ID = "AKIAIOSFODNN7EXAMPLE"
 KEYS = f"aws_access_key_id = {KEY_ID}\naws_secret_access_key = wJalrXUtnFEMIK7MDENGEXAMPLEKEY\n"
-COMMANDS = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+COMMANDS = sorted(root().commands)
 
 
 @pytest.mark.parametrize("flag", ["--version", "-V"])
@@ -81,10 +79,9 @@ CLI = Path(__file__).resolve().parents[1] / "src" / "awsprofiles" / "cli"
 
 
 def _options(opt: str) -> dict[str, Any]:
-    root = typer.main.get_command(app)
     return {
         name: param
-        for name, command in root.commands.items()  # type: ignore[attr-defined]
+        for name, command in root().commands.items()
         for param in command.params
         if opt in param.opts and param.param_type_name == "option"
     }
