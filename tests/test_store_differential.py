@@ -13,7 +13,8 @@ item its profile's credential_process serves.
 The files mix what real files hold and what botocore reads in surprising ways: ``[DEFAULT]``
 (inherited by every section), ``[profile "x"]``, ``[profile  x]``, ``[profile\\tx]``, the default
 profile in several spellings, tabs, indented headers and options, continuation lines and nested
-values, comments between sections, CRLF, no final newline.
+values, comments between sections, CRLF, mixed line endings (\\r\\n, \\n and \\r in one file), no
+final newline.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import configparser
 import contextlib
 import io
 import os
+import re
 import shlex
 import sys
 import tempfile
@@ -161,10 +163,16 @@ def ini_text(draw: st.DrawFn, role: str) -> str:
         lines += draw(body(role))
         if draw(st.booleans()):
             lines += draw(st.sampled_from([[""], ["", "# about the next one"], ["# no blank line"]]))
-    ending = draw(st.sampled_from(["\n", "\n", "\r\n"]))
-    text = ending.join(lines)
-    if lines and draw(st.integers(0, 3)) != 0:
-        text += ending  # usually, a final newline
+    style = draw(st.sampled_from(["\n", "\n", "\r\n", "mixed"]))
+    if style == "mixed":  # botocore reads any of them as a line break (universal newlines)
+        endings = draw(
+            st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=len(lines), max_size=len(lines))
+        )
+    else:
+        endings = [style] * len(lines)
+    text = "".join(line + ending for line, ending in zip(lines, endings, strict=True))
+    if lines and draw(st.integers(0, 3)) == 0:
+        text = text.rstrip("\r\n") if text.strip() else text  # now and then, no final newline
     return text
 
 
@@ -410,11 +418,32 @@ def assert_views(before: Views, after: Views, cmd: Command, defaults: list[dict[
             assert after[name] == values, f"profile {name!r}: {after[name]} != intended {values}"
 
 
+def _lines(text: str) -> list[str]:
+    """The lines of ``text`` with their own endings, as botocore reads them: each ends at a
+    \\r\\n, a \\r or a \\n (Python's universal newlines, which configparser reads through)."""
+    return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z", text)
+
+
+def chunks_as_written(text: str) -> list[tuple[str | None, str]]:
+    """``store.split_chunks``'s sections, each with its lines as written (their own endings)."""
+    lines = _lines(text)
+    normalized = "".join(
+        line.rstrip("\r\n") + ("\n" if line.endswith(("\r", "\n")) else "") for line in lines
+    )
+    result = []
+    start = 0
+    for chunk in store.split_chunks(normalized):
+        count = len(store.split_lines(chunk.text))
+        result.append((chunk.section, "".join(lines[start : start + count])))
+        start += count
+    return result
+
+
 def _trimmed(text: str, header: bool) -> str:
     """A chunk without the blank and comment lines that end it (they may move on a removal),
     and without its header's indentation (which means nothing, and goes when a removal would
     otherwise turn the header into the continuation of an option above it)."""
-    lines = store.split_lines(text)
+    lines = _lines(text)
     if header and lines:
         lines[0] = lines[0].lstrip(" \t")
     while lines and (not lines[-1].strip() or lines[-1].strip().startswith(("#", ";"))):
@@ -432,22 +461,22 @@ def edited_profiles(before: Views, cmd: Command) -> set[str]:
 def assert_untouched_sections_kept(role: str, old: bytes, new: bytes, edited: set[str]) -> None:
     """Every section outside the edit reads byte for byte as before, in the same order
     (an sso-session that add-sso created aside)."""
-    old_chunks = store.split_chunks(old.decode())
+    old_chunks = chunks_as_written(old.decode())
     created = f"sso-session {SSO_SESSION}"
     new_chunks = [
-        chunk
-        for chunk in store.split_chunks(new.decode())
-        if chunk.section != created or any(each.section == created for each in old_chunks)
+        (section, text)
+        for section, text in chunks_as_written(new.decode())
+        if section != created or any(each == created for each, _ in old_chunks)
     ]
     kept_old = [
-        (chunk.section, _trimmed(chunk.text, chunk.section is not None))
-        for chunk in old_chunks
-        if chunk.section is None or profile_of_section(role, chunk.section) not in edited
+        (section, _trimmed(text, section is not None))
+        for section, text in old_chunks
+        if section is None or profile_of_section(role, section) not in edited
     ]
     kept_new = [
-        (chunk.section, _trimmed(chunk.text, chunk.section is not None))
-        for chunk in new_chunks
-        if chunk.section is None or profile_of_section(role, chunk.section) not in edited
+        (section, _trimmed(text, section is not None))
+        for section, text in new_chunks
+        if section is None or profile_of_section(role, section) not in edited
     ]
     assert kept_new == kept_old, "a section outside the edit changed"
 

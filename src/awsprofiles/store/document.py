@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from awsprofiles.errors import FileProblem, Refused
 from awsprofiles.model import config_section_name
+from awsprofiles.store.endings import MIXED, restore
 from awsprofiles.store.parsing import (
     NON_SPACE,
     OPTION_LINE,
@@ -318,9 +319,12 @@ class Document:
                 previous.text = previous.text[:-1]
 
     def render(self) -> bytes:
+        """The new text, each line ending as it did in the file (see `endings`)."""
         text = "".join(chunk.text for chunk in self.chunks)
-        if self.ini.crlf:
-            text = text.replace("\n", "\r\n")
+        if self.ini.ending == MIXED:
+            text = restore(self.ini.raw.decode("utf-8"), text)
+        elif self.ini.ending != "\n":
+            text = text.replace("\n", self.ini.ending)
         return text.encode("utf-8")
 
     def reread_by_chunks(self) -> Sections | None:
@@ -334,8 +338,6 @@ class Document:
         """
         name = str(self.ini.path)
         text = "".join(chunk.text for chunk in self.chunks)
-        if "\r" in text:
-            return None
         found = split_chunks(text)
         if [(c.section, c.text) for c in found] != [(c.section, c.text) for c in self.chunks]:
             return None
