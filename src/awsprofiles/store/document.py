@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from configupdater import ConfigUpdater, Option
     from configupdater import Section as UpdaterSection
 
+# What shlex (botocore's reading of a [profile NAME] header) splits words at.
+_SHLEX_SPACE = " \t\r\n"
+
 
 def _updater_section(text: str) -> tuple[ConfigUpdater, UpdaterSection]:
     from configupdater import ConfigUpdater
@@ -158,18 +161,39 @@ def _append_line(text: str, line: str) -> str:
 
 
 def _unset_in_section(text: str, key: str) -> str:
-    updater, section = _updater_section(text)
-    options = _options(section)
-    for option in options:
-        if option.key.lower() == key and _continued_beyond(section, option):
+    """Remove ``key``'s lines as configparser reads them: the key's line and its continuation
+    lines, never a comment below it (configupdater counts those as the option's)."""
+    _, section = _updater_section(text)
+    for option in _options(section):
+        if option.key.lower() != key:
+            continue
+        if _continued_beyond(section, option):
             return _replace_value(text, section, option, None)
-    for option in options:
-        if option.key.lower() == key:
-            option.detach()
-    new = str(updater)
-    if text.endswith("\n") and not new.endswith("\n") and new:
-        new += "\n"
-    return new
+        lines = split_lines(text)
+        start, _ = _blocks_below(section, option)
+        stop = start + len(split_lines(str(option)))
+        kept = [line for line in lines[start + 1 : stop] if not line.strip() or _is_comment(line)]
+        new = "".join(lines[:start] + kept + lines[stop:])
+        if not text.endswith("\n") and new.endswith("\n"):
+            new = new[:-1]  # the file had no final newline (set puts it before the line it adds)
+        return new
+    return text
+
+
+def _renamed_section(section: str, profile: str) -> str:
+    """The config section for ``profile`` that replaces ``section`` in a rename: spelled as the
+    AWS CLI writes it, unless ``section`` was spelled otherwise (double quotes, another space
+    after 'profile'), which the new one keeps, so that renaming back gives the header back."""
+    written = config_section_name(profile)
+    if section == "default" or not section.startswith("profile"):
+        return written
+    name = section[len("profile") :].lstrip(_SHLEX_SPACE)
+    space = section[len("profile") : len(section) - len(name)]
+    if name.startswith('"') and not any(char in profile for char in '"\\'):
+        return f'profile{space}"{profile}"'  # shlex reads every other character as it is
+    if space == " ":
+        return written
+    return f"profile{space}{written.removeprefix('profile ')}"
 
 
 def _rename_header(text: str, section: str) -> str:
@@ -278,7 +302,7 @@ class Document:
                 "the default profile once this one is renamed; merge or remove it first"
             )
         del self.profile_sections[old]
-        new_section = self._new_section_name(new)
+        new_section = _renamed_section(section, new) if self.ini.role == "config" else new
         chunk = self._chunk(section)
         chunk.text = _rename_header(chunk.text, new_section)
         chunk.section = new_section
