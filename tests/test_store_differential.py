@@ -71,6 +71,12 @@ VALUES = {
     "custom_key": ["1", "two words"],
 }
 FILE_KEYS = list(VALUES)
+#: What decides how botocore finds a profile's credentials (its provider, its key, its source).
+CREDENTIAL_SETTINGS = {
+    "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_security_token", "role_arn",
+    "source_profile", "credential_source", "web_identity_token_file", "credential_process", "sso_session",
+    "sso_start_url", "sso_account_id", "sso_role_name", "sso_region",
+}  # fmt: skip
 
 # --------------------------------------------------------------------------- generated files
 
@@ -397,25 +403,30 @@ def intended(before: Views, cmd: Command) -> tuple[Views, set[str], set[str]]:
     return after, created, absent
 
 
-def assert_views(before: Views, after: Views, cmd: Command, defaults: list[dict[str, object]]) -> None:
-    expected, created, absent = intended(before, cmd)
+def assert_views(
+    before: Views, after: Views, cmd: Command, defaults: list[dict[str, object]], err: str
+) -> None:
+    """botocore reads every profile as intended; a profile may read more than was asked for
+    only from [DEFAULT], only values that do not change how its credentials are found, and only
+    when the command said so on stderr, naming [DEFAULT]."""
+    expected, _, absent = intended(before, cmd)
     for name in cmd.names or (cmd.name,):
         if name in after:
             assert not absent & set(after[name]), f"{sorted(absent)} still read for {name!r}"
     assert set(after) == set(expected), f"profiles {sorted(after)} != intended {sorted(expected)}"
     for name, values in expected.items():
-        if name in created:
-            extra = {key: value for key, value in after[name].items() if key not in values}
-            inherited = {
-                key: value
-                for key, value in extra.items()
-                if any(found.get(key) == value for found in defaults)
-            }
-            assert extra == inherited, f"new profile {name!r} got {sorted(extra)} not from [DEFAULT]"
-            assert {key: after[name][key] for key in values if key in after[name]} == values
-            assert set(values) <= set(after[name])
-        else:
-            assert after[name] == values, f"profile {name!r}: {after[name]} != intended {values}"
+        asked = {key: after[name][key] for key in values if key in after[name]}
+        assert asked == values, f"profile {name!r}: {after[name]} != intended {values}"
+        extra = {key: value for key, value in after[name].items() if key not in values}
+        if not extra:
+            continue
+        inherited = {
+            key: value for key, value in extra.items() if any(found.get(key) == value for found in defaults)
+        }
+        assert extra == inherited, f"profile {name!r} got {sorted(extra)} not from [DEFAULT]"
+        assert not CREDENTIAL_SETTINGS & set(extra), f"profile {name!r} inherits {sorted(extra)} silently"
+        assert "[DEFAULT]" in err, f"profile {name!r} inherits {sorted(extra)} unsaid: {err}"
+        assert repr(name) in err, f"profile {name!r} inherits {sorted(extra)} unsaid: {err}"
 
 
 def _lines(text: str) -> list[str]:
@@ -575,7 +586,7 @@ def check_command(config: str, credentials: str | None, cmd: Command) -> None:
         after = botocore_view(paths)
         assert after is not None, "the edit left a file botocore cannot read"
         defaults = [defaults_of(paths.config), defaults_of(paths.credentials)]
-        assert_views(before, after, cmd, defaults)
+        assert_views(before, after, cmd, defaults, result.err)
         if cmd.verb == "add-sso":
             assert (
                 sso_sessions(paths)[SSO_SESSION].items()

@@ -252,6 +252,7 @@ def edit_files(paths: Paths, edit: Callable[[Transaction], T]) -> T:
             except _ChangedMeanwhile as changed:
                 writer = changed.path
                 continue
+            _say_inherited(tx)
             return result
     raise FileProblem(
         f"{writer} was changed by another program {EDIT_ATTEMPTS} times while profiles was editing "
@@ -274,6 +275,13 @@ def transaction(paths: Paths) -> Iterator[Transaction]:
                 f"{changed.path} was changed by another program while profiles was editing it; "
                 "nothing was written, run profiles again"
             ) from None
+        _say_inherited(tx)
+
+
+def _say_inherited(tx: Transaction) -> None:
+    """Once written: what botocore now reads from a [DEFAULT] that the edit did not ask for."""
+    for message in tx.inherited:
+        notify(message)
 
 
 def preview(paths: Paths, edit: Callable[[Transaction], None]) -> list[tuple[Path, bytes, bytes]]:
