@@ -1,4 +1,9 @@
-"""The store's file I/O: bounded reads, atomic writes, private folders, the lock files."""
+"""The store's file I/O: bounded reads, atomic writes, private folders, the lock files.
+
+Every folder profiles creates is made by `make_private_dirs` (0700), and every file it writes
+by `atomic_write` (0600 when new, unless the caller gives a mode): its caches, the SSO cache and
+the completion cache included. A new place that creates a folder or a file calls them.
+"""
 
 from __future__ import annotations
 
