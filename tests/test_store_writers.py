@@ -279,7 +279,8 @@ def test_writes_before_and_after_the_replacement_are_both_kept(
         "program left it, without this edit; compare it with the saved text\n"
     )
     assert "output" not in read["dev"]
-    assert saved.read_text() == "# team profiles\n[profile dev]\n# checked\nregion = eu-west-1\noutput = json\n"
+    checked = CONFIG.replace("[profile dev]", "[profile dev]\n# checked")
+    assert saved.read_text() == checked + "output = json\n"
     assert stat.S_IMODE(saved.stat().st_mode) == 0o600
     assert leftovers(files.config.parent) == [saved.name]
 

@@ -1,5 +1,14 @@
 """Committing an edit: under the lock, re-checked against other programs' writes, journaled when
-both files change, verified, and put back on any failure."""
+both files change, verified, and put back on any failure.
+
+Other programs do not take our lock. A write of theirs that lands after our read is seen before
+the replacement (`_check_unchanged`), or after it: each replaced file stays on disk under a
+second name until no program has it open for writing, and is then compared with what the edit
+was computed from (`_check_kept`). A change puts every replaced file back, the very file with the
+other program's write (`_put_back_all`), and `edit_files` applies the edit again to that text.
+What remains is a rename over the file in the microseconds between keeping it and replacing it;
+the README states the guarantee ("Other programs").
+"""
 
 from __future__ import annotations
 
