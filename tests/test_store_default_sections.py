@@ -365,3 +365,28 @@ def test_an_edit_that_adds_nothing_from_default_says_nothing_of_it(
     result = run(capsys, "set", "dev", "region", "us-west-2")
     assert result.code == 0, result.err
     assert "[DEFAULT]" not in result.err
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        "[DEFAULT]\nregion = eu-west-1\n    continued\n[profile  default]\n  [DEFAULT]\n[profile default]",
+        "[DEFAULT]\n\ns3 =\n    max_concurrent_requests = 10\n[profile default]\n  [DEFAULT]",
+    ],
+    ids=["after-a-continued-value", "after-a-nested-value"],
+)
+def test_removing_a_section_keeps_an_indented_header_of_the_same_name_below_it_a_header(
+    config: str, home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A second [DEFAULT] (configparser merges them) indented below the removed section would
+    continue the value above it; it was taken for a header because the section above had its
+    name (found by the differential test)."""
+    home.config.parent.mkdir(mode=0o700)
+    home.config.write_text(config)
+    before = botocore_profiles(home.config, home.credentials)
+    result = run(capsys, "remove", "default")
+    assert result.code == 0, result.err
+    assert "\n[DEFAULT]" in home.config.read_text()  # a header again, unindented
+    after = botocore_profiles(home.config, home.credentials)
+    assert "default" not in after
+    assert after == {name: values for name, values in before.items() if name != "default"}

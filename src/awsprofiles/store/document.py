@@ -328,8 +328,8 @@ class Document:
             kept = _leading_comment_of_next(removed.text)
             self.chunks[index - 1].text += kept
             following = self.chunks[index]
-            joined = split_chunks(self.chunks[index - 1].text + following.text)
-            if [chunk.section for chunk in joined][-1] != following.section:
+            last = split_chunks(self.chunks[index - 1].text + following.text)[-1]
+            if (last.section, last.text) != (following.section, following.text):
                 # An indented header now follows an option indented less: configparser would
                 # read it as that option's continuation. A header means the same unindented.
                 following.text = following.text.lstrip(" \t")
