@@ -295,13 +295,15 @@ def _put_back_all(replaced: list[_Replaced]) -> list[str]:
         written = _taken(ours)
         if written is None or written == each.data:
             continue
+        if written.startswith(each.data):
+            with contextlib.suppress(OSError):
+                _append(real, written[len(each.data) :])
+                continue
         try:
-            if not written.startswith(each.data):
-                raise OSError(0, "not an append")
-            _append(real, written[len(each.data) :])
-        except OSError:
-            aside = _saved_aside(real, written)
-            saved.append(f"{each.doc.ini.path} ({aside} has what was written on top of this edit)")
+            aside = f"{_saved_aside(real, written)} has what was written on top of this edit"
+        except OSError as failure:
+            aside = f"what was written on top of this edit could not be saved: {failure.strerror}"
+        saved.append(f"{each.doc.ini.path} ({aside})")
     if saved:
         raise FileProblem(
             f"other programs wrote {' and '.join(saved)} while profiles was replacing it, before and "

@@ -171,7 +171,7 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None, keep: bool = 
             os.fchmod(stream.fileno(), mode)
             if owner is not None and hasattr(os, "geteuid") and os.geteuid() == 0:
                 os.fchown(stream.fileno(), *owner)
-        if keep and owner is not None:
+        if keep and owner is not None:  # there is a file to keep
             kept = link_aside(real)
         os.replace(tmp, real)
     except BaseException:
