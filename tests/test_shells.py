@@ -341,9 +341,10 @@ def test_env_unset_starts_without_botocore(home: Home) -> None:
     assert not [name for name in imported if name.startswith(("botocore", "boto3"))]
 
 
-def test_apply_lines_are_the_readme_ones() -> None:
+def test_apply_lines_are_the_ones_the_docs_give() -> None:
     # Markdown tables escape the pipe with a backslash.
-    readme = (Path(__file__).parents[1] / "README.md").read_text().replace("\\|", "|")
+    guide = Path(__file__).parents[1] / "docs" / "guides" / "using.md"
+    readme = guide.read_text().replace("\\|", "|")
     for shell in ("bash", "fish", "powershell", "cmd"):
         command = "profiles env example-role" + ("" if shell == "bash" else f" --shell {shell}")
         line = shells.apply_line(shell, command)

@@ -2,7 +2,9 @@
 
 - **Help a person reads.** Typer writes Python types (``<str>``, ``<list[str]>``, ``<int range>``),
   ``{name}`` and ``[NAME...]...``; here arguments and values are capitalised words (``NAME...``,
-  ``FILE``, ``SECONDS``) and ranges are said in words.
+  ``FILE``, ``SECONDS``) and ranges are said in words. ``profiles --help`` groups the commands in
+  panels with their whole summaries, and each command's help ends with examples and its docs page,
+  all from one table (`awsprofiles.cli.help_table`), not from each command's decorator.
 - **Ctrl-C** ends the line (a prompt may be waiting on it) and says ``error: interrupted``, exit 130;
   Typer would exit 130 without a word.
 - **A closed stdout** (``profiles list | head -1``) ends quietly with exit 141, as a program the
@@ -13,6 +15,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +25,7 @@ import typer
 from typer import _click as click
 from typer.core import TyperCommand, TyperGroup
 
+from awsprofiles.cli.help_table import DOCS, HELP, OTHER, PANELS
 from awsprofiles.errors import EXIT_OUTPUT_CLOSED, Interrupted
 from awsprofiles.startup import discard_stdout, version_line
 
@@ -67,8 +71,59 @@ def _option_help(option: Any) -> tuple[str, str]:
     return names, text
 
 
+Rows = list[tuple[str, str]]
+
+
+def help_rows(command: click.Command, ctx: click.Context) -> tuple[Rows, Rows]:
+    """The Arguments and the Options a command's help lists: (``NAME...``, help), (``--x SECONDS``, help).
+
+    The reference pages (``scripts/docs_reference.py``) are written from these same rows.
+    """
+    params = [param for param in command.get_params(ctx) if not getattr(param, "hidden", False)]
+    arguments = [
+        (_usage(param).strip("[]"), getattr(param, "help", None) or "")
+        for param in params
+        if param.param_type_name == "argument"
+    ]
+    options = [_option_help(param) for param in params if param.param_type_name == "option"]
+    return arguments, options
+
+
+def panels(names: list[str]) -> dict[str, list[str]]:
+    """The commands of each panel of ``profiles --help``, in `help_table.HELP`'s order.
+
+    A command the table does not know yet comes last, under "Other commands"
+    (tests/test_help_table.py fails for it).
+    """
+    grouped: dict[str, list[str]] = {panel: [] for panel in PANELS}
+    order = list(HELP)
+    for name in sorted(names, key=lambda name: order.index(name) if name in HELP else len(order)):
+        entry = HELP.get(name)
+        grouped.setdefault(entry.panel if entry else OTHER, []).append(name)
+    return {panel: names for panel, names in grouped.items() if names}
+
+
+def summary(command: click.Command) -> str:
+    """The command's one-line summary, whole (click cuts it to the terminal with ``...``)."""
+    return command.get_short_help_str(limit=sys.maxsize)
+
+
+def write_examples(name: str, formatter: click.HelpFormatter) -> None:
+    """The end of ``profiles NAME --help``: the examples and the docs page of `help_table.HELP`."""
+    entry = HELP.get(name)
+    if entry is None:
+        return
+    with formatter.section("Examples"):
+        for example in entry.examples:
+            # As typed: never re-wrapped, which would break a command line in two.
+            formatter.write(f"{'':>{formatter.current_indent}}{example}\n")
+    formatter.write_paragraph()
+    # A path is never wrapped either.
+    formatter.write(f"{'':>{formatter.current_indent}}Docs: {DOCS}{entry.page}\n")
+
+
 class ProfilesCommand(TyperCommand):
-    """A command whose help shows no Python types."""
+    """A command whose help shows no Python types, and ends with examples and its docs page."""
 
     def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
         pieces = [self.options_metavar] if self.options_metavar else []
@@ -77,21 +132,33 @@ class ProfilesCommand(TyperCommand):
         ]
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        params = [param for param in self.get_params(ctx) if not getattr(param, "hidden", False)]
-        arguments = [
-            (_usage(param).strip("[]"), getattr(param, "help", None) or "")
-            for param in params
-            if param.param_type_name == "argument"
-        ]
-        options = [_option_help(param) for param in params if param.param_type_name == "option"]
+        arguments, options = help_rows(self, ctx)
         for title, rows in (("Arguments", arguments), ("Options", options)):
             if rows:
                 with formatter.section(title):
                     formatter.write_dl(rows)
 
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        write_examples(self.name or "", formatter)
+
 
 class ProfilesGroup(TyperGroup):
-    """The ``profiles`` command: Ctrl-C and a closed stdout as the module says, for every command."""
+    """The ``profiles`` command: its commands in panels; Ctrl-C and a closed stdout as the module
+    says, for every command."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        shown = {}
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                shown[name] = summary(command)
+        grouped = panels(list(shown))
+        # One column for the names in every panel, as in one table.
+        width = max(map(len, shown), default=0)
+        for panel, names in grouped.items():
+            with formatter.section(panel):
+                formatter.write_dl([(name.ljust(width), shown[name]) for name in names])
 
     def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
         # `profiles --help` prints while the command line is parsed, before any command runs.
