@@ -382,7 +382,7 @@ def test_every_created_folder_is_0700_and_file_0600_whatever_the_umask(
     the SSO cache, and profiles' own cache for completion (~/.cache was 0755 under umask 000)."""
     from moto import mock_aws
 
-    from awsprofiles import completion
+    from awsprofiles import completion, entry
     from awsprofiles.aws import sso
 
     nested = home.root / "work" / "aws" / "config"  # a nested AWS_CONFIG_FILE: two new parents
@@ -417,7 +417,9 @@ def test_every_created_folder_is_0700_and_file_0600_whatever_the_umask(
         expires = sso.now() + timedelta(hours=8)
         session = sso.SsoSession("corp", "https://corp.awsapps.com/start", "eu-west-1")
         sso.save_token(session, sso.Token(session.start_url, session.region, "token", expires))
-        completion.respond(["env", ""], {**os.environ, completion.COMPLETE_VARIABLE: "fish"})
+        with monkeypatch.context() as tab:  # a Tab in fish, as the entry point answers it
+            tab.setenv(completion.COMPLETE_VARIABLE, "fish")
+            assert entry.serve_fast(["env", ""]) == 0
     finally:
         os.umask(old)
     created = sorted(path for path in home.root.rglob("*"))
