@@ -7,6 +7,7 @@ quoted and oddly spaced headers, [DEFAULT], continuation lines, comments).
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +17,7 @@ from tests.store_helpers import run as run_here
 from tests.test_store_differential import (
     COMMAND_NAMES,
     VALUES,
+    Views,
     aws_files,
     botocore_view,
     chunks_as_written,
@@ -36,6 +38,14 @@ def files_of(paths: store.Paths) -> dict[str, bytes | None]:
     }
 
 
+def readable(paths: store.Paths) -> Views:
+    """Every profile as botocore reads the files; only files botocore reads, with a profile."""
+    view = botocore_view(paths)
+    assume(view)
+    assert view is not None
+    return view
+
+
 def sections_of(files: dict[str, bytes | None]) -> list[list[str | None]]:
     return [[section for section, _ in chunks_as_written(data.decode())] for data in files.values() if data]
 
@@ -51,9 +61,7 @@ def test_set_then_unset_of_a_new_key_gives_back_the_bytes(
 ) -> None:
     with aws_files(config, credentials) as paths:
         before = files_of(paths)
-        view = botocore_view(paths)
-        assume(view)
-        assert view is not None
+        view = readable(paths)
         name = data.draw(st.sampled_from(sorted(view)), label="profile")
         key = data.draw(
             st.sampled_from([key for key in KEYS if key not in view[name]] or ["region"]), label="key"
@@ -88,9 +96,7 @@ def test_rename_away_and_back_gives_back_the_bytes(
 ) -> None:
     with aws_files(config, credentials) as paths:
         before = files_of(paths)
-        view = botocore_view(paths)
-        assume(view)
-        assert view is not None
+        view = readable(paths)
         old = data.draw(st.sampled_from(sorted(view)), label="old")
         assume(old != "DEFAULT")  # [profile DEFAULT] is read, but profiles never writes that name
         new = data.draw(st.sampled_from([*COMMAND_NAMES, "team-dev", "team dev"]), label="new")
@@ -109,7 +115,9 @@ def test_rename_away_and_back_gives_back_the_bytes(
 # --------------------------------------------------------------------------- the issue's cases
 
 
-def test_set_then_unset_on_a_crlf_file_without_final_newline(home: Home, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_set_then_unset_on_a_crlf_file_without_final_newline(
+    home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
     home.config.parent.mkdir(mode=0o700)
     original = b"[profile x]\r\nregion = y\r\n[profile empty]"
     home.config.write_bytes(original)
@@ -119,7 +127,7 @@ def test_set_then_unset_on_a_crlf_file_without_final_newline(home: Home, capsys)
     assert home.config.read_bytes() == original
 
 
-def test_rename_of_a_double_quoted_name_away_and_back(home: Home, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_rename_of_a_double_quoted_name_away_and_back(home: Home, capsys: pytest.CaptureFixture[str]) -> None:
     home.config.parent.mkdir(mode=0o700)
     original = b'[profile "team dev"]\nregion = y\n\n[profile ops]\nsource_profile = team dev\n'
     home.config.write_bytes(original)
