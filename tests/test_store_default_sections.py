@@ -13,6 +13,7 @@ import re
 import pytest
 
 from awsprofiles import store
+from awsprofiles.errors import Refused
 from tests.conftest import Home
 from tests.store_helpers import botocore_profiles, run, snapshot_bytes
 
@@ -390,3 +391,17 @@ def test_removing_a_section_keeps_an_indented_header_of_the_same_name_below_it_a
     after = botocore_profiles(home.config, home.credentials)
     assert "default" not in after
     assert after == {name: values for name, values in before.items() if name != "default"}
+
+
+def test_a_profile_named_default_gets_no_default_section_in_credentials(home: Home) -> None:
+    """[profile DEFAULT] in config is a profile botocore reads; its keys cannot go to the
+    credentials file, where [DEFAULT] would be every section's defaults: refused (exit 3), where
+    unprotect's edit was refused as unverifiable (exit 4; found by the differential test)."""
+    home.config.parent.mkdir(mode=0o700)
+    home.config.write_text("[profile DEFAULT]\nregion = eu-west-1\n")
+    before = snapshot_bytes(home.config, home.credentials)
+    with pytest.raises(Refused, match=r"profile 'DEFAULT' cannot have a section in .*credentials") as refused:
+        store.edit_files(home.paths, lambda tx: tx.set("DEFAULT", "aws_access_key_id", KEY_ID))
+    assert refused.value.exit_code == 3
+    assert "[DEFAULT]" in refused.value.message
+    assert snapshot_bytes(home.config, home.credentials) == before

@@ -3,6 +3,7 @@ byte kept, and the result verified by parsing it again the botocore way."""
 
 from __future__ import annotations
 
+from configparser import DEFAULTSECT
 from typing import TYPE_CHECKING
 
 from awsprofiles.errors import FileProblem, Refused
@@ -246,6 +247,14 @@ class Document:
         section = self.section_of(profile)
         if section is None:
             section = self._new_section_name(profile)
+            if section == DEFAULTSECT:
+                # [profile DEFAULT] in config is a profile; [DEFAULT] in credentials is no profile
+                # but configparser's section of values every other section inherits.
+                raise Refused(
+                    f"profile 'DEFAULT' cannot have a section in {self.ini.path}: [DEFAULT] there holds "
+                    "the values every section of that file inherits; rename the profile first "
+                    "('profiles rename DEFAULT NAME')"
+                )
             self.profile_sections[profile] = section
         self.set_in_section(section, key, value)
 
