@@ -405,3 +405,17 @@ def test_a_profile_named_default_gets_no_default_section_in_credentials(home: Ho
     assert refused.value.exit_code == 3
     assert "[DEFAULT]" in refused.value.message
     assert snapshot_bytes(home.config, home.credentials) == before
+
+
+def test_a_value_over_several_lines_set_again_keeps_its_key_indented(
+    home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """configupdater's setter dropped the tab before 'region', and the indented [DEFAULT] header
+    below then continued the value: refused as unverifiable (exit 4; found by the differential
+    test)."""
+    home.config.parent.mkdir(mode=0o700)
+    home.config.write_text("[default]\n# a comment\n\tregion = eu-west-1\n    continued\n\t[DEFAULT]")
+    result = run(capsys, "set", "default", "region", "eu-west-1")
+    assert result.code == 0, result.err
+    assert home.config.read_text() == "[default]\n# a comment\n\tregion = eu-west-1\n\t[DEFAULT]"
+    assert botocore_profiles(home.config, home.credentials) == {"default": {"region": "eu-west-1"}}

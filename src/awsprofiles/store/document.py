@@ -89,7 +89,10 @@ def _set_in_section(text: str, key: str, value: str, indent: str = "") -> str:
         if replaced is None:
             return text  # nothing to change: keep the bytes (and the file's mtime)
         if not replaced:
-            existing[0].value = value
+            # A value over several lines: cut as configparser reads it, keeping the key line's
+            # indentation (configupdater's own setter drops it, and an indented header below
+            # would then continue the value).
+            return _replace_value(text, section, existing[0], value)
     else:
         if options and _continued_beyond(section, options[-1]):
             return _append_line(text, f"{indent}{key} = {value}")
