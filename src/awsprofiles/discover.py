@@ -86,6 +86,10 @@ class Found:
     manifest_tables: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     #: Profile names a manifest may not use (its source profile).
     manifest_taken: frozenset[str] = frozenset()
+    #: What the profiles got that the user did not ask for (the source's region).
+    notes: tuple[str, ...] = ()
+    #: The files as the discovery read them, which its plan is made on (None: read them then).
+    snapshot: store.Snapshot | None = field(default=None, repr=False, compare=False)
 
 
 # --------------------------------------------------------------------------- from IAM
@@ -196,7 +200,7 @@ def discover_iam(paths: store.Paths, request: IamRequest) -> Found:
     values: dict[str, str] = {"source_profile": request.source, "role_session_name": session_name}
     if mfa_serial and not editing.starts_mfa_session(source_profile):
         values["mfa_serial"] = mfa_serial  # botocore asks only for a role's own device
-    region = request.region or source_region
+    region, region_note = model.new_role_region(request.region, request.source, source_region)
     if region:
         values["region"] = region
     candidates = []
@@ -226,6 +230,8 @@ def discover_iam(paths: store.Paths, request: IamRequest) -> Found:
             "defaults": {"region": request.region} if request.region else {},
         },
         frozenset({request.source}),
+        (f"every role profile gets {region_note}",) if region_note and candidates else (),
+        snapshot,
     )
 
 
@@ -280,7 +286,7 @@ def _organization_accounts(resolver: Resolver, profile: str, is_source: bool) ->
     except CheckFailed as error:
         if error.aws_code == "AWSOrganizationsNotInUseException":
             raise CheckFailed(
-                f"profile {profile!r}'s account is not in an organization; drop --organization",
+                f"the account of profile {profile!r} is not in an organization; drop --organization",
                 "other",
                 error.aws_code,
             ) from None
@@ -384,6 +390,7 @@ def discover_sso(paths: store.Paths, request: SsoRequest) -> Found:
             "sso": {"start_url": session.start_url, "region": session.region, "session": request.session},
             "defaults": {"region": request.region} if request.region else {},
         },
+        snapshot=snapshot,
     )
 
 
@@ -484,29 +491,6 @@ def assign_names(
 # --------------------------------------------------------------------------- the two files
 
 
-@dataclass(frozen=True)
-class FilesPlan:
-    """What discover would do to the two files: computed and verified, not yet written."""
-
-    found: Found
-    named: tuple[Named, ...]
-    changes: tuple[onboard.Change, ...]
-    removed: tuple[str, ...]
-    files: tuple[onboard.FileChange, ...]
-    #: Candidates a profile of the user's own already reaches: not generated again.
-    covered: tuple[Skipped, ...] = ()
-    notes: tuple[str, ...] = ()
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.files)
-
-    def diff(self) -> str:
-        return "".join(
-            onboard.unified_diff(f.path, f.before, f.after, f.role, "after discover") for f in self.files
-        )
-
-
 @dataclass
 class _Edit:
     named: list[Named] = field(default_factory=list)
@@ -558,33 +542,59 @@ def _edit(tx: store.Transaction, found: Found, template: str, prune: bool) -> _E
     return done
 
 
+@dataclass(frozen=True)
+class FilesPlan:
+    """What discover would do to the two files: computed and verified, not yet written."""
+
+    found: Found
+    plan: store.Plan[_Edit]
+
+    @property
+    def named(self) -> tuple[Named, ...]:
+        return tuple(self.plan.result.named)
+
+    @property
+    def changes(self) -> tuple[onboard.Change, ...]:
+        return tuple(self.plan.result.changes)
+
+    @property
+    def removed(self) -> tuple[str, ...]:
+        return tuple(self.plan.result.removed)
+
+    @property
+    def covered(self) -> tuple[Skipped, ...]:
+        """Candidates a profile of the user's own already reaches: not generated again."""
+        return tuple(self.plan.result.covered)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return tuple(self.plan.result.notes)
+
+    @property
+    def files(self) -> tuple[store.FileChange, ...]:
+        return self.plan.files
+
+    @property
+    def changed(self) -> bool:
+        return self.plan.changed
+
+    def diff(self) -> str:
+        return self.plan.diff("after discover")
+
+
 def plan_files(paths: store.Paths, found: Found, template: str, prune: bool = False) -> FilesPlan:
-    """The profiles discover would write (and remove, with ``prune``), verified, without writing."""
-    edits: list[_Edit] = []
-    files = store.preview(paths, lambda tx: edits.append(_edit(tx, found, template, prune)))
-    done = edits[0]
-    return FilesPlan(
-        found,
-        tuple(done.named),
-        tuple(done.changes),
-        tuple(done.removed),
-        onboard.file_changes(paths, files),
-        tuple(done.covered),
-        tuple(done.notes),
-    )
+    """The profiles discover would write (and remove, with ``prune``), verified, without writing,
+    on the files as the discovery read them."""
+    return FilesPlan(found, store.plan(paths, lambda tx: _edit(tx, found, template, prune), found.snapshot))
 
 
-def apply_files(paths: store.Paths, planned: FilesPlan, template: str, prune: bool = False) -> None:
+def apply_files(paths: store.Paths, planned: FilesPlan) -> None:
     """Write ``planned`` in one locked transaction, if the files are still as it saw them.
 
     No keyring item is involved: a generated profile is a role or SSO profile, which
     ``add-user`` and ``protect`` refuse to give a key of its own.
     """
-    with store.transaction(paths) as tx:
-        onboard.refuse_if_changed(tx, planned.files, "discovering")
-        done = _edit(tx, planned.found, template, prune)
-        if (done.changes, done.removed) != (list(planned.changes), list(planned.removed)):
-            raise Refused("the profiles changed while discovering; nothing was written, run it again")
+    store.apply(paths, planned.plan, "discovering")
 
 
 # --------------------------------------------------------------------------- a team manifest
@@ -608,7 +618,7 @@ class ManifestPlan:
         if not self.changed:
             return ""
         # A manifest holds no secret; it is masked as a config file would be, to be sure.
-        return onboard.unified_diff(self.path, self.before or b"", self.after, "config", "after discover")
+        return store.unified_diff(self.path, self.before or b"", self.after, "config", "after discover")
 
 
 def _toml(value: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import re
 import shlex
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -435,6 +435,44 @@ def region_warnings(region: str, known: Collection[str] = ()) -> list[str]:
     return [f"{region!r} does not look like an AWS region name (e.g. eu-west-1){hint}"]
 
 
+#: A ';' or '#' after white space: an inline comment to a person and to some SDKs, but part of the
+#: value to botocore (configparser without inline comment prefixes) and so to the AWS CLI.
+_INLINE_COMMENT = re.compile(r"\s+[#;]")
+
+
+def without_inline_comment(key: str, value: str) -> str | None:
+    """``value`` without the inline comment botocore would read as part of it (``eu-west-1   #
+    Ireland`` -> ``eu-west-1``), or None when it holds none. Every key botocore or the AWS CLI
+    reads takes its value literally, so a comment breaks any of them; a credential_process's
+    ``#`` or ``;`` inside quotes is an argument, not a comment."""
+    if "#" not in value and ";" not in value:
+        return None  # most values: `check` asks this of every value of every profile
+    for found in _INLINE_COMMENT.finditer(value):
+        kept = value[: found.start()]
+        if key == "credential_process":
+            try:
+                shlex.split(kept)  # an open quote: the '#' is inside it
+            except ValueError:
+                continue
+        return kept
+    return None
+
+
+def inline_comment(profile: str, key: str, value: str) -> str | None:
+    """What is wrong with an inline comment in ``key``'s value (`without_inline_comment`), and the
+    fix; None when there is none. A secret, or the key ID that goes with it, is never quoted."""
+    kept = without_inline_comment(key, value)
+    if kept is None or key.lower() not in KNOWN_KEYS:
+        return None
+    if key in SECRET_KEYS or key == ACCESS_KEY_ID:
+        return f"the inline comment in {key} is part of the key to botocore: move it to a line of its own"
+    command = shlex.join(["profiles", "set", profile, key, kept])
+    return (
+        f"the inline comment in {key} {value!r} is part of the value to botocore: run '{command}' "
+        "(a comment goes on a line of its own)"
+    )
+
+
 def mask_access_key_id(key_id: str) -> str:
     """First and last four characters: enough to tell keys apart, as the IAM console does."""
     if len(key_id) <= 8:
@@ -520,22 +558,17 @@ def suggest_key(key: str) -> str | None:
     return close[0] if close else None
 
 
-def key_holder(name: str, lookup: Callable[[str], Profile | None]) -> str | None:
-    """The profile whose own credentials start ``name``'s source_profile chain: for a role over
-    Bob's key, Bob; for a profile that assumes no role through another, ``name`` itself. None when
-    the chain names a missing profile or loops."""
-    seen: list[str] = []
-    current = name
-    while current not in seen:
-        seen.append(current)
-        profile = lookup(current)
-        if profile is None:
-            return None
-        source = profile.get("source_profile")
-        if profile.kind is not Kind.ROLE or source is None or source == current:
-            return current
-        current = source
-    return None
+def new_role_region(
+    given: str | None, source: str | None, source_region: str | None
+) -> tuple[str | None, str | None]:
+    """The region a new role profile gets, and a note when it is its source's: the region given,
+    else the source profile's. botocore calls STS for a role in the role profile's own region (or
+    AWS_DEFAULT_REGION's), never its source's: without one, the role fails where no region
+    variable is set.
+    add-role, discover and onboard's manifest all write a role's region by this rule."""
+    if given or not source_region:
+        return given, None
+    return source_region, f"region {source_region} (from source profile {source!r})"
 
 
 def environment_profile(environ: Mapping[str, str]) -> tuple[str, str] | None:
@@ -585,7 +618,7 @@ def _process_target(command: str) -> tuple[list[tuple[str, int, int]], int] | No
     if not words:
         return None
     # `PYTHON -m awsprofiles credential-process ...`: what protect writes when no `profiles`
-    # script can be found (protect.profiles_program).
+    # script can be found (vault.profiles_program).
     command_at = 3 if [word for word, _, _ in words[1:3]] == ["-m", "awsprofiles"] else 1
     if len(words) < command_at + 2 or words[command_at][0] != "credential-process":
         return None

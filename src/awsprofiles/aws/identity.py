@@ -16,13 +16,16 @@ from typing import Any
 from botocore.config import Config
 from botocore.loaders import create_loader
 
+from awsprofiles import graph
 from awsprofiles.aws.credentials import mfa_prompter
 from awsprofiles.aws.errors import (
     ENVIRONMENT,
+    Endpoint,
     Origin,
     assume_denied_message,
     classify,
     no_credentials,
+    not_aws,
     origin_of,
 )
 from awsprofiles.aws.session import (
@@ -161,13 +164,8 @@ class Resolver:
         return dict(self.base().full_config.get("profiles", {}))
 
     def source_chain(self, profile: str) -> tuple[str, ...]:
-        profiles = self.profiles()
-        chain: list[str] = []
-        current = profiles.get(profile, {}).get("source_profile")
-        while isinstance(current, str) and current not in chain:
-            chain.append(current)
-            current = profiles.get(current, {}).get("source_profile")
-        return tuple(chain)
+        """The profiles ``profile``'s credentials are made from (`graph.chain`), its source first."""
+        return graph.chain(graph.ProfileMap(self.profiles()), profile).sources
 
     def session(self, profile: str | None, scope: tuple[str, ...] | None = None) -> Any:
         """A botocore session for ``profile`` (None: as the CLI without --profile).
@@ -261,6 +259,9 @@ class Resolver:
             reply = sts.get_caller_identity()
         except Exception as error:
             raise self.explain(error, shown, self._origins.get(profile or "")) from None
+        if not all(isinstance(reply.get(key), str) for key in ("Account", "Arn", "UserId")):
+            # a page botocore could read as XML, with nothing of GetCallerIdentity's in it
+            raise not_aws(f"profile {shown!r}: ", Endpoint.of_service(sts.meta.endpoint_url, "sts"))
         return Identity(str(reply["Account"]), str(reply["Arn"]), str(reply["UserId"]))
 
     # ------------------------------------------------------------------ errors
@@ -271,7 +272,12 @@ class Resolver:
         if origin is None:
             origin = origin_of(profile, self.profiles())
         return classify(
-            error, profile, timeout=self.timeout, assume_denied=self._assume_denied, origin=origin
+            error,
+            profile,
+            timeout=self.timeout,
+            assume_denied=self._assume_denied,
+            origin=origin,
+            profiles=self.profiles(),
         )
 
     def _assume_denied(self, profile: str) -> str:
@@ -283,10 +289,10 @@ class Resolver:
             try:
                 principal = self.whoami(source).arn
             except CheckFailed as error:
-                return f"profile {profile!r}: its source profile {source!r} fails: {error.message}"
-            who = f"{principal} (profile {source!r})"
+                return f"its source profile {source!r} fails: {error.message}"
+            who = f"{principal} (its source profile {source!r})"
         elif isinstance(values.get("credential_source"), str):
-            who = f"the credentials from credential_source {values['credential_source']}"
+            who = f"the credentials from its credential_source {values['credential_source']}"
         else:
-            who = f"the keys of profile {profile!r}"
+            who = "its own keys"
         return assume_denied_message(who, role)

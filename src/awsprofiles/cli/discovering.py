@@ -139,7 +139,7 @@ def discover_command(
     if manifest_file is not None:
         _manifest(discover.plan_manifest(manifest_file, found, template), found, dry_run, json)
     else:
-        _files(files, discover.plan_files(files, found, template, prune), template, prune, apply, json)
+        _files(files, discover.plan_files(files, found, template, prune), apply, json)
 
 
 def _skipped_lines(skipped: tuple[discover.Skipped, ...]) -> None:
@@ -185,15 +185,13 @@ def _table(rows: list[tuple[str | None, discover.Named]]) -> None:
     )
 
 
-def _files(
-    files: store.Paths, planned: discover.FilesPlan, template: str, prune: bool, apply: bool, json: bool
-) -> None:
+def _files(files: store.Paths, planned: discover.FilesPlan, apply: bool, json: bool) -> None:
     from awsprofiles import discover
 
     skipped = planned.found.skipped + planned.covered
     actions = {change.profile: change.action.value for change in planned.changes}
     if apply and planned.changed:
-        discover.apply_files(files, planned, template, prune)
+        discover.apply_files(files, planned)
     if json:
         print_json(
             {
@@ -205,7 +203,7 @@ def _files(
                 "profiles": [{**_candidate_json(n), "action": actions[n.name]} for n in planned.named],
                 "removed": list(planned.removed),
                 "skipped": _skipped_json(skipped),
-                "notes": list(planned.notes),
+                "notes": list(planned.notes) + list(planned.found.notes),
                 "diff": planned.diff(),
             }
         )
@@ -216,6 +214,8 @@ def _files(
         sys.stdout.write(printable_lines(planned.diff()))
     else:
         _table([(actions[n.name], n) for n in planned.named])
+    for note in planned.found.notes:
+        info(note)
     info(_headline(planned, apply))
 
 
@@ -261,6 +261,8 @@ def _manifest(planned: discover.ManifestPlan, found: discover.Found, dry_run: bo
         sys.stdout.write(printable_lines(planned.diff()))
     else:
         _table([(None, n) for n in planned.named])
+    for note in found.notes:
+        info(note)
     count = len(planned.named)
     summary = f"{count} role{'s' if count != 1 else ''} found, {len(found.skipped)} skipped"
     if not planned.changed:

@@ -168,7 +168,7 @@ def add_role(
         region,
         force,
     )
-    note = editing.add_role_looked_up(
+    notes = editing.add_role_looked_up(
         files,
         request,
         look_up_arn=role_arn is None,
@@ -179,7 +179,7 @@ def add_role(
         info=info,
     )
     info(f"profile {name!r} written")
-    if note:
+    for note in notes:
         info(note)
     if not no_check:
         _check_written(files, name)

@@ -134,7 +134,7 @@ def onboard_command(
         key = None
     else:
         key = _key(snapshot, loaded, access_key_id, secret_stdin, from_csv, from_json)
-    planned = onboard.plan(files, loaded, key, keyring)
+    planned = onboard.plan(files, loaded, key, keyring, snapshot)
     if planned.keyring is not None:
         warn(list(planned.keyring.warnings))
     diff = planned.diff()
@@ -237,7 +237,10 @@ def rotate_keys(
     old = rotate.current_key(store.load(files), name)
     if not yes:
         if not _interactive():
-            raise Refused(f"rotating {name!r}'s key deletes it in IAM; run again with --yes to confirm")
+            raise Refused(
+                f"rotating the key of profile {name!r} deletes the old key in IAM; run again with --yes "
+                "to confirm"
+            )
         question = (
             f"Replace key {rotate.mask(old.access_key_id)} of profile {name!r} with a new one "
             "and delete it in IAM?"
