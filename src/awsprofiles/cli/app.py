@@ -14,7 +14,6 @@ from typing import Annotated, Any
 
 import typer
 
-# typer ships its own copy of click; its classes are the ones used.
 from awsprofiles import model, store
 from awsprofiles.cli import terminal
 from awsprofiles.cli.command import ProfilesGroup, ProfilesTyper, print_version
@@ -198,14 +197,6 @@ ProfileName = Annotated[str, profile_argument("Profile name.")]
 KeyName = Annotated[str, typer.Argument(help="Setting name, e.g. region.", autocompletion=complete_keys)]
 
 # Where an access key comes from (add-user, onboard): never the command line for the secret.
-
-
-def access_key_id_option(help: str) -> Any:
-    """--access-key-id: an IAM user's access key ID; its secret comes from --secret-stdin or the
-    terminal, never from the command line."""
-    return typer.Option("--access-key-id", help=help)
-
-
 SecretStdin = Annotated[
     bool, typer.Option("--secret-stdin", help="Read the secret access key from one line of stdin.")
 ]
@@ -227,6 +218,14 @@ FromJson = Annotated[
         autocompletion=complete_files,
     ),
 ]
+
+
+def access_key_id_option(help: str) -> Any:
+    """--access-key-id: an IAM user's access key ID; its secret comes from --secret-stdin, a key
+    file or the terminal, never from the command line."""
+    return typer.Option("--access-key-id", help=help)
+
+
 Keyring = Annotated[
     bool,
     typer.Option(

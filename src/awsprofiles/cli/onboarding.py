@@ -88,7 +88,15 @@ def onboard_command(
     from awsprofiles import onboard
 
     request = onboard.Request(
-        manifest_file, access_key_id, secret_stdin, from_csv, from_json, keyring, dry_run, yes, not no_check
+        manifest_file,
+        access_key_id=access_key_id,
+        secret_stdin=secret_stdin,
+        from_csv=from_csv,
+        from_json=from_json,
+        keyring=keyring,
+        dry_run=dry_run,
+        yes=yes,
+        check=not no_check,
     )
     interactive = _interactive()
     done = onboard.run(
