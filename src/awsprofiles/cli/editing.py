@@ -334,7 +334,9 @@ def unset(
     credentials_file: CredentialsFile = None,
 ) -> None:
     """Remove settings of a profile, from whichever file holds them."""
-    warn(editing.unset_value(paths(config_file, credentials_file), name, *keys, force=force))
+    warnings, done = editing.unset_value(paths(config_file, credentials_file), name, *keys, force=force)
+    warn(warnings)
+    info(done)
 
 
 @app.command("remove")

@@ -67,11 +67,15 @@ def set_value(
     return warnings + store.edit_files(paths, edit)
 
 
-def unset_value(paths: store.Paths, name: str, *keys: str, force: bool = False) -> list[str]:
-    """Remove ``keys`` from the profile; refused when that leaves half a key pair, unless forced."""
+def unset_value(paths: store.Paths, name: str, *keys: str, force: bool = False) -> tuple[list[str], str]:
+    """Remove ``keys`` from the profile; refused when that leaves half a key pair, unless forced.
+
+    Returns the warnings (a key the profile does not have among them) and what was done: the
+    keys removed, or that nothing changed.
+    """
     keys = tuple(dict.fromkeys(model.validate_key_name(key) for key in keys))
 
-    def edit(tx: store.Transaction) -> list[str]:
+    def edit(tx: store.Transaction) -> tuple[list[str], str]:
         warnings = list(tx.snapshot.warnings)
         profile = require(tx.snapshot, name)
         left = half_pair(set(profile.values) - set(keys))
@@ -82,9 +86,12 @@ def unset_value(paths: store.Paths, name: str, *keys: str, force: bool = False) 
                 f"half a key pair; remove both with 'profiles unset {name} {model.ACCESS_KEY_ID} "
                 f"{model.SECRET_ACCESS_KEY}' (or use --force)"
             )
-        for key in keys:
-            if not tx.unset(name, key):
-                warnings.append(f"profile {name!r} has no {key}; nothing changed")
-        return warnings
+        removed = [key for key in keys if tx.unset(name, key)]
+        absent = [key for key in keys if key not in removed]
+        if absent:
+            warnings.append(f"profile {name!r} has no {', '.join(absent)}")
+        return warnings, f"profile {name!r}: " + (
+            f"removed {', '.join(removed)}" if removed else "nothing changed"
+        )
 
     return store.edit_files(paths, edit)

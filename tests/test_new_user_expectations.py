@@ -1,0 +1,41 @@
+"""What a new user expected and did not get (issue 19 items 4, 7, 16, 20, ...): each test here
+reproduced the wrong or missing answer first."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Home
+from tests.store_helpers import run
+
+# --------------------------------------------------------------------- 4: unset says what it did
+
+
+def test_unset_of_a_present_and_an_absent_key_says_which_was_removed_and_which_was_absent(
+    home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home.config.parent.mkdir(parents=True)
+    home.config.write_text("[profile alice]\nregion = eu-west-1\noutput = json\n")
+    result = run(capsys, "unset", "alice", "output", "cli_pager")
+    assert result.code == 0, result.err
+    assert home.config.read_text() == "[profile alice]\nregion = eu-west-1\n"
+    lines = result.err.splitlines()
+    assert "warning: profile 'alice' has no cli_pager" in lines
+    assert "profile 'alice': removed output" in lines
+    assert "nothing changed" not in result.err
+    assert result.out == ""
+
+
+def test_unset_of_absent_keys_only_says_nothing_changed(
+    home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home.config.parent.mkdir(parents=True)
+    home.config.write_text("[profile alice]\nregion = eu-west-1\n")
+    before = home.config.read_bytes()
+    result = run(capsys, "unset", "alice", "output", "cli_pager")
+    assert result.code == 0, result.err
+    assert home.config.read_bytes() == before
+    assert result.err.splitlines() == [
+        "warning: profile 'alice' has no output, cli_pager",
+        "profile 'alice': nothing changed",
+    ]
