@@ -365,3 +365,22 @@ def test_bad_input_exits_2_before_any_aws_call(
     assert message in err
     assert err.startswith("error: ")
     assert err.count("\n") == 1
+
+
+def test_the_headline_counts_the_skipped_lines_it_follows(
+    aws: Aws, home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 19 item 7: a role a hand-written profile assumes was said 'skipped' and not counted."""
+    deploy = aws.role("deploy", {"AWS": BOB})
+    aws.role("audit", {"AWS": BOB})
+    aws.role("ci", {"AWS": f"arn:aws:iam::{ACCOUNT}:user/ci"})
+    with home.config.open("a") as config:
+        config.write(f"[profile my-deploy]\nrole_arn = {deploy}\nsource_profile = Bob\n")
+    for extra in ([], ["--apply"]):
+        code, _, err = run(capsys, "discover", "--source", "Bob", *extra)
+        assert code == 0, err
+        skipped = [line for line in err.splitlines() if line.startswith("skipped ")]
+        assert len(skipped) == 2, err
+        assert "1 role found, 2 skipped;" in err
+    code, out, err = run(capsys, "discover", "--source", "Bob", "--json")
+    assert len(json.loads(out)["skipped"]) == 2
