@@ -36,6 +36,29 @@ def test_unset_of_absent_keys_only_says_nothing_changed(
     assert result.code == 0, result.err
     assert home.config.read_bytes() == before
     assert result.err.splitlines() == [
-        "warning: profile 'alice' has no output, cli_pager",
+        "warning: profile 'alice' has no output",
+        "warning: profile 'alice' has no cli_pager",
         "profile 'alice': nothing changed",
     ]
+
+
+# --------------------------------------------------------------------- 16: did you mean
+
+
+def test_get_of_a_mistyped_key_names_the_key_meant(home: Home, capsys: pytest.CaptureFixture[str]) -> None:
+    home.config.parent.mkdir(parents=True)
+    home.config.write_text("[profile alice]\nregion = eu-west-1\nprofiles_note = x\n")
+    result = run(capsys, "get", "alice", "regin")
+    assert result.code == 2
+    assert result.err == "error: profile 'alice' has no regin; did you mean 'region'?\n"
+    # the profile's own keys first, a key botocore reads otherwise (as set suggests it)
+    assert "did you mean 'profiles_note'?" in run(capsys, "get", "alice", "profiles_nte").err
+    assert "did you mean 'output'?" in run(capsys, "get", "alice", "ouptut").err
+    assert "did you mean" not in run(capsys, "get", "alice", "output").err
+
+
+def test_unset_of_a_mistyped_key_names_the_key_meant(home: Home, capsys: pytest.CaptureFixture[str]) -> None:
+    home.config.parent.mkdir(parents=True)
+    home.config.write_text("[profile alice]\nregion = eu-west-1\n")
+    result = run(capsys, "unset", "alice", "regoin")
+    assert "warning: profile 'alice' has no regoin; did you mean 'region'?" in result.err.splitlines()

@@ -19,6 +19,7 @@ from awsprofiles.aws.errors import SELF_SERVICE_KEYS, assume_denied_message, cla
 from awsprofiles.aws.identity import Identity, Resolver
 from awsprofiles.aws.session import DEFAULT_REGION, make_session
 from awsprofiles.errors import CheckFailed
+from awsprofiles.model import did_you_mean
 from awsprofiles.store import Paths
 
 
@@ -163,7 +164,8 @@ def find_role_arn(resolver: Resolver, source: str, role_name: str, account: str 
     match = exact or folded
     if not match:
         raise CheckFailed(
-            f"account {identity.account} has no role named {role_name!r} ({len(roles)} roles listed); "
+            f"account {identity.account} has no role named {role_name!r}"
+            f"{did_you_mean(role_name, (role.name for role in roles))} ({len(roles)} roles listed); "
             "give --role-name, --role-arn, or --account for a role in another account",
             "other",
             "NoSuchEntity",

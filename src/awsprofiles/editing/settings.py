@@ -11,9 +11,10 @@ def get_value(snapshot: store.Snapshot, name: str, key: str) -> str:
     key = model.validate_key_name(key)
     if key in model.SECRET_KEYS:
         raise BadInput(f"{key} is a secret and is never printed; use 'profiles env {name}'")
-    value = require(snapshot, name).values.get(key)
+    values = require(snapshot, name).values
+    value = values.get(key)
     if value is None:
-        raise BadInput(f"profile {name!r} has no {key}")
+        raise BadInput(f"profile {name!r} has no {key}{model.did_you_mean_key(key, values)}")
     if not isinstance(value, str):
         return "\n".join(f"{k} = {v}" for k, v in value.items())
     return value
@@ -23,8 +24,7 @@ def _known_key_warnings(key: str, force: bool) -> list[str]:
     """A key botocore and the AWS CLI do not read is almost always a typo: refused unless forced."""
     if key in model.KNOWN_KEYS:
         return []
-    meant = model.suggest_key(key)
-    hint = f"; did you mean {meant!r}?" if meant else ""
+    hint = model.did_you_mean_key(key)
     problem = f"key {key!r} is not one botocore or the AWS CLI reads, so they would ignore it{hint}"
     if not force:
         raise BadInput(f"{problem} (use --force to write it anyway)")
@@ -86,10 +86,13 @@ def unset_value(paths: store.Paths, name: str, *keys: str, force: bool = False) 
                 f"half a key pair; remove both with 'profiles unset {name} {model.ACCESS_KEY_ID} "
                 f"{model.SECRET_ACCESS_KEY}' (or use --force)"
             )
+        values = dict(profile.values)
         removed = [key for key in keys if tx.unset(name, key)]
-        absent = [key for key in keys if key not in removed]
-        if absent:
-            warnings.append(f"profile {name!r} has no {', '.join(absent)}")
+        warnings.extend(
+            f"profile {name!r} has no {key}{model.did_you_mean_key(key, values)}"
+            for key in keys
+            if key not in removed
+        )
         return warnings, f"profile {name!r}: " + (
             f"removed {', '.join(removed)}" if removed else "nothing changed"
         )
