@@ -16,7 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from awsprofiles import editing, model, store
-from awsprofiles.errors import Refused
+from awsprofiles.errors import CheckFailed, Refused
 from awsprofiles.keyfiles import AccessKey
 from awsprofiles.manifest import Manifest
 
@@ -70,6 +70,8 @@ class Plan:
     changes: tuple[Change, ...]
     files: tuple[FileChange, ...]
     keyring: Keyring | None = None
+    #: role_session_name of the roles created without one (`new_role_session_name`)
+    session_name: str | None = None
 
     @property
     def updates(self) -> list[Change]:
@@ -145,6 +147,40 @@ def waiting_for_sign_in(paths: store.Paths, manifest: Manifest) -> list[str]:
     return [role.profile for role in manifest.roles if role.profile in waiting]
 
 
+def _unnamed_roles(snapshot: store.Snapshot, manifest: Manifest) -> list[str]:
+    """The IAM roles onboard would create without a role_session_name: the manifest gives none
+    (neither the role nor [defaults]) and no profile of that name exists (one that does keeps
+    its own, or botocore's)."""
+    return [
+        role.profile
+        for role in manifest.roles
+        if not role.sso and "role_session_name" not in role.values and snapshot.profile(role.profile) is None
+    ]
+
+
+def new_role_session_name(
+    paths: store.Paths, manifest: Manifest, key: AccessKey | None
+) -> tuple[str | None, list[str]]:
+    """The role_session_name of the roles `_unnamed_roles`: the source's IAM user name, the same
+    rule as add-role's and discover's (aws.iam.source_session_name), which asks AWS who the source
+    (or the key given for it) is. None when no role needs it or the source has no key yet; None
+    and a warning when it cannot be identified (its check says why)."""
+    snapshot = store.load(paths)
+    unnamed = _unnamed_roles(snapshot, manifest)
+    if not unnamed or (key is None and needs_key(snapshot, manifest)):
+        return None, []
+    from awsprofiles.aws import iam
+
+    pair = None if key is None else iam.KeyPair(key.access_key_id, key.secret_access_key)
+    try:
+        return iam.source_session_name(paths, manifest.source.profile, pair, manifest.source.region), []
+    except CheckFailed as error:
+        return None, [
+            f"cannot name the sessions of {', '.join(unnamed)} after the source identity "
+            f"(botocore will name them): {error.message}"
+        ]
+
+
 def wanted_values(
     manifest: Manifest, key: AccessKey | None, session: str | None = None, keyring: Keyring | None = None
 ) -> dict[str, dict[str, str]]:
@@ -188,7 +224,11 @@ def unwanted_keys(
 
 
 def _edit(
-    tx: store.Transaction, manifest: Manifest, access_key: AccessKey | None, keyring: Keyring | None = None
+    tx: store.Transaction,
+    manifest: Manifest,
+    access_key: AccessKey | None,
+    keyring: Keyring | None = None,
+    session_name: str | None = None,
 ) -> list[Change]:
     changes = []
     session = sso_session(manifest, tx.snapshot)
@@ -198,6 +238,9 @@ def _edit(
             editing.write_sso_session(tx, name, manifest.sso.start_url, manifest.sso.region)
             changes.append(Change(f"sso-session {name}", Action.CREATE, editing.SSO_SESSION_KEYS))
     wanted = wanted_values(manifest, access_key, session[0] if session else None, keyring)
+    if session_name is not None:
+        for name in _unnamed_roles(tx.snapshot, manifest):
+            wanted[name]["role_session_name"] = session_name
     unwanted = unwanted_keys(tx.snapshot, manifest, keyring, access_key)
     # The source whose key changes in the keyring only (the files may not change at all).
     rekeyed = manifest.source.profile if keyring is not None and keyring.replaces else None
@@ -253,10 +296,17 @@ def edit_profiles(
     return changes
 
 
-def plan(paths: store.Paths, manifest: Manifest, key: AccessKey | None = None, keyring: bool = False) -> Plan:
+def plan(
+    paths: store.Paths,
+    manifest: Manifest,
+    key: AccessKey | None = None,
+    keyring: bool = False,
+    session_name: str | None = None,
+) -> Plan:
     """What onboarding would do, computed and verified without writing anything.
 
     ``keyring``: the source's key is kept in the OS keyring (as is ``keyring = true`` in the manifest).
+    ``session_name``: the role_session_name of the roles created without one (`new_role_session_name`).
     """
     kept = None
     if manifest.source.profile and (keyring or manifest.source.keyring):
@@ -264,16 +314,10 @@ def plan(paths: store.Paths, manifest: Manifest, key: AccessKey | None = None, k
     changes: list[Change] = []
 
     def edit(tx: store.Transaction) -> None:
-        changes.extend(_edit(tx, manifest, key, kept))
+        changes.extend(_edit(tx, manifest, key, kept, session_name))
 
     files = store.preview(paths, edit)
-    return Plan(
-        manifest,
-        key,
-        tuple(changes),
-        file_changes(paths, files),
-        kept,
-    )
+    return Plan(manifest, key, tuple(changes), file_changes(paths, files), kept, session_name)
 
 
 def refuse_if_changed(tx: store.Transaction, files: Iterable[FileChange], doing: str) -> None:
@@ -303,7 +347,7 @@ def apply(paths: store.Paths, planned: Plan) -> tuple[list[Change], list[str]]:
             edit.delete_after(source, key=False)  # an MFA session of an earlier key
         elif unwanted_keys(tx.snapshot, planned.manifest, None, planned.key).get(source):
             edit.delete_after(source)  # a new key in the files replaces the one in the keyring
-        changes = _edit(tx, planned.manifest, planned.key, planned.keyring)
+        changes = _edit(tx, planned.manifest, planned.key, planned.keyring, planned.session_name)
         if changes != list(planned.changes):
             raise Refused("the profiles changed while onboarding; nothing was written, run it again")
         return changes

@@ -17,10 +17,10 @@ from typing import Any
 
 from awsprofiles.aws.errors import SELF_SERVICE_KEYS, assume_denied_message, classify
 from awsprofiles.aws.identity import Identity, Resolver
-from awsprofiles.aws.session import DEFAULT_REGION, make_session
+from awsprofiles.aws.session import DEFAULT_REGION, client_with_key, make_session
 from awsprofiles.errors import CheckFailed
 from awsprofiles.model import did_you_mean
-from awsprofiles.store import Paths
+from awsprofiles.store import Paths, load
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,25 @@ def session_name_for(source: Identity, local_user: Callable[[], str] = getpass.g
         except Exception:  # getpass raises OSError (or KeyError) without a user database entry
             name = "profiles"
     return sts_name(name, 64)
+
+
+def source_session_name(
+    paths: Paths, source: str, key: KeyPair | None = None, region: str | None = None, timeout: float = 10.0
+) -> str:
+    """role_session_name of a role assumed with ``source``'s credentials, as every command that
+    writes roles names it (add-role, discover, onboard): `session_name_for` the source's identity.
+    With ``key``: the identity of that key, which the profile does not hold yet (a new engineer's
+    key, given to onboard), signing with it in ``region``. Raises CheckFailed when the source
+    cannot be identified."""
+    if key is None:
+        return session_name_for(Resolver(paths, timeout).whoami(source))
+    profile = source if load(paths).profile(source) is not None else None
+    try:
+        sts = client_with_key(paths, profile, "sts", key.access_key_id, key.secret_access_key, region)
+        reply = sts.get_caller_identity()
+    except Exception as error:
+        raise classify(error, source, timeout=timeout) from None
+    return session_name_for(Identity(str(reply["Account"]), str(reply["Arn"]), str(reply["UserId"])))
 
 
 def sts_name(text: str, limit: int) -> str:

@@ -67,11 +67,14 @@ def make_session(
 
 
 def client_with_key(
-    paths: Paths, profile: str, service: str, key_id: str, secret: str, region: str | None = None
+    paths: Paths, profile: str | None, service: str, key_id: str, secret: str, region: str | None = None
 ) -> Any:
     """A ``service`` client configured like ``profile`` (its region, endpoint) but signing with the
-    key given: the profile's own credential provider (a credential_process) is never started."""
+    key given: the profile's own credential provider (a credential_process) is never started.
+    ``profile`` None: a profile the files do not have yet, configured like none of them."""
     session = make_session(paths, profile)
+    if profile is None:
+        ignore_environment_profile(session)
     return session.create_client(
         service,
         region_name=region or session.get_config_variable("region") or DEFAULT_REGION,

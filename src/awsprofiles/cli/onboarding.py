@@ -139,7 +139,13 @@ def onboard_command(
         key = None
     else:
         key = _key(snapshot, loaded, access_key_id, secret_stdin, from_csv, from_json)
-    planned = onboard.plan(where, loaded, key, keyring)
+    session_name = None
+    if not no_check:  # --no-check makes no AWS call, as add-role's with --role-arn
+        session_name, unnamed = onboard.new_role_session_name(where, loaded, key)
+        warn(unnamed)
+        if session_name is not None:
+            info(f"role_session_name {session_name} (from the source identity)")
+    planned = onboard.plan(where, loaded, key, keyring, session_name)
     if planned.keyring is not None:
         warn(list(planned.keyring.warnings))
     diff = planned.diff()
