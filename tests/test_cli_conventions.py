@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -69,6 +70,47 @@ def test_help_names_what_each_value_is_and_says_ranges_in_words(capsys: pytest.C
     assert run(capsys, "onboard", "--help").out.startswith("Usage: profiles onboard [OPTIONS] MANIFEST\n")
     assert run(capsys, "exec", "--help").out.startswith("Usage: profiles exec [OPTIONS] NAME COMMAND...\n")
     assert run(capsys, "env", "--help").out.startswith("Usage: profiles env [OPTIONS] [NAME]\n")
+
+
+#: Options several commands take, declared once (awsprofiles.cli.app): the same metavar, type and
+#: range everywhere; those whose help is the same everywhere too.
+SHARED_OPTIONS = ("--duration", "--jobs", "--timeout", "--role-name")
+SAME_HELP_OPTIONS = ("--config-file", "--credentials-file", "--dry-run")
+
+
+def _options(opt: str) -> dict[str, Any]:
+    root = typer.main.get_command(app)
+    return {
+        name: param
+        for name, command in root.commands.items()  # type: ignore[attr-defined]
+        for param in command.params
+        if opt in param.opts and param.param_type_name == "option"
+    }
+
+
+@pytest.mark.parametrize("opt", SHARED_OPTIONS + SAME_HELP_OPTIONS)
+def test_an_option_of_several_commands_is_the_same_option_in_each(opt: str) -> None:
+    declared = _options(opt)
+    assert len(declared) > 1, declared
+
+    def shape(param: Any) -> tuple[object, ...]:
+        # The range is the option's own in newer typer, its type's (an IntRange) in typer 0.28.
+        bounds = param if hasattr(param, "min") else param.type
+        same_help = param.help if opt in SAME_HELP_OPTIONS else None
+        return (
+            param.metavar,
+            param.type.name,
+            getattr(bounds, "min", None),
+            getattr(bounds, "max", None),
+            same_help,
+        )
+
+    assert len({shape(param) for param in declared.values()}) == 1, {n: shape(p) for n, p in declared.items()}
+
+
+def test_each_force_says_what_it_forces_for_its_own_command() -> None:
+    helps = {name: param.help for name, param in _options("--force").items()}
+    assert len(set(helps.values())) == len(helps), helps
 
 
 # --------------------------------------------------------------------------- Ctrl-C and closed pipes

@@ -18,6 +18,7 @@ from awsprofiles import completion
 from awsprofiles.cli import completing, main
 from awsprofiles.cli.app import app
 from awsprofiles.cli.completing import SCRIPTS, build_spec, script
+from awsprofiles.entry import completion_spec
 from awsprofiles.shells import fish_quote
 from tests.conftest import Home
 from tests.pty_shell import complete_interactively
@@ -62,7 +63,7 @@ SSO_SESSIONS = ["corp"]
 def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One spec for the module: it is built from the application once per installation."""
     folder = tmp_path_factory.mktemp("cache")
-    completion.load_spec({"XDG_CACHE_HOME": str(folder)})
+    completion.load_spec({"XDG_CACHE_HOME": str(folder)}, build_spec)
     return folder
 
 
@@ -80,7 +81,7 @@ def answer(shell: str, words: list[str], capsys: pytest.CaptureFixture[str], **e
     env = {**os.environ, completion.COMPLETE_VARIABLE: shell, **environ}
     if shell == "powershell":
         env["_PROFILES_COMPLETE_WORDS"] = "\n".join(words)
-    assert completion.respond(words, env) == 0
+    assert completion.respond(words, env, completion_spec) == 0
     return capsys.readouterr().out.splitlines()
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
+import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,6 +24,7 @@ from awsprofiles.aws import console, sso
 from awsprofiles.cli import main
 from awsprofiles.errors import BadInput
 from tests.conftest import Home
+from tests.console_handoff import Attacker, browser_report, write_browser
 from tests.federation import FederationEndpoint
 from tests.sso_emulator import SsoEmulator
 from tests.test_keyring import MemoryKeyring
@@ -185,6 +191,122 @@ def test_a_browser_that_never_asks_for_the_link_is_an_error(
     assert "--print" in err
     for secret in aws.secrets_seen():
         assert secret not in err
+
+
+def test_an_idle_connection_cannot_keep_console_past_its_limit(
+    aws: FederationEndpoint, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import webbrowser
+
+    from awsprofiles import browser
+
+    monkeypatch.setattr(browser, "HANDOFF_SECONDS", 4.0)
+    monkeypatch.setattr(browser, "REQUEST_SECONDS", 0.3)
+    held: list[socket.socket] = []
+    closed_after: list[float] = []
+
+    def idle(connection: socket.socket, connected: float) -> None:
+        with contextlib.suppress(OSError):
+            connection.recv(1)  # b"" when profiles closes it
+        closed_after.append(time.monotonic() - connected)
+
+    def browser_that_only_connects(url: str) -> bool:  # and sends nothing, ever
+        parts = urlsplit(url)
+        held.append(socket.create_connection((parts.hostname, parts.port), timeout=30))
+        threading.Thread(target=idle, args=(held[-1], time.monotonic()), daemon=True).start()
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", browser_that_only_connects)
+    result: list[tuple[int, str, str]] = []
+    console_run = threading.Thread(target=lambda: result.append(run(capsys, "deploy")), daemon=True)
+    started = time.monotonic()
+    console_run.start()
+    console_run.join(timeout=20)
+    try:
+        assert not console_run.is_alive(), "console still waits on a connection that sends nothing"
+    finally:
+        for connection in held:
+            connection.close()
+    [(code, out, err)] = result
+    assert (code, out) == (1, "")
+    assert "did not ask for the sign-in link within 4 s" in err
+    assert time.monotonic() - started < 12
+    # The connection had its own limit: closed after REQUEST_SECONDS, not at the end of the hand-off.
+    assert len(closed_after) == 1
+    assert closed_after[0] < 2.5
+
+
+def test_the_socket_table_names_the_uid_of_each_open_client_end_and_no_closed_one() -> None:
+    from awsprofiles import browser
+
+    if browser.socket_table() is None:
+        pytest.skip("no socket table to read (/proc/net/tcp): the page hand-off is used")
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        address = (socket.inet_aton("127.0.0.1"), server.getsockname()[1])
+        clients = [socket.create_connection(("127.0.0.1", address[1]))]
+        with contextlib.suppress(OSError):  # a dual-stack socket: listed in tcp6, v4-mapped
+            dual = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+            dual.connect(("::ffff:127.0.0.1", address[1]))
+            clients.append(dual)
+        accepted = [server.accept() for _ in clients]
+        try:
+            entries = browser.socket_table()
+            assert entries is not None
+            owners = browser.peer_owners(entries, address)
+            peers = [(socket.inet_aton(host), port) for _, (host, port) in accepted]
+            assert [owners.get(peer) for peer in peers] == [os.getuid()] * len(clients)
+            # A client end that is closed (FIN_WAIT2 or TIME_WAIT, no process holds it) is listed
+            # with uid 0 and inode 0: it belongs to nobody, even for root.
+            clients[0].close()
+            time.sleep(0.2)
+            entries = browser.socket_table()
+            assert entries is not None
+            assert any(entry.local == peers[0] and entry.inode == 0 for entry in entries)
+            assert browser.peer_owners(entries, address).get(peers[0]) is None
+        finally:
+            for client in clients:
+                client.close()
+            for connection, _ in accepted:
+                connection.close()
+
+
+def test_without_a_socket_table_the_browser_gets_a_private_page_that_is_removed_after_use(
+    aws: FederationEndpoint,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """macOS and Windows: no /proc/net/tcp. The loopback link is in a page only the user can read,
+    so it is on no command line; another user polling /proc finds the page's path and cannot read it."""
+    import webbrowser
+
+    from awsprofiles import browser
+
+    monkeypatch.setattr(browser, "SOCKET_TABLES", (str(tmp_path / "no-such-table"),))
+    script = write_browser(tmp_path)
+    go, report = tmp_path / "go", tmp_path / "browser.json"
+
+    def start(url: str) -> bool:  # as webbrowser does with $BROWSER: the URL is its argument
+        return subprocess.run([str(script), str(go), str(report), url], timeout=60).returncode == 0
+
+    monkeypatch.setattr(webbrowser, "open", start)
+    with Attacker(str(tmp_path), go) as attacker:
+        code, out, err = run(capsys, "deploy")
+    found = browser_report(report)
+    assert (code, out) == (0, ""), err
+    assert err.startswith("opened the AWS console as profile 'deploy'")
+    page = urlsplit(found["given"])
+    assert (page.scheme, Path(page.path).name) == ("file", "open.html")
+    assert found["modes"] == ["0o600", "0o700"]
+    assert not Path(page.path).parent.exists()  # removed once the link was served
+    assert found["status"] == 303
+    assert query_of(found["location"])["SigninToken"] in aws.issued
+    assert found["after"] == "ConnectionRefusedError"
+    # The other user saw the page's path, could not read it, and never saw the link.
+    assert ["page", page.path, "PermissionError"] in attacker.report["tried"], attacker.output()
+    assert attacker.report["seen"] == []
+    assert attacker.report["tokens"] == []
+    assert all(token not in attacker.output() for token in aws.issued)
 
 
 def test_help_says_the_url_is_a_credential(capsys: pytest.CaptureFixture[str]) -> None:

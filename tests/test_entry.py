@@ -12,6 +12,8 @@ from datetime import timedelta
 import pytest
 
 from awsprofiles import cli, using
+from awsprofiles.aws.credentials import cli_cache_dir
+from awsprofiles.errors import BadInput, FileProblem
 from tests.conftest import Home
 from tests.test_role_cache import ROLE, cache_entry, write
 
@@ -136,3 +138,52 @@ def test_an_expiring_entry_a_resolving_loop_or_a_warning_goes_to_the_cli(
     home.config.write_text(home.config.read_text() + "[profile target]\nregion = us-east-1\n")  # a repeat
     assert using.serve_cached_role(argv) is None
     assert capsys.readouterr() == ("", "")
+
+
+def test_a_value_the_shell_cannot_hold_goes_to_the_cli_with_nothing_printed(
+    home: Home, cached_role: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A secret with a % is a session the cache may hold, but cmd would expand it.
+    entry = next(cli_cache_dir().glob("*.json"))
+    document = json.loads(entry.read_text())
+    document["Credentials"]["SecretAccessKey"] = "50%off"
+    entry.write_text(json.dumps(document))
+    from awsprofiles.entry import serve_fast
+
+    assert serve_fast(["env", "target", "--shell", "cmd"]) is None
+    assert capsys.readouterr() == ("", "")
+    assert cli.main(["env", "target", "--shell", "cmd"]) == 2
+    assert capsys.readouterr().err.startswith("error: AWS_SECRET_ACCESS_KEY cannot be written for cmd")
+
+
+@pytest.mark.parametrize(
+    ("failure", "code", "line"),
+    [
+        (BadInput("that will not do"), 2, "error: that will not do"),
+        (FileProblem("cannot read /x:\x1b[2J"), 4, "error: cannot read /x:\\x1b[2J"),
+        (RuntimeError("s3cr3t"), 1, "error: unexpected RuntimeError; run again with PROFILES_DEBUG=1"),
+    ],
+)
+def test_a_failure_that_escapes_a_fast_path_is_reported_as_the_cli_reports_it(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    failure: Exception,
+    code: int,
+    line: str,
+) -> None:
+    from awsprofiles import entry
+
+    def fails(argv: list[str]) -> int | None:
+        raise failure
+
+    monkeypatch.setattr(entry, "serve_fast", fails)
+    monkeypatch.delenv("PROFILES_DEBUG", raising=False)
+    monkeypatch.setattr(sys, "argv", ["profiles", "env", "target"])
+    with pytest.raises(SystemExit) as exited:
+        entry.run()
+    assert exited.value.code == code
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(line)
+    assert err.count("\n") == 1
+    assert "s3cr3t" not in err

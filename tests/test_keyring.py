@@ -791,3 +791,26 @@ def test_a_rotation_deletes_the_mfa_session_the_old_key_made(
     rotate._write_key(home.paths, "Bob", KEY_ID, KeyPair("AKIANEWNEWNEWNEW0001", "new-secret"))
     assert vault.read_session(home.paths, "Bob") is None
     assert item(memory, home)["aws_access_key_id"] == "AKIANEWNEWNEWNEW0001"
+
+
+def test_the_fast_path_reads_an_option_that_takes_the_word_from_keyring_as_the_cli_does(
+    home: Home,
+    memory: MemoryKeyring,
+    key_json: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """``--config-file --from-keyring`` names a file called --from-keyring (click's reading): no
+    keyring request, so the fast path must not serve Bob's keyring item for it."""
+    from awsprofiles.entry import serve_fast
+
+    keyring_bob(key_json, capsys)
+    monkeypatch.setattr(vault, "fast_get", lambda wanted: memory.items.get((vault.SERVICE, wanted)))
+    monkeypatch.chdir(tmp_path)
+    # In that file Bob is a role: the CLI assumes it, it does not print Bob's key.
+    role = f"[profile Bob]\nrole_arn = {ROLE_ARN}\nsource_profile = Bob\n"
+    (tmp_path / model.FROM_KEYRING).write_text(role)
+    argv = ["credential-process", "Bob", "--config-file", model.FROM_KEYRING]
+    assert serve_fast(argv) is None
+    assert capsys.readouterr().out == ""

@@ -10,6 +10,8 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import shlex
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,6 +25,7 @@ from moto import mock_aws
 from awsprofiles import cli, store
 from awsprofiles.aws import role_cache
 from awsprofiles.aws.credentials import Credentials, cli_cache_dir, get_credentials
+from awsprofiles.errors import FileProblem
 from tests.conftest import Home
 
 ROLE = "arn:aws:iam::123456789012:role/deploy"
@@ -342,3 +345,157 @@ def test_a_role_on_a_keyring_source_is_served_from_the_cache_as_botocore_serves_
     other = "[profile other]\ncredential_process = aws-vault export --format=json other\n"
     write(home, f"[profile target]\nrole_arn = {ROLE}\nsource_profile = other\n{other}", "")
     assert fast(home, "target") is None
+
+
+# --------------------------------------------------------------------------- hostile entries
+# (issue 17 items 3-5; every hostile entry against the real commands: tests/e2e/test_role_cache_e2e.py)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2030-13-45T00:00:00UTC",  # month 13
+        "2030-01-01T24:00:00Z",
+        "9999-12-31T23:59:59-01:00",  # beyond year 9999 in UTC
+        "0001-01-01T00:00:00+01:00",  # before year 1 in UTC
+        "2030-01-01T00:00:00+99:99",
+        "2030-01-01T00:00:00+24:00",  # an offset of a day
+        "2099-01-01T00:00:00",  # no zone: botocore cannot compare it with the time
+        "soon",
+        4102444800,
+        None,
+        ["2030-01-01T00:00:00Z"],
+    ],
+)
+def test_an_expiration_out_of_range_or_of_another_type_is_none_not_an_error(value: object) -> None:
+    assert role_cache.parse_expiration(value) is None
+
+
+def _document(**changed: object) -> dict[str, object]:
+    credentials = {
+        "AccessKeyId": "ASIAEXAMPLEEXAMPLE01",
+        "SecretAccessKey": "wJalr/XUtnFEMI+K7MDENG",
+        "SessionToken": "IQoJb3JpZ2luX2VjE/+=",
+        "Expiration": "2030-05-06T07:08:09UTC",
+    }
+    return {"Credentials": {**credentials, **changed}}
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        None,
+        [],
+        "text",
+        {"Credentials": None},
+        {"Credentials": list(_document()["Credentials"].values())},  # type: ignore[union-attr]
+        _document(AccessKeyId=12345),
+        _document(SecretAccessKey=None),
+        _document(SessionToken=""),
+        _document(SecretAccessKey="wJalr\x00XUtn"),
+        _document(AccessKeyId="ASIA\nEXAMPLE"),
+        _document(SessionToken="token with spaces"),
+        _document(SessionToken="IQoJ\ud800"),
+        _document(SecretAccessKey="wJalré"),
+        _document(Expiration=4102444800),
+        _document(Expiration="2030-01-01T00:00:00+99:99"),
+    ],
+)
+def test_an_entry_with_a_part_missing_or_mistyped_holds_no_session(document: object) -> None:
+    assert role_cache.session_of(document) is None
+
+
+def test_a_well_formed_entry_holds_its_session_and_only_a_text_account_id() -> None:
+    session = role_cache.session_of(_document(AccountId="123456789012"))
+    assert session is not None
+    assert session.access_key_id == "ASIAEXAMPLEEXAMPLE01"
+    assert session.expiration == datetime(2030, 5, 6, 7, 8, 9, tzinfo=UTC)
+    assert session.expiration_text == "2030-05-06T07:08:09UTC"
+    assert session.account_id == "123456789012"
+    numbered = role_cache.session_of(_document(AccountId=123456789012))
+    assert numbered is not None
+    assert numbered.account_id is None
+
+
+def _tmp_files(folder: Path) -> list[str]:
+    return sorted(name for name in os.listdir(folder) if name.endswith(".tmp"))
+
+
+def test_botocores_view_of_the_cache_misses_every_unusable_entry(home: Home) -> None:
+    folder = cli_cache_dir()
+    folder.mkdir(parents=True)
+    cache = role_cache.EntryCache(folder)
+    os.mkfifo(folder / "fifo.json")
+    (folder / "zero.json").symlink_to("/dev/zero")
+    (folder / "null.json").write_text("null")
+    (folder / "nested.json").write_text("[" * 100_000 + "]" * 100_000)
+    (folder / "large.json").write_text(json.dumps(_document()) + " " * (300 * 1024))
+    (folder / "latin-1.json").write_bytes(json.dumps(_document()).replace("wJalr", "\xe9").encode("latin-1"))
+    for key in ("fifo", "zero", "null", "nested", "large", "latin-1", "absent"):
+        assert key not in cache, key
+        with pytest.raises(KeyError):
+            cache[key]
+    (folder / "good.json").write_text(json.dumps({**_document(AccountId=7), "ResponseMetadata": {}}))
+    assert "good" in cache
+    # What botocore gets is the checked session, read once: the file may change in between.
+    (folder / "good.json").write_text("null")
+    assert cache["good"] == {"Credentials": _document()["Credentials"]}
+
+
+def test_a_directory_at_an_entry_is_refused_naming_it_and_how_to_remove_it(home: Home, aws: None) -> None:
+    write(home, f"[profile target]\nrole_arn = {ROLE}\nsource_profile = base\n")
+    entry = cli_cache_dir() / f"{role_cache.cache_key({'RoleArn': ROLE})}.json"
+    entry.mkdir(parents=True)
+    with pytest.raises(FileProblem) as refused:
+        get_credentials(home.paths, "target", can_prompt=False, snapshot=store.load(home.paths))
+    assert f"the cache file {entry} is a directory" in refused.value.message
+    assert f"rm -r -- {shlex.quote(str(entry))}" in refused.value.message
+    assert "--no-cache" in refused.value.message
+    from moto.sts.models import sts_backends
+
+    assert not any(
+        backend.assumed_roles for by_region in sts_backends.values() for backend in by_region.values()
+    )
+    assert entry.is_dir()
+    assert _tmp_files(entry.parent) == []
+
+
+def test_a_write_that_fails_leaves_no_temporary_file_and_says_which_file(
+    home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = cli_cache_dir()
+    folder.mkdir(parents=True)
+    cache = role_cache.EntryCache(folder)
+    (folder / "dir.json").mkdir()
+    with pytest.raises(FileProblem, match="is a directory"):
+        cache["dir"] = _document()
+    assert _tmp_files(folder) == []
+
+    def full(source: object, target: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(
+        FileProblem,
+        match=f"cannot write the cache file {folder / 'key.json'}: No space left.*; or run with --no-cache",
+    ):
+        cache["key"] = _document()
+    assert _tmp_files(folder) == []
+    assert sorted(os.listdir(folder)) == ["dir.json"]
+
+
+def test_a_symlinked_entry_is_replaced_by_a_file_never_written_through(home: Home, tmp_path: Path) -> None:
+    folder = cli_cache_dir()
+    folder.mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text("not the cache's")
+    (folder / "key.json").symlink_to(elsewhere)
+    role_cache.EntryCache(folder)["key"] = {
+        "Credentials": {"Expiration": datetime(2030, 5, 6, 7, 8, 9, tzinfo=UTC)}
+    }
+    assert elsewhere.read_text() == "not the cache's"
+    entry = folder / "key.json"
+    assert not entry.is_symlink()
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600
+    # JSONFileCache's bytes: json.dumps, a datetime as '%Y-%m-%dT%H:%M:%S%Z'.
+    assert entry.read_text() == '{"Credentials": {"Expiration": "2030-05-06T07:08:09UTC"}}'

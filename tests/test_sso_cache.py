@@ -183,3 +183,19 @@ def test_botocore_keeps_the_sso_cache_folder_where_profiles_follows_it(tmp_path:
     folder = str(home.root / ".aws" / "sso" / "cache")
     assert folder == botocore.credentials.SSOProvider._SSO_TOKEN_CACHE_DIR
     assert folder == botocore.tokens.SSOTokenProvider._SSO_TOKEN_CACHE_DIR
+
+
+def test_a_symlinked_token_file_is_replaced_never_written_through(home: Home, tmp_path: Path) -> None:
+    # As the CLI v2's os.replace does: the link could lead anywhere (/dev/zero, as root).
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_text("not the cache's")
+    path = sso.token_path(ACME)
+    path.parent.mkdir(parents=True)
+    path.symlink_to(elsewhere)
+    sso.save_token(ACME, token("a"))
+    assert elsewhere.read_text() == "not the cache's"
+    assert not path.is_symlink()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    loaded = sso.load_token(ACME)
+    assert loaded is not None
+    assert loaded.access_token == "a"

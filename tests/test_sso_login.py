@@ -4,6 +4,8 @@ and what check, env and botocore make of the token afterwards."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,7 +19,7 @@ from awsprofiles.check import check_profiles
 from awsprofiles.cli import main
 from awsprofiles.errors import CheckFailed
 from awsprofiles.using import IN_PROGRESS
-from tests.conftest import Home
+from tests.conftest import PROFILES, Home
 from tests.sso_emulator import SsoEmulator
 
 START_URL = "https://acme.awsapps.com/start"
@@ -244,3 +246,16 @@ def test_expired_device_code_is_sso_login(
     with pytest.raises(CheckFailed, match="expired") as failed:
         sso.login(ACME, lambda authorization: __import__("webbrowser").open_new_tab(""), sleep=lambda s: None)
     assert failed.value.code == "sso-login"
+
+
+def test_logout_reads_the_cli_cache_as_untrusted_input_and_never_hangs_on_a_fifo(home: Home) -> None:
+    folder = cli_cache_dir()
+    folder.mkdir(parents=True)
+    os.mkfifo(folder / "fifo.json")
+    (folder / "zero.json").symlink_to("/dev/zero")
+    swept = folder / "sso-role.json"
+    swept.write_text(json.dumps({"ProviderType": "sso", "Credentials": {}}))
+    ran = subprocess.run([*PROFILES, "logout"], capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    assert "removed 1 cached role credential set" in ran.stderr
+    assert sorted(os.listdir(folder)) == ["fifo.json", "zero.json"]

@@ -13,7 +13,7 @@ import gc
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +23,7 @@ from awsprofiles.model import Kind, Profile
 from awsprofiles.store import Paths, Snapshot
 
 if TYPE_CHECKING:
-    from awsprofiles.aws.identity import Resolver
+    from awsprofiles.aws.identity import Identity, Resolver
 
 
 @dataclass
@@ -448,9 +448,7 @@ def verify_profile(paths: Paths, name: str, timeout: float = 10.0) -> tuple[Chec
     from awsprofiles.aws.identity import Resolver
 
     snapshot = store.load(paths)
-    profile = snapshot.profile(name)
-    if profile is None:
-        raise model.no_such_profile(name, snapshot.names())
+    profile = snapshot.require(name)
     findings = lint_profiles(snapshot, paths, [name]).of(name)
     warnings = environment_warnings(snapshot) + [finding.message for finding in findings if not finding.fatal]
     fatal = [finding for finding in findings if finding.fatal]
@@ -458,3 +456,25 @@ def verify_profile(paths: Paths, name: str, timeout: float = 10.0) -> tuple[Chec
     if fatal:
         return _lint_result(profile, fatal, started), warnings
     return _live(Resolver(paths, timeout, snapshot=snapshot), profile, [], started), warnings
+
+
+def whoami(
+    paths: Paths, name: str | None, timeout: float = 10.0, environ: Mapping[str, str] | None = None
+) -> tuple[str, Identity]:
+    """Who AWS says ``name`` is (STS GetCallerIdentity), and the profile's name to show: without
+    ``name``, the profile botocore uses ($AWS_PROFILE or $AWS_DEFAULT_PROFILE, else default)."""
+    from awsprofiles.aws.identity import Resolver
+
+    snapshot = store.load(paths)
+    from_environment = model.environment_profile(os.environ if environ is None else environ)
+    if name is not None:
+        snapshot.require(name)
+    elif from_environment is not None and snapshot.profile(from_environment[1]) is None:
+        # botocore would fail with ProfileNotFound, even with keys in the environment.
+        variable, value = from_environment
+        raise BadInput(
+            f"{variable}={value} names no profile{model.did_you_mean(value, snapshot.names())} "
+            f"(unset {variable}, set it to a profile 'profiles list' shows, or run 'profiles whoami NAME')"
+        )
+    shown = name or (from_environment[1] if from_environment else "default")
+    return shown, Resolver(paths, timeout, snapshot=snapshot).whoami(name)

@@ -8,8 +8,9 @@ a kept MFA session in the keyring), it is served without typer, botocore or the 
 so is ``profiles --version``. Each fast path returns None, having printed nothing, for anything
 it is not sure of; the typer CLI then runs, importing only the module of the command that runs
 (`awsprofiles.cli.COMMANDS`). The fast paths keep the CLI's promises (``awsprofiles.startup``):
-core dumps are off before a secret is read, Ctrl-C is ``error: interrupted`` (130), and a closed
-stdout ends quietly (141).
+core dumps are off before a secret is read, Ctrl-C is ``error: interrupted`` (130), a closed
+stdout ends quietly (141), and any failure that escapes a fast path is reported as the CLI
+reports it (`awsprofiles.cli.report`: one ``error:`` line and its exit code, never a traceback).
 A shell's completion request (``_PROFILES_COMPLETE``, set by the scripts of ``profiles
 completion``) is answered from the cached command spec: a Tab must come back at once.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 from awsprofiles.errors import EXIT_INTERRUPTED, EXIT_OUTPUT_CLOSED
 from awsprofiles.startup import core_dumps_off, discard_stdout, end_line, version_line
@@ -28,7 +30,7 @@ def serve_fast(argv: list[str]) -> int | None:
     if "_PROFILES_COMPLETE" in os.environ:
         from awsprofiles.completion import respond
 
-        return respond(argv, os.environ)
+        return respond(argv, os.environ, completion_spec)
     if argv in (["--version"], ["-V"]):
         print(version_line())
         return 0
@@ -43,6 +45,14 @@ def serve_fast(argv: list[str]) -> int | None:
     return None
 
 
+def completion_spec() -> dict[str, Any]:
+    """The completion spec, built from the application when the cache has none (the one call
+    from the completion's fast path to the CLI, which sits above it)."""
+    from awsprofiles.cli.completing import build_spec
+
+    return build_spec()
+
+
 def run() -> None:
     core_dumps_off()
     try:
@@ -55,6 +65,10 @@ def run() -> None:
     except BrokenPipeError:
         discard_stdout()
         sys.exit(EXIT_OUTPUT_CLOSED)
+    except Exception as error:
+        from awsprofiles.cli import report  # the CLI framework, on this failure's path only
+
+        sys.exit(report(error))
     if served is not None:
         sys.exit(served)
     from awsprofiles.cli import run as run_cli

@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from awsprofiles import store
 from awsprofiles.aws import sso
 from awsprofiles.errors import BadInput
-from awsprofiles.model import Kind, Profile, no_such_profile
+from awsprofiles.model import Kind, Profile
+
+#: What the CLI shows of a sign-in: the device authorization to approve, and times as the
+#: token cache writes them.
+Authorization = sso.Authorization
+format_time = sso.format_time
 
 
 def session_of_section(snapshot: store.Snapshot, name: str) -> sso.SsoSession:
@@ -38,9 +43,7 @@ def session_of_section(snapshot: store.Snapshot, name: str) -> sso.SsoSession:
 
 def sso_profile_of(snapshot: store.Snapshot, name: str) -> Profile:
     """``name`` itself if it is an SSO profile, else the SSO profile its source_profile chain ends at."""
-    profile = snapshot.profile(name)
-    if profile is None:
-        raise no_such_profile(name, snapshot.names())
+    profile = snapshot.require(name)
     seen = [name]
     while profile.kind is not Kind.SSO:
         source = profile.get("source_profile")
@@ -123,7 +126,7 @@ class SignedOut:
 
 def _remove_role_credentials(keys: list[str] | None) -> int:
     """SSO role credentials in the AWS CLI's cache: those named by ``keys``, or all (None)."""
-    from awsprofiles.aws.credentials import cli_cache_dir
+    from awsprofiles.aws.caches import cli_cache_dir, read_cache_document
 
     folder = cli_cache_dir()
     if not folder.is_dir():
@@ -133,7 +136,7 @@ def _remove_role_credentials(keys: list[str] | None) -> int:
     )
     removed = 0
     for path in candidates:
-        document = sso.read_document(path)
+        document = read_cache_document(path)
         # The CLI v2's own rule (SSOCredentialSweeper): only what the SSO provider cached.
         if document is not None and document.get("ProviderType") == "sso":
             try:

@@ -11,8 +11,12 @@ import shlex
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from awsprofiles.errors import BadInput
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 ACCESS_KEY_ID = "aws_access_key_id"
 SECRET_ACCESS_KEY = "aws_secret_access_key"
@@ -27,6 +31,21 @@ def session_token_of(values: Mapping[str, object]) -> str | None:
     """The session token botocore takes from these keys: the first of `TOKEN_KEYS` with a value
     (an empty one is no token)."""
     return next((token for key in TOKEN_KEYS if isinstance(token := values.get(key), str) and token), None)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Credentials ready to hand to a shell or an SDK, with the profile's own region."""
+
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    session_token: str | None = field(default=None, repr=False)
+    expiration: datetime | None = None
+    region: str | None = None
+
+    @property
+    def temporary(self) -> bool:
+        return self.session_token is not None
 
 
 #: Keys whose values are secrets: never printed, never passed on a command line. The one list:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from awsprofiles import model, store, vault
 from awsprofiles.editing import keeps_own_keyring_item
-from awsprofiles.errors import BadInput, FileProblem, ProfilesError
+from awsprofiles.errors import BadInput, FileProblem
 from awsprofiles.model import Kind, Profile
 
 
@@ -82,9 +82,8 @@ def _names(snapshot: store.Snapshot, names: list[str], every: bool) -> list[str]
             for profile in snapshot.profiles()
             if profile.kind is Kind.KEYS or keeps_own_keyring_item(profile)
         ]
-    unknown = [name for name in names if snapshot.profile(name) is None]
-    if unknown:
-        raise model.no_such_profile(unknown[0], snapshot.names())
+    for name in names:
+        snapshot.require(name)
     return list(dict.fromkeys(names))
 
 
@@ -238,29 +237,3 @@ def unprotect(paths: store.Paths, names: list[str], every: bool = False, dry_run
     outcome.warnings += vault.edit_files(paths, edit_both)[1]
     outcome.changed = todo
     return outcome
-
-
-def with_keyring_details(
-    paths: store.Paths, snapshot: store.Snapshot, shown: dict[str, object]
-) -> tuple[dict[str, object], list[str]]:
-    """``profiles show`` of a keyring profile: its item, and the masked key ID read from it.
-
-    Everything else comes from the files, so it is shown even when the keyring cannot be read.
-    """
-    profile = snapshot.profile(str(shown["name"]))
-    assert profile is not None
-    command = profile.get("credential_process") or ""
-    target = model.profiles_process_target(command) or profile.name
-    user = vault.item_user(paths, target)
-    item = f"{vault.SERVICE} / {user}"
-    try:
-        stored = vault.read_key(paths, target)
-    except ProfilesError as error:
-        return {**shown, "keyring_item": item}, [f"the keyring cannot be read: {error.message}"]
-    if stored is None:
-        return {**shown, "keyring_item": item}, [f"the keyring has no {vault.describe_item(user)}"]
-    key_id = stored[model.ACCESS_KEY_ID]
-    keys = shown["keys"]
-    assert isinstance(keys, dict)
-    keys = {**keys, model.ACCESS_KEY_ID: {"value": model.mask_access_key_id(key_id), "file": "keyring"}}
-    return {**shown, "keys": keys, "keyring_item": item}, []

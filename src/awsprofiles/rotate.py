@@ -44,9 +44,7 @@ def current_key(snapshot: store.Snapshot, name: str) -> KeyPair:
     """The key the profile holds, in the files or (a keyring profile) in its keyring item."""
     from awsprofiles.aws.iam import KeyPair
 
-    profile = snapshot.profile(name)
-    if profile is None:
-        raise model.no_such_profile(name, snapshot.names())
+    profile = snapshot.require(name)
     key_id, secret = profile.get(model.ACCESS_KEY_ID), profile.get(model.SECRET_ACCESS_KEY)
     if keeps_own_keyring_item(profile):
         keys = vault.read_key(store.Paths(snapshot.config.path, snapshot.credentials.path), name)

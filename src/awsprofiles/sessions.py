@@ -16,14 +16,11 @@ from __future__ import annotations
 import os
 import sys
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
-from awsprofiles import model, store, vault
+from awsprofiles import cmdline, model, store, vault
 from awsprofiles.errors import BadInput, CheckFailed, ProfilesError
+from awsprofiles.model import Credentials
 from awsprofiles.startup import NO_PROMPT
-
-if TYPE_CHECKING:
-    from awsprofiles.aws.credentials import Credentials
 
 #: Default and allowed length of an MFA session (STS GetSessionToken for an IAM user).
 DEFAULT_SESSION_SECONDS = 12 * 3600
@@ -46,26 +43,14 @@ def validate_session_duration(seconds: int) -> int:
 
 
 def _credentials(keys: dict[str, str], region: str | None) -> Credentials:
-    from awsprofiles.aws.credentials import Credentials
-
     token = model.session_token_of(keys)
     return Credentials(keys[model.ACCESS_KEY_ID], keys[model.SECRET_ACCESS_KEY], token, None, region)
 
 
 def _session_credentials(session: vault.Session, region: str | None) -> Credentials:
-    from awsprofiles.aws.credentials import Credentials
-
     return Credentials(
         session.access_key_id, session.secret_access_key, session.session_token, session.expiration, region
     )
-
-
-def _keyring_profile(paths: store.Paths, name: str) -> model.Profile:
-    snapshot = store.load(paths)
-    profile = snapshot.profile(name)
-    if profile is None:
-        raise model.no_such_profile(name, snapshot.names())
-    return profile
 
 
 def _mfa_required(name: str, serial: str, reason: str) -> CheckFailed:
@@ -137,7 +122,7 @@ def keyring_credentials(
     mfa_code = mfa_code or os.environ.get(MFA_CODE) or None
     if mfa_code is not None:
         mfa_code = validate_mfa_code(mfa_code)
-    profile = _keyring_profile(paths, name)
+    profile = store.load(paths).require(name)
     region = profile.get("region")
     keys = _read_key(paths, name)
     serial = profile.get("mfa_serial")
@@ -172,40 +157,29 @@ def keyring_credentials(
 # --------------------------------------------------------------------------- the fast path
 
 
+#: What the keyring's fast path serves; any other option of the command goes to the CLI.
+_FAST_PARAMS = {"name", "from_keyring", "session_duration", "mfa_code", "config_file", "credentials_file"}
+
+
 def _fast_arguments(argv: list[str]) -> tuple[str, str | None, str | None] | None:
     """NAME, --config-file and --credentials-file of a plain ``credential-process NAME --from-keyring``;
     None for anything the full command must see, including every value it would refuse."""
     from awsprofiles.aws.credentials import validate_mfa_code
 
-    name: str | None = None
-    files: dict[str, str | None] = {"--config-file": None, "--credentials-file": None}
-    words = iter(argv)
+    plain = cmdline.read_plain(cmdline.FAST["credential-process"], argv)
+    if plain is None or "from_keyring" not in plain.flags or not plain.given() <= _FAST_PARAMS:
+        return None  # --help, --no-cache, no --from-keyring, anything the full command must see
+    values = plain.values
     try:
-        for word in words:
-            option, equals, value = word.partition("=")
-            if option in files or option in ("--session-duration", "--mfa-code"):
-                given = value if equals else next(words, None)
-                if not given:
-                    return None
-                if option == "--session-duration":
-                    # Only needed to make a session (a kept one is served as it is), but checked
-                    # as the full command checks it.
-                    validate_session_duration(int(given))
-                elif option == "--mfa-code":
-                    validate_mfa_code(given)
-                else:
-                    files[option] = given
-            elif word == model.FROM_KEYRING:
-                continue
-            elif word.startswith("-") or name is not None:
-                return None  # --help, --no-cache, anything the full command must see
-            else:
-                name = word
+        if "session_duration" in values:
+            # Only needed to make a session (a kept one is served as it is), but checked as the
+            # full command checks it.
+            validate_session_duration(int(values["session_duration"]))
+        if "mfa_code" in values:
+            validate_mfa_code(values["mfa_code"])
     except (ValueError, ProfilesError):
         return None
-    if name is None:
-        return None
-    return name, files["--config-file"], files["--credentials-file"]
+    return values["name"], values.get("config_file"), values.get("credentials_file")
 
 
 def serve_cached(argv: list[str]) -> int | None:

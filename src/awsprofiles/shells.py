@@ -19,13 +19,10 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import PurePosixPath, PureWindowsPath
-from typing import TYPE_CHECKING
 
 from awsprofiles import model
 from awsprofiles.errors import BadInput
-
-if TYPE_CHECKING:
-    from awsprofiles.aws.credentials import Credentials
+from awsprofiles.model import Credentials
 
 SHELLS = ("bash", "zsh", "sh", "fish", "powershell", "cmd", "dotenv", "json")
 POSIX_SHELLS = frozenset({"bash", "zsh", "sh"})

@@ -1,9 +1,12 @@
-"""Using a profile, once the arguments are parsed: what ``env``, ``exec`` and ``credential-process``
-print or run, without the CLI framework.
+"""Using a profile: ``env``, ``exec``, ``credential-process`` and ``console``, once their arguments
+are parsed, without the CLI framework.
 
-The CLI (`awsprofiles.cli.using`) and the start-up fast path (`serve_cached_role`, which
-`awsprofiles.entry` tries before loading typer) share these functions, so both print the same
-bytes. Secrets are written to stdout only, and only once everything has succeeded, so that
+Which kinds of profile take ``--duration`` and ``--mfa-code``, what the credential_process botocore
+starts is told through the environment (`IN_PROGRESS`, `sessions.MFA_CODE`), and where the
+console's credentials come from are decided here; the CLI (`awsprofiles.cli.using`) parses and
+calls one function. The CLI and the start-up fast path (`serve_cached_role`, which
+`awsprofiles.entry` tries before loading typer) print with the same functions, so both print the
+same bytes. Secrets are written to stdout only, and only once everything has succeeded, so that
 ``eval "$(profiles env NAME)"`` of a failure evaluates nothing.
 """
 
@@ -13,15 +16,12 @@ import json
 import os
 import subprocess
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
-from awsprofiles import model, shells, store
+from awsprofiles import cmdline, model, sessions, shells, store
 from awsprofiles.errors import BadInput, CannotRun, ProfilesError
-from awsprofiles.sessions import MFA_CODE
+from awsprofiles.model import Credentials
 from awsprofiles.startup import core_dumps_restored
-
-if TYPE_CHECKING:
-    from awsprofiles.aws.credentials import Credentials
 
 #: exec's exit codes when the command cannot be run (the shells' own conventions).
 EXIT_NOT_FOUND = 127
@@ -68,12 +68,21 @@ def hint(shell: str, command: str) -> None:
         )
 
 
-def print_env(credentials: Credentials, name: str, shell: str) -> None:
-    """What ``profiles env NAME --shell SHELL`` prints."""
+def env_output(credentials: Credentials, name: str, shell: str) -> str:
+    """What ``profiles env NAME --shell SHELL`` prints; `BadInput` before any of it for a value
+    the shell cannot be given."""
     if shell == "json":
-        write(shells.credential_process_json(credentials))
-        return
-    write(shells.render(shell, shells.use_assignments(credentials, name, os.environ)))
+        return shells.credential_process_json(credentials)
+    return shells.render(shell, shells.use_assignments(credentials, name, os.environ))
+
+
+def print_env(credentials: Credentials, name: str, shell: str) -> None:
+    """What ``profiles env NAME --shell SHELL`` prints, printed."""
+    print_env_output(env_output(credentials, name, shell), name, shell)
+
+
+def print_env_output(output: str, name: str, shell: str) -> None:
+    write(output)
     hint(shell, f"profiles env {name} --shell {shell}")
 
 
@@ -115,7 +124,7 @@ def run_with(credentials: Credentials, program: str, command: list[str], inherit
     environment = dict(os.environ)
     # The command may well run `profiles exec NAME` itself: that is no loop.
     environment.pop(IN_PROGRESS, None)
-    environment.pop(MFA_CODE, None)  # meant for the credential_process only
+    environment.pop(sessions.MFA_CODE, None)  # meant for the credential_process only
     if inherited is not None:
         environment[IN_PROGRESS] = inherited
     for variable, value in shells.credential_assignments(credentials):
@@ -136,35 +145,202 @@ def run_with(credentials: Credentials, program: str, command: list[str], inherit
     return EXIT_NOT_EXECUTABLE
 
 
+# --------------------------------------------------------------------------- the commands
+
+#: Where a command's warnings go (the CLI's ``warn``): said before any AWS call, kept on failure.
+Warn = Callable[[list[str]], None]
+
+
+def _resolve(files: store.Paths, name: str, warn: Warn) -> tuple[store.Snapshot, model.Profile]:
+    """The files as read and the profile in them; the store's reading says which file and line
+    is broken (exit 4), and its warnings are said as list says them."""
+    model.validate_profile_name(name)
+    snapshot = store.load(files)
+    warn(snapshot.warnings)
+    return snapshot, snapshot.require(name)
+
+
+def _obtain(
+    files: store.Paths,
+    snapshot: store.Snapshot,
+    name: str,
+    duration: int | None,
+    mfa_code: str | None,
+    no_cache: bool,
+) -> Credentials:
+    """The profile's credentials as botocore obtains them (a valid cached role session as it is)."""
+    from awsprofiles.aws.credentials import get_credentials, validate_mfa_code
+
+    if mfa_code is not None:
+        # For the `profiles credential-process --from-keyring` botocore starts for a keyring source.
+        os.environ[sessions.MFA_CODE] = validate_mfa_code(mfa_code)
+    enter(name)
+    return get_credentials(
+        files, name, duration=duration, mfa_code=mfa_code, use_cache=not no_cache, snapshot=snapshot
+    )
+
+
+def credentials_for(
+    files: store.Paths,
+    name: str,
+    *,
+    duration: int | None = None,
+    mfa_code: str | None = None,
+    no_cache: bool = False,
+    warn: Warn,
+) -> Credentials:
+    """What env, exec and credential-process give for ``name``. ``duration`` applies to a role;
+    ``mfa_code`` to a role, or to a keyring profile that keeps an MFA session."""
+    if duration is not None:
+        model.validate_duration(duration)
+    snapshot, profile = _resolve(files, name, warn)
+    if profile.kind is not model.Kind.ROLE and duration is not None:
+        raise BadInput(
+            f"--duration applies to a profile that assumes a role; {name!r} is a {profile.kind.value} profile"
+        )
+    if profile.kind not in (model.Kind.ROLE, model.Kind.KEYRING) and mfa_code is not None:
+        raise BadInput(
+            f"--mfa-code applies to a profile that assumes a role or keeps an MFA session in the keyring; "
+            f"{name!r} is a {profile.kind.value} profile"
+        )
+    return _obtain(files, snapshot, name, duration, mfa_code, no_cache)
+
+
+def env(
+    files: store.Paths,
+    name: str | None,
+    shell: str | None,
+    *,
+    unset: bool = False,
+    duration: int | None = None,
+    mfa_code: str | None = None,
+    no_cache: bool = False,
+    warn: Warn,
+) -> None:
+    """``profiles env``: print the commands that put ``name``'s credentials in ``shell`` (by
+    default the one detected), or with ``unset`` the commands that remove them."""
+    chosen = shells.detect_shell() if shell is None else shell.lower()
+    if chosen not in shells.SHELLS:
+        raise BadInput(f"unknown shell {shell!r}: choose one of {', '.join(shells.SHELLS)}")
+    if unset:
+        if name is not None:
+            raise BadInput("--unset takes no profile name")
+        write(shells.render(chosen, shells.unset_assignments(os.environ)))
+        hint(chosen, f"profiles env --unset --shell {chosen}")
+        return
+    if name is None:
+        raise BadInput("name the profile to use, or pass --unset")
+    credentials = credentials_for(
+        files, name, duration=duration, mfa_code=mfa_code, no_cache=no_cache, warn=warn
+    )
+    print_env(credentials, name, chosen)
+
+
+def credential_process(
+    files: store.Paths,
+    name: str,
+    *,
+    duration: int | None = None,
+    mfa_code: str | None = None,
+    no_cache: bool = False,
+    from_keyring: bool = False,
+    session_duration: int | None = None,
+    warn: Warn,
+) -> None:
+    """``profiles credential-process``: print the JSON an SDK's credential_process reads; with
+    ``from_keyring``, the profile's key (or its MFA session) from the keyring."""
+    if from_keyring:
+        if duration is not None:
+            raise BadInput("--duration applies to roles; an MFA session's length is --session-duration")
+        credentials, warnings = sessions.keyring_credentials(
+            files,
+            name,
+            mfa_code=mfa_code,
+            session_seconds=sessions.DEFAULT_SESSION_SECONDS
+            if session_duration is None
+            else session_duration,
+            use_cache=not no_cache,
+        )
+        warn(warnings)
+    elif session_duration is not None:
+        raise BadInput("--session-duration applies with --from-keyring")
+    else:
+        credentials = credentials_for(
+            files, name, duration=duration, mfa_code=mfa_code, no_cache=no_cache, warn=warn
+        )
+    write(shells.credential_process_json(credentials))
+
+
+def run_command(
+    files: store.Paths,
+    name: str,
+    command: list[str],
+    *,
+    duration: int | None = None,
+    mfa_code: str | None = None,
+    no_cache: bool = False,
+    warn: Warn,
+) -> int:
+    """``profiles exec``: run ``command`` with ``name``'s credentials; the exit code to end with."""
+    # As a shell would, before any role is assumed (or an MFA code asked for) in vain.
+    program = find_program(command[0], os.environ.get("PATH"))
+    inherited = os.environ.get(IN_PROGRESS)
+    credentials = credentials_for(
+        files, name, duration=duration, mfa_code=mfa_code, no_cache=no_cache, warn=warn
+    )
+    return run_with(credentials, program, command, inherited)
+
+
+def console_url(
+    files: store.Paths,
+    name: str,
+    *,
+    destination: str | None = None,
+    region: str | None = None,
+    duration: int | None = None,
+    mfa_code: str | None = None,
+    no_cache: bool = False,
+    warn: Warn,
+) -> str:
+    """``profiles console``: the sign-in URL (a secret) for ``name``. A role or SSO profile signs
+    in with its role session, as ``env`` obtains it; an IAM user's key, in the files or the
+    keyring (never its MFA session, which the sign-in refuses), through GetFederationToken."""
+    if duration is not None:
+        model.validate_duration(duration)
+    if region is not None:
+        warn(model.region_warnings(region))
+    from awsprofiles.aws import console as signin
+
+    signin.check_destination(destination)
+    snapshot, profile = _resolve(files, name, warn)
+    role = profile.kind is model.Kind.ROLE
+    if mfa_code is not None and not role:
+        raise BadInput(
+            f"--mfa-code applies to a profile that assumes a role; {name!r} is a {profile.kind.value} profile"
+        )
+    if profile.kind is model.Kind.KEYRING:
+        credentials = sessions.keyring_key(files, profile)
+    else:
+        credentials = _obtain(files, snapshot, name, duration if role else None, mfa_code, no_cache)
+    return signin.signin_url(
+        files,
+        name,
+        credentials,
+        role_arn=profile.get("role_arn"),
+        destination=destination,
+        region=region,
+        duration=duration,
+    )
+
+
 # --------------------------------------------------------------------------- the fast path
 
-_FILE_OPTIONS = ("--config-file", "--credentials-file")
-#: The options each command's fast path understands (anything else goes to the CLI).
-_FAST_OPTIONS = {
-    "env": ("--shell", "--duration", *_FILE_OPTIONS),
-    "credential-process": ("--duration", *_FILE_OPTIONS),
-    "exec": ("--duration", *_FILE_OPTIONS),
+#: What the fast path of each command serves; any other option goes to the CLI.
+_FAST_PARAMS = {
+    "env": {"name", "shell", "duration", "config_file", "credentials_file"},
+    "credential-process": {"name", "duration", "config_file", "credentials_file"},
+    "exec": {"name", "duration", "config_file", "credentials_file"},
 }
-
-
-def _fast_arguments(words: list[str], options: tuple[str, ...]) -> tuple[str, dict[str, str]] | None:
-    """NAME and the options of a plain command line; None for anything the CLI must parse."""
-    name: str | None = None
-    values: dict[str, str] = {}
-    remaining = iter(words)
-    for word in remaining:
-        option, equals, value = word.partition("=")
-        if word.startswith("-") and option in options and option not in values:
-            if not equals:
-                value = next(remaining, "-")
-            if not value or value.startswith("-"):
-                return None  # typer reads an empty path as '.'; a value like an option is odd
-            values[option] = value
-        elif word.startswith("-") or name is not None:
-            return None  # --help, --no-cache, --from-keyring, a repeated option, a second NAME
-        else:
-            name = word
-    return None if name is None else (name, values)
 
 
 def serve_cached_role(argv: list[str]) -> int | None:
@@ -175,33 +351,28 @@ def serve_cached_role(argv: list[str]) -> int | None:
     having printed nothing, for anything else, which the full command then does: other options,
     another kind of profile, no valid entry, a file that warns, any error to explain.
     """
-    if not argv or argv[0] not in _FAST_OPTIONS:
+    if not argv or argv[0] not in _FAST_PARAMS:
         return None
-    command, words = argv[0], argv[1:]
-    to_run: list[str] = []
-    if command == "exec":
-        if "--" not in words:
-            return None
-        split = words.index("--")
-        words, to_run = words[:split], words[split + 1 :]
-        if not to_run:
-            return None
-    parsed = _fast_arguments(words, _FAST_OPTIONS[command])
-    if parsed is None:
-        return None
-    name, options = parsed
+    command = argv[0]
+    plain = cmdline.read_plain(cmdline.FAST[command], argv[1:])
+    if plain is None or "name" not in plain.values or not plain.given() <= _FAST_PARAMS[command]:
+        return None  # env --unset, --help, --no-cache, --from-keyring, anything the CLI must see
+    if command == "exec" and plain.dashes != 1:
+        return None  # the command line after '--' only: NAME -- COMMAND...
+    options = plain.values
+    name, to_run = options["name"], list(plain.rest)
     try:
         model.validate_profile_name(name)
-        duration = options.get("--duration")
+        duration = options.get("duration")
         seconds = None if duration is None else model.validate_duration(int(duration))
         shell = ""
         if command == "env":
-            shell = options["--shell"].lower() if "--shell" in options else shells.detect_shell()
+            shell = options["shell"].lower() if "shell" in options else shells.detect_shell()
             if shell not in shells.SHELLS:
                 return None
         if name in resolving():
             return None
-        snapshot = store.load(store.locate(options.get("--config-file"), options.get("--credentials-file")))
+        snapshot = store.load(store.locate(options.get("config_file"), options.get("credentials_file")))
         profile = snapshot.profile(name)
         if snapshot.warnings or profile is None or profile.kind is not model.Kind.ROLE:
             return None
@@ -209,14 +380,19 @@ def serve_cached_role(argv: list[str]) -> int | None:
         from awsprofiles.aws.role_cache import cached_role_credentials
 
         credentials = cached_role_credentials(snapshot, name, duration=seconds)
+        if credentials is None:
+            return None
+        # Rendered before anything is printed: a value the output cannot hold is the CLI's to explain.
+        if command == "env":
+            output = env_output(credentials, name, shell)
+        elif command == "credential-process":
+            output = shells.credential_process_json(credentials)
     except (ProfilesError, ValueError):
         return None
-    if credentials is None:
-        return None
-    if command == "env":
-        print_env(credentials, name, shell)
-    elif command == "credential-process":
-        write(shells.credential_process_json(credentials))
-    else:
+    if command == "exec":
         return run_with(credentials, program, to_run, os.environ.get(IN_PROGRESS))
+    if command == "env":
+        print_env_output(output, name, shell)
+    else:
+        write(output)
     return 0

@@ -242,6 +242,28 @@ def article(moto_server: MotoServer, home: Home) -> Iterator[Article]:
     moto_server.enforce(False)
 
 
+@pytest.fixture
+def roles(article: Article) -> Article:
+    """Bob's profile (with a region) and example-role, made with the real CLI as the README says."""
+    added = article.profiles(
+        "add-user",
+        "Bob",
+        "--no-check",
+        "--access-key-id",
+        article.bob_key_id,
+        "--secret-stdin",
+        "--region",
+        "eu-west-1",
+        input=article.bob_secret + "\n",
+    )
+    assert added.returncode == 0, added.stderr
+    role = article.profiles(
+        "add-role", "example-role", "--source", "Bob", "--role-arn", article.role_arn, "--no-check"
+    )
+    assert role.returncode == 0, role.stderr
+    return article
+
+
 @pytest.fixture(scope="session")
 def secret_service_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """One real Secret Service (gnome-keyring on a private D-Bus) for the whole test session."""

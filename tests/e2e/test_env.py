@@ -36,28 +36,6 @@ def assumed_roles(article: Article, role_arn: str) -> int:
     return sum(1 for role in data["sts"]["AssumedRole"] if role.get("role_arn") == role_arn)
 
 
-@pytest.fixture
-def roles(article: Article) -> Article:
-    """Bob's profile (with a region) and example-role, made with the real CLI as the README says."""
-    added = article.profiles(
-        "add-user",
-        "Bob",
-        "--no-check",
-        "--access-key-id",
-        article.bob_key_id,
-        "--secret-stdin",
-        "--region",
-        "eu-west-1",
-        input=article.bob_secret + "\n",
-    )
-    assert added.returncode == 0, added.stderr
-    role = article.profiles(
-        "add-role", "example-role", "--source", "Bob", "--role-arn", article.role_arn, "--no-check"
-    )
-    assert role.returncode == 0, role.stderr
-    return article
-
-
 def profiles_as_bob(
     article: Article, *args: str, input: str | None = None
 ) -> subprocess.CompletedProcess[str]:

@@ -20,9 +20,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from awsprofiles.aws.credentials import Credentials
 from awsprofiles.aws.errors import classify, refused_action
 from awsprofiles.errors import BadInput, CheckFailed
+from awsprofiles.model import Credentials
 from awsprofiles.store import Paths
 
 #: How the environment points the tests (or a proxy) at another federation endpoint.

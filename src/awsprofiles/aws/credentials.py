@@ -3,9 +3,11 @@
 botocore's own credential chain does the work (role chains, credential_source, external_id,
 role_session_name, duration_seconds, mfa_serial, SSO, credential_process), so a profile means
 the same thing here as for ``aws --profile NAME``. Assumed-role credentials go to the AWS CLI's
-cache (``~/.aws/cli/cache``) through botocore's ``JSONFileCache``, with the cache keys botocore
-computes: ``profiles`` and the ``aws`` command reuse each other's sessions, and an MFA code is
-asked once per session.
+cache (``~/.aws/cli/cache``) in the files botocore's ``JSONFileCache`` writes, with the cache keys
+botocore computes: ``profiles`` and the ``aws`` command reuse each other's sessions, and an MFA
+code is asked once per session. What is in a cache file is untrusted input: it is read bounded and
+checked before use (`aws.caches.read_cache_document`, `awsprofiles.aws.role_cache.EntryCache`),
+written all or nothing (`aws.caches.write_cache_document`).
 
 botocore is imported inside the functions, so that the `Credentials` type costs nothing to import,
 and not at all when the AWS CLI's cache already holds the role's session (`awsprofiles.aws.role_cache`).
@@ -13,38 +15,16 @@ and not at all when the AWS CLI's cache already holds the role's session (`awspr
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
+from awsprofiles.aws.caches import cli_cache_dir
 from awsprofiles.errors import BadInput, CheckFailed, FileProblem
-from awsprofiles.model import no_such_profile
+from awsprofiles.model import Credentials, no_such_profile
 from awsprofiles.store import Paths, Snapshot, make_private_dirs
 
 MFA_CODE_LENGTH = 6
-
-
-def cli_cache_dir() -> Path:
-    """The AWS CLI's cache folder (``awscli/customizations/assumerole.py``: ``~/.aws/cli/cache``)."""
-    return Path(os.path.expanduser(os.path.join("~", ".aws", "cli", "cache")))
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """Credentials ready to hand to a shell or an SDK, with the profile's own region."""
-
-    access_key_id: str
-    secret_access_key: str = field(repr=False)
-    session_token: str | None = field(default=None, repr=False)
-    expiration: datetime | None = None
-    region: str | None = None
-
-    @property
-    def temporary(self) -> bool:
-        return self.session_token is not None
 
 
 def validate_mfa_code(code: str) -> str:
@@ -145,9 +125,9 @@ def get_credentials(
     import logging  # here: `credential-process --from-keyring` imports this module and must start fast
 
     from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
-    from botocore.utils import JSONFileCache
 
     from awsprofiles.aws.errors import classify, no_credentials, origin_of
+    from awsprofiles.aws.role_cache import EntryCache
     from awsprofiles.aws.session import expiry_of, make_session, share_parsed_files, wire_assume_role
 
     botocore_log = logging.getLogger("botocore")
@@ -168,9 +148,9 @@ def get_credentials(
         if use_cache:
             cache_dir = cli_cache_dir()
             make_private_dirs(cache_dir)  # ~/.aws, ~/.aws/cli and the cache: 0700 whatever the umask
-            # As awscli/customizations/assumerole.py does: same folder, same keys, same files.
-            # JSONFileCache writes each entry through mkstemp (mode 0600) and os.replace.
-            cache = JSONFileCache(str(cache_dir))
+            # As awscli/customizations/assumerole.py does: same folder, same keys, same files;
+            # each entry read as untrusted input, and written all or nothing (mode 0600).
+            cache = EntryCache(cache_dir)
         wire_assume_role(
             session,
             cache=cache,

@@ -18,6 +18,15 @@ cached. This module serves that file exactly as botocore would, without importin
 
 Whenever it cannot be sure, `cached_role_credentials` returns None and the caller asks botocore
 (`awsprofiles.aws.credentials.get_credentials`), which is the authority.
+
+The cache is untrusted input, for this reading and for botocore's (`EntryCache`, which botocore's
+credential fetchers are given instead of its ``JSONFileCache``): an entry is read bounded
+(`caches.read_cache_document`: a regular file of at most 256 KiB; a FIFO never blocks) and
+used only when `session_of` accepts it (an object whose ``Credentials`` holds a key ID, secret
+and session token of printable ASCII and an ``Expiration`` with a zone, in range). Anything else
+is a miss: botocore assumes the role again and `EntryCache` replaces the entry, as the AWS CLI
+does. A directory at an entry's path cannot be replaced: it is refused (exit 4) before any
+AssumeRole, naming it and how to remove it.
 """
 
 from __future__ import annotations
@@ -25,13 +34,20 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any, NamedTuple
 
-from awsprofiles.aws.credentials import Credentials, cli_cache_dir
-from awsprofiles.model import ACCESS_KEY_ID, SECRET_ACCESS_KEY, Kind, Value
+from awsprofiles.aws.caches import (
+    cli_cache_dir,
+    not_a_cache_file,
+    read_cache_document,
+    write_cache_document,
+)
+from awsprofiles.model import ACCESS_KEY_ID, SECRET_ACCESS_KEY, Credentials, Kind, Value
 from awsprofiles.store import Snapshot
 
 #: botocore's CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS: an entry that expires
@@ -52,7 +68,8 @@ _ROLE_ARGUMENTS = (
 # What botocore's JSONFileCache writes ('...UTC', from STS's datetime) and ISO 8601 with an offset.
 _TIMESTAMP = re.compile(
     r"(?P<moment>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)"
-    r"(?:(?P<utc>Z|UTC)|(?P<sign>[+-])(?P<hours>\d{2}):?(?P<minutes>\d{2}))"
+    r"(?:(?P<utc>Z|UTC)|(?P<sign>[+-])(?P<hours>\d{2}):?(?P<minutes>\d{2}))",
+    re.ASCII,  # \d: 0-9 only (int() would read other scripts' digits too)
 )
 
 
@@ -151,37 +168,126 @@ def _resolves_to_cache_lookup(snapshot: Snapshot, name: str) -> bool:
 
 
 def parse_expiration(value: object) -> datetime | None:
-    """A cached Expiration as botocore reads it, or None for a form left to botocore."""
+    """A cached Expiration as botocore reads it, or None for anything else: another type, another
+    form, no zone (botocore could not compare it with the time), a date or an offset out of range.
+    """
     if not isinstance(value, str):
         return None
     match = _TIMESTAMP.fullmatch(value)
     if match is None:
         return None
-    moment = datetime.fromisoformat(match.group("moment"))
-    if match.group("utc"):
-        return moment.replace(tzinfo=UTC)
-    offset = timedelta(hours=int(match.group("hours")), minutes=int(match.group("minutes")))
-    zone = timezone(-offset if match.group("sign") == "-" else offset)
-    return moment.replace(tzinfo=zone).astimezone(UTC)
-
-
-def read_entry(path: Path, now: datetime) -> tuple[str, str, str, datetime] | None:
-    """(key ID, secret, token, expiration) of a cache file still valid beyond the refresh window."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        moment = datetime.fromisoformat(match.group("moment"))
+        if match.group("utc"):
+            return moment.replace(tzinfo=UTC)
+        offset = timedelta(hours=int(match.group("hours")), minutes=int(match.group("minutes")))
+        zone = timezone(-offset if match.group("sign") == "-" else offset)
+        return moment.replace(tzinfo=zone).astimezone(UTC)
+    except (ValueError, OverflowError):  # month 13, an offset of a day or more, beyond year 9999
         return None
+
+
+# A key ID, secret or session token as STS makes them: printable ASCII, no space. Anything else
+# (a control character, a NUL, a lone surrogate) could not be put in an environment variable or
+# would be read differently by a shell.
+_CREDENTIAL_TEXT = re.compile(r"[!-~]+")
+
+
+class CachedSession(NamedTuple):
+    """A cache entry's session, every field checked (`session_of`)."""
+
+    access_key_id: str
+    secret_access_key: str
+    session_token: str
+    expiration: datetime
+    expiration_text: str  # as written, for botocore, which parses it again
+    account_id: str | None
+
+
+def session_of(document: object) -> CachedSession | None:
+    """The session a cache entry holds, or None when any part of it is missing or mistyped."""
     credentials = document.get("Credentials") if isinstance(document, dict) else None
     if not isinstance(credentials, dict):
         return None
     fields = [credentials.get(name) for name in ("AccessKeyId", "SecretAccessKey", "SessionToken")]
-    expiration = parse_expiration(credentials.get("Expiration"))
-    if expiration is None or not all(isinstance(field, str) and field for field in fields):
+    texts = [field for field in fields if isinstance(field, str) and _CREDENTIAL_TEXT.fullmatch(field)]
+    expiration_text = credentials.get("Expiration")
+    expiration = parse_expiration(expiration_text)
+    if len(texts) != len(fields) or expiration is None or not isinstance(expiration_text, str):
         return None
-    if (expiration - now).total_seconds() < REFRESH_WINDOW_SECONDS:
+    account_id = credentials.get("AccountId")
+    access_key_id, secret_access_key, session_token = texts
+    return CachedSession(
+        access_key_id,
+        secret_access_key,
+        session_token,
+        expiration,
+        expiration_text,
+        account_id if isinstance(account_id, str) and account_id.isdigit() else None,
+    )
+
+
+def read_entry(path: Path, now: datetime) -> CachedSession | None:
+    """The session in a cache file, if it is usable and valid beyond the refresh window."""
+    session = session_of(read_cache_document(path))
+    if session is None or (session.expiration - now).total_seconds() < REFRESH_WINDOW_SECONDS:
         return None
-    access_key_id, secret_access_key, session_token = (str(field) for field in fields)
-    return access_key_id, secret_access_key, session_token, expiration
+    return session
+
+
+class EntryCache:
+    """The AWS CLI's cache as botocore's credential fetchers use it (in place of its
+    ``JSONFileCache``: same folder, same file names, same JSON), with each entry read as
+    untrusted input.
+
+    botocore asks ``key in cache``, then ``cache[key]``, then parses the Expiration to decide
+    whether to assume the role again (and then sets ``cache[key]``). Here an entry is "in" the
+    cache only when `session_of` accepts it, and ``cache[key]`` is that checked session, read once
+    (the file may change in between). A directory at the entry's path raises `FileProblem` before
+    botocore calls AWS. A write replaces the entry all or nothing (`write_cache_document`).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._read: dict[str, dict[str, Any]] = {}
+
+    def path(self, key: str) -> Path:
+        return self.folder / f"{key}.json"
+
+    def __contains__(self, key: object) -> bool:
+        path = self.path(str(key))
+        session = session_of(read_cache_document(path))
+        if session is None:
+            if os.path.isdir(path):
+                raise not_a_cache_file(path, "run with --no-cache")
+            return False
+        entry: dict[str, Any] = {
+            "AccessKeyId": session.access_key_id,
+            "SecretAccessKey": session.secret_access_key,
+            "SessionToken": session.session_token,
+            "Expiration": session.expiration_text,
+        }
+        if session.account_id is not None:
+            entry["AccountId"] = session.account_id
+        self._read[str(key)] = {"Credentials": entry}
+        return True
+
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        if key not in self._read and key not in self:
+            raise KeyError(key)  # JSONFileCache's answer for an entry it cannot read
+        return self._read[key]
+
+    def __setitem__(self, key: str, value: object) -> None:
+        self._read.pop(key, None)
+        data = json.dumps(value, default=_as_json).encode("utf-8")
+        write_cache_document(self.path(key), data, otherwise="run with --no-cache")
+
+
+def _as_json(value: object) -> str:
+    """JSONFileCache's serialisation: a datetime (STS's Expiration) as ``2026-01-01T12:00:00UTC``."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%S%Z")
+    raise TypeError(f"{type(value).__name__} cannot be cached")
 
 
 def cached_role_credentials(
@@ -204,15 +310,14 @@ def cached_role_credentials(
     if arguments is None:
         return None
     path = (cache_dir or cli_cache_dir()) / f"{cache_key(arguments)}.json"
-    entry = read_entry(path, now or datetime.now(UTC))
-    if entry is None:
+    session = read_entry(path, now or datetime.now(UTC))
+    if session is None:
         return None
-    access_key_id, secret_access_key, session_token, expiration = entry
     region = found.values.get("region")
     return Credentials(
-        access_key_id=access_key_id,
-        secret_access_key=secret_access_key,
-        session_token=session_token,
-        expiration=expiration,
+        access_key_id=session.access_key_id,
+        secret_access_key=session.secret_access_key,
+        session_token=session.session_token,
+        expiration=session.expiration,
         region=region if isinstance(region, str) and region else None,
     )

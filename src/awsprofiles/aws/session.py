@@ -13,6 +13,7 @@ import botocore.exceptions
 import botocore.session
 from botocore.configprovider import ConstantProvider
 
+from awsprofiles.aws.caches import sso_cache_dir
 from awsprofiles.aws.process import starter
 from awsprofiles.store import Paths, Snapshot
 
@@ -181,9 +182,7 @@ def follow_home() -> None:
     from botocore.credentials import SSOProvider
     from botocore.tokens import SSOTokenProvider
 
-    from awsprofiles.aws.sso import cache_dir
-
-    folder = str(cache_dir())
+    folder = str(sso_cache_dir())
     SSOProvider._SSO_TOKEN_CACHE_DIR = folder
     SSOTokenProvider._SSO_TOKEN_CACHE_DIR = folder
 

@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -52,14 +51,15 @@ from pathlib import Path
 from typing import Any
 
 from awsprofiles import store
-from awsprofiles.errors import CheckFailed, FileProblem, ProfilesError
+from awsprofiles.aws.caches import read_cache_document, write_cache_document
+from awsprofiles.aws.caches import sso_cache_dir as cache_dir
+from awsprofiles.errors import CheckFailed, ProfilesError
 from awsprofiles.model import Value
 
 #: The scope every session written by ``profiles`` (and ``aws configure sso``) registers with.
 ACCOUNT_ACCESS_SCOPE = "sso:account:access"
 #: botocore and the CLI treat a token or registration with less than this left as expired.
 EXPIRY_WINDOW = timedelta(minutes=15)
-CACHE_FILE_MODE = 0o600
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
@@ -250,11 +250,6 @@ class Registration:
         )
 
 
-def cache_dir() -> Path:
-    """``~/.aws/sso/cache``, where botocore's SSO providers and the CLI v2 keep tokens."""
-    return Path(os.path.expanduser(os.path.join("~", ".aws", "sso", "cache")))
-
-
 def _sha1(text: str) -> str:
     # A file name, as botocore and the CLI compute it; not a security measure.
     return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
@@ -285,26 +280,14 @@ def registration_path(sso: SsoSession) -> Path:
     return cache_dir() / f"{registration_cache_key(sso)}.json"
 
 
-def read_document(path: Path) -> dict[str, Any] | None:
-    """A cache file's JSON object; None when it is missing or unreadable (as botocore treats it)."""
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
 def _write_document(path: Path, document: Mapping[str, Any]) -> Path:
     # json.dumps with its default separators, as botocore's JSONFileCache writes (mode 0600, atomic).
-    try:
-        store.atomic_write(path, json.dumps(document).encode("utf-8"), mode=CACHE_FILE_MODE)
-    except OSError as error:
-        raise FileProblem(f"cannot write {path}: {error.strerror}") from None
+    write_cache_document(path, json.dumps(document).encode("utf-8"))
     return path
 
 
 def load_token(sso: SsoSession) -> Token | None:
-    document = read_document(token_path(sso))
+    document = read_cache_document(token_path(sso))
     return Token.from_cache(document) if document is not None else None
 
 
@@ -321,7 +304,7 @@ def remove_token(sso: SsoSession) -> bool:
 
 
 def load_registration(sso: SsoSession) -> Registration | None:
-    document = read_document(registration_path(sso))
+    document = read_cache_document(registration_path(sso))
     return Registration.from_cache(document) if document is not None else None
 
 
@@ -728,7 +711,7 @@ def cached_tokens() -> list[tuple[Path, Token]]:
     found = []
     folder = cache_dir()
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        document = read_document(path)
+        document = read_cache_document(path)
         token = Token.from_cache(document) if document is not None else None
         if token is not None:
             found.append((path, token))

@@ -1,7 +1,7 @@
 """The ``profiles`` command: parse arguments, call one function, render, map errors to exit codes.
 
 Adding a command: write it in a module of this package with ``@app.command("NAME")`` (``app``
-from ``awsprofiles.cli.app``), and add ``"NAME": "awsprofiles.cli.MODULE"`` to `COMMANDS` below.
+from ``awsprofiles.cli.app``), and add ``"NAME": "awsprofiles.cli.MODULE"`` to `COMMANDS` there.
 A command's module is imported only when that command runs (or when ``--help`` or shell
 completion lists every command), so each command pays at start-up for its own imports only:
 keep heavy imports (botocore, keyring, ...) inside the functions that need them.
@@ -20,6 +20,7 @@ import typer
 # typer ships its own copy of click; its exceptions are the ones raised.
 from typer import _click as click
 
+from awsprofiles.cli.app import COMMANDS as COMMANDS
 from awsprofiles.cli.app import app
 from awsprofiles.cli.terminal import printable_lines
 from awsprofiles.errors import (
@@ -32,34 +33,6 @@ from awsprofiles.errors import (
     ProfilesError,
 )
 from awsprofiles.startup import core_dumps_off, discard_stdout, end_line
-
-#: Every command, in the order ``profiles --help`` lists them, and the module that defines it.
-COMMANDS: dict[str, str] = {
-    "check": "awsprofiles.cli.checking",
-    "whoami": "awsprofiles.cli.checking",
-    "discover": "awsprofiles.cli.discovering",
-    "add-user": "awsprofiles.cli.editing",
-    "add-role": "awsprofiles.cli.editing",
-    "list": "awsprofiles.cli.editing",
-    "show": "awsprofiles.cli.editing",
-    "get": "awsprofiles.cli.editing",
-    "set": "awsprofiles.cli.editing",
-    "unset": "awsprofiles.cli.editing",
-    "remove": "awsprofiles.cli.editing",
-    "rename": "awsprofiles.cli.editing",
-    "onboard": "awsprofiles.cli.onboarding",
-    "rotate-keys": "awsprofiles.cli.onboarding",
-    "protect": "awsprofiles.cli.protecting",
-    "unprotect": "awsprofiles.cli.protecting",
-    "add-sso": "awsprofiles.cli.sso",
-    "login": "awsprofiles.cli.sso",
-    "logout": "awsprofiles.cli.sso",
-    "env": "awsprofiles.cli.using",
-    "credential-process": "awsprofiles.cli.using",
-    "exec": "awsprofiles.cli.using",
-    "completion": "awsprofiles.cli.completing",
-    "console": "awsprofiles.cli.using",
-}
 
 
 @functools.cache
@@ -85,12 +58,7 @@ def _run(argv: list[str] | None) -> int:
     try:
         result = command.main(args=argv, prog_name="profiles", standalone_mode=False)
     except ProfilesError as error:
-        if isinstance(error, Interrupted):
-            end_line()
-        # An AWS failure ends with its code, the word `profiles check` reports and scripts match on.
-        code = f" [{error.code}]" if isinstance(error, CheckFailed) and error.code else ""
-        print(f"error: {printable_lines(error.message)}{code}", file=sys.stderr)
-        return error.exit_code
+        return report(error)
     except typer.Exit as exit_:
         return exit_.exit_code
     except click.exceptions.NoArgsIsHelpError as error:
@@ -112,16 +80,32 @@ def _run(argv: list[str] | None) -> int:
     except BrokenPipeError:
         raise  # main's: the output has gone
     except Exception as error:
-        if os.environ.get("PROFILES_DEBUG"):
-            raise
-        # The message of an unexpected exception could hold anything, a secret included.
-        print(
-            f"error: unexpected {type(error).__name__}; run again with PROFILES_DEBUG=1 "
-            "for the traceback and report it",
-            file=sys.stderr,
-        )
-        return EXIT_FAILED
+        return report(error)
     return result if isinstance(result, int) else 0
+
+
+def report(error: Exception) -> int:
+    """Print a failure as one ``error:`` line on stderr and return its exit code: a `ProfilesError`
+    with its message (an AWS failure ends with its code, the word `profiles check` reports and
+    scripts match on), anything else as unexpected (re-raised with PROFILES_DEBUG set).
+
+    The entry point's fast paths (`awsprofiles.entry`) report their failures here too.
+    """
+    if isinstance(error, ProfilesError):
+        if isinstance(error, Interrupted):
+            end_line()
+        code = f" [{error.code}]" if isinstance(error, CheckFailed) and error.code else ""
+        print(f"error: {printable_lines(error.message)}{code}", file=sys.stderr)
+        return error.exit_code
+    if os.environ.get("PROFILES_DEBUG"):
+        raise error
+    # The message of an unexpected exception could hold anything, a secret included.
+    print(
+        f"error: unexpected {type(error).__name__}; run again with PROFILES_DEBUG=1 "
+        "for the traceback and report it",
+        file=sys.stderr,
+    )
+    return EXIT_FAILED
 
 
 def run() -> None:

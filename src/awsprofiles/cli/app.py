@@ -1,8 +1,11 @@
-"""The Typer application and what every command shares: file options, output, warnings."""
+"""The Typer application: its commands (`COMMANDS`), and what they share: the file pair and the other
+options several commands take, completion of values, output, warnings."""
 
 from __future__ import annotations
 
+import functools
 import importlib
+import inspect
 import json
 import sys
 from collections.abc import Callable, Iterator, MutableMapping
@@ -15,9 +18,37 @@ import typer.main
 # typer ships its own copy of click; its classes are the ones used.
 from typer import _click as click
 
-from awsprofiles import store
+from awsprofiles import model, store
 from awsprofiles.cli import terminal
 from awsprofiles.cli.command import ProfilesGroup, ProfilesTyper, print_version
+
+#: Every command, in the order ``profiles --help`` lists them, and the module that defines it.
+COMMANDS: dict[str, str] = {
+    "check": "awsprofiles.cli.checking",
+    "whoami": "awsprofiles.cli.checking",
+    "discover": "awsprofiles.cli.discovering",
+    "add-user": "awsprofiles.cli.editing",
+    "add-role": "awsprofiles.cli.editing",
+    "list": "awsprofiles.cli.editing",
+    "show": "awsprofiles.cli.editing",
+    "get": "awsprofiles.cli.editing",
+    "set": "awsprofiles.cli.editing",
+    "unset": "awsprofiles.cli.editing",
+    "remove": "awsprofiles.cli.editing",
+    "rename": "awsprofiles.cli.editing",
+    "onboard": "awsprofiles.cli.onboarding",
+    "rotate-keys": "awsprofiles.cli.onboarding",
+    "protect": "awsprofiles.cli.protecting",
+    "unprotect": "awsprofiles.cli.protecting",
+    "add-sso": "awsprofiles.cli.sso",
+    "login": "awsprofiles.cli.sso",
+    "logout": "awsprofiles.cli.sso",
+    "env": "awsprofiles.cli.using",
+    "credential-process": "awsprofiles.cli.using",
+    "exec": "awsprofiles.cli.using",
+    "completion": "awsprofiles.cli.completing",
+    "console": "awsprofiles.cli.using",
+}
 
 
 class _Commands(MutableMapping[str, click.Command]):
@@ -32,8 +63,6 @@ class _Commands(MutableMapping[str, click.Command]):
 
     @staticmethod
     def _modules() -> dict[str, str]:
-        from awsprofiles.cli import COMMANDS
-
         return COMMANDS
 
     def _build(self, name: str) -> click.Command | None:
@@ -50,7 +79,7 @@ class _Commands(MutableMapping[str, click.Command]):
                 )
                 self._built[name] = command
                 return command
-        raise RuntimeError(f"{module} registers no command {name!r}; fix COMMANDS in awsprofiles.cli")
+        raise RuntimeError(f"{module} registers no command {name!r}; fix COMMANDS in awsprofiles.cli.app")
 
     def __getitem__(self, name: str) -> click.Command:
         command = self._built.get(name) or self._build(name)
@@ -85,7 +114,17 @@ class LazyGroup(ProfilesGroup):
         return list(self.commands)
 
 
-app = ProfilesTyper(
+class _Application(ProfilesTyper):
+    """The application: a command that takes ``files: Files`` is registered through `with_files`."""
+
+    def command(  # type: ignore[override]
+        self, name: str | None = None, **settings: Any
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        register = super().command(name, **settings)
+        return lambda function: register(with_files(function))
+
+
+app = _Application(
     name="profiles",
     subcommand_metavar="COMMAND [ARG...]",
     help=(
@@ -113,7 +152,7 @@ def _profiles(
         ),
     ] = False,
 ) -> None:
-    """A group with no command registered yet stays a group (see awsprofiles.cli.COMMANDS)."""
+    """A group with no command registered yet stays a group (see COMMANDS)."""
 
 
 # ------------------------------------------------------------------------- completion of values
@@ -152,10 +191,9 @@ complete_files = completer("file")
 
 def complete_regions() -> list[str]:
     """The regions botocore knows, in every partition (read once, into the completion spec)."""
-    from awsprofiles.aws.regions import known_regions
+    from awsprofiles.completion import region_candidates
 
-    # partitions.json names each partition's global endpoint (aws-global) among its regions.
-    return sorted(region for region in known_regions() if not region.endswith("-global"))
+    return region_candidates()
 
 
 def profile_argument(help: str, **settings: Any) -> Any:
@@ -195,6 +233,40 @@ CredentialsFile = Annotated[
         autocompletion=complete_files,
     ),
 ]
+#: The two files a command reads or edits: a command declares a parameter ``files: Files`` (it
+#: is registered through `with_files`) and gets --config-file and --credentials-file, as the
+#: last options of its help, and the `store.Paths` they name (botocore's defaults otherwise).
+Files = store.Paths
+
+
+def with_files(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function`` as typer must see it: its ``files`` parameter replaced with the two options."""
+    signature = inspect.signature(function, eval_str=True)
+    if "files" not in signature.parameters:
+        return function
+    if signature.parameters["files"].annotation is not Files:
+        raise TypeError(f"{function.__qualname__}: the parameter 'files' is for the two files (files: Files)")
+    parameters = [parameter for parameter in signature.parameters.values() if parameter.name != "files"]
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    parameters += [
+        inspect.Parameter("config_file", keyword, default=None, annotation=ConfigFile),
+        inspect.Parameter("credentials_file", keyword, default=None, annotation=CredentialsFile),
+    ]
+
+    @functools.wraps(function)
+    def command(
+        *args: Any, config_file: Path | None = None, credentials_file: Path | None = None, **kwargs: Any
+    ) -> Any:
+        return function(*args, files=store.locate(config_file, credentials_file), **kwargs)
+
+    command.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    command.__annotations__ = {
+        **{parameter.name: parameter.annotation for parameter in parameters},
+        "return": signature.return_annotation,
+    }
+    return command
+
+
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 Wide = Annotated[
     bool,
@@ -231,7 +303,6 @@ FromJson = Annotated[
         autocompletion=complete_files,
     ),
 ]
-Force = Annotated[bool, typer.Option("--force", help="Replace an existing profile's keys.")]
 Keyring = Annotated[
     bool,
     typer.Option(
@@ -240,9 +311,46 @@ Keyring = Annotated[
     ),
 ]
 
+# ------------------------------------------------------------------------- options of several commands
+#
+# Each is declared here once, with its metavar and its range; a command says in its help what
+# the option means for it. tests/test_cli_conventions.py checks that no command declares them
+# another way.
 
-def paths(config_file: Path | None, credentials_file: Path | None) -> store.Paths:
-    return store.locate(config_file, credentials_file)
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Print the diff of each file (secrets masked); change nothing.")
+]
+
+
+def force_option(forces: str) -> Any:
+    """--force: ``forces`` says exactly what it does that the command refuses without it."""
+    return typer.Option("--force", help=forces)
+
+
+def duration_option(help: str) -> Any:
+    """--duration SECONDS, an STS session's length; ``{range}`` in ``help`` is the range STS
+    accepts, which `model.validate_duration` checks (with its own message) where it is used."""
+    return typer.Option(
+        "--duration",
+        metavar="SECONDS",
+        help=help.format(range=f"{model.MIN_DURATION}-{model.MAX_DURATION}"),
+        show_default=False,
+    )
+
+
+def jobs_option(help: str) -> Any:
+    """--jobs N: how many at once, at least one."""
+    return typer.Option("--jobs", metavar="N", help=help, min=1)
+
+
+def timeout_option(help: str) -> Any:
+    """--timeout SECONDS: how long to wait for AWS, at least a tenth of a second."""
+    return typer.Option("--timeout", metavar="SECONDS", help=help, min=0.1)
+
+
+def role_name_option(help: str) -> Any:
+    """--role-name ROLE: an IAM role's (or a permission set's) name, checked where it is used."""
+    return typer.Option("--role-name", metavar="ROLE", help=help, show_default=False)
 
 
 def warn(messages: list[str]) -> None:

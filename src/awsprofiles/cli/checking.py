@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from awsprofiles import model, store
 from awsprofiles.cli.app import (
-    ConfigFile,
-    CredentialsFile,
+    Files,
     Json,
     Wide,
     app,
-    paths,
+    jobs_option,
     print_json,
     print_table,
     profile_argument,
+    timeout_option,
     warn,
 )
-from awsprofiles.errors import EXIT_FAILED, EXIT_OK, BadInput
+from awsprofiles.errors import EXIT_FAILED, EXIT_OK
 
 if TYPE_CHECKING:
     # check.py (difflib, threads) is imported when a check runs, not at every start-up.
@@ -72,6 +70,7 @@ def render_results(results: list[CheckResult], json: bool, wide: bool = False) -
 
 @app.command("check")
 def check_command(
+    files: Files,
     names: Annotated[
         list[str] | None,
         profile_argument("Profiles to check [default: all].", metavar="NAME..."),
@@ -79,12 +78,8 @@ def check_command(
     json: Json = False,
     wide: Wide = False,
     offline: Annotated[bool, typer.Option("--offline", help="Only the static lint: no AWS call.")] = False,
-    jobs: Annotated[int, typer.Option("--jobs", metavar="N", help="Profiles checked at once.", min=1)] = 16,
-    timeout: Annotated[
-        float, typer.Option("--timeout", metavar="SECONDS", help="Seconds allowed per profile.", min=0.1)
-    ] = 10.0,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
+    jobs: Annotated[int, jobs_option("Profiles checked at once.")] = 16,
+    timeout: Annotated[float, timeout_option("Seconds allowed per profile.")] = 10.0,
 ) -> None:
     """Check every profile (or NAMEs): static lint, then who AWS says each one is.
 
@@ -94,7 +89,7 @@ def check_command(
 
     warnings: list[str] = []
     results = check.check_profiles(
-        paths(config_file, credentials_file),
+        files,
         names or None,
         offline=offline,
         jobs=jobs,
@@ -107,34 +102,18 @@ def check_command(
 
 @app.command("whoami")
 def whoami(
+    files: Files,
     name: Annotated[
         str | None,
         profile_argument("Profile [default: $AWS_PROFILE or default]."),
     ] = None,
     json: Json = False,
-    timeout: Annotated[
-        float, typer.Option("--timeout", metavar="SECONDS", help="Seconds to wait for AWS.", min=0.1)
-    ] = 10.0,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
+    timeout: Annotated[float, timeout_option("Seconds to wait for AWS.")] = 10.0,
 ) -> None:
     """Print who AWS says a profile is (STS GetCallerIdentity)."""
-    from awsprofiles.aws.identity import Resolver
+    from awsprofiles import check
 
-    files = paths(config_file, credentials_file)
-    snapshot = store.load(files)
-    from_environment = model.environment_profile(os.environ)
-    if name is not None and snapshot.profile(name) is None:
-        raise model.no_such_profile(name, snapshot.names())
-    if name is None and from_environment is not None and snapshot.profile(from_environment[1]) is None:
-        # botocore would fail with ProfileNotFound, even with keys in the environment.
-        variable, value = from_environment
-        raise BadInput(
-            f"{variable}={value} names no profile{model.did_you_mean(value, snapshot.names())} "
-            f"(unset {variable}, set it to a profile 'profiles list' shows, or run 'profiles whoami NAME')"
-        )
-    shown = name or (from_environment[1] if from_environment else "default")
-    identity = Resolver(files, timeout, snapshot=snapshot).whoami(name)
+    shown, identity = check.whoami(files, name, timeout)
     if json:
         print_json(
             {"profile": shown, "account": identity.account, "arn": identity.arn, "user_id": identity.user_id}

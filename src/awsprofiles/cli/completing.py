@@ -133,5 +133,5 @@ def completion_command(
     if shell not in completion.SHELLS:
         raise BadInput(f"unknown shell {shell!r}: choose one of {', '.join(completion.SHELLS)}")
     # Builds the spec now, so that the first <TAB> is as fast as the others.
-    completion.load_spec()
+    completion.load_spec(build=build_spec)
     print(script(shell), end="")

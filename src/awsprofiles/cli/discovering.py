@@ -10,17 +10,18 @@ import typer
 
 from awsprofiles import store
 from awsprofiles.cli.app import (
-    ConfigFile,
-    CredentialsFile,
+    DryRun,
+    Files,
     Json,
     app,
     complete_files,
     info,
-    paths,
+    jobs_option,
     print_json,
     print_table,
     profile_option,
     region_option,
+    role_name_option,
     sso_session_option,
     warn,
 )
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
 @app.command("discover")
 def discover_command(
+    files: Files,
     source: Annotated[
         str | None,
         profile_option(
@@ -57,12 +59,9 @@ def discover_command(
     ] = False,
     role_names: Annotated[
         list[str] | None,
-        typer.Option(
-            "--role-name",
-            metavar="NAME",
-            help="With --organization: the role to try in each account (repeat it) "
-            "[default: OrganizationAccountAccessRole].",
-            show_default=False,
+        role_name_option(
+            "With --organization: the role to try in each account (repeat it) "
+            "[default: OrganizationAccountAccessRole]."
         ),
     ] = None,
     org_profile: Annotated[
@@ -85,9 +84,7 @@ def discover_command(
         ),
     ] = "{account_name}.{role_name}",
     region: Annotated[str | None, region_option("Region of every profile.", metavar="REGION")] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the diff and write nothing (the default).")
-    ] = False,
+    dry_run: DryRun = False,
     apply: Annotated[bool, typer.Option("--apply", help="Write the profiles (one transaction).")] = False,
     manifest_file: Annotated[
         Path | None,
@@ -102,10 +99,8 @@ def discover_command(
         bool,
         typer.Option("--prune", help="Remove profiles an earlier discover generated whose role is gone."),
     ] = False,
-    jobs: Annotated[int, typer.Option("--jobs", metavar="N", help="Roles tried at once by --verify.")] = 16,
+    jobs: Annotated[int, jobs_option("Roles tried at once by --verify.")] = 16,
     json: Json = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Generate a profile for every role you can reach: from SSO, or from an IAM user's keys.
 
@@ -132,20 +127,19 @@ def discover_command(
     if prune and manifest_file is not None:
         raise BadInput("--prune edits the profiles; a --manifest always lists everything found")
     template = discover.validate_template(name)
-    where = paths(config_file, credentials_file)
     if sso_session is not None:
-        found = discover.discover_sso(where, discover.SsoRequest(sso_session, verify, region, jobs))
+        found = discover.discover_sso(files, discover.SsoRequest(sso_session, verify, region, jobs))
     else:
         assert source is not None
         request = discover.IamRequest(
             source, organization, tuple(role_names or ()), org_profile, verify, region, jobs
         )
-        found = discover.discover_iam(where, request)
+        found = discover.discover_iam(files, request)
     warn(list(found.warnings))
     if manifest_file is not None:
         _manifest(discover.plan_manifest(manifest_file, found, template), found, dry_run, json)
     else:
-        _files(where, discover.plan_files(where, found, template, prune), template, prune, apply, json)
+        _files(files, discover.plan_files(files, found, template, prune), template, prune, apply, json)
 
 
 def _skipped_lines(skipped: tuple[discover.Skipped, ...]) -> None:
@@ -192,13 +186,13 @@ def _table(rows: list[tuple[str | None, discover.Named]]) -> None:
 
 
 def _files(
-    where: store.Paths, planned: discover.FilesPlan, template: str, prune: bool, apply: bool, json: bool
+    files: store.Paths, planned: discover.FilesPlan, template: str, prune: bool, apply: bool, json: bool
 ) -> None:
     from awsprofiles import discover
 
     actions = {change.profile: change.action.value for change in planned.changes}
     if apply and planned.changed:
-        discover.apply_files(where, planned, template, prune)
+        discover.apply_files(files, planned, template, prune)
     if json:
         print_json(
             {

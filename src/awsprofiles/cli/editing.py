@@ -3,7 +3,6 @@ up and to check a new profile, never with --no-check and --role-arn."""
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from typing import Annotated
 
@@ -12,9 +11,7 @@ import typer
 from awsprofiles import editing, store
 from awsprofiles.cli import terminal
 from awsprofiles.cli.app import (
-    ConfigFile,
-    CredentialsFile,
-    Force,
+    Files,
     FromCsv,
     FromJson,
     Json,
@@ -25,13 +22,15 @@ from awsprofiles.cli.app import (
     Wide,
     app,
     complete_keys,
+    duration_option,
+    force_option,
     info,
-    paths,
     print_json,
     print_table,
     profile_argument,
     profile_option,
     region_option,
+    role_name_option,
     warn,
 )
 from awsprofiles.cli.terminal import Column
@@ -43,6 +42,7 @@ NoCheck = Annotated[bool, typer.Option("--no-check", help="Do not check the new 
 
 @app.command("add-user")
 def add_user(
+    files: Files,
     name: Name,
     access_key_id: Annotated[
         str | None, typer.Option("--access-key-id", help="The access key ID (AKIA...).")
@@ -55,7 +55,7 @@ def add_user(
         str | None,
         typer.Option("--output", metavar="FORMAT", help="Default output format (json, text, table, yaml)."),
     ] = None,
-    force: Force = False,
+    force: Annotated[bool, force_option("Replace an existing profile's keys.")] = False,
     keyring: Keyring = False,
     mfa_serial: Annotated[
         str | None,
@@ -65,8 +65,6 @@ def add_user(
         ),
     ] = None,
     no_check: NoCheck = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Add a profile with an IAM user's access key, then check it live (unless --no-check).
 
@@ -80,7 +78,6 @@ def add_user(
     request = editing.UserRequest(
         name, key.access_key_id, key.secret_access_key, region, output, force, keyring, mfa_serial
     )
-    files = paths(config_file, credentials_file)
     warn(editing.add_user(files, request))
     info(f"profile {name!r} written")
     if not no_check:
@@ -112,6 +109,7 @@ def _check_written(files: store.Paths, name: str, mfa_session: bool = False) -> 
 
 @app.command("add-role")
 def add_role(
+    files: Files,
     name: Name,
     source: Annotated[
         str | None,
@@ -136,23 +134,20 @@ def add_role(
     session_name: Annotated[
         str | None, typer.Option("--session-name", help="role_session_name shown in CloudTrail.")
     ] = None,
-    duration: Annotated[
-        int | None,
-        typer.Option("--duration", metavar="SECONDS", help="Session duration in seconds (900-43200)."),
-    ] = None,
+    duration: Annotated[int | None, duration_option("Session duration in seconds ({range}).")] = None,
     region: Annotated[str | None, region_option("Default region.")] = None,
     role_name: Annotated[
         str | None,
-        typer.Option("--role-name", help="Name of the role to look up when --role-arn is not given [NAME]."),
+        role_name_option("Name of the role to look up when --role-arn is not given [default: NAME]."),
     ] = None,
     account: Annotated[
         str | None,
         typer.Option("--account", help="Account of the role to look up, when not the source's own."),
     ] = None,
-    force: Force = False,
+    force: Annotated[
+        bool, force_option("Update an existing profile: the settings given replace its own, the others stay.")
+    ] = False,
     no_check: NoCheck = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Add a profile that assumes an IAM role with another profile's credentials.
 
@@ -173,28 +168,16 @@ def add_role(
         region,
         force,
     )
-    files = paths(config_file, credentials_file)
-    if role_arn is None or (session_name is None and source is not None and not no_check):
-        warn(editing.prepare_role_lookup(files, request, role_name or name, account))
-        assert source is not None
-        from awsprofiles.aws import iam
-
-        try:
-            found = iam.find_role(files, source, None if role_arn else role_name or name, account)
-        except CheckFailed as error:
-            if role_arn is None:
-                raise
-            # The role's ARN is known: write it, and let the check below say what fails.
-            warn([f"cannot name the session after the source identity: {error.message}"])
-        else:
-            if found.arn is not None:
-                info(f"role ARN {found.arn}: {found.how}")
-                request = dataclasses.replace(request, role_arn=found.arn)
-            if session_name is None:
-                info(f"role_session_name {found.session_name} (from the source identity)")
-                request = dataclasses.replace(request, session_name=found.session_name)
-    warnings, note = editing.add_role(files, request)
-    warn(warnings)
+    note = editing.add_role_looked_up(
+        files,
+        request,
+        look_up_arn=role_arn is None,
+        role_name=role_name or name,
+        account=account,
+        name_session=not no_check,
+        warn=warn,
+        info=info,
+    )
     info(f"profile {name!r} written")
     if note:
         info(note)
@@ -204,15 +187,12 @@ def add_role(
 
 @app.command("list")
 def list_profiles(
+    files: Files,
     json: Json = False,
     wide: Wide = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """List every profile of both files."""
-    snapshot = store.load(paths(config_file, credentials_file))
-    warn(snapshot.warnings)
-    rows = [editing.describe(profile) for profile in snapshot.profiles()]
+    rows = editing.describe_all(files, warn)
     if json:
         print_json(rows)
         return
@@ -235,21 +215,13 @@ def list_profiles(
 
 @app.command("show")
 def show(
+    files: Files,
     name: Name,
     json: Json = False,
     wide: Wide = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Show a profile's keys and the file each is in (secrets masked)."""
-    snapshot = store.load(paths(config_file, credentials_file))
-    warn(snapshot.warnings)
-    shown = editing.show(snapshot, name)
-    if shown["kind"] == editing.Kind.KEYRING.value:
-        from awsprofiles import protect
-
-        shown, warnings = protect.with_keyring_details(paths(config_file, credentials_file), snapshot, shown)
-        warn(warnings)
+    shown = editing.show(files, name, warn)
     if json:
         print_json(shown)
         return
@@ -277,15 +249,13 @@ def show(
 
 @app.command("get")
 def get(
+    files: Files,
     name: Name,
     key: KeyName,
     json: Json = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Print one setting of a profile (secrets are never printed)."""
-    snapshot = store.load(paths(config_file, credentials_file))
-    value = editing.get_value(snapshot, name, key)
+    value = editing.get_value(files, name, key)
     if json:
         print_json({"profile": name, "key": key.lower(), "value": value})
     else:
@@ -295,6 +265,7 @@ def get(
 
 @app.command("set")
 def set_(
+    files: Files,
     name: Name,
     key: KeyName,
     value: Annotated[str, typer.Argument(help="New value.")],
@@ -302,21 +273,16 @@ def set_(
         bool, typer.Option("--create", help="Create the profile if it does not exist.")
     ] = False,
     force: Annotated[
-        bool,
-        typer.Option(
-            "--force",
-            help="Write a key botocore does not read, an empty value, or half a key pair anyway.",
-        ),
+        bool, force_option("Write a key botocore does not read, an empty value, or half a key pair anyway.")
     ] = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Set one setting of a profile, in place (secrets: use add-user)."""
-    warn(editing.set_value(paths(config_file, credentials_file), name, key, value, create, force))
+    warn(editing.set_value(files, name, key, value, create, force))
 
 
 @app.command("unset")
 def unset(
+    files: Files,
     name: Name,
     keys: Annotated[
         list[str],
@@ -327,44 +293,37 @@ def unset(
             autocompletion=complete_keys,
         ),
     ],
-    force: Annotated[
-        bool, typer.Option("--force", help="Remove one half of a key pair, leaving the other.")
-    ] = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
+    force: Annotated[bool, force_option("Remove one half of a key pair, leaving the other.")] = False,
 ) -> None:
     """Remove settings of a profile, from whichever file holds them."""
-    warnings, done = editing.unset_value(paths(config_file, credentials_file), name, *keys, force=force)
+    warnings, done = editing.unset_value(files, name, *keys, force=force)
     warn(warnings)
     info(done)
 
 
 @app.command("remove")
 def remove(
+    files: Files,
     name: Name,
     force: Annotated[
         bool,
-        typer.Option(
-            "--force",
-            help="Remove even if other profiles use it as source_profile or run it as credential_process.",
+        force_option(
+            "Remove even if other profiles use it as source_profile or run it as credential_process."
         ),
     ] = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Remove a profile from both files."""
-    warn(editing.remove(paths(config_file, credentials_file), name, force))
+    warn(editing.remove(files, name, force))
     info(f"profile {name!r} removed")
 
 
 @app.command("rename")
 def rename(
+    files: Files,
     old: Annotated[str, profile_argument("Current name.")],
     new: Annotated[str, typer.Argument(help="New name.")],
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Rename a profile in both files, in every source_profile that names it and every
     credential_process that runs 'profiles credential-process' for it."""
-    warn(editing.rename(paths(config_file, credentials_file), old, new))
+    warn(editing.rename(files, old, new))
     info(f"profile {old!r} renamed to {new!r}")

@@ -10,8 +10,8 @@ import typer
 
 from awsprofiles import model, store
 from awsprofiles.cli.app import (
-    ConfigFile,
-    CredentialsFile,
+    DryRun,
+    Files,
     FromCsv,
     FromJson,
     Json,
@@ -20,7 +20,6 @@ from awsprofiles.cli.app import (
     app,
     complete_files,
     info,
-    paths,
     print_json,
     profile_argument,
     warn,
@@ -89,6 +88,7 @@ def _key(
 
 @app.command("onboard")
 def onboard_command(
+    files: Files,
     manifest_file: Annotated[
         Path,
         typer.Argument(
@@ -98,9 +98,7 @@ def onboard_command(
             autocompletion=complete_files,
         ),
     ],
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the diff of each file (secrets masked); write nothing.")
-    ] = False,
+    dry_run: DryRun = False,
     secret_stdin: SecretStdin = False,
     from_csv: FromCsv = None,
     from_json: FromJson = None,
@@ -113,8 +111,6 @@ def onboard_command(
         bool, typer.Option("--no-check", help="Do not check the profiles afterwards.")
     ] = False,
     json: Json = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> int:
     """Create or update every profile a team manifest names, then check them.
 
@@ -128,9 +124,8 @@ def onboard_command(
     """
     from awsprofiles import onboard
 
-    where = paths(config_file, credentials_file)
     loaded = _load_manifest(manifest_file)
-    snapshot = store.load(where)
+    snapshot = store.load(files)
     warn(snapshot.warnings)
     given = secret_stdin or from_csv is not None or from_json is not None
     if dry_run and not given and onboard.needs_key(snapshot, loaded):
@@ -141,11 +136,11 @@ def onboard_command(
         key = _key(snapshot, loaded, access_key_id, secret_stdin, from_csv, from_json)
     session_name = None
     if not no_check:  # --no-check makes no AWS call, as add-role's with --role-arn
-        session_name, unnamed = onboard.new_role_session_name(where, loaded, key)
+        session_name, unnamed = onboard.new_role_session_name(files, loaded, key)
         warn(unnamed)
         if session_name is not None:
             info(f"role_session_name {session_name} (from the source identity)")
-    planned = onboard.plan(where, loaded, key, keyring, session_name)
+    planned = onboard.plan(files, loaded, key, keyring, session_name)
     if planned.keyring is not None:
         warn(list(planned.keyring.warnings))
     diff = planned.diff()
@@ -171,7 +166,7 @@ def onboard_command(
             if not _confirm(f"Update {names} as shown above?"):
                 raise Refused(f"not confirmed; {names} left as they are and nothing was written")
     if planned.changed:
-        warn(onboard.apply(where, planned)[1])
+        warn(onboard.apply(files, planned)[1])
     info(_headline(planned, dry_run=False))
     summary = _summary(planned, written=planned.changed, diff=diff)
     if no_check:
@@ -181,7 +176,7 @@ def onboard_command(
     from awsprofiles.check import check_profiles
     from awsprofiles.cli.checking import render_results
 
-    waiting = onboard.waiting_for_sign_in(where, loaded)
+    waiting = onboard.waiting_for_sign_in(files, loaded)
     checked = [name for name in loaded.profile_names() if name not in waiting]
     if waiting:
         info(
@@ -189,7 +184,7 @@ def onboard_command(
             f"'profiles login {waiting[0]}', then run 'profiles check'"
         )
     warnings: list[str] = []
-    results = check_profiles(where, checked, warnings=warnings) if checked else []
+    results = check_profiles(files, checked, warnings=warnings) if checked else []
     warn(warnings)
     if not json:
         return render_results(results, json=False) if results else EXIT_OK
@@ -230,11 +225,10 @@ def _summary(planned: onboard.Plan, written: bool, diff: str) -> dict[str, objec
 
 @app.command("rotate-keys")
 def rotate_keys(
+    files: Files,
     name: Annotated[str, profile_argument("A profile holding an IAM user's access key.")],
     yes: Yes = False,
     json: Json = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Replace a profile's access key with a new one, then delete the old key in IAM.
 
@@ -246,8 +240,7 @@ def rotate_keys(
     """
     from awsprofiles import rotate
 
-    where = paths(config_file, credentials_file)
-    old = rotate.current_key(store.load(where), name)
+    old = rotate.current_key(store.load(files), name)
     if not yes:
         if not _interactive():
             raise Refused(f"rotating {name!r}'s key deletes it in IAM; run again with --yes to confirm")
@@ -257,7 +250,7 @@ def rotate_keys(
         )
         if not _confirm(question):
             raise Refused("not confirmed; nothing changed")
-    done = rotate.rotate(where, name)
+    done = rotate.rotate(files, name)
     if json:
         print_json(
             {

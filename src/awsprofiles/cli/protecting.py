@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from awsprofiles.cli.app import (
-    ConfigFile,
-    CredentialsFile,
+    DryRun,
+    Files,
     Json,
     app,
     info,
-    paths,
     print_json,
     profile_argument,
     warn,
@@ -24,9 +23,6 @@ if TYPE_CHECKING:
     from awsprofiles.protect import Outcome
 
 Names = Annotated[list[str] | None, profile_argument("Profiles [or --all].", metavar="NAME...")]
-DryRun = Annotated[
-    bool, typer.Option("--dry-run", help="Print the diff of each file (secrets masked); change nothing.")
-]
 
 
 def _report(outcome: Outcome, verb: str, done: str, dry_run: bool, json: bool) -> None:
@@ -52,12 +48,11 @@ def _report(outcome: Outcome, verb: str, done: str, dry_run: bool, json: bool) -
 
 @app.command("protect")
 def protect_command(
+    files: Files,
     names: Names = None,
     every: Annotated[bool, typer.Option("--all", help="Every profile holding keys in the files.")] = False,
     dry_run: DryRun = False,
     json: Json = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Move profiles' access keys from the credentials file into the OS keyring.
 
@@ -68,18 +63,17 @@ def protect_command(
     """
     from awsprofiles import protect
 
-    outcome = protect.protect(paths(config_file, credentials_file), names or [], every, dry_run)
+    outcome = protect.protect(files, names or [], every, dry_run)
     _report(outcome, "protect", "protected", dry_run, json)
 
 
 @app.command("unprotect")
 def unprotect_command(
+    files: Files,
     names: Names = None,
     every: Annotated[bool, typer.Option("--all", help="Every profile whose key is in the keyring.")] = False,
     dry_run: DryRun = False,
     json: Json = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Move profiles' access keys from the OS keyring back into the credentials file.
 
@@ -88,5 +82,5 @@ def unprotect_command(
     """
     from awsprofiles import protect
 
-    outcome = protect.unprotect(paths(config_file, credentials_file), names or [], every, dry_run)
+    outcome = protect.unprotect(files, names or [], every, dry_run)
     _report(outcome, "unprotect", "unprotected", dry_run, json)

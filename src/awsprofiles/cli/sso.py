@@ -14,20 +14,20 @@ import typer
 
 from awsprofiles import editing
 from awsprofiles.cli.app import (
-    ConfigFile,
-    CredentialsFile,
+    Files,
     app,
+    force_option,
     info,
-    paths,
     profile_argument,
     region_option,
+    role_name_option,
     sso_session_option,
     warn,
 )
 from awsprofiles.errors import BadInput
 
 if TYPE_CHECKING:
-    from awsprofiles.aws.sso import Authorization
+    from awsprofiles.login import Authorization
 
 SsoSessionOption = Annotated[
     str | None,
@@ -37,6 +37,7 @@ SsoSessionOption = Annotated[
 
 @app.command("add-sso")
 def add_sso(
+    files: Files,
     name: Annotated[
         str | None, profile_argument("Profile name (with --upgrade: the legacy profile to convert [all]).")
     ] = None,
@@ -49,7 +50,7 @@ def add_sso(
     ] = None,
     account: Annotated[str | None, typer.Option("--account", help="The 12-digit account ID.")] = None,
     role_name: Annotated[
-        str | None, typer.Option("--role-name", help="The permission set (role) to use in that account.")
+        str | None, role_name_option("The permission set (role) to use in that account.")
     ] = None,
     session: Annotated[
         str | None,
@@ -66,9 +67,12 @@ def add_sso(
             help="Convert legacy SSO profiles (sso_start_url on the profile) to an [sso-session].",
         ),
     ] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing profile.")] = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
+    force: Annotated[
+        bool,
+        force_option(
+            "Make an existing profile this SSO profile (its other credential settings are removed)."
+        ),
+    ] = False,
 ) -> None:
     """Add an IAM Identity Center (SSO) profile in the AWS CLI v2 format.
 
@@ -76,7 +80,6 @@ def add_sso(
     one exists for the start URL, and [profile NAME] with sso_session, sso_account_id and
     sso_role_name. Then sign in with 'profiles login NAME'.
     """
-    files = paths(config_file, credentials_file)
     if upgrade:
         given = [
             flag
@@ -150,6 +153,7 @@ def _show_sign_in(no_browser: bool) -> Callable[[Authorization], None]:
 
 @app.command("login")
 def login(
+    files: Files,
     name: Annotated[
         str | None,
         profile_argument("An SSO profile (or a role whose source is one) [default: the only session]."),
@@ -158,11 +162,7 @@ def login(
     no_browser: Annotated[
         bool, typer.Option("--no-browser", help="Print the sign-in URL and code; do not open a browser.")
     ] = False,
-    force: Annotated[
-        bool, typer.Option("--force", help="Sign in again even if the cached token is still valid.")
-    ] = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
+    force: Annotated[bool, force_option("Sign in again even if the cached token is still valid.")] = False,
 ) -> None:
     """Sign in to IAM Identity Center and cache the token where the AWS CLI v2 and SDKs read it.
 
@@ -171,16 +171,15 @@ def login(
     1 the sign-in failed or was denied [sso-login], 2 no such profile or session.
     """
     from awsprofiles import login as feature
-    from awsprofiles.aws.sso import format_time
 
     session, done = feature.sign_in(
-        paths(config_file, credentials_file),
+        files,
         _show_sign_in(no_browser),
         profile=name,
         sso_session=sso_session,
         force=force,
     )
-    until = format_time(done.token.expires_at)
+    until = feature.format_time(done.token.expires_at)
     shown = session.label if session.name is None else f"{session.label} ({session.start_url})"
     if done.how == "valid":
         info(f"already signed in to {shown} until {until}; --force signs in again")
@@ -193,18 +192,17 @@ def login(
 
 @app.command("logout")
 def logout(
+    files: Files,
     name: Annotated[
         str | None, profile_argument("An SSO profile whose session to sign out of [default: all].")
     ] = None,
     sso_session: SsoSessionOption = None,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Sign out of IAM Identity Center: remove the cached token (revoked at AWS first) and the role
     credentials cached with it. Without NAME or --sso-session, every SSO token, as 'aws sso logout'."""
     from awsprofiles import login as feature
 
-    done = feature.sign_out(paths(config_file, credentials_file), profile=name, sso_session=sso_session)
+    done = feature.sign_out(files, profile=name, sso_session=sso_session)
     if done.sessions:
         info(f"signed out of {', '.join(done.sessions)}")
     else:

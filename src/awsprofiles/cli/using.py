@@ -1,39 +1,27 @@
-"""Using a profile: `env`, `env --unset`, `exec` and `credential-process` (what they print or run
-is `awsprofiles.using`'s, shared with the fast path that serves cached roles before typer loads).
+"""Using a profile: `env`, `env --unset`, `exec`, `credential-process` and `console`. Each calls one
+function of `awsprofiles.using`, which decides and prints what the fast path that serves cached
+roles before typer loads prints too.
 """
 
 from __future__ import annotations
 
-import os
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from awsprofiles import model, shells, store
+from awsprofiles import model, shells, using
 from awsprofiles.cli.app import (
-    ConfigFile,
-    CredentialsFile,
+    Files,
     app,
+    duration_option,
     info,
-    paths,
     profile_argument,
     region_option,
     warn,
 )
-from awsprofiles.errors import BadInput
-from awsprofiles.sessions import MFA_CODE
-from awsprofiles.using import IN_PROGRESS, enter, find_program, hint, print_env, run_with, write
-
-if TYPE_CHECKING:
-    from awsprofiles.aws.credentials import Credentials
 
 Duration = Annotated[
-    int | None,
-    typer.Option(
-        "--duration",
-        metavar="SECONDS",
-        help="Session length in seconds (900-43200), instead of duration_seconds.",
-    ),
+    int | None, duration_option("Session length in seconds ({range}), instead of duration_seconds.")
 ]
 MfaCode = Annotated[
     str | None,
@@ -49,65 +37,9 @@ NoCache = Annotated[
 ]
 
 
-def _profile(name: str, files: store.Paths) -> tuple[store.Snapshot, model.Profile]:
-    """The files as read and the profile in them; the store's reading says which file and line
-    is broken (exit 4) and warns as list does."""
-    model.validate_profile_name(name)
-    snapshot = store.load(files)
-    warn(snapshot.warnings)
-    profile = snapshot.profile(name)
-    if profile is None:
-        raise model.no_such_profile(name, snapshot.names())
-    return snapshot, profile
-
-
-def _fetch(
-    files: store.Paths,
-    snapshot: store.Snapshot,
-    name: str,
-    duration: int | None,
-    mfa_code: str | None,
-    no_cache: bool,
-) -> Credentials:
-    if mfa_code is not None:
-        from awsprofiles.aws.credentials import validate_mfa_code
-
-        # For the `profiles credential-process --from-keyring` botocore starts for a keyring source.
-        os.environ[MFA_CODE] = validate_mfa_code(mfa_code)
-    enter(name)
-    from awsprofiles.aws.credentials import get_credentials
-
-    return get_credentials(
-        files, name, duration=duration, mfa_code=mfa_code, use_cache=not no_cache, snapshot=snapshot
-    )
-
-
-def _credentials(
-    name: str,
-    duration: int | None,
-    mfa_code: str | None,
-    no_cache: bool,
-    config_file: ConfigFile,
-    credentials_file: CredentialsFile,
-) -> Credentials:
-    if duration is not None:
-        model.validate_duration(duration)
-    files = paths(config_file, credentials_file)
-    snapshot, profile = _profile(name, files)
-    if profile.kind is not model.Kind.ROLE and duration is not None:
-        raise BadInput(
-            f"--duration applies to a profile that assumes a role; {name!r} is a {profile.kind.value} profile"
-        )
-    if profile.kind not in (model.Kind.ROLE, model.Kind.KEYRING) and mfa_code is not None:
-        raise BadInput(
-            f"--mfa-code applies to a profile that assumes a role or keeps an MFA session in the keyring; "
-            f"{name!r} is a {profile.kind.value} profile"
-        )
-    return _fetch(files, snapshot, name, duration, mfa_code, no_cache)
-
-
 @app.command("env")
 def env(
+    files: Files,
     name: Annotated[str | None, profile_argument("Profile whose credentials to set.")] = None,
     shell: Annotated[
         str | None,
@@ -124,8 +56,6 @@ def env(
     duration: Duration = None,
     mfa_code: MfaCode = None,
     no_cache: NoCache = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Print the commands that put a profile's credentials in the current shell.
 
@@ -136,23 +66,21 @@ def env(
     cmd:         for /f "delims=" %i in ('profiles env NAME --shell cmd') do @%i
     Back again:  the same with 'profiles env --unset' instead of 'profiles env NAME'.
     """
-    chosen = shells.detect_shell() if shell is None else shell.lower()
-    if chosen not in shells.SHELLS:
-        raise BadInput(f"unknown shell {shell!r}: choose one of {', '.join(shells.SHELLS)}")
-    if unset:
-        if name is not None:
-            raise BadInput("--unset takes no profile name")
-        write(shells.render(chosen, shells.unset_assignments(os.environ)))
-        hint(chosen, f"profiles env --unset --shell {chosen}")
-        return
-    if name is None:
-        raise BadInput("name the profile to use, or pass --unset")
-    credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
-    print_env(credentials, name, chosen)
+    using.env(
+        files,
+        name,
+        shell,
+        unset=unset,
+        duration=duration,
+        mfa_code=mfa_code,
+        no_cache=no_cache,
+        warn=warn,
+    )
 
 
 @app.command("credential-process")
 def credential_process(
+    files: Files,
     name: Annotated[str, profile_argument("Profile whose credentials to print.")],
     duration: Duration = None,
     mfa_code: MfaCode = None,
@@ -173,8 +101,6 @@ def credential_process(
             show_default=False,
         ),
     ] = None,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Print a profile's credentials as the JSON an SDK's credential_process reads.
 
@@ -184,30 +110,21 @@ def credential_process(
     and 'protect' put it); with the profile's mfa_serial, an MFA session (STS GetSessionToken,
     --session-duration, default 12 h) is made with one code and kept in the keyring.
     """
-    if from_keyring:
-        if duration is not None:
-            raise BadInput("--duration applies to roles; an MFA session's length is --session-duration")
-        from awsprofiles import sessions
-
-        credentials, warnings = sessions.keyring_credentials(
-            paths(config_file, credentials_file),
-            name,
-            mfa_code=mfa_code,
-            session_seconds=sessions.DEFAULT_SESSION_SECONDS
-            if session_duration is None
-            else session_duration,
-            use_cache=not no_cache,
-        )
-        warn(warnings)
-    elif session_duration is not None:
-        raise BadInput("--session-duration applies with --from-keyring")
-    else:
-        credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
-    write(shells.credential_process_json(credentials))
+    using.credential_process(
+        files,
+        name,
+        duration=duration,
+        mfa_code=mfa_code,
+        no_cache=no_cache,
+        from_keyring=from_keyring,
+        session_duration=session_duration,
+        warn=warn,
+    )
 
 
 @app.command("exec")
 def exec_(
+    files: Files,
     name: Annotated[str, profile_argument("Profile whose credentials the command gets.")],
     command: Annotated[
         list[str], typer.Argument(help="The command and its arguments, after --.", show_default=False)
@@ -215,8 +132,6 @@ def exec_(
     duration: Duration = None,
     mfa_code: MfaCode = None,
     no_cache: NoCache = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Run a command with a profile's credentials in its environment (and no AWS_PROFILE).
 
@@ -226,15 +141,16 @@ def exec_(
     \b
     Example: profiles exec NAME -- aws sts get-caller-identity
     """
-    # As a shell would, before any role is assumed (or an MFA code asked for) in vain.
-    program = find_program(command[0], os.environ.get("PATH"))
-    inherited = os.environ.get(IN_PROGRESS)
-    credentials = _credentials(name, duration, mfa_code, no_cache, config_file, credentials_file)
-    raise typer.Exit(run_with(credentials, program, command, inherited))
+    raise typer.Exit(
+        using.run_command(
+            files, name, command, duration=duration, mfa_code=mfa_code, no_cache=no_cache, warn=warn
+        )
+    )
 
 
 @app.command("console")
 def console(
+    files: Files,
     name: Annotated[str, profile_argument("Profile to sign in as.")],
     print_url: Annotated[
         bool,
@@ -250,18 +166,10 @@ def console(
     ] = None,
     region: Annotated[str | None, region_option("Console region [default: the profile's region].")] = None,
     duration: Annotated[
-        int | None,
-        typer.Option(
-            "--duration",
-            metavar="SECONDS",
-            help="Console session length in seconds (900-43200) [default: 1 hour].",
-            show_default=False,
-        ),
+        int | None, duration_option("Console session length in seconds ({range}) [default: 1 hour].")
     ] = None,
     mfa_code: MfaCode = None,
     no_cache: NoCache = False,
-    config_file: ConfigFile = None,
-    credentials_file: CredentialsFile = None,
 ) -> None:
     """Open the AWS web console as a profile, in your browser (or print the URL with --print).
 
@@ -278,41 +186,23 @@ def console(
     Exit codes: 0 opened (or printed); 1 the credentials or the sign-in failed (assume-denied,
     mfa-required, denied, network, ...) or no browser could be started; 2 bad input.
     """
-    if duration is not None:
-        model.validate_duration(duration)
-    if region is not None:
-        warn(model.region_warnings(region))
-    from awsprofiles.aws import console as signin
-
-    signin.check_destination(destination)
-    files = paths(config_file, credentials_file)
-    snapshot, profile = _profile(name, files)
-    role = profile.kind is model.Kind.ROLE
-    if mfa_code is not None and not role:
-        raise BadInput(
-            f"--mfa-code applies to a profile that assumes a role; {name!r} is a {profile.kind.value} profile"
-        )
-    if profile.kind is model.Kind.KEYRING:
-        from awsprofiles import sessions
-
-        credentials = sessions.keyring_key(files, profile)
-    else:
-        credentials = _fetch(files, snapshot, name, duration if role else None, mfa_code, no_cache)
-    url = signin.signin_url(
+    url = using.console_url(
         files,
         name,
-        credentials,
-        role_arn=profile.get("role_arn"),
         destination=destination,
         region=region,
         duration=duration,
+        mfa_code=mfa_code,
+        no_cache=no_cache,
+        warn=warn,
     )
     if print_url:
-        write(url + "\n")
+        using.write(url + "\n")
         return
     from awsprofiles.browser import open_secret_url
 
-    open_secret_url(url, "the sign-in link")
+    refused = open_secret_url(url, "the sign-in link")
     info(
         f"opened the AWS console as profile {name!r} in your browser (the sign-in link works for 15 minutes)"
     )
+    warn(refused)

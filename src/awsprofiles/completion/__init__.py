@@ -29,12 +29,13 @@ import json
 import os
 import sys
 import zlib  # cache keys, not secrets: no need to load OpenSSL for hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import awsprofiles
+from awsprofiles import cmdline
 
 if TYPE_CHECKING:
     from awsprofiles.store import Paths
@@ -102,8 +103,12 @@ def fingerprint() -> str:
     return _checksum("\n".join(parts).encode())
 
 
-def load_spec(environ: Mapping[str, str] | None = None) -> Spec:
-    """The cached spec of this installation, built (and cached) when missing or stale."""
+def load_spec(environ: Mapping[str, str] | None = None, build: Callable[[], Spec] | None = None) -> Spec:
+    """The cached spec of this installation, made by ``build`` (and cached) when missing or stale.
+
+    ``build`` is `awsprofiles.cli.completing.build_spec`, handed down by the caller: only the
+    application above this module knows its commands. Without it, a missing spec is a LookupError.
+    """
     folder = cache_dir(environ)
     path = folder / f"completion-{installation()}-{fingerprint()}.json"
     try:
@@ -112,9 +117,9 @@ def load_spec(environ: Mapping[str, str] | None = None) -> Spec:
             return spec
     except (OSError, ValueError):
         pass
-    from awsprofiles.cli.completing import build_spec
-
-    spec = build_spec()
+    if build is None:
+        raise LookupError(f"no completion spec in {folder}")
+    spec = build()
     _save(folder, path, spec)
     return spec
 
@@ -162,30 +167,17 @@ def resolve(spec: Spec, words: list[str], incomplete: str) -> Target:
     if command is None:
         return Target(NONE, incomplete)
     options: dict[str, Spec] = command["options"]
-    given: dict[str, str] = {}
-    used: set[str] = set()
-    positional: list[str] = []
-    awaiting: Spec | None = None
-    only_arguments = False
-    for word in words[index + 1 :]:
-        if awaiting is not None:
-            given[awaiting["param"]] = word
-            awaiting = None
-        elif only_arguments or not word.startswith("-") or word == "-":
-            positional.append(word)
-        elif word == "--":
-            only_arguments = True
-        else:
-            name, equals, value = word.partition("=")
-            option = options.get(name)
-            if option is None:
-                continue
-            used.add(option["param"])
-            if option["takes_value"]:
-                if equals:
-                    given[option["param"]] = value
-                else:
-                    awaiting = option
+    table = option_table(options)
+    # Read as the command will read it (awsprofiles.cmdline); options it would refuse are ignored.
+    reading = cmdline.read(words[index + 1 :], table)
+    takes_value = {option.param: option.takes_value for option in table.values()}
+    given = {param: values[-1] for param, values in reading.given.items() if takes_value[param]}
+    used = set(reading.given)
+    positional = reading.arguments
+    only_arguments = reading.dashes is not None
+    awaiting = None
+    if reading.awaiting is not None:
+        awaiting = next(option for option in options.values() if option["param"] == reading.awaiting.param)
     arguments: list[Spec] = command["arguments"]
     for argument, value in zip(arguments, positional, strict=False):
         if argument["nargs"] == 1:
@@ -204,6 +196,14 @@ def resolve(spec: Spec, words: list[str], incomplete: str) -> Target:
             return _value_target(argument, incomplete, given)
         count -= 1
     return Target(NONE, incomplete, given=given)
+
+
+def option_table(options: Mapping[str, Spec]) -> dict[str, cmdline.Option]:
+    """A command's options in the spec, as `cmdline` reads them."""
+    return {
+        name: cmdline.Option(option["param"], option["takes_value"], option.get("multiple", False))
+        for name, option in options.items()
+    }
 
 
 def _option_choices(options: Mapping[str, Spec], used: set[str]) -> list[tuple[str, str]]:
@@ -235,6 +235,14 @@ def sso_session_candidates(given: Mapping[str, str]) -> list[tuple[str, str]]:
     from awsprofiles import store
 
     return [(name, "") for name in store.sso_session_names(_paths(given))]
+
+
+def region_candidates() -> list[str]:
+    """The regions botocore knows, in every partition (read once, into the spec)."""
+    from awsprofiles.aws.regions import known_regions
+
+    # partitions.json names each partition's global endpoint (aws-global) among its regions.
+    return sorted(region for region in known_regions() if not region.endswith("-global"))
 
 
 def key_candidates(given: Mapping[str, str]) -> list[tuple[str, str]]:
@@ -368,8 +376,9 @@ def _directive(target: Target) -> str:
     return f"{target.kind}\t{target.prefix}" if target.kind in (FILE, DIR) else "plain"
 
 
-def respond(argv: list[str], environ: Mapping[str, str]) -> int:
-    """Answer one completion request on stdout; any failure answers nothing, silently."""
+def respond(argv: list[str], environ: Mapping[str, str], build: Callable[[], Spec] | None = None) -> int:
+    """Answer one completion request on stdout; any failure answers nothing, silently.
+    ``build`` makes the spec when the cache has none (see `load_spec`)."""
     shell = environ.get(COMPLETE_VARIABLE, "")
     try:
         if shell == "bash":
@@ -380,7 +389,7 @@ def respond(argv: list[str], environ: Mapping[str, str]) -> int:
             raw, quote = (words[-1] if words else ""), None
         if not words:
             words = [""]
-        spec = load_spec(environ)
+        spec = load_spec(environ, build)
         target = resolve(spec, words[:-1], words[-1])
         found = candidates(target)
     except Exception:

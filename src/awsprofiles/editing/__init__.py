@@ -12,10 +12,20 @@ the checks they share.
 from __future__ import annotations
 
 from awsprofiles.editing.common import VALUE_CHECKS, check_value, source_chain_cycle
-from awsprofiles.editing.profiles import describe, needed_by, remove, rename, show, shown_value, sso_source
+from awsprofiles.editing.profiles import (
+    describe,
+    describe_all,
+    needed_by,
+    remove,
+    rename,
+    show,
+    shown_value,
+    sso_source,
+)
 from awsprofiles.editing.roles import (
     RoleRequest,
     add_role,
+    add_role_looked_up,
     prepare_role_lookup,
     source_mfa_note,
     starts_mfa_session,
@@ -49,11 +59,13 @@ __all__ = [
     "SsoWritten",
     "UserRequest",
     "add_role",
+    "add_role_looked_up",
     "add_sso",
     "add_user",
     "check_value",
     "choose_sso_session",
     "describe",
+    "describe_all",
     "get_value",
     "keeps_own_keyring_item",
     "legacy_sso_profiles",

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from awsprofiles import model, store
 from awsprofiles.aws import regions
 from awsprofiles.errors import BadInput, Refused
-from awsprofiles.model import Kind, Profile
+from awsprofiles.model import Kind
 
 
 def _strict(validate: Callable[[str], object]) -> Callable[[str], list[str]]:
@@ -40,13 +40,6 @@ def check_value(key: str, value: str) -> list[str]:
         model.validate_duration(int(value))
     check = VALUE_CHECKS.get(key)
     return check(value) if check else []
-
-
-def require(snapshot: store.Snapshot, name: str, tip: str = "") -> Profile:
-    profile = snapshot.profile(name)
-    if profile is None:
-        raise model.no_such_profile(name, snapshot.names(), tip)
-    return profile
 
 
 #: How each kind of profile gets its credentials, for a refusal that names it.

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 from awsprofiles import model, store
-from awsprofiles.editing.common import require
 from awsprofiles.editing.users import keeps_own_keyring_item
-from awsprofiles.errors import Refused
-from awsprofiles.model import Profile
+from awsprofiles.errors import ProfilesError, Refused
+from awsprofiles.model import Kind, Profile
 
 
 def needed_by(snapshot: store.Snapshot, name: str, ignoring: Collection[str] = ()) -> list[str]:
@@ -27,7 +26,7 @@ def remove(paths: store.Paths, name: str, force: bool = False) -> list[str]:
 
     def edit_both(edit: vault.Edit) -> list[str]:
         tx = edit.tx
-        profile = require(tx.snapshot, name)
+        profile = tx.snapshot.require(name)
         uses = needed_by(tx.snapshot, name)
         if uses and not force:
             raise Refused(f"profile {name!r} is {' and '.join(uses)}; remove those first or use --force")
@@ -49,7 +48,7 @@ def rename(paths: store.Paths, old: str, new: str) -> list[str]:
     def edit_both(edit: vault.Edit) -> list[str]:
         tx = edit.tx
         warnings = list(tx.snapshot.warnings)
-        profile = require(tx.snapshot, old)
+        profile = tx.snapshot.require(old)
         tx.rename(old, new)  # and every source_profile and credential_process naming it
         if keeps_own_keyring_item(profile):
             keys = edit.read_key(old)
@@ -68,6 +67,13 @@ def sso_source(profile: Profile) -> str | None:
     """Where an SSO profile signs in: ``sso-session NAME``, or a legacy profile's start URL."""
     session = profile.get("sso_session")
     return f"sso-session {session}" if session else profile.get("sso_start_url")
+
+
+def describe_all(paths: store.Paths, warn: Callable[[list[str]], None]) -> list[dict[str, object]]:
+    """``profiles list``: a row for every profile of both files (the files' warnings go to ``warn``)."""
+    snapshot = store.load(paths)
+    warn(snapshot.warnings)
+    return [describe(profile) for profile in snapshot.profiles()]
 
 
 def describe(profile: Profile) -> dict[str, object]:
@@ -90,10 +96,15 @@ def shown_value(key: str, value: model.Value) -> model.Value:
     return value
 
 
-def show(snapshot: store.Snapshot, name: str) -> dict[str, object]:
-    profile = require(snapshot, name)
+def show(paths: store.Paths, name: str, warn: Callable[[list[str]], None]) -> dict[str, object]:
+    """``profiles show``: the profile's keys (secrets masked) and the file each is in; for a
+    keyring profile, its keyring item and the masked key ID read from it. The files' warnings,
+    and what stops the keyring from being read, go to ``warn``."""
+    snapshot = store.load(paths)
+    warn(snapshot.warnings)
+    profile = snapshot.require(name)
     keys: Mapping[str, model.Value] = profile.values
-    return {
+    shown: dict[str, object] = {
         "name": profile.name,
         "kind": profile.kind.value,
         "keys": {
@@ -101,3 +112,32 @@ def show(snapshot: store.Snapshot, name: str) -> dict[str, object]:
             for key, value in keys.items()
         },
     }
+    if profile.kind is not Kind.KEYRING:
+        return shown
+    shown, warnings = _with_keyring_details(paths, profile, shown)
+    warn(warnings)
+    return shown
+
+
+def _with_keyring_details(
+    paths: store.Paths, profile: Profile, shown: dict[str, object]
+) -> tuple[dict[str, object], list[str]]:
+    """A keyring profile's item, and the masked key ID read from it. Everything else comes from
+    the files, so it is shown even when the keyring cannot be read."""
+    from awsprofiles import vault
+
+    command = profile.get("credential_process") or ""
+    target = model.profiles_process_target(command) or profile.name
+    user = vault.item_user(paths, target)
+    item = f"{vault.SERVICE} / {user}"
+    try:
+        stored = vault.read_key(paths, target)
+    except ProfilesError as error:
+        return {**shown, "keyring_item": item}, [f"the keyring cannot be read: {error.message}"]
+    if stored is None:
+        return {**shown, "keyring_item": item}, [f"the keyring has no {vault.describe_item(user)}"]
+    key_id = stored[model.ACCESS_KEY_ID]
+    keys = shown["keys"]
+    assert isinstance(keys, dict)
+    keys = {**keys, model.ACCESS_KEY_ID: {"value": model.mask_access_key_id(key_id), "file": "keyring"}}
+    return {**shown, "keys": keys, "keyring_item": item}, []

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from awsprofiles import model, store
-from awsprofiles.editing.common import check_value, refuse_second_kind, require, source_chain_cycle
-from awsprofiles.errors import BadInput, Refused
+from awsprofiles.editing.common import check_value, refuse_second_kind, source_chain_cycle
+from awsprofiles.errors import BadInput, CheckFailed, Refused
 from awsprofiles.model import Kind, Profile
 
 
@@ -66,7 +68,7 @@ def prepare_role_lookup(
     snapshot = store.load(paths)
     if snapshot.profile(request.name) is not None and not request.force:
         raise Refused(f"profile {request.name!r} already exists (use --force to replace it)")
-    require(snapshot, request.source)
+    snapshot.require(request.source)
     cycle = source_chain_cycle(snapshot, request.name, request.source)
     if cycle:
         raise BadInput(f"source_profile would form a cycle: {' -> '.join(cycle)}")
@@ -93,7 +95,7 @@ def add_role(paths: store.Paths, request: RoleRequest) -> tuple[list[str], str |
         if tx.exists(request.name) and not request.force:
             raise Refused(f"profile {request.name!r} already exists (use --force to replace it)")
         if request.source is not None:
-            require(tx.snapshot, request.source)
+            tx.snapshot.require(request.source)
             cycle = source_chain_cycle(tx.snapshot, request.name, request.source)
             if cycle:
                 raise BadInput(f"source_profile would form a cycle: {' -> '.join(cycle)}")
@@ -109,6 +111,46 @@ def add_role(paths: store.Paths, request: RoleRequest) -> tuple[list[str], str |
 
     warnings += store.edit_files(paths, edit)
     return warnings, notes[0]
+
+
+def add_role_looked_up(
+    paths: store.Paths,
+    request: RoleRequest,
+    *,
+    look_up_arn: bool,
+    role_name: str,
+    account: str | None,
+    name_session: bool,
+    warn: Callable[[list[str]], None],
+    info: Callable[[str], None],
+) -> str | None:
+    """add-role as the command runs it: `add_role`, after asking AWS, with the source's credentials,
+    what the request leaves out. ``look_up_arn``: the role ``role_name`` is found (iam:ListRoles)
+    or its ARN built from ``account``; ``name_session``: a request without a session name gets the
+    source's IAM user name. What is found is said through ``info``, warnings through ``warn``;
+    returns `add_role`'s note."""
+    if look_up_arn or (request.session_name is None and request.source is not None and name_session):
+        warn(prepare_role_lookup(paths, request, role_name, account))
+        assert request.source is not None
+        from awsprofiles.aws import iam
+
+        try:
+            found = iam.find_role(paths, request.source, None if request.role_arn else role_name, account)
+        except CheckFailed as error:
+            if look_up_arn:
+                raise
+            # The role's ARN is known: write it, and let the check say what fails.
+            warn([f"cannot name the session after the source identity: {error.message}"])
+        else:
+            if found.arn is not None:
+                info(f"role ARN {found.arn}: {found.how}")
+                request = dataclasses.replace(request, role_arn=found.arn)
+            if request.session_name is None:
+                info(f"role_session_name {found.session_name} (from the source identity)")
+                request = dataclasses.replace(request, session_name=found.session_name)
+    warnings, note = add_role(paths, request)
+    warn(warnings)
+    return note
 
 
 def starts_mfa_session(source: Profile | None) -> bool:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from awsprofiles import model, store
-from awsprofiles.editing.common import check_value, half_pair, require, source_chain_cycle
+from awsprofiles.editing.common import check_value, half_pair, source_chain_cycle
 from awsprofiles.errors import BadInput, Refused
 
 
-def get_value(snapshot: store.Snapshot, name: str, key: str) -> str:
+def get_value(paths: store.Paths, name: str, key: str) -> str:
+    """``profiles get``: one setting of a profile, never a secret."""
+    snapshot = store.load(paths)
     key = model.validate_key_name(key)
     if key in model.SECRET_KEYS:
         raise BadInput(f"{key} is a secret and is never printed; use 'profiles env {name}'")
-    values = require(snapshot, name).values
+    values = snapshot.require(name).values
     value = values.get(key)
     if value is None:
         raise BadInput(f"profile {name!r} has no {key}{model.did_you_mean_key(key, values)}")
@@ -49,9 +51,9 @@ def set_value(
     def edit(tx: store.Transaction) -> list[str]:
         profile = tx.snapshot.profile(name)
         if not create:
-            require(tx.snapshot, name, f"'profiles set {name} {key} VALUE --create' makes it")
+            tx.snapshot.require(name, f"'profiles set {name} {key} VALUE --create' makes it")
         if key == "source_profile":
-            require(tx.snapshot, value)
+            tx.snapshot.require(value)
             cycle = source_chain_cycle(tx.snapshot, name, value)
             if cycle:
                 raise BadInput(f"source_profile would form a cycle: {' -> '.join(cycle)}")
@@ -77,7 +79,7 @@ def unset_value(paths: store.Paths, name: str, *keys: str, force: bool = False) 
 
     def edit(tx: store.Transaction) -> tuple[list[str], str]:
         warnings = list(tx.snapshot.warnings)
-        profile = require(tx.snapshot, name)
+        profile = tx.snapshot.require(name)
         left = half_pair(set(profile.values) - set(keys))
         if left and not force and not half_pair(set(profile.values)):
             other = model.ACCESS_KEY_ID if left == model.SECRET_ACCESS_KEY else model.SECRET_ACCESS_KEY

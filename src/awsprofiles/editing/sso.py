@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from awsprofiles import model, store
-from awsprofiles.editing.common import check_value, require
+from awsprofiles.editing.common import check_value
 from awsprofiles.errors import BadInput, Refused
 from awsprofiles.model import Kind, Profile
 
@@ -172,7 +172,7 @@ def upgrade_sso(paths: store.Paths, names: list[str] | None = None, session: str
         warnings = list(tx.snapshot.warnings)
         legacy = {profile.name: profile for profile in legacy_sso_profiles(tx.snapshot)}
         for name in names or []:
-            profile = require(tx.snapshot, name)
+            profile = tx.snapshot.require(name)
             if name not in legacy:
                 if profile.get("sso_session"):
                     warnings.append(

@@ -14,6 +14,7 @@ from awsprofiles.errors import FileProblem
 from awsprofiles.model import (
     Profile,
     Value,
+    no_such_profile,
     profile_name_of_config_section,
     profiles_process_target,
     sso_session_name_of_config_section,
@@ -87,6 +88,14 @@ class Snapshot:
                 values[key] = value
                 origins[key] = ini.role
         return Profile(name, values, origins)
+
+    def require(self, name: str, tip: str = "") -> Profile:
+        """The profile ``name``; else the error that says so, with the names it could have meant
+        and ``tip`` (how to make it; by default, how to list the profiles)."""
+        profile = self.profile(name)
+        if profile is None:
+            raise no_such_profile(name, self.names(), tip)
+        return profile
 
     def profiles(self) -> list[Profile]:
         result = []

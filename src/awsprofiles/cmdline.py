@@ -1,0 +1,211 @@
+"""Command lines read as the CLI (click) reads them, without click: the one parser of the fast
+paths (``env``, ``exec`` and ``credential-process`` served before the CLI loads, see
+`awsprofiles.entry`) and of shell completion (`awsprofiles.completion`, whose tables come from its
+spec of the typer application).
+
+click's rules (typer's copy of click, ``typer/_click/parser.py``), which `read` follows:
+
+- ``--`` ends the options: every word after it is an argument;
+- another word that starts with ``-`` and is longer than ``-`` is an option; ``-`` is an argument;
+- ``--name=value`` carries its value; otherwise an option that takes a value takes the next word,
+  whatever it is: ``--config-file --from-keyring`` names a file called ``--from-keyring``;
+- ``-abc`` is the short options ``-a -b -c``; one of them that takes a value takes the rest of
+  the word (``-ofile``), else the next word;
+- options and arguments come in any order; an option given twice keeps its last value (each
+  value, if it is ``multiple``);
+- then the arguments go to the positional parameters in order, a variadic one (the last) taking
+  what the others leave.
+
+A fast path reads its command line with `read_plain`: None for anything the CLI would refuse or
+that a fast path should not rely on (an unknown option, a missing value, a flag given a value,
+an option given twice, an empty value, too few or too many arguments). The CLI then runs and
+says what is wrong. `FAST`, the tables of the fast commands, is pinned to their typer parameters
+by tests/test_cmdline.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+
+class Option(NamedTuple):
+    """An option as click declares it (one entry for each of its names)."""
+
+    param: str
+    takes_value: bool = False
+    multiple: bool = False
+
+
+class Argument(NamedTuple):
+    """A positional parameter: ``nargs`` -1 takes every argument the others leave."""
+
+    param: str
+    nargs: int = 1
+    required: bool = True
+
+
+class Command(NamedTuple):
+    options: Mapping[str, Option]
+    arguments: tuple[Argument, ...]
+
+
+@dataclass
+class Reading:
+    """A command line as click's parser reads it, before the arguments go to parameters."""
+
+    #: Each option given, by parameter, with its values in order (a flag's are "").
+    given: dict[str, list[str]] = field(default_factory=dict)
+    arguments: list[str] = field(default_factory=list)
+    #: How many arguments came before ``--``; None when there was no ``--``.
+    dashes: int | None = None
+    #: The option the words ended on, still waiting for its value.
+    awaiting: Option | None = None
+    #: The words click refuses: options it does not know, a flag given a value.
+    refused: list[str] = field(default_factory=list)
+
+
+def _short(name: str) -> bool:
+    """``-h``: a short option (click reads ``-hV`` as ``-h -V``); ``--x`` and ``-xy`` are long."""
+    return len(name) == 2 and name[0] == "-" and name[1] != "-"
+
+
+def read(words: Sequence[str], options: Mapping[str, Option]) -> Reading:
+    """``words`` (after the command's name) read with the command's ``options``, as click does."""
+    reading = Reading()
+    index = 0
+
+    def take(option: Option, value: str | None) -> bool:
+        """Give ``option`` its value (``value``, else the next word); False when none is left."""
+        nonlocal index
+        if value is None:
+            if index == len(words):
+                reading.awaiting = option
+                return False
+            value = words[index]
+            index += 1
+        reading.given.setdefault(option.param, []).append(value)
+        return True
+
+    while index < len(words):
+        word = words[index]
+        index += 1
+        if word == "--":
+            reading.dashes = len(reading.arguments)
+            reading.arguments.extend(words[index:])
+            break
+        if not word.startswith("-") or word == "-":
+            reading.arguments.append(word)
+            continue
+        name, equals, value = word.partition("=")
+        option = options.get(name)
+        if option is not None and not _short(name):
+            if option.takes_value:
+                if not take(option, value if equals else None):
+                    break
+            elif equals:
+                reading.refused.append(word)  # click: "Option '--x' does not take a value."
+            else:
+                reading.given.setdefault(option.param, []).append("")
+            continue
+        if word.startswith("--"):
+            reading.refused.append(word)  # click: "No such option"
+            continue
+        # Short options, grouped: -yh, -ofile.
+        for position in range(1, len(word)):
+            option = options.get("-" + word[position])
+            if option is None or not _short("-" + word[position]):
+                reading.refused.append(word)
+                break
+            if option.takes_value:
+                take(option, word[position + 1 :] or None)
+                break
+            reading.given.setdefault(option.param, []).append("")
+    return reading
+
+
+@dataclass(frozen=True)
+class Plain:
+    """A command line a fast path may serve: each parameter given once, as click reads it."""
+
+    #: Options' values and single arguments, by parameter.
+    values: dict[str, str]
+    #: The flags given.
+    flags: frozenset[str]
+    #: The variadic argument's words (exec's command line).
+    rest: tuple[str, ...]
+    #: How many arguments came before ``--`` (None: there was no ``--``).
+    dashes: int | None
+
+    def given(self) -> set[str]:
+        """The parameters given, but for the variadic argument's."""
+        return {*self.values, *self.flags}
+
+
+def read_plain(command: Command, words: Sequence[str]) -> Plain | None:
+    """The parameters of a plain command line of ``command``; None for anything else (see the
+    module's docstring), which the CLI then reads and explains."""
+    reading = read(words, command.options)
+    if reading.refused or reading.awaiting is not None:
+        return None
+    values: dict[str, str] = {}
+    flags: set[str] = set()
+    takes_value = {option.param: option.takes_value for option in command.options.values()}
+    for param, given in reading.given.items():
+        if len(given) > 1:
+            return None  # click keeps the last; a fast path takes no chance on it
+        if not takes_value[param]:
+            flags.add(param)
+        elif not given[0]:
+            return None  # typer reads an empty path as '.'
+        else:
+            values[param] = given[0]
+    rest: tuple[str, ...] = ()
+    left = list(reading.arguments)
+    for argument in command.arguments:
+        if argument.nargs == -1:
+            if argument.required and not left:
+                return None
+            rest, left = tuple(left), []
+        elif left:
+            values[argument.param] = left.pop(0)
+        elif argument.required:
+            return None
+    if left:
+        return None  # click: "Got unexpected extra argument"
+    return Plain(values, frozenset(flags), rest, reading.dashes)
+
+
+# --------------------------------------------------------------------------- the fast commands
+
+_FILES = {
+    "--config-file": Option("config_file", True),
+    "--credentials-file": Option("credentials_file", True),
+}
+_HELP = {"-h": Option("help"), "--help": Option("help")}
+_ROLE = {
+    "--duration": Option("duration", True),
+    "--mfa-code": Option("mfa_code", True),
+    "--no-cache": Option("no_cache"),
+}
+
+#: The commands served before the CLI loads, with every option and argument their typer
+#: parameters declare (tests/test_cmdline.py compares them with the application).
+FAST: dict[str, Command] = {
+    "env": Command(
+        {"--shell": Option("shell", True), "--unset": Option("unset"), **_ROLE, **_FILES, **_HELP},
+        (Argument("name", required=False),),
+    ),
+    "credential-process": Command(
+        {
+            **_ROLE,
+            "--from-keyring": Option("from_keyring"),
+            "--session-duration": Option("session_duration", True),
+            **_FILES,
+            **_HELP,
+        },
+        (Argument("name"),),
+    ),
+    "exec": Command({**_ROLE, **_FILES, **_HELP}, (Argument("name"), Argument("command", -1))),
+}
