@@ -86,7 +86,10 @@ HELP: dict[str, CommandHelp] = {
     ),
     "exec": CommandHelp(
         USING,
-        ("profiles exec dev-role -- aws sts get-caller-identity", "profiles exec dev-role -- terraform plan"),
+        (
+            "profiles exec dev-role aws sts get-caller-identity --query Arn",
+            "profiles exec dev-role terraform plan",
+        ),
         "guides/using.md#exec-one-command-as-the-profile",
     ),
     "credential-process": CommandHelp(
