@@ -21,7 +21,7 @@ def test_unset_of_a_present_and_an_absent_key_says_which_was_removed_and_which_w
     assert home.config.read_text() == "[profile alice]\nregion = eu-west-1\n"
     lines = result.err.splitlines()
     assert "warning: profile 'alice' has no cli_pager" in lines
-    assert "profile 'alice': removed output" in lines
+    assert "profile 'alice' updated: output removed" in lines
     assert "nothing changed" not in result.err
     assert result.out == ""
 
@@ -38,7 +38,7 @@ def test_unset_of_absent_keys_only_says_nothing_changed(
     assert result.err.splitlines() == [
         "warning: profile 'alice' has no output",
         "warning: profile 'alice' has no cli_pager",
-        "profile 'alice': nothing changed",
+        "profile 'alice' unchanged",
     ]
 
 
@@ -62,3 +62,19 @@ def test_unset_of_a_mistyped_key_names_the_key_meant(home: Home, capsys: pytest.
     home.config.write_text("[profile alice]\nregion = eu-west-1\n")
     result = run(capsys, "unset", "alice", "regoin")
     assert "warning: profile 'alice' has no regoin; did you mean 'region'?" in result.err.splitlines()
+
+
+# --------------------------------------------------------------------- 17: every edit confirms
+
+
+def test_set_confirms_on_stderr_what_it_wrote(home: Home, capsys: pytest.CaptureFixture[str]) -> None:
+    home.config.parent.mkdir(parents=True)
+    home.config.write_text("[profile alice]\nregion = eu-west-1\n")
+    result = run(capsys, "set", "alice", "region", "eu-west-2")
+    assert (result.code, result.out) == (0, "")
+    assert result.err == "profile 'alice' updated: region = eu-west-2\n"
+    result = run(capsys, "set", "carol", "output", "json", "--create")
+    assert (result.code, result.out) == (0, "")
+    assert result.err == "profile 'carol' created: output = json\n"
+    result = run(capsys, "set", "alice", "region", "eu-west-2")
+    assert result.err == "profile 'alice' unchanged: region = eu-west-2 already\n"

@@ -370,3 +370,9 @@ def print_table(columns: list[terminal.Column], wide: bool = False) -> None:
 def info(message: str) -> None:
     """Progress and confirmations: stderr, so that stdout stays for what scripts read."""
     print(terminal.printable_lines(message), file=sys.stderr)
+
+
+def confirm(name: str, done: str) -> None:
+    """The one confirmation of an edit of a profile, on stderr: ``profile 'alice' written``,
+    ``... removed``, ``... renamed to 'bob'``, ``... updated: region = eu-west-1``, ``... unchanged``."""
+    info(f"profile {name!r} {done}")

@@ -22,6 +22,7 @@ from awsprofiles.cli.app import (
     Wide,
     app,
     complete_keys,
+    confirm,
     duration_option,
     force_option,
     info,
@@ -79,7 +80,7 @@ def add_user(
         name, key.access_key_id, key.secret_access_key, region, output, force, keyring, mfa_serial
     )
     warn(editing.add_user(files, request))
-    info(f"profile {name!r} written")
+    confirm(name, "written")
     if not no_check:
         _check_written(files, name, mfa_session=keyring and mfa_serial is not None)
 
@@ -178,7 +179,7 @@ def add_role(
         warn=warn,
         info=info,
     )
-    info(f"profile {name!r} written")
+    confirm(name, "written")
     if note:
         info(note)
     if not no_check:
@@ -277,7 +278,9 @@ def set_(
     ] = False,
 ) -> None:
     """Set one setting of a profile, in place (secrets: use add-user)."""
-    warn(editing.set_value(files, name, key, value, create, force))
+    warnings, done = editing.set_value(files, name, key, value, create, force)
+    warn(warnings)
+    confirm(name, done)
 
 
 @app.command("unset")
@@ -298,7 +301,7 @@ def unset(
     """Remove settings of a profile, from whichever file holds them."""
     warnings, done = editing.unset_value(files, name, *keys, force=force)
     warn(warnings)
-    info(done)
+    confirm(name, done)
 
 
 @app.command("remove")
@@ -314,7 +317,7 @@ def remove(
 ) -> None:
     """Remove a profile from both files."""
     warn(editing.remove(files, name, force))
-    info(f"profile {name!r} removed")
+    confirm(name, "removed")
 
 
 @app.command("rename")
@@ -326,4 +329,4 @@ def rename(
     """Rename a profile in both files, in every source_profile that names it and every
     credential_process that runs 'profiles credential-process' for it."""
     warn(editing.rename(files, old, new))
-    info(f"profile {old!r} renamed to {new!r}")
+    confirm(old, f"renamed to {new!r}")

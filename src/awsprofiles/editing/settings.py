@@ -35,7 +35,9 @@ def _known_key_warnings(key: str, force: bool) -> list[str]:
 
 def set_value(
     paths: store.Paths, name: str, key: str, value: str, create: bool = False, force: bool = False
-) -> list[str]:
+) -> tuple[list[str], str]:
+    """Set ``key`` of the profile; returns the warnings and what was done, for its confirmation
+    (``created: region = eu-west-1``, ``updated: ...``, ``unchanged: ... already``)."""
     model.validate_profile_name(name)
     key = model.validate_key_name(key)
     if key in model.SECRET_KEYS:
@@ -48,7 +50,7 @@ def set_value(
         )
     warnings += check_value(key, value)
 
-    def edit(tx: store.Transaction) -> list[str]:
+    def edit(tx: store.Transaction) -> tuple[list[str], str]:
         profile = tx.snapshot.profile(name)
         if not create:
             tx.snapshot.require(name, f"'profiles set {name} {key} VALUE --create' makes it")
@@ -64,16 +66,21 @@ def set_value(
                 f"cannot use; give the whole key with 'profiles add-user {name} --force' (or use --force)"
             )
         tx.set(name, key, value)
-        return tx.snapshot.warnings
+        if profile is None:
+            return tx.snapshot.warnings, f"created: {key} = {value}"
+        if profile.values.get(key) == value:
+            return tx.snapshot.warnings, f"unchanged: {key} = {value} already"
+        return tx.snapshot.warnings, f"updated: {key} = {value}"
 
-    return warnings + store.edit_files(paths, edit)
+    edited, done = store.edit_files(paths, edit)
+    return warnings + edited, done
 
 
 def unset_value(paths: store.Paths, name: str, *keys: str, force: bool = False) -> tuple[list[str], str]:
     """Remove ``keys`` from the profile; refused when that leaves half a key pair, unless forced.
 
-    Returns the warnings (a key the profile does not have among them) and what was done: the
-    keys removed, or that nothing changed.
+    Returns the warnings (a key the profile does not have among them) and what was done, for its
+    confirmation: the keys removed, or unchanged.
     """
     keys = tuple(dict.fromkeys(model.validate_key_name(key) for key in keys))
 
@@ -95,8 +102,6 @@ def unset_value(paths: store.Paths, name: str, *keys: str, force: bool = False) 
             for key in keys
             if key not in removed
         )
-        return warnings, f"profile {name!r}: " + (
-            f"removed {', '.join(removed)}" if removed else "nothing changed"
-        )
+        return warnings, f"updated: {', '.join(removed)} removed" if removed else "unchanged"
 
     return store.edit_files(paths, edit)
