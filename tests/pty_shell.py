@@ -1,4 +1,5 @@
-"""Type into a real interactive shell on a pseudo-terminal, press <TAB>, and read what it inserted.
+"""Type into a real interactive shell on a pseudo-terminal, press <TAB>, and read what it inserted;
+or type answers to a command's prompts on its terminal (`type_into`) and see what the terminal showed.
 
 After each completion the line is turned into ``printf '<%s>' LINE`` (Ctrl-A, then the text), so
 the shell itself prints the words the completed line holds, quoting undone: what the command
@@ -12,6 +13,7 @@ import pty
 import re
 import select
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 MARKER = "DO''NE"  # typed with quotes, printed without: the echo of the keys never matches
@@ -58,3 +60,56 @@ def complete_interactively(
         os.kill(pid, 9)
         os.waitpid(pid, 0)
         os.close(fd)
+
+
+@dataclass
+class Typed:
+    """What a command run on a terminal printed: on the terminal (every echo included), on stdout."""
+
+    terminal: bytes
+    stdout: bytes
+    returncode: int
+
+
+def type_into(
+    argv: list[str], answers: dict[bytes, bytes], env: dict[str, str] | None = None, timeout: float = 60
+) -> Typed:
+    """Run ``argv`` with a pseudo-terminal as its controlling terminal (its stdin, its stderr and
+    /dev/tty), stdout on a pipe as under ``eval "$(...)"``; when the terminal shows a prompt of
+    ``answers``, type its answer (once each). The terminal's echo is on, as a shell leaves it.
+    """
+    import fcntl
+    import subprocess
+    import termios
+
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        argv,
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+        env=env,
+        start_new_session=True,
+        preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),  # /dev/tty of it and its children
+    )
+    os.close(terminal)
+    seen = b""
+    waiting = dict(answers)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([controller], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # every writer has gone
+                break
+            seen += chunk
+        for prompt in [prompt for prompt in waiting if prompt in seen]:
+            os.write(controller, waiting.pop(prompt) + b"\n")
+        if process.poll() is not None and not ready:
+            break
+    else:
+        process.kill()
+    stdout, _ = process.communicate(timeout=timeout)
+    os.close(controller)
+    return Typed(seen, stdout, process.returncode)

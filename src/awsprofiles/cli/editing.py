@@ -46,7 +46,10 @@ def add_user(
     files: Files,
     name: Name,
     access_key_id: Annotated[
-        str | None, typer.Option("--access-key-id", help="The access key ID (AKIA...).")
+        str | None,
+        typer.Option(
+            "--access-key-id", help="The access key ID (AKIA...); asked for on a terminal if not given."
+        ),
     ] = None,
     secret_stdin: SecretStdin = False,
     from_csv: FromCsv = None,
@@ -70,7 +73,8 @@ def add_user(
     """Add a profile with an IAM user's access key, then check it live (unless --no-check).
 
     The secret access key is never taken from the command line: it is asked for on the
-    terminal, or read from --secret-stdin, --from-csv or --from-json. With --keyring it is kept
+    terminal (after the key ID, when --access-key-id is not given), or read from --secret-stdin,
+    --from-csv or --from-json. With --keyring it is kept
     in the OS keyring, and the files get a credential_process instead of the key.
     """
     from awsprofiles import keyfiles  # csv, json and getpass: only this command needs them

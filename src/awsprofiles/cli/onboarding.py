@@ -79,8 +79,7 @@ def _key(
             )
         return None
     if not given and not access_key_id and _interactive():
-        info(f"profile {loaded.source.profile!r} needs your IAM user's access key")
-        access_key_id = typer.prompt("Access key ID", err=True).strip()
+        info(f"profile {loaded.source.profile!r} needs your IAM user's access key")  # asked for next
     key = keyfiles.obtain(access_key_id, secret_stdin, from_csv, from_json)
     warn(model.validate_access_key_id(key.access_key_id))
     return keyfiles.AccessKey(key.access_key_id, model.validate_secret(key.secret_access_key), key.user_name)
