@@ -3,22 +3,84 @@ IAM enforcement on, the real keyring and a pseudo-terminal where a terminal chan
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 import pytest
 
 from awsprofiles import store
 from tests.conftest import PROFILES
 from tests.e2e.conftest import Article
+from tests.e2e.test_rotate_e2e import add_bob
 from tests.pty_shell import type_into
 
 pytestmark = pytest.mark.e2e
+
+MFA = "arn:aws:iam::123456789012:mfa/Bob"
+CODE = b"123456"
 
 
 def on_a_terminal(article: Article, *args: str, answers: dict[bytes, bytes]) -> tuple[int, str, str]:
     """``profiles ARGS`` with a terminal as stdin, stderr and /dev/tty; its terminal, its stdout."""
     typed = type_into([*PROFILES, *args], answers, article.env)
     return typed.returncode, typed.terminal.decode(errors="replace"), typed.stdout.decode()
+
+
+# --------------------------------------------------------------------- 5, 6: a role with an MFA device
+
+
+def add_mfa_role(article: Article, *options: str, terminal: bool = False) -> tuple[int, str]:
+    args = ("add-role", "dev-mfa", "--source", "Bob", "--role-arn", article.role_arn, "--mfa-serial", MFA)
+    if terminal:
+        code, seen, out = on_a_terminal(article, *args, *options, answers={b"MFA code": CODE})
+        return code, seen + out
+    ran = article.profiles(*args, *options)
+    return ran.returncode, ran.stdout + ran.stderr
+
+
+def test_add_role_with_an_mfa_device_asks_for_the_code_in_a_terminal_hidden(
+    article: Article, tmp_path: Path
+) -> None:
+    add_bob(article, tmp_path)
+    code, seen = add_mfa_role(article, terminal=True)
+    assert code == 0, seen
+    assert "does not work" not in seen
+    assert ":assumed-role/example-role/" in seen
+
+
+def test_add_role_with_an_mfa_device_off_a_terminal_says_how_to_check_it_and_never_calls_it_broken(
+    article: Article, tmp_path: Path
+) -> None:
+    add_bob(article, tmp_path)
+    code, said = add_mfa_role(article)
+    assert code == 0, said
+    assert "does not work" not in said
+    assert "profiles whoami dev-mfa" in said
+
+
+def test_whoami_of_an_mfa_role_uses_the_session_env_cached_and_takes_mfa_code(
+    article: Article, tmp_path: Path
+) -> None:
+    add_bob(article, tmp_path)
+    assert add_mfa_role(article, "--no-check")[0] == 0
+    asked = article.profiles("whoami", "dev-mfa", "--mfa-code", CODE.decode())
+    assert asked.returncode == 0, asked.stderr
+    assert ":assumed-role/example-role/" in asked.stdout
+    # The session is now in the AWS CLI's cache: whoami (and aws) use it without a code.
+    again = article.profiles("whoami", "dev-mfa")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.splitlines()[0] == asked.stdout.splitlines()[0]
+    aws = article.aws("sts", "get-caller-identity", "--profile", "dev-mfa")
+    assert json.loads(aws.stdout)["Arn"] == again.stdout.splitlines()[0]
+
+
+def test_whoami_of_an_mfa_role_asks_for_the_code_in_a_terminal(article: Article, tmp_path: Path) -> None:
+    add_bob(article, tmp_path)
+    assert add_mfa_role(article, "--no-check")[0] == 0
+    code, seen, out = on_a_terminal(article, "whoami", "dev-mfa", answers={b"MFA code": CODE})
+    assert code == 0, seen
+    assert ":assumed-role/example-role/" in out
 
 
 # --------------------------------------------------------------------- 18: add-user asks for the key

@@ -267,6 +267,13 @@ def with_files(function: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+#: An MFA code, for the commands that use a profile as env does (env, exec, whoami, ...).
+MfaCode = Annotated[
+    str | None,
+    typer.Option(
+        "--mfa-code", metavar="CODE", help="The current code of the MFA device (else asked on stderr)."
+    ),
+]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 Wide = Annotated[
     bool,

@@ -86,21 +86,23 @@ def add_user(
     warn(editing.add_user(files, request))
     confirm(name, "written")
     if not no_check:
-        _check_written(files, name, mfa_session=keyring and mfa_serial is not None)
+        _check_written(files, name)
 
 
-def _check_written(files: store.Paths, name: str, mfa_session: bool = False) -> None:
-    """The live check after an edit: the profile stays written even when it fails.
-
-    ``mfa_session``: the profile starts an MFA session at first use; without a terminal to ask
-    for the code now, that is no failure.
-    """
+def _check_written(files: store.Paths, name: str) -> None:
+    """The live check after an edit, with the profile as env uses it (an MFA code is asked for on
+    a terminal): the profile stays written even when it fails. A code that cannot be asked for
+    here is no failure: the profile is not checked, and the message says how to check it."""
     from awsprofiles import check
 
     result, warnings = check.verify_profile(files, name)
     warn(warnings)
-    if mfa_session and result.error == "mfa-required":
-        info(f"profile {name!r} is written; {result.message}")
+    if result is None:
+        info(
+            f"profile {name!r} not checked: it needs an MFA code, which cannot be asked for here; "
+            f"check it with 'profiles whoami {name}' in a terminal (or 'profiles whoami {name} "
+            "--mfa-code CODE')"
+        )
         return
     if not result.ok and result.error == "invalid-key":
         # IAM is eventually consistent: a key created seconds ago may not be known to STS yet.

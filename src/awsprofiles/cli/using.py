@@ -12,6 +12,7 @@ import typer
 from awsprofiles import model, shells, using
 from awsprofiles.cli.app import (
     Files,
+    MfaCode,
     app,
     duration_option,
     info,
@@ -23,12 +24,6 @@ from awsprofiles.cli.command import CommandLineCommand
 
 Duration = Annotated[
     int | None, duration_option("Session length in seconds ({range}), instead of duration_seconds.")
-]
-MfaCode = Annotated[
-    str | None,
-    typer.Option(
-        "--mfa-code", metavar="CODE", help="The current code of the MFA device (else asked on stderr)."
-    ),
 ]
 NoCache = Annotated[
     bool,
