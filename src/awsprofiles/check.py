@@ -466,7 +466,8 @@ def verify_profile(paths: Paths, name: str, timeout: float = 10.0) -> tuple[Chec
     if fatal:
         return _lint_result(profile, fatal, started), warnings
     try:
-        found: Identity | CheckFailed = identity_as_used(paths, name, timeout=timeout, warn=warnings.extend)
+        # The file's own warnings were said by the edit just made.
+        found: Identity | CheckFailed = identity_as_used(paths, name, timeout=timeout, warn=lambda _: None)
     except MfaCodeNeeded:
         return None, warnings
     except CheckFailed as error:
