@@ -141,7 +141,7 @@ def test_verify_keeps_only_the_roles_whose_credentials_can_be_had(
     assert "Zurich.Billing" not in [p["name"] for p in report["profiles"]]
     assert all(p["verified"] is True for p in report["profiles"])
     assert any(
-        s["what"] == "account 444444444444, role Billing" and "ForbiddenException" in s["reason"]
+        s["what"] == "account 444444444444, role Billing" and "not assigned role Billing" in s["reason"]
         for s in report["skipped"]
     )
 

@@ -92,7 +92,8 @@ def test_valid_names_and_values_read_back_identically_by_botocore(
             "aws_secret_access_key": secret,
             "region": "eu-west-1",
         }
-        assert read[role] == {"role_arn": ROLE_ARN, "source_profile": user, key: value}
+        # the role gets its source's region (model.new_role_region)
+        assert read[role] == {"role_arn": ROLE_ARN, "source_profile": user, "region": "eu-west-1", key: value}
         assert set(read) == {user, role}
 
 

@@ -205,7 +205,12 @@ def test_sixteen_concurrent_add_role_processes_all_land(seeded: Home) -> None:
     assert [code for code, _ in results] == [0] * 16, results
     snapshot = store.load(seeded.paths)
     for name in names:
-        assert snapshot.profile(name).values == {"role_arn": ROLE_ARN, "source_profile": "Bob"}  # type: ignore[union-attr]
+        # with the region of its source (model.new_role_region)
+        assert snapshot.profile(name).values == {  # type: ignore[union-attr]
+            "role_arn": ROLE_ARN,
+            "source_profile": "Bob",
+            "region": snapshot.profile("Bob").get("region"),  # type: ignore[union-attr]
+        }
     assert snapshot.names()[:5] == ["Bob", "example-role", "audit", "admin-mfa", "on-ec2"]
     assert leftovers(seeded.config.parent) == []
 

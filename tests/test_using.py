@@ -61,7 +61,7 @@ def test_env_and_whoami_report_one_failure_in_the_same_words_with_the_code_last(
     env, whoami = _profiles("env", "empty"), _profiles("whoami", "empty")
     assert (env.returncode, whoami.returncode) == (1, 1)
     assert env.stderr == whoami.stderr
-    assert env.stderr.startswith("error: profile 'empty' has no credentials")
+    assert env.stderr.startswith("error: profile 'empty': no credentials")
     assert env.stderr.endswith(" [no-credentials]\n")
 
 

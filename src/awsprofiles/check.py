@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from awsprofiles import model, shells, store
-from awsprofiles.errors import BadInput, CheckFailed, MfaCodeNeeded
+from awsprofiles.errors import BadInput, CheckFailed, MfaCodeNeeded, said_of
 from awsprofiles.model import Kind, Profile
 from awsprofiles.store import Paths, Snapshot
 
@@ -96,6 +96,9 @@ def _lint_values(profile: Profile, lint: Lint) -> None:
             hint = model.suggest_key(key)
             tip = f"; did you mean {hint!r}?" if hint else ""
             lint.add(name, f"key {key!r} is not one botocore knows, so it is ignored{tip}", fatal=False)
+        comment = model.inline_comment(name, key, value) if isinstance(value, str) else None
+        if comment is not None:
+            lint.add(name, comment, fatal=False)  # the live check says whether botocore refuses it
     checks = {
         "role_arn": model.validate_role_arn,
         "mfa_serial": model.validate_mfa_serial,
@@ -280,7 +283,7 @@ def _live_result(
     """The row of a live check: who the profile is (``found``), or why it failed, with its notes."""
     if isinstance(found, CheckFailed):
         error = found
-        message = error.message
+        message = said_of(profile.name, error.message)  # the row names the profile
         if notes:
             message += "; also: " + "; ".join(note.message for note in notes)
         return CheckResult(

@@ -86,6 +86,8 @@ class Found:
     manifest_tables: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     #: Profile names a manifest may not use (its source profile).
     manifest_taken: frozenset[str] = frozenset()
+    #: What the profiles got that the user did not ask for (the source's region).
+    notes: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------- from IAM
@@ -196,7 +198,7 @@ def discover_iam(paths: store.Paths, request: IamRequest) -> Found:
     values: dict[str, str] = {"source_profile": request.source, "role_session_name": session_name}
     if mfa_serial and not editing.starts_mfa_session(source_profile):
         values["mfa_serial"] = mfa_serial  # botocore asks only for a role's own device
-    region = request.region or source_region
+    region, region_note = model.new_role_region(request.region, request.source, source_region)
     if region:
         values["region"] = region
     candidates = []
@@ -226,6 +228,7 @@ def discover_iam(paths: store.Paths, request: IamRequest) -> Found:
             "defaults": {"region": request.region} if request.region else {},
         },
         frozenset({request.source}),
+        (f"every role profile gets {region_note}",) if region_note and candidates else (),
     )
 
 
@@ -280,7 +283,7 @@ def _organization_accounts(resolver: Resolver, profile: str, is_source: bool) ->
     except CheckFailed as error:
         if error.aws_code == "AWSOrganizationsNotInUseException":
             raise CheckFailed(
-                f"profile {profile!r}'s account is not in an organization; drop --organization",
+                f"the account of profile {profile!r} is not in an organization; drop --organization",
                 "other",
                 error.aws_code,
             ) from None

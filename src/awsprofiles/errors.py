@@ -17,6 +17,13 @@ EXIT_INTERRUPTED = 130
 EXIT_OUTPUT_CLOSED = 141
 
 
+def said_of(profile: str, message: str) -> str:
+    """A message about ``profile`` where the profile is named already (its row in a table, a
+    sentence about it): without its leading ``profile 'NAME': ``. Messages about one profile
+    begin so, and never name it again after (its key is "its access key")."""
+    return message.removeprefix(f"profile {profile!r}: ")
+
+
 class ProfilesError(Exception):
     """Base class: a failure with a message for a person and an exit code for a script."""
 

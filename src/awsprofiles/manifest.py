@@ -366,7 +366,8 @@ def parse(text: str, path: str = "manifest") -> Manifest:
         external_id = _text(problems, entry, "external_id", at("external_id"), _external_id)
         if external_id:
             values["external_id"] = external_id
-        region = _text(problems, entry, "region", at("region")) or default_region or source.region
+        own = _text(problems, entry, "region", at("region")) or default_region
+        region, _ = model.new_role_region(own, source.profile, source.region)
         if region:
             values["region"] = region
             warnings += [f"{path} line {at('region')}: {w}" for w in regions.region_warnings(region)]

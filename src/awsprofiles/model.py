@@ -435,6 +435,44 @@ def region_warnings(region: str, known: Collection[str] = ()) -> list[str]:
     return [f"{region!r} does not look like an AWS region name (e.g. eu-west-1){hint}"]
 
 
+#: A ';' or '#' after white space: an inline comment to a person and to some SDKs, but part of the
+#: value to botocore (configparser without inline comment prefixes) and so to the AWS CLI.
+_INLINE_COMMENT = re.compile(r"\s+[#;]")
+
+
+def without_inline_comment(key: str, value: str) -> str | None:
+    """``value`` without the inline comment botocore would read as part of it (``eu-west-1   #
+    Ireland`` -> ``eu-west-1``), or None when it holds none. Every key botocore or the AWS CLI
+    reads takes its value literally, so a comment breaks any of them; a credential_process's
+    ``#`` or ``;`` inside quotes is an argument, not a comment."""
+    if "#" not in value and ";" not in value:
+        return None  # most values: `check` asks this of every value of every profile
+    for found in _INLINE_COMMENT.finditer(value):
+        kept = value[: found.start()]
+        if key == "credential_process":
+            try:
+                shlex.split(kept)  # an open quote: the '#' is inside it
+            except ValueError:
+                continue
+        return kept
+    return None
+
+
+def inline_comment(profile: str, key: str, value: str) -> str | None:
+    """What is wrong with an inline comment in ``key``'s value (`without_inline_comment`), and the
+    fix; None when there is none. A secret, or the key ID that goes with it, is never quoted."""
+    kept = without_inline_comment(key, value)
+    if kept is None or key.lower() not in KNOWN_KEYS:
+        return None
+    if key in SECRET_KEYS or key == ACCESS_KEY_ID:
+        return f"the inline comment in {key} is part of the key to botocore: move it to a line of its own"
+    command = shlex.join(["profiles", "set", profile, key, kept])
+    return (
+        f"the inline comment in {key} {value!r} is part of the value to botocore: run '{command}' "
+        "(a comment goes on a line of its own)"
+    )
+
+
 def mask_access_key_id(key_id: str) -> str:
     """First and last four characters: enough to tell keys apart, as the IAM console does."""
     if len(key_id) <= 8:
@@ -547,6 +585,19 @@ def key_holder(name: str, lookup: Callable[[str], Profile | None]) -> str | None
             return current
         current = source
     return None
+
+
+def new_role_region(
+    given: str | None, source: str | None, source_region: str | None
+) -> tuple[str | None, str | None]:
+    """The region a new role profile gets, and a note when it is its source's: the region given,
+    else the source profile's. botocore calls STS for a role in the role profile's own region (or
+    AWS_DEFAULT_REGION's), never its source's: without one, the role fails where no region
+    variable is set.
+    add-role, discover and onboard's manifest all write a role's region by this rule."""
+    if given or not source_region:
+        return given, None
+    return source_region, f"region {source_region} (from source profile {source!r})"
 
 
 def environment_profile(environ: Mapping[str, str]) -> tuple[str, str] | None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from awsprofiles import model, store, vault
 from awsprofiles.editing import keeps_own_keyring_item
-from awsprofiles.errors import BadInput, CheckFailed, FileProblem, ProfilesError, Refused
+from awsprofiles.errors import BadInput, CheckFailed, FileProblem, ProfilesError, Refused, said_of
 
 if TYPE_CHECKING:
     from awsprofiles.aws.iam import Iam, KeyPair
@@ -138,7 +138,8 @@ def rotate(
         arn = old_iam.caller_arn()
     except CheckFailed as error:
         raise CheckFailed(
-            f"profile {name!r}'s key {mask(old.access_key_id)} does not work: {error}",
+            f"profile {name!r}: its key {mask(old.access_key_id)} does not work: "
+            f"{said_of(name, error.message)}",
             error.code,
             error.aws_code,
         ) from None

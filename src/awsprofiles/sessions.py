@@ -55,32 +55,26 @@ def _session_credentials(session: vault.Session, region: str | None) -> Credenti
 
 def _mfa_required(name: str, serial: str, reason: str) -> MfaCodeNeeded:
     return MfaCodeNeeded(
-        f"profile {name!r} needs a code of MFA device {serial} to start its session, and {reason}: "
+        f"profile {name!r}: it needs a code of MFA device {serial} to start its session, and {reason}: "
         f"run 'profiles whoami {name}' in a terminal once (the session is kept in the keyring until "
         "it expires), or pass --mfa-code CODE"
     )
 
 
 def ask_mfa_code(name: str, serial: str, hours: float) -> str:
-    """The code, asked on the terminal itself: stdout and stderr may belong to an SDK."""
-    from awsprofiles.aws.credentials import validate_mfa_code
+    """The code, asked on the terminal itself (stdout and stderr may belong to an SDK), hidden as
+    it is typed."""
+    from awsprofiles.aws.credentials import read_mfa_code
 
     if os.environ.get(NO_PROMPT):
         raise _mfa_required(name, serial, "'profiles check' never waits for one")
     terminal_in, terminal_out = ("CONIN$", "CONOUT$") if os.name == "nt" else ("/dev/tty", "/dev/tty")
+    prompt = f"Enter MFA code for {serial} (profile {name!r}, a session of {hours:g} h): "
     try:
         with open(terminal_in) as reader, open(terminal_out, "w") as writer:
-            writer.write(f"Enter MFA code for {serial} (profile {name!r}, a session of {hours:g} h): ")
-            writer.flush()
-            line = reader.readline()
+            return read_mfa_code(prompt, name, reader, writer)
     except OSError:
         raise _mfa_required(name, serial, "there is no terminal to ask for it") from None
-    if not line.strip():
-        raise CheckFailed(f"no MFA code was entered for profile {name!r}", "mfa-required")
-    try:
-        return validate_mfa_code(line)
-    except BadInput as error:
-        raise CheckFailed(error.message, "mfa-required") from None
 
 
 def _read_key(paths: store.Paths, name: str) -> dict[str, str]:
@@ -88,7 +82,7 @@ def _read_key(paths: store.Paths, name: str) -> dict[str, str]:
     if keys is None:
         item = vault.describe_item(vault.item_user(paths, name))
         raise CheckFailed(
-            f"profile {name!r} has no key in the keyring (no {item}); "
+            f"profile {name!r}: no key in the keyring (no {item}); "
             f"add it with 'profiles add-user {name} --keyring --force'",
             "no-credentials",
         )

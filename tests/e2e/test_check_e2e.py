@@ -65,7 +65,7 @@ def test_made_up_key_is_reported_as_invalid_key(article: Article) -> None:
         input="not-a-secret\n",
     )
     assert added.returncode == 1
-    assert "AWS does not know the access key of profile 'ghost'" in added.stderr
+    assert "profile 'ghost' is written but does not work: AWS does not know its access key" in added.stderr
     assert article.profiles("get", "ghost", "aws_access_key_id").returncode == 0  # kept written
 
     code, rows = _check_json(article, "ghost")

@@ -98,7 +98,9 @@ def test_console_signs_in_as_the_seed_role_and_reports_denials(article: Article,
         denied_keys = article.profiles("console", "Bob", "--print")
 
     assert (denied_role.returncode, denied_role.stdout) == (1, "")
-    assert denied_role.stderr.startswith("error: the credentials of source profile 'Bob' may not assume")
+    assert denied_role.stderr.startswith(
+        "error: profile 'not-for-bob': the credentials of its source profile 'Bob' may not assume"
+    )
     assert denied_role.stderr.rstrip().endswith("[assume-denied]")
     assert (denied_keys.returncode, denied_keys.stdout) == (1, "")
     assert "AWS denied sts:GetFederationToken" in denied_keys.stderr

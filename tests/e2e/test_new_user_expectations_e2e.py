@@ -18,7 +18,7 @@ from tests.pty_shell import type_into
 pytestmark = pytest.mark.e2e
 
 MFA = "arn:aws:iam::123456789012:mfa/Bob"
-CODE = b"123456"
+CODE = b"902713"  # not in the account ID, which the terminal shows
 
 
 def on_a_terminal(article: Article, *args: str, answers: dict[bytes, bytes]) -> tuple[int, str, str]:
@@ -47,6 +47,7 @@ def test_add_role_with_an_mfa_device_asks_for_the_code_in_a_terminal_hidden(
     assert code == 0, seen
     assert "does not work" not in seen
     assert ":assumed-role/example-role/" in seen
+    assert CODE.decode() not in seen  # hidden as it is typed
 
 
 def test_add_role_with_an_mfa_device_off_a_terminal_says_how_to_check_it_and_never_calls_it_broken(
@@ -81,6 +82,7 @@ def test_whoami_of_an_mfa_role_asks_for_the_code_in_a_terminal(article: Article,
     code, seen, out = on_a_terminal(article, "whoami", "dev-mfa", answers={b"MFA code": CODE})
     assert code == 0, seen
     assert ":assumed-role/example-role/" in out
+    assert CODE.decode() not in seen
 
 
 # --------------------------------------------------------------------- 18: add-user asks for the key

@@ -70,14 +70,8 @@ def _run(lines: list[str], folder: Path, env: dict[str, str]) -> subprocess.Comp
 @pytest.mark.parametrize(
     "region",
     [
-        pytest.param(
-            None,
-            marks=pytest.mark.xfail(
-                strict=True, reason="issue 19 item 1: add-role gives the role its source's region"
-            ),
-            id="no-AWS-variables",
-        ),
-        # The same lines with a default region: everything but that bug works as the README says.
+        # add-role gives the role its source's region, and says so (issue 19 item 1)
+        pytest.param(None, id="no-AWS-variables"),
         pytest.param("eu-west-1", id="with-AWS_DEFAULT_REGION"),
     ],
 )
@@ -108,4 +102,5 @@ def test_the_readme_quick_start_works_as_written(
     assert ran.returncode == 0, ran.stderr[-3000:]
     assert f"arn:aws:sts::{account}:assumed-role/dev-role/alice" in ran.stdout.splitlines()
     assert "2 ok, 0 failed" in ran.stdout + ran.stderr
+    assert "region eu-west-1 (from source profile 'alice')" in ran.stderr
     assert (home.root / ".aws" / "credentials").is_file()

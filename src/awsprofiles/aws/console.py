@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from awsprofiles.aws.errors import classify, refused_action
+from awsprofiles.aws.errors import Endpoint, classify, refused_action
 from awsprofiles.errors import BadInput, CheckFailed
 from awsprofiles.model import Credentials
 from awsprofiles.store import Paths
@@ -176,9 +176,10 @@ def signin_token(
     try:
         response = http.send(AWSRequest("GET", url).prepare())
     except BotoCoreError as error:
-        # Its text and kwargs hold the full URL, session document included: name the endpoint only.
-        error.kwargs["endpoint_url"] = endpoint
-        raise classify(error, profile, timeout=TIMEOUT_SECONDS) from None
+        # Its text and kwargs hold the full URL, session document included: name the endpoint
+        # only, and the one variable that chooses it (botocore's endpoint settings do not).
+        chosen = Endpoint(endpoint, (ENDPOINT_VARIABLE,))
+        raise classify(error, profile, timeout=TIMEOUT_SECONDS, endpoint=chosen) from None
     finally:
         http.close()
     token = None

@@ -15,9 +15,11 @@ and not at all when the AWS CLI's cache already holds the role's session (`awspr
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TextIO
 
 from awsprofiles.aws.caches import cli_cache_dir
 from awsprofiles.errors import BadInput, CheckFailed, FileProblem, MfaCodeNeeded
@@ -45,6 +47,50 @@ def interactive() -> bool:
     return all(stream is not None and stream.isatty() for stream in streams)
 
 
+def read_hidden(prompt: str, reader: TextIO, writer: TextIO) -> str:
+    """One line typed on a terminal without showing it, as getpass and the AWS CLI read secrets:
+    the terminal's echo is off while it is typed, and back on after (Ctrl-C included). ``prompt``
+    goes to ``writer``; a ``reader`` that is no terminal gives its line as it comes."""
+    if os.name == "nt":  # the console, read key by key without echo (getpass's msvcrt loop)
+        import getpass
+
+        return getpass.getpass(prompt) + "\n"
+    import termios
+
+    try:
+        descriptor = reader.fileno()
+        saved = termios.tcgetattr(descriptor)
+    except (AttributeError, ValueError, OSError, termios.error):
+        writer.write(prompt)
+        writer.flush()
+        return reader.readline()
+    hidden = list(saved)
+    hidden[3] &= ~termios.ECHO  # the local modes
+    # Echo off (and what was typed ahead discarded) before the prompt: an answer to it is kept.
+    termios.tcsetattr(descriptor, termios.TCSAFLUSH, hidden)
+    try:
+        writer.write(prompt)
+        writer.flush()
+        line = reader.readline()
+    finally:
+        termios.tcsetattr(descriptor, termios.TCSAFLUSH, saved)
+    writer.write("\n")  # the Enter the terminal did not show (Ctrl-C's line is ended by main)
+    writer.flush()
+    return line
+
+
+def read_mfa_code(prompt: str, profile: str, reader: TextIO, writer: TextIO) -> str:
+    """The MFA code typed after ``prompt``, hidden as it is typed (`read_hidden`): every prompt for a
+    code, botocore's for a role and the keyring's for an MFA session, reads it here."""
+    line = read_hidden(prompt, reader, writer)
+    if not line.strip():
+        raise CheckFailed(f"no MFA code was entered for profile {profile!r}", "mfa-required")
+    try:
+        return validate_mfa_code(line)
+    except BadInput as error:
+        raise CheckFailed(error.message, "mfa-required") from None
+
+
 def mfa_prompter(profile: str, mfa_code: str | None, can_prompt: bool) -> Callable[[str], str]:
     """What botocore calls for a token code: --mfa-code, else a prompt on stderr, else mfa-required."""
 
@@ -53,19 +99,11 @@ def mfa_prompter(profile: str, mfa_code: str | None, can_prompt: bool) -> Callab
             return mfa_code
         if not can_prompt:
             raise MfaCodeNeeded(
-                f"profile {profile!r} (or its source) requires an MFA code (mfa_serial), which cannot "
+                f"profile {profile!r}: it (or its source) requires an MFA code (mfa_serial), which cannot "
                 "be asked for here: pass --mfa-code CODE to 'profiles env' or 'profiles exec', or run "
                 "it in a terminal"
             )
-        sys.stderr.write(text)
-        sys.stderr.flush()
-        line = sys.stdin.readline()
-        if not line:
-            raise CheckFailed(f"no MFA code was entered for profile {profile!r}", "mfa-required")
-        try:
-            return validate_mfa_code(line)
-        except BadInput as error:
-            raise CheckFailed(error.message, "mfa-required") from None
+        return read_mfa_code(text, profile, sys.stdin, sys.stderr)
 
     return prompt
 
@@ -86,9 +124,9 @@ def _assume_denied(session: object, profile: str) -> str:
     values = getattr(session, "full_config", {}).get("profiles", {}).get(profile, {})
     source = values.get("source_profile")
     who = (
-        f"the credentials of source profile {source!r}"
+        f"the credentials of its source profile {source!r}"
         if isinstance(source, str)
-        else f"the source identity of profile {profile!r}"
+        else "its source identity"
     )
     return assume_denied_message(who, str(values.get("role_arn", "its role")))
 
@@ -169,6 +207,7 @@ def get_credentials(
             profile,
             assume_denied=lambda name: _assume_denied(session, name),
             origin=origin_of(profile, session.full_config.get("profiles", {})),
+            profiles=session.full_config.get("profiles", {}),
         ) from None
     except OSError as error:  # the cache folder (a credential_process's own failure is a CheckFailed)
         where = error.filename or cli_cache_dir()
@@ -176,7 +215,7 @@ def get_credentials(
             f"cannot use the AWS CLI's cache {where}: {error.strerror or error}; or run with --no-cache"
         ) from None
     if not frozen.access_key or not frozen.secret_key:
-        raise CheckFailed(f"profile {profile!r} has no credentials", "no-credentials")
+        raise CheckFailed(f"profile {profile!r}: no credentials", "no-credentials")
     return Credentials(
         access_key_id=frozen.access_key,
         secret_access_key=frozen.secret_key,

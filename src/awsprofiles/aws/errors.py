@@ -16,12 +16,14 @@ anything (a credential_process's stderr, a request's body), and nothing secret m
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from botocore import exceptions as boto
+from botocore.parsers import ResponseParserError
 
 from awsprofiles import model
 from awsprofiles.errors import CheckFailed, MfaCodeNeeded
@@ -34,7 +36,8 @@ DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperat
 #: only this token of AWS's text is used, and only when it looks exactly like an IAM action.
 _REFUSED_ACTION = re.compile(r"not authorized to perform: ([a-z0-9-]+:[A-Za-z0-9]+)\b")
 
-#: Given the profile, who tried to assume which role, when the caller can find out.
+#: Given the profile, who tried to assume which role, when the caller can find out (said of the
+#: profile, which the message names before it: "its source profile 'Bob' ...").
 AssumeDenied = Callable[[str], str]
 
 
@@ -54,6 +57,59 @@ def profiles_process_code(stderr: str) -> str | None:
     found = _PROCESS_ERROR.match(lines[-1]) if lines else None
     code = found.group("code") if found else None
     return code if code in _PROCESS_CODES else None
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a failed call went (scheme and host, never a path or query), and the settings that
+    choose that endpoint, named in the fix."""
+
+    url: str
+    settings: tuple[str, ...]
+
+    @classmethod
+    def of_service(cls, url: str, service: str) -> Endpoint:
+        """A botocore client's endpoint: the profile's endpoint_url, AWS_ENDPOINT_URL_<SERVICE> and
+        AWS_ENDPOINT_URL choose it (its service as botocore's events name it: ``sts``, ``sso``)."""
+        variable = f"AWS_ENDPOINT_URL_{service.upper().replace('-', '_')}"
+        return cls(
+            url,
+            ("endpoint_url", variable, "AWS_ENDPOINT_URL")
+            if service
+            else ("endpoint_url", "AWS_ENDPOINT_URL"),
+        )
+
+    def named_settings(self) -> str:
+        *first, last = self.settings
+        return f"{', '.join(first)} and {last}" if first else last
+
+
+#: Where `session.name_endpoints` puts a failed call's `Endpoint`: its context, then the
+#: ClientError's ResponseMetadata; another exception gets it as an attribute of this name.
+ENDPOINT_KEY = "awsprofiles_endpoint"
+#: Who chooses the endpoint of a call whose endpoint is not known.
+_ANY_ENDPOINT = Endpoint("", ("endpoint_url", "AWS_ENDPOINT_URL"))
+
+
+def endpoint_of(error: BaseException) -> Endpoint | None:
+    """Where the failed call that raised ``error`` went (`session.name_endpoints`), when known."""
+    found = getattr(error, ENDPOINT_KEY, None)
+    response = getattr(error, "response", None)
+    if found is None and isinstance(response, dict):
+        found = response.get("ResponseMetadata", {}).get(ENDPOINT_KEY)
+    return found if isinstance(found, Endpoint) else None
+
+
+def not_aws(subject: str, endpoint: Endpoint | None, what: str = "") -> CheckFailed:
+    """An answer that is not AWS's (a web page, an empty or unreadable body): the endpoint is not
+    AWS, or a proxy answered for it."""
+    where = endpoint or _ANY_ENDPOINT
+    source = f"from {where.url} " if where.url else ""
+    return CheckFailed(
+        f"{subject}the answer {source}was not an AWS answer{what}: check {where.named_settings()}, which "
+        "choose the endpoint, and any proxy in between",
+        "other",
+    )
 
 
 @dataclass(frozen=True)
@@ -96,9 +152,9 @@ ENVIRONMENT = Origin(
     environment=True,
 )
 _CREDENTIAL_SOURCES = {
-    "Environment": "the access key in the environment variables (credential_source Environment of {whose})",
-    "Ec2InstanceMetadata": "the EC2 instance's role (credential_source Ec2InstanceMetadata of {whose})",
-    "EcsContainer": "the container's task role (credential_source EcsContainer of {whose})",
+    "Environment": "the access key in the environment variables (the credential_source Environment{of})",
+    "Ec2InstanceMetadata": "the EC2 instance's role (the credential_source Ec2InstanceMetadata{of})",
+    "EcsContainer": "the container's task role (the credential_source EcsContainer{of})",
 }
 
 
@@ -117,26 +173,31 @@ def origin_of(profile: str, profiles: Mapping[str, Mapping[str, Any]]) -> Origin
     found = lookup(holder) if holder is not None else None
     if holder is None or found is None:
         return None
-    whose = f"profile {holder!r}" if holder == profile else f"its source profile {holder!r}"
+    # Said of ``profile`` (its row or its error names it): its own, or its source profile's.
+    own = holder == profile
+    of = "" if own else f" of its source profile {holder!r}"
     source = found.get("credential_source")
     if found.kind is model.Kind.ROLE and source in _CREDENTIAL_SOURCES and not found.get("source_profile"):
-        where = _CREDENTIAL_SOURCES[str(source)].format(whose=whose)
+        where = _CREDENTIAL_SOURCES[str(source)].format(of=of)
         fix = "check the credentials that source provides"
         return Origin(where, fix, fix, environment=False)
     if found.get(model.ACCESS_KEY_ID):
-        add_user = f"'profiles add-user {holder} --force'"
-        return Origin(
-            f"the access key of {whose}",
-            f"create a new key and run {add_user}",
-            f"paste the secret again with {add_user}",
-        )
+        return keys_origin(holder, "its access key" if own else f"the access key{of}")
     if found.kind is model.Kind.SSO:
         fix = f"run 'profiles login {holder}'"
-        return Origin(f"the IAM Identity Center (SSO) credentials of {whose}", fix, fix)
+        return Origin(
+            "its IAM Identity Center (SSO) credentials" if own else f"the SSO credentials{of}", fix, fix
+        )
     if found.kind is model.Kind.PROCESS:
         fix = "fix the credentials that program returns"
-        return Origin(f"the access key that the credential_process of {whose} returned", fix, fix)
+        return Origin(f"the access key that the credential_process{of} returned", fix, fix)
     return None
+
+
+def keys_origin(holder: str, words: str) -> Origin:
+    """An access key in profile ``holder`` (``words`` name it): replaced with add-user --force."""
+    add_user = f"'profiles add-user {holder} --force'"
+    return Origin(words, f"create a new key and run {add_user}", f"paste the secret again with {add_user}")
 
 
 def no_credentials(profile: str, exists: bool = True) -> CheckFailed:
@@ -148,10 +209,90 @@ def no_credentials(profile: str, exists: bool = True) -> CheckFailed:
             "no-credentials",
         )
     return CheckFailed(
-        f"profile {profile!r} has no credentials: give it keys ('profiles add-user {profile} --force'), "
+        f"profile {profile!r}: no credentials: give it keys ('profiles add-user {profile} --force'), "
         "a role ('profiles add-role'), SSO or a credential_process",
         "no-credentials",
     )
+
+
+def no_region(profile: str, profiles: Mapping[str, Mapping[str, Any]]) -> CheckFailed:
+    """botocore has no region to call STS in for ``profile``: the command that gives it one, with
+    the region of its source profile when that has one (`model.new_role_region`)."""
+    values = profiles.get(profile, {})
+    source = values.get("source_profile")
+    source_region = profiles.get(source, {}).get("region") if isinstance(source, str) else None
+    region, _ = model.new_role_region(None, source, source_region if isinstance(source_region, str) else None)
+    whose = f" (the region of its source profile {source!r})" if region else ""
+    return CheckFailed(
+        f"profile {profile!r}: no region is set, in the profile or in AWS_DEFAULT_REGION, and botocore "
+        f"needs one to call STS; run 'profiles set {profile} region {region or 'REGION'}'{whose}",
+        "other",
+    )
+
+
+#: botocore's refusals of a setting's value, by class name: the setting, and the argument of the
+#: exception that holds the value (botocore's text is never quoted).
+_REFUSED_SETTINGS = {
+    "InvalidRegionError": ("region", "region_name"),
+    "InvalidRetryModeError": ("retry_mode", "provided_retry_mode"),
+    "InvalidMaxRetryAttemptsError": ("max_attempts", "provided_max_attempts"),
+    "InvalidSTSRegionalEndpointsConfigError": ("sts_regional_endpoints", "sts_regional_endpoints_config"),
+    "InvalidDefaultsMode": ("defaults_mode", "mode"),
+    "InvalidEndpointDiscoveryConfigurationError": ("endpoint_discovery_enabled", "config_value"),
+    "InvalidIMDSEndpointError": ("ec2_metadata_service_endpoint", "endpoint"),
+    "InvalidIMDSEndpointModeError": ("ec2_metadata_service_endpoint_mode", "mode"),
+}
+
+
+def refused_setting(
+    error: BaseException, profile: str, profiles: Mapping[str, Mapping[str, Any]]
+) -> CheckFailed | None:
+    """botocore cannot use a setting of ``profile``: the setting and its value, and the fix (an
+    inline comment it read as part of the value, `model.inline_comment`). None when the error
+    names no setting and the profile has no inline comment."""
+    values = {key: value for key, value in profiles.get(profile, {}).items() if isinstance(value, str)}
+    refused = _REFUSED_SETTINGS.get(type(error).__name__)
+    kwargs = getattr(error, "kwargs", {})
+    if refused is not None and isinstance(kwargs, dict) and refused[1] in kwargs:
+        key, value = refused[0], str(kwargs[refused[1]])
+        comment = model.inline_comment(profile, key, value) if values.get(key) == value else None
+        if comment is not None:
+            return CheckFailed(f"profile {profile!r}: botocore cannot use its {key}: {comment}", "other")
+        where = "" if values.get(key) == value else " (from the environment)"
+        return CheckFailed(
+            f"profile {profile!r}: botocore cannot use {key} {value!r}{where}; set a valid one "
+            f"('profiles set {profile} {key} VALUE')",
+            "other",
+        )
+    for key, value in values.items():
+        # what only the AWS CLI reads (output, cli_*) or nobody (discover's marker) is not the cause
+        cli_only = key == model.DISCOVERED_FROM or key == "output" or key.startswith("cli_")
+        comment = None if cli_only else model.inline_comment(profile, key, value)
+        if comment is not None:
+            return CheckFailed(f"profile {profile!r}: botocore cannot use its settings: {comment}", "other")
+    return None
+
+
+def not_assigned(subject: str, account: str | None, role: str | None, code: str | None = None) -> CheckFailed:
+    """IAM Identity Center refused GetRoleCredentials (ForbiddenException): the signed-in user is
+    not assigned that role (permission set) in that account."""
+    what = f"role {role} in account {account}" if role and account else "that role in that account"
+    return CheckFailed(
+        f"{subject}the signed-in user is not assigned {what} in IAM Identity Center; ask an "
+        "administrator to assign it, or use a role 'profiles discover --sso-session SESSION' lists",
+        "denied",
+        code,
+    )
+
+
+def _sso_role(profile: str, profiles: Mapping[str, Mapping[str, Any]]) -> tuple[str | None, str | None]:
+    """The account and role (permission set) of the SSO profile ``profile``'s credentials come from."""
+    holder = model.key_holder(
+        profile, lambda name: model.Profile(name, profiles[name]) if name in profiles else None
+    )
+    values = profiles.get(holder, {}) if holder is not None else {}
+    account, role = values.get("sso_account_id"), values.get("sso_role_name")
+    return (account if isinstance(account, str) else None), (role if isinstance(role, str) else None)
 
 
 def assume_denied_message(who: str, role: str) -> str:
@@ -179,22 +320,22 @@ def _client_error(
     assume_denied: AssumeDenied | None,
     origin: Origin | None,
     needs: Permission | None,
+    profiles: Mapping[str, Mapping[str, Any]],
 ) -> CheckFailed:
-    code = str(error.response.get("Error", {}).get("Code", "")) or "Unknown"
+    code = str(error.response.get("Error", {}).get("Code", ""))
     message = str(error.response.get("Error", {}).get("Message", ""))
     operation = error.operation_name or "the AWS call"
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     if origin is None:
         # Without the files' settings (an explicit key): the profile holds the key it signs with.
-        add_user = f"'profiles add-user {profile} --force'"
-        origin = Origin(
-            f"the access key of profile {profile!r}",
-            f"create a new key and run {add_user}",
-            f"paste the secret again with {add_user}",
-        )
+        origin = keys_origin(profile, "its access key")
     subject = "" if origin.environment else f"profile {profile!r}: "
     # An error body botocore cannot parse leaves only the HTTP status as the code (moto's
     # Organizations): 403 Forbidden is a refusal too.
     denied = code in DENIED or code == "403"
+    if not denied and (not code or code.isdigit()):
+        # Every AWS error names its code: an answer without one did not come from AWS.
+        return not_aws(f"profile {profile!r}: ", endpoint_of(error), f" (HTTP {status})" if status else "")
     if code in _INVALID_KEY:
         return CheckFailed(
             f"{subject}AWS does not know {origin.source} (mistyped, deleted, deactivated or from another "
@@ -204,7 +345,7 @@ def _client_error(
         )
     if code in _BAD_SECRET:
         return CheckFailed(
-            f"{subject}the secret access key does not match the key ID of {origin.source}; "
+            f"{subject}{origin.source} has the wrong secret (it does not match the key ID); "
             f"{origin.new_secret}",
             "bad-secret",
             code,
@@ -216,6 +357,8 @@ def _client_error(
             "expired",
             code,
         )
+    if code == "ForbiddenException" and operation == "GetRoleCredentials":
+        return not_assigned(f"profile {profile!r}: ", *_sso_role(profile, profiles), code)
     if denied and "MultiFactorAuthentication" in message:
         return CheckFailed(
             f"profile {profile!r}: the role requires MFA and AWS rejected the code or got none; add "
@@ -228,9 +371,9 @@ def _client_error(
         text = (
             assume_denied(profile)
             if assume_denied is not None
-            else assume_denied_message(f"the source identity of profile {profile!r}", "its role")
+            else assume_denied_message("its source identity", "its role")
         )
-        return CheckFailed(text, "assume-denied", code)
+        return CheckFailed(f"profile {profile!r}: {text}", "assume-denied", code)
     if denied:
         fix = (
             f"its IAM user or role needs {needs.sentence()}"
@@ -251,6 +394,8 @@ def classify(
     assume_denied: AssumeDenied | None = None,
     origin: Origin | None = None,
     needs: Permission | None = None,
+    profiles: Mapping[str, Mapping[str, Any]] | None = None,
+    endpoint: Endpoint | None = None,
 ) -> CheckFailed:
     """The `CheckFailed` (with its code) for an exception raised while using ``profile``.
 
@@ -258,41 +403,52 @@ def classify(
     ``assume_denied``: writes an assume-denied message naming the principal that tried.
     ``origin``: where the credentials came from (`origin_of`, `ENVIRONMENT`), named in key errors.
     ``needs``: the permission the call requires, named when IAM refuses it.
+    ``profiles``: every profile's values (botocore's ``full_config["profiles"]``), for the fix of
+    a setting that is missing or wrong.
+    ``endpoint``: where a call went that no botocore client made (the console's sign-in).
     """
     if isinstance(error, CheckFailed):
         return error
     if isinstance(error, boto.ClientError):
-        return _client_error(error, profile, assume_denied, origin, needs)
+        return _client_error(error, profile, assume_denied, origin, needs, profiles or {})
     if isinstance(error, boto.RefreshWithMFAUnsupportedError):
         return CheckFailed(
             f"profile {profile!r}: its session needs a new MFA code; run the command again", "mfa-required"
         )
     if isinstance(error, boto.SSOError | boto.TokenRetrievalError | boto.UnauthorizedSSOTokenError):
         return CheckFailed(
-            f"profile {profile!r} uses AWS IAM Identity Center and has no valid SSO session; "
+            f"profile {profile!r}: no valid IAM Identity Center (SSO) session; "
             f"run 'profiles login {profile}'",
             "sso-login",
         )
     if isinstance(error, boto.ConnectTimeoutError | boto.ReadTimeoutError):
         within = f" within {timeout:g} s" if timeout is not None else " in time"
+        settings = (endpoint or endpoint_of(error) or _ANY_ENDPOINT).named_settings()
         return CheckFailed(
-            f"AWS did not answer{within}; check the network, proxy and endpoint_url, then retry "
-            "(or raise --timeout)",
+            f"AWS did not answer{within}; check the network and proxy settings, and {settings}, "
+            "then retry (or raise --timeout)",
             "timeout",
         )
     if isinstance(error, boto.ConnectionError | boto.HTTPClientError):
-        endpoint = getattr(error, "kwargs", {}).get("endpoint_url")
-        where = f" at {endpoint}" if isinstance(endpoint, str) else ""
+        where = endpoint or endpoint_of(error) or _ANY_ENDPOINT
+        url = getattr(error, "kwargs", {}).get("endpoint_url") if endpoint is None else endpoint.url
+        at = f" at {url}" if isinstance(url, str) and url else ""
         return CheckFailed(
-            f"cannot reach AWS{where}: check the network, proxy settings, endpoint_url and "
-            "AWS_ENDPOINT_URL, then retry",
+            f"cannot reach AWS{at}: check the network and proxy settings, and {where.named_settings()} "
+            "(they choose the endpoint), then retry",
             "network",
         )
+    if isinstance(error, ResponseParserError) or (
+        endpoint_of(error) is not None and not isinstance(error, boto.BotoCoreError)
+    ):
+        # botocore could not read the answer (its parser raises KeyError for XML without the
+        # result it expects): whatever answered is not AWS.
+        return not_aws(f"profile {profile!r}: ", endpoint or endpoint_of(error))
     if isinstance(error, boto.InfiniteLoopConfigError):
         return CheckFailed(f"profile {profile!r}: its source_profile chain loops", "lint")
     if isinstance(error, boto.PartialCredentialsError):
         return CheckFailed(
-            f"profile {profile!r} has only half a key pair: it needs both aws_access_key_id and "
+            f"profile {profile!r}: only half a key pair: it needs both aws_access_key_id and "
             "aws_secret_access_key",
             "no-credentials",
         )
@@ -319,23 +475,30 @@ def classify(
         )
     if isinstance(error, boto.NoCredentialsError | boto.ProfileNotFound):
         return CheckFailed(
-            f"profile {profile!r} (or its source profile) has no credentials botocore can use: no keys, "
-            "role, SSO or credential_process",
+            f"profile {profile!r}: no credentials botocore can use, of its own or its source profile: no "
+            "keys, role, SSO or credential_process",
             "no-credentials",
         )
     if isinstance(error, boto.InvalidConfigError):
         # botocore's own text names profiles and keys, never values.
-        return CheckFailed(f"profile {profile!r} cannot be used: {error}", "other", type(error).__name__)
+        return CheckFailed(f"profile {profile!r}: botocore cannot use it: {error}", "other")
     if isinstance(error, boto.ParamValidationError):
         return CheckFailed(
             f"profile {profile!r}: a setting was refused before it was sent "
             "(check duration_seconds, role_session_name, external_id and the MFA code)",
             "other",
-            type(error).__name__,
         )
-    name = type(error).__name__
     if isinstance(error, boto.NoRegionError):
-        return CheckFailed(f"profile {profile!r} needs a region", "other", name)
+        return no_region(profile, profiles or {})
+    setting = refused_setting(error, profile, profiles or {})
+    if setting is not None:
+        return setting
     if isinstance(error, boto.BotoCoreError):
-        return CheckFailed(f"profile {profile!r}: botocore cannot use its settings ({name})", "other", name)
-    return CheckFailed(f"profile {profile!r} failed: {name}", "other", name)
+        return CheckFailed(f"profile {profile!r}: botocore cannot use its settings", "other")
+    if os.environ.get("PROFILES_DEBUG"):
+        raise error  # main shows its traceback, as for any unexpected exception
+    return CheckFailed(
+        f"profile {profile!r}: the AWS call failed unexpectedly; run again with PROFILES_DEBUG=1 for "
+        "the traceback and report it",
+        "other",
+    )

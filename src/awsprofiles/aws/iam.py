@@ -313,7 +313,7 @@ def try_assume(
         try:
             sts.assume_role(RoleArn=arn, RoleSessionName=session_name, DurationSeconds=TRIAL_SECONDS)
         except Exception as error:
-            denied = assume_denied_message(f"{who} (profile {source!r})", arn)
+            denied = assume_denied_message(who, arn)
             return classify(error, source, timeout=resolver.timeout, assume_denied=lambda _: denied)
         return None
 

@@ -19,10 +19,12 @@ from botocore.loaders import create_loader
 from awsprofiles.aws.credentials import mfa_prompter
 from awsprofiles.aws.errors import (
     ENVIRONMENT,
+    Endpoint,
     Origin,
     assume_denied_message,
     classify,
     no_credentials,
+    not_aws,
     origin_of,
 )
 from awsprofiles.aws.session import (
@@ -287,6 +289,9 @@ class Resolver:
             reply = sts.get_caller_identity()
         except Exception as error:
             raise self.explain(error, shown, self._origins.get(profile or "")) from None
+        if not all(isinstance(reply.get(key), str) for key in ("Account", "Arn", "UserId")):
+            # a page botocore could read as XML, with nothing of GetCallerIdentity's in it
+            raise not_aws(f"profile {shown!r}: ", Endpoint.of_service(sts.meta.endpoint_url, "sts"))
         return Identity(str(reply["Account"]), str(reply["Arn"]), str(reply["UserId"]))
 
     # ------------------------------------------------------------------ errors
@@ -297,7 +302,12 @@ class Resolver:
         if origin is None:
             origin = origin_of(profile, self.profiles())
         return classify(
-            error, profile, timeout=self.timeout, assume_denied=self._assume_denied, origin=origin
+            error,
+            profile,
+            timeout=self.timeout,
+            assume_denied=self._assume_denied,
+            origin=origin,
+            profiles=self.profiles(),
         )
 
     def _assume_denied(self, profile: str) -> str:
@@ -309,10 +319,10 @@ class Resolver:
             try:
                 principal = self.whoami(source).arn
             except CheckFailed as error:
-                return f"profile {profile!r}: its source profile {source!r} fails: {error.message}"
-            who = f"{principal} (profile {source!r})"
+                return f"its source profile {source!r} fails: {error.message}"
+            who = f"{principal} (its source profile {source!r})"
         elif isinstance(values.get("credential_source"), str):
-            who = f"the credentials from credential_source {values['credential_source']}"
+            who = f"the credentials from its credential_source {values['credential_source']}"
         else:
-            who = f"the keys of profile {profile!r}"
+            who = "its own keys"
         return assume_denied_message(who, role)

@@ -7,7 +7,9 @@ start, that exits non-zero, or that prints something other than the credential_p
 (Version 1) raises a `CheckFailed` with its code: process-not-found, process-failed or
 process-bad-output. botocore then parses the output that passed, as it always does.
 
-The program's output is never quoted (it holds secrets); of its stderr, only the first line.
+The program's output is never quoted (it holds secrets); of its stderr, one line: its ``error:``
+line if it has one (a `profiles credential-process` ends with it), else its first. The line is
+quoted whole: only a line longer than a page is shortened, between words, saying how much is left.
 """
 
 from __future__ import annotations
@@ -15,16 +17,42 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import subprocess
 from collections.abc import Callable
 from typing import Any
 
-from awsprofiles.errors import CheckFailed
+from awsprofiles.errors import CheckFailed, said_of
 from awsprofiles.startup import NO_PROMPT
 
 #: What the SDKs require of a credential_process's output (besides "Version": 1).
 REQUIRED_FIELDS = ("AccessKeyId", "SecretAccessKey")
-_STDERR_LINE_LIMIT = 200
+#: A stderr line longer than this is shortened (between words): a page of text, not a log.
+_STDERR_LINE_LIMIT = 1000
+_CODE_SUFFIX = re.compile(r" \[[a-z-]+\]$")
+
+
+def whole_words(text: str, limit: int) -> str:
+    """``text`` as it is, or, when longer than ``limit``, its first words up to ``limit`` and how
+    many characters were left out: never a word cut in the middle."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit + 1)
+    kept = text[:cut].rstrip() if cut > 0 else ""
+    return f"{kept} … ({len(text) - len(kept)} more characters)".lstrip()
+
+
+def said_on_stderr(stderr: str, profile: str) -> str | None:
+    """The line of a program's stderr that says why it failed: its ``error:`` line (the last one),
+    else its first line, kept whole (`whole_words`). Of an ``error: ... [code]`` line, the prefix
+    and the code go (the code is passed on as the failure's own, `errors.profiles_process_code`),
+    and so does ``profile 'NAME': `` when NAME is ``profile``, which the message names already."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    if not lines:
+        return None
+    errors = [line for line in lines if line.lower().startswith("error:")]
+    line = _CODE_SUFFIX.sub("", errors[-1][len("error:") :].strip()) if errors else lines[0]
+    return whole_words(said_of(profile, line), _STDERR_LINE_LIMIT)
 
 
 def _bad_output(profile: str, program: str, problem: str) -> CheckFailed:
@@ -74,8 +102,8 @@ class _CheckedProcess:
             from awsprofiles.aws.errors import profiles_process_code
 
             text = (stderr or b"").decode("utf-8", "replace")
-            lines = text.strip().splitlines()
-            said = f": {lines[0].strip()[:_STDERR_LINE_LIMIT]}" if lines else " and printed no error"
+            line = said_on_stderr(text, self._profile)
+            said = f": {line}" if line else " and printed no error"
             raise CheckFailed(
                 f"profile {self._profile!r}: its credential_process {self._program!r} exited with status "
                 f"{status}{said}",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import os
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import botocore.configloader
 import botocore.exceptions
@@ -14,6 +16,7 @@ import botocore.session
 from botocore.configprovider import ConstantProvider
 
 from awsprofiles.aws.caches import sso_cache_dir
+from awsprofiles.aws.errors import ENDPOINT_KEY, Endpoint
 from awsprofiles.aws.process import starter
 from awsprofiles.store import Paths, Snapshot
 
@@ -64,7 +67,38 @@ def make_session(
     if snapshot is not None:
         session._config = full_config(snapshot)  # what Session.full_config caches after parsing
     follow_home()
+    name_endpoints(session)
     return session
+
+
+def name_endpoints(session: Any) -> None:
+    """Make every failed call of the session's clients (its credential providers' too) say where
+    it went, for `errors.endpoint_of`: botocore's exceptions for an answer it cannot read hold no URL.
+
+    Public events only: ``before-call`` sees the request's URL, ``after-call`` an error answer
+    (its parsed body becomes the ClientError's ``response``), ``after-call-error`` an exception.
+    """
+
+    def remember(params: Any, context: Any, event_name: str, **_: Any) -> None:
+        url = urlsplit(str(params.get("url", "")))
+        service = event_name.split(".")[1] if event_name.count(".") >= 2 else ""
+        context[ENDPOINT_KEY] = Endpoint.of_service(f"{url.scheme}://{url.netloc}", service)
+
+    def on_answer(http_response: Any, parsed: Any, context: Any, **_: Any) -> None:
+        if getattr(http_response, "status_code", 200) >= 300 and isinstance(parsed, dict):
+            metadata = parsed.setdefault("ResponseMetadata", {})
+            if isinstance(metadata, dict) and ENDPOINT_KEY in context:
+                metadata[ENDPOINT_KEY] = context[ENDPOINT_KEY]
+
+    def on_error(exception: Any, context: Any, **_: Any) -> None:
+        if ENDPOINT_KEY in context:
+            with contextlib.suppress(AttributeError):  # an exception with __slots__
+                setattr(exception, ENDPOINT_KEY, context[ENDPOINT_KEY])
+
+    # Once per emitter: a session made with another's events (`make_session`) has them already.
+    session.register("before-call", remember, unique_id=f"{ENDPOINT_KEY}.remember")
+    session.register("after-call", on_answer, unique_id=f"{ENDPOINT_KEY}.answer")
+    session.register("after-call-error", on_error, unique_id=f"{ENDPOINT_KEY}.error")
 
 
 def client_with_key(

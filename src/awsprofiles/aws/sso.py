@@ -361,10 +361,11 @@ def unsigned_client(
     return session.create_client(service, region_name=region, config=config)
 
 
-def _portal_failure(error: BaseException, what: str) -> CheckFailed:
+def _portal_failure(error: BaseException, what: str, role: tuple[str, str] | None = None) -> CheckFailed:
+    """``role``: the (account, role) asked for, named when the user is not assigned it."""
     from botocore.exceptions import ClientError
 
-    from awsprofiles.aws.errors import classify
+    from awsprofiles.aws.errors import classify, not_assigned
 
     if isinstance(error, ClientError):
         code = str(error.response.get("Error", {}).get("Code", ""))
@@ -375,6 +376,9 @@ def _portal_failure(error: BaseException, what: str) -> CheckFailed:
                 "sso-login",
                 code,
             )
+        if code == "ForbiddenException" and error.operation_name == "GetRoleCredentials":
+            account, role_name = role or (None, None)
+            return not_assigned("", account, role_name, code)
     return classify(error, what)
 
 
@@ -457,7 +461,7 @@ def try_role_credentials(
                 accountId=account_id, roleName=role_name, accessToken=token.access_token
             )
         except Exception as error:
-            return _portal_failure(error, token.start_url)
+            return _portal_failure(error, token.start_url, pair)
         return None
 
     workers = max(1, min(jobs, len(pairs)))

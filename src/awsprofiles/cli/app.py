@@ -213,12 +213,21 @@ def sso_session_option(*names: str, help: str, **settings: Any) -> Any:
     )
 
 
+def default_note(*choices: str) -> str:
+    """How a help text states a default it does not hold as a value: the choices in the order
+    they are tried (``[default: $AWS_CONFIG_FILE, else ~/.aws/config]``)."""
+    return f"[default: {', else '.join(choices)}]"
+
+
+#: The profile botocore uses when none is named: the variables in botocore's order, then "default".
+DEFAULT_PROFILE = default_note(*(f"${variable}" for variable in model.PROFILE_VARIABLES), "default")
+
 ConfigFile = Annotated[
     Path | None,
     typer.Option(
         "--config-file",
         metavar="FILE",
-        help="Config file [default: $AWS_CONFIG_FILE or ~/.aws/config].",
+        help=f"Config file {default_note('$AWS_CONFIG_FILE', '~/.aws/config')}.",
         show_default=False,
         autocompletion=complete_files,
     ),
@@ -228,7 +237,7 @@ CredentialsFile = Annotated[
     typer.Option(
         "--credentials-file",
         metavar="FILE",
-        help="Credentials file [default: $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials].",
+        help=f"Credentials file {default_note('$AWS_SHARED_CREDENTIALS_FILE', '~/.aws/credentials')}.",
         show_default=False,
         autocompletion=complete_files,
     ),

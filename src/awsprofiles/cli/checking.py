@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from awsprofiles.cli.app import (
+    DEFAULT_PROFILE,
     Files,
     Json,
     MfaCode,
@@ -106,7 +107,7 @@ def whoami(
     files: Files,
     name: Annotated[
         str | None,
-        profile_argument("Profile [default: $AWS_PROFILE or default]."),
+        profile_argument(f"Profile {DEFAULT_PROFILE}."),
     ] = None,
     json: Json = False,
     timeout: Annotated[float, timeout_option("Seconds to wait for AWS.")] = 10.0,

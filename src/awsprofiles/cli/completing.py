@@ -127,7 +127,8 @@ def completion_command(
 
     \b
     bash:        profiles completion bash > ~/.local/share/bash-completion/completions/profiles
-                 (or add  eval "$(profiles completion bash)"  to ~/.bashrc)
+                 (read only by the bash-completion package, in new shells; without it, or
+                 to load it now: eval "$(profiles completion bash)", e.g. in ~/.bashrc)
     zsh:         profiles completion zsh > ~/.zfunc/_profiles
                  (with  fpath=(~/.zfunc $fpath)  before  compinit  in ~/.zshrc)
     fish:        profiles completion fish > ~/.config/fish/completions/profiles.fish

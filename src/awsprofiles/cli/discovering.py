@@ -204,7 +204,7 @@ def _files(
                 "profiles": [{**_candidate_json(n), "action": actions[n.name]} for n in planned.named],
                 "removed": list(planned.removed),
                 "skipped": _skipped_json(planned.skipped),
-                "notes": list(planned.notes),
+                "notes": list(planned.notes) + list(planned.found.notes),
                 "diff": planned.diff(),
             }
         )
@@ -215,6 +215,8 @@ def _files(
         sys.stdout.write(printable_lines(planned.diff()))
     else:
         _table([(actions[n.name], n) for n in planned.named])
+    for note in planned.found.notes:
+        info(note)
     info(_headline(planned, apply))
 
 
@@ -261,6 +263,8 @@ def _manifest(planned: discover.ManifestPlan, found: discover.Found, dry_run: bo
         sys.stdout.write(printable_lines(planned.diff()))
     else:
         _table([(None, n) for n in planned.named])
+    for note in found.notes:
+        info(note)
     summary = discover.tally(planned.named, found.skipped)
     if not planned.changed:
         info(f"{summary}; no changes: {planned.path} already lists them")

@@ -175,7 +175,7 @@ def add_role(
         region,
         force,
     )
-    note = editing.add_role_looked_up(
+    notes = editing.add_role_looked_up(
         files,
         request,
         look_up_arn=role_arn is None,
@@ -186,7 +186,7 @@ def add_role(
         info=info,
     )
     confirm(name, "written")
-    if note:
+    for note in notes:
         info(note)
     if not no_check:
         _check_written(files, name)

@@ -242,7 +242,10 @@ def rotate_keys(
     old = rotate.current_key(store.load(files), name)
     if not yes:
         if not _interactive():
-            raise Refused(f"rotating {name!r}'s key deletes it in IAM; run again with --yes to confirm")
+            raise Refused(
+                f"rotating the key of profile {name!r} deletes the old key in IAM; run again with --yes "
+                "to confirm"
+            )
         question = (
             f"Replace key {rotate.mask(old.access_key_id)} of profile {name!r} with a new one "
             "and delete it in IAM?"

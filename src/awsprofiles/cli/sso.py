@@ -40,7 +40,8 @@ SsoSessionOption = Annotated[
 def add_sso(
     files: Files,
     name: Annotated[
-        str | None, profile_argument("Profile name (with --upgrade: the legacy profile to convert [all]).")
+        str | None,
+        profile_argument("Profile name (with --upgrade: the legacy profile to convert [default: all])."),
     ] = None,
     start_url: Annotated[
         str | None,

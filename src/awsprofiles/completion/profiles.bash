@@ -1,5 +1,7 @@
 # bash completion for profiles: profile names, commands, options, settings, regions, paths.
 # Install: profiles completion bash > ~/.local/share/bash-completion/completions/profiles
+# (read only by the bash-completion package, in new shells; without it, or to load it now:
+# eval "$(profiles completion bash)", e.g. in ~/.bashrc)
 # Each <TAB> asks profiles itself (the line up to the cursor and COMP_WORDBREAKS), which
 # answers a directive line and then the replies, already quoted for bash.
 

@@ -85,11 +85,12 @@ def _refuse_role_over_other_kind(snapshot: store.Snapshot, request: RoleRequest)
         refuse_second_kind(snapshot, request.name, Kind.ROLE, fix)
 
 
-def add_role(paths: store.Paths, request: RoleRequest) -> tuple[list[str], str | None]:
-    """Create (or with force, update) a profile that assumes a role: the warnings, and a note
-    when its source keeps an MFA session in the keyring (`source_mfa_note`)."""
+def add_role(paths: store.Paths, request: RoleRequest) -> tuple[list[str], list[str]]:
+    """Create (or with force, update) a profile that assumes a role: the warnings, and notes: the
+    region it got from its source (`model.new_role_region`), and whether its source keeps an MFA
+    session in the keyring (`source_mfa_note`)."""
     warnings = validate_role_request(request)
-    notes: list[str | None] = []
+    notes: list[str] = []
 
     def edit(tx: store.Transaction) -> list[str]:
         if tx.exists(request.name) and not request.force:
@@ -106,11 +107,31 @@ def add_role(paths: store.Paths, request: RoleRequest) -> tuple[list[str], str |
             tx.unset(request.name, "source_profile")
         for key, value in request.values().items():
             tx.set(request.name, key, value)
-        notes[:] = [source_mfa_note(tx.snapshot, request)]  # the last attempt's (see edit_files)
+        notes[:] = []  # the last attempt's (see edit_files)
+        region_note = _region_from_source(tx, request)
+        mfa_note = source_mfa_note(tx.snapshot, request)
+        notes.extend(note for note in (region_note, mfa_note) if note)
         return tx.snapshot.warnings
 
     warnings += store.edit_files(paths, edit)
-    return warnings, notes[0]
+    return warnings, notes
+
+
+def _region_from_source(tx: store.Transaction, request: RoleRequest) -> str | None:
+    """Without --region, a new role gets its source's region (`model.new_role_region`); a role
+    replaced with --force keeps the region it has, and one the config file's [DEFAULT] gives a
+    region has that one."""
+    if request.region is not None or request.source is None:
+        return None
+    existing = tx.snapshot.profile(request.name)
+    has_region = existing is not None and existing.get("region") is not None
+    if has_region or tx.snapshot.config.defaults.get("region") is not None:
+        return None
+    source = tx.snapshot.profile(request.source)
+    region, note = model.new_role_region(None, request.source, source.get("region") if source else None)
+    if region is not None:
+        tx.set(request.name, "region", region)
+    return note
 
 
 def add_role_looked_up(
@@ -123,12 +144,12 @@ def add_role_looked_up(
     name_session: bool,
     warn: Callable[[list[str]], None],
     info: Callable[[str], None],
-) -> str | None:
+) -> list[str]:
     """add-role as the command runs it: `add_role`, after asking AWS, with the source's credentials,
     what the request leaves out. ``look_up_arn``: the role ``role_name`` is found (iam:ListRoles)
     or its ARN built from ``account``; ``name_session``: a request without a session name gets the
     source's IAM user name. What is found is said through ``info``, warnings through ``warn``;
-    returns `add_role`'s note."""
+    returns `add_role`'s notes."""
     if look_up_arn or (request.session_name is None and request.source is not None and name_session):
         warn(prepare_role_lookup(paths, request, role_name, account))
         assert request.source is not None
@@ -148,9 +169,9 @@ def add_role_looked_up(
             if request.session_name is None:
                 info(f"role_session_name {found.session_name} (from the source identity)")
                 request = dataclasses.replace(request, session_name=found.session_name)
-    warnings, note = add_role(paths, request)
+    warnings, notes = add_role(paths, request)
     warn(warnings)
-    return note
+    return notes
 
 
 def starts_mfa_session(source: Profile | None) -> bool:
