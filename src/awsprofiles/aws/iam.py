@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from awsprofiles.aws.errors import SELF_SERVICE_KEYS, assume_denied_message, classify
-from awsprofiles.aws.identity import Identity, Resolver
-from awsprofiles.aws.session import DEFAULT_REGION, client_with_key, make_session
+from awsprofiles.aws.identity import Identity, Resolver, identify
+from awsprofiles.aws.session import DEFAULT_REGION, make_session
 from awsprofiles.errors import CheckFailed
-from awsprofiles.model import did_you_mean
+from awsprofiles.model import Credentials, did_you_mean
 from awsprofiles.store import Paths, load
 
 
@@ -144,13 +144,9 @@ def source_session_name(
     cannot be identified."""
     if key is None:
         return session_name_for(Resolver(paths, timeout).whoami(source))
-    profile = source if load(paths).profile(source) is not None else None
-    try:
-        sts = client_with_key(paths, profile, "sts", key.access_key_id, key.secret_access_key, region)
-        reply = sts.get_caller_identity()
-    except Exception as error:
-        raise classify(error, source, timeout=timeout) from None
-    return session_name_for(Identity(str(reply["Account"]), str(reply["Arn"]), str(reply["UserId"])))
+    credentials = Credentials(key.access_key_id, key.secret_access_key)
+    new = load(paths).profile(source) is None
+    return session_name_for(identify(paths, source, credentials, timeout, region=region, new=new))
 
 
 def sts_name(text: str, limit: int) -> str:

@@ -90,9 +90,18 @@ class _ScopedCache(MutableMapping[str, Any]):
         return sum(1 for _ in self)
 
 
-def identify(paths: Paths, profile: str, credentials: Credentials, timeout: float = 10.0) -> Identity:
+def identify(
+    paths: Paths,
+    profile: str,
+    credentials: Credentials,
+    timeout: float = 10.0,
+    *,
+    region: str | None = None,
+    new: bool = False,
+) -> Identity:
     """Who ``credentials`` (obtained for ``profile``) are: STS GetCallerIdentity, with a client
-    configured like the profile (its region, endpoint) that signs with them."""
+    configured like the profile (its region, endpoint; ``region`` instead) that signs with them.
+    ``new``: the files do not have the profile yet (a key given to onboard for it)."""
     config = Config(
         connect_timeout=timeout / ATTEMPTS,
         read_timeout=timeout / ATTEMPTS,
@@ -101,10 +110,11 @@ def identify(paths: Paths, profile: str, credentials: Credentials, timeout: floa
     try:
         sts = client_with_key(
             paths,
-            profile,
+            None if new else profile,
             "sts",
             credentials.access_key_id,
             credentials.secret_access_key,
+            region,
             token=credentials.session_token,
             config=config,
         )

@@ -74,8 +74,8 @@ def add_user(
 
     The secret access key is never taken from the command line: it is asked for on the
     terminal (after the key ID, when --access-key-id is not given), or read from --secret-stdin,
-    --from-csv or --from-json. With --keyring it is kept
-    in the OS keyring, and the files get a credential_process instead of the key.
+    --from-csv or --from-json. With --keyring it is kept in the OS keyring, and the files get a
+    credential_process instead of the key.
     """
     from awsprofiles import keyfiles  # csv, json and getpass: only this command needs them
 
