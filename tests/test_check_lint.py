@@ -58,6 +58,25 @@ def test_source_profile_cycle(home: Home) -> None:
     assert_lint(lint(home, "a"), "loops", "a -> b -> a")
 
 
+def test_a_chain_loops_only_where_botocore_would_loop(home: Home) -> None:
+    write(
+        home,
+        config=(
+            f"[profile own]\nrole_arn = {ROLE}\nsource_profile = own\n"
+            # botocore reads a source that holds keys for them: b's own source_profile is not followed
+            f"[profile a]\nrole_arn = {ROLE}\nsource_profile = b\n"
+            f"[profile b]\nrole_arn = {ROLE}\nsource_profile = a\n"
+            f"[profile c]\nrole_arn = {ROLE}\nsource_profile = c\n"
+        ),
+        credentials="[own]\naws_secret_access_key = s3cr3t-value\n[b]\n" + KEYS,
+    )
+    own = lint(home, "own")
+    assert_lint(own, "aws_access_key_id is missing")  # its own source, with a secret: no loop
+    assert "loops" not in own.message
+    assert "loops" not in lint(home, "a").message
+    assert_lint(lint(home, "c"), "loops", "c -> c")
+
+
 def test_role_with_neither_source_nor_credential_source(home: Home) -> None:
     write(home, config=f"[profile admin]\nrole_arn = {ROLE}\n")
     assert_lint(lint(home, "admin"), "neither")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from awsprofiles import onboard
+from awsprofiles import store
 from tests.conftest import Home
 from tests.store_helpers import run
 
@@ -61,7 +61,7 @@ def assert_no_secret(*outputs: str) -> None:
 
 
 def test_every_line_of_the_credentials_file_is_masked_and_keys_stay_readable() -> None:
-    diff = onboard.unified_diff(Path("credentials"), b"", CREDENTIALS.encode(), "credentials")
+    diff = store.unified_diff(Path("credentials"), b"", CREDENTIALS.encode(), "credentials", "after onboard")
     assert_no_secret(diff)
     assert diff.splitlines()[3:] == [
         "+# ********",
@@ -80,7 +80,7 @@ def test_every_line_of_the_credentials_file_is_masked_and_keys_stay_readable() -
 
 
 def test_in_the_config_file_only_secrets_are_masked() -> None:
-    diff = onboard.unified_diff(Path("config"), b"", CONFIG.encode(), "config")
+    diff = store.unified_diff(Path("config"), b"", CONFIG.encode(), "config", "after onboard")
     assert diff.splitlines()[3:] == [
         "+[profile Bob]",
         "+region = eu-west-1",
@@ -93,7 +93,9 @@ def test_in_the_config_file_only_secrets_are_masked() -> None:
 
 def test_a_changed_secret_still_shows_as_a_change() -> None:
     after = CREDENTIALS.replace(SECRETS[0], SECRETS[10])
-    diff = onboard.unified_diff(Path("credentials"), CREDENTIALS.encode(), after.encode(), "credentials")
+    diff = store.unified_diff(
+        Path("credentials"), CREDENTIALS.encode(), after.encode(), "credentials", "after onboard"
+    )
     assert "-aws_secret_access_key = ********\n+aws_secret_access_key = ********\n" in diff
     assert_no_secret(diff)
 

@@ -233,6 +233,20 @@ def test_force_replaces_the_keys_it_sets_and_keeps_other_keys_and_comments(
     assert f"role_arn = {new_arn}\nsource_profile = Bob\nexternal_id = 7c1e9f0a-audit\n" in text
 
 
+def test_a_role_may_be_its_own_source_when_it_holds_either_half_of_a_key(
+    home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # botocore allows a profile to be its own source when it has static credentials: a key ID
+    # or a secret (AssumeRoleProvider._has_static_credentials); without either it is a loop.
+    home.config.parent.mkdir(parents=True)
+    home.config.write_text(f"[profile a]\nrole_arn = {ROLE_ARN}\n[profile b]\nrole_arn = {ROLE_ARN}\n")
+    home.credentials.write_text(f"[a]\naws_secret_access_key = {SECRET}\n")
+    assert run(capsys, "set", "a", "source_profile", "a").code == 0
+    refused = run(capsys, "set", "b", "source_profile", "b")
+    assert refused.code == 2
+    assert "cycle: b -> b" in refused.err
+
+
 def test_remove_of_a_profile_in_use_is_refused_unless_forced(
     seeded: Home, capsys: pytest.CaptureFixture[str]
 ) -> None:

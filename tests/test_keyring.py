@@ -619,6 +619,24 @@ def test_onboard_keyring_keeps_the_source_key_in_the_keyring_and_roles_need_no_m
     assert "no changes" in again.err
 
 
+def test_onboard_keyring_with_the_key_the_keyring_already_holds_keeps_its_item(
+    home: Home, memory: MemoryKeyring, key_json: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = tmp_path / "team.toml"
+    manifest.write_text('[source]\nprofile = "Bob"\nregion = "eu-west-1"\nkeyring = true\n')
+    assert run(capsys, "onboard", str(manifest), "--from-json", str(key_json), "--no-check").code == 0
+    kept = item(memory, home)
+    assert kept is not None
+    # Something else changes, and the same key is given again: the item that holds it stays.
+    manifest.write_text('[source]\nprofile = "Bob"\nregion = "eu-west-2"\nkeyring = true\n')
+    again = run(capsys, "onboard", str(manifest), "--from-json", str(key_json), "--yes", "--no-check")
+    assert again.code == 0, again.err
+    assert item(memory, home) == kept
+    bob = store.load(home.paths).profile("Bob")
+    assert bob is not None
+    assert (bob.kind, bob.get("region")) == (model.Kind.KEYRING, "eu-west-2")
+
+
 def test_onboard_keyring_moves_an_existing_plaintext_key_into_the_keyring(
     home: Home, memory: MemoryKeyring, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

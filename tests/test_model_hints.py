@@ -149,7 +149,7 @@ def test_retarget_quotes_a_name_the_shell_would_split() -> None:
 
 
 def test_the_python_m_line_protect_writes_without_profiles_on_path_is_a_keyring_process() -> None:
-    # protect.profiles_program's fallback when no `profiles` script can be found.
+    # vault.profiles_program's fallback when no `profiles` script can be found.
     command = "/usr/bin/python3.11 -m awsprofiles credential-process Bob --from-keyring"
     assert model.profiles_process_target(command) == "Bob"
     assert model.is_keyring_process(command)

@@ -53,6 +53,21 @@ def test_onboard_creates_every_profile_and_a_second_run_changes_nothing(
     assert "no changes" in capsys.readouterr().err
 
 
+def test_a_key_given_to_onboard_leaves_no_session_token_beside_it(
+    home: Home, key_json: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The same rule as add-user's: a long-term key has no token, whatever the files held with it
+    # (botocore would send the token along, and AWS refuse the key).
+    home.credentials.parent.mkdir(parents=True)
+    home.credentials.write_text(
+        f"[Bob]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\naws_session_token = stale\n"
+    )
+    assert main(["onboard", str(EXAMPLE), "--from-json", str(key_json), "--yes", "--no-check"]) == 0
+    bob = store.load(home.paths).profile("Bob")
+    assert bob is not None
+    assert (bob.get("aws_access_key_id"), bob.session_token) == (KEY_ID, None)
+
+
 def test_dry_run_prints_the_diff_with_secrets_masked_and_writes_nothing(
     home: Home, key_json: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -198,6 +198,20 @@ PROFILE_P = "[profile p]\nsso_session = s\n"
             f"{SESSION_S}{PROFILE_P}sso_region = us-east-1\nsso_account_id = 1111\nsso_role_name = R\n",
             "sso_region differs",
         ),
+        (
+            f"{SESSION_S}{PROFILE_P}sso_account_id = 1111\nsso_role_name = R\n",
+            "'1111' is not an AWS account ID",
+        ),
+        (
+            "[sso-session s]\nsso_start_url = acme.awsapps.com/start\nsso_region = eu-west-1\n"
+            f"{PROFILE_P}sso_account_id = 111111111111\nsso_role_name = R\n",
+            "'acme.awsapps.com/start' is not an AWS access portal URL",
+        ),
+        (
+            "[profile p]\nsso_start_url = http://acme.awsapps.com/start\nsso_region = eu-west-1\n"
+            "sso_account_id = 111111111111\nsso_role_name = R\n",
+            "'http://acme.awsapps.com/start' is not an AWS access portal URL",
+        ),
     ],
 )
 def test_lint_finds_what_botocore_refuses_in_sso_profiles(home: Home, config: str, problem: str) -> None:

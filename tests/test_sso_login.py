@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
+from awsprofiles import login, store
 from awsprofiles.aws import sso
 from awsprofiles.aws.credentials import cli_cache_dir
 from awsprofiles.aws.session import make_session
 from awsprofiles.check import check_profiles
 from awsprofiles.cli import main
-from awsprofiles.errors import CheckFailed
+from awsprofiles.errors import BadInput, CheckFailed
 from awsprofiles.using import IN_PROGRESS
 from tests.conftest import PROFILES, Home
 from tests.sso_emulator import SsoEmulator
@@ -165,6 +166,24 @@ def test_login_follows_a_role_to_its_sso_source_and_handles_legacy_profiles(
     token = sso.load_token(legacy)
     assert token is not None
     assert token.refresh_token is None  # a legacy registration has no scopes
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "[profile stray]\nregion = eu-west-1\nsource_profile = dev\n",
+        "[profile stray]\nrole_arn = arn:aws:iam::111111111111:role/ci\nsource_profile = dev\n"
+        "web_identity_token_file = /var/run/token\n",
+    ],
+    ids=["no role", "web identity"],
+)
+def test_login_follows_only_the_source_profile_botocore_follows(home: Home, extra: str) -> None:
+    home.config.parent.mkdir(parents=True, exist_ok=True)
+    home.config.write_text(CONFIG + extra)
+    snapshot = store.load(home.paths)
+    assert login.find_session(snapshot, "deploy", None).name == "acme"
+    with pytest.raises(BadInput, match="profile 'stray' does not use IAM Identity Center"):
+        login.find_session(snapshot, "stray", None)
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from moto import mock_aws
 from awsprofiles import check, rotate
 from awsprofiles.aws import iam
 from awsprofiles.aws.credentials import get_credentials
-from awsprofiles.aws.errors import SELF_SERVICE_KEYS, classify
+from awsprofiles.aws.errors import SELF_SERVICE_KEYS, classify, origin_of
 from awsprofiles.errors import CheckFailed
 from tests.conftest import Home
 from tests.store_helpers import run
@@ -92,6 +92,23 @@ def test_a_role_over_a_deleted_source_key_names_the_source_in_its_fix(home: Home
         assert "the access key of its source profile 'Bob'" in results[name].message
         assert "'profiles add-user Bob --force'" in results[name].message
         assert f"add-user {name}" not in results[name].message
+
+
+def test_the_origin_named_is_the_profile_botocore_takes_the_credentials_from() -> None:
+    role_arn = "arn:aws:iam::123456789012:role/r"
+    keys_of = {"aws_access_key_id": "AKIAMADEUPMADEUP1234", "aws_secret_access_key": "s"}
+    profiles = {
+        "deploy": {"role_arn": role_arn, "source_profile": "hop"},
+        # a source that holds keys is read for them: botocore never assumes its own role
+        "hop": {"role_arn": role_arn, "source_profile": "Bob", **keys_of},
+        "Bob": keys_of,
+        "self": {"role_arn": role_arn, "source_profile": "self"},
+    }
+    origin = origin_of("deploy", profiles)
+    assert origin is not None
+    assert origin.source == "the access key of its source profile 'hop'"
+    assert "'profiles add-user hop --force'" in origin.new_key
+    assert origin_of("self", profiles) is None  # a loop: botocore refuses it
 
 
 def test_offline_check_flags_a_profile_of_two_kinds(home: Home) -> None:

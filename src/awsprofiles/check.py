@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from awsprofiles import model, shells, store
+from awsprofiles import graph, model, shells, store
 from awsprofiles.errors import BadInput, CheckFailed, MfaCodeNeeded, said_of
 from awsprofiles.model import Kind, Profile
 from awsprofiles.store import Paths, Snapshot
@@ -60,33 +60,6 @@ class Lint:
 
     def of(self, profile: str) -> list[Finding]:
         return self.findings.get(profile, [])
-
-
-def _made_from(profile: Profile) -> str | None:
-    """The profile whose credentials this one's are made from: a role's source_profile, or the
-    profile a ``profiles credential-process NAME`` credential_process runs."""
-    if profile.kind is Kind.ROLE:
-        source = profile.get("source_profile")
-        if source == profile.name and profile.get(model.ACCESS_KEY_ID):
-            return None  # botocore reads a profile that is its own source as plain keys
-        return source
-    if profile.kind is Kind.PROCESS:
-        return model.profiles_process_target(profile.get("credential_process") or "")
-    return None
-
-
-def _cycle(snapshot: Snapshot, name: str) -> list[str] | None:
-    chain = [name]
-    profile = snapshot.profile(name)
-    while profile is not None:
-        source = _made_from(profile)
-        if source is None:
-            return None
-        if source in chain:
-            return [*chain, source]
-        chain.append(source)
-        profile = snapshot.profile(source)
-    return None
 
 
 def _lint_values(profile: Profile, lint: Lint) -> None:
@@ -143,14 +116,13 @@ def _lint_profile(
             name, f"credential_process runs 'profiles credential-process {target}', which names no profile"
         )
     else:
-        cycle = _cycle(snapshot, name)
-        if cycle:
-            links = [snapshot.profile(link) for link in cycle]
-            if any(link is not None and link.kind is Kind.PROCESS for link in links):
+        chain = graph.chain(snapshot, name, processes=True)
+        if chain.loop:
+            if chain.hops:
                 what = "credential chain (source_profile and 'profiles credential-process')"
             else:
                 what = "source_profile chain"
-            lint.add(name, f"{what} loops: {' -> '.join(cycle)}")
+            lint.add(name, f"{what} loops: {' -> '.join(chain.links)}")
     kinds = profile.credential_kinds
     if len(kinds) > 1:
         ignored = kinds[1:]
@@ -194,32 +166,48 @@ def _lint_profile(
 
 
 def _lint_sso(snapshot: Snapshot, profile: Profile, lint: Lint) -> None:
-    """What botocore's SSO provider would refuse: a missing session or setting, or a mismatch."""
+    """What botocore's SSO provider would refuse: the values editing accepts (`editing.check_value`),
+    the session login signs in with (`login.session_of_sso_profile`), and the profile's copies of
+    the session's settings, which botocore requires to agree with it."""
+    from awsprofiles import login  # only for SSO profiles: the others' lint stays quick to start
+
     name = profile.name
     account, role = profile.get("sso_account_id"), profile.get("sso_role_name")
     if (account is None) != (role is None):
         missing = "sso_role_name" if role is None else "sso_account_id"
         lint.add(name, f"SSO profile has no {missing}: it needs both sso_account_id and sso_role_name")
-    if account is not None and not model.ACCOUNT_ID.match(account):
-        lint.add(name, f"sso_account_id {account!r} is not a 12-digit account ID")
-    session = profile.get("sso_session")
-    if session is None:
-        missing_keys = [key for key in ("sso_start_url", "sso_region") if profile.get(key) is None]
-        if missing_keys and account is not None:
-            lint.add(name, f"SSO profile has no {' or '.join(missing_keys)} (nor an sso_session)")
+    for key in ("sso_account_id", "sso_start_url"):
+        _lint_value(profile, key, profile.get(key), lint)
+    if profile.get("sso_session") is None and account is None:
+        return  # no role credentials: nothing for botocore's SSO provider to refuse
+    try:
+        session = login.session_of_sso_profile(snapshot, profile)
+    except BadInput as error:
+        lint.add(name, said_of(name, error.message))  # the row names the profile
         return
-    values = snapshot.sso_sessions().get(session)
-    if values is None:
-        lint.add(name, f"sso_session {session!r} names no [sso-session {session}] section")
+    if session.name is None:
+        return  # a legacy profile: its own settings are the session's
+    section = f"[sso-session {session.name}]"
+    if profile.get("sso_start_url") != session.start_url:
+        _lint_value(profile, "sso_start_url", session.start_url, lint, f"{section}: ")
+    for key, value in (("sso_start_url", session.start_url), ("sso_region", session.region)):
+        if profile.get(key) is not None and profile.get(key) != value:
+            lint.add(name, f"{key} differs between the profile and {section}; remove it from the profile")
+
+
+def _lint_value(profile: Profile, key: str, value: str | None, lint: Lint, where: str = "") -> None:
+    """``value`` of ``key`` checked as editing checks what it writes: an error is fatal, a warning not."""
+    from awsprofiles import editing  # only for SSO profiles, as login in _lint_sso
+
+    if value is None:
         return
-    for key in ("sso_start_url", "sso_region"):
-        if not isinstance(values.get(key), str):
-            lint.add(name, f"[sso-session {session}] has no {key}")
-        elif profile.get(key) is not None and profile.get(key) != values[key]:
-            lint.add(
-                name,
-                f"{key} differs between the profile and [sso-session {session}]; remove it from the profile",
-            )
+    try:
+        warnings = editing.check_value(key, value)
+    except BadInput as error:
+        lint.add(profile.name, where + error.message)
+        return
+    for warning in warnings:
+        lint.add(profile.name, where + warning, fatal=False)
 
 
 def lint_profiles(snapshot: Snapshot, paths: Paths, names: Iterable[str]) -> Lint:

@@ -88,6 +88,8 @@ class Found:
     manifest_taken: frozenset[str] = frozenset()
     #: What the profiles got that the user did not ask for (the source's region).
     notes: tuple[str, ...] = ()
+    #: The files as the discovery read them, which its plan is made on (None: read them then).
+    snapshot: store.Snapshot | None = field(default=None, repr=False, compare=False)
 
 
 # --------------------------------------------------------------------------- from IAM
@@ -229,6 +231,7 @@ def discover_iam(paths: store.Paths, request: IamRequest) -> Found:
         },
         frozenset({request.source}),
         (f"every role profile gets {region_note}",) if region_note and candidates else (),
+        snapshot,
     )
 
 
@@ -387,6 +390,7 @@ def discover_sso(paths: store.Paths, request: SsoRequest) -> Found:
             "sso": {"start_url": session.start_url, "region": session.region, "session": request.session},
             "defaults": {"region": request.region} if request.region else {},
         },
+        snapshot=snapshot,
     )
 
 
@@ -487,39 +491,6 @@ def assign_names(
 # --------------------------------------------------------------------------- the two files
 
 
-@dataclass(frozen=True)
-class FilesPlan:
-    """What discover would do to the two files: computed and verified, not yet written."""
-
-    found: Found
-    named: tuple[Named, ...]
-    changes: tuple[onboard.Change, ...]
-    removed: tuple[str, ...]
-    files: tuple[onboard.FileChange, ...]
-    #: Candidates a profile of the user's own already reaches: not generated again.
-    covered: tuple[Skipped, ...] = ()
-    notes: tuple[str, ...] = ()
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.files)
-
-    @property
-    def skipped(self) -> tuple[Skipped, ...]:
-        """Every candidate not generated, and why: what discovery skipped, then what is covered."""
-        return self.found.skipped + self.covered
-
-    def diff(self) -> str:
-        return "".join(
-            onboard.unified_diff(f.path, f.before, f.after, f.role, "after discover") for f in self.files
-        )
-
-
-def tally(named: Sequence[Named], skipped: Sequence[Skipped]) -> str:
-    """'3 roles found, 1 skipped': counted from the lists the profiles and 'skipped' lines show."""
-    return f"{len(named)} role{'s' if len(named) != 1 else ''} found, {len(skipped)} skipped"
-
-
 @dataclass
 class _Edit:
     named: list[Named] = field(default_factory=list)
@@ -571,33 +542,69 @@ def _edit(tx: store.Transaction, found: Found, template: str, prune: bool) -> _E
     return done
 
 
+@dataclass(frozen=True)
+class FilesPlan:
+    """What discover would do to the two files: computed and verified, not yet written."""
+
+    found: Found
+    plan: store.Plan[_Edit]
+
+    @property
+    def named(self) -> tuple[Named, ...]:
+        return tuple(self.plan.result.named)
+
+    @property
+    def changes(self) -> tuple[onboard.Change, ...]:
+        return tuple(self.plan.result.changes)
+
+    @property
+    def removed(self) -> tuple[str, ...]:
+        return tuple(self.plan.result.removed)
+
+    @property
+    def covered(self) -> tuple[Skipped, ...]:
+        """Candidates a profile of the user's own already reaches: not generated again."""
+        return tuple(self.plan.result.covered)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return tuple(self.plan.result.notes)
+
+    @property
+    def files(self) -> tuple[store.FileChange, ...]:
+        return self.plan.files
+
+    @property
+    def changed(self) -> bool:
+        return self.plan.changed
+
+    @property
+    def skipped(self) -> tuple[Skipped, ...]:
+        """Every candidate not generated, and why: what discovery skipped, then what is covered."""
+        return self.found.skipped + self.covered
+
+    def diff(self) -> str:
+        return self.plan.diff("after discover")
+
+
+def tally(named: Sequence[Named], skipped: Sequence[Skipped]) -> str:
+    """'3 roles found, 1 skipped': counted from the lists the profiles and 'skipped' lines show."""
+    return f"{len(named)} role{'s' if len(named) != 1 else ''} found, {len(skipped)} skipped"
+
+
 def plan_files(paths: store.Paths, found: Found, template: str, prune: bool = False) -> FilesPlan:
-    """The profiles discover would write (and remove, with ``prune``), verified, without writing."""
-    edits: list[_Edit] = []
-    files = store.preview(paths, lambda tx: edits.append(_edit(tx, found, template, prune)))
-    done = edits[0]
-    return FilesPlan(
-        found,
-        tuple(done.named),
-        tuple(done.changes),
-        tuple(done.removed),
-        onboard.file_changes(paths, files),
-        tuple(done.covered),
-        tuple(done.notes),
-    )
+    """The profiles discover would write (and remove, with ``prune``), verified, without writing,
+    on the files as the discovery read them."""
+    return FilesPlan(found, store.plan(paths, lambda tx: _edit(tx, found, template, prune), found.snapshot))
 
 
-def apply_files(paths: store.Paths, planned: FilesPlan, template: str, prune: bool = False) -> None:
+def apply_files(paths: store.Paths, planned: FilesPlan) -> None:
     """Write ``planned`` in one locked transaction, if the files are still as it saw them.
 
     No keyring item is involved: a generated profile is a role or SSO profile, which
     ``add-user`` and ``protect`` refuse to give a key of its own.
     """
-    with store.transaction(paths) as tx:
-        onboard.refuse_if_changed(tx, planned.files, "discovering")
-        done = _edit(tx, planned.found, template, prune)
-        if (done.changes, done.removed) != (list(planned.changes), list(planned.removed)):
-            raise Refused("the profiles changed while discovering; nothing was written, run it again")
+    store.apply(paths, planned.plan, "discovering")
 
 
 # --------------------------------------------------------------------------- a team manifest
@@ -621,7 +628,7 @@ class ManifestPlan:
         if not self.changed:
             return ""
         # A manifest holds no secret; it is masked as a config file would be, to be sure.
-        return onboard.unified_diff(self.path, self.before or b"", self.after, "config", "after discover")
+        return store.unified_diff(self.path, self.before or b"", self.after, "config", "after discover")
 
 
 def _toml(value: str) -> str:

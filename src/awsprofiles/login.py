@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from awsprofiles import store
+from awsprofiles import graph, store
 from awsprofiles.aws import sso
 from awsprofiles.errors import BadInput
 from awsprofiles.model import Kind, Profile
@@ -22,15 +22,19 @@ Authorization = sso.Authorization
 format_time = sso.format_time
 
 
-def session_of_section(snapshot: store.Snapshot, name: str) -> sso.SsoSession:
+def session_of_section(snapshot: store.Snapshot, name: str, named_by: str | None = None) -> sso.SsoSession:
     """The ``[sso-session NAME]`` botocore reads (the last section of that name, whatever its
-    spelling)."""
+    spelling); ``named_by`` says what names it, for the error when there is none."""
     sessions = snapshot.sso_sessions()
     if name not in sessions:
         known = ", ".join(sorted(sessions)) or "none"
+        missing = (
+            f"{named_by} names no [sso-session {name}] in {snapshot.config.path}"
+            if named_by
+            else f"{snapshot.config.path} has no [sso-session {name}]"
+        )
         raise BadInput(
-            f"{snapshot.config.path} has no [sso-session {name}] (sessions: {known}); "
-            "add it with 'profiles add-sso' (or 'aws configure sso')"
+            f"{missing} (sessions: {known}); add it with 'profiles add-sso' (or 'aws configure sso')"
         )
     try:
         return sso.session_from_config(name, sessions[name])
@@ -42,31 +46,37 @@ def session_of_section(snapshot: store.Snapshot, name: str) -> sso.SsoSession:
 
 
 def sso_profile_of(snapshot: store.Snapshot, name: str) -> Profile:
-    """``name`` itself if it is an SSO profile, else the SSO profile its source_profile chain ends at."""
+    """``name`` itself if it is an SSO profile, else the SSO profile its chain ends at (`graph.chain`)."""
     profile = snapshot.require(name)
-    seen = [name]
-    while profile.kind is not Kind.SSO:
-        source = profile.get("source_profile")
-        following = snapshot.profile(source) if source is not None and source not in seen else None
-        if following is None:
-            raise BadInput(
-                f"profile {name!r} does not use IAM Identity Center (it is a {profile.kind.value} profile); "
-                "'profiles add-sso' makes one"
-            )
-        seen.append(following.name)
-        profile = following
-    return profile
+    if profile.kind is Kind.SSO:
+        return profile
+    end = graph.chain(snapshot, name).end
+    found = snapshot.profile(end) if end is not None else None
+    if found is None or found.kind is not Kind.SSO:
+        raise BadInput(
+            f"profile {name!r} does not use IAM Identity Center (it is a {profile.kind.value} profile); "
+            "'profiles add-sso' makes one"
+        )
+    return found
 
 
 def session_of_profile(snapshot: store.Snapshot, name: str) -> sso.SsoSession:
-    profile = sso_profile_of(snapshot, name)
+    """The session ``name`` signs in with: its own, or that of the SSO profile its chain ends at."""
+    return session_of_sso_profile(snapshot, sso_profile_of(snapshot, name))
+
+
+def session_of_sso_profile(snapshot: store.Snapshot, profile: Profile) -> sso.SsoSession:
+    """The session an SSO profile signs in with: the ``[sso-session]`` its ``sso_session`` names,
+    else (a legacy profile) its own ``sso_start_url`` and ``sso_region``."""
     session = profile.get("sso_session")
     if session is not None:
-        return session_of_section(snapshot, session)
+        return session_of_section(snapshot, session, f"sso_session {session!r}")
     try:
         return sso.legacy_session(profile.values)
     except KeyError as missing:
-        raise BadInput(f"profile {profile.name!r} has no {missing.args[0]}; add it first") from None
+        raise BadInput(
+            f"profile {profile.name!r}: it has no {missing.args[0]} (nor an sso_session); add it first"
+        ) from None
 
 
 def find_session(snapshot: store.Snapshot, profile: str | None, sso_session: str | None) -> sso.SsoSession:

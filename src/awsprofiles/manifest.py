@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from awsprofiles import model
+from awsprofiles import graph, model
 from awsprofiles.aws import regions
 from awsprofiles.errors import BadInput
 
@@ -389,8 +389,8 @@ def parse(text: str, path: str = "manifest") -> Manifest:
             problems.add(
                 line, f"source {chain!r} of profile {name!r} is not a profile of this manifest ({known})"
             )
-    for cycle, line in _cycles(sources):
-        problems.add(line, f"source chain forms a cycle: {' -> '.join(cycle)}")
+    for cycle in graph.cycles({name: chain for name, (chain, _) in sources.items()}):
+        problems.add(sources[cycle[0]][1], f"source chain forms a cycle: {' -> '.join(cycle)}")
     problems.raise_if_any()
     return Manifest(path, source, tuple(roles), tuple(warnings), sso)
 
@@ -503,23 +503,6 @@ def _role_arn(problems: _Problems, entry: Mapping[str, Any], at: Callable[[str],
     if account and role_name:
         return f"arn:aws:iam::{account}:role/{role_name}"
     return None
-
-
-def _cycles(sources: Mapping[str, tuple[str, int]]) -> list[tuple[list[str], int]]:
-    """Each cycle of source chains once, with the line of the first role in it."""
-    found: list[tuple[list[str], int]] = []
-    reported: set[str] = set()
-    for start in sources:
-        chain = [start]
-        current = sources[start][0]
-        while current in sources and current not in chain:
-            chain.append(current)
-            current = sources[current][0]
-        if current in chain and current not in reported:
-            cycle = chain[chain.index(current) :]
-            reported.update(cycle)
-            found.append(([*cycle, current], sources[cycle[0]][1]))
-    return found
 
 
 def load(path: Path) -> Manifest:

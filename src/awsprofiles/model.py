@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import re
 import shlex
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -569,24 +569,6 @@ def did_you_mean_key(key: str, own: Iterable[str] = ()) -> str:
     return f"; did you mean {meant!r}?"
 
 
-def key_holder(name: str, lookup: Callable[[str], Profile | None]) -> str | None:
-    """The profile whose own credentials start ``name``'s source_profile chain: for a role over
-    Bob's key, Bob; for a profile that assumes no role through another, ``name`` itself. None when
-    the chain names a missing profile or loops."""
-    seen: list[str] = []
-    current = name
-    while current not in seen:
-        seen.append(current)
-        profile = lookup(current)
-        if profile is None:
-            return None
-        source = profile.get("source_profile")
-        if profile.kind is not Kind.ROLE or source is None or source == current:
-            return current
-        current = source
-    return None
-
-
 def new_role_region(
     given: str | None, source: str | None, source_region: str | None
 ) -> tuple[str | None, str | None]:
@@ -647,7 +629,7 @@ def _process_target(command: str) -> tuple[list[tuple[str, int, int]], int] | No
     if not words:
         return None
     # `PYTHON -m awsprofiles credential-process ...`: what protect writes when no `profiles`
-    # script can be found (protect.profiles_program).
+    # script can be found (vault.profiles_program).
     command_at = 3 if [word for word, _, _ in words[1:3]] == ["-m", "awsprofiles"] else 1
     if len(words) < command_at + 2 or words[command_at][0] != "credential-process":
         return None

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from awsprofiles import model, store, vault
-from awsprofiles.editing import keeps_own_keyring_item
 from awsprofiles.errors import BadInput, CheckFailed, FileProblem, ProfilesError, Refused, said_of
+from awsprofiles.graph import keeps_own_keyring_item
 
 if TYPE_CHECKING:
     from awsprofiles.aws.iam import Iam, KeyPair
@@ -74,15 +74,13 @@ def _write_key(paths: store.Paths, name: str, expected_id: str, key: KeyPair) ->
             raise Refused(
                 f"profile {name!r} changed during the rotation (its key is no longer {mask(expected_id)})"
             )
+        keys = {model.ACCESS_KEY_ID: key.access_key_id, model.SECRET_ACCESS_KEY: key.secret_access_key}
         if in_keyring:
-            # Written and read back; put back as it was if anything after it fails.
-            edit.put_key(
-                name, {model.ACCESS_KEY_ID: key.access_key_id, model.SECRET_ACCESS_KEY: key.secret_access_key}
-            )
-            edit.delete_after(name, key=False)  # an MFA session of the old key is of no more use
-            return
-        tx.set(name, model.ACCESS_KEY_ID, key.access_key_id)
-        tx.set(name, model.SECRET_ACCESS_KEY, key.secret_access_key)
+            # Written and read back (put back as it was if anything after it fails); an MFA
+            # session of the old key is of no more use.
+            edit.keep_key(name, keys)
+        else:
+            vault.to_files(tx, name, keys)
 
     vault.edit_files(paths, edit_both)
 

@@ -24,13 +24,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from awsprofiles import model, store
+from awsprofiles import graph, model, store
 from awsprofiles.errors import FileProblem, ProfilesError
 
 if TYPE_CHECKING:
@@ -41,8 +43,10 @@ SESSION_SUFFIX = "#mfa-session"
 #: What the library reads to choose a backend instead of detecting one.
 BACKEND_VARIABLE = "PYTHON_KEYRING_BACKEND"
 
-#: The keys an item may hold: the key ID and every secret the credentials file can hold.
+#: The keys an item may hold: the key ID and every secret the credentials file can hold. The one
+#: list of the keys a keyring move moves (`to_keyring`, `to_files`, `plaintext_keys`).
 ITEM_KEYS = (model.ACCESS_KEY_ID, *sorted(model.SECRET_KEYS))
+CREDENTIAL_PROCESS = "credential_process"
 
 NO_KEYRING = (
     "no OS keyring is available{reason}: on Linux, start and unlock a Secret Service (install "
@@ -336,6 +340,17 @@ class Edit:
     def read_key(self, profile: str) -> dict[str, str] | None:
         return read_key(self.paths, profile)
 
+    def keep_key(self, profile: str, keys: Mapping[str, str]) -> None:
+        """Keep ``keys`` in ``profile``'s item (a new key, one moved from the files, one renamed):
+        written and read back now, put back as it was if the files are not written; the MFA
+        session an earlier key made goes once they are."""
+        self.put_key(profile, keys)
+        self.delete_after(profile, key=False)
+
+    def release(self, profile: str) -> None:
+        """``profile``'s items (its key and its MFA session) go once the files no longer use them."""
+        self.delete_after(profile)
+
     def delete_after(self, profile: str, key: bool = True) -> None:
         """Delete ``profile``'s items (its key too unless ``key`` is False) once the files are written."""
         self._doomed += [item_user(self.paths, profile)] if key else []
@@ -363,6 +378,87 @@ class Edit:
                     f"the files no longer use the {describe_item(user)}, but it could not be deleted "
                     f"({error.message}); delete it with your keyring's own tool"
                 )
+
+
+# --------------------------------------------------------------------------- keyring moves
+#
+# Every command that moves a key between the files and the keyring does it with these: the files'
+# side (`to_keyring`, `to_files`, on the transaction) and the keyring's (`Edit.keep_key`,
+# `Edit.release`). add-user --keyring and protect keep a key in the keyring; unprotect and
+# add-user give one back to the files; rotate-keys and onboard replace the key an item holds;
+# rename keeps it under the new name. They all move the keys of `ITEM_KEYS`.
+
+
+def profiles_program() -> tuple[list[str], list[str]]:
+    """How a credential_process starts ``profiles``, and a warning when not by its bare name.
+
+    The bare name keeps the line valid when the tool is reinstalled elsewhere; it is used when
+    ``profiles`` is on PATH. Otherwise the absolute path of the running installation is written.
+    """
+    if shutil.which("profiles"):
+        return ["profiles"], []
+    script = Path(sys.executable).with_name("profiles.exe" if os.name == "nt" else "profiles")
+    program = [str(script)] if script.exists() else [sys.executable, "-m", "awsprofiles"]
+    return program, [
+        f"'profiles' is not on PATH: the credential_process runs {' '.join(program)}; "
+        "put profiles on PATH and run 'profiles unprotect' then 'profiles protect' to use the bare name"
+    ]
+
+
+def credential_process_line(paths: store.Paths, name: str) -> tuple[str, list[str]]:
+    """The credential_process of a keyring profile, and warnings.
+
+    Files other than those botocore finds by itself are named in the line, so that the process
+    the AWS CLI starts reads the same files (and so the same keyring item).
+    """
+    program, warnings = profiles_program()
+    options: list[str] = []
+    if paths != store.locate():
+        options = [
+            "--config-file",
+            os.path.abspath(paths.config),
+            "--credentials-file",
+            os.path.abspath(paths.credentials),
+        ]
+    return model.keyring_process_command(program, name, options), warnings
+
+
+def plaintext_keys(profile: model.Profile) -> dict[str, str]:
+    """The key ID and secrets ``profile`` holds in the files."""
+    return {key: value for key in ITEM_KEYS if (value := profile.get(key)) is not None}
+
+
+def to_keyring(tx: store.Transaction, name: str, command: str) -> list[str]:
+    """The files' side of keeping ``name``'s key in the keyring: every key of `ITEM_KEYS` leaves
+    the files (and a credentials section left empty with them), and ``credential_process`` runs
+    ``command``, set last so that unprotect then protect gives back the same bytes. The keys changed."""
+    changed = [key for key in ITEM_KEYS if tx.unset(name, key)]
+    if changed:
+        tx.drop_empty_credentials(name)
+    profile = tx.snapshot.profile(name)
+    if profile is None or profile.get(CREDENTIAL_PROCESS) != command:
+        tx.set(name, CREDENTIAL_PROCESS, command)
+        changed.append(CREDENTIAL_PROCESS)
+    return changed
+
+
+def to_files(tx: store.Transaction, name: str, keys: Mapping[str, str]) -> list[str]:
+    """The files' side of giving ``name`` its key back (or a new key): the files hold ``keys`` in
+    the credentials file and no other key of `ITEM_KEYS` (a new long-term key has no token), and
+    a credential_process that served them from the profile's own keyring item goes. The keys changed."""
+    profile = tx.snapshot.profile(name)
+    changed = []
+    if graph.keeps_own_keyring_item(profile) and tx.unset(name, CREDENTIAL_PROCESS):
+        changed.append(CREDENTIAL_PROCESS)
+    for key in ITEM_KEYS:
+        value = keys.get(key)
+        if value is None:
+            if tx.unset(name, key):
+                changed.append(key)
+        elif profile is None or profile.get(key) != value or profile.origins.get(key) != "credentials":
+            tx.set(name, key, value)  # a credential key: to the credentials file
+            changed.append(key)
+    return changed
 
 
 T = TypeVar("T")
@@ -400,3 +496,19 @@ def edit_files(paths: store.Paths, edit: Callable[[Edit], T]) -> tuple[T, list[s
         raise
     attempts[-1].finish()
     return result, attempts[-1].warnings
+
+
+def apply(
+    paths: store.Paths, planned: store.Plan[T], doing: str, moves: Callable[[Edit], None]
+) -> tuple[T, list[str]]:
+    """`store.apply` with keyring changes: once the files are known to be what ``planned`` saw,
+    ``moves`` changes the keyring items (written and read back), then the edit of the files runs
+    again (`store.replay`); if it is refused or the files cannot be written, the items are put
+    back. The result of the edit, and the warnings of the items deleted afterwards."""
+
+    def edit_both(edit: Edit) -> T:
+        store.refuse_if_changed(edit.tx, planned, doing)
+        moves(edit)
+        return store.replay(edit.tx, planned, doing)
+
+    return edit_files(paths, edit_both)

@@ -25,7 +25,7 @@ from typing import Any
 from botocore import exceptions as boto
 from botocore.parsers import ResponseParserError
 
-from awsprofiles import model
+from awsprofiles import graph, model
 from awsprofiles.errors import CheckFailed, MfaCodeNeeded
 
 _EXPIRED = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"})
@@ -159,36 +159,31 @@ _CREDENTIAL_SOURCES = {
 
 
 def origin_of(profile: str, profiles: Mapping[str, Mapping[str, Any]]) -> Origin | None:
-    """Where ``profile``'s credentials come from, following its source_profile chain as botocore does.
+    """Where ``profile``'s credentials come from: the end of its chain (`graph.chain`).
 
     ``profiles``: every profile's values (botocore's ``full_config["profiles"]``). None when the
     chain is broken (the lint says so) or the profile has no credentials.
     """
-
-    def lookup(name: str) -> model.Profile | None:
-        values = profiles.get(name)
-        return model.Profile(name, values) if values is not None else None
-
-    holder = model.key_holder(profile, lookup)
-    found = lookup(holder) if holder is not None else None
-    if holder is None or found is None:
+    found = graph.chain(graph.ProfileMap(profiles), profile)
+    holder, provider = found.end, found.provider
+    if holder is None:
         return None
     # Said of ``profile`` (its row or its error names it): its own, or its source profile's.
     own = holder == profile
     of = "" if own else f" of its source profile {holder!r}"
-    source = found.get("credential_source")
-    if found.kind is model.Kind.ROLE and source in _CREDENTIAL_SOURCES and not found.get("source_profile"):
+    source = profiles[holder].get("credential_source")
+    if provider is graph.Provider.CREDENTIAL_SOURCE and source in _CREDENTIAL_SOURCES:
         where = _CREDENTIAL_SOURCES[str(source)].format(of=of)
         fix = "check the credentials that source provides"
         return Origin(where, fix, fix, environment=False)
-    if found.get(model.ACCESS_KEY_ID):
+    if provider is graph.Provider.KEYS:
         return keys_origin(holder, "its access key" if own else f"the access key{of}")
-    if found.kind is model.Kind.SSO:
+    if provider is graph.Provider.SSO:
         fix = f"run 'profiles login {holder}'"
         return Origin(
             "its IAM Identity Center (SSO) credentials" if own else f"the SSO credentials{of}", fix, fix
         )
-    if found.kind is model.Kind.PROCESS:
+    if provider is graph.Provider.PROCESS:
         fix = "fix the credentials that program returns"
         return Origin(f"the access key that the credential_process{of} returned", fix, fix)
     return None
@@ -287,9 +282,7 @@ def not_assigned(subject: str, account: str | None, role: str | None, code: str 
 
 def _sso_role(profile: str, profiles: Mapping[str, Mapping[str, Any]]) -> tuple[str | None, str | None]:
     """The account and role (permission set) of the SSO profile ``profile``'s credentials come from."""
-    holder = model.key_holder(
-        profile, lambda name: model.Profile(name, profiles[name]) if name in profiles else None
-    )
+    holder = graph.key_holder(graph.ProfileMap(profiles), profile)
     values = profiles.get(holder, {}) if holder is not None else {}
     account, role = values.get("sso_account_id"), values.get("sso_role_name")
     return (account if isinstance(account, str) else None), (role if isinstance(role, str) else None)

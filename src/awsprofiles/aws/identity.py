@@ -16,6 +16,7 @@ from typing import Any
 from botocore.config import Config
 from botocore.loaders import create_loader
 
+from awsprofiles import graph
 from awsprofiles.aws.credentials import mfa_prompter
 from awsprofiles.aws.errors import (
     ENVIRONMENT,
@@ -199,13 +200,8 @@ class Resolver:
         return dict(self.base().full_config.get("profiles", {}))
 
     def source_chain(self, profile: str) -> tuple[str, ...]:
-        profiles = self.profiles()
-        chain: list[str] = []
-        current = profiles.get(profile, {}).get("source_profile")
-        while isinstance(current, str) and current not in chain:
-            chain.append(current)
-            current = profiles.get(current, {}).get("source_profile")
-        return tuple(chain)
+        """The profiles ``profile``'s credentials are made from (`graph.chain`), its source first."""
+        return graph.chain(graph.ProfileMap(self.profiles()), profile).sources
 
     def session(self, profile: str | None, scope: tuple[str, ...] | None = None) -> Any:
         """A botocore session for ``profile`` (None: as the CLI without --profile).

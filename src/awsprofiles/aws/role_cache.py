@@ -41,6 +41,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from awsprofiles import graph
 from awsprofiles.aws.caches import (
     cli_cache_dir,
     not_a_cache_file,
@@ -128,43 +129,24 @@ def _has_keys(values: Mapping[str, Value], origins: Mapping[str, str]) -> bool:
 def _resolves_to_cache_lookup(snapshot: Snapshot, name: str) -> bool:
     """Whether botocore would go straight from ``name``'s settings to its cache entry.
 
-    Mirrors AssumeRoleProvider: the profile's own role config is validated, then its source is
-    resolved; a source with keys is read from the files, a source that is a role again is only
-    set up (assumed later, if ever), anything else may run a process, read a token or call a
-    metadata service, and is left to botocore.
+    ``name`` must be a role whose chain (`graph.chain`: botocore's AssumeRoleProvider) ends at a
+    source read from the files: one that holds keys (both halves, in one file) and nothing that
+    could make botocore use another provider; or a keyring source (`profiles credential-process
+    NAME --from-keyring`): botocore runs it, then looks the role up in the cache, whose key does
+    not depend on the source. Anything else may run a process, read a token or call a metadata
+    service, and is left to botocore.
     """
-    visited = [name]
-    current = snapshot.profile(name)
-    while True:
-        if current is None:
-            return False
-        values = current.values
-        if "web_identity_token_file" in values or "credential_source" in values:
-            return False
-        source_name = values.get("source_profile")
-        if not isinstance(source_name, str):
-            return False
-        source = snapshot.profile(source_name)
-        if source is None:
-            return False
-        source_values = source.values
-        static = ACCESS_KEY_ID in source_values or SECRET_ACCESS_KEY in source_values
-        # botocore: InfiniteLoopConfigError, unless a role is its own source for its own keys.
-        if source_name in visited and (source_name != current.name or not static):
-            return False
-        visited.append(source_name)
-        if static:
-            others = any(key in source_values for key in _OTHER_PROVIDERS) or any(
-                key.startswith("sso_") for key in source_values
-            )
-            return not others and _has_keys(source_values, source.origins)
-        if "role_arn" not in source_values:
-            # A keyring source (`profiles credential-process NAME --from-keyring`): botocore runs
-            # it, then looks the role up in the cache, whose key does not depend on the source.
-            return source.kind is Kind.KEYRING and not any(
-                key in source_values for key in ("web_identity_token_file", "login_session")
-            )
-        current = source
+    chain = graph.chain(snapshot, name)
+    source = snapshot.profile(chain.end) if chain.end is not None and len(chain.links) > 1 else None
+    if source is None or chain.provider is graph.Provider.CREDENTIAL_SOURCE:
+        return False
+    values = source.values
+    if graph.has_static_keys(values):
+        others = any(key in values for key in _OTHER_PROVIDERS) or any(
+            key.startswith("sso_") for key in values
+        )
+        return not others and _has_keys(values, source.origins)
+    return chain.provider is graph.Provider.KEYRING and source.kind is Kind.KEYRING
 
 
 def parse_expiration(value: object) -> datetime | None:

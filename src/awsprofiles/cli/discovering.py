@@ -139,7 +139,7 @@ def discover_command(
     if manifest_file is not None:
         _manifest(discover.plan_manifest(manifest_file, found, template), found, dry_run, json)
     else:
-        _files(files, discover.plan_files(files, found, template, prune), template, prune, apply, json)
+        _files(files, discover.plan_files(files, found, template, prune), apply, json)
 
 
 def _skipped_lines(skipped: tuple[discover.Skipped, ...]) -> None:
@@ -185,14 +185,12 @@ def _table(rows: list[tuple[str | None, discover.Named]]) -> None:
     )
 
 
-def _files(
-    files: store.Paths, planned: discover.FilesPlan, template: str, prune: bool, apply: bool, json: bool
-) -> None:
+def _files(files: store.Paths, planned: discover.FilesPlan, apply: bool, json: bool) -> None:
     from awsprofiles import discover
 
     actions = {change.profile: change.action.value for change in planned.changes}
     if apply and planned.changed:
-        discover.apply_files(files, planned, template, prune)
+        discover.apply_files(files, planned)
     if json:
         print_json(
             {

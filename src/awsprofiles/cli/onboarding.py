@@ -135,11 +135,11 @@ def onboard_command(
         key = _key(snapshot, loaded, access_key_id, secret_stdin, from_csv, from_json)
     session_name = None
     if not no_check:  # --no-check makes no AWS call, as add-role's with --role-arn
-        session_name, unnamed = onboard.new_role_session_name(files, loaded, key)
+        session_name, unnamed = onboard.new_role_session_name(files, loaded, key, snapshot)
         warn(unnamed)
         if session_name is not None:
             info(f"role_session_name {session_name} (from the source identity)")
-    planned = onboard.plan(files, loaded, key, keyring, session_name)
+    planned = onboard.plan(files, loaded, key, keyring, snapshot, session_name)
     if planned.keyring is not None:
         warn(list(planned.keyring.warnings))
     diff = planned.diff()

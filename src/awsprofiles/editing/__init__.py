@@ -11,7 +11,7 @@ the checks they share.
 
 from __future__ import annotations
 
-from awsprofiles.editing.common import VALUE_CHECKS, check_value, source_chain_cycle
+from awsprofiles.editing.common import VALUE_CHECKS, check_value
 from awsprofiles.editing.profiles import (
     describe,
     describe_all,
@@ -46,7 +46,7 @@ from awsprofiles.editing.sso import (
     validate_sso_request,
     write_sso_session,
 )
-from awsprofiles.editing.users import UserRequest, add_user, keeps_own_keyring_item
+from awsprofiles.editing.users import UserRequest, add_user
 from awsprofiles.model import Kind
 
 __all__ = [
@@ -67,7 +67,6 @@ __all__ = [
     "describe",
     "describe_all",
     "get_value",
-    "keeps_own_keyring_item",
     "legacy_sso_profiles",
     "needed_by",
     "not_sso_keys",
@@ -78,7 +77,6 @@ __all__ = [
     "set_value",
     "show",
     "shown_value",
-    "source_chain_cycle",
     "source_mfa_note",
     "sso_source",
     "starts_mfa_session",

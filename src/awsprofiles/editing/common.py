@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from awsprofiles import model, store
+from awsprofiles import graph, model, store
 from awsprofiles.aws import regions
 from awsprofiles.errors import BadInput, Refused
 from awsprofiles.model import Kind
@@ -78,19 +78,8 @@ def half_pair(remaining: set[str]) -> str | None:
     return next(iter(left)) if len(left) == 1 else None
 
 
-def source_chain_cycle(snapshot: store.Snapshot, name: str, source: str) -> list[str] | None:
-    """The cycle ``name`` -> ``source`` -> ... would close, or None."""
-    chain = [name]
-    current: str | None = source
-    while current is not None:
-        if current in chain:
-            if current == name == source:
-                profile = snapshot.profile(name)
-                # botocore allows a profile to be its own source when it holds keys.
-                if profile is not None and profile.get(model.ACCESS_KEY_ID):
-                    return None
-            return [*chain, current]
-        chain.append(current)
-        profile = snapshot.profile(current)
-        current = profile.get("source_profile") if profile else None
-    return None
+def refuse_source_cycle(snapshot: store.Snapshot, name: str, source: str) -> None:
+    """Refuse ``source_profile = source`` for ``name`` when it closes a ring (`graph.source_cycle`)."""
+    cycle = graph.source_cycle(snapshot, name, source)
+    if cycle:
+        raise BadInput(f"source_profile would form a cycle: {' -> '.join(cycle)}")

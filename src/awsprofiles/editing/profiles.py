@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 
-from awsprofiles import model, store
-from awsprofiles.editing.users import keeps_own_keyring_item
+from awsprofiles import graph, model, store, vault
 from awsprofiles.errors import ProfilesError, Refused
 from awsprofiles.model import Kind, Profile
 
@@ -22,7 +21,6 @@ def needed_by(snapshot: store.Snapshot, name: str, ignoring: Collection[str] = (
 
 def remove(paths: store.Paths, name: str, force: bool = False) -> list[str]:
     """Remove a profile from both files; then its keyring items, if it has any."""
-    from awsprofiles import vault
 
     def edit_both(edit: vault.Edit) -> list[str]:
         tx = edit.tx
@@ -31,8 +29,8 @@ def remove(paths: store.Paths, name: str, force: bool = False) -> list[str]:
         if uses and not force:
             raise Refused(f"profile {name!r} is {' and '.join(uses)}; remove those first or use --force")
         tx.remove(name)
-        if keeps_own_keyring_item(profile):
-            edit.delete_after(name)  # only once the files no longer point at it
+        if graph.keeps_own_keyring_item(profile):
+            edit.release(name)  # only once the files no longer point at it
         return tx.snapshot.warnings
 
     warnings, deleted = vault.edit_files(paths, edit_both)
@@ -41,8 +39,6 @@ def remove(paths: store.Paths, name: str, force: bool = False) -> list[str]:
 
 def rename(paths: store.Paths, old: str, new: str) -> list[str]:
     """Rename in both files, in every source_profile and credential_process naming it, and in the keyring."""
-    from awsprofiles import vault
-
     model.validate_profile_name(new)
 
     def edit_both(edit: vault.Edit) -> list[str]:
@@ -50,13 +46,13 @@ def rename(paths: store.Paths, old: str, new: str) -> list[str]:
         warnings = list(tx.snapshot.warnings)
         profile = tx.snapshot.require(old)
         tx.rename(old, new)  # and every source_profile and credential_process naming it
-        if keeps_own_keyring_item(profile):
+        if graph.keeps_own_keyring_item(profile):
             keys = edit.read_key(old)
             if keys is None:
                 warnings.append(f"profile {old!r} had no key in the keyring; {new!r} has none either")
             else:
-                edit.put_key(new, keys)
-                edit.delete_after(old)
+                edit.keep_key(new, keys)
+                edit.release(old)
         return warnings
 
     warnings, deleted = vault.edit_files(paths, edit_both)
@@ -124,10 +120,7 @@ def _with_keyring_details(
 ) -> tuple[dict[str, object], list[str]]:
     """A keyring profile's item, and the masked key ID read from it. Everything else comes from
     the files, so it is shown even when the keyring cannot be read."""
-    from awsprofiles import vault
-
-    command = profile.get("credential_process") or ""
-    target = model.profiles_process_target(command) or profile.name
+    target = graph.keyring_item(profile) or profile.name
     user = vault.item_user(paths, target)
     item = f"{vault.SERVICE} / {user}"
     try:

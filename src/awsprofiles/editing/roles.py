@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from awsprofiles import model, store
-from awsprofiles.editing.common import check_value, refuse_second_kind, source_chain_cycle
+from awsprofiles.editing.common import check_value, refuse_second_kind, refuse_source_cycle
 from awsprofiles.errors import BadInput, CheckFailed, Refused
 from awsprofiles.model import Kind, Profile
 
@@ -69,9 +69,7 @@ def prepare_role_lookup(
     if snapshot.profile(request.name) is not None and not request.force:
         raise Refused(f"profile {request.name!r} already exists (use --force to replace it)")
     snapshot.require(request.source)
-    cycle = source_chain_cycle(snapshot, request.name, request.source)
-    if cycle:
-        raise BadInput(f"source_profile would form a cycle: {' -> '.join(cycle)}")
+    refuse_source_cycle(snapshot, request.name, request.source)
     _refuse_role_over_other_kind(snapshot, request)
     return warnings
 
@@ -97,9 +95,7 @@ def add_role(paths: store.Paths, request: RoleRequest) -> tuple[list[str], list[
             raise Refused(f"profile {request.name!r} already exists (use --force to replace it)")
         if request.source is not None:
             tx.snapshot.require(request.source)
-            cycle = source_chain_cycle(tx.snapshot, request.name, request.source)
-            if cycle:
-                raise BadInput(f"source_profile would form a cycle: {' -> '.join(cycle)}")
+            refuse_source_cycle(tx.snapshot, request.name, request.source)
         _refuse_role_over_other_kind(tx.snapshot, request)
         if request.source is not None:
             tx.unset(request.name, "credential_source")

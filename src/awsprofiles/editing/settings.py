@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from awsprofiles import model, store
-from awsprofiles.editing.common import check_value, half_pair, source_chain_cycle
+from awsprofiles.editing.common import check_value, half_pair, refuse_source_cycle
 from awsprofiles.errors import BadInput, Refused
 
 
@@ -56,9 +56,7 @@ def set_value(
             tx.snapshot.require(name, f"'profiles set {name} {key} VALUE --create' makes it")
         if key == "source_profile":
             tx.snapshot.require(value)
-            cycle = source_chain_cycle(tx.snapshot, name, value)
-            if cycle:
-                raise BadInput(f"source_profile would form a cycle: {' -> '.join(cycle)}")
+            refuse_source_cycle(tx.snapshot, name, value)
         before = set(profile.values) if profile else set()
         if not force and half_pair(before | {key}) and not half_pair(before):
             raise Refused(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from awsprofiles import model, store
+from awsprofiles import graph, model, store, vault
 from awsprofiles.editing.common import check_value, refuse_second_kind
 from awsprofiles.errors import BadInput, Refused
-from awsprofiles.model import Kind, Profile
+from awsprofiles.model import Kind
 
 
 @dataclass(frozen=True)
@@ -23,22 +23,12 @@ class UserRequest:
     mfa_serial: str | None = None
 
 
-def keeps_own_keyring_item(profile: Profile | None) -> bool:
-    """Whether ``profile``'s keys are in its own keyring item (its credential_process names itself)."""
-    if profile is None or profile.kind is not Kind.KEYRING:
-        return False
-    command = profile.get("credential_process")
-    return command is not None and model.profiles_process_target(command) == profile.name
-
-
 def add_user(paths: store.Paths, request: UserRequest) -> list[str]:
     """Create (or with force, update) a profile that holds an IAM user's access key.
 
     With ``keyring``, the key goes to the OS keyring (written and read back first) and the
     files get ``credential_process = profiles credential-process NAME --from-keyring``.
     """
-    from awsprofiles import vault
-
     model.validate_profile_name(request.name)
     warnings = model.validate_access_key_id(request.access_key_id)
     secret = model.validate_secret(request.secret_access_key)
@@ -50,9 +40,7 @@ def add_user(paths: store.Paths, request: UserRequest) -> list[str]:
         warnings += check_value(key, value)
     keys = {model.ACCESS_KEY_ID: request.access_key_id, model.SECRET_ACCESS_KEY: secret}
     if request.keyring:
-        from awsprofiles.protect import credential_process_line
-
-        command, found = credential_process_line(paths, request.name)
+        command, found = vault.credential_process_line(paths, request.name)
         warnings += found
 
     def edit_both(edit: vault.Edit) -> list[str]:
@@ -60,8 +48,8 @@ def add_user(paths: store.Paths, request: UserRequest) -> list[str]:
         existing = tx.snapshot.profile(request.name)
         if existing is not None and not request.force:
             raise Refused(f"profile {request.name!r} already exists (use --force to replace its keys)")
-        if not keeps_own_keyring_item(existing):
-            holder = model.key_holder(request.name, tx.snapshot.profile)
+        if not graph.keeps_own_keyring_item(existing):
+            holder = graph.key_holder(tx.snapshot, request.name)
             fix = (
                 "If its source's key is what changed, replace it there: "
                 f"'profiles add-user {holder} --force'. "
@@ -70,24 +58,15 @@ def add_user(paths: store.Paths, request: UserRequest) -> list[str]:
             )
             refuse_second_kind(tx.snapshot, request.name, Kind.KEYS, fix)
         if request.keyring:
-            edit.put_key(request.name, keys)
-            edit.delete_after(request.name, key=False)  # a session of the old key
-            for key in vault.ITEM_KEYS:
-                tx.unset(request.name, key)
-            tx.drop_empty_credentials(request.name)
+            edit.keep_key(request.name, keys)
         else:
-            for key, value in keys.items():
-                tx.set(request.name, key, value)
-            for token in model.TOKEN_KEYS:  # a new long-term key has no token
-                tx.unset(request.name, token)
-            if keeps_own_keyring_item(existing):
-                tx.unset(request.name, "credential_process")
-                edit.delete_after(request.name)
+            if graph.keeps_own_keyring_item(existing):
+                edit.release(request.name)
+            vault.to_files(tx, request.name, keys)
         for key, value in values.items():
             tx.set(request.name, key, value)
         if request.keyring:
-            # Last, so that 'unprotect' then 'protect' gives back the same bytes.
-            tx.set(request.name, "credential_process", command)
+            vault.to_keyring(tx, request.name, command)  # after the values, as protect would write it
         return tx.snapshot.warnings
 
     found, deleted = vault.edit_files(paths, edit_both)

@@ -23,14 +23,17 @@ The package, by what each part does:
 - ``document``: one file's text edited in place and verified (`Document`).
 - ``transaction``: an edit of both files and what botocore must read after it (`Transaction`).
 - ``journal``: the journal of a two-file edit and the recovery of a killed one.
-- ``commit``: applying an edit under the lock (`edit_files`, `transaction`, `preview`).
+- ``commit``: applying an edit under the lock (`edit_files`, `transaction`).
+- ``diff``: what an edit changes, as a diff that masks every secret (`unified_diff`).
+- ``planning``: an edit planned, shown and applied only to the files it was planned on (`plan`, `apply`).
 
 Callers use the names below (``from awsprofiles import store``; ``store.load(...)``).
 """
 
 from __future__ import annotations
 
-from awsprofiles.store.commit import EDIT_ATTEMPTS, edit_files, preview, transaction
+from awsprofiles.store.commit import EDIT_ATTEMPTS, edit_files, transaction
+from awsprofiles.store.diff import MASK, shown_lines, unified_diff
 from awsprofiles.store.document import Document
 from awsprofiles.store.fileio import (
     LOCK_TIMEOUT_SECONDS,
@@ -64,6 +67,7 @@ from awsprofiles.store.parsing import (
     split_lines,
 )
 from awsprofiles.store.paths import Paths, Role, Sections, locate
+from awsprofiles.store.planning import FileChange, Plan, apply, plan, refuse_if_changed, replay
 from awsprofiles.store.snapshot import Snapshot, load, profile_names, read_file, sso_session_names
 from awsprofiles.store.transaction import Transaction
 
@@ -74,6 +78,7 @@ __all__ = [
     "EDIT_ATTEMPTS",
     "HEADER",
     "LOCK_TIMEOUT_SECONDS",
+    "MASK",
     "MAX_FILE_SIZE",
     "NEW_DIR_MODE",
     "NEW_FILE_MODE",
@@ -81,13 +86,16 @@ __all__ = [
     "STALE_TEMPORARY_SECONDS",
     "Chunk",
     "Document",
+    "FileChange",
     "FileId",
     "IniFile",
     "Paths",
+    "Plan",
     "Role",
     "Sections",
     "Snapshot",
     "Transaction",
+    "apply",
     "atomic_write",
     "edit_files",
     "journal_path",
@@ -100,14 +108,18 @@ __all__ = [
     "parse_ini",
     "parse_plain",
     "parse_sections",
-    "preview",
+    "plan",
     "profile_names",
     "profile_sections",
     "read_bounded",
     "read_file",
+    "refuse_if_changed",
+    "replay",
     "scan_lines",
+    "shown_lines",
     "split_chunks",
     "split_lines",
     "sso_session_names",
     "transaction",
+    "unified_diff",
 ]

@@ -30,7 +30,7 @@ from awsprofiles.store.fileio import (
 from awsprofiles.store.journal import current_bytes, journal_path, put_back, recover, write_journal
 from awsprofiles.store.parsing import IniFile
 from awsprofiles.store.paths import Paths
-from awsprofiles.store.snapshot import Snapshot, load, read_both
+from awsprofiles.store.snapshot import Snapshot, read_both
 from awsprofiles.store.transaction import Transaction
 
 #: How often an edit is re-read and re-applied when another program writes the file meanwhile.
@@ -274,14 +274,3 @@ def transaction(paths: Paths) -> Iterator[Transaction]:
                 f"{changed.path} was changed by another program while profiles was editing it; "
                 "nothing was written, run profiles again"
             ) from None
-
-
-def preview(paths: Paths, edit: Callable[[Transaction], None]) -> list[tuple[Path, bytes, bytes]]:
-    """What ``edit`` would write, without writing: (path, bytes now, bytes after) per changed file.
-
-    The new bytes are verified exactly as a real transaction would verify them, so a preview
-    that succeeds is one the same edit in ``transaction`` writes.
-    """
-    tx = Transaction(load(paths))
-    edit(tx)
-    return [(doc.ini.path, doc.ini.raw, data) for doc, data in tx.changed_files()]

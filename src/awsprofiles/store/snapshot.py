@@ -10,13 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from awsprofiles import graph
 from awsprofiles.errors import FileProblem
 from awsprofiles.model import (
     Profile,
     Value,
     no_such_profile,
     profile_name_of_config_section,
-    profiles_process_target,
     sso_session_name_of_config_section,
 )
 from awsprofiles.store.fileio import KINDS, FileId, locked, read_bounded
@@ -116,15 +116,11 @@ class Snapshot:
 
     def referrers(self, name: str) -> list[str]:
         """Profiles whose source_profile names ``name``."""
-        return [p.name for p in self.profiles() if p.get("source_profile") == name and p.name != name]
+        return graph.referrers(self, name)
 
     def process_referrers(self, name: str) -> list[str]:
         """Profiles whose credential_process runs ``profiles credential-process name``."""
-        return [
-            p.name
-            for p in self.profiles()
-            if p.name != name and profiles_process_target(p.get("credential_process") or "") == name
-        ]
+        return graph.referrers(self, name, graph.CREDENTIAL_PROCESS)
 
 
 def load(paths: Paths) -> Snapshot:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from awsprofiles import graph
 from awsprofiles.errors import FileProblem, Refused
+from awsprofiles.graph import CREDENTIAL_PROCESS
 from awsprofiles.model import (
     CREDENTIAL_KEYS,
     Value,
-    profiles_process_target,
-    retarget_profiles_process,
     sso_session_name_of_config_section,
     sso_session_section_name,
 )
@@ -101,46 +101,31 @@ class Transaction:
         return doc.remove(profile)
 
     def rename(self, old: str, new: str) -> None:
+        """Rename ``old`` in both files, and every setting that names it (`graph.retarget`)."""
         if self.exists(new):
             raise Refused(f"profile {new!r} already exists")
         for doc in self.documents():
-            inherited = doc.ini.defaults
-            process = inherited.get("credential_process")
-            if inherited.get("source_profile") == old or (
-                isinstance(process, str) and profiles_process_target(process) == old
-            ):
+            if graph.retarget(doc.ini.defaults, old, new):
                 raise Refused(
                     f"{doc.ini.path} line {doc.ini.line_of('DEFAULT')}: [DEFAULT] names profile {old!r} "
                     "(source_profile or credential_process), and every section of that file inherits "
                     "it; change it there first"
                 )
-        referrers = self.snapshot.referrers(old)
-        runners = self.snapshot.process_referrers(old)
+        referrers = graph.referrers(self.snapshot, old) + graph.referrers(
+            self.snapshot, old, CREDENTIAL_PROCESS
+        )
         renamed = dict(self._intent(old))
-        if renamed.get("source_profile") == old:
-            renamed["source_profile"] = new
-        process = renamed.get("credential_process")
-        if isinstance(process, str) and profiles_process_target(process) == old:
-            renamed["credential_process"] = retarget_profiles_process(process, new)
+        renamed.update(graph.retarget(renamed, old, new))
         for doc in self.documents():
             doc.rename(old, new)
             for profile, section in list(doc.profile_sections.items()):
-                values = doc.expected[section]
-                if values.get("source_profile") == old:
-                    doc.set(profile, "source_profile", new)
-                process = values.get("credential_process")
-                if isinstance(process, str) and profiles_process_target(process) == old:
-                    doc.set(profile, "credential_process", retarget_profiles_process(process, new))
+                for key, value in graph.retarget(doc.expected[section], old, new).items():
+                    doc.set(profile, key, value)
         self._intended[old] = None
         self._intended[new] = renamed
-        for name in referrers:
-            if name != old:
-                self._intent(name)["source_profile"] = new
-        for name in runners:
+        for name in dict.fromkeys(referrers):
             intent = self._intent(name)
-            process = intent.get("credential_process")
-            if isinstance(process, str):
-                intent["credential_process"] = retarget_profiles_process(process, new)
+            intent.update(graph.retarget(intent, old, new))
 
     def view(self, profile: str) -> dict[str, Value] | None:
         """What botocore would read for ``profile`` after the edit (credentials' values win)."""
