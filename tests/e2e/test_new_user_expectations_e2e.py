@@ -12,7 +12,7 @@ import pytest
 from awsprofiles import store
 from tests.conftest import PROFILES
 from tests.e2e.conftest import Article
-from tests.e2e.test_rotate_e2e import add_bob
+from tests.e2e.test_rotate_e2e import add_bob, let_bob_manage_his_keys, works
 from tests.pty_shell import type_into
 
 pytestmark = pytest.mark.e2e
@@ -25,6 +25,53 @@ def on_a_terminal(article: Article, *args: str, answers: dict[bytes, bytes]) -> 
     """``profiles ARGS`` with a terminal as stdin, stderr and /dev/tty; its terminal, its stdout."""
     typed = type_into([*PROFILES, *args], answers, article.env)
     return typed.returncode, typed.terminal.decode(errors="replace"), typed.stdout.decode()
+
+
+# --------------------------------------------------------------------- 2: every holder of the key
+
+
+def test_rotate_keys_rotates_the_key_of_every_profile_that_holds_it(
+    keyring_article: Article, tmp_path: Path
+) -> None:
+    article = keyring_article
+    let_bob_manage_his_keys(article)
+    add_bob(article, tmp_path)  # Bob: the key in the credentials file
+    with article.home.config.open("a") as config:  # a-extra: the same key in the config file
+        config.write(
+            f"\n[profile a-extra]\naws_access_key_id = {article.bob_key_id}\n"
+            f"aws_secret_access_key = {article.bob_secret}\n"
+        )
+    kept = article.profiles(
+        "add-user", "a-trail", "--access-key-id", article.bob_key_id, "--secret-stdin", "--keyring",
+        input=article.bob_secret + "\n",
+    )  # fmt: skip
+    assert kept.returncode == 0, kept.stderr
+
+    refused = article.profiles("rotate-keys", "a-extra")  # no terminal, no --yes
+    assert refused.returncode == 3
+    for name in ("Bob", "a-extra", "a-trail"):
+        assert repr(name) in refused.stderr, refused.stderr
+
+    # On a terminal, the question names every profile that holds the key before it is answered.
+    code, seen, out = on_a_terminal(article, "rotate-keys", "a-extra", "--json", answers={b"[y/N]": b"y"})
+    assert code == 0, seen
+    question = seen[: seen.index("[y/N]")]
+    for name in ("Bob", "a-extra", "a-trail"):
+        assert repr(name) in question, seen
+    assert sorted(json.loads(out)["profiles"]) == ["Bob", "a-extra", "a-trail"]
+    checked = article.profiles("check", "--json")
+    # Each works (a-extra's key is still where its user keeps it, which check's lint points out).
+    assert {row["profile"]: row["arn"] for row in json.loads(checked.stdout)} == {
+        "Bob": article.bob_arn,
+        "a-extra": article.bob_arn,
+        "a-trail": article.bob_arn,
+    }
+    snapshot = store.load(article.home.paths)
+    new_ids = {str(snapshot.profile(name).get("aws_access_key_id")) for name in ("Bob", "a-extra")}  # type: ignore[union-attr]
+    assert len(new_ids) == 1
+    assert article.bob_key_id not in new_ids
+    assert not works(article, article.bob_key_id, article.bob_secret)
+    assert article.bob_secret not in seen + out
 
 
 # --------------------------------------------------------------------- 5, 6: a role with an MFA device
