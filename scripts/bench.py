@@ -13,7 +13,11 @@ than the noise of a busy machine. Baselines are the AWS CLI from the same virtua
 (awscli 1.x, a dev dependency) reading the same files, or ``profiles`` itself. ``check`` runs
 against a local moto_server (50 IAM users with keys, 50 roles trusting them, IAM enforcement on).
 The keyring rows (issue 10) read a real Secret Service: gnome-keyring on its own D-Bus
-(tests/secret_service.py; scripts/test installs it).
+(tests/secret_service.py; scripts/test installs it). The fast-path rows (issue 20) put each path
+served before typer and botocore load (``--version``, ``prompt``, a completion, a cached ``env``
+and ``credential-process``) beside ``python -c pass``, from an ordinary install (a wheel in a
+virtual environment of its own; --quick: this environment's), with ``exec --server`` beside
+``exec``, one credential request through the endpoint and the endpoint's peak memory.
 Prints a markdown table; exits 1 when a target is missed (or, with --quick, a figure doubled).
 """
 
@@ -24,6 +28,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -203,7 +208,7 @@ class Row:
     ours: float
     baseline_name: str
     baseline: float
-    unit: str  # "s", "x" (ratio ours/baseline), "speed-up" (baseline/ours), "MiB"
+    unit: str  # "s", "x" (ratio ours/baseline), "speed-up" (baseline/ours), "MiB", "+s" (ours - baseline)
     target: float | None = None  # for "x"/"s"/"MiB": at most; for "speed-up": at least
 
     @property
@@ -212,6 +217,8 @@ class Row:
             return self.ours / self.baseline
         if self.unit == "speed-up":
             return self.baseline / self.ours
+        if self.unit == "+s":
+            return self.ours - self.baseline
         return self.ours
 
     def met(self) -> bool:
@@ -219,12 +226,14 @@ class Row:
             return True
         if self.unit == "speed-up":
             return self.figure >= self.target
-        if self.unit in ("s", "MiB"):
-            return self.figure < self.target
+        if self.unit in ("s", "MiB", "+s"):
+            return self.figure <= self.target if self.unit == "+s" else self.figure < self.target
         return self.figure <= self.target
 
 
 def _seconds(value: float) -> str:
+    if value < 0.01:
+        return f"{value * 1000:.2f} ms"
     return f"{value:.3f} s" if value < 10 else f"{value:.1f} s"
 
 
@@ -235,6 +244,8 @@ def _figure(row: Row, value: float) -> str:
         return f"{value:.1f}x faster"
     if row.unit == "MiB":
         return f"{value:.0f} MiB"
+    if row.unit == "+s":
+        return f"+{value * 1000:.0f} ms"
     return _seconds(value)
 
 
@@ -245,6 +256,8 @@ def _target(row: Row) -> str:
         return f">= {row.target:g}x faster"
     if row.unit == "x":
         return f"<= {row.target:g}x"
+    if row.unit == "+s":
+        return f"<= {_figure(row, row.target)}"
     return f"< {_figure(row, row.target)}"
 
 
@@ -550,6 +563,150 @@ def keyring_rows(root: Path, runs: int, quick: bool) -> list[Row]:
     return [Row(key, label, ours, *baseline, "s", target) for key, label, ours, target in rows]
 
 
+# --------------------------------------------------------------------------- fast paths, endpoint
+
+#: The fast paths (served before typer and botocore load) run on a file of this many profiles, a
+#: person's own; each must stay within FAST_TARGET times a bare `python -c pass`.
+FAST_PROFILES = 50
+FAST_TARGET = 2.5
+#: What a shell's prompt shows after `profiles env` (`profiles prompt` reads the environment only).
+PROMPT_ENV = {
+    "PROFILES_ACTIVE": "team-00002",
+    "AWS_ACCESS_KEY_ID": "ASIABENCH",
+    "AWS_CREDENTIAL_EXPIRATION": "",
+}
+
+
+def ordinary_install(root: Path) -> str:
+    """``profiles`` installed from a wheel into a virtual environment of its own, as ``pip install
+    .`` does (compiled, no editable finder), with the dependencies of this one; its script."""
+    wheels, venv = root / "wheel", root / "venv"
+    quiet = ["--quiet", "--disable-pip-version-check"]
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", *quiet, "--no-deps", "-w", str(wheels), str(ROOT)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = next((venv / "lib").glob("python*/site-packages"))
+    # After the package itself: the dependencies (typer, botocore, ...) of this environment.
+    (site / "zz-dependencies.pth").write_text(
+        "".join(f"{path}\n" for path in sys.path if path.endswith("site-packages"))
+    )
+    [wheel] = wheels.glob("*.whl")
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", *quiet, "--no-deps", str(wheel)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return str(venv / "bin" / "profiles")
+
+
+@contextlib.contextmanager
+def _serving(profiles: str, files: Files) -> Iterator[tuple[subprocess.Popen[str], str, str]]:
+    """`profiles serve ROLE` running: the process, its URL and its token."""
+    process = subprocess.Popen(
+        [profiles, "serve", files.role, "--shell", "sh"],
+        env=files.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    values = {}
+    for line in process.stdout:
+        name, _, value = line.strip().removeprefix("export ").partition("=")
+        values[name] = value.strip("'")
+        if name == "PROFILES_ACTIVE":
+            break
+    try:
+        yield (
+            process,
+            values["AWS_CONTAINER_CREDENTIALS_FULL_URI"],
+            values["AWS_CONTAINER_AUTHORIZATION_TOKEN"],
+        )
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+
+
+def _request(url: str, token: str) -> float:
+    """One credential request as an SDK makes it (a connection of its own); its seconds."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
+    connection.request("GET", parts.path, headers={"Authorization": token})
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    elapsed = time.perf_counter() - started
+    if response.status != 200 or b"AccessKeyId" not in body:
+        raise SystemExit(f"error: the endpoint answered {response.status}")
+    return elapsed
+
+
+def _high_water_mib(pid: int) -> float:
+    """The peak resident set of a running process (Linux), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise SystemExit("error: no VmHWM in /proc")
+
+
+def fast_rows(root: Path, runs: int, quick: bool) -> list[Row]:
+    """Each fast path beside `python -c pass`, from an ordinary install (--quick: this environment's,
+    which is the same code behind a path entry); `prompt`; `exec --server` beside `exec`; one
+    credential request through the endpoint and the endpoint's memory."""
+    folder = root / "fast"
+    folder.mkdir()
+    files = Files.make(folder, FAST_PROFILES)
+    profiles = _bin("profiles") if quick else ordinary_install(folder)
+    clock = "cpu" if quick else "wall"
+    more = max(runs, 7)  # tens of milliseconds each: more runs, for the best one
+
+    def timed(argv: list[str], env: dict[str, str] | None = None) -> float:
+        return float(getattr(measure(argv, env or files.env, more), clock))
+
+    python = ("`python -c pass`", timed([sys.executable, "-c", "pass"]))
+    expires = (datetime.now(UTC) + timedelta(minutes=42)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    prompting = {**files.env, **PROMPT_ENV, "AWS_CREDENTIAL_EXPIRATION": expires}
+    completing = {**files.env, **COMPLETE_ENV}
+    measure([profiles], completing, 1)  # builds the completion spec once, as a first Tab does
+    of = f"{FAST_PROFILES} profiles"
+    fast = [
+        ("fast-version", "`profiles --version`", timed([profiles, "--version"])),
+        ("fast-prompt", "`profiles prompt`", timed([profiles, "prompt"], prompting)),
+        ("fast-complete", f"`profiles env <Tab>` (completion), {of}", timed([profiles], completing)),
+        ("fast-env", f"`profiles env ROLE --shell bash`, cached, {of}",
+         timed([profiles, "env", files.role, "--shell", "bash"])),
+        ("fast-process", f"`profiles credential-process ROLE`, cached, {of}",
+         timed([profiles, "credential-process", files.role])),
+    ]  # fmt: skip
+    rows = [Row(key, label, ours, *python, "x", FAST_TARGET) for key, label, ours in fast]
+    if not quick:  # its absolute target, beside the same baseline
+        rows.append(Row("prompt", "`profiles prompt`", fast[1][2], *python, "s", 0.040))
+    plain = timed([profiles, "exec", files.role, "--", "true"])
+    served = timed([profiles, "exec", files.role, "--server", "--", "true"])
+    rows.append(
+        Row("exec-server", f"`exec --server` starts a command, {of}", served,
+            "`exec`", plain, "+s", None if quick else 0.050)
+    )  # fmt: skip
+    with _serving(profiles, files) as (process, url, token):
+        requests = sorted(_request(url, token) for _ in range(50))
+        memory = _high_water_mib(process.pid)
+    one = requests[len(requests) // 2]  # the median: each request is a few milliseconds of threads
+    process_call = ("`profiles credential-process ROLE`", timed([profiles, "credential-process", files.role]))
+    rows.append(
+        Row("endpoint-request", "one credential request through the endpoint (median of 50)", one,
+            *process_call, "s", None if quick else 0.005)
+    )  # fmt: skip
+    aws_peak = peak_mib([_bin("aws"), "configure", "get", "region", "--profile", files.role], files.env)
+    rows.append(
+        Row("endpoint-memory", "peak memory of the endpoint (`profiles serve`), 50 requests", memory,
+            "one `aws configure get`", aws_peak, "MiB", 60.0)
+    )  # fmt: skip
+    return rows
+
+
 # --------------------------------------------------------------------------- quick mode
 
 #: --quick: each row's ratio to its baseline on the reference machine (2 CPUs, Python 3.11, CPU
@@ -567,6 +724,15 @@ QUICK_REFERENCE = {
     "memory": 1.0,
     "keyring-key": 0.3,
     "keyring-session": 0.3,
+    "fast-version": 1.2,  # the fast paths / `python -c pass` (a few ms apart: noisy)
+    "fast-prompt": 1.5,
+    "fast-complete": 5.0,
+    "fast-env": 5.5,
+    "fast-process": 5.5,
+    "exec-server": 1.1,  # exec --server / exec
+    # a request's wall time / credential-process's CPU time: lenient, threads on a busy machine
+    "endpoint-request": 0.03,
+    "endpoint-memory": 0.8,
 }
 QUICK_SIZES = {"small": 1_000, "large": 3_000, "huge": 10_000}
 FULL_SIZES = {"small": 1_000, "large": 10_000, "huge": 50_000}
@@ -611,8 +777,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-keyring", action="store_true", help="skip the rows that need gnome-keyring")
     parser.add_argument(
         "--only",
-        choices=("files", "live", "keyring"),
-        help="only these rows (generated files, moto_server, keyring)",
+        choices=("files", "live", "keyring", "fast"),
+        help="only these rows (generated files, moto_server, keyring, fast paths and the endpoint)",
     )
     args = parser.parse_args(argv)
     runs = args.runs or (3 if args.quick else 5)
@@ -623,6 +789,8 @@ def main(argv: list[str] | None = None) -> int:
         rows = []
         if args.only in (None, "files"):
             rows += file_rows(root, QUICK_SIZES if args.quick else FULL_SIZES, runs, args.quick)
+        if args.only in (None, "fast"):
+            rows += fast_rows(root, runs, args.quick)
         if args.only == "keyring" or (args.only is None and not args.no_keyring):
             rows += keyring_rows(root, runs, args.quick)
         if args.only == "live" or (args.only is None and not args.no_live):

@@ -52,6 +52,10 @@ def test_rows_are_judged_against_their_targets(bench: ModuleType) -> None:
     assert not bench.Row("check", "m", 1.0, "b", 29.0, "speed-up", 30.0).met()
     assert bench.Row("list-huge", "m", 2.9, "b", 9.0, "s", 3.0).met()
     assert not bench.Row("list-huge", "m", 3.0, "b", 9.0, "s", 3.0).met()
+    added = bench.Row("exec-server", "m", 0.130, "b", 0.090, "+s", 0.050)
+    assert added.met()
+    assert bench._figure(added, added.figure) == "+40 ms"
+    assert not bench.Row("exec-server", "m", 0.150, "b", 0.090, "+s", 0.050).met()
 
 
 def test_quick_mode_fails_a_row_whose_ratio_doubled(

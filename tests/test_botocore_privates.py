@@ -4,6 +4,8 @@ aws-export-credentials, broke on exactly this)."""
 
 from __future__ import annotations
 
+import datetime
+
 import botocore.credentials
 import botocore.session
 
@@ -34,6 +36,12 @@ def test_the_private_attributes_session_uses_exist_in_this_botocore() -> None:
         "AKIAIOSFODNN7EXAMPLE", "secret", "token", botocore.credentials._local_now(), lambda: {}, "test"
     )
     assert sessions.expiry_of(refreshable) is not None
+    sessions.set_refresh_windows(refreshable, 890, 300)
+    assert (refreshable._advisory_refresh_timeout, refreshable._mandatory_refresh_timeout) == (890, 300)
+    # botocore reads them where set_refresh_windows writes them: 600 s left is past 300, before 890
+    refreshable._expiry_time = botocore.credentials._local_now() + datetime.timedelta(seconds=600)
+    assert refreshable.refresh_needed()
+    assert not refreshable.refresh_needed(refreshable._mandatory_refresh_timeout)
     for name in ("sso", "assume-role-with-web-identity"):
         assert hasattr(resolver.get_provider(name), "cache")
 

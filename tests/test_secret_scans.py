@@ -114,8 +114,17 @@ OFFLINE: dict[str, list[Run]] = {
         (["credential-process", name], None, name) for name in ("keys", "temp", "legacy", "leaky")
     ],
     "exec": [
-        (["exec", name, "--", "/nonexistent/command"], None, None) for name in ("keys", "temp", "legacy")
+        (["exec", name, *server, "--", "/nonexistent/command"], None, None)
+        for name in ("keys", "temp", "legacy")
+        for server in ([], ["--server"])
     ],
+    # Refused before any endpoint opens (one that serves runs until a signal: tests/e2e).
+    "serve": [
+        (["serve", "nope"], None, None),
+        (["serve", "temp", "--shell", "json"], None, None),
+        (["serve", "temp", "--port", "70000"], None, None),
+    ],
+    "prompt": [(["prompt"], None, None)],
     "onboard": [],  # below: it needs a manifest and a key file
     "add-sso": [
         (["add-sso", "sso", *SSO, "--account", "123456789012", "--role-name", "Admin"], None, None),

@@ -216,11 +216,13 @@ _ROLE = {
     "--no-cache": Option("no_cache"),
 }
 
+_REGION = {"--region": Option("region", True)}
+
 #: The commands served before the CLI loads, with every option and argument their typer
 #: parameters declare (tests/test_cmdline.py compares them with the application).
 FAST: dict[str, Command] = {
     "env": Command(
-        {"--shell": Option("shell", True), "--unset": Option("unset"), **_ROLE, **_FILES, **_HELP},
+        {"--shell": Option("shell", True), "--unset": Option("unset"), **_ROLE, **_REGION, **_FILES, **_HELP},
         (Argument("name", required=False),),
     ),
     "credential-process": Command(
@@ -233,5 +235,8 @@ FAST: dict[str, Command] = {
         },
         (Argument("name"),),
     ),
-    "exec": Command({**_ROLE, **_FILES, **_HELP}, (Argument("name"), Argument("command", -1, verbatim=True))),
+    "exec": Command(
+        {**_ROLE, "--server": Option("server"), **_REGION, **_FILES, **_HELP},
+        (Argument("name"), Argument("command", -1, verbatim=True)),
+    ),
 }

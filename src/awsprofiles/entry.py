@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
 
 from awsprofiles.errors import EXIT_INTERRUPTED, EXIT_OUTPUT_CLOSED
 from awsprofiles.startup import core_dumps_off, discard_stdout, end_line, version_line
@@ -34,6 +33,10 @@ def serve_fast(argv: list[str]) -> int | None:
     if argv in (["--version"], ["-V"]):
         print(version_line())
         return 0
+    if argv[:1] == ["prompt"]:
+        from awsprofiles.expiry import serve_prompt
+
+        return serve_prompt(argv[1:])
     if argv[:1] == ["credential-process"] and "--from-keyring" in argv:
         from awsprofiles.sessions import serve_cached
 
@@ -45,7 +48,7 @@ def serve_fast(argv: list[str]) -> int | None:
     return None
 
 
-def completion_spec() -> dict[str, Any]:
+def completion_spec() -> dict[str, object]:  # not typing's Any: importing typing doubles --version
     """The completion spec, built from the application when the cache has none (the one call
     from the completion's fast path to the CLI, which sits above it)."""
     from awsprofiles.cli.completing import build_spec

@@ -9,7 +9,7 @@ import io
 import re
 import shlex
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -46,6 +46,10 @@ class Credentials:
     @property
     def temporary(self) -> bool:
         return self.session_token is not None
+
+    def in_region(self, region: str | None) -> Credentials:
+        """These credentials for use in ``region`` (``--region``) instead of the profile's own."""
+        return self if region is None else replace(self, region=region)
 
 
 #: Keys whose values are secrets: never printed, never passed on a command line. The one list:

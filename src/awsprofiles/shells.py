@@ -17,11 +17,11 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from pathlib import PurePosixPath, PureWindowsPath
 
 from awsprofiles import model
 from awsprofiles.errors import BadInput
+from awsprofiles.expiry import iso8601
 from awsprofiles.model import Credentials
 
 SHELLS = ("bash", "zsh", "sh", "fish", "powershell", "cmd", "dotenv", "json")
@@ -41,16 +41,24 @@ CREDENTIAL_VARIABLES = (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, EXPIRAT
 #: a refusal never shows their value.
 SECRET_VARIABLES = frozenset(key.upper() for key in model.SECRET_KEYS)
 SAVED_VARIABLES = PROFILE_VARIABLES + REGION_VARIABLES
+#: A credential endpoint in the format of the ECS container credentials provider, which every SDK
+#: and the CLI read (`awsprofiles.endpoint`): its URL and the token that opens it.
+ENDPOINT_URL = "AWS_CONTAINER_CREDENTIALS_FULL_URI"
+ENDPOINT_TOKEN = "AWS_CONTAINER_AUTHORIZATION_TOKEN"
+#: What the SDKs would prefer to the endpoint: inherited container settings (ECS, CodeBuild,
+#: EKS Pod Identity) and a web identity in the environment (EKS IRSA).
+ENDPOINT_SHADOWS = (
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+    "AWS_ROLE_SESSION_NAME",
+)
 ACTIVE = "PROFILES_ACTIVE"
 SAVED_PREFIX = "PROFILES_SAVED_"
 
 #: (name, value) in order; a value of None removes the variable.
 Assignments = list[tuple[str, str | None]]
-
-
-def iso8601(moment: datetime) -> str:
-    """UTC with a Z, the form STS and credential_process use (``2026-01-01T12:00:00Z``)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def credential_assignments(credentials: Credentials) -> Assignments:
@@ -72,17 +80,49 @@ def credential_assignments(credentials: Credentials) -> Assignments:
     return assignments
 
 
+def endpoint_assignments(url: str, token: str, region: str | None) -> Assignments:
+    """The environment of a command that gets its credentials from the endpoint at ``url``: the
+    endpoint, and none of what an SDK would use before it (keys, a profile, other containers')
+    endpoints, a web identity)."""
+    assignments: Assignments = [(ENDPOINT_URL, url), (ENDPOINT_TOKEN, token)]
+    assignments += [(name, None) for name in (*CREDENTIAL_VARIABLES, *ENDPOINT_SHADOWS)]
+    if region:
+        assignments += [(name, region) for name in REGION_VARIABLES]
+    assignments += [(name, None) for name in PROFILE_VARIABLES]
+    return assignments
+
+
+def _saved(environ: Mapping[str, str]) -> Assignments:
+    """What --unset restores, saved the first time: a second `profiles env` must not save the
+    first one's values."""
+    if ACTIVE in environ:
+        return []
+    return [(SAVED_PREFIX + name, environ[name]) for name in SAVED_VARIABLES if name in environ]
+
+
 def use_assignments(credentials: Credentials, profile: str, environ: Mapping[str, str]) -> Assignments:
     """What ``profiles env NAME`` sets: the credentials, after saving what --unset restores."""
-    saved: Assignments = []
-    if ACTIVE not in environ:  # a second `profiles env` must not save the first one's values
-        saved = [(SAVED_PREFIX + name, environ[name]) for name in SAVED_VARIABLES if name in environ]
-    return [*saved, *credential_assignments(credentials), (ACTIVE, profile)]
+    return [*_saved(environ), *credential_assignments(credentials), (ACTIVE, profile)]
+
+
+def serve_assignments(
+    url: str, token: str, region: str | None, profile: str, environ: Mapping[str, str]
+) -> Assignments:
+    """What ``profiles serve NAME`` prints: the endpoint, after saving what --unset restores."""
+    return [*_saved(environ), *endpoint_assignments(url, token, region), (ACTIVE, profile)]
+
+
+def serve_set_endpoint(environ: Mapping[str, str]) -> bool:
+    """Whether the environment's endpoint is one `profiles serve` set (a loopback URL, in a shell
+    that `profiles` marked): --unset removes it then, and never an ECS or EKS one."""
+    return ACTIVE in environ and environ.get(ENDPOINT_URL, "").startswith("http://127.0.0.1:")
 
 
 def unset_assignments(environ: Mapping[str, str]) -> Assignments:
     """What ``profiles env --unset`` does: remove the credentials, restore what was saved."""
     assignments: Assignments = [(name, None) for name in CREDENTIAL_VARIABLES]
+    if serve_set_endpoint(environ):
+        assignments += [(ENDPOINT_URL, None), (ENDPOINT_TOKEN, None)]
     for name in SAVED_VARIABLES:
         saved = SAVED_PREFIX + name
         if saved in environ:

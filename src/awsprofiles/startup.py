@@ -59,7 +59,9 @@ def end_line() -> None:
 
 
 def version_line() -> str:
-    """What ``profiles --version`` prints: the version in the package metadata."""
-    from importlib.metadata import version
+    """What ``profiles --version`` prints: ``awsprofiles.__version__``, the one source of the
+    version (the build reads it from there into the metadata; importlib.metadata would cost
+    several times a bare Python's start)."""
+    from awsprofiles import __version__
 
-    return f"profiles {version('awsprofiles')}"
+    return f"profiles {__version__}"

@@ -1,5 +1,7 @@
-"""Using a profile: ``env``, ``exec``, ``credential-process`` and ``console``, once their arguments
-are parsed, without the CLI framework.
+"""Using a profile: ``env``, ``exec`` (``--server`` too), ``serve``, ``credential-process`` and
+``console``, once their arguments are parsed, without the CLI framework. The credential endpoint
+of ``exec --server`` and ``serve`` is `awsprofiles.endpoint`'s; the command, or the server, is run
+around it here.
 
 Which kinds of profile take ``--duration`` and ``--mfa-code``, what the credential_process botocore
 starts is told through the environment (`IN_PROGRESS`, `sessions.MFA_CODE`), and where the
@@ -14,14 +16,17 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from awsprofiles import cmdline, model, sessions, shells, store
 from awsprofiles.errors import BadInput, CannotRun, ProfilesError
 from awsprofiles.model import Credentials
 from awsprofiles.startup import core_dumps_restored
+
+if TYPE_CHECKING:
+    from awsprofiles import endpoint
 
 #: exec's exit codes when the command cannot be run (the shells' own conventions).
 EXIT_NOT_FOUND = 127
@@ -117,32 +122,68 @@ def find_program(name: str, search_path: str | None) -> str:
     raise CannotRun(f"{name}: command not found", EXIT_NOT_FOUND)
 
 
-def run_with(credentials: Credentials, program: str, command: list[str], inherited: str | None) -> int:
-    """Run ``command`` (``program`` found by `find_program`) with the credentials in its
-    environment: on POSIX in place of this process; returns only the exit code to end with.
-    ``inherited``: this process's PROFILES_RESOLVING as it started."""
+def command_environment(assignments: shells.Assignments, inherited: str | None) -> dict[str, str]:
+    """The environment exec's command runs with: this one with ``assignments`` made, less what was
+    meant for profiles alone. ``inherited``: this process's PROFILES_RESOLVING as it started."""
     environment = dict(os.environ)
     # The command may well run `profiles exec NAME` itself: that is no loop.
     environment.pop(IN_PROGRESS, None)
     environment.pop(sessions.MFA_CODE, None)  # meant for the credential_process only
     if inherited is not None:
         environment[IN_PROGRESS] = inherited
-    for variable, value in shells.credential_assignments(credentials):
+    for variable, value in assignments:
         if value is None:
             environment.pop(variable, None)
         else:
             environment[variable] = value
+    return environment
+
+
+def run_with(
+    credentials: Credentials, program: str, command: list[str], inherited: str | None, name: str
+) -> int:
+    """Run ``command`` (``program`` found by `find_program`) with the credentials of profile
+    ``name`` in its environment, and return the exit code to end with.
+
+    Credentials that expire: ``profiles`` waits for the command, to warn a few minutes before
+    they do (`expiry.warn_before`); others: on POSIX, the command runs in place of this process.
+    """
+    environment = command_environment(
+        [*shells.credential_assignments(credentials), (shells.ACTIVE, name)], inherited
+    )
     sys.stdout.flush()
     sys.stderr.flush()
-    if os.name != "posix":
-        # Windows has no exec: os.exec* there starts a new process and returns at once.
-        return subprocess.run([program, *command[1:]], env=environment, check=False).returncode
+    if credentials.expiration is not None or os.name != "posix":
+        from awsprofiles import child, expiry
+
+        alarm = expiry.warn_before(name, credentials.expiration) if credentials.expiration else None
+        return child.run(program, command, environment, alarm=alarm)
+    from awsprofiles.child import restore_ignored_signals
+
     core_dumps_restored()  # the command is the user's: it keeps the user's own core-file limit
+    restore_ignored_signals()
     try:
         os.execve(program, command, environment)  # noqa: S606  (running the given command is the point)
     except OSError as error:
         print(f"error: cannot run {command[0]!r}: {error.strerror}", file=sys.stderr)
     return EXIT_NOT_EXECUTABLE
+
+
+def run_with_endpoint(
+    source: endpoint.Source, program: str, command: list[str], inherited: str | None, region: str | None
+) -> int:
+    """``exec --server``: ``command`` run with a credential endpoint that serves ``source`` for as
+    long as it runs (and none of the keys or profile an SDK would take before it); its exit code."""
+    from awsprofiles import child
+    from awsprofiles.endpoint import Endpoint
+
+    server = Endpoint(source.current, report=source.report)
+    assignments = shells.endpoint_assignments(server.url, server.token, region)
+    environment = command_environment([*assignments, (shells.ACTIVE, source.profile)], inherited)
+    try:
+        return child.run(program, command, environment, started=server.start)
+    finally:
+        server.stop()
 
 
 # --------------------------------------------------------------------------- the commands
@@ -180,17 +221,11 @@ def _obtain(
     )
 
 
-def credentials_for(
-    files: store.Paths,
-    name: str,
-    *,
-    duration: int | None = None,
-    mfa_code: str | None = None,
-    no_cache: bool = False,
-    warn: Warn,
-) -> Credentials:
-    """What env, exec and credential-process give for ``name``. ``duration`` applies to a role;
-    ``mfa_code`` to a role, or to a keyring profile that keeps an MFA session."""
+def _checked(
+    files: store.Paths, name: str, duration: int | None, mfa_code: str | None, warn: Warn
+) -> store.Snapshot:
+    """The files as read, once ``duration`` (a role's) and ``mfa_code`` (a role's, or a keyring
+    profile's that keeps an MFA session) fit the profile's kind."""
     if duration is not None:
         model.validate_duration(duration)
     snapshot, profile = _resolve(files, name, warn)
@@ -203,7 +238,67 @@ def credentials_for(
             f"--mfa-code applies to a profile that assumes a role or keeps an MFA session in the keyring; "
             f"{name!r} is a {profile.kind.value} profile"
         )
+    return snapshot
+
+
+def credentials_for(
+    files: store.Paths,
+    name: str,
+    *,
+    duration: int | None = None,
+    mfa_code: str | None = None,
+    no_cache: bool = False,
+    warn: Warn,
+) -> Credentials:
+    """What env, exec and credential-process give for ``name``."""
+    snapshot = _checked(files, name, duration, mfa_code, warn)
     return _obtain(files, snapshot, name, duration, mfa_code, no_cache)
+
+
+def check_region(region: str | None, warn: Warn) -> None:
+    """``--region``: a line break in it is refused (exit 2); a name unlike a region's warns."""
+    if region is not None:
+        warn(model.region_warnings(model.validate_value("region", region)))
+
+
+def endpoint_source(
+    files: store.Paths,
+    name: str,
+    *,
+    duration: int | None = None,
+    mfa_code: str | None = None,
+    no_cache: bool = False,
+    interactive: bool,
+    warn: Warn,
+) -> tuple[endpoint.Source, Credentials]:
+    """What a credential endpoint for ``name`` serves (`endpoint.open_source`), and its first
+    credentials, got now: an MFA code is asked for now, a failure stops before any command starts.
+    ``interactive``: later renewals may ask on this terminal too (``serve``)."""
+    from awsprofiles import endpoint
+
+    snapshot = _checked(files, name, duration, mfa_code, warn)
+    shadow = endpoint.default_shadows(snapshot)
+    warn([shadow] if shadow else [])
+    if mfa_code is not None:
+        from awsprofiles.aws.credentials import validate_mfa_code
+
+        # For the `profiles credential-process --from-keyring` botocore starts for a keyring source.
+        os.environ[sessions.MFA_CODE] = validate_mfa_code(mfa_code)
+    # The credential_processes botocore starts (a keyring source) know whom they serve: a loop
+    # back to this profile fails instead of starting itself forever.
+    enter(name)
+    try:
+        return endpoint.open_source(
+            files,
+            snapshot,
+            name,
+            duration=duration,
+            mfa_code=mfa_code,
+            use_cache=not no_cache,
+            interactive=interactive,
+        )
+    finally:
+        os.environ.pop(sessions.MFA_CODE, None)  # a code is good once; a renewal asks again
 
 
 def env(
@@ -215,25 +310,28 @@ def env(
     duration: int | None = None,
     mfa_code: str | None = None,
     no_cache: bool = False,
+    region: str | None = None,
     warn: Warn,
 ) -> None:
     """``profiles env``: print the commands that put ``name``'s credentials in ``shell`` (by
-    default the one detected), or with ``unset`` the commands that remove them."""
+    default the one detected), or with ``unset`` the commands that remove them. ``region``: the
+    region for this use instead of the profile's."""
     chosen = shells.detect_shell() if shell is None else shell.lower()
     if chosen not in shells.SHELLS:
         raise BadInput(f"unknown shell {shell!r}: choose one of {', '.join(shells.SHELLS)}")
     if unset:
-        if name is not None:
-            raise BadInput("--unset takes no profile name")
+        if name is not None or region is not None:
+            raise BadInput("--unset takes no profile name and no --region")
         write(shells.render(chosen, shells.unset_assignments(os.environ)))
         hint(chosen, f"profiles env --unset --shell {chosen}")
         return
     if name is None:
         raise BadInput("name the profile to use, or pass --unset")
+    check_region(region, warn)
     credentials = credentials_for(
         files, name, duration=duration, mfa_code=mfa_code, no_cache=no_cache, warn=warn
     )
-    print_env(credentials, name, chosen)
+    print_env(credentials.in_region(region), name, chosen)
 
 
 def credential_process(
@@ -279,16 +377,74 @@ def run_command(
     duration: int | None = None,
     mfa_code: str | None = None,
     no_cache: bool = False,
+    server: bool = False,
+    region: str | None = None,
     warn: Warn,
 ) -> int:
-    """``profiles exec``: run ``command`` with ``name``'s credentials; the exit code to end with."""
+    """``profiles exec``: run ``command`` with ``name``'s credentials (``server``: from a
+    credential endpoint that keeps them fresh); the exit code to end with."""
     # As a shell would, before any role is assumed (or an MFA code asked for) in vain.
     program = find_program(command[0], os.environ.get("PATH"))
     inherited = os.environ.get(IN_PROGRESS)
+    check_region(region, warn)
+    if server:
+        source, first = endpoint_source(
+            files, name, duration=duration, mfa_code=mfa_code, no_cache=no_cache, interactive=False, warn=warn
+        )
+        return run_with_endpoint(source, program, command, inherited, region or first.region)
     credentials = credentials_for(
         files, name, duration=duration, mfa_code=mfa_code, no_cache=no_cache, warn=warn
     )
-    return run_with(credentials, program, command, inherited)
+    return run_with(credentials.in_region(region), program, command, inherited, name)
+
+
+#: `serve --shell`: the shells `env` writes for, but json (credentials only).
+SERVE_SHELLS = tuple(shell for shell in shells.SHELLS if shell != "json")
+
+
+def serve(
+    files: store.Paths,
+    name: str,
+    shell: str | None,
+    *,
+    port: int = 0,
+    duration: int | None = None,
+    mfa_code: str | None = None,
+    no_cache: bool = False,
+    region: str | None = None,
+    warn: Warn,
+    info: Callable[[str], None],
+) -> int:
+    """``profiles serve``: print the lines that point ``shell`` at a credential endpoint for
+    ``name``, serve it until SIGINT (130) or SIGTERM/SIGHUP (0), close the port; the exit code."""
+    chosen = shells.detect_shell() if shell is None else shell.lower()
+    if chosen not in SERVE_SHELLS:
+        raise BadInput(f"unknown shell {shell!r} for serve: choose one of {', '.join(SERVE_SHELLS)}")
+    check_region(region, warn)
+    from awsprofiles import endpoint
+
+    interactive = sys.stdin.isatty() and sys.stderr.isatty()
+    source, first = endpoint_source(
+        files,
+        name,
+        duration=duration,
+        mfa_code=mfa_code,
+        no_cache=no_cache,
+        interactive=interactive,
+        warn=warn,
+    )
+    server = endpoint.Endpoint(source.current, port=port, report=source.report)
+
+    def announce() -> None:
+        assignments = shells.serve_assignments(
+            server.url, server.token, region or first.region, name, os.environ
+        )
+        write(shells.render(chosen, assignments))
+        info(f"serving the credentials of profile {name!r} on {server.url} until Ctrl-C")
+
+    code = endpoint.serve_until_signal(server, announce)
+    info(f"stopped: {name!r} is no longer served")
+    return code
 
 
 def console_url(
@@ -337,9 +493,9 @@ def console_url(
 
 #: What the fast path of each command serves; any other option goes to the CLI.
 _FAST_PARAMS = {
-    "env": {"name", "shell", "duration", "config_file", "credentials_file"},
+    "env": {"name", "shell", "duration", "region", "config_file", "credentials_file"},
     "credential-process": {"name", "duration", "config_file", "credentials_file"},
-    "exec": {"name", "duration", "config_file", "credentials_file"},
+    "exec": {"name", "duration", "region", "server", "config_file", "credentials_file"},
 }
 
 
@@ -361,10 +517,13 @@ def serve_cached_role(argv: list[str]) -> int | None:
         return None  # the command line after '--' only: NAME -- COMMAND...
     options = plain.values
     name, to_run = options["name"], list(plain.rest)
+    server, region = "server" in plain.flags, options.get("region")
     try:
         model.validate_profile_name(name)
         duration = options.get("duration")
         seconds = None if duration is None else model.validate_duration(int(duration))
+        if region is not None and model.region_warnings(model.validate_value("region", region)):
+            return None  # the full command warns
         shell = ""
         if command == "env":
             shell = options["shell"].lower() if "shell" in options else shells.detect_shell()
@@ -372,16 +531,24 @@ def serve_cached_role(argv: list[str]) -> int | None:
                 return None
         if name in resolving():
             return None
-        snapshot = store.load(store.locate(options.get("config_file"), options.get("credentials_file")))
+        files = store.locate(options.get("config_file"), options.get("credentials_file"))
+        snapshot = store.load(files)
         profile = snapshot.profile(name)
         if snapshot.warnings or profile is None or profile.kind is not model.Kind.ROLE:
             return None
+        if server:
+            from awsprofiles import endpoint
+
+            if endpoint.default_shadows(snapshot):
+                return None  # the full command warns
+            endpoint.refresh_windows()  # a bad setting: the full command says so
         program = find_program(to_run[0], os.environ.get("PATH")) if to_run else ""
         from awsprofiles.aws.role_cache import cached_role_credentials
 
-        credentials = cached_role_credentials(snapshot, name, duration=seconds)
-        if credentials is None:
+        cached = cached_role_credentials(snapshot, name, duration=seconds)
+        if cached is None:
             return None
+        credentials = cached.in_region(region)
         # Rendered before anything is printed: a value the output cannot hold is the CLI's to explain.
         if command == "env":
             output = env_output(credentials, name, shell)
@@ -389,8 +556,15 @@ def serve_cached_role(argv: list[str]) -> int | None:
             output = shells.credential_process_json(credentials)
     except (ProfilesError, ValueError):
         return None
+    inherited = os.environ.get(IN_PROGRESS)  # what the command gets: it is not resolving NAME
+    if command == "exec" and server:
+        from awsprofiles import endpoint
+
+        enter(name)  # for the credential_processes a renewal starts; no loop: checked above
+        source = endpoint.cached_source(files, name, credentials, seconds)
+        return run_with_endpoint(source, program, to_run, inherited, credentials.region)
     if command == "exec":
-        return run_with(credentials, program, to_run, os.environ.get(IN_PROGRESS))
+        return run_with(credentials, program, to_run, inherited, name)
     if command == "env":
         print_env_output(output, name, shell)
     else:

@@ -15,11 +15,12 @@ and not at all when the AWS CLI's cache already holds the role's session (`awspr
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import Any, TextIO
 
 from awsprofiles.aws.caches import cli_cache_dir
 from awsprofiles.errors import BadInput, CheckFailed, FileProblem, MfaCodeNeeded
@@ -131,6 +132,111 @@ def _assume_denied(session: object, profile: str) -> str:
     return assume_denied_message(who, str(values.get("role_arn", "its role")))
 
 
+def _quiet_botocore() -> None:
+    """botocore logs a failed mandatory refresh as a warning before raising it (and an advisory
+    one with its traceback); the error we raise says it better, and Python would otherwise print
+    the warning on stderr."""
+    import logging  # here: `credential-process --from-keyring` imports this module and must start fast
+
+    botocore_log = logging.getLogger("botocore")
+    if not botocore_log.handlers:
+        botocore_log.addHandler(logging.NullHandler())
+
+
+@contextlib.contextmanager
+def _botocore_errors(session: Any, profile: str) -> Iterator[None]:
+    """botocore's failures as `CheckFailed` with check's codes, in profiles' own words."""
+    from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
+
+    from awsprofiles.aws.errors import classify, origin_of
+
+    try:
+        yield
+    except ProfileNotFound:
+        raise no_such_profile(profile, session.available_profiles) from None
+    except (BotoCoreError, ClientError) as error:
+        raise classify(
+            error,
+            profile,
+            assume_denied=lambda name: _assume_denied(session, name),
+            origin=origin_of(profile, session.full_config.get("profiles", {})),
+            profiles=session.full_config.get("profiles", {}),
+        ) from None
+    except OSError as error:  # the cache folder (a credential_process's own failure is a CheckFailed)
+        where = error.filename or cli_cache_dir()
+        raise FileProblem(
+            f"cannot use the AWS CLI's cache {where}: {error.strerror or error}; or run with --no-cache"
+        ) from None
+
+
+def _resolve(
+    paths: Paths,
+    profile: str,
+    *,
+    duration: int | None,
+    prompter: Callable[[str], str],
+    use_cache: bool,
+    snapshot: Snapshot | None,
+    no_prompt: bool = False,
+) -> tuple[Any, Any, str | None]:
+    """botocore's session for ``profile``, the credentials its chain finds (refreshable where
+    botocore refreshes them: roles, SSO, a credential_process that says when it expires) and the
+    profile's region. ``no_prompt``: the credential_processes it starts never ask for a code."""
+    _quiet_botocore()
+    from awsprofiles.aws.errors import no_credentials
+    from awsprofiles.aws.session import make_session, share_parsed_files, wire_assume_role
+
+    session = make_session(paths, profile, snapshot=snapshot)
+    if profile not in session.available_profiles:
+        raise no_such_profile(profile, session.available_profiles)
+    with _botocore_errors(session, profile):
+        if snapshot is not None:  # botocore's key providers read the snapshot, not the files again
+            share_parsed_files(session, session.full_config, snapshot)
+        resolver = session.get_component("credential_provider")
+        config = session.full_config
+        if duration is not None:
+            # full_config is the session's own parsed copy; the override never reaches a file.
+            config["profiles"][profile]["duration_seconds"] = str(duration)
+        cache = None
+        if use_cache:
+            from awsprofiles.aws.role_cache import EntryCache
+
+            cache_dir = cli_cache_dir()
+            make_private_dirs(cache_dir)  # ~/.aws, ~/.aws/cli and the cache: 0700 whatever the umask
+            # As awscli/customizations/assumerole.py does: same folder, same keys, same files;
+            # each entry read as untrusted input, and written all or nothing (mode 0600).
+            cache = EntryCache(cache_dir)
+        wire_assume_role(session, cache=cache, prompter=prompter, no_prompt=no_prompt)
+        found = resolver.load_credentials()
+        if found is None:
+            raise no_credentials(profile)
+        region = session.get_scoped_config().get("region")
+    return session, found, region if isinstance(region, str) and region else None
+
+
+def _frozen(session: Any, found: Any, profile: str, region: str | None) -> Credentials:
+    """What ``found`` holds now, refreshed first by botocore if it is about to expire."""
+    from awsprofiles.aws.session import expiry_of
+
+    with _botocore_errors(session, profile):
+        try:
+            frozen = found.get_frozen_credentials()
+        except RuntimeError:  # botocore: "the refreshed credentials are still expired"
+            raise CheckFailed(
+                f"profile {profile!r}: its credentials were renewed but had already expired", "expired"
+            ) from None
+        expiration = _utc(expiry_of(found))
+    if not frozen.access_key or not frozen.secret_key:
+        raise CheckFailed(f"profile {profile!r}: no credentials", "no-credentials")
+    return Credentials(
+        access_key_id=frozen.access_key,
+        secret_access_key=frozen.secret_key,
+        session_token=frozen.token or None,
+        expiration=expiration if frozen.token else None,
+        region=region,
+    )
+
+
 def get_credentials(
     paths: Paths,
     profile: str,
@@ -156,73 +262,90 @@ def get_credentials(
         cached = cached_role_credentials(snapshot, profile, duration=duration)
         if cached is not None:
             return cached
-
-    # botocore logs a failed mandatory refresh as a warning before raising it; the error we raise
-    # says it better, and Python would otherwise print the warning on stderr.
-    import logging  # here: `credential-process --from-keyring` imports this module and must start fast
-
-    from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
-
-    from awsprofiles.aws.errors import classify, no_credentials, origin_of
-    from awsprofiles.aws.role_cache import EntryCache
-    from awsprofiles.aws.session import expiry_of, make_session, share_parsed_files, wire_assume_role
-
-    botocore_log = logging.getLogger("botocore")
-    if not botocore_log.handlers:
-        botocore_log.addHandler(logging.NullHandler())
-    session = make_session(paths, profile, snapshot=snapshot)
-    if profile not in session.available_profiles:
-        raise no_such_profile(profile, session.available_profiles)
-    try:
-        if snapshot is not None:  # botocore's key providers read the snapshot, not the files again
-            share_parsed_files(session, session.full_config, snapshot)
-        resolver = session.get_component("credential_provider")
-        config = session.full_config
-        if duration is not None:
-            # full_config is the session's own parsed copy; the override never reaches a file.
-            config["profiles"][profile]["duration_seconds"] = str(duration)
-        cache = None
-        if use_cache:
-            cache_dir = cli_cache_dir()
-            make_private_dirs(cache_dir)  # ~/.aws, ~/.aws/cli and the cache: 0700 whatever the umask
-            # As awscli/customizations/assumerole.py does: same folder, same keys, same files;
-            # each entry read as untrusted input, and written all or nothing (mode 0600).
-            cache = EntryCache(cache_dir)
-        wire_assume_role(
-            session,
-            cache=cache,
-            prompter=mfa_prompter(profile, mfa_code, interactive() if can_prompt is None else can_prompt),
-        )
-        found = resolver.load_credentials()
-        if found is None:
-            raise no_credentials(profile)
-        frozen = found.get_frozen_credentials()
-        expiration = _utc(expiry_of(found))
-        region = session.get_scoped_config().get("region")
-    except ProfileNotFound:
-        raise no_such_profile(profile, session.available_profiles) from None
-    except (BotoCoreError, ClientError) as error:
-        raise classify(
-            error,
-            profile,
-            assume_denied=lambda name: _assume_denied(session, name),
-            origin=origin_of(profile, session.full_config.get("profiles", {})),
-            profiles=session.full_config.get("profiles", {}),
-        ) from None
-    except OSError as error:  # the cache folder (a credential_process's own failure is a CheckFailed)
-        where = error.filename or cli_cache_dir()
-        raise FileProblem(
-            f"cannot use the AWS CLI's cache {where}: {error.strerror or error}; or run with --no-cache"
-        ) from None
-    if not frozen.access_key or not frozen.secret_key:
-        raise CheckFailed(f"profile {profile!r}: no credentials", "no-credentials")
-    return Credentials(
-        access_key_id=frozen.access_key,
-        secret_access_key=frozen.secret_key,
-        session_token=frozen.token or None,
-        expiration=expiration if frozen.token else None,
-        region=region if isinstance(region, str) and region else None,
+    prompter = mfa_prompter(profile, mfa_code, interactive() if can_prompt is None else can_prompt)
+    session, found, region = _resolve(
+        paths, profile, duration=duration, prompter=prompter, use_cache=use_cache, snapshot=snapshot
     )
+    return _frozen(session, found, profile, region)
+
+
+class LiveCredentials:
+    """A profile's credentials as botocore holds them, renewed by botocore itself (roles and
+    chains, SSO, a credential_process that says when its credentials expire) once they have less
+    than ``advisory`` seconds left, and never served with less than ``mandatory`` (botocore's own
+    refresh windows, 15 and 10 minutes by default). Thread-safe."""
+
+    def __init__(self, session: Any, found: Any, profile: str, region: str | None) -> None:
+        self._session = session
+        self._found = found
+        self.profile = profile
+        self.region = region
+        import threading  # here: the start-up fast path imports this module
+
+        # botocore's refresh has its own lock; this one keeps the credentials and the expiry read
+        # after them from two different refreshes.
+        self._lock = threading.Lock()
+
+    def current(self) -> Credentials:
+        with self._lock:
+            return _frozen(self._session, self._found, self.profile, self.region)
+
+
+def live_credentials(
+    paths: Paths,
+    profile: str,
+    *,
+    duration: int | None = None,
+    mfa_code: str | None = None,
+    use_cache: bool = True,
+    can_prompt: bool,
+    snapshot: Snapshot | None = None,
+    windows: tuple[int, int] | None = None,
+    needs_you: Callable[[CheckFailed], None] | None = None,
+    renew_hint: str = "",
+) -> LiveCredentials:
+    """The credentials of ``profile`` for a process that lives on: a credential endpoint.
+
+    ``mfa_code`` answers the first MFA prompt only (a code is good once); later ones are asked
+    when ``can_prompt`` (and the credential_processes botocore starts may ask on the terminal),
+    else fail with mfa-required and ``renew_hint`` (what to run), given to ``needs_you`` first:
+    botocore swallows a failure of its advisory refresh, and the user should hear of it while
+    the credentials still work. ``windows``: botocore's (advisory, mandatory) refresh windows.
+    """
+    codes = [validate_mfa_code(mfa_code)] if mfa_code is not None else []
+    ask = mfa_prompter(profile, None, can_prompt)
+
+    def prompter(text: str) -> str:
+        if codes:
+            return codes.pop()
+        try:
+            return ask(text)
+        except CheckFailed as error:
+            failed = error
+            if not can_prompt and renew_hint:
+                failed = CheckFailed(
+                    f"profile {profile!r}: it (or its source) needs a new MFA code to renew its credentials: "
+                    f"{renew_hint}",
+                    "mfa-required",
+                )
+            if needs_you is not None:
+                needs_you(failed)
+            raise failed from None
+
+    session, found, region = _resolve(
+        paths,
+        profile,
+        duration=duration,
+        prompter=prompter,
+        use_cache=use_cache,
+        snapshot=snapshot,
+        no_prompt=not can_prompt,
+    )
+    if windows is not None:
+        from awsprofiles.aws.session import set_refresh_windows
+
+        set_refresh_windows(found, *windows)
+    return LiveCredentials(session, found, profile, region)
 
 
 def session_token(

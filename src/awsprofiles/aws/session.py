@@ -173,6 +173,16 @@ def expiry_of(credentials: Any) -> Any:
     return getattr(credentials, "_expiry_time", None)
 
 
+def set_refresh_windows(credentials: Any, advisory: int, mandatory: int) -> None:
+    """Make botocore's refreshable credentials renew themselves once they have less than
+    ``advisory`` seconds left, and block for new ones under ``mandatory`` (botocore's defaults:
+    15 and 10 minutes). The constructor takes both, but the chain builds the credentials; the
+    instance attributes it sets are private. Static credentials have neither and are left alone."""
+    if hasattr(credentials, "_advisory_refresh_timeout"):
+        credentials._advisory_refresh_timeout = advisory
+        credentials._mandatory_refresh_timeout = mandatory
+
+
 def ignore_environment_profile(session: Any) -> None:
     """Make the session deaf to AWS_PROFILE/AWS_DEFAULT_PROFILE: a session that only reads the files
     (and every profile in them) must not fail because the environment names a profile that is gone."""

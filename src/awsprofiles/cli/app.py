@@ -46,6 +46,8 @@ COMMANDS: dict[str, str] = {
     "env": "awsprofiles.cli.using",
     "credential-process": "awsprofiles.cli.using",
     "exec": "awsprofiles.cli.using",
+    "serve": "awsprofiles.cli.serving",
+    "prompt": "awsprofiles.cli.serving",
     "completion": "awsprofiles.cli.completing",
     "console": "awsprofiles.cli.using",
 }

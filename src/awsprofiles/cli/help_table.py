@@ -88,9 +88,19 @@ HELP: dict[str, CommandHelp] = {
         USING,
         (
             "profiles exec dev-role aws sts get-caller-identity --query Arn",
-            "profiles exec dev-role terraform plan",
+            "profiles exec dev-role --server terraform apply",
         ),
         "guides/using.md#exec-one-command-as-the-profile",
+    ),
+    "serve": CommandHelp(
+        USING,
+        ("profiles serve dev-role", "profiles serve dev-role --shell fish --port 9911"),
+        "guides/using.md#long-jobs-credentials-that-refresh-themselves",
+    ),
+    "prompt": CommandHelp(
+        USING,
+        ("profiles prompt",),
+        "guides/using.md#knowing-when-credentials-expire-profiles-prompt",
     ),
     "credential-process": CommandHelp(
         USING,

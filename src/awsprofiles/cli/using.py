@@ -31,6 +31,9 @@ NoCache = Annotated[
         "--no-cache", help="Assume the role afresh, without the AWS CLI's cache (~/.aws/cli/cache)."
     ),
 ]
+Region = Annotated[
+    str | None, region_option("The region for this use (AWS_REGION) [default: the profile's region].")
+]
 
 
 @app.command("env")
@@ -52,6 +55,7 @@ def env(
     duration: Duration = None,
     mfa_code: MfaCode = None,
     no_cache: NoCache = False,
+    region: Region = None,
 ) -> None:
     """Print the commands that put a profile's credentials in the current shell.
 
@@ -70,6 +74,7 @@ def env(
         duration=duration,
         mfa_code=mfa_code,
         no_cache=no_cache,
+        region=region,
         warn=warn,
     )
 
@@ -133,8 +138,22 @@ def exec_(
     duration: Duration = None,
     mfa_code: MfaCode = None,
     no_cache: NoCache = False,
+    server: Annotated[
+        bool,
+        typer.Option(
+            "--server",
+            help="Give the command a credential endpoint on 127.0.0.1 that keeps the credentials fresh, "
+            "instead of fixed keys.",
+        ),
+    ] = False,
+    region: Region = None,
 ) -> None:
     """Run a command with a profile's credentials in its environment (and no AWS_PROFILE).
+
+    With --server, the command gets a credential endpoint that renews the credentials for as
+    long as it runs (AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN,
+    which every SDK reads) instead of keys; without it, profiles warns a few minutes before the
+    keys expire.
 
     Exits with the command's exit code; 127 when the command is not found, 126 when it cannot
     be run.
@@ -144,7 +163,15 @@ def exec_(
     """
     raise typer.Exit(
         using.run_command(
-            files, name, command, duration=duration, mfa_code=mfa_code, no_cache=no_cache, warn=warn
+            files,
+            name,
+            command,
+            duration=duration,
+            mfa_code=mfa_code,
+            no_cache=no_cache,
+            server=server,
+            region=region,
+            warn=warn,
         )
     )
 

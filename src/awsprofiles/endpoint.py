@@ -1,0 +1,565 @@
+"""A credential endpoint on 127.0.0.1 that keeps a profile's credentials fresh, for one command
+(``profiles exec NAME --server -- COMMAND``) or for whatever is given its URL and token
+(``profiles serve NAME``).
+
+**Protocol.** The ECS container credentials provider's, which every AWS SDK and the AWS CLI read:
+the command's environment holds ``AWS_CONTAINER_CREDENTIALS_FULL_URI`` (``http://127.0.0.1:PORT/``)
+and ``AWS_CONTAINER_AUTHORIZATION_TOKEN``; the SDK sends ``GET /`` with the token as its
+``Authorization`` header and gets ``{"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}``.
+When its credentials come near their expiry the SDK asks again. botocore takes such a URL only
+on a loopback address (``127.0.0.1`` or any ``127/8``, ``::1``), ``localhost`` and the ECS and
+EKS link-local hosts; older releases only ``127.0.0.1`` and ``localhost``: the URL names
+``127.0.0.1``.
+
+**Refresh.** What the endpoint serves comes from botocore's own refreshing credentials
+(`aws.credentials.LiveCredentials`: roles and chains, SSO, a ``credential_process`` that says when
+its credentials expire, a keyring profile's MFA session through its credential_process), renewed
+by botocore once they have less than 15 minutes left. Where botocore does not renew them (a role
+with ``mfa_serial``: botocore asks for one code per chain) the profile is resolved afresh, which
+finds a session renewed in the AWS CLI's cache or asks for a code (`Source`). An answer never
+holds credentials with less than a few minutes left: when they cannot be renewed, the SDK gets an
+error that says why and what to run (and ``profiles`` says it on its stderr, once, while the old
+ones still serve), never stale credentials. ``exec --server`` starts from what ``exec`` would
+have given the command (a role's session in the AWS CLI's cache, without botocore), and loads
+botocore only when that needs renewing. ``PROFILES_REFRESH_SECONDS`` (60-900, default 900)
+renews them that long before they expire.
+
+**Protection.** Only who holds the token gets credentials: 256 random bits per endpoint, compared
+in constant time; a missing token is 401, a wrong one 403, neither says anything more. The socket
+listens on 127.0.0.1 only, and a request whose ``Host`` is not ``127.0.0.1:PORT`` is refused
+(403): a web page that makes its own name resolve to 127.0.0.1 (DNS rebinding) sends its own name.
+The token reaches the command only in its environment (never in argv, which every local user
+can read in ``ps``), and is never printed by ``exec --server``, logged, or put in an error.
+Reads are bounded (8 KiB of request head, 5 seconds per connection), each connection has a
+thread of its own (at most 32 at once: one idle connection cannot hold up the others).
+
+**Not protected against**: a process running as the same user. It can read the command's
+environment (``/proc/PID/environ``), or the memory of ``profiles``, and so the token or the
+credentials themselves, as it could read ``~/.aws`` or the AWS CLI's cache. The endpoint keeps
+other users and web pages out, not the user's own programs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import json
+import os
+import selectors
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from awsprofiles.errors import BadInput, CheckFailed, ProfilesError
+from awsprofiles.expiry import iso8601, time_left
+
+if TYPE_CHECKING:
+    from awsprofiles.aws.credentials import LiveCredentials
+    from awsprofiles.model import Credentials
+    from awsprofiles.store import Paths, Snapshot
+
+HOST = "127.0.0.1"
+PATH = "/"
+TOKEN_BYTES = 32  # 256 bits
+#: A connection has this long to send its request head, and again to take the answer.
+REQUEST_SECONDS = 5.0
+MAX_REQUEST_BYTES = 8 * 1024
+MAX_CONNECTIONS = 32
+#: Credentials that do not expire (an access key) are served as if they did after this long, so
+#: that the SDK asks again now and then (the SDKs require an Expiration).
+STATIC_SECONDS = 60 * 60
+
+#: How long before they expire credentials are renewed (botocore's advisory refresh window).
+REFRESH_SETTING = "PROFILES_REFRESH_SECONDS"
+DEFAULT_REFRESH_SECONDS = 15 * 60
+MIN_REFRESH_SECONDS = 60
+#: botocore's mandatory refresh window: under it, botocore blocks until it has new credentials.
+MANDATORY_SECONDS = 10 * 60
+
+
+@dataclass(frozen=True)
+class Windows:
+    """When credentials are renewed: under ``advisory`` seconds left botocore tries (and keeps the
+    old ones if it fails), under ``mandatory`` it must succeed; none is served with less than
+    ``minimum``."""
+
+    advisory: int
+    mandatory: int
+
+    @property
+    def minimum(self) -> int:
+        return min(5 * 60, self.mandatory // 2)
+
+
+def refresh_windows(environ: dict[str, str] | None = None) -> Windows:
+    """botocore's windows, or those ``PROFILES_REFRESH_SECONDS`` asks for (at most botocore's: the
+    caches botocore renews role and SSO credentials from keep their entries for 15 minutes)."""
+    text = (os.environ if environ is None else environ).get(REFRESH_SETTING, "").strip()
+    if not text:
+        return Windows(DEFAULT_REFRESH_SECONDS, MANDATORY_SECONDS)
+    if not text.isdigit() or not MIN_REFRESH_SECONDS <= int(text) <= DEFAULT_REFRESH_SECONDS:
+        raise BadInput(
+            f"{REFRESH_SETTING} is seconds from {MIN_REFRESH_SECONDS} to {DEFAULT_REFRESH_SECONDS} "
+            "(how long before they expire credentials are renewed)"
+        )
+    seconds = int(text)
+    return Windows(seconds, min(seconds, MANDATORY_SECONDS))
+
+
+def _printable(text: str) -> str:
+    """An error line as a terminal shows it: a control character (a credential_process's stderr
+    is quoted in some) is escaped, never obeyed."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+class Reporter:
+    """Says on stderr what stops the endpoint from serving credentials, and what to do about it:
+    once, not once per request (an SDK asks three times a call), again after a minute."""
+
+    AGAIN_SECONDS = 60.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last: tuple[str, float] | None = None
+
+    def __call__(self, error: ProfilesError) -> None:
+        code = f" [{error.code}]" if isinstance(error, CheckFailed) and error.code else ""
+        line = f"profiles: {_printable(error.message)}{code}\n"
+        now = time.monotonic()
+        with self._lock:
+            if self._last is not None and self._last[0] == line and now - self._last[1] < self.AGAIN_SECONDS:
+                return
+            self._last = (line, now)
+        sys.stderr.write(line)
+        sys.stderr.flush()
+
+
+class Source:
+    """What the endpoint serves.
+
+    ``first`` (what ``exec`` would give the command) while it has longer than the advisory window
+    left; then botocore's refreshing credentials (``live``, made by ``make_live`` when first
+    needed), which botocore renews itself. When botocore has not renewed them (it never asks for
+    a second MFA code: a role with ``mfa_serial`` is assumed once per chain; or its advisory
+    attempt failed), the profile is resolved afresh by ``make_live``, which finds a session the
+    user renewed in the AWS CLI's cache, asks for a code (``serve`` on a terminal) or says what
+    to run (``report``): at most every ``RETRY_SECONDS`` while the old ones still serve, and on
+    every request once they do not. Raises `ProfilesError` rather than serve credentials with
+    less than ``windows.minimum`` seconds left.
+    """
+
+    RETRY_SECONDS = 10.0
+
+    def __init__(
+        self,
+        profile: str,
+        windows: Windows,
+        make_live: Callable[[], LiveCredentials],
+        *,
+        live: LiveCredentials | None = None,
+        first: Credentials | None = None,
+        report: Callable[[ProfilesError], None] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.profile = profile
+        self.windows = windows
+        self._make_live = make_live
+        self._live = live
+        self._first = first
+        self.report = report or Reporter()
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._afresh_lock = threading.Lock()
+        self._next_afresh = 0.0
+
+    def _seconds_left(self, credentials: Credentials) -> float:
+        if credentials.expiration is None:
+            return float("inf")
+        return credentials.expiration.timestamp() - self._clock()
+
+    def current(self) -> Credentials:
+        first = self._first
+        if first is not None:
+            if self._seconds_left(first) >= self.windows.advisory:
+                return first
+            self._first = None
+        with self._lock:
+            if self._live is None:
+                self._live = self._make_live()
+            live = self._live
+        try:
+            credentials: Credentials | None = live.current()
+        except ProfilesError as error:
+            credentials, failure = None, error  # botocore's mandatory refresh failed (or refused)
+        left = -1.0 if credentials is None else self._seconds_left(credentials)
+        if credentials is not None and left >= self.windows.advisory:
+            return credentials
+        must = left < self.windows.minimum
+        renewed = self._afresh(must)
+        if renewed is not None:
+            return renewed
+        if credentials is None:
+            raise failure
+        if must:
+            raise CheckFailed(
+                f"profile {self.profile!r}: its credentials expire in {time_left(left)} and could not be "
+                "renewed; they are not served",
+                "expired",
+            )
+        return credentials
+
+    def _afresh(self, must: bool) -> Credentials | None:
+        """The profile resolved again, when botocore has not renewed its credentials; None when
+        that is for later (or under way on another request) and the old ones still serve."""
+        if not self._afresh_lock.acquire(blocking=must):
+            return None
+        try:
+            if not must and self._clock() < self._next_afresh:
+                return None
+            try:
+                live = self._make_live()
+                credentials = live.current()
+            except ProfilesError as error:
+                self._next_afresh = self._clock() + self.RETRY_SECONDS
+                if must:
+                    raise
+                self.report(error)
+                return None
+            if self._seconds_left(credentials) < self.windows.minimum:
+                return None
+            with self._lock:
+                self._live = live
+            return credentials
+        finally:
+            self._afresh_lock.release()
+
+
+def document(credentials: Credentials, now: float | None = None) -> dict[str, str]:
+    """The answer the SDKs' container credentials providers read."""
+    expiration = credentials.expiration
+    if expiration is None:
+        from datetime import UTC, datetime
+
+        expiration = datetime.fromtimestamp((time.time() if now is None else now) + STATIC_SECONDS, UTC)
+    return {
+        "AccessKeyId": credentials.access_key_id,
+        "SecretAccessKey": credentials.secret_access_key,
+        # An access key has no token; the SDKs require the field to be a string.
+        "Token": credentials.session_token or "",
+        "Expiration": iso8601(expiration),
+    }
+
+
+def _error(code: str, message: str) -> dict[str, str]:
+    # The form the SDKs parse an endpoint's error from; botocore quotes the body in its error.
+    return {"code": code, "message": message}
+
+
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    408: "Request Timeout",
+    431: "Request Header Fields Too Large",
+    503: "Service Unavailable",
+}
+
+
+def parse_head(head: bytes) -> tuple[str, str, dict[str, str]] | None:
+    """Method, target and headers (names in lower case) of an HTTP/1.x request head; None for
+    anything else, a header line without a colon, a folded line, or a second Host or
+    Authorization (which of two would a proxy have checked?)."""
+    lines = head.decode("latin-1").split("\r\n")
+    words = lines[0].split(" ")
+    if len(words) != 3 or not words[2].startswith("HTTP/1."):
+        return None
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        if not line:
+            break
+        name, colon, value = line.partition(":")
+        if not colon or not name or name != name.strip() or line[0] in " \t":
+            return None
+        key = name.lower()
+        if key in headers and key in ("host", "authorization"):
+            return None
+        headers[key] = value.strip(" \t")
+    return words[0], words[1], headers
+
+
+class Endpoint:
+    """The HTTP endpoint: listening from construction (so that a child can be started before its
+    threads are), serving from `start` until `stop`."""
+
+    def __init__(
+        self,
+        credentials: Callable[[], Credentials],
+        *,
+        port: int = 0,
+        report: Callable[[ProfilesError], None] | None = None,
+    ) -> None:
+        self._credentials = credentials
+        self._report = report or Reporter()
+        self._token = os.urandom(TOKEN_BYTES).hex()
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            if os.name == "posix":  # a port in TIME_WAIT after a restart; never a second listener
+                listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind((HOST, port))
+            listener.listen(MAX_CONNECTIONS)
+        except OSError as error:
+            listener.close()
+            raise ProfilesError(f"cannot listen on {HOST}:{port}: {error.strerror or error}") from None
+        listener.setblocking(False)
+        self._listener = listener
+        self.port: int = listener.getsockname()[1]
+        self.host = f"{HOST}:{self.port}"
+        self.url = f"http://{self.host}{PATH}"
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self._wake_reader, self._wake_writer = socket.socketpair()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def token(self) -> str:
+        """The value of AWS_CONTAINER_AUTHORIZATION_TOKEN (a secret: never print or log it)."""
+        return self._token
+
+    def __repr__(self) -> str:
+        return f"Endpoint({self.url!r})"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._accept, name="profiles-endpoint", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop accepting and close the port (answers under way finish on their own threads)."""
+        with contextlib.suppress(OSError):
+            self._wake_writer.send(b"x")
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        for closing in (self._listener, self._wake_reader, self._wake_writer):
+            closing.close()
+
+    def _accept(self) -> None:
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._listener, selectors.EVENT_READ)
+            selector.register(self._wake_reader, selectors.EVENT_READ)
+            while True:
+                for key, _ in selector.select():
+                    if key.fileobj is self._wake_reader:
+                        return
+                    try:
+                        connection, _ = self._listener.accept()
+                    except OSError:  # gone before accept, or out of file descriptors for now
+                        time.sleep(0.01)
+                        continue
+                    if not self._slots.acquire(blocking=False):
+                        connection.close()  # as many as it serves at once are open already
+                        continue
+                    threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
+
+    def _serve(self, connection: socket.socket) -> None:
+        try:
+            with connection:
+                connection.setblocking(True)
+                head = _read_head(connection, time.monotonic() + REQUEST_SECONDS)
+                if head is None:
+                    return  # closed, or too slow: nothing to answer
+                status, body = self.answer(head) if head else (431, _error("TooLarge", "request too large"))
+                _send(connection, status, body, time.monotonic() + REQUEST_SECONDS)
+        except Exception:  # noqa: S110  (a connection's failure is its own: the endpoint serves on)
+            pass
+        finally:
+            self._slots.release()
+
+    def answer(self, head: bytes) -> tuple[int, dict[str, str]]:
+        """The status and JSON body for a request head (bytes up to the blank line)."""
+        request = parse_head(head)
+        if request is None:
+            return 400, _error("BadRequest", "not an HTTP/1.x request this endpoint reads")
+        method, target, headers = request
+        if headers.get("host", "").lower() != self.host:
+            return 403, _error("Forbidden", f"this endpoint answers requests to {self.host} only")
+        token = headers.get("authorization")
+        if token is None:
+            return 401, _error("Unauthorized", "no Authorization header (AWS_CONTAINER_AUTHORIZATION_TOKEN)")
+        if not hmac.compare_digest(token.encode("latin-1"), self._token.encode("ascii")):
+            return 403, _error("Forbidden", "wrong authorization token")
+        if method != "GET":
+            return 405, _error("MethodNotAllowed", "only GET")
+        if target != PATH:
+            return 404, _error("NotFound", f"the credentials are at {PATH}")
+        try:
+            credentials = self._credentials()
+        except ProfilesError as error:
+            self._report(error)
+            code = error.code if isinstance(error, CheckFailed) else "error"
+            return 503, _error(code, error.message)
+        except Exception as error:  # its message could hold anything, a secret included
+            unexpected = ProfilesError(f"unexpected {type(error).__name__} while getting the credentials")
+            self._report(unexpected)
+            return 503, _error("error", unexpected.message)
+        return 200, document(credentials)
+
+
+def _read_head(connection: socket.socket, deadline: float) -> bytes | None:
+    """The request head, up to its blank line; b"" when it is longer than MAX_REQUEST_BYTES; None
+    when the client closes or the deadline passes first."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        if len(data) > MAX_REQUEST_BYTES:
+            return b""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        connection.settimeout(remaining)
+        try:
+            chunk = connection.recv(4096)
+        except TimeoutError:
+            return None
+        if not chunk:
+            return None
+        data += chunk
+    head = data[: data.index(b"\r\n\r\n") + 2]
+    return head if len(head) <= MAX_REQUEST_BYTES else b""
+
+
+def _send(connection: socket.socket, status: int, body: dict[str, str], deadline: float) -> None:
+    payload = json.dumps(body).encode("utf-8")
+    head = (
+        f"HTTP/1.1 {status} {_REASONS[status]}\r\n"
+        "Content-Type: application/json\r\n"
+        f"Content-Length: {len(payload)}\r\n"
+        "Cache-Control: no-store\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode("ascii")
+    connection.settimeout(max(deadline - time.monotonic(), 0.001))
+    connection.sendall(head + payload)
+
+
+# --------------------------------------------------------------------------- using it
+
+
+def default_shadows(snapshot: Snapshot) -> str | None:
+    """A warning when the files' ``default`` profile has credentials of its own: the SDKs' chain
+    asks the files before a container endpoint, so the command would use those instead."""
+    default = snapshot.profile("default")
+    if default is None:
+        return None
+    from awsprofiles.model import Kind
+
+    if default.kind is Kind.OTHER:
+        return None
+    return (
+        f"profile 'default' has credentials of its own ({default.kind.value}), and the AWS SDKs and CLI "
+        "take them before a credential endpoint: the command would not use the endpoint; give those "
+        "credentials a profile of their own ('profiles rename default NAME')"
+    )
+
+
+class _Resolver:
+    """Makes botocore's refreshing credentials of one profile for an endpoint (`Source`'s
+    ``make_live``); ``interactive``: a renewal that needs an MFA code asks for it on this
+    terminal, else the error says what to run."""
+
+    def __init__(
+        self,
+        paths: Paths,
+        name: str,
+        duration: int | None,
+        use_cache: bool,
+        interactive: bool,
+        windows: Windows,
+        report: Reporter,
+    ) -> None:
+        self.paths, self.name, self.duration = paths, name, duration
+        self.use_cache, self.interactive = use_cache, interactive
+        self.windows, self.report = windows, report
+
+    def __call__(self, snapshot: Snapshot | None = None, mfa_code: str | None = None) -> LiveCredentials:
+        from awsprofiles.aws.credentials import live_credentials
+
+        duration = "" if self.duration is None else f" --duration {self.duration}"
+        return live_credentials(
+            self.paths,
+            self.name,
+            duration=self.duration,
+            mfa_code=mfa_code,
+            use_cache=self.use_cache,
+            can_prompt=self.interactive,
+            snapshot=snapshot,
+            windows=(self.windows.advisory, self.windows.mandatory),
+            needs_you=self.report,
+            renew_hint=(
+                f"run 'profiles exec {self.name}{duration} -- true' in a terminal: it asks for the code and "
+                "keeps the new session in the AWS CLI's cache, where the endpoint finds it"
+                if self.use_cache
+                else "start the endpoint again with a code (--mfa-code)"
+            ),
+        )
+
+
+def open_source(
+    paths: Paths,
+    snapshot: Snapshot | None,
+    name: str,
+    *,
+    duration: int | None,
+    mfa_code: str | None,
+    use_cache: bool,
+    interactive: bool,
+) -> tuple[Source, Credentials]:
+    """What an endpoint for ``name`` serves, and its first credentials, got now (``mfa_code``
+    answers a first MFA prompt). ``interactive``: later renewals may ask on this terminal."""
+    windows = refresh_windows()
+    report = Reporter()
+    resolve = _Resolver(paths, name, duration, use_cache, interactive, windows, report)
+    source = Source(name, windows, resolve, live=resolve(snapshot, mfa_code), report=report)
+    return source, source.current()
+
+
+def cached_source(paths: Paths, name: str, first: Credentials, duration: int | None) -> Source:
+    """For ``exec``'s fast path: ``first`` (a role's session from the AWS CLI's cache) until it
+    needs renewing, then botocore's refreshing credentials, loaded then (never asking)."""
+    windows = refresh_windows()
+    report = Reporter()
+    resolve = _Resolver(paths, name, duration, True, False, windows, report)
+    return Source(name, windows, resolve, first=first, report=report)
+
+
+class _Stopped(Exception):
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def serve_until_signal(endpoint: Endpoint, ready: Callable[[], None]) -> int:
+    """Serve ``endpoint`` (``ready`` runs first: `profiles serve` prints its lines) until SIGINT
+    (130) or SIGTERM or SIGHUP (0), then close the port; the exit code."""
+    import signal
+
+    def stop(signum: int, _frame: object) -> None:
+        raise _Stopped(130 if signum == signal.SIGINT else 0)
+
+    numbers = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    try:
+        ready()
+        try:
+            for number in numbers:
+                signal.signal(number, stop)
+            endpoint.start()
+            while True:
+                time.sleep(3600)  # until a signal's handler raises _Stopped
+        except _Stopped as stopped:
+            for number in numbers:  # a second Ctrl-C while the port closes changes nothing
+                signal.signal(number, signal.SIG_IGN)
+            return stopped.code
+    finally:
+        endpoint.stop()

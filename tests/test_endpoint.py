@@ -1,0 +1,689 @@
+"""The credential endpoint in-process: who gets in, what it answers, how it holds up, and how the
+credentials it serves are renewed (botocore's refreshing credentials on an injected clock).
+
+End to end (the real `aws` CLI and boto3 as the command, moto_server): tests/e2e/test_endpoint_e2e.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import select
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from botocore.credentials import RefreshableCredentials
+
+from awsprofiles import endpoint, shells, store
+from awsprofiles.aws.credentials import Credentials, LiveCredentials
+from awsprofiles.errors import BadInput, CheckFailed, ProfilesError
+from tests.conftest import PROFILES, Home
+
+KEYS = Credentials("AKIAIOSFODNN7EXAMPLE", "static-secret", region="eu-west-1")
+
+
+def _session(expires: datetime, n: int = 1) -> Credentials:
+    return Credentials(f"ASIASESSION{n:09d}", f"secret-{n}", f"token-{n}", expires)
+
+
+class Recorded:
+    """A `Reporter` that keeps what it would say."""
+
+    def __init__(self) -> None:
+        self.errors: list[ProfilesError] = []
+
+    def __call__(self, error: ProfilesError) -> None:
+        self.errors.append(error)
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[endpoint.Endpoint, list[Credentials | ProfilesError], Recorded]]:
+    """A running endpoint whose answers come from a list (its last item); an error is raised."""
+    answers: list[Credentials | ProfilesError] = [KEYS]
+
+    def source() -> Credentials:
+        last = answers[-1]
+        if isinstance(last, ProfilesError):
+            raise last
+        return last
+
+    report = Recorded()
+    point = endpoint.Endpoint(source, report=report)
+    point.start()
+    yield point, answers, report
+    point.stop()
+
+
+def get(
+    point: endpoint.Endpoint, headers: dict[str, str] | None = None, method: str = "GET", path: str = "/"
+) -> tuple[int, dict[str, str]]:
+    connection = http.client.HTTPConnection(endpoint.HOST, point.port, timeout=10)
+    try:
+        connection.request(
+            method, path, headers=headers if headers is not None else {"Authorization": point.token}
+        )
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()
+
+
+def head(host: str, token: str | None, extra: str = "", request_line: str = "GET / HTTP/1.1") -> bytes:
+    lines = [request_line, f"Host: {host}"] + ([f"Authorization: {token}"] if token is not None else [])
+    return ("\r\n".join(lines) + extra + "\r\n\r\n").encode("latin-1")
+
+
+# --------------------------------------------------------------------------- who gets in
+
+
+def test_the_token_is_256_random_bits_and_each_endpoint_has_its_own() -> None:
+    first = endpoint.Endpoint(lambda: KEYS)
+    second = endpoint.Endpoint(lambda: KEYS)
+    try:
+        assert len(bytes.fromhex(first.token)) == 32
+        assert first.token != second.token
+        assert first.token not in repr(first)
+    finally:
+        first.stop()
+        second.stop()
+
+
+def _outward_address() -> str | None:
+    """This machine's address on its network (no packet is sent), or None without one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+        except OSError:
+            return None
+        address = str(probe.getsockname()[0])
+    return None if address.startswith("127.") else address
+
+
+def test_it_listens_on_127_0_0_1_only(served: tuple[endpoint.Endpoint, list, Recorded]) -> None:
+    point, _, _ = served
+    assert point.url == f"http://127.0.0.1:{point.port}/"
+    assert point._listener.getsockname() == ("127.0.0.1", point.port)
+    outward = _outward_address()
+    if outward is not None:
+        with pytest.raises(OSError):  # noqa: PT011  (refused, or unreachable: either way, not served)
+            socket.create_connection((outward, point.port), timeout=2).close()
+
+
+def test_a_request_with_the_token_gets_the_credentials(
+    served: tuple[endpoint.Endpoint, list, Recorded],
+) -> None:
+    point, answers, _ = served
+    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
+    answers.append(_session(expires))
+    status, body = get(point)
+    assert status == 200
+    assert body == {
+        "AccessKeyId": "ASIASESSION000000001",
+        "SecretAccessKey": "secret-1",
+        "Token": "token-1",
+        "Expiration": shells.iso8601(expires),
+    }
+
+
+def test_an_access_key_is_served_with_an_empty_token_and_an_expiry_an_hour_away(
+    served: tuple[endpoint.Endpoint, list, Recorded],
+) -> None:
+    point, _, _ = served
+    status, body = get(point)
+    assert status == 200
+    assert body["Token"] == ""
+    left = datetime.fromisoformat(body["Expiration"]) - datetime.now(UTC)
+    assert timedelta(minutes=59) < left <= timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 401),
+        ({"Authorization": "wrong"}, 403),
+        ({"Authorization": ""}, 403),
+        ({"Authorization": "Bearer TOKEN"}, 403),
+        ({"Authorization": "TOKEN "}, 200),  # HTTP trims the value's white space, as every server does
+        ({"Authorization": "TOKENx"}, 403),
+        ({"Authorization": "TOKEN"[:-1]}, 403),
+    ],
+)
+def test_a_missing_token_is_401_and_a_wrong_one_403_without_credentials(
+    served: tuple[endpoint.Endpoint, list, Recorded], headers: dict[str, str], status: int
+) -> None:
+    point, _, _ = served
+    sent = {name: value.replace("TOKEN", point.token) for name, value in headers.items()}
+    got, body = get(point, sent)
+    assert got == status
+    if status != 200:
+        assert set(body) == {"code", "message"}
+        assert point.token not in json.dumps(body)
+        assert KEYS.secret_access_key not in json.dumps(body)
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "localhost:{port}",
+        "evil.example:{port}",
+        "127.0.0.1",
+        "127.0.0.1:1",
+        "127.0.0.2:{port}",
+        "[::1]:{port}",
+    ],
+)
+def test_another_host_header_is_refused_even_with_the_token(
+    served: tuple[endpoint.Endpoint, list, Recorded], host: str
+) -> None:
+    """DNS rebinding: a web page that resolves its own name to 127.0.0.1 sends its own name."""
+    point, _, _ = served
+    assert point.answer(head(host.format(port=point.port), point.token))[0] == 403
+    assert point.answer(head(point.host, point.token))[0] == 200
+
+
+@pytest.mark.parametrize(
+    "request_head",
+    [
+        b"GET / HTTP/1.1\r\nHost: {host}\r\nHost: {host}\r\nAuthorization: {token}\r\n",
+        b"GET / HTTP/1.1\r\nHost: {host}\r\nAuthorization: {token}\r\nAuthorization: {token}\r\n",
+        b"GET / HTTP/1.1\r\nHost: {host}\r\nAuthorization: {token}\r\n continued\r\n",
+        b"GET / HTTP/1.1\r\nHost: {host}\r\nAuthorization {token}\r\n",
+        b"GET / HTTP/1.1\r\nHost : {host}\r\nAuthorization: {token}\r\n",
+        b"GET /\r\nHost: {host}\r\nAuthorization: {token}\r\n",
+        b"GET / SPDY/3\r\nHost: {host}\r\nAuthorization: {token}\r\n",
+    ],
+)
+def test_an_ambiguous_or_malformed_request_is_400(
+    served: tuple[endpoint.Endpoint, list, Recorded], request_head: bytes
+) -> None:
+    point, _, _ = served
+    sent = request_head.replace(b"{host}", point.host.encode()).replace(b"{token}", point.token.encode())
+    assert point.answer(sent + b"\r\n")[0] == 400
+
+
+def test_only_get_of_the_root_is_served(served: tuple[endpoint.Endpoint, list, Recorded]) -> None:
+    point, _, _ = served
+    assert get(point, method="POST")[0] == 405
+    assert get(point, path="/latest/meta-data")[0] == 404
+    assert get(point, {"Authorization": "wrong"}, path="/x")[0] == 403  # nothing is said before the token
+
+
+# --------------------------------------------------------------------------- failures
+
+
+def test_credentials_that_cannot_be_had_are_an_error_the_sdk_shows_said_once_on_stderr(
+    served: tuple[endpoint.Endpoint, list, Recorded],
+) -> None:
+    point, answers, report = served
+    needs_login = CheckFailed(
+        "profile 'dev': the SSO sign-in has ended; run 'profiles login dev'", "sso-login"
+    )
+    answers.append(needs_login)
+    for _ in range(3):  # botocore asks three times
+        status, body = get(point)
+        assert status == 503
+        assert body == {"code": "sso-login", "message": needs_login.message}
+    assert len(report.errors) == 3  # the endpoint reports each; the Reporter says it once
+
+
+def test_the_reporter_says_a_problem_once_a_minute(capsys: pytest.CaptureFixture[str]) -> None:
+    report = endpoint.Reporter()
+    problem = CheckFailed("run 'profiles login dev'\x1b[31m", "sso-login")
+    report(problem)
+    report(problem)
+    report(CheckFailed("another", "expired"))
+    err = capsys.readouterr().err
+    assert err == "profiles: run 'profiles login dev'\\x1b[31m [sso-login]\nprofiles: another [expired]\n"
+
+
+def test_an_unexpected_failure_is_named_by_its_type_only(
+    served: tuple[endpoint.Endpoint, list, Recorded],
+) -> None:
+    point = endpoint.Endpoint(
+        lambda: (_ for _ in ()).throw(KeyError("secret-in-a-message")), report=Recorded()
+    )
+    try:
+        status, body = point.answer(head(point.host, point.token))
+    finally:
+        point.stop()
+    assert status == 503
+    assert "secret-in-a-message" not in json.dumps(body)
+    assert "KeyError" in body["message"]
+
+
+# --------------------------------------------------------------------------- holding up
+
+
+def test_an_idle_connection_does_not_hold_up_another(
+    served: tuple[endpoint.Endpoint, list, Recorded],
+) -> None:
+    point, _, _ = served
+    idle = socket.create_connection((endpoint.HOST, point.port))
+    idle.sendall(b"GET / HTTP/1.1\r\n")  # and never the rest
+    try:
+        started = time.monotonic()
+        assert get(point)[0] == 200
+        assert time.monotonic() - started < endpoint.REQUEST_SECONDS / 2
+    finally:
+        idle.close()
+
+
+def test_a_slow_request_is_dropped_and_a_long_one_refused(
+    served: tuple[endpoint.Endpoint, list, Recorded], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    point, _, _ = served
+    monkeypatch.setattr(endpoint, "REQUEST_SECONDS", 0.3)
+    with socket.create_connection((endpoint.HOST, point.port)) as slow:
+        slow.settimeout(5)
+        slow.sendall(b"GET / HTTP/1.1\r\n")
+        assert slow.recv(100) == b""  # closed without an answer, after the deadline
+    with socket.create_connection((endpoint.HOST, point.port)) as long:
+        long.settimeout(5)
+        with contextlib.suppress(OSError):  # the endpoint may close before it is all sent
+            long.sendall(b"GET / HTTP/1.1\r\nX: " + b"a" * (2 * endpoint.MAX_REQUEST_BYTES))
+        try:
+            reply = long.recv(100)
+        except ConnectionResetError:  # closed with the rest of the request unread
+            reply = b""
+        assert reply == b"" or reply.startswith(b"HTTP/1.1 431 ")
+
+
+def test_a_dribbling_client_cannot_stretch_its_deadline(
+    served: tuple[endpoint.Endpoint, list, Recorded], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    point, _, _ = served
+    monkeypatch.setattr(endpoint, "REQUEST_SECONDS", 0.5)
+    with socket.create_connection((endpoint.HOST, point.port)) as slow:
+        started = time.monotonic()
+        closed_after = None
+        while time.monotonic() - started < 5:  # a byte every 0.1 s: never idle long, never done
+            try:
+                slow.sendall(b"X")
+                readable, _, _ = select.select([slow], [], [], 0.1)
+                if readable and slow.recv(100) == b"":
+                    closed_after = time.monotonic() - started
+                    break
+            except OSError:
+                closed_after = time.monotonic() - started
+                break
+        assert closed_after is not None
+        assert closed_after < 2.5
+
+
+def test_more_connections_than_it_serves_at_once_are_closed_not_queued_forever(
+    served: tuple[endpoint.Endpoint, list, Recorded],
+) -> None:
+    point, _, _ = served
+    idle = [socket.create_connection((endpoint.HOST, point.port)) for _ in range(endpoint.MAX_CONNECTIONS)]
+    try:
+        time.sleep(0.2)
+        with socket.create_connection((endpoint.HOST, point.port)) as extra:
+            extra.settimeout(5)
+            assert extra.recv(10) == b""  # closed at once
+    finally:
+        for connection in idle:
+            connection.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # the slots come back as the idle ones are closed
+        with contextlib.suppress(OSError, http.client.HTTPException):  # still full: closed at once
+            if get(point)[0] == 200:
+                break
+        time.sleep(0.05)
+    assert get(point)[0] == 200
+
+
+def test_stop_closes_the_port() -> None:
+    point = endpoint.Endpoint(lambda: KEYS)
+    point.start()
+    assert get(point)[0] == 200
+    point.stop()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((endpoint.HOST, point.port), timeout=2).close()
+
+
+def test_a_port_in_use_is_a_clear_error() -> None:
+    first = endpoint.Endpoint(lambda: KEYS)
+    try:
+        with pytest.raises(ProfilesError, match=f"cannot listen on 127.0.0.1:{first.port}"):
+            endpoint.Endpoint(lambda: KEYS, port=first.port)
+    finally:
+        first.stop()
+
+
+# --------------------------------------------------------------------------- renewal
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC).replace(microsecond=0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def timestamp(self) -> float:
+        return self.now.timestamp()
+
+
+def _refreshing(
+    clock: Clock, seconds: int, windows: endpoint.Windows
+) -> tuple[RefreshableCredentials, list[int]]:
+    """botocore's refreshing credentials on ``clock``, each refresh a new session of ``seconds``."""
+    made: list[int] = []
+
+    def refresh() -> dict[str, str]:
+        made.append(len(made) + 1)
+        n = made[-1]
+        return {
+            "access_key": f"ASIASESSION{n:09d}",
+            "secret_key": f"secret-{n}",
+            "token": f"token-{n}",
+            "expiry_time": (clock.now + timedelta(seconds=seconds)).isoformat(),
+        }
+
+    first = refresh()
+    credentials = RefreshableCredentials.create_from_metadata(
+        first, refresh, "test", advisory_timeout=windows.advisory, mandatory_timeout=windows.mandatory
+    )
+    credentials._time_fetcher = clock  # botocore's own clock parameter, set after its factory
+    return credentials, made
+
+
+def _never() -> LiveCredentials:
+    raise AssertionError("resolved afresh, while botocore renews the credentials itself")
+
+
+def test_a_request_after_the_first_credentials_need_renewing_gets_new_ones() -> None:
+    clock = Clock()
+    windows = endpoint.Windows(15 * 60, 10 * 60)
+    credentials, made = _refreshing(clock, 3600, windows)
+    live = LiveCredentials(None, credentials, "dev", None)
+    source = endpoint.Source("dev", windows, _never, live=live, clock=clock.timestamp)
+    first = source.current()
+    clock.now += timedelta(minutes=44)  # 16 minutes left: not yet
+    assert source.current() == first
+    assert made == [1]
+    clock.now += timedelta(minutes=2)  # 14 left: botocore renews them
+    second = source.current()
+    assert made == [1, 2]
+    assert second.access_key_id != first.access_key_id
+    assert second.expiration is not None
+    assert first.expiration is not None
+    assert second.expiration > first.expiration
+    clock.now += timedelta(hours=2)  # long after both expired
+    third = source.current()
+    assert third.access_key_id == "ASIASESSION000000003"
+    assert third.expiration is not None
+    assert (third.expiration - clock.now) == timedelta(hours=1)
+
+
+def _failing(credentials: RefreshableCredentials, error: ProfilesError) -> list[bool]:
+    """Make botocore's refresh of ``credentials`` fail with ``error`` while the flag is set."""
+    failing = [True]
+    refresh = credentials._refresh_using
+
+    def maybe() -> dict[str, str]:
+        if failing[0]:
+            raise error
+        return refresh()  # type: ignore[no-any-return]
+
+    credentials._refresh_using = maybe
+    return failing
+
+
+def test_credentials_that_cannot_be_renewed_are_never_served_stale() -> None:
+    """botocore cannot renew them (an MFA code is needed): the profile resolved afresh cannot
+    either; the old ones are served while they have minutes left, then an error that says why."""
+    clock = Clock()
+    windows = endpoint.Windows(15 * 60, 10 * 60)
+    credentials, _ = _refreshing(clock, 3600, windows)
+    needs_code = CheckFailed(
+        "profile 'dev' needs a new MFA code: run 'profiles exec dev -- true'", "mfa-required"
+    )
+    attempts: list[float] = []
+
+    def afresh() -> LiveCredentials:
+        attempts.append(clock.timestamp())
+        raise needs_code
+
+    report = Recorded()
+    live = LiveCredentials(None, credentials, "dev", None)
+    source = endpoint.Source("dev", windows, afresh, live=live, report=report, clock=clock.timestamp)
+    source.current()
+    failing = _failing(credentials, needs_code)
+    clock.now += timedelta(minutes=47)  # 13 left: botocore's advisory refresh fails, the old ones serve
+    assert source.current().access_key_id == "ASIASESSION000000001"
+    assert source.current().access_key_id == "ASIASESSION000000001"
+    assert len(attempts) == 1  # not on every request
+    assert report.errors == [needs_code]  # said while the credentials still work
+    clock.now += timedelta(seconds=endpoint.Source.RETRY_SECONDS)
+    source.current()
+    assert len(attempts) == 2
+    clock.now += timedelta(minutes=5)  # 8 left: botocore must renew them, and cannot
+    with pytest.raises(CheckFailed, match="MFA code"):
+        source.current()
+    failing[0] = False
+    assert source.current().access_key_id == "ASIASESSION000000002"
+
+
+def test_a_session_botocore_will_not_renew_is_resolved_afresh() -> None:
+    """botocore assumes a role with mfa_serial once and then refuses to refresh it; the profile
+    resolved again finds the session the user renewed (here: made by the new resolution)."""
+    clock = Clock()
+    windows = endpoint.Windows(15 * 60, 10 * 60)
+    credentials, _ = _refreshing(clock, 3600, windows)
+    _failing(credentials, CheckFailed("its session needs a new MFA code", "mfa-required"))
+    renewed, _ = _refreshing(clock, 3600, windows)
+    renewed._refresh_using = lambda: {
+        "access_key": "ASIARENEWEDRENEWED01",
+        "secret_key": "renewed",
+        "token": "renewed-token",
+        "expiry_time": (clock.now + timedelta(hours=1)).isoformat(),
+    }
+    renewed._expiry_time = clock.now  # due at once: the fresh chain's first use resolves it
+    live = LiveCredentials(None, credentials, "dev", None)
+    source = endpoint.Source(
+        "dev", windows, lambda: LiveCredentials(None, renewed, "dev", None), live=live, clock=clock.timestamp
+    )
+    clock.now += timedelta(minutes=55)  # 5 left: botocore refuses; resolved afresh
+    assert source.current().access_key_id == "ASIARENEWEDRENEWED01"
+    clock.now += timedelta(minutes=10)
+    assert source.current().access_key_id == "ASIARENEWEDRENEWED01"  # the new chain serves on
+
+
+def test_renewed_credentials_that_expire_too_soon_are_not_served() -> None:
+    clock = Clock()
+    windows = endpoint.Windows(15 * 60, 10 * 60)
+    credentials, _ = _refreshing(clock, 60, windows)  # a process that hands out one-minute sessions
+    live = LiveCredentials(None, credentials, "dev", None)
+    source = endpoint.Source(
+        "dev",
+        windows,
+        lambda: LiveCredentials(None, credentials, "dev", None),
+        live=live,
+        clock=clock.timestamp,
+    )
+    with pytest.raises(CheckFailed, match="expire in 1m and could not be renewed") as raised:
+        source.current()
+    assert raised.value.code == "expired"
+
+
+def test_exec_s_first_credentials_are_served_until_they_need_renewing_then_botocores() -> None:
+    clock = Clock()
+    windows = endpoint.Windows(15 * 60, 10 * 60)
+    cached = _session(clock.now + timedelta(minutes=40), n=7)
+    made: list[LiveCredentials] = []
+
+    def make_live() -> LiveCredentials:
+        credentials, _ = _refreshing(clock, 3600, windows)
+        made.append(LiveCredentials(None, credentials, "dev", None))
+        return made[-1]
+
+    source = endpoint.Source("dev", windows, make_live, first=cached, clock=clock.timestamp)
+    assert source.current() == cached
+    clock.now += timedelta(minutes=24)  # 16 left
+    assert source.current() == cached
+    assert made == []  # botocore not even loaded
+    clock.now += timedelta(minutes=2)
+    assert source.current().access_key_id == "ASIASESSION000000001"
+    assert source.current().access_key_id == "ASIASESSION000000001"
+    assert len(made) == 1
+
+
+def test_concurrent_requests_share_one_renewal() -> None:
+    clock = Clock()
+    windows = endpoint.Windows(15 * 60, 10 * 60)
+    credentials, made = _refreshing(clock, 3600, windows)
+    live = LiveCredentials(None, credentials, "dev", None)
+    source = endpoint.Source("dev", windows, _never, live=live, clock=clock.timestamp)
+    clock.now += timedelta(minutes=55)  # 5 left: mandatory
+    got: list[str] = []
+    threads = [threading.Thread(target=lambda: got.append(source.current().access_key_id)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert made == [1, 2]
+    assert got == ["ASIASESSION000000002"] * 8
+
+
+@pytest.mark.parametrize(
+    ("value", "windows"),
+    [(None, (900, 600)), ("", (900, 600)), ("900", (900, 600)), ("890", (890, 600)), ("120", (120, 120))],
+)
+def test_the_refresh_setting(value: str | None, windows: tuple[int, int]) -> None:
+    environ = {} if value is None else {endpoint.REFRESH_SETTING: value}
+    got = endpoint.refresh_windows(environ)
+    assert (got.advisory, got.mandatory) == windows
+    assert 0 < got.minimum <= got.mandatory
+
+
+@pytest.mark.parametrize("value", ["59", "901", "15m", "-5", "1e3"])
+def test_a_refresh_setting_out_of_range_is_bad_input(value: str) -> None:
+    with pytest.raises(BadInput, match=endpoint.REFRESH_SETTING):
+        endpoint.refresh_windows({endpoint.REFRESH_SETTING: value})
+
+
+# --------------------------------------------------------------------------- the environment
+
+
+ENDPOINT_URL = "http://127.0.0.1:4321/"
+TOKEN = "ab" * 32
+
+
+def test_the_command_gets_the_endpoint_and_nothing_an_sdk_would_use_before_it() -> None:
+    assignments = dict(shells.endpoint_assignments(ENDPOINT_URL, TOKEN, "eu-west-2"))
+    assert assignments[shells.ENDPOINT_URL] == ENDPOINT_URL
+    assert assignments[shells.ENDPOINT_TOKEN] == TOKEN
+    removed = {name for name, value in assignments.items() if value is None}
+    assert removed >= {
+        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+        "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
+    }  # fmt: skip
+    assert (assignments["AWS_REGION"], assignments["AWS_DEFAULT_REGION"]) == ("eu-west-2", "eu-west-2")
+    assert not any(name.startswith("AWS_ENDPOINT_URL") for name in assignments)
+
+
+@pytest.mark.parametrize("shell", [shell for shell in shells.SHELLS if shell != "json"])
+def test_serve_writes_its_lines_for_every_shell_env_writes_for(shell: str) -> None:
+    environ = {"AWS_PROFILE": "Bob", "AWS_REGION": "eu-west-1"}
+    text = shells.render(shell, shells.serve_assignments(ENDPOINT_URL, TOKEN, "eu-west-2", "dev", environ))
+    assert ENDPOINT_URL in text
+    assert TOKEN in text
+    if shell != "dotenv":
+        assert "PROFILES_SAVED_AWS_PROFILE" in text  # --unset puts Bob back
+        assert "PROFILES_ACTIVE" in text
+
+
+def test_env_unset_takes_back_the_endpoint_serve_set_but_never_a_container_s_own() -> None:
+    served = {"PROFILES_ACTIVE": "dev", shells.ENDPOINT_URL: ENDPOINT_URL, shells.ENDPOINT_TOKEN: TOKEN}
+    assert (shells.ENDPOINT_URL, None) in shells.unset_assignments(served)
+    assert (shells.ENDPOINT_TOKEN, None) in shells.unset_assignments(served)
+    in_a_container = {shells.ENDPOINT_URL: "http://169.254.170.23/v1/credentials", shells.ENDPOINT_TOKEN: "x"}
+    for environ in (in_a_container, {**in_a_container, "PROFILES_ACTIVE": "dev"}):
+        names = [name for name, _ in shells.unset_assignments(environ)]
+        assert shells.ENDPOINT_URL not in names
+        assert shells.ENDPOINT_TOKEN not in names
+
+
+@pytest.mark.parametrize(
+    ("default", "warned"),
+    [
+        ("", False),
+        ("[default]\nregion = eu-west-1\n", False),
+        ("[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n", True),
+        ("[default]\ncredential_process = /bin/true\n", True),
+        ("[default]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = k\n", True),
+    ],
+)
+def test_a_default_profile_with_credentials_is_named_as_what_the_sdks_would_use_instead(
+    home: Home, default: str, warned: bool
+) -> None:
+    home.config.parent.mkdir(parents=True)
+    home.config.write_text(default)
+    warning = endpoint.default_shadows(store.load(home.paths))
+    assert (warning is not None) == warned
+    if warning:
+        assert "profile 'default' has credentials of its own" in warning
+
+
+# --------------------------------------------------------------------------- a real process
+
+
+PROCESS = """\
+import json, os, sys
+from datetime import datetime, timedelta, timezone
+counter = sys.argv[1]
+n = int(open(counter).read()) + 1 if os.path.exists(counter) else 1
+open(counter, "w").write(str(n))
+expires = datetime.now(timezone.utc) + timedelta(seconds=int(sys.argv[2]))
+print(json.dumps({"Version": 1, "AccessKeyId": "ASIAPROCESS%09d" % n, "SecretAccessKey": "s%d" % n,
+                  "SessionToken": "t%d" % n, "Expiration": expires.strftime("%Y-%m-%dT%H:%M:%SZ")}))
+"""
+FETCH = """\
+import json, os, sys, time, urllib.request
+def fetch():
+    request = urllib.request.Request(os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"],
+        headers={"Authorization": os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]})
+    return json.load(urllib.request.urlopen(request, timeout=30))["AccessKeyId"]
+seen = [fetch(), fetch()]
+time.sleep(float(sys.argv[1]))
+seen.append(fetch())
+print(" ".join(seen))
+"""
+
+
+def test_a_credential_process_is_run_again_through_botocore_when_its_credentials_near_expiry(
+    home: Home, tmp_path: Path
+) -> None:
+    process, fetch, counter = tmp_path / "process.py", tmp_path / "fetch.py", tmp_path / "runs"
+    process.write_text(PROCESS)
+    fetch.write_text(FETCH)
+    home.config.parent.mkdir(parents=True)
+    home.config.write_text(f"[profile p]\ncredential_process = {sys.executable} {process} {counter} 905\n")
+    ran = subprocess.run(
+        [*PROFILES, "exec", "p", "--server", "--", sys.executable, str(fetch), "6"],
+        capture_output=True, text=True, timeout=120, env={**os.environ, endpoint.REFRESH_SETTING: "900"},
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    first, again, later = ran.stdout.split()
+    assert first == again == "ASIAPROCESS000000001"
+    assert later == "ASIAPROCESS000000002"
+
+
+def test_exec_server_warns_when_the_default_profile_would_win_over_the_endpoint(home: Home) -> None:
+    home.credentials.parent.mkdir(parents=True)
+    keys = "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n"
+    home.credentials.write_text(f"[k]\n{keys}[default]\n{keys}")
+    ran = subprocess.run([*PROFILES, "exec", "k", "--server", "--", "true"], capture_output=True, text=True)
+    assert ran.returncode == 0
+    assert ran.stderr.startswith("warning: profile 'default' has credentials of its own (keys)")
