@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from awsprofiles import editing, graph, model, store, vault
-from awsprofiles.errors import EXIT_FAILED, EXIT_OK, BadInput, Refused
+from awsprofiles.errors import EXIT_FAILED, EXIT_OK, BadInput, CheckFailed, Refused
 from awsprofiles.keyfiles import AccessKey
 from awsprofiles.manifest import Manifest, ManifestInvalid
 from awsprofiles.manifest import load as load_manifest
@@ -153,6 +153,41 @@ def waiting_for_sign_in(paths: store.Paths, manifest: Manifest) -> list[str]:
     return [role.profile for role in manifest.roles if graph.chain(roles, role.profile).end in signing_in]
 
 
+def _unnamed_roles(snapshot: store.Snapshot, manifest: Manifest) -> list[str]:
+    """The IAM roles onboard would create without a role_session_name: the manifest gives none
+    (neither the role nor [defaults]) and no profile of that name exists (one that does keeps
+    its own, or botocore's)."""
+    return [
+        role.profile
+        for role in manifest.roles
+        if not role.sso and "role_session_name" not in role.values and snapshot.profile(role.profile) is None
+    ]
+
+
+def new_role_session_name(
+    paths: store.Paths, manifest: Manifest, key: AccessKey | None, snapshot: store.Snapshot | None = None
+) -> tuple[str | None, list[str]]:
+    """The role_session_name of the roles `_unnamed_roles`: the source's IAM user name, the same
+    rule as add-role's and discover's (aws.iam.source_session_name), which asks AWS who the source
+    (or the key given for it) is. None when no role needs it or the source has no key yet; None
+    and a warning when it cannot be identified (its check says why). ``snapshot``: the files as
+    the caller read them (read now when None)."""
+    snapshot = snapshot if snapshot is not None else store.load(paths)
+    unnamed = _unnamed_roles(snapshot, manifest)
+    if not unnamed or (key is None and needs_key(snapshot, manifest)):
+        return None, []
+    from awsprofiles.aws import iam
+
+    pair = None if key is None else iam.KeyPair(key.access_key_id, key.secret_access_key)
+    try:
+        return iam.source_session_name(paths, manifest.source.profile, pair, manifest.source.region), []
+    except CheckFailed as error:
+        return None, [
+            f"cannot name the sessions of {', '.join(unnamed)} after the source identity "
+            f"(botocore will name them): {error.message}"
+        ]
+
+
 def wanted_values(
     manifest: Manifest, session: str | None = None, keyring: Keyring | None = None
 ) -> dict[str, dict[str, str]]:
@@ -191,7 +226,11 @@ def key_move(manifest: Manifest, key: AccessKey | None, keyring: Keyring | None)
 
 
 def _edit(
-    tx: store.Transaction, manifest: Manifest, access_key: AccessKey | None, keyring: Keyring | None = None
+    tx: store.Transaction,
+    manifest: Manifest,
+    access_key: AccessKey | None,
+    keyring: Keyring | None = None,
+    session_name: str | None = None,
 ) -> list[Change]:
     changes = []
     session = sso_session(manifest, tx.snapshot)
@@ -201,6 +240,9 @@ def _edit(
             editing.write_sso_session(tx, name, manifest.sso.start_url, manifest.sso.region)
             changes.append(Change(f"sso-session {name}", Action.CREATE, editing.SSO_SESSION_KEYS))
     wanted = wanted_values(manifest, session[0] if session else None, keyring)
+    if session_name is not None:
+        for name in _unnamed_roles(tx.snapshot, manifest):
+            wanted[name]["role_session_name"] = session_name
     move = key_move(manifest, access_key, keyring)
     moves = {manifest.source.profile: move} if move is not None else {}
     # The source whose key changes in the keyring only (the files may not change at all).
@@ -257,17 +299,19 @@ def plan(
     key: AccessKey | None = None,
     keyring: bool = False,
     snapshot: store.Snapshot | None = None,
+    session_name: str | None = None,
 ) -> Plan:
     """What onboarding would do, computed and verified without writing anything.
 
     ``keyring``: the source's key is kept in the OS keyring (as is ``keyring = true`` in the manifest).
     ``snapshot``: the files as the caller read them (read now when None).
+    ``session_name``: the role_session_name of the roles created without one (`new_role_session_name`).
     """
     snapshot = snapshot if snapshot is not None else store.load(paths)
     kept = None
     if manifest.source.profile and (keyring or manifest.source.keyring):
         kept = keyring_plan(paths, snapshot, manifest, key)
-    planned = store.plan(paths, lambda tx: _edit(tx, manifest, key, kept), snapshot)
+    planned = store.plan(paths, lambda tx: _edit(tx, manifest, key, kept, session_name), snapshot)
     return Plan(manifest, key, planned, kept)
 
 
@@ -360,19 +404,19 @@ def run(
     paths: store.Paths,
     request: Request,
     *,
-    ask_key_id: Callable[[], str] | None,
     confirm: Callable[[str], bool] | None,
     show: Callable[[str], None],
     warn: Callable[[list[str]], None],
     info: Callable[[str], None],
 ) -> Outcome:
-    """``profiles onboard``: load the manifest, get the source's key when it needs one, plan, have
-    updates confirmed, write, and check the profiles (those that need no SSO sign-in first).
+    """``profiles onboard``: load the manifest, get the source's key when it needs one (asked for
+    on a terminal, `keyfiles.obtain`), name the new roles' sessions, plan, have updates
+    confirmed, write, and check the profiles (those that need no SSO sign-in first). Without the
+    check no AWS call is made.
 
-    The caller owns the terminal: ``ask_key_id`` asks for the access key ID and ``confirm`` asks
-    a question, each None when there is no terminal to ask on; ``show`` shows the diff of an
-    update before it is confirmed; ``info`` and ``warn`` say what happens as it happens. A dry
-    run returns its plan without asking or writing anything.
+    The caller owns the terminal: ``confirm`` asks a question, None when there is no terminal to
+    ask on; ``show`` shows the diff of an update before it is confirmed; ``info`` and ``warn`` say
+    what happens as it happens. A dry run returns its plan without asking or writing anything.
     """
     try:
         manifest = load_manifest(request.manifest)
@@ -388,8 +432,14 @@ def run(
         info(f"profile {manifest.source.profile!r} has no access key yet: onboard would ask for it")
         key = None
     else:
-        key = _key(snapshot, manifest, request, ask_key_id, warn, info)
-    planned = plan(paths, manifest, key, request.keyring, snapshot)
+        key = _key(snapshot, manifest, request, warn, info)
+    session_name = None
+    if request.check:  # --no-check makes no AWS call, as add-role's with --role-arn
+        session_name, unnamed = new_role_session_name(paths, manifest, key, snapshot)
+        warn(unnamed)
+        if session_name is not None:
+            info(f"role_session_name {session_name} (from the source identity)")
+    planned = plan(paths, manifest, key, request.keyring, snapshot, session_name)
     if planned.keyring is not None:
         warn(list(planned.keyring.warnings))
     diff = planned.diff()
@@ -425,12 +475,12 @@ def _key(
     snapshot: store.Snapshot,
     manifest: Manifest,
     request: Request,
-    ask_key_id: Callable[[], str] | None,
     warn: Callable[[list[str]], None],
     info: Callable[[str], None],
 ) -> AccessKey | None:
     """The source's new access key: from the request, or asked for when the source needs one."""
     from awsprofiles import keyfiles
+    from awsprofiles.aws.credentials import interactive
 
     given = request.key_given
     access_key_id = request.access_key_id
@@ -444,9 +494,8 @@ def _key(
                 "--access-key-id needs its secret: add --secret-stdin, or give --from-csv/--from-json"
             )
         return None
-    if not given and not access_key_id and ask_key_id is not None:
-        info(f"profile {manifest.source.profile!r} needs your IAM user's access key")
-        access_key_id = ask_key_id().strip()
+    if not given and not access_key_id and interactive():
+        info(f"profile {manifest.source.profile!r} needs your IAM user's access key")  # asked for next
     key = keyfiles.obtain(access_key_id, request.secret_stdin, request.from_csv, request.from_json)
     warn(model.validate_access_key_id(key.access_key_id))
     return AccessKey(key.access_key_id, model.validate_secret(key.secret_access_key), key.user_name)

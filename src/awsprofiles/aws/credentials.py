@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from awsprofiles.aws.caches import cli_cache_dir
-from awsprofiles.errors import BadInput, CheckFailed, FileProblem
+from awsprofiles.errors import BadInput, CheckFailed, FileProblem, MfaCodeNeeded
 from awsprofiles.model import Credentials, no_such_profile
 from awsprofiles.store import Paths, Snapshot, make_private_dirs
 
@@ -99,11 +99,10 @@ def mfa_prompter(profile: str, mfa_code: str | None, can_prompt: bool) -> Callab
         if mfa_code is not None:
             return mfa_code
         if not can_prompt:
-            raise CheckFailed(
+            raise MfaCodeNeeded(
                 f"profile {profile!r}: it (or its source) requires an MFA code (mfa_serial), which cannot "
                 "be asked for here: pass --mfa-code CODE to 'profiles env' or 'profiles exec', or run "
-                "it in a terminal",
-                "mfa-required",
+                "it in a terminal"
             )
         return read_mfa_code(text, profile, sys.stdin, sys.stderr)
 

@@ -31,12 +31,14 @@ from awsprofiles.aws.errors import (
 from awsprofiles.aws.session import (
     DEFAULT_REGION,
     builtin_events,
+    client_with_key,
     ignore_environment_profile,
     make_session,
     share_parsed_files,
     wire_assume_role,
 )
 from awsprofiles.errors import CheckFailed
+from awsprofiles.model import Credentials
 from awsprofiles.store import Paths, Snapshot
 
 ATTEMPTS = 2
@@ -87,6 +89,40 @@ class _ScopedCache(MutableMapping[str, Any]):
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+
+def identify(
+    paths: Paths,
+    profile: str,
+    credentials: Credentials,
+    timeout: float = 10.0,
+    *,
+    region: str | None = None,
+    new: bool = False,
+) -> Identity:
+    """Who ``credentials`` (obtained for ``profile``) are: STS GetCallerIdentity, with a client
+    configured like the profile (its region, endpoint; ``region`` instead) that signs with them.
+    ``new``: the files do not have the profile yet (a key given to onboard for it)."""
+    config = Config(
+        connect_timeout=timeout / ATTEMPTS,
+        read_timeout=timeout / ATTEMPTS,
+        retries={"total_max_attempts": ATTEMPTS, "mode": "standard"},
+    )
+    try:
+        sts = client_with_key(
+            paths,
+            None if new else profile,
+            "sts",
+            credentials.access_key_id,
+            credentials.secret_access_key,
+            region,
+            token=credentials.session_token,
+            config=config,
+        )
+        reply = sts.get_caller_identity()
+    except Exception as error:
+        raise classify(error, profile, timeout=timeout) from None
+    return Identity(str(reply["Account"]), str(reply["Arn"]), str(reply["UserId"]))
 
 
 @dataclass(frozen=True)

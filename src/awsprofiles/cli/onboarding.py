@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from awsprofiles import store
 from awsprofiles.cli.app import (
     DryRun,
     Files,
@@ -41,10 +40,6 @@ def _interactive() -> bool:
 
 def _confirm(question: str) -> bool:
     return typer.confirm(question, default=False, err=True)
-
-
-def _ask_key_id() -> str:
-    return str(typer.prompt("Access key ID", err=True))
 
 
 def _show(text: str) -> None:
@@ -98,12 +93,10 @@ def onboard_command(
         yes=yes,
         check=not no_check,
     )
-    interactive = _interactive()
     done = onboard.run(
         files,
         request,
-        ask_key_id=_ask_key_id if interactive else None,
-        confirm=_confirm if interactive else None,
+        confirm=_confirm if _interactive() else None,
         show=_show,
         warn=warn,
         info=info,
@@ -129,38 +122,43 @@ def rotate_keys(
 ) -> None:
     """Replace a profile's access key with a new one, then delete the old key in IAM.
 
-    The new key is created with the profile's own credentials, written, and proven to work
-    before the old key is deactivated and deleted. On any failure the file keeps a working key
-    and the message says which keys are active in IAM. Refused (exit 3) when the IAM user
-    already has two keys. Exit codes: 0 rotated, 1 an AWS call failed, 2 not a keys profile,
-    3 refused, 4 a file cannot be read or written.
+    Every profile that holds the same key (in either file, or in a keyring item) gets the new
+    key too, in one transaction: they are named before you confirm. The new key is created with
+    the profile's own credentials, written, and proven to work before the old key is deactivated
+    and deleted. On any failure the profiles keep a working key and the message says which keys
+    are active in IAM. Refused (exit 3) when the IAM user already has two keys. Exit codes: 0
+    rotated, 1 an AWS call failed, 2 not a keys profile, 3 refused, 4 a file cannot be read or
+    written.
     """
     from awsprofiles import rotate
 
-    old = rotate.current_key(store.load(files), name)
+    planned = rotate.plan(files, name)
+    warn(list(planned.warnings))
+    holders = rotate.named(planned.profiles)
     if not yes:
         if not _interactive():
             raise Refused(
-                f"rotating the key of profile {name!r} deletes the old key in IAM; run again with --yes "
-                "to confirm"
+                f"rotating the key of {holders} deletes the old key in IAM; run again with --yes to confirm"
             )
         question = (
-            f"Replace key {rotate.mask(old.access_key_id)} of profile {name!r} with a new one "
+            f"Replace key {rotate.mask(planned.old.access_key_id)} of {holders} with a new one "
             "and delete it in IAM?"
         )
         if not _confirm(question):
             raise Refused("not confirmed; nothing changed")
-    done = rotate.rotate(files, name)
+    done = rotate.rotate(files, name, planned=planned)
     if json:
         print_json(
             {
                 "profile": done.profile,
+                "profiles": list(done.profiles),
                 "user": done.user,
                 "old_access_key_id": rotate.mask(done.old_key_id),
                 "new_access_key_id": rotate.mask(done.new_key_id),
             }
         )
+    now = "now has" if len(done.profiles) == 1 else "now have"
     info(
-        f"profile {name!r} now has key {rotate.mask(done.new_key_id)} (verified); "
+        f"{holders} {now} key {rotate.mask(done.new_key_id)} (verified); "
         f"old key {rotate.mask(done.old_key_id)} of {done.user} deleted in IAM"
     )
