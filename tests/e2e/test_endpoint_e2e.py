@@ -25,6 +25,7 @@ from tests.e2e.conftest import Article
 from tests.e2e.test_env import _mfa_role, assumed_roles, shell_env
 from tests.e2e.test_sso_e2e import ROLE_ARN_PREFIX as SSO_ROLE_ARN_PREFIX
 from tests.e2e.test_sso_e2e import TEAM, Team, team  # noqa: F401  (team: a fixture)
+from tests.test_exec_child import trapping as trapping_command
 
 pytestmark = pytest.mark.e2e
 
@@ -162,7 +163,7 @@ def test_exit_codes_pass_through_and_signals_reach_the_command(roles: Article) -
     assert exec_server("no-such-command-here").returncode == 127
     trapping = subprocess.Popen(
         [*PROFILES, "exec", "example-role", "--server", "--",
-         "sh", "-c", 'trap "echo got-term; kill \\$pid; exit 5" TERM; sleep 60 & pid=$!; echo ready; wait'],
+         sys.executable, "-c", trapping_command(signal.SIGTERM)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
     assert trapping.stdout is not None
@@ -170,7 +171,7 @@ def test_exit_codes_pass_through_and_signals_reach_the_command(roles: Article) -
     trapping.send_signal(signal.SIGTERM)
     out, _ = trapping.communicate(timeout=60)
     assert trapping.returncode == 5
-    assert out == "got-term\n"
+    assert out == "got-SIGTERM\n"
 
 
 def _cmdline(pid: int) -> str:
