@@ -291,6 +291,10 @@ def _live(resolver: Resolver, profile: Profile, notes: list[Finding], started: f
     )
 
 
+#: What check and whoami offer after a timeout: their --timeout.
+RAISE_TIMEOUT = "raise --timeout"
+
+
 def _timed_out(profile: Profile, timeout: float) -> CheckResult:
     return CheckResult(
         profile.name,
@@ -300,7 +304,7 @@ def _timed_out(profile: Profile, timeout: float) -> CheckResult:
         None,
         "timeout",
         f"no answer within {timeout:g} s (credential provider or AWS); check the network and "
-        "endpoint_url, or raise --timeout",
+        f"endpoint_url, or {RAISE_TIMEOUT}",
         int(timeout * 1000),
     )
 
@@ -424,7 +428,9 @@ def check_profiles(
 
         # A credential_process it starts (a keyring source's MFA session) must not ask for a code;
         # only those: this process's environment is left alone for the caller's later commands.
-        resolver = Resolver(paths, timeout, snapshot=snapshot, processes_may_prompt=False)
+        resolver = Resolver(
+            paths, timeout, snapshot=snapshot, processes_may_prompt=False, wait_longer=RAISE_TIMEOUT
+        )
         results.update(run_live(resolver, live, jobs, timeout))
     return [results[name] for name in names]
 
@@ -445,7 +451,10 @@ def verify_profile(paths: Paths, name: str, timeout: float = 10.0) -> tuple[Chec
     started = time.monotonic()
     if fatal:
         return _lint_result(profile, fatal, started), warnings
-    return _live(Resolver(paths, timeout, snapshot=snapshot), profile, [], started), warnings
+    # The command that made the profile has no --timeout; the check of it has.
+    longer = f"wait longer: 'profiles check {name} --timeout SECONDS'"
+    resolver = Resolver(paths, timeout, snapshot=snapshot, wait_longer=longer)
+    return _live(resolver, profile, [], started), warnings
 
 
 def whoami(
@@ -467,4 +476,4 @@ def whoami(
             f"(unset {variable}, set it to a profile 'profiles list' shows, or run 'profiles whoami NAME')"
         )
     shown = name or (from_environment[1] if from_environment else "default")
-    return shown, Resolver(paths, timeout, snapshot=snapshot).whoami(name)
+    return shown, Resolver(paths, timeout, snapshot=snapshot, wait_longer=RAISE_TIMEOUT).whoami(name)

@@ -104,7 +104,7 @@ class IamRequest:
     verify: bool = False
     region: str | None = None
     jobs: int = 16
-    timeout: float = 10.0
+    timeout: float | None = None  # as the AWS CLI waits (aws.session.waits)
 
 
 def validate_iam_request(snapshot: store.Snapshot, request: IamRequest) -> list[str]:
@@ -318,7 +318,7 @@ class SsoRequest:
     verify: bool = False
     region: str | None = None
     jobs: int = 16
-    timeout: float = 10.0
+    timeout: float | None = None  # as the AWS CLI waits (aws.session.waits)
 
 
 def discover_sso(paths: store.Paths, request: SsoRequest) -> Found:

@@ -384,6 +384,7 @@ def classify(
     profile: str,
     *,
     timeout: float | None = None,
+    wait_longer: str | None = None,
     assume_denied: AssumeDenied | None = None,
     origin: Origin | None = None,
     needs: Permission | None = None,
@@ -393,6 +394,8 @@ def classify(
     """The `CheckFailed` (with its code) for an exception raised while using ``profile``.
 
     ``timeout``: the seconds the call was given, named in a timeout's message.
+    ``wait_longer``: what the command offers to wait longer ("raise --timeout"), said after a
+    timeout; None when it offers nothing (it waits as the AWS CLI waits: botocore's defaults).
     ``assume_denied``: writes an assume-denied message naming the principal that tried.
     ``origin``: where the credentials came from (`origin_of`, `ENVIRONMENT`), named in key errors.
     ``needs``: the permission the call requires, named when IAM refuses it.
@@ -417,9 +420,10 @@ def classify(
     if isinstance(error, boto.ConnectTimeoutError | boto.ReadTimeoutError):
         within = f" within {timeout:g} s" if timeout is not None else " in time"
         settings = (endpoint or endpoint_of(error) or _ANY_ENDPOINT).named_settings()
+        longer = f" (or {wait_longer})" if wait_longer else ""
         return CheckFailed(
             f"AWS did not answer{within}; check the network and proxy settings, and {settings}, "
-            "then retry (or raise --timeout)",
+            f"then retry{longer}",
             "timeout",
         )
     if isinstance(error, boto.ConnectionError | boto.HTTPClientError):

@@ -184,7 +184,7 @@ def find_role(
     source: str,
     role_name: str | None,
     account: str | None = None,
-    timeout: float = 10.0,
+    timeout: float | None = None,
 ) -> RoleLookup:
     """Identify ``source`` and, when ``role_name`` is given, find that role's ARN with its credentials.
 
@@ -293,7 +293,13 @@ def try_assume(
             sts.assume_role(RoleArn=arn, RoleSessionName=session_name, DurationSeconds=TRIAL_SECONDS)
         except Exception as error:
             denied = assume_denied_message(who, arn)
-            return classify(error, source, timeout=resolver.timeout, assume_denied=lambda _: denied)
+            return classify(
+                error,
+                source,
+                timeout=resolver.timeout,
+                wait_longer=resolver.wait_longer,
+                assume_denied=lambda _: denied,
+            )
         return None
 
     workers = max(1, min(jobs, len(role_arns)))

@@ -13,7 +13,6 @@ from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.config import Config
 from botocore.loaders import create_loader
 
 from awsprofiles import graph
@@ -29,17 +28,17 @@ from awsprofiles.aws.errors import (
     origin_of,
 )
 from awsprofiles.aws.session import (
+    ATTEMPTS,
     DEFAULT_REGION,
     builtin_events,
     ignore_environment_profile,
     make_session,
     share_parsed_files,
+    waits,
     wire_assume_role,
 )
 from awsprofiles.errors import CheckFailed
 from awsprofiles.store import Paths, Snapshot
-
-ATTEMPTS = 2
 
 
 @dataclass(frozen=True)
@@ -107,23 +106,22 @@ class Resolver:
     def __init__(
         self,
         paths: Paths,
-        timeout: float = 10.0,
+        timeout: float | None = None,
         attempts: int = ATTEMPTS,
         snapshot: Snapshot | None = None,
         processes_may_prompt: bool = True,
+        wait_longer: str | None = None,
     ) -> None:
         self.paths = paths
         #: False: the credential_processes it starts are told never to ask for an MFA code.
         self.processes_may_prompt = processes_may_prompt
         #: The files as the caller read them: botocore is given them instead of parsing them again.
         self.snapshot = snapshot
+        #: One call with its retry fits in ``timeout`` seconds; None: as the AWS CLI waits (`waits`).
         self.timeout = timeout
-        # One call with its retry fits in ``timeout``.
-        self._config = Config(
-            connect_timeout=timeout / attempts,
-            read_timeout=timeout / attempts,
-            retries={"total_max_attempts": attempts, "mode": "standard"},
-        )
+        #: What the command offers to wait longer, said when a call times out (`classify`).
+        self.wait_longer = wait_longer
+        self._config = waits(timeout, attempts)
         self._base: _Base | None = None
         self._base_lock = threading.Lock()
         self._assumed: dict[tuple[tuple[str, ...], str], Any] = {}
@@ -178,7 +176,8 @@ class Resolver:
         # The files are parsed once for all profiles.
         share_parsed_files(session, base.full_config, self.snapshot)
         session.register_component("data_loader", base.loader)
-        session.set_default_client_config(self._config)
+        if self._config is not None:
+            session.set_default_client_config(self._config)
         name = session.get_config_variable("profile") or "default"
         if scope is None:
             scope = self.source_chain(name)
@@ -275,6 +274,7 @@ class Resolver:
             error,
             profile,
             timeout=self.timeout,
+            wait_longer=self.wait_longer,
             assume_denied=self._assume_denied,
             origin=origin,
             profiles=self.profiles(),

@@ -1,0 +1,132 @@
+"""What an audit of main found after issues 19 and 21: answers that named the wrong thing, said
+it twice or told the user to use an option the command does not have, each reproduced."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from botocore.exceptions import ReadTimeoutError
+
+from awsprofiles import check
+from awsprofiles.aws.errors import classify
+from awsprofiles.errors import CheckFailed
+from tests.conftest import Home
+from tests.test_check import SECRET, keys, write
+
+# --------------------------------------------------------------------------- 1: timeouts
+
+
+@pytest.fixture
+def silent() -> Iterator[str]:
+    """An endpoint that accepts connections and never answers."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+def test_a_timeout_says_raise_timeout_only_when_the_command_has_it() -> None:
+    error = ReadTimeoutError(endpoint_url="http://127.0.0.1:9")
+    plain = classify(error, "p", timeout=10)
+    assert plain.code == "timeout"
+    assert "--timeout" not in plain.message
+    assert "then retry" in plain.message
+    offered = classify(error, "p", timeout=10, wait_longer="raise --timeout")
+    assert "raise --timeout" in offered.message
+
+
+def test_check_and_whoami_say_raise_timeout(home: Home, silent: str) -> None:
+    write(
+        home,
+        config=f"[profile slow]\nendpoint_url = {silent}\n",
+        credentials=keys("slow", "AKIAEXAMPLE1", SECRET),
+    )
+    [row] = check.check_profiles(home.paths, timeout=0.3)
+    assert (row.error, "raise --timeout" in row.message) == ("timeout", True), row.message
+    with pytest.raises(CheckFailed) as failed:
+        check.whoami(home.paths, "slow", timeout=0.3)
+    assert failed.value.code == "timeout"
+    assert "raise --timeout" in failed.value.message
+
+
+def test_the_check_after_an_edit_names_the_check_that_waits_longer(home: Home, silent: str) -> None:
+    # add-user and add-role have no --timeout: their check says which command can wait longer.
+    write(
+        home,
+        config=f"[profile slow]\nendpoint_url = {silent}\n",
+        credentials=keys("slow", "AKIAEXAMPLE1", SECRET),
+    )
+    result, _ = check.verify_profile(home.paths, "slow", timeout=0.3)
+    assert result.error == "timeout"
+    assert "raise --timeout" not in result.message
+    assert "'profiles check slow --timeout SECONDS'" in result.message
+
+
+def test_the_console_sign_in_timeout_does_not_offer_an_option_console_lacks(
+    home: Home, silent: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from awsprofiles.aws import console
+    from awsprofiles.model import Credentials
+
+    monkeypatch.setattr(console, "TIMEOUT_SECONDS", 0.3)
+    write(home, config="[profile dev]\n")
+    credentials = Credentials("ASIAEXAMPLE", "secret", session_token="token")
+    with pytest.raises(CheckFailed) as failed:
+        console.signin_token(home.paths, "dev", credentials, f"{silent}/federation", None)
+    assert failed.value.code == "timeout"
+    assert "--timeout" not in failed.value.message
+    assert "AWS_ENDPOINT_URL_SIGNIN" in failed.value.message
+
+
+@pytest.fixture
+def botocore_waits(monkeypatch: pytest.MonkeyPatch) -> float:
+    """botocore's own waits made short (its defaults are 60 s to connect, 60 s for an answer) and
+    one attempt: a command that waits as ``aws`` does gives up after these, whatever they are."""
+    from botocore.config import Config
+
+    seconds = 0.3
+    defaults = dict(Config.OPTION_DEFAULTS, connect_timeout=seconds, read_timeout=seconds)
+    monkeypatch.setattr(Config, "OPTION_DEFAULTS", type(Config.OPTION_DEFAULTS)(defaults))
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    return seconds
+
+
+def _timed_out(call: Callable[[], object]) -> tuple[CheckFailed, float]:
+    started = time.monotonic()
+    with pytest.raises(CheckFailed) as failed:
+        call()
+    return failed.value, time.monotonic() - started
+
+
+def test_commands_without_timeout_wait_as_the_aws_cli_waits(
+    home: Home, silent: str, botocore_waits: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """add-role's lookup, discover and login waited 10 s per call where ``aws`` waits botocore's
+    60: a slow endpoint failed here and worked with ``aws``. They (and env, exec, rotate-keys)
+    wait as botocore does, which the profile's max_attempts and AWS_MAX_ATTEMPTS bound too."""
+    from awsprofiles import discover
+    from awsprofiles.aws import iam, sso
+    from awsprofiles.aws.credentials import get_credentials
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", silent)
+    write(
+        home,
+        config="[profile k]\nregion = eu-west-1\n"
+        "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = k\nregion = eu-west-1\n",
+        credentials=keys("k", "AKIAEXAMPLE1", SECRET),
+    )
+    session = sso.SsoSession("acme", "https://acme.awsapps.com/start", "eu-west-1")
+    calls = {
+        "add-role's lookup": lambda: iam.find_role(home.paths, "k", "dev"),
+        "discover": lambda: discover.discover_iam(home.paths, discover.IamRequest(source="k")),
+        "login": lambda: sso.login(session, lambda _: None, paths=home.paths, force=True),
+        "env": lambda: get_credentials(home.paths, "r", use_cache=False),
+    }
+    for what, call in calls.items():
+        failed, took = _timed_out(call)
+        assert failed.code == "timeout", (what, failed.message)
+        assert took < 3, (what, took)
+        assert "--timeout" not in failed.message, (what, failed.message)
