@@ -9,12 +9,13 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from botocore.exceptions import ReadTimeoutError
+from moto import mock_aws
 
 from awsprofiles import check
 from awsprofiles.aws.errors import classify
 from awsprofiles.errors import CheckFailed
 from tests.conftest import Home
-from tests.test_check import SECRET, keys, write
+from tests.test_check import SECRET, enforced, keys, write
 
 # --------------------------------------------------------------------------- 1: timeouts
 
@@ -130,3 +131,35 @@ def test_commands_without_timeout_wait_as_the_aws_cli_waits(
         assert failed.code == "timeout", (what, failed.message)
         assert took < 3, (what, took)
         assert "--timeout" not in failed.message, (what, failed.message)
+
+
+# --------------------------------------------------------------------------- 2: whoami's profile
+
+
+@pytest.mark.parametrize(
+    "environment",
+    [
+        {"AWS_PROFILE": "alice"},
+        {"AWS_DEFAULT_PROFILE": "alice"},
+        # botocore reads AWS_DEFAULT_PROFILE first
+        {"AWS_DEFAULT_PROFILE": "alice", "AWS_PROFILE": "bob"},
+    ],
+)
+def test_whoami_names_the_profile_the_environment_chose(
+    home: Home, monkeypatch: pytest.MonkeyPatch, environment: dict[str, str]
+) -> None:
+    deleted = keys("alice", "AKIAMADEUPMADEUP1234", SECRET)
+    write(
+        home,
+        config="[profile alice]\nregion = eu-west-1\n",
+        credentials=deleted + keys("bob", "AKIAB", SECRET),
+    )
+    for variable, value in environment.items():
+        monkeypatch.setenv(variable, value)
+    # moto's own keys in the environment would be botocore's first choice
+    with mock_aws(config={"core": {"mock_credentials": False}}), pytest.raises(CheckFailed) as failed:
+        enforced(lambda: check.whoami(home.paths, None))
+    assert failed.value.code == "invalid-key"
+    assert "'default'" not in failed.value.message
+    assert failed.value.message.startswith("profile 'alice': ")
+    assert "'profiles add-user alice --force'" in failed.value.message

@@ -461,7 +461,8 @@ def whoami(
     paths: Paths, name: str | None, timeout: float = 10.0, environ: Mapping[str, str] | None = None
 ) -> tuple[str, Identity]:
     """Who AWS says ``name`` is (STS GetCallerIdentity), and the profile's name to show: without
-    ``name``, the profile botocore uses ($AWS_PROFILE or $AWS_DEFAULT_PROFILE, else default)."""
+    ``name``, the profile botocore uses ($AWS_DEFAULT_PROFILE, else $AWS_PROFILE, else default),
+    which every message names."""
     from awsprofiles.aws.identity import Resolver
 
     snapshot = store.load(paths)

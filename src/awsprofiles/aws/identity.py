@@ -218,6 +218,11 @@ class Resolver:
 
     def client(self, profile: str | None, service: str) -> Any:
         """A client with the profile's credentials; raises CheckFailed if it has none."""
+        return self._client(profile, service)[1]
+
+    def _client(self, profile: str | None, service: str) -> tuple[str, Any]:
+        """The profile used (None: the one botocore chose, AWS_DEFAULT_PROFILE, AWS_PROFILE or
+        default) and a client with its credentials."""
         shown = profile or "default"
         origin: Origin | None = None
         try:
@@ -230,7 +235,7 @@ class Resolver:
             if getattr(credentials, "method", None) == "env":
                 origin = ENVIRONMENT
             self._origins[profile or ""] = origin
-            return session.create_client(service, region_name=self.region(session))
+            return shown, session.create_client(service, region_name=self.region(session))
         except Exception as error:
             # botocore raises while building the chain too (e.g. an invalid setting value).
             raise self.explain(error, shown, origin) from None
@@ -250,10 +255,9 @@ class Resolver:
         return cached
 
     def _whoami(self, profile: str | None) -> Identity:
-        shown = profile or "default"
         if profile is not None:
             self._warm_source_chain(profile)
-        sts = self.client(profile, "sts")
+        shown, sts = self._client(profile, "sts")
         try:
             reply = sts.get_caller_identity()
         except Exception as error:
