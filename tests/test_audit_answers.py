@@ -3,10 +3,12 @@ it twice or told the user to use an option the command does not have, each repro
 
 from __future__ import annotations
 
+import re
 import socket
 import time
 from collections.abc import Callable, Iterator
 
+import boto3
 import pytest
 from botocore.exceptions import ReadTimeoutError
 from moto import mock_aws
@@ -15,6 +17,7 @@ from awsprofiles import check
 from awsprofiles.aws.errors import classify
 from awsprofiles.errors import CheckFailed
 from tests.conftest import Home
+from tests.store_helpers import run
 from tests.test_check import SECRET, enforced, keys, write
 
 # --------------------------------------------------------------------------- 1: timeouts
@@ -163,3 +166,51 @@ def test_whoami_names_the_profile_the_environment_chose(
     assert "'default'" not in failed.value.message
     assert failed.value.message.startswith("profile 'alice': ")
     assert "'profiles add-user alice --force'" in failed.value.message
+
+
+# --------------------------------------------------------------------------- 5, 6: said once
+
+
+def test_an_inline_comment_botocore_refuses_is_said_once(home: Home) -> None:
+    write(
+        home,
+        config="[profile alice]\nregion = eu-west-1   # Ireland\n",
+        credentials=keys("alice", "AKIAIOSFODNN7EXAMPLE", SECRET),
+    )
+    [row] = check.check_profiles(home.paths, timeout=5)
+    assert row.error == "other"
+    assert row.message.count("inline comment") == 1, row.message
+    assert row.message.count("'profiles set alice region eu-west-1'") == 1, row.message
+
+
+def test_piped_check_rows_say_each_thing_once_and_stay_narrow(
+    home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_check import make_role, make_user
+
+    with mock_aws():
+        iam = boto3.client("iam", region_name="us-east-1")
+        bob = make_user(iam, "Bob")
+        role = make_role(iam, "for-bob", bob["arn"])
+        write(
+            home,
+            config=f"[profile dev]\nrole_arn = {role}\nsource_profile = Bob\n"
+            f"[profile lost]\nrole_arn = {role}\nsource_profile = ghost\n"
+            "[profile Bob]\nregion = eu-west-1\n",
+            credentials=keys("Bob", bob["id"], bob["secret"])
+            + keys("badsec", bob["id"], SECRET)
+            + keys("gone", "AKIAMADEUPMADEUP1234", SECRET)
+            + "[half]\naws_access_key_id = AKIAMADEUPMADEUP1234\n",
+        )
+        home.credentials.chmod(0o644)  # a note about the file, not about each of its profiles
+        checked = enforced(lambda: run(capsys, "check"))
+    lines = checked.out.splitlines()
+    rows = lines[1:-1]
+    assert len(rows) == 6, checked.out
+    assert lines[-1] == "2 ok, 4 failed", checked.out
+    for row in rows:
+        assert len(row) <= 200, row
+        assert str(home.credentials) not in row, row
+        clauses = [clause.strip() for clause in re.split(r"[;:] ", row.split(maxsplit=3)[3])]
+        assert len(clauses) == len(set(clauses)), row
+    assert checked.err.count(f"chmod 600 {home.credentials}") == 1, checked.err

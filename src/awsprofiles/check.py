@@ -54,6 +54,9 @@ class Finding:
 @dataclass
 class Lint:
     findings: dict[str, list[Finding]] = field(default_factory=dict)
+    #: Problems of a file rather than of its profiles (a credentials file others can read): said
+    #: once, as a warning, not on the row of every profile the file holds.
+    files: list[str] = field(default_factory=list)
 
     def add(self, profile: str, message: str, fatal: bool = True) -> None:
         self.findings.setdefault(profile, []).append(Finding(message, fatal))
@@ -96,9 +99,7 @@ def _lint_values(profile: Profile, lint: Lint) -> None:
             )
 
 
-def _lint_profile(
-    snapshot: Snapshot, paths: Paths, profile: Profile, lint: Lint, credentials_open: bool
-) -> None:
+def _lint_profile(snapshot: Snapshot, paths: Paths, profile: Profile, lint: Lint) -> None:
     name = profile.name
     has = profile.values.__contains__
     if profile.kind is Kind.ROLE and has("source_profile") == has("credential_source"):
@@ -154,12 +155,6 @@ def _lint_profile(
                 "credentials file's value: remove one",
                 fatal=False,
             )
-    if in_credentials and credentials_open:
-        lint.add(
-            name,
-            f"{paths.credentials} is readable by other users; run 'chmod 600 {paths.credentials}'",
-            fatal=False,
-        )
     _lint_values(profile, lint)
     if profile.kind is Kind.SSO:
         _lint_sso(snapshot, profile, lint)
@@ -213,11 +208,15 @@ def _lint_value(profile: Profile, key: str, value: str | None, lint: Lint, where
 def lint_profiles(snapshot: Snapshot, paths: Paths, names: Iterable[str]) -> Lint:
     """Static problems of the named profiles: no network, no credentials used."""
     lint = Lint()
-    credentials_open = store.open_to_others(paths.credentials)  # one stat, not one per profile
     for name in names:
         profile = snapshot.profile(name)
         if profile is not None:
-            _lint_profile(snapshot, paths, profile, lint, credentials_open)
+            _lint_profile(snapshot, paths, profile, lint)
+    holds_keys = any(snapshot.credentials.values_of(name) for name in names)
+    if holds_keys and store.open_to_others(paths.credentials):
+        lint.files.append(
+            f"{paths.credentials} is readable by other users; run 'chmod 600 {paths.credentials}'"
+        )
     for warning in snapshot.config.warnings:
         if "default profile" in warning and "default" in names:
             lint.add("default", warning, fatal=False)
@@ -262,8 +261,10 @@ def _live(resolver: Resolver, profile: Profile, notes: list[Finding], started: f
         identity = resolver.whoami(profile.name)
     except CheckFailed as error:
         message = said_of(profile.name, error.message)  # the row names the profile
-        if notes:
-            message += "; also: " + "; ".join(note.message for note in notes)
+        # A note the error already says (the inline comment botocore refused) is not said again.
+        others = [note.message for note in notes if note.message not in message]
+        if others:
+            message += "; also: " + "; ".join(others)
         return CheckResult(
             profile.name, profile.kind.value, False, None, None, error.code, message, _elapsed_ms(started)
         )
@@ -404,9 +405,9 @@ def check_profiles(
         raise BadInput("--jobs must be at least 1")
     if timeout <= 0:
         raise BadInput("--timeout must be more than 0 seconds")
-    if warnings is not None:
-        warnings += environment_warnings(snapshot)
     lint = lint_profiles(snapshot, paths, names)
+    if warnings is not None:
+        warnings += environment_warnings(snapshot) + lint.files
     results: dict[str, CheckResult] = {}
     live: list[tuple[Profile, list[Finding]]] = []
     for name in names:
