@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
 import pytest
@@ -214,3 +216,70 @@ def test_piped_check_rows_say_each_thing_once_and_stay_narrow(
         clauses = [clause.strip() for clause in re.split(r"[;:] ", row.split(maxsplit=3)[3])]
         assert len(clauses) == len(set(clauses)), row
     assert checked.err.count(f"chmod 600 {home.credentials}") == 1, checked.err
+
+
+@pytest.mark.parametrize(
+    "command", [["add-role", "r", "--source", "ghost"], ["discover", "--source", "ghost"]]
+)
+def test_a_source_that_cannot_be_used_is_named_once(
+    home: Home, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    write(
+        home,
+        config="[profile ghost]\nregion = eu-west-1\n",
+        credentials=keys("ghost", "AKIAMADEUPMADEUP1234", SECRET),
+    )
+    with mock_aws(config={"core": {"mock_credentials": False}}):
+        failed = enforced(lambda: run(capsys, *command))
+    assert failed.code == 1, failed.err
+    assert failed.err.startswith("error: source profile 'ghost' cannot be used: AWS does not know"), (
+        failed.err
+    )
+    assert failed.err.count("'ghost'") == 1, failed.err  # and its fix names the profile: add-user ghost
+
+
+@pytest.fixture
+def web_page() -> Iterator[str]:
+    """An endpoint that answers every request with a proxy's error page: not AWS."""
+
+    class Page(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = b"<html><body>Bad gateway</body></html>"
+            self.send_response(502)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_org_profile_that_cannot_be_used_is_named_once(
+    home: Home, capsys: pytest.CaptureFixture[str], web_page: str
+) -> None:
+    from tests.test_check import make_user
+
+    with mock_aws(config={"core": {"mock_credentials": False}}):
+        admin = {"aws_access_key_id": "AKIAADMIN", "aws_secret_access_key": "admin"}
+        bob = make_user(boto3.client("iam", region_name="us-east-1", **admin), "Bob")
+        write(
+            home,
+            config="[profile Bob]\nregion = eu-west-1\n"
+            f"[profile org]\nregion = eu-west-1\nendpoint_url = {web_page}\n",
+            credentials=keys("Bob", bob["id"], bob["secret"]) + keys("org", bob["id"], bob["secret"]),
+        )
+        failed = enforced(
+            lambda: run(capsys, "discover", "--source", "Bob", "--organization", "--org-profile", "org")
+        )
+    assert failed.code == 1, failed.err
+    assert "with profile 'org': the answer from " in failed.err
+    assert failed.err.count("'org'") == 1, failed.err

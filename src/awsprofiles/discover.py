@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from awsprofiles import editing, model, onboard, store, trust
 from awsprofiles.aws import regions
-from awsprofiles.errors import BadInput, CheckFailed, Refused
+from awsprofiles.errors import BadInput, CheckFailed, Refused, said_of
 
 if TYPE_CHECKING:
     from awsprofiles.aws.iam import Account, ListedRole
@@ -153,7 +153,8 @@ def discover_iam(paths: store.Paths, request: IamRequest) -> Found:
         identity = resolver.whoami(request.source)
     except CheckFailed as error:
         raise CheckFailed(
-            f"source profile {request.source!r} cannot be used: {error.message}", error.code
+            f"source profile {request.source!r} cannot be used: {said_of(request.source, error.message)}",
+            error.code,
         ) from None
     session_name = iam.session_name_for(identity)
     skipped: list[Skipped] = []
@@ -303,7 +304,8 @@ def _organization_accounts(resolver: Resolver, profile: str, is_source: bool) ->
                 error.aws_code,
             ) from None
         raise CheckFailed(
-            f"cannot list the organization's accounts with profile {profile!r}: {error.message}",
+            f"cannot list the organization's accounts with profile {profile!r}: "
+            + said_of(profile, error.message),
             error.code,
             error.aws_code,
         ) from None

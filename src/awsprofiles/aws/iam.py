@@ -18,7 +18,7 @@ from typing import Any
 from awsprofiles.aws.errors import SELF_SERVICE_KEYS, assume_denied_message, classify
 from awsprofiles.aws.identity import Identity, Resolver
 from awsprofiles.aws.session import DEFAULT_REGION, make_session
-from awsprofiles.errors import CheckFailed
+from awsprofiles.errors import CheckFailed, said_of
 from awsprofiles.store import Paths
 
 
@@ -199,7 +199,9 @@ def find_role(
     except CheckFailed as error:
         if error.aws_code == "NoSuchEntity":
             raise CheckFailed(error.message, error.code) from None
-        raise CheckFailed(f"source profile {source!r} cannot be used: {error.message}", error.code) from None
+        raise CheckFailed(
+            f"source profile {source!r} cannot be used: {said_of(source, error.message)}", error.code
+        ) from None
     return RoleLookup(found.arn, found.how, session_name_for(found.source))
 
 

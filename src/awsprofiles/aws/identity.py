@@ -37,7 +37,7 @@ from awsprofiles.aws.session import (
     waits,
     wire_assume_role,
 )
-from awsprofiles.errors import CheckFailed
+from awsprofiles.errors import CheckFailed, said_of
 from awsprofiles.store import Paths, Snapshot
 
 
@@ -293,7 +293,7 @@ class Resolver:
             try:
                 principal = self.whoami(source).arn
             except CheckFailed as error:
-                return f"its source profile {source!r} fails: {error.message}"
+                return f"its source profile {source!r} fails: {said_of(source, error.message)}"
             who = f"{principal} (its source profile {source!r})"
         elif isinstance(values.get("credential_source"), str):
             who = f"the credentials from its credential_source {values['credential_source']}"
