@@ -283,3 +283,24 @@ def test_an_org_profile_that_cannot_be_used_is_named_once(
     assert failed.code == 1, failed.err
     assert "with profile 'org': the answer from " in failed.err
     assert failed.err.count("'org'") == 1, failed.err
+
+
+def test_sso_failures_name_the_session_or_portal_not_a_profile(
+    home: Home, web_page: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    from awsprofiles.aws import sso
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", web_page)
+    write(home, config="[profile acme-dev]\nsso_session = acme\n")
+    session = sso.SsoSession("acme", "https://acme.awsapps.com/start", "eu-west-1")
+    with pytest.raises(CheckFailed) as login:
+        sso.login(session, lambda _: None, paths=home.paths, force=True)
+    assert login.value.message.startswith("sso-session 'acme': the answer from "), login.value.message
+    token = sso.Token(session.start_url, session.region, "token", sso.now() + timedelta(hours=1))
+    with pytest.raises(CheckFailed) as portal:
+        sso.list_accounts(token, home.paths)
+    assert portal.value.message.startswith(
+        "IAM Identity Center (https://acme.awsapps.com/start): the answer from "
+    ), portal.value.message

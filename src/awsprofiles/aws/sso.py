@@ -382,7 +382,7 @@ def _portal_failure(error: BaseException, what: str, role: tuple[str, str] | Non
         if code == "ForbiddenException" and error.operation_name == "GetRoleCredentials":
             account, role_name = role or (None, None)
             return not_assigned("", account, role_name, code)
-    return classify(error, what)
+    return classify(error, what, subject=f"IAM Identity Center ({what}): ")
 
 
 def portal_client(token: Token, paths: store.Paths | None = None, timeout: float | None = None) -> Any:
@@ -563,7 +563,7 @@ def _refresh(
     except ClientError:
         return None  # an expired or revoked refresh token: sign in again
     except Exception as error:
-        raise classify(error, sso.label) from None
+        raise classify(error, sso.label, subject=f"{sso.label}: ") from None
     return _issued(sso, answer, cached.client_id, cached.client_secret, cached.registration_expires_at)
 
 
@@ -647,7 +647,7 @@ def _device_sign_in(
     except ProfilesError:
         raise
     except Exception as error:
-        raise classify(error, sso.label) from None
+        raise classify(error, sso.label, subject=f"{sso.label}: ") from None
     return _issued(sso, answer, registration.client_id, registration.client_secret, registration.expires_at)
 
 
