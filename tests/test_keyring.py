@@ -525,10 +525,10 @@ def test_a_keyring_edit_another_program_keeps_interrupting_leaves_the_keyring_as
     writes_meanwhile(home, monkeypatch, 100)
     failed = run(capsys, *command)
     assert failed.code == 4, failed.err
-    assert "changed by another program 3 times" in failed.err
+    assert f"changed by another program {store.EDIT_ATTEMPTS} times" in failed.err
     assert memory.items == items
     assert files(home)[1] == credentials
-    assert "other3" in home.config.read_text()
+    assert f"other{store.EDIT_ATTEMPTS}" in home.config.read_text()
 
 
 # --------------------------------------------------------------------------- MFA sessions

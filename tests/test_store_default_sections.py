@@ -8,10 +8,12 @@ an edit botocore would not see as intended is refused (exit 3), naming [DEFAULT]
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from awsprofiles import store
+from awsprofiles.errors import Refused
 from tests.conftest import Home
 from tests.store_helpers import botocore_profiles, run, snapshot_bytes
 
@@ -75,8 +77,16 @@ def test_a_new_profile_beside_a_default_section_in_config_inherits_it(
 ) -> None:
     created = run(capsys, "set", "--create", "new", "output", "text")
     assert created.code == 0, created.err
+    assert created.err == (
+        f"warning: profile 'new' also reads region from [DEFAULT] ({config_default.config} line 1), "
+        "which every section of that file inherits\n"
+    )
     added = run(capsys, "add-role", "--no-check", "role", "--source", "dev", "--role-arn", ROLE_ARN)
     assert added.code == 0, added.err
+    assert (
+        f"warning: profile 'role' also reads output, region from [DEFAULT] ({config_default.config} line 1)"
+        in added.err
+    )
     read = botocore_profiles(config_default.config, config_default.credentials)
     assert read["new"] == {"region": "eu-west-1", "output": "text"}
     assert read["role"] == {
@@ -102,6 +112,30 @@ REFUSED = [
         ["set", "dev", "output", "json"],
         "would read region from",
         id="new-section-of-an-existing-profile",
+    ),
+    # A role inheriting a key: botocore takes a source profile's own key before its role.
+    pytest.param(
+        f"[DEFAULT]\naws_access_key_id = {KEY_ID}\n\n[profile dev]\nregion = x\n",
+        "",
+        ["add-role", "--no-check", "role", "--source", "dev", "--role-arn", ROLE_ARN],
+        "would also read aws_access_key_id from",
+        id="role-inheriting-a-key",
+    ),
+    # A key profile inheriting a role: botocore would assume the role instead.
+    pytest.param(
+        f"[DEFAULT]\nrole_arn = {ROLE_ARN}\n",
+        "",
+        ["add-user", "--no-check", "new", "--access-key-id", KEY_ID, "--secret-stdin", "--region", "x"],
+        "would also read role_arn from",
+        id="user-inheriting-a-role",
+    ),
+    # A new credentials section inheriting a credential_process (in credentials, as some tools write it).
+    pytest.param(
+        "",
+        "[DEFAULT]\ncredential_process = /usr/local/bin/creds\n",
+        ["add-user", "--no-check", "new", "--access-key-id", KEY_ID, "--secret-stdin"],
+        "would also read credential_process from",
+        id="user-inheriting-a-process",
     ),
     pytest.param(
         "[DEFAULT]\ncredential_source = Environment\n\n[profile dev]\nregion = x\n",
@@ -136,11 +170,11 @@ def test_an_edit_default_would_defeat_is_refused_with_exit_3_and_names_it(
     home.config.write_text(config)
     home.credentials.write_text(credentials)
     before = snapshot_bytes(home.config, home.credentials)
-    result = run(capsys, *argv)
+    result = run(capsys, *argv, stdin=SECRET + "\n")
     assert result.code == 3, result.err
     assert said in result.err
     assert "[DEFAULT]" in result.err
-    assert str(home.config) in result.err
+    assert str(home.config if "[DEFAULT]" in config else home.credentials) in result.err
     assert snapshot_bytes(home.config, home.credentials) == before
 
 
@@ -273,3 +307,115 @@ def test_add_sso_beside_a_default_section_writes_a_session_and_profile_that_inhe
         "sso_role_name": "Dev",
     }
     assert not store.journal_path(config_default.paths).exists()
+
+
+# --------------------------------------------------------------------------- inherited values said
+
+
+@pytest.mark.parametrize(
+    ("config", "credentials", "argv", "said"),
+    [
+        pytest.param(
+            "",
+            "[DEFAULT]\ns3 = plain\n",
+            ["add-user", "--no-check", "new", "--access-key-id", KEY_ID, "--secret-stdin"],
+            "profile 'new' also reads s3 from [DEFAULT] ({credentials} line 1)",
+            id="issue-example",
+        ),
+        pytest.param(
+            "[DEFAULT]\ns3 =\n  addressing_style = path\n",
+            "",
+            [
+                "add-sso",
+                "new",
+                "--start-url",
+                "https://acme.awsapps.com/start",
+                "--sso-region",
+                "eu-west-1",
+                "--account",
+                "111111111111",
+                "--role-name",
+                "Dev",
+            ],
+            "profile 'new' also reads s3 from [DEFAULT] ({config} line 1)",
+            id="nested-value",
+        ),
+    ],
+)
+def test_an_edit_that_gives_a_profile_values_from_default_says_so(
+    config: str, credentials: str, argv: list[str], said: str, home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The values are right by configparser's rule, but nobody asked for them: stderr says where
+    they come from (issue 17 item 7)."""
+    home.config.parent.mkdir(mode=0o700)
+    home.config.write_text(config)
+    home.credentials.write_text(credentials)
+    result = run(capsys, *argv, stdin=SECRET + "\n")
+    assert result.code == 0, result.err
+    warning = said.format(config=home.config, credentials=home.credentials)
+    assert f"warning: {warning}, which every section of that file inherits\n" in result.err
+    inherited = re.search(r"reads (\S+) from", said)
+    assert inherited is not None
+    assert inherited.group(1) in botocore_profiles(home.config, home.credentials)["new"]
+
+
+def test_an_edit_that_adds_nothing_from_default_says_nothing_of_it(
+    config_default: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """dev already read [DEFAULT]'s output before the edit: nothing new to say."""
+    result = run(capsys, "set", "dev", "region", "us-west-2")
+    assert result.code == 0, result.err
+    assert "[DEFAULT]" not in result.err
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        "[DEFAULT]\nregion = eu-west-1\n    continued\n[profile  default]\n  [DEFAULT]\n[profile default]",
+        "[DEFAULT]\n\ns3 =\n    max_concurrent_requests = 10\n[profile default]\n  [DEFAULT]",
+    ],
+    ids=["after-a-continued-value", "after-a-nested-value"],
+)
+def test_removing_a_section_keeps_an_indented_header_of_the_same_name_below_it_a_header(
+    config: str, home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A second [DEFAULT] (configparser merges them) indented below the removed section would
+    continue the value above it; it was taken for a header because the section above had its
+    name (found by the differential test)."""
+    home.config.parent.mkdir(mode=0o700)
+    home.config.write_text(config)
+    before = botocore_profiles(home.config, home.credentials)
+    result = run(capsys, "remove", "default")
+    assert result.code == 0, result.err
+    assert "\n[DEFAULT]" in home.config.read_text()  # a header again, unindented
+    after = botocore_profiles(home.config, home.credentials)
+    assert "default" not in after
+    assert after == {name: values for name, values in before.items() if name != "default"}
+
+
+def test_a_profile_named_default_gets_no_default_section_in_credentials(home: Home) -> None:
+    """[profile DEFAULT] in config is a profile botocore reads; its keys cannot go to the
+    credentials file, where [DEFAULT] would be every section's defaults: refused (exit 3), where
+    unprotect's edit was refused as unverifiable (exit 4; found by the differential test)."""
+    home.config.parent.mkdir(mode=0o700)
+    home.config.write_text("[profile DEFAULT]\nregion = eu-west-1\n")
+    before = snapshot_bytes(home.config, home.credentials)
+    with pytest.raises(Refused, match=r"profile 'DEFAULT' cannot have a section in .*credentials") as refused:
+        store.edit_files(home.paths, lambda tx: tx.set("DEFAULT", "aws_access_key_id", KEY_ID))
+    assert refused.value.exit_code == 3
+    assert "[DEFAULT]" in refused.value.message
+    assert snapshot_bytes(home.config, home.credentials) == before
+
+
+def test_a_value_over_several_lines_set_again_keeps_its_key_indented(
+    home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """configupdater's setter dropped the tab before 'region', and the indented [DEFAULT] header
+    below then continued the value: refused as unverifiable (exit 4; found by the differential
+    test)."""
+    home.config.parent.mkdir(mode=0o700)
+    home.config.write_text("[default]\n# a comment\n\tregion = eu-west-1\n    continued\n\t[DEFAULT]")
+    result = run(capsys, "set", "default", "region", "eu-west-1")
+    assert result.code == 0, result.err
+    assert home.config.read_text() == "[default]\n# a comment\n\tregion = eu-west-1\n\t[DEFAULT]"
+    assert botocore_profiles(home.config, home.credentials) == {"default": {"region": "eu-west-1"}}

@@ -13,7 +13,8 @@ item its profile's credential_process serves.
 The files mix what real files hold and what botocore reads in surprising ways: ``[DEFAULT]``
 (inherited by every section), ``[profile "x"]``, ``[profile  x]``, ``[profile\\tx]``, the default
 profile in several spellings, tabs, indented headers and options, continuation lines and nested
-values, comments between sections, CRLF, no final newline.
+values, comments between sections, CRLF, mixed line endings (\\r\\n, \\n and \\r in one file), no
+final newline.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import configparser
 import contextlib
 import io
 import os
+import re
 import shlex
 import sys
 import tempfile
@@ -69,6 +71,12 @@ VALUES = {
     "custom_key": ["1", "two words"],
 }
 FILE_KEYS = list(VALUES)
+#: What decides how botocore finds a profile's credentials (its provider, its key, its source).
+CREDENTIAL_SETTINGS = {
+    "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_security_token", "role_arn",
+    "source_profile", "credential_source", "web_identity_token_file", "credential_process", "sso_session",
+    "sso_start_url", "sso_account_id", "sso_role_name", "sso_region",
+}  # fmt: skip
 
 # --------------------------------------------------------------------------- generated files
 
@@ -161,10 +169,16 @@ def ini_text(draw: st.DrawFn, role: str) -> str:
         lines += draw(body(role))
         if draw(st.booleans()):
             lines += draw(st.sampled_from([[""], ["", "# about the next one"], ["# no blank line"]]))
-    ending = draw(st.sampled_from(["\n", "\n", "\r\n"]))
-    text = ending.join(lines)
-    if lines and draw(st.integers(0, 3)) != 0:
-        text += ending  # usually, a final newline
+    style = draw(st.sampled_from(["\n", "\n", "\r\n", "mixed"]))
+    if style == "mixed":  # botocore reads any of them as a line break (universal newlines)
+        endings = draw(
+            st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=len(lines), max_size=len(lines))
+        )
+    else:
+        endings = [style] * len(lines)
+    text = "".join(line + ending for line, ending in zip(lines, endings, strict=True))
+    if lines and draw(st.integers(0, 3)) == 0:
+        text = text.rstrip("\r\n") if text.strip() else text  # now and then, no final newline
     return text
 
 
@@ -389,32 +403,58 @@ def intended(before: Views, cmd: Command) -> tuple[Views, set[str], set[str]]:
     return after, created, absent
 
 
-def assert_views(before: Views, after: Views, cmd: Command, defaults: list[dict[str, object]]) -> None:
-    expected, created, absent = intended(before, cmd)
+def assert_views(
+    before: Views, after: Views, cmd: Command, defaults: list[dict[str, object]], err: str
+) -> None:
+    """botocore reads every profile as intended; a profile may read more than was asked for
+    only from [DEFAULT], only values that do not change how its credentials are found, and only
+    when the command said so on stderr, naming [DEFAULT]."""
+    expected, _, absent = intended(before, cmd)
     for name in cmd.names or (cmd.name,):
         if name in after:
             assert not absent & set(after[name]), f"{sorted(absent)} still read for {name!r}"
     assert set(after) == set(expected), f"profiles {sorted(after)} != intended {sorted(expected)}"
     for name, values in expected.items():
-        if name in created:
-            extra = {key: value for key, value in after[name].items() if key not in values}
-            inherited = {
-                key: value
-                for key, value in extra.items()
-                if any(found.get(key) == value for found in defaults)
-            }
-            assert extra == inherited, f"new profile {name!r} got {sorted(extra)} not from [DEFAULT]"
-            assert {key: after[name][key] for key in values if key in after[name]} == values
-            assert set(values) <= set(after[name])
-        else:
-            assert after[name] == values, f"profile {name!r}: {after[name]} != intended {values}"
+        asked = {key: after[name][key] for key in values if key in after[name]}
+        assert asked == values, f"profile {name!r}: {after[name]} != intended {values}"
+        extra = {key: value for key, value in after[name].items() if key not in values}
+        if not extra:
+            continue
+        inherited = {
+            key: value for key, value in extra.items() if any(found.get(key) == value for found in defaults)
+        }
+        assert extra == inherited, f"profile {name!r} got {sorted(extra)} not from [DEFAULT]"
+        assert not CREDENTIAL_SETTINGS & set(extra), f"profile {name!r} inherits {sorted(extra)} silently"
+        assert "[DEFAULT]" in err, f"profile {name!r} inherits {sorted(extra)} unsaid: {err}"
+        assert repr(name) in err, f"profile {name!r} inherits {sorted(extra)} unsaid: {err}"
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of ``text`` with their own endings, as botocore reads them: each ends at a
+    \\r\\n, a \\r or a \\n (Python's universal newlines, which configparser reads through)."""
+    return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z", text)
+
+
+def chunks_as_written(text: str) -> list[tuple[str | None, str]]:
+    """``store.split_chunks``'s sections, each with its lines as written (their own endings)."""
+    lines = _lines(text)
+    normalized = "".join(
+        line.rstrip("\r\n") + ("\n" if line.endswith(("\r", "\n")) else "") for line in lines
+    )
+    result = []
+    start = 0
+    for chunk in store.split_chunks(normalized):
+        count = len(store.split_lines(chunk.text))
+        result.append((chunk.section, "".join(lines[start : start + count])))
+        start += count
+    return result
 
 
 def _trimmed(text: str, header: bool) -> str:
     """A chunk without the blank and comment lines that end it (they may move on a removal),
     and without its header's indentation (which means nothing, and goes when a removal would
     otherwise turn the header into the continuation of an option above it)."""
-    lines = store.split_lines(text)
+    lines = _lines(text)
     if header and lines:
         lines[0] = lines[0].lstrip(" \t")
     while lines and (not lines[-1].strip() or lines[-1].strip().startswith(("#", ";"))):
@@ -432,22 +472,22 @@ def edited_profiles(before: Views, cmd: Command) -> set[str]:
 def assert_untouched_sections_kept(role: str, old: bytes, new: bytes, edited: set[str]) -> None:
     """Every section outside the edit reads byte for byte as before, in the same order
     (an sso-session that add-sso created aside)."""
-    old_chunks = store.split_chunks(old.decode())
+    old_chunks = chunks_as_written(old.decode())
     created = f"sso-session {SSO_SESSION}"
     new_chunks = [
-        chunk
-        for chunk in store.split_chunks(new.decode())
-        if chunk.section != created or any(each.section == created for each in old_chunks)
+        (section, text)
+        for section, text in chunks_as_written(new.decode())
+        if section != created or any(each == created for each, _ in old_chunks)
     ]
     kept_old = [
-        (chunk.section, _trimmed(chunk.text, chunk.section is not None))
-        for chunk in old_chunks
-        if chunk.section is None or profile_of_section(role, chunk.section) not in edited
+        (section, _trimmed(text, section is not None))
+        for section, text in old_chunks
+        if section is None or profile_of_section(role, section) not in edited
     ]
     kept_new = [
-        (chunk.section, _trimmed(chunk.text, chunk.section is not None))
-        for chunk in new_chunks
-        if chunk.section is None or profile_of_section(role, chunk.section) not in edited
+        (section, _trimmed(text, section is not None))
+        for section, text in new_chunks
+        if section is None or profile_of_section(role, section) not in edited
     ]
     assert kept_new == kept_old, "a section outside the edit changed"
 
@@ -546,7 +586,7 @@ def check_command(config: str, credentials: str | None, cmd: Command) -> None:
         after = botocore_view(paths)
         assert after is not None, "the edit left a file botocore cannot read"
         defaults = [defaults_of(paths.config), defaults_of(paths.credentials)]
-        assert_views(before, after, cmd, defaults)
+        assert_views(before, after, cmd, defaults, result.err)
         if cmd.verb == "add-sso":
             assert (
                 sso_sessions(paths)[SSO_SESSION].items()

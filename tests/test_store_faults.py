@@ -14,6 +14,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -279,11 +280,14 @@ def test_a_program_that_keeps_writing_makes_the_edit_refused_with_exit_4(split: 
             stream.write(f"# {time.time_ns()}\n")
         tx.set("dev", "output", "json")
 
-    with pytest.raises(FileProblem, match="was changed by another program 3 times") as raised:
+    with pytest.raises(
+        FileProblem, match=f"was changed by another program {store.EDIT_ATTEMPTS} times"
+    ) as raised:
         store.edit_files(split.paths, edit)
     assert raised.value.exit_code == 4
     assert str(split.config) in raised.value.message
-    assert split.config.read_text().count("# ") == 4  # every write of the other program is kept
+    # every write of the other program is kept
+    assert split.config.read_text().count("# ") == store.EDIT_ATTEMPTS + 1
     assert "output" not in split.config.read_text()
 
 
@@ -373,11 +377,29 @@ def test_an_oversized_file_is_refused_without_reading_it(
 def test_every_created_folder_is_0700_and_file_0600_whatever_the_umask(
     umask: int, home: Home, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Every place that creates a folder or a file: the two files and their folders, lock files,
+    temporary files, the journal, the replaced file kept until checked, the AWS CLI's role cache,
+    the SSO cache, and profiles' own cache for completion (~/.cache was 0755 under umask 000)."""
     from moto import mock_aws
+
+    from awsprofiles import completion, entry
+    from awsprofiles.aws import sso
 
     nested = home.root / "work" / "aws" / "config"  # a nested AWS_CONFIG_FILE: two new parents
     monkeypatch.setenv("PROFILES_RESOLVING", "[]")  # env records the profiles it resolves here
     monkeypatch.setenv("AWS_CONFIG_FILE", str(nested))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    seen: dict[str, int] = {}  # every path under the home at each replacement, transient ones too
+    real_replace = os.replace
+
+    def replace(source: str, target: str | Path) -> None:
+        for path in home.root.rglob("*"):
+            seen.setdefault(
+                str(path.relative_to(home.root)), mode(path) | (0o1000000 if path.is_dir() else 0)
+            )
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace)
     old = os.umask(umask)
     try:
         added = run(
@@ -387,22 +409,32 @@ def test_every_created_folder_is_0700_and_file_0600_whatever_the_umask(
         assert added.code == 0, added.err
         role = run(capsys, "add-role", "--no-check", "deployer", "--source", "bob", "--role-arn", ROLE_ARN)
         assert role.code == 0, role.err
+        renamed = run(capsys, "rename", "bob", "robert")  # both files: journaled
+        assert renamed.code == 0, renamed.err
         with mock_aws():
             env = run(capsys, "env", "deployer", "--shell", "bash")  # fills ~/.aws/cli/cache
         assert env.code == 0, env.err
+        expires = sso.now() + timedelta(hours=8)
+        session = sso.SsoSession("corp", "https://corp.awsapps.com/start", "eu-west-1")
+        sso.save_token(session, sso.Token(session.start_url, session.region, "token", expires))
+        with monkeypatch.context() as tab:  # a Tab in fish, as the entry point answers it
+            tab.setenv(completion.COMPLETE_VARIABLE, "fish")
+            assert entry.serve_fast(["env", ""]) == 0
     finally:
         os.umask(old)
     created = sorted(path for path in home.root.rglob("*"))
     assert home.root / ".aws" / "cli" / "cache" in created
+    assert home.root / ".aws" / "sso" / "cache" in created
+    assert home.root / ".cache" / "awsprofiles" in created
     assert any(path.suffix == ".json" for path in created)
     assert nested in created
     assert home.credentials in created
-    wrong = [
-        (str(path.relative_to(home.root)), oct(mode(path)))
-        for path in created
-        if mode(path) != (0o700 if path.is_dir() else 0o600)
-    ]
-    assert wrong == []
+    assert any(name.endswith("profiles-journal") for name in seen)
+    assert any(name.endswith(".tmp") for name in seen)
+    for path in created:
+        seen.setdefault(str(path.relative_to(home.root)), mode(path) | (0o1000000 if path.is_dir() else 0))
+    wrong = {name: oct(found) for name, found in seen.items() if found not in (0o600, 0o1000700)}
+    assert wrong == {}
 
 
 def test_completion_names_never_wait_on_a_fifo_or_read_a_device(tmp_path: Path) -> None:

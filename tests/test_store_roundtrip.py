@@ -11,7 +11,7 @@ from awsprofiles import store
 from awsprofiles.errors import Refused
 from awsprofiles.model import profile_name_of_config_section
 from tests.conftest import FIXTURES, Home, copy_fixture, corpus
-from tests.store_helpers import changed_lines
+from tests.store_helpers import botocore_profiles, changed_lines, run
 
 CORPUS = corpus()
 OLD_MTIME_NS = 1_000_000_000 * 1_000_000_000
@@ -238,6 +238,51 @@ def test_crlf_file_gets_crlf_on_new_lines_too(home: Home) -> None:
     assert home.config.read_bytes() == (
         b"[default]\r\nregion = us-east-1\r\noutput = json\r\n\r\n[profile work]\r\nregion = eu-west-1\r\n"
     )
+
+
+MIXED = b"[a]\r\nregion = y\r\n[dev]\nregion = x\n# c"
+
+
+@pytest.mark.parametrize(
+    ("argv", "after"),
+    [
+        (["remove", "dev", "--force"], b"[a]\r\nregion = y"),
+        (["set", "dev", "region", "eu-west-1"], b"[a]\r\nregion = y\r\n[dev]\nregion = eu-west-1\n# c"),
+        (["set", "a", "region", "eu-west-1"], b"[a]\r\nregion = eu-west-1\r\n[dev]\nregion = x\n# c"),
+        (
+            ["add-user", "--no-check", "new", "--access-key-id", "AKIAIOSFODNN7EXAMPLE", "--secret-stdin"],
+            MIXED + b"\n\n[new]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = secret",
+        ),
+        (["rename", "a", "b"], b"[b]\r\nregion = y\r\n[dev]\nregion = x\n# c"),
+    ],
+    ids=["remove", "set-lf", "set-crlf", "add", "rename"],
+)
+def test_a_file_with_mixed_line_endings_is_edited_keeping_each_lines_own(
+    argv: list[str], after: bytes, home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """botocore reads \\r\\n and \\n in one file alike; 'remove dev' was refused with exit 4 ('a
+    carriage return without a line feed'), issue 17 item 8."""
+    home.credentials.parent.mkdir(mode=0o700)
+    home.credentials.write_bytes(MIXED)
+    home.credentials.chmod(0o600)
+    result = run(capsys, *argv, stdin="secret\n")
+    assert result.code == 0, result.err
+    assert home.credentials.read_bytes() == after
+
+
+def test_a_file_of_carriage_returns_alone_is_edited_as_botocore_reads_it(
+    home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Old Mac line endings: botocore (universal newlines) reads each \\r as a line break."""
+    home.config.parent.mkdir(mode=0o700)
+    home.config.write_bytes(b"[profile a]\rregion = y\r[profile b]\rregion = x\r")
+    assert run(capsys, "set", "b", "output", "json").code == 0
+    assert run(capsys, "rename", "a", "c").code == 0
+    assert home.config.read_bytes() == b"[profile c]\rregion = y\r[profile b]\rregion = x\routput = json\r"
+    assert botocore_profiles(home.config, home.credentials) == {
+        "c": {"region": "y"},
+        "b": {"region": "x", "output": "json"},
+    }
 
 
 def test_profile_name_with_spaces_is_quoted_as_the_aws_cli_does(home: Home) -> None:

@@ -127,16 +127,13 @@ def load_spec(environ: Mapping[str, str] | None = None, build: Callable[[], Spec
 def _save(folder: Path, path: Path, spec: Spec) -> None:
     """Atomically, and without this installation's older specs; a cache that cannot be written is
     no error (the next completion builds it again)."""
-    import tempfile
+    from awsprofiles import store
 
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        store.make_private_dirs(folder)  # ~/.cache too, when missing: 0700 whatever the umask
         for old in folder.glob(f"completion-{installation()}-*.json"):
             old.unlink(missing_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".completion-", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(spec, file)
-        os.replace(temporary, path)
+        store.atomic_write(path, json.dumps(spec).encode("utf-8"), mode=store.NEW_FILE_MODE)
     except OSError:
         pass
 

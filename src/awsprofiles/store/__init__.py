@@ -10,14 +10,16 @@ A write is atomic (temporary file in the same folder, fsync, ``os.replace``), ke
 mode and its symlink, and happens under a lock file next to the real file, so concurrent runs
 of ``profiles`` never lose an update. An edit of both files is journaled first, so that a run
 killed between the two replacements is undone by the next run (see ``journal``); a
-file another program wrote since it was read is read again and the edit applied again
-(``edit_files``). Reads are bounded: FIFOs and devices read as absent, as botocore reads them,
-and files over MAX_FILE_SIZE are refused.
+file another program wrote since it was read, up to the replacement itself, is read again and
+the edit applied again (``edit_files``; the replaced file is kept and checked, see ``commit``).
+Lines end as they did, each its own (``endings``). Reads are bounded: FIFOs and devices read
+as absent, as botocore reads them, and files over MAX_FILE_SIZE are refused.
 
 The package, by what each part does:
 
 - ``paths``: where the two files are (`Paths`, `locate`).
 - ``parsing``: text to sections and profiles, exactly as botocore reads them (`parse_file`, `IniFile`).
+- ``endings``: line endings read as botocore reads them, and written back as each line had them.
 - ``fileio``: bounded reads, atomic writes, private folders, the lock files.
 - ``snapshot``: both files read at one moment (`load`, `Snapshot`).
 - ``document``: one file's text edited in place and verified (`Document`).

@@ -1,15 +1,24 @@
 """Committing an edit: under the lock, re-checked against other programs' writes, journaled when
-both files change, verified, and put back on any failure."""
+both files change, verified, and put back on any failure.
+
+Other programs do not take our lock. A write of theirs that lands after our read is seen before
+the replacement (`_check_unchanged`), or after it: each replaced file stays on disk under a
+second name until no program has it open for writing, and is then compared with what the edit
+was computed from (`_check_kept`). A change puts every replaced file back, the very file with the
+other program's write (`_put_back_all`), and `edit_files` applies the edit again to that text.
+What remains is a rename over the file in the microseconds between keeping it and replacing it;
+the README states the guarantee ("Other programs").
+"""
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import re
 import stat
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -17,11 +26,13 @@ from awsprofiles.errors import FileProblem
 from awsprofiles.store import fileio
 from awsprofiles.store.document import Document
 from awsprofiles.store.fileio import (
+    NEW_FILE_MODE,
     STALE_TEMPORARY_SECONDS,
     FileId,
     file_mode,
     locked,
     notify,
+    open_for_writing,
     open_to_others,
     read_bounded,
     remove_synced,
@@ -34,7 +45,10 @@ from awsprofiles.store.snapshot import Snapshot, read_both
 from awsprofiles.store.transaction import Transaction
 
 #: How often an edit is re-read and re-applied when another program writes the file meanwhile.
-EDIT_ATTEMPTS = 3
+EDIT_ATTEMPTS = 20
+#: How long the check after a replacement waits for a program that still has the replaced file
+#: open for writing (between its open and its close) before the edit is put back and refused.
+WRITER_WAIT_SECONDS = 1.0
 # A write that lands within this long of our read can leave size and mtime as they were
 # (file systems keep coarse timestamps): then the bytes are compared too.
 _TIMESTAMP_GRANULARITY_NS = 2_000_000_000
@@ -97,11 +111,13 @@ def _warn_if_open(changes: list[tuple[Document, bytes]]) -> None:
 
 
 class _ChangedMeanwhile(Exception):
-    """Another program changed a file between our read and our replacement."""
+    """Another program changed a file between our read and our replacement (``held_open``:
+    it still had the replaced file open for writing after WRITER_WAIT_SECONDS)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, held_open: bool = False) -> None:
         super().__init__(str(path))
         self.path = path
+        self.held_open = held_open
 
 
 def _changed_since_read(ini: IniFile) -> bool:
@@ -168,54 +184,183 @@ def _write_failed(
     return FileProblem(said)
 
 
+@dataclass
+class _Replaced:
+    """A file this edit replaced, and the file it replaced, kept under a second name until it is
+    checked (None: there was none, or the file system has no hard links)."""
+
+    doc: Document
+    data: bytes
+    kept: Path | None
+
+    @property
+    def real(self) -> Path:
+        return Path(os.path.realpath(self.doc.ini.path))
+
+
+def _wait_for_writers(path: Path) -> bool:
+    """Wait (up to WRITER_WAIT_SECONDS) until no program has the file ``path`` open for writing:
+    one between its open and its close may still write to it. False: one still has."""
+    deadline = time.monotonic() + WRITER_WAIT_SECONDS
+    pause = 0.001
+    while open_for_writing(path):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(pause)
+        pause = min(2 * pause, 0.05)
+    return True
+
+
+def _check_kept(replaced: _Replaced) -> None:
+    """The replaced file must hold what the edit was computed from once no program can write to
+    it any more: a write that landed after our last check before the replacement, or after it
+    through a file the program had opened before, is there (raises _ChangedMeanwhile)."""
+    kept, ini = replaced.kept, replaced.doc.ini
+    if kept is None:
+        return
+    if not _wait_for_writers(kept):
+        raise _ChangedMeanwhile(ini.path, held_open=True)
+    try:
+        found = read_bounded(kept)
+    except FileProblem:
+        found = None
+    if found is None or found[0] != ini.raw:
+        raise _ChangedMeanwhile(ini.path)
+
+
+def _taken(path: Path | None, unless: bytes | None = None) -> bytes | None:
+    """The bytes of ``path`` (a second name of ours), read once no program writes to it any
+    more, and the name removed; unless they are not ``unless``: then the name stays."""
+    if path is None:
+        return None
+    _wait_for_writers(path)
+    try:
+        found = read_bounded(path)
+    except FileProblem:
+        found = None
+    data = None if found is None else found[0]
+    if unless is None or data == unless:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+    return data
+
+
+def _saved_aside(real: Path, data: bytes) -> Path:
+    """Keep ``data`` (another program's text) in a new file beside ``real``, 0600."""
+    number = 1
+    while True:
+        aside = real.with_name(f"{real.name}.profiles-conflict" + (f"-{number}" if number > 1 else ""))
+        if not os.path.lexists(aside):
+            fileio.atomic_write(aside, data, mode=NEW_FILE_MODE)
+            return aside
+        number += 1
+
+
+def _append(real: Path, data: bytes) -> None:
+    """Append ``data`` to the file, as the program that wrote it appended it to our new file
+    (created 0600 when the edit was to create it)."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+    with os.fdopen(os.open(real, flags, NEW_FILE_MODE), "ab") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+
+
+def _put_back_all(replaced: list[_Replaced]) -> list[str]:
+    """Give each replaced file back its previous file (the very file, with whatever another
+    program wrote to it), last replaced first; what could not be put back, as problems.
+
+    What other programs wrote into our new file meanwhile is not lost either: lines they
+    appended are appended to the file put back (as if they came a moment later); any other
+    change is saved beside the file, and the edit refused (exit 4) saying where.
+    """
+    problems: list[str] = []
+    saved: list[str] = []
+    for each in reversed(replaced):
+        real = each.real
+        ours = fileio.link_aside(real)  # our new file, to see whether a program wrote to it
+        try:
+            if each.kept is not None:
+                os.replace(each.kept, real)
+            else:
+                put_back(real, each.doc.ini.raw if each.doc.ini.exists else None)
+        except OSError as failure:
+            _taken(ours)
+            said = f"putting back {each.doc.ini.path} failed too ({failure.strerror})"
+            if each.kept is not None and _taken(each.kept, unless=each.doc.ini.raw) != each.doc.ini.raw:
+                said += f"; {each.kept} holds it as another program left it"
+            problems.append(said)
+            continue
+        fileio.sync_folder(real.parent)
+        written = _taken(ours)
+        if written is None or written == each.data:
+            continue
+        if written.startswith(each.data):
+            with contextlib.suppress(OSError):
+                _append(real, written[len(each.data) :])
+                continue
+        try:
+            aside = f"{_saved_aside(real, written)} has what was written on top of this edit"
+        except OSError as failure:
+            aside = f"what was written on top of this edit could not be saved: {failure.strerror}"
+        saved.append(f"{each.doc.ini.path} ({aside})")
+    if saved:
+        raise FileProblem(
+            f"other programs wrote {' and '.join(saved)} while profiles was replacing it, before and "
+            "after the replacement: each file is as the first program left it, without this edit; "
+            "compare it with the saved text"
+        )
+    return problems
+
+
 def _write_all(snapshot: Snapshot, changes: list[tuple[Document, bytes]]) -> None:
+    """Replace the changed files, the previous ones kept until they are checked (`_check_kept`);
+    any change or failure puts every previous file back. Two files are journaled first."""
     if not changes:
         return
     _refuse_unwritable(changes)
     for ini in snapshot.files():
         _check_unchanged(ini)
     _warn_if_open(changes)
-    if len(changes) == 1:
-        doc, data = changes[0]
+    journal = None
+    if len(changes) > 1:
+        journal = journal_path(Paths(snapshot.config.path, snapshot.credentials.path))
         try:
-            fileio.atomic_write(
-                doc.ini.path, data, before_replace=functools.partial(_check_unchanged, doc.ini)
-            )
+            write_journal(journal, changes)
         except OSError as error:
-            raise _write_failed(doc.ini.path, str(error.strerror), changes, [], None) from None
-        return
-    journal = journal_path(Paths(snapshot.config.path, snapshot.credentials.path))
-    try:
-        write_journal(journal, changes)
-    except OSError as error:
-        raise _write_failed(journal, str(error.strerror), changes, [], None) from None
-    written: list[Document] = []
+            raise _write_failed(journal, str(error.strerror), changes, [], None) from None
+    replaced: list[_Replaced] = []
     try:
         for doc, data in changes:
-            fileio.atomic_write(
-                doc.ini.path, data, before_replace=functools.partial(_check_unchanged, doc.ini)
-            )
-            written.append(doc)
+            replaced.append(_Replaced(doc, data, fileio.atomic_write(doc.ini.path, data, keep=True)))
+        for each in replaced:
+            _check_kept(each)
     except (OSError, _ChangedMeanwhile) as error:
-        # Put back what was already replaced, so that both files stay as they were.
-        problems = []
-        for done in written:
-            try:
-                put_back(done.ini.path, done.ini.raw if done.ini.exists else None)
-            except OSError as failure:
-                problems.append(f"putting back {done.ini.path} failed too ({failure.strerror})")
+        problems = _put_back_all(replaced)
         if not problems:
-            with contextlib.suppress(OSError):
-                remove_synced(journal)
+            if journal is not None:
+                with contextlib.suppress(OSError):
+                    remove_synced(journal)
+            if isinstance(error, _ChangedMeanwhile) and error.held_open:
+                raise FileProblem(
+                    f"another program has {error.path} open for writing, and profiles does not "
+                    "replace a file a program may still write to; nothing was written, run profiles "
+                    f"again once it is done ('fuser {error.path}' names it)"
+                ) from None
             if isinstance(error, _ChangedMeanwhile):
                 raise
         if isinstance(error, _ChangedMeanwhile):
             path, reason = error.path, "another program changed it meanwhile"
         else:
-            path, reason = changes[len(written)][0].ini.path, str(error.strerror)
+            path, reason = changes[len(replaced)][0].ini.path, str(error.strerror)
         raise _write_failed(path, reason, changes, problems, journal) from None
-    with contextlib.suppress(OSError):
-        remove_synced(journal)
+    for each in replaced:
+        if each.kept is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(each.kept)
+    if journal is not None:
+        with contextlib.suppress(OSError):
+            remove_synced(journal)
 
 
 T = TypeVar("T")
@@ -252,6 +397,7 @@ def edit_files(paths: Paths, edit: Callable[[Transaction], T]) -> T:
             except _ChangedMeanwhile as changed:
                 writer = changed.path
                 continue
+            _say_inherited(tx)
             return result
     raise FileProblem(
         f"{writer} was changed by another program {EDIT_ATTEMPTS} times while profiles was editing "
@@ -274,3 +420,10 @@ def transaction(paths: Paths) -> Iterator[Transaction]:
                 f"{changed.path} was changed by another program while profiles was editing it; "
                 "nothing was written, run profiles again"
             ) from None
+        _say_inherited(tx)
+
+
+def _say_inherited(tx: Transaction) -> None:
+    """Once written: what botocore now reads from a [DEFAULT] that the edit did not ask for."""
+    for message in tx.inherited:
+        notify(message)

@@ -3,10 +3,12 @@ byte kept, and the result verified by parsing it again the botocore way."""
 
 from __future__ import annotations
 
+from configparser import DEFAULTSECT
 from typing import TYPE_CHECKING
 
 from awsprofiles.errors import FileProblem, Refused
 from awsprofiles.model import config_section_name
+from awsprofiles.store.endings import MIXED, restore
 from awsprofiles.store.parsing import (
     NON_SPACE,
     OPTION_LINE,
@@ -23,6 +25,9 @@ from awsprofiles.store.paths import Sections
 if TYPE_CHECKING:
     from configupdater import ConfigUpdater, Option
     from configupdater import Section as UpdaterSection
+
+# What shlex (botocore's reading of a [profile NAME] header) splits words at.
+_SHLEX_SPACE = " \t\r\n"
 
 
 def _updater_section(text: str) -> tuple[ConfigUpdater, UpdaterSection]:
@@ -84,7 +89,10 @@ def _set_in_section(text: str, key: str, value: str, indent: str = "") -> str:
         if replaced is None:
             return text  # nothing to change: keep the bytes (and the file's mtime)
         if not replaced:
-            existing[0].value = value
+            # A value over several lines: cut as configparser reads it, keeping the key line's
+            # indentation (configupdater's own setter drops it, and an indented header below
+            # would then continue the value).
+            return _replace_value(text, section, existing[0], value)
     else:
         if options and _continued_beyond(section, options[-1]):
             return _append_line(text, f"{indent}{key} = {value}")
@@ -157,18 +165,39 @@ def _append_line(text: str, line: str) -> str:
 
 
 def _unset_in_section(text: str, key: str) -> str:
-    updater, section = _updater_section(text)
-    options = _options(section)
-    for option in options:
-        if option.key.lower() == key and _continued_beyond(section, option):
+    """Remove ``key``'s lines as configparser reads them: the key's line and its continuation
+    lines, never a comment below it (configupdater counts those as the option's)."""
+    _, section = _updater_section(text)
+    for option in _options(section):
+        if option.key.lower() != key:
+            continue
+        if _continued_beyond(section, option):
             return _replace_value(text, section, option, None)
-    for option in options:
-        if option.key.lower() == key:
-            option.detach()
-    new = str(updater)
-    if text.endswith("\n") and not new.endswith("\n") and new:
-        new += "\n"
-    return new
+        lines = split_lines(text)
+        start, _ = _blocks_below(section, option)
+        stop = start + len(split_lines(str(option)))
+        kept = [line for line in lines[start + 1 : stop] if not line.strip() or _is_comment(line)]
+        new = "".join(lines[:start] + kept + lines[stop:])
+        if not text.endswith("\n") and new.endswith("\n"):
+            new = new[:-1]  # the file had no final newline (set puts it before the line it adds)
+        return new
+    return text
+
+
+def _renamed_section(section: str, profile: str) -> str:
+    """The config section for ``profile`` that replaces ``section`` in a rename: spelled as the
+    AWS CLI writes it, unless ``section`` was spelled otherwise (double quotes, another space
+    after 'profile'), which the new one keeps, so that renaming back gives the header back."""
+    written = config_section_name(profile)
+    if section == "default" or not section.startswith("profile"):
+        return written
+    name = section[len("profile") :].lstrip(_SHLEX_SPACE)
+    space = section[len("profile") : len(section) - len(name)]
+    if name.startswith('"') and not any(char in profile for char in '"\\'):
+        return f'profile{space}"{profile}"'  # shlex reads every other character as it is
+    if space == " ":
+        return written
+    return f"profile{space}{written.removeprefix('profile ')}"
 
 
 def _rename_header(text: str, section: str) -> str:
@@ -221,6 +250,14 @@ class Document:
         section = self.section_of(profile)
         if section is None:
             section = self._new_section_name(profile)
+            if section == DEFAULTSECT:
+                # [profile DEFAULT] in config is a profile; [DEFAULT] in credentials is no profile
+                # but configparser's section of values every other section inherits.
+                raise Refused(
+                    f"profile 'DEFAULT' cannot have a section in {self.ini.path}: [DEFAULT] there holds "
+                    "the values every section of that file inherits; rename the profile first "
+                    "('profiles rename DEFAULT NAME')"
+                )
             self.profile_sections[profile] = section
         self.set_in_section(section, key, value)
 
@@ -277,7 +314,7 @@ class Document:
                 "the default profile once this one is renamed; merge or remove it first"
             )
         del self.profile_sections[old]
-        new_section = self._new_section_name(new)
+        new_section = _renamed_section(section, new) if self.ini.role == "config" else new
         chunk = self._chunk(section)
         chunk.text = _rename_header(chunk.text, new_section)
         chunk.section = new_section
@@ -303,8 +340,8 @@ class Document:
             kept = _leading_comment_of_next(removed.text)
             self.chunks[index - 1].text += kept
             following = self.chunks[index]
-            joined = split_chunks(self.chunks[index - 1].text + following.text)
-            if [chunk.section for chunk in joined][-1] != following.section:
+            last = split_chunks(self.chunks[index - 1].text + following.text)[-1]
+            if (last.section, last.text) != (following.section, following.text):
                 # An indented header now follows an option indented less: configparser would
                 # read it as that option's continuation. A header means the same unindented.
                 following.text = following.text.lstrip(" \t")
@@ -318,9 +355,12 @@ class Document:
                 previous.text = previous.text[:-1]
 
     def render(self) -> bytes:
+        """The new text, each line ending as it did in the file (see `endings`)."""
         text = "".join(chunk.text for chunk in self.chunks)
-        if self.ini.crlf:
-            text = text.replace("\n", "\r\n")
+        if self.ini.ending == MIXED:
+            text = restore(self.ini.raw.decode("utf-8"), text)
+        elif self.ini.ending != "\n":
+            text = text.replace("\n", self.ini.ending)
         return text.encode("utf-8")
 
     def reread_by_chunks(self) -> Sections | None:
@@ -334,8 +374,6 @@ class Document:
         """
         name = str(self.ini.path)
         text = "".join(chunk.text for chunk in self.chunks)
-        if "\r" in text:
-            return None
         found = split_chunks(text)
         if [(c.section, c.text) for c in found] != [(c.section, c.text) for c in self.chunks]:
             return None

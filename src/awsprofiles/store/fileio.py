@@ -1,13 +1,19 @@
-"""The store's file I/O: bounded reads, atomic writes, private folders, the lock files."""
+"""The store's file I/O: bounded reads, atomic writes, private folders, the lock files.
+
+Every folder profiles creates is made by `make_private_dirs` (0700), and every file it writes
+by `atomic_write` (0600 when new, unless the caller gives a mode): its caches, the SSO cache and
+the completion cache included. A new place that creates a folder or a file calls them.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import stat
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,15 +141,15 @@ def temporary_name(target: str) -> re.Pattern[str]:
     return re.compile(rf"\.{re.escape(target)}\.[a-z0-9_]{{8}}\.tmp")
 
 
-def atomic_write(
-    path: Path, data: bytes, mode: int | None = None, before_replace: Callable[[], None] | None = None
-) -> None:
+def atomic_write(path: Path, data: bytes, mode: int | None = None, keep: bool = False) -> Path | None:
     """Replace the file ``path`` points to with ``data``, all or nothing.
 
     A symlinked file is written through: its target is replaced and the link stays a link.
     ``mode``: the new file's mode (for files that hold secrets), instead of the old file's.
-    ``before_replace`` runs once the data is safely on disk, right before the replacement:
-    whatever it raises stops the write with the file untouched.
+    ``keep``: the file being replaced stays on disk under a second name, which is returned (a
+    hard link beside it, named like our temporary files): whatever another program writes to
+    it until the replacement and after it stays there for the caller to check, and to remove or
+    put back. None when there was no file, or the file system has no hard links.
     """
     import tempfile  # only writers need it
 
@@ -156,6 +162,7 @@ def atomic_write(
         owner = None
     make_private_dirs(real.parent)
     fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
+    kept = None
     try:
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)
@@ -164,14 +171,62 @@ def atomic_write(
             os.fchmod(stream.fileno(), mode)
             if owner is not None and hasattr(os, "geteuid") and os.geteuid() == 0:
                 os.fchown(stream.fileno(), *owner)
-        if before_replace is not None:
-            before_replace()
+        if keep and owner is not None:  # there is a file to keep
+            kept = link_aside(real)
         os.replace(tmp, real)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if kept is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(kept)
         raise
     sync_folder(real.parent)
+    return kept
+
+
+def link_aside(real: Path) -> Path | None:
+    """A second name for the file ``real`` (a hard link, named as `temporary_name` expects, so
+    that one a killed run leaves is removed later); None where the file system has none, or
+    when ``real`` is gone."""
+    for _ in range(16):
+        aside = real.with_name(f".{real.name}.{os.urandom(4).hex()}.tmp")
+        try:
+            os.link(real, aside)
+        except FileExistsError:
+            continue
+        except OSError:  # no hard links here (EPERM, ENOTSUP, EMLINK...), or no file any more
+            return None
+        return aside
+    return None
+
+
+def open_for_writing(path: Path) -> bool | None:
+    """Whether any process has the file ``path`` open for writing (None: this system cannot tell).
+
+    Linux grants a read lease only on a file no process has open for writing: taking one and
+    giving it back at once answers the question without reading or locking anything.
+    """
+    try:
+        import fcntl
+
+        set_lease, read_lease, unlock = fcntl.F_SETLEASE, fcntl.F_RDLCK, fcntl.F_UNLCK
+    except (ImportError, AttributeError):
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        fcntl.fcntl(fd, set_lease, read_lease)
+    except OSError as error:
+        # EAGAIN: open for writing; anything else (EINVAL on NFS, EACCES for another's file): cannot tell
+        return True if error.errno == errno.EAGAIN else None
+    else:
+        fcntl.fcntl(fd, set_lease, unlock)
+        return False
+    finally:
+        os.close(fd)
 
 
 def sync_folder(folder: Path) -> None:

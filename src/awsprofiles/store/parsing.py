@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from awsprofiles.errors import FileProblem
 from awsprofiles.model import Value, profile_name_of_config_section
+from awsprofiles.store.endings import LINE_BREAK, normalize
 from awsprofiles.store.paths import Role, Sections
 
 if TYPE_CHECKING:
@@ -214,7 +215,9 @@ class IniFile:
     path: Path
     exists: bool = False
     raw: bytes = b""
-    crlf: bool = False
+    #: how every line of the file ends ('\n', '\r\n' or '\r'; endings.MIXED: not all alike);
+    #: the chunks' lines end in '\n' whatever the file has
+    ending: str = "\n"
     chunks: list[Chunk] = field(default_factory=lambda: [Chunk(None, "", 1)])
     sections: Sections = field(default_factory=dict)
     #: profile name -> the section botocore reads it from
@@ -310,17 +313,9 @@ def parse_file(role: Role, path: Path, raw: bytes, exists: bool = True) -> IniFi
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
+        line = len(LINE_BREAK.findall(raw[: error.start].decode("utf-8", "replace"))) + 1
         raise FileProblem(f"{name} line {line}: bytes that are not UTF-8; save the file as UTF-8") from None
-    crlf = "\r\n" in text and text.count("\r\n") == text.count("\n")
-    if crlf:
-        text = text.replace("\r\n", "\n")
-    if "\r" in text.replace("\r\n", ""):
-        line = text[: text.replace("\r\n", "\n\n").index("\r")].count("\n") + 1
-        raise FileProblem(
-            f"{name} line {line}: a carriage return without a line feed, which botocore reads "
-            "as a line break; convert the file to LF or CRLF line endings"
-        )
+    text, ending = normalize(text)
     plain = parse_plain(text)
     defaults: dict[str, Value] = {}  # a plain file has no [DEFAULT]
     if plain is not None:
@@ -332,4 +327,4 @@ def parse_file(role: Role, path: Path, raw: bytes, exists: bool = True) -> IniFi
         if scanned != list(sections) and [s for s in scanned if s != "DEFAULT"] != list(sections):
             raise FileProblem(f"{name}: its sections cannot be told apart safely; refusing to edit")
     mapping, warnings = profile_sections(role, chunks, name)
-    return IniFile(role, path, exists, raw, crlf, chunks, sections, mapping, warnings, defaults)
+    return IniFile(role, path, exists, raw, ending, chunks, sections, mapping, warnings, defaults)

@@ -19,6 +19,7 @@ from awsprofiles.model import (
     profile_name_of_config_section,
     sso_session_name_of_config_section,
 )
+from awsprofiles.store.endings import normalize
 from awsprofiles.store.fileio import KINDS, FileId, locked, read_bounded
 from awsprofiles.store.journal import journal_path, recover
 from awsprofiles.store.parsing import IniFile, parse_file, split_chunks
@@ -166,7 +167,7 @@ def _section_names(files: list[tuple[Path, Callable[[str], str | None]]]) -> lis
             text = found[0].decode("utf-8") if found is not None else ""
         except (FileProblem, UnicodeDecodeError):
             continue
-        for chunk in split_chunks(text.replace("\r\n", "\n")):
+        for chunk in split_chunks(normalize(text)[0]):
             # [DEFAULT] is configparser's section of defaults, never a profile.
             if chunk.section is None or chunk.section == configparser.DEFAULTSECT:
                 continue

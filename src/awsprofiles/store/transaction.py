@@ -7,6 +7,7 @@ from awsprofiles.errors import FileProblem, Refused
 from awsprofiles.graph import CREDENTIAL_PROCESS
 from awsprofiles.model import (
     CREDENTIAL_KEYS,
+    KIND_KEYS,
     Value,
     sso_session_name_of_config_section,
     sso_session_section_name,
@@ -15,6 +16,11 @@ from awsprofiles.store.document import Document
 from awsprofiles.store.parsing import split_lines
 from awsprofiles.store.snapshot import Snapshot
 
+#: The settings that decide how botocore finds a profile's credentials (its provider and what
+#: that provider uses): one inherited from [DEFAULT] unasked refuses the edit.
+_CREDENTIAL_SETTINGS = frozenset(key for keys in KIND_KEYS.values() for key in keys)
+_NOTHING = object()
+
 
 class Transaction:
     """An edit of both files under their locks; written only if verified, else not at all.
@@ -22,7 +28,8 @@ class Transaction:
     Besides each file's sections, the transaction knows what botocore must read for every
     profile it touches once the edit is written: the profile as it was, with exactly the keys
     set, unset, removed or renamed. [DEFAULT] can defeat that (its values reach every section
-    of its file, a new one included); such an edit is refused rather than reported as done.
+    of its file, a new one included); such an edit is refused rather than reported as done,
+    and values it adds that nobody asked for are said (`_check_intended`).
     """
 
     def __init__(self, snapshot: Snapshot) -> None:
@@ -33,6 +40,8 @@ class Transaction:
         self._intended: dict[str, dict[str, Value] | None] = {}
         #: profile -> keys unset: botocore must not read them, not even from [DEFAULT]
         self._unset: dict[str, set[str]] = {}
+        #: what botocore will read from a [DEFAULT] that the edit did not ask for (`changed_files`)
+        self.inherited: list[str] = []
 
     def documents(self) -> tuple[Document, Document]:
         return self.config, self.credentials
@@ -141,7 +150,17 @@ class Transaction:
             values.update(found)
         return values
 
-    def _check_intended(self) -> None:
+    def _check_intended(self) -> list[str]:
+        """Refuse an edit botocore would not read as intended; say what it reads unasked.
+
+        Every key the edit set, unset or kept must read as intended. A key the profile did not
+        have and the edit did not ask for can only come from a [DEFAULT], which a new section
+        inherits. A profile that existed must read nothing new, and a setting that decides how
+        botocore finds the credentials must not come unasked: either refuses the edit (exit 3).
+        Any other value a new profile inherits is written, and the returned warnings name
+        [DEFAULT] and its line.
+        """
+        said = []
         for profile, wanted in self._intended.items():
             actual = self.view(profile)
             if wanted is None or actual is None:
@@ -151,33 +170,49 @@ class Transaction:
                         "no file was changed"
                     )
                 continue
-            if self.snapshot.profile(profile) is None:
-                # A new profile inherits [DEFAULT]'s values: that is what [DEFAULT] is for.
-                meant = set(wanted) | self._unset.get(profile, set())
-                actual = {key: value for key, value in actual.items() if key in meant}
-            differing = sorted(key for key in set(wanted) | set(actual) if wanted.get(key) != actual.get(key))
-            if not differing:
-                continue
+            unset = self._unset.get(profile, set())
+            differing = sorted(key for key in set(wanted) | unset if wanted.get(key) != actual.get(key))
+            extra = sorted(key for key in actual if key not in wanted and key not in unset)
+            existed = self.snapshot.profile(profile) is not None
             for doc in self.documents():
+                if doc.section_of(profile) is None:
+                    continue
+                where = f"[DEFAULT] ({doc.ini.path} line {doc.ini.line_of('DEFAULT')})"
+                unasked = [key for key in extra if doc.ini.defaults.get(key, _NOTHING) == actual[key]]
+                extra = [key for key in extra if key not in unasked]
                 inherited = [key for key in differing if key in doc.ini.defaults]
-                if inherited and doc.section_of(profile) is not None:
+                if inherited or (existed and unasked):
                     raise Refused(
-                        f"profile {profile!r} would read {', '.join(inherited)} from [DEFAULT] in "
-                        f"{doc.ini.path} (line {doc.ini.line_of('DEFAULT')}), which every section of "
-                        "that file inherits, so botocore would not see this edit as intended; "
-                        "nothing was written. Change [DEFAULT] by hand"
+                        f"profile {profile!r} would read {', '.join(inherited + unasked)} from {where}, "
+                        "which every section of that file inherits, so botocore would not see this edit "
+                        "as intended; nothing was written. Change [DEFAULT] by hand"
                     )
-            raise FileProblem(
-                f"refusing to write: profile {profile!r} would not read as this edit means "
-                f"({', '.join(differing)}); no file was changed"
-            )
+                if finding := [key for key in unasked if key in _CREDENTIAL_SETTINGS]:
+                    raise Refused(
+                        f"profile {profile!r} would also read {', '.join(finding)} from {where}, which "
+                        "every section of that file inherits: botocore would find its credentials "
+                        "another way than this edit means; nothing was written. Change [DEFAULT] by hand"
+                    )
+                if unasked:
+                    said.append(
+                        f"profile {profile!r} also reads {', '.join(unasked)} from {where}, which every "
+                        "section of that file inherits"
+                    )
+            if differing or extra:
+                raise FileProblem(
+                    f"refusing to write: profile {profile!r} would not read as this edit means "
+                    f"({', '.join(differing + extra)}); no file was changed"
+                )
+        return said
 
     def changed_files(self) -> list[tuple[Document, bytes]]:
+        """The files to write and their new bytes, verified; `inherited` says what else botocore
+        will read from [DEFAULT] once they are written."""
         result = []
         for doc in self.documents():
             data = doc.render()
             if data != doc.ini.raw:
                 doc.verify(data)
                 result.append((doc, data))
-        self._check_intended()
+        self.inherited = self._check_intended()
         return result
