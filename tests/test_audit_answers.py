@@ -304,3 +304,13 @@ def test_sso_failures_name_the_session_or_portal_not_a_profile(
     assert portal.value.message.startswith(
         "IAM Identity Center (https://acme.awsapps.com/start): the answer from "
     ), portal.value.message
+
+
+# --------------------------------------------------------------------------- 8: add-role's region
+
+
+def test_add_role_help_states_the_region_a_role_gets(capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.test_new_user_answers import help_rows
+
+    rows = help_rows(run(capsys, "add-role", "--help").out)
+    assert "[default: the source profile's region]" in rows["--region"], rows["--region"]
