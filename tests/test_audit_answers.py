@@ -314,3 +314,35 @@ def test_add_role_help_states_the_region_a_role_gets(capsys: pytest.CaptureFixtu
 
     rows = help_rows(run(capsys, "add-role", "--help").out)
     assert "[default: the source profile's region]" in rows["--region"], rows["--region"]
+
+
+# --------------------------------------------------------------------------- 12: help at 80 columns
+
+#: A bracketed note: "[default: NAME]", "[sso-login]".
+_BRACKETED = re.compile(r"\[[^\[\]]*\]")
+
+
+@pytest.mark.parametrize("columns", [80, 60])
+def test_help_never_breaks_an_option_name_or_a_bracketed_default(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    from awsprofiles.cli import COMMANDS
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    broken = []
+    for command in ["", *COMMANDS]:
+        text = run(capsys, *command.split(), "--help").out
+        prose = text.split("\nExamples:\n")[0]  # examples are written as typed, never wrapped
+        lines = prose.splitlines()
+        table = False  # the Arguments and Options (a description's commands are written as typed)
+        for line in lines:
+            table = table or line in ("Arguments:", "Options:", "Commands:")
+            # a line cut at a hyphen ("--no-" / "check") or inside brackets ("[sso-" / "login]")
+            if re.search(r"[a-z]-$", line) or line.count("[") != line.count("]"):
+                broken.append(f"profiles {command} --help: {line!r}")
+            if table and columns == 80 and len(line) > 78:  # click's width at 80 columns
+                broken.append(f"profiles {command} --help, too wide: {line!r}")
+        for note in _BRACKETED.findall(" ".join(prose.split())):
+            if not any(note in line for line in lines):
+                broken.append(f"profiles {command} --help: {note} is split")
+    assert broken == [], "\n".join(broken)
