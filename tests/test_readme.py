@@ -77,3 +77,24 @@ def test_users_pages_hold_no_issue_numbers_benchmark_dates_or_test_internals(pag
     assert not re.search(r"\b20\d\d-\d\d-\d\d\b(?!T)", text)
     assert "tests/" not in text
     assert "bench.py" not in text
+
+
+#: What a page says about the test suite (how it runs, as whom, where): for docs/explanation only.
+_TEST_INTERNALS = re.compile(r"\b(?i:the tests)\b|\bCI\b|\buid \d+|\bpytest\b|\bmoto")
+#: The pages for someone using profiles: the guides and the reference.
+USING_PAGES = sorted(path for folder in ("guides", "reference") for path in (DOCS / folder).rglob("*.md"))
+
+
+@pytest.mark.parametrize("page", USING_PAGES, ids=lambda page: str(page.relative_to(ROOT)))
+def test_guides_and_reference_say_nothing_of_how_profiles_is_tested(page: Path) -> None:
+    found = [line for line in page.read_text().splitlines() if _TEST_INTERNALS.search(line)]
+    assert found == [], "move to docs/explanation/testing.md:\n" + "\n".join(found)
+
+
+def test_the_quick_start_says_its_aws_line_needs_the_aws_cli() -> None:
+    section = README.read_text().split("\n## Quick start\n", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    prose = section.replace(block, "")
+    if any(line.startswith("aws ") for line in block.splitlines()):
+        assert re.search(r"needs\s+the\s+AWS\s+CLI", prose), "say that the aws line needs the AWS CLI"
+        assert "profiles whoami" in prose, "and what says the same without it"
