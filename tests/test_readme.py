@@ -98,3 +98,21 @@ def test_the_quick_start_says_its_aws_line_needs_the_aws_cli() -> None:
     if any(line.startswith("aws ") for line in block.splitlines()):
         assert re.search(r"needs\s+the\s+AWS\s+CLI", prose), "say that the aws line needs the AWS CLI"
         assert "profiles whoami" in prose, "and what says the same without it"
+
+
+@pytest.mark.parametrize("page", sorted((DOCS / "guides").glob("*.md")), ids=lambda page: page.name)
+def test_a_guide_links_to_the_exit_codes_instead_of_listing_them(page: Path) -> None:
+    """One list of exit codes (docs/reference/exit-codes.md): copies in the guides drifted apart."""
+    text = " ".join(page.read_text().split())
+    for said in re.findall(r"Exit codes\**:\**.{0,80}", text):
+        assert re.match(r"Exit codes\**:?\** see \[[^]]+\]\(\.\./reference/exit-codes\.md", said), said
+
+
+def test_the_root_help_gives_every_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.store_helpers import run
+
+    said = " ".join(run(capsys, "--help").out.split())
+    summary = said.split("Exit codes:", 1)[1]
+    for code in ("0", "1", "2", "3", "4", "130"):
+        assert re.search(rf"\b{code} ", summary), code
+    assert re.search(r"4 [^;]*keyring", summary), summary
