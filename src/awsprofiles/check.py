@@ -294,9 +294,11 @@ def _live(resolver: Resolver, profile: Profile, notes: list[Finding], started: f
 
 #: What check and whoami offer after a timeout: their --timeout.
 RAISE_TIMEOUT = "raise --timeout"
+#: What a command that checks profiles without a --timeout of its own (onboard) offers.
+CHECK_LONGER = "wait longer: 'profiles check --timeout SECONDS'"
 
 
-def _timed_out(profile: Profile, timeout: float) -> CheckResult:
+def _timed_out(profile: Profile, timeout: float, wait_longer: str) -> CheckResult:
     return CheckResult(
         profile.name,
         profile.kind.value,
@@ -305,7 +307,7 @@ def _timed_out(profile: Profile, timeout: float) -> CheckResult:
         None,
         "timeout",
         f"no answer within {timeout:g} s (credential provider or AWS); check the network and "
-        f"endpoint_url, or {RAISE_TIMEOUT}",
+        f"endpoint_url, or {wait_longer}",
         int(timeout * 1000),
     )
 
@@ -313,7 +315,8 @@ def _timed_out(profile: Profile, timeout: float) -> CheckResult:
 def run_live(
     resolver: Resolver, profiles: list[tuple[Profile, list[Finding]]], jobs: int, timeout: float
 ) -> dict[str, CheckResult]:
-    """Identify profiles concurrently; a profile that takes longer than ``timeout`` is reported."""
+    """Identify profiles concurrently; a profile that takes longer than ``timeout`` is reported,
+    with what the command offers to wait longer (the resolver's ``wait_longer``)."""
     results: dict[str, CheckResult] = {}
     if not profiles:
         return results
@@ -347,7 +350,7 @@ def run_live(
                     ]
                 for future in late:
                     profile = pending.pop(future)
-                    results[profile.name] = _timed_out(profile, timeout)
+                    results[profile.name] = _timed_out(profile, timeout, resolver.wait_longer or "retry")
         finally:
             # A thread stuck in a credential provider is left to finish; nobody waits for it.
             executor.shutdown(wait=False, cancel_futures=True)
@@ -387,10 +390,13 @@ def check_profiles(
     jobs: int = 16,
     timeout: float = 10.0,
     warnings: list[str] | None = None,
+    wait_longer: str = CHECK_LONGER,
 ) -> list[CheckResult]:
     """Lint, then (unless offline) identify each profile; results in the order of ``names``.
 
-    ``warnings``: receives what the caller should print (a stale AWS_PROFILE)."""
+    ``warnings``: receives what the caller should print (a stale AWS_PROFILE, a file others can
+    read). ``wait_longer``: what the command offers after a timeout (`RAISE_TIMEOUT` for check's
+    own --timeout; by default, the check that waits longer)."""
     snapshot = store.load(paths)
     known = snapshot.names()
     if names:
@@ -430,7 +436,7 @@ def check_profiles(
         # A credential_process it starts (a keyring source's MFA session) must not ask for a code;
         # only those: this process's environment is left alone for the caller's later commands.
         resolver = Resolver(
-            paths, timeout, snapshot=snapshot, processes_may_prompt=False, wait_longer=RAISE_TIMEOUT
+            paths, timeout, snapshot=snapshot, processes_may_prompt=False, wait_longer=wait_longer
         )
         results.update(run_live(resolver, live, jobs, timeout))
     return [results[name] for name in names]
