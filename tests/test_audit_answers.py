@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import re
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import boto3
 import pytest
@@ -20,7 +19,7 @@ from awsprofiles.aws.errors import classify
 from awsprofiles.errors import CheckFailed
 from tests.conftest import Home
 from tests.store_helpers import run
-from tests.test_check import SECRET, enforced, keys, write
+from tests.test_check import SECRET, _serve, enforced, keys, write
 
 # --------------------------------------------------------------------------- 1: timeouts
 
@@ -254,29 +253,24 @@ def test_a_source_that_cannot_be_used_is_named_once(
     assert failed.err.count("'ghost'") == 1, failed.err  # and its fix names the profile: add-user ghost
 
 
+class _ProxyPage(BaseHTTPRequestHandler):
+    """A proxy's error page, for every request: not an AWS answer."""
+
+    def do_POST(self) -> None:
+        body = b"<html><body>Bad gateway</body></html>"
+        self.send_response(502)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
 @pytest.fixture
 def web_page() -> Iterator[str]:
-    """An endpoint that answers every request with a proxy's error page: not AWS."""
-
-    class Page(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = b"<html><body>Bad gateway</body></html>"
-            self.send_response(502)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *_: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    yield from _serve(_ProxyPage)
 
 
 def test_an_org_profile_that_cannot_be_used_is_named_once(
