@@ -102,17 +102,38 @@ def test_the_console_sign_in_timeout_does_not_offer_an_option_console_lacks(
     assert "AWS_ENDPOINT_URL_SIGNIN" in failed.value.message
 
 
-@pytest.fixture
-def botocore_waits(monkeypatch: pytest.MonkeyPatch) -> float:
-    """botocore's own waits made short (its defaults are 60 s to connect, 60 s for an answer) and
-    one attempt: a command that waits as ``aws`` does gives up after these, whatever they are."""
+def _botocore_waits(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    """botocore's own waits made ``seconds`` (its defaults are 60 s to connect, 60 s for an
+    answer) and one attempt: a command that waits as ``aws`` does gives up after these."""
     from botocore.config import Config
 
-    seconds = 0.3
     defaults = dict(Config.OPTION_DEFAULTS, connect_timeout=seconds, read_timeout=seconds)
     monkeypatch.setattr(Config, "OPTION_DEFAULTS", type(Config.OPTION_DEFAULTS)(defaults))
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-    return seconds
+
+
+@pytest.fixture
+def botocore_waits(monkeypatch: pytest.MonkeyPatch) -> float:
+    _botocore_waits(monkeypatch, 0.3)
+    return 0.3
+
+
+def test_whoami_timeout_bounds_the_roles_own_calls_too(
+    home: Home, silent: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # whoami gets a role's credentials as env does; its --timeout bounds AssumeRole too
+    _botocore_waits(monkeypatch, 5)
+    write(
+        home,
+        config=f"[profile k]\nregion = eu-west-1\nendpoint_url = {silent}\n"
+        f"[profile r]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = k\n"
+        f"region = eu-west-1\nendpoint_url = {silent}\n",
+        credentials=keys("k", "AKIAEXAMPLE1", SECRET),
+    )
+    failed, took = _timed_out(lambda: check.whoami(home.paths, "r", timeout=0.4))
+    assert failed.code == "timeout", failed.message
+    assert took < 3, took
+    assert "raise --timeout" in failed.message
 
 
 def _timed_out(call: Callable[[], object]) -> tuple[CheckFailed, float]:

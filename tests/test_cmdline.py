@@ -13,6 +13,7 @@ from typer import _click as click
 
 from awsprofiles import cmdline
 from awsprofiles.cli.app import app
+from awsprofiles.cli.command import CommandLineCommand
 
 
 @functools.cache
@@ -30,7 +31,9 @@ def table_of(command: click.Command, ctx: click.Context) -> cmdline.Command:
     arguments = []
     for param in command.get_params(ctx):
         if param.param_type_name == "argument":
-            arguments.append(cmdline.Argument(param.name or "", param.nargs, param.required))
+            # exec's command line: the command class reads it as cmdline does (CommandLineCommand).
+            verbatim = param.nargs == -1 and isinstance(command, CommandLineCommand)
+            arguments.append(cmdline.Argument(param.name or "", param.nargs, param.required, verbatim))
             continue
         assert param.nargs == 1, param.name
         assert not getattr(param, "count", False), param.name
@@ -105,6 +108,19 @@ def test_exec_keeps_the_command_line_after_the_dashes() -> None:
     plain = cmdline.read_plain(cmdline.FAST["exec"], ["t", "--duration", "900", "--", "aws", "--help"])
     assert plain == cmdline.Plain({"name": "t", "duration": "900"}, frozenset(), ("aws", "--help"), 1)
     assert cmdline.read_plain(cmdline.FAST["exec"], ["t", "--"]) is None  # no command
+
+
+def test_exec_s_command_line_is_the_command_s_from_its_first_word() -> None:
+    """Issue 19 item 15: options after the command's first word are the command's, '--' or not."""
+    words = ["--no-cache", "t", "--duration", "900", "aws", "--duration", "1", "--", "-h"]
+    reading = cmdline.read(words, cmdline.FAST["exec"].options, cmdline.FAST["exec"].verbatim_at)
+    assert reading.given == {"no_cache": [""], "duration": ["900"]}
+    assert reading.arguments == ["t", "aws", "--duration", "1", "--", "-h"]
+    assert (reading.dashes, reading.verbatim_start) == (1, 4)
+    plain = cmdline.read_plain(cmdline.FAST["exec"], ["t", "aws", "sts", "--query", "Arn"])
+    assert plain == cmdline.Plain({"name": "t"}, frozenset(), ("aws", "sts", "--query", "Arn"), 1)
+    # Other commands keep click's rule: an option anywhere is theirs.
+    assert cmdline.read(["t", "x", "--help"], cmdline.FAST["env"].options).given == {"help": [""]}
 
 
 def test_short_options_group_and_take_the_rest_of_the_word() -> None:

@@ -217,6 +217,8 @@ def test_paths_are_left_to_the_shell_and_other_files_are_read(
     assert answer("fish", ["list", "--config-file=~/x"], capsys) == ["file\t--config-file="]
     assert answer("fish", ["onboard", "te"], capsys) == ["file\t"]
     assert answer("fish", ["exec", "dev", "--", "ls", ""], capsys) == ["file\t"]
+    # exec's command line is the command's from its first word: no option of profiles there
+    assert answer("fish", ["exec", "dev", "ls", "--"], capsys) == ["file\t"]
     other = tmp_path / "other.config"
     other.write_text("[profile elsewhere]\n")
     assert values(["env", "--config-file", str(other), ""], capsys) == ["elsewhere", "team dev", "default"]

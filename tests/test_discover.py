@@ -365,3 +365,59 @@ def test_bad_input_exits_2_before_any_aws_call(
     assert message in err
     assert err.startswith("error: ")
     assert err.count("\n") == 1
+
+
+def test_the_headline_counts_the_skipped_lines_it_follows(
+    aws: Aws, home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 19 item 7: a role a hand-written profile assumes was said 'skipped' and not counted."""
+    deploy = aws.role("deploy", {"AWS": BOB})
+    aws.role("audit", {"AWS": BOB})
+    aws.role("ci", {"AWS": f"arn:aws:iam::{ACCOUNT}:user/ci"})
+    with home.config.open("a") as config:
+        config.write(f"[profile my-deploy]\nrole_arn = {deploy}\nsource_profile = Bob\n")
+    for extra in ([], ["--apply"]):
+        code, _, err = run(capsys, "discover", "--source", "Bob", *extra)
+        assert code == 0, err
+        skipped = [line for line in err.splitlines() if line.startswith("skipped ")]
+        assert len(skipped) == 2, err
+        assert "1 role found, 2 skipped;" in err
+    code, out, err = run(capsys, "discover", "--source", "Bob", "--json")
+    assert len(json.loads(out)["skipped"]) == 2
+
+
+def test_every_way_of_writing_a_role_names_its_sessions_after_the_source_user(
+    aws: Aws, home: Home, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 19 item 20: add-role and discover --apply wrote role_session_name = Bob, while the
+    roles onboard wrote (from discover's --manifest or any manifest) got botocore-session-NNN."""
+    deploy = aws.role("deploy", {"AWS": BOB})
+    aws.role("audit", {"AWS": BOB})
+    team = tmp_path / "team.toml"
+    code, _, err = run(
+        capsys, "discover", "--source", "Bob", "--manifest", str(team), "--name", "{role_name}"
+    )
+    assert code == 0, err
+    code, _, err = run(capsys, "onboard", str(team))
+    assert code == 0, err
+    code, _, err = run(capsys, "add-role", "added", "--source", "Bob", "--role-arn", deploy)
+    assert code == 0, err
+    code, _, err = run(capsys, "discover", "--source", "Bob", "--apply", "--name", "found.{role_name}")
+    assert code == 0, err
+    named = {p.name: p.get("role_session_name") for p in store.load(home.paths).profiles()}
+    assert named == {"Bob": None, **dict.fromkeys(["deploy", "audit", "added"], "Bob")}
+
+    # A new engineer: the key comes with onboard, the profiles do not exist yet.
+    key = aws.iam.create_access_key(UserName="Bob")["AccessKey"]
+    key_file = tmp_path / "key.json"
+    key_file.write_text(json.dumps({"AccessKey": key}, default=str))
+    home.config.unlink()
+    home.credentials.unlink()
+    code, _, err = run(capsys, "onboard", str(team), "--from-json", str(key_file))
+    assert code == 0, err
+    assert {p.name: p.get("role_session_name") for p in store.load(home.paths).profiles()} == {
+        "Bob": None,
+        "deploy": "Bob",
+        "audit": "Bob",
+    }
+    assert botocore.session.Session(profile="deploy").get_scoped_config()["role_session_name"] == "Bob"

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -105,7 +106,7 @@ def test_a_role_on_a_keyring_source_is_served_from_the_cache_with_no_keyring_at_
         ["env", "missing"],
         ["credential-process", "target", "--mfa-code", "123456"],
         ["credential-process", "target", "--from-keyring"],
-        ["exec", "target", "true"],  # no --: the CLI parses it
+        ["exec", "target", "--mfa-code", "123456", "true"],
         ["exec", "target", "--"],
         ["exec", "target", "--", "/no/such/program"],  # the CLI reports 127
         ["whoami", "target"],
@@ -187,3 +188,37 @@ def test_a_failure_that_escapes_a_fast_path_is_reported_as_the_cli_reports_it(
     assert err.startswith(line)
     assert err.count("\n") == 1
     assert "s3cr3t" not in err
+
+
+# Issue 19 item 15: the words after the command's first word are the command's, options or not.
+ECHO_ARGV = "import sys; open(sys.argv[1], 'w').write(repr(sys.argv[2:]))"
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ([], ["sts", "get-caller-identity", "--query", "Arn"]),
+        ([], ["--duration", "5", "-h", "--no-cache", "--", "x"]),
+        (["--"], ["--query", "Arn"]),
+        (["--no-cache"], ["--no-cache", "--config-file", "elsewhere"]),
+    ],
+    ids=["aws-query", "profiles-own-options", "dashes", "option-before-the-command"],
+)
+def test_exec_leaves_the_options_after_the_command_to_the_command(
+    home: Home,
+    cached_role: dict[str, str],
+    tmp_path: Path,
+    before: list[str],
+    after: list[str],
+) -> None:
+    """The full CLI (a profile with keys, which no fast path serves) and the fast path (a cached
+    role) both give the command every word after its first."""
+    for name, fast in (("base", False), ("target", True)):
+        if fast and "--no-cache" in before:
+            continue  # --no-cache is the CLI's
+        out = tmp_path / f"{name}.argv"
+        os.environ[using.IN_PROGRESS] = "[]"
+        ran, imported = profiles("exec", name, *before, sys.executable, "-c", ECHO_ARGV, str(out), *after)
+        assert ran.returncode == 0, (name, ran.stderr)
+        assert out.read_text() == repr(after), name
+        assert bool(heavy(imported)) is not fast, name

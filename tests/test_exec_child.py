@@ -49,9 +49,18 @@ def test_a_closed_pipe_ends_the_command_as_a_shell_s_would(keys: Home) -> None:
     assert process.stderr.read() == b""
 
 
+#: A command that is ready for Ctrl-C once it says so, and ends by it as a shell command does.
+READY_THEN_SLEEP = (
+    "import signal, time; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "print('ready', flush=True); time.sleep(60)"
+)
+
+
 def test_ctrl_c_reaches_the_command_from_the_terminal_and_profiles_ends_with_it(keys: Home) -> None:
     process = subprocess.Popen(
-        [*SERVER, "sh", "-c", "echo ready; sleep 60"],
+        # Not 'sh -c "echo ready; sleep 60"': dash survives a SIGINT that lands between its two
+        # commands (1 run in 5 here), and the test would wait for a sleep that never got it.
+        [*SERVER, sys.executable, "-c", READY_THEN_SLEEP],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
     assert process.stdout is not None

@@ -387,7 +387,8 @@ def test_rotation_of_a_keyring_profile_writes_the_new_key_to_the_keyring_and_res
     start = files(home)
     assert rotate.current_key(store.load(home.paths), "Bob").access_key_id == KEY_ID
     new = KeyPair("AKIANEWNEWNEWNEW0001", "new-secret")
-    rotate._write_key(home.paths, "Bob", KEY_ID, new)
+    holders = rotate.plan(home.paths, "Bob").holders  # Bob's keyring item
+    rotate._write_key(home.paths, holders, KEY_ID, new)
     assert item(memory, home) == {
         "Version": 1,
         "aws_access_key_id": new.access_key_id,
@@ -395,10 +396,10 @@ def test_rotation_of_a_keyring_profile_writes_the_new_key_to_the_keyring_and_res
     }
     assert files(home) == start
     with pytest.raises(Refused):
-        rotate._write_key(home.paths, "Bob", KEY_ID, new)  # the key is no longer the one expected
+        rotate._write_key(home.paths, holders, KEY_ID, new)  # the key is no longer the one expected
     memory.garble = 1
     with pytest.raises(FileProblem):
-        rotate._write_key(home.paths, "Bob", new.access_key_id, KeyPair(KEY_ID, SECRET))
+        rotate._write_key(home.paths, holders, new.access_key_id, KeyPair(KEY_ID, SECRET))
     # the read-back failed: the item holds the new key again, exactly as before
     assert item(memory, home) == {
         "Version": 1,
@@ -806,7 +807,8 @@ def test_a_rotation_deletes_the_mfa_session_the_old_key_made(
     kept = vault.Session("ASIAKEPTKEPTKEPT0001", "kept-secret", "kept-token", later, KEY_ID, MFA)
     vault.write_session(home.paths, "Bob", kept)
     assert vault.read_session(home.paths, "Bob") is not None
-    rotate._write_key(home.paths, "Bob", KEY_ID, KeyPair("AKIANEWNEWNEWNEW0001", "new-secret"))
+    holders = rotate.plan(home.paths, "Bob").holders
+    rotate._write_key(home.paths, holders, KEY_ID, KeyPair("AKIANEWNEWNEWNEW0001", "new-secret"))
     assert vault.read_session(home.paths, "Bob") is None
     assert item(memory, home)["aws_access_key_id"] == "AKIANEWNEWNEWNEW0001"
 

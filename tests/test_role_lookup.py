@@ -14,6 +14,7 @@ from awsprofiles.aws.iam import find_role_arn, session_name_for
 from awsprofiles.aws.identity import Identity, Resolver
 from awsprofiles.errors import CheckFailed
 from tests.conftest import Home
+from tests.store_helpers import run
 
 TRUST = {"Version": "2012-10-17", "Statement": []}
 
@@ -59,3 +60,16 @@ def test_session_name_is_the_iam_user_name_or_the_sanitized_local_user() -> None
     assert session_name_for(user, lambda: "ignored") == "Bob"
     assert session_name_for(assumed, lambda: "Jane Doe (ops)") == "Jane-Doe--ops-"
     assert session_name_for(assumed, lambda: "j") == "j-user"
+
+
+def test_a_mistyped_role_name_names_the_close_role_of_the_account(
+    resolver: Resolver, home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 19 item 16: add-role --role-name dev-rol said only that the account had no such role."""
+    before = home.config.read_bytes() if home.config.exists() else None
+    result = run(capsys, "add-role", "ops", "--source", "bob", "--role-name", "deplyo")
+    assert result.code == 1, result.err
+    assert "account 123456789012 has no role named 'deplyo'; did you mean 'deploy'?" in result.err
+    assert (home.config.read_bytes() if home.config.exists() else None) == before
+    result = run(capsys, "add-role", "ops", "--source", "bob", "--role-name", "reader")
+    assert "has no role named 'reader' (1 roles listed)" in result.err  # nothing close: no guess

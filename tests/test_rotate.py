@@ -145,3 +145,34 @@ def test_rotate_keys_without_yes_off_a_terminal_is_refused(
     assert main(["rotate-keys", "u"]) == 3
     assert "--yes" in capsys.readouterr().err
     assert home.credentials.read_bytes() == before
+
+
+def test_a_failed_rotation_puts_the_old_key_back_in_every_profile_that_held_it(
+    iam: Any, home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19 item 2: every holder of the key gets the new key, and the old one back on failure."""
+    old = bob_profile(iam, home)
+    secret = store.load(home.paths).profile("bob").get("aws_secret_access_key")  # type: ignore[union-attr]
+    with home.config.open("a") as config:  # the same key in the config file, and a [default] of it
+        config.write(f"\n[profile extra]\naws_access_key_id = {old}\naws_secret_access_key = {secret}\n")
+    with home.credentials.open("a") as credentials:
+        credentials.write(f"\n[default]\naws_access_key_id = {old}\naws_secret_access_key = {secret}\n")
+    before = (home.config.read_bytes(), home.credentials.read_bytes())
+    assert rotate.plan(home.paths, "extra").profiles == ("bob", "extra", "default")
+
+    def never_valid(*args: object, **kwargs: object) -> None:
+        raise CheckFailed("the new key does not work: sts:GetCallerIdentity failed: InvalidClientTokenId")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(rotate, "verify_new_key", never_valid)
+        with pytest.raises(CheckFailed) as failed:
+            rotate.rotate(home.paths, "extra")
+    assert (home.config.read_bytes(), home.credentials.read_bytes()) == before
+    assert "every profile that held the key ('bob', 'extra', 'default') has key" in failed.value.message
+    assert keys_in_iam(iam) == [old]
+
+    done = rotate.rotate(home.paths, "extra", verify_attempts=1, verify_first_delay=0)
+    assert done.profiles == ("bob", "extra", "default")
+    snapshot = store.load(home.paths)
+    assert {snapshot.profile(name).get("aws_access_key_id") for name in done.profiles} == {done.new_key_id}  # type: ignore[union-attr]
+    assert keys_in_iam(iam) == [done.new_key_id]

@@ -80,6 +80,7 @@ def test_a_new_profile_beside_a_default_section_in_config_inherits_it(
     assert created.err == (
         f"warning: profile 'new' also reads region from [DEFAULT] ({config_default.config} line 1), "
         "which every section of that file inherits\n"
+        "profile 'new' created: output = text\n"
     )
     added = run(capsys, "add-role", "--no-check", "role", "--source", "dev", "--role-arn", ROLE_ARN)
     assert added.code == 0, added.err

@@ -13,12 +13,12 @@ import gc
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from awsprofiles import graph, model, store
-from awsprofiles.errors import BadInput, CheckFailed, said_of
+from awsprofiles import graph, model, shells, store
+from awsprofiles.errors import BadInput, CheckFailed, MfaCodeNeeded, said_of
 from awsprofiles.model import Kind, Profile
 from awsprofiles.store import Paths, Snapshot
 
@@ -260,6 +260,16 @@ def _live(resolver: Resolver, profile: Profile, notes: list[Finding], started: f
     try:
         identity = resolver.whoami(profile.name)
     except CheckFailed as error:
+        return _live_result(profile, error, notes, started)
+    return _live_result(profile, identity, notes, started)
+
+
+def _live_result(
+    profile: Profile, found: Identity | CheckFailed, notes: list[Finding], started: float
+) -> CheckResult:
+    """The row of a live check: who the profile is (``found``), or why it failed, with its notes."""
+    if isinstance(found, CheckFailed):
+        error = found
         message = said_of(profile.name, error.message)  # the row names the profile
         # A note the error already says (the inline comment botocore refused) is not said again.
         others = [note.message for note in notes if note.message not in message]
@@ -268,6 +278,7 @@ def _live(resolver: Resolver, profile: Profile, notes: list[Finding], started: f
         return CheckResult(
             profile.name, profile.kind.value, False, None, None, error.code, message, _elapsed_ms(started)
         )
+    identity = found
     if notes:
         message = "works, but " + "; ".join(note.message for note in notes)
         return CheckResult(
@@ -442,14 +453,14 @@ def check_profiles(
     return [results[name] for name in names]
 
 
-def verify_profile(paths: Paths, name: str, timeout: float = 10.0) -> tuple[CheckResult, list[str]]:
+def verify_profile(paths: Paths, name: str, timeout: float = 10.0) -> tuple[CheckResult | None, list[str]]:
     """The live check run after add-user/add-role, and the lint notes that do not break it.
 
     The files are read and linted once: fatal findings fail the check without an AWS call, the
-    others come back as warnings for the caller to print.
+    others come back as warnings for the caller to print. The live part uses the profile as env
+    would (`identity_as_used`): on a terminal an MFA code is asked for; where none can be, the
+    result is None: not checked (the profile may well work, nothing is known yet).
     """
-    from awsprofiles.aws.identity import Resolver
-
     snapshot = store.load(paths)
     profile = snapshot.require(name)
     findings = lint_profiles(snapshot, paths, [name]).of(name)
@@ -460,20 +471,62 @@ def verify_profile(paths: Paths, name: str, timeout: float = 10.0) -> tuple[Chec
         return _lint_result(profile, fatal, started), warnings
     # The command that made the profile has no --timeout; the check of it has.
     longer = f"wait longer: 'profiles check {name} --timeout SECONDS'"
-    resolver = Resolver(paths, timeout, snapshot=snapshot, wait_longer=longer)
-    return _live(resolver, profile, [], started), warnings
+    try:
+        # The file's own warnings were said by the edit just made.
+        found: Identity | CheckFailed = identity_as_used(
+            paths, name, timeout=timeout, wait_longer=longer, warn=lambda _: None
+        )
+    except MfaCodeNeeded:
+        return None, warnings
+    except CheckFailed as error:
+        found = error
+    return _live_result(profile, found, [], started), warnings
+
+
+def identity_as_used(
+    paths: Paths,
+    name: str,
+    *,
+    timeout: float = 10.0,
+    wait_longer: str | None = None,
+    mfa_code: str | None = None,
+    warn: Callable[[list[str]], None],
+) -> Identity:
+    """Who ``name`` is with the credentials env and exec give it (`using.credentials_for`: the AWS
+    CLI's cache, an MFA code asked for on a terminal or given): STS GetCallerIdentity, signed
+    with them. Raises `MfaCodeNeeded` when a code is needed and cannot be asked for here.
+    Each AWS call (a role's AssumeRole too) has ``timeout`` seconds; ``wait_longer``: what the
+    command offers after a timeout."""
+    from awsprofiles import using
+    from awsprofiles.aws.identity import identify
+
+    credentials = using.credentials_for(
+        paths, name, mfa_code=mfa_code, timeout=timeout, wait_longer=wait_longer, warn=warn
+    )
+    return identify(paths, name, credentials, timeout, wait_longer=wait_longer)
 
 
 def whoami(
-    paths: Paths, name: str | None, timeout: float = 10.0, environ: Mapping[str, str] | None = None
+    paths: Paths,
+    name: str | None,
+    timeout: float = 10.0,
+    environ: Mapping[str, str] | None = None,
+    *,
+    mfa_code: str | None = None,
+    warn: Callable[[list[str]], None] = lambda warnings: None,
 ) -> tuple[str, Identity]:
     """Who AWS says ``name`` is (STS GetCallerIdentity), and the profile's name to show: without
     ``name``, the profile botocore uses ($AWS_DEFAULT_PROFILE, else $AWS_PROFILE, else default),
-    which every message names."""
+    which every message names.
+
+    A profile of the files is used as env uses it (`identity_as_used`); keys in the environment
+    without a NAME, or no profile at all, are botocore's own chain, as ``aws sts
+    get-caller-identity`` without ``--profile`` uses them."""
     from awsprofiles.aws.identity import Resolver
 
+    environ = os.environ if environ is None else environ
     snapshot = store.load(paths)
-    from_environment = model.environment_profile(os.environ if environ is None else environ)
+    from_environment = model.environment_profile(environ)
     if name is not None:
         snapshot.require(name)
     elif from_environment is not None and snapshot.profile(from_environment[1]) is None:
@@ -484,4 +537,11 @@ def whoami(
             f"(unset {variable}, set it to a profile 'profiles list' shows, or run 'profiles whoami NAME')"
         )
     shown = name or (from_environment[1] if from_environment else "default")
+    if name is not None or (shells.ACCESS_KEY_ID not in environ and snapshot.profile(shown) is not None):
+        found = identity_as_used(
+            paths, shown, timeout=timeout, wait_longer=RAISE_TIMEOUT, mfa_code=mfa_code, warn=warn
+        )
+        return shown, found
+    if mfa_code is not None:
+        raise BadInput("--mfa-code applies to a profile: name it ('profiles whoami NAME --mfa-code CODE')")
     return shown, Resolver(paths, timeout, snapshot=snapshot, wait_longer=RAISE_TIMEOUT).whoami(name)

@@ -16,6 +16,12 @@ click's rules (typer's copy of click, ``typer/_click/parser.py``), which `read` 
 - then the arguments go to the positional parameters in order, a variadic one (the last) taking
   what the others leave.
 
+One rule of ours on top: a command line to run (exec's COMMAND..., an `Argument` that is
+``verbatim``) is the command's from its first word on, options or not, as for ``sudo``, ``env``
+and ``aws-vault exec``: ``profiles exec NAME aws sts get-caller-identity --query Arn``. The options
+end there as if ``--`` came before it (``--`` is accepted too). The CLI reads exec's command line
+with this rule as well (``cli.command.CommandLineCommand`` puts the ``--`` where `read` says).
+
 A fast path reads its command line with `read_plain`: None for anything the CLI would refuse or
 that a fast path should not rely on (an unknown option, a missing value, a flag given a value,
 an option given twice, an empty value, too few or too many arguments). The CLI then runs and
@@ -39,16 +45,26 @@ class Option(NamedTuple):
 
 
 class Argument(NamedTuple):
-    """A positional parameter: ``nargs`` -1 takes every argument the others leave."""
+    """A positional parameter: ``nargs`` -1 takes every argument the others leave.
+
+    ``verbatim``: a command line to run (the last, variadic argument): its first word ends the
+    options, every word from there on is the command's.
+    """
 
     param: str
     nargs: int = 1
     required: bool = True
+    verbatim: bool = False
 
 
 class Command(NamedTuple):
     options: Mapping[str, Option]
     arguments: tuple[Argument, ...]
+
+    @property
+    def verbatim_at(self) -> int | None:
+        """How many arguments come before the verbatim one; None when it has none."""
+        return next((index for index, argument in enumerate(self.arguments) if argument.verbatim), None)
 
 
 @dataclass
@@ -58,8 +74,11 @@ class Reading:
     #: Each option given, by parameter, with its values in order (a flag's are "").
     given: dict[str, list[str]] = field(default_factory=dict)
     arguments: list[str] = field(default_factory=list)
-    #: How many arguments came before ``--``; None when there was no ``--``.
+    #: How many arguments came before the options ended: at ``--``, or at the first word of a
+    #: verbatim argument; None when they did not end.
     dashes: int | None = None
+    #: Where in the words the verbatim argument began, with no ``--`` before it; else None.
+    verbatim_start: int | None = None
     #: The option the words ended on, still waiting for its value.
     awaiting: Option | None = None
     #: The words click refuses: options it does not know, a flag given a value.
@@ -71,8 +90,10 @@ def _short(name: str) -> bool:
     return len(name) == 2 and name[0] == "-" and name[1] != "-"
 
 
-def read(words: Sequence[str], options: Mapping[str, Option]) -> Reading:
-    """``words`` (after the command's name) read with the command's ``options``, as click does."""
+def read(words: Sequence[str], options: Mapping[str, Option], verbatim_at: int | None = None) -> Reading:
+    """``words`` (after the command's name) read with the command's ``options``, as click does;
+    with ``verbatim_at`` (`Command.verbatim_at`), the argument that many arguments in begins a
+    command line, and with it every word is an argument."""
     reading = Reading()
     index = 0
 
@@ -96,6 +117,11 @@ def read(words: Sequence[str], options: Mapping[str, Option]) -> Reading:
             reading.arguments.extend(words[index:])
             break
         if not word.startswith("-") or word == "-":
+            if len(reading.arguments) == verbatim_at:
+                reading.dashes = verbatim_at
+                reading.verbatim_start = index - 1
+                reading.arguments.extend(words[index - 1 :])
+                break
             reading.arguments.append(word)
             continue
         name, equals, value = word.partition("=")
@@ -135,7 +161,7 @@ class Plain:
     flags: frozenset[str]
     #: The variadic argument's words (exec's command line).
     rest: tuple[str, ...]
-    #: How many arguments came before ``--`` (None: there was no ``--``).
+    #: How many arguments came before the options ended (`Reading.dashes`).
     dashes: int | None
 
     def given(self) -> set[str]:
@@ -146,7 +172,7 @@ class Plain:
 def read_plain(command: Command, words: Sequence[str]) -> Plain | None:
     """The parameters of a plain command line of ``command``; None for anything else (see the
     module's docstring), which the CLI then reads and explains."""
-    reading = read(words, command.options)
+    reading = read(words, command.options, command.verbatim_at)
     if reading.refused or reading.awaiting is not None:
         return None
     values: dict[str, str] = {}
@@ -211,6 +237,6 @@ FAST: dict[str, Command] = {
     ),
     "exec": Command(
         {**_ROLE, "--server": Option("server"), **_REGION, **_FILES, **_HELP},
-        (Argument("name"), Argument("command", -1)),
+        (Argument("name"), Argument("command", -1, verbatim=True)),
     ),
 }

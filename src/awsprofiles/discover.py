@@ -20,7 +20,7 @@ import json
 import re
 import string
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -580,8 +580,18 @@ class FilesPlan:
     def changed(self) -> bool:
         return self.plan.changed
 
+    @property
+    def skipped(self) -> tuple[Skipped, ...]:
+        """Every candidate not generated, and why: what discovery skipped, then what is covered."""
+        return self.found.skipped + self.covered
+
     def diff(self) -> str:
         return self.plan.diff("after discover")
+
+
+def tally(named: Sequence[Named], skipped: Sequence[Skipped]) -> str:
+    """'3 roles found, 1 skipped': counted from the lists the profiles and 'skipped' lines show."""
+    return f"{len(named)} role{'s' if len(named) != 1 else ''} found, {len(skipped)} skipped"
 
 
 def plan_files(paths: store.Paths, found: Found, template: str, prune: bool = False) -> FilesPlan:

@@ -52,6 +52,14 @@ class CheckFailed(ProfilesError):
         self.aws_code = aws_code
 
 
+class MfaCodeNeeded(CheckFailed):
+    """An MFA code is needed and cannot be asked for here (no terminal, or a check that never
+    waits for one): nothing is known yet of whether the profile works."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "mfa-required")
+
+
 class BadInput(ProfilesError):
     """The arguments, a name, a value or an input file are invalid (exit 2)."""
 

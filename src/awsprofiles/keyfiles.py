@@ -110,6 +110,16 @@ def secret_from_stdin(stdin: TextIO | None = None) -> str:
     return line.strip()
 
 
+def key_id_from_terminal(prompt: str = "Access key ID: ") -> str:
+    """The access key ID typed on the terminal, shown as it is typed (as ``aws configure`` asks)."""
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    key_id = sys.stdin.readline().strip()
+    if not key_id:
+        raise BadInput("no access key ID was entered")
+    return key_id
+
+
 def secret_from_terminal(prompt: str = "Secret access key: ") -> str:
     if not sys.stdin.isatty():
         raise BadInput(
@@ -125,7 +135,11 @@ def obtain(
     csv_file: Path | None = None,
     json_file: Path | None = None,
 ) -> AccessKey:
-    """The key pair from exactly one source; a given --access-key-id must match a file's."""
+    """The key pair from exactly one source; a given --access-key-id must match a file's.
+
+    With neither a file nor --access-key-id, on a terminal, the key ID is asked for, then the
+    secret (hidden), as ``aws configure`` asks for them.
+    """
     if sum([secret_stdin, csv_file is not None, json_file is not None]) > 1:
         raise BadInput("give only one of --secret-stdin, --from-csv and --from-json")
     if csv_file is not None or json_file is not None:
@@ -134,6 +148,13 @@ def obtain(
             raise BadInput("--access-key-id does not match the key in the file")
         return key
     if not access_key_id:
-        raise BadInput("--access-key-id is required unless the key comes from --from-csv/--from-json")
+        from awsprofiles.aws.credentials import interactive
+
+        if secret_stdin or not interactive():
+            raise BadInput(
+                "--access-key-id is required unless the key comes from --from-csv/--from-json "
+                "(or is asked for on a terminal)"
+            )
+        access_key_id = key_id_from_terminal()
     secret = secret_from_stdin() if secret_stdin else secret_from_terminal()
     return AccessKey(access_key_id, secret)

@@ -542,7 +542,8 @@ def _closest(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> list[
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
-    """``; did you mean 'Bob'?`` for the profile names closest to ``name``, or nothing."""
+    """``; did you mean 'Bob'?`` for the names of ``known`` (profiles, settings, roles) closest to
+    ``name``, or nothing."""
     close = _closest(name, known)
     return f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
 
@@ -560,6 +561,16 @@ def suggest_key(key: str) -> str | None:
         return normalized
     close = _closest(normalized, sorted(KNOWN_KEYS), cutoff=0.75)
     return close[0] if close else None
+
+
+def did_you_mean_key(key: str, own: Iterable[str] = ()) -> str:
+    """``; did you mean 'region'?`` for a mistyped setting name: the closest of the profile's
+    ``own`` keys, else the key botocore or the AWS CLI reads that was most likely meant, or nothing."""
+    hint = did_you_mean(key, own)
+    meant = suggest_key(key)
+    if hint or meant is None or meant == key:
+        return hint
+    return f"; did you mean {meant!r}?"
 
 
 def new_role_region(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from awsprofiles import editing, graph, model, store, vault
+from awsprofiles.errors import CheckFailed
 from awsprofiles.keyfiles import AccessKey
 from awsprofiles.manifest import Manifest
 
@@ -130,6 +131,41 @@ def waiting_for_sign_in(paths: store.Paths, manifest: Manifest) -> list[str]:
     return [role.profile for role in manifest.roles if graph.chain(roles, role.profile).end in signing_in]
 
 
+def _unnamed_roles(snapshot: store.Snapshot, manifest: Manifest) -> list[str]:
+    """The IAM roles onboard would create without a role_session_name: the manifest gives none
+    (neither the role nor [defaults]) and no profile of that name exists (one that does keeps
+    its own, or botocore's)."""
+    return [
+        role.profile
+        for role in manifest.roles
+        if not role.sso and "role_session_name" not in role.values and snapshot.profile(role.profile) is None
+    ]
+
+
+def new_role_session_name(
+    paths: store.Paths, manifest: Manifest, key: AccessKey | None, snapshot: store.Snapshot | None = None
+) -> tuple[str | None, list[str]]:
+    """The role_session_name of the roles `_unnamed_roles`: the source's IAM user name, the same
+    rule as add-role's and discover's (aws.iam.source_session_name), which asks AWS who the source
+    (or the key given for it) is. None when no role needs it or the source has no key yet; None
+    and a warning when it cannot be identified (its check says why). ``snapshot``: the files as
+    the caller read them (read now when None)."""
+    snapshot = snapshot if snapshot is not None else store.load(paths)
+    unnamed = _unnamed_roles(snapshot, manifest)
+    if not unnamed or (key is None and needs_key(snapshot, manifest)):
+        return None, []
+    from awsprofiles.aws import iam
+
+    pair = None if key is None else iam.KeyPair(key.access_key_id, key.secret_access_key)
+    try:
+        return iam.source_session_name(paths, manifest.source.profile, pair, manifest.source.region), []
+    except CheckFailed as error:
+        return None, [
+            f"cannot name the sessions of {', '.join(unnamed)} after the source identity "
+            f"(botocore will name them): {error.message}"
+        ]
+
+
 def wanted_values(
     manifest: Manifest, session: str | None = None, keyring: Keyring | None = None
 ) -> dict[str, dict[str, str]]:
@@ -168,7 +204,11 @@ def key_move(manifest: Manifest, key: AccessKey | None, keyring: Keyring | None)
 
 
 def _edit(
-    tx: store.Transaction, manifest: Manifest, access_key: AccessKey | None, keyring: Keyring | None = None
+    tx: store.Transaction,
+    manifest: Manifest,
+    access_key: AccessKey | None,
+    keyring: Keyring | None = None,
+    session_name: str | None = None,
 ) -> list[Change]:
     changes = []
     session = sso_session(manifest, tx.snapshot)
@@ -178,6 +218,9 @@ def _edit(
             editing.write_sso_session(tx, name, manifest.sso.start_url, manifest.sso.region)
             changes.append(Change(f"sso-session {name}", Action.CREATE, editing.SSO_SESSION_KEYS))
     wanted = wanted_values(manifest, session[0] if session else None, keyring)
+    if session_name is not None:
+        for name in _unnamed_roles(tx.snapshot, manifest):
+            wanted[name]["role_session_name"] = session_name
     move = key_move(manifest, access_key, keyring)
     moves = {manifest.source.profile: move} if move is not None else {}
     # The source whose key changes in the keyring only (the files may not change at all).
@@ -234,17 +277,19 @@ def plan(
     key: AccessKey | None = None,
     keyring: bool = False,
     snapshot: store.Snapshot | None = None,
+    session_name: str | None = None,
 ) -> Plan:
     """What onboarding would do, computed and verified without writing anything.
 
     ``keyring``: the source's key is kept in the OS keyring (as is ``keyring = true`` in the manifest).
     ``snapshot``: the files as the caller read them (read now when None).
+    ``session_name``: the role_session_name of the roles created without one (`new_role_session_name`).
     """
     snapshot = snapshot if snapshot is not None else store.load(paths)
     kept = None
     if manifest.source.profile and (keyring or manifest.source.keyring):
         kept = keyring_plan(paths, snapshot, manifest, key)
-    planned = store.plan(paths, lambda tx: _edit(tx, manifest, key, kept), snapshot)
+    planned = store.plan(paths, lambda tx: _edit(tx, manifest, key, kept, session_name), snapshot)
     return Plan(manifest, key, planned, kept)
 
 

@@ -1,11 +1,15 @@
 """Rotating a keys profile's access key without ever leaving the file without a working key.
 
-Order: create the new key with the old one; write it (to the credentials file, or to the keyring
-item of a keyring profile, read back there); prove it works (GetCallerIdentity, retried
+The key is rotated for every profile that holds it (`plan`: the profile graph's holders, in the
+files and in keyring items): a ``[default]`` and a named profile with one key are common, and
+deleting the old key in IAM would break the profiles left with it.
+
+Order: create the new key with the old one; write it to every holder in one transaction (the
+files, and the keyring items, read back there); prove it works (GetCallerIdentity, retried
 while IAM propagates it); only then deactivate and delete the old key, signing with the new one.
-If anything fails before the proof, the old key goes back in the file and the new one is deleted;
-if the retirement fails, the file keeps the verified new key. Every failure message names the
-key the file holds and which keys are active in IAM.
+If anything fails before the proof, the old key goes back to every holder and the new one is
+deleted; if the retirement fails, the holders keep the verified new key. Every failure message
+names the key the holders have and which keys are active in IAM.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from awsprofiles import model, store, vault
+from awsprofiles import graph, model, store, vault
 from awsprofiles.errors import BadInput, CheckFailed, FileProblem, ProfilesError, Refused, said_of
 from awsprofiles.graph import keeps_own_keyring_item
 
@@ -34,10 +38,57 @@ class Rotation:
     user: str
     old_key_id: str
     new_key_id: str
+    #: every profile that held the old key and has the new one (``profile`` among them)
+    profiles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A rotation as it is asked for: the profile's key, and every profile that holds it."""
+
+    profile: str
+    old: KeyPair
+    holders: tuple[graph.Holder, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def profiles(self) -> tuple[str, ...]:
+        return tuple(holder.profile for holder in self.holders)
 
 
 def mask(key_id: str) -> str:
     return model.mask_access_key_id(key_id)
+
+
+def named(profiles: tuple[str, ...]) -> str:
+    """``profile 'Bob'``, or ``profiles 'Bob', 'a-extra' and 'a-trail'``."""
+    if len(profiles) == 1:
+        return f"profile {profiles[0]!r}"
+    return f"profiles {', '.join(map(repr, profiles[:-1]))} and {profiles[-1]!r}"
+
+
+def plan(paths: store.Paths, name: str, snapshot: store.Snapshot | None = None) -> Planned:
+    """The key ``name`` holds, and every profile that holds the same key (the graph's holders):
+    in the files, or in a keyring item (read here). An item that cannot be read is said in a
+    warning: a profile it serves keeps the old key."""
+    snapshot = snapshot if snapshot is not None else store.load(paths)
+    old = current_key(snapshot, name)
+    warnings: list[str] = []
+
+    def item_key_id(item: str) -> str | None:
+        try:
+            return (vault.read_key(paths, item) or {}).get(model.ACCESS_KEY_ID)
+        except FileProblem as error:
+            warnings.append(
+                f"cannot tell whether the keyring item of profile {item!r} holds the same key "
+                f"({error.message}); if it does, it keeps the old key, which stops working"
+            )
+            return None
+
+    held = graph.holders(snapshot, old.access_key_id, item_key_id)
+    if name not in [holder.profile for holder in held]:  # the files and the item disagree
+        held.insert(0, graph.Holder(name, graph.keyring_item(snapshot.require(name))))
+    return Planned(name, old, tuple(held), tuple(warnings))
 
 
 def current_key(snapshot: store.Snapshot, name: str) -> KeyPair:
@@ -62,25 +113,35 @@ def current_key(snapshot: store.Snapshot, name: str) -> KeyPair:
     return KeyPair(key_id, secret)
 
 
-def _write_key(paths: store.Paths, name: str, expected_id: str, key: KeyPair) -> None:
-    """Replace the key where the profile keeps it: the credentials file, or its keyring item."""
+def _write_key(paths: store.Paths, holders: tuple[graph.Holder, ...], expected_id: str, key: KeyPair) -> None:
+    """Replace the key of every holder where it keeps it, in one transaction: the files, or a
+    keyring item (once for the profiles it serves)."""
+    keys = {model.ACCESS_KEY_ID: key.access_key_id, model.SECRET_ACCESS_KEY: key.secret_access_key}
 
     def edit_both(edit: vault.Edit) -> None:
         tx = edit.tx
-        profile = tx.snapshot.profile(name)
-        in_keyring = keeps_own_keyring_item(profile)
-        held = (edit.read_key(name) or {}) if in_keyring else (profile.values if profile else {})
-        if held.get(model.ACCESS_KEY_ID) != expected_id:
-            raise Refused(
-                f"profile {name!r} changed during the rotation (its key is no longer {mask(expected_id)})"
-            )
-        keys = {model.ACCESS_KEY_ID: key.access_key_id, model.SECRET_ACCESS_KEY: key.secret_access_key}
-        if in_keyring:
-            # Written and read back (put back as it was if anything after it fails); an MFA
-            # session of the old key is of no more use.
-            edit.keep_key(name, keys)
-        else:
-            vault.to_files(tx, name, keys)
+        items: set[str] = set()
+        for holder in holders:
+            if holder.item in items:
+                continue
+            profile = tx.snapshot.profile(holder.profile)
+            if holder.item is not None:
+                held = (edit.read_key(holder.item) or {}).get(model.ACCESS_KEY_ID)
+            else:
+                held = profile.get(model.ACCESS_KEY_ID) if profile else None
+            if held != expected_id:
+                raise Refused(
+                    f"profile {holder.profile!r} changed during the rotation (its key is no longer "
+                    f"{mask(expected_id)})"
+                )
+            if holder.item is not None:
+                # Written and read back (put back as it was if anything after it fails); an MFA
+                # session of the old key is of no more use.
+                edit.keep_key(holder.item, keys)
+                items.add(holder.item)
+            else:
+                for name, value in keys.items():
+                    tx.replace(holder.profile, name, value)  # in the file that holds it
 
     vault.edit_files(paths, edit_both)
 
@@ -117,20 +178,27 @@ def retire_old_key(iam: Iam, user: str, old_key_id: str) -> None:
     iam.delete_key(user, old_key_id)
 
 
+def _where(holders: tuple[graph.Holder, ...]) -> str:
+    """Where the key is kept, for every message that says what holds which key."""
+    if len(holders) == 1:
+        return "the keyring item" if holders[0].item is not None else "the file"
+    return f"every profile that held the key ({', '.join(repr(holder.profile) for holder in holders)})"
+
+
 def rotate(
     paths: store.Paths,
     name: str,
     *,
+    planned: Planned | None = None,
     verify_attempts: int = VERIFY_ATTEMPTS,
     verify_first_delay: float = VERIFY_FIRST_DELAY,
 ) -> Rotation:
+    """Rotate the key of ``name`` and of every profile that holds it (``planned``, else `plan`)."""
     from awsprofiles.aws.iam import Iam, user_name_of
 
-    snapshot = store.load(paths)
-    old = current_key(snapshot, name)
-    profile = snapshot.profile(name)
-    # Where the key is kept, for every message that says what holds which key.
-    holder = "the keyring item" if profile is not None and keeps_own_keyring_item(profile) else "the file"
+    planned = planned if planned is not None else plan(paths, name)
+    old, holders = planned.old, planned.holders
+    holder = _where(holders)
     old_iam = Iam(paths, name, old)
     try:
         arn = old_iam.caller_arn()
@@ -173,7 +241,7 @@ def rotate(
         in_file = mask(new.access_key_id) if file_has_new else mask(old.access_key_id)
         if file_has_new:
             try:
-                _write_key(paths, name, new.access_key_id, old)
+                _write_key(paths, holders, new.access_key_id, old)
                 in_file = mask(old.access_key_id)
             except ProfilesError as error:
                 return CheckFailed(
@@ -197,7 +265,7 @@ def rotate(
         )
 
     try:
-        _write_key(paths, name, old.access_key_id, new)
+        _write_key(paths, holders, old.access_key_id, new)
     except ProfilesError as error:
         raise undo(f"cannot write the new key ({error})", file_has_new=False) from None
     try:
@@ -214,4 +282,4 @@ def rotate(
             error.code,
             error.aws_code,
         ) from None
-    return Rotation(name, user, old.access_key_id, new.access_key_id)
+    return Rotation(name, user, old.access_key_id, new.access_key_id, planned.profiles)

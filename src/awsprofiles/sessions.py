@@ -18,7 +18,7 @@ import sys
 from datetime import UTC, datetime
 
 from awsprofiles import cmdline, model, store, vault
-from awsprofiles.errors import BadInput, CheckFailed, ProfilesError
+from awsprofiles.errors import BadInput, CheckFailed, MfaCodeNeeded, ProfilesError
 from awsprofiles.model import Credentials
 from awsprofiles.startup import NO_PROMPT
 
@@ -53,12 +53,11 @@ def _session_credentials(session: vault.Session, region: str | None) -> Credenti
     )
 
 
-def _mfa_required(name: str, serial: str, reason: str) -> CheckFailed:
-    return CheckFailed(
+def _mfa_required(name: str, serial: str, reason: str) -> MfaCodeNeeded:
+    return MfaCodeNeeded(
         f"profile {name!r}: it needs a code of MFA device {serial} to start its session, and {reason}: "
         f"run 'profiles whoami {name}' in a terminal once (the session is kept in the keyring until "
-        "it expires), or pass --mfa-code CODE",
-        "mfa-required",
+        "it expires), or pass --mfa-code CODE"
     )
 
 

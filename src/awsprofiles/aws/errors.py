@@ -26,7 +26,7 @@ from botocore import exceptions as boto
 from botocore.parsers import ResponseParserError
 
 from awsprofiles import graph, model
-from awsprofiles.errors import CheckFailed
+from awsprofiles.errors import CheckFailed, MfaCodeNeeded
 
 _EXPIRED = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"})
 _INVALID_KEY = frozenset({"InvalidClientTokenId", "UnrecognizedClientException", "InvalidAccessKeyId"})
@@ -454,11 +454,10 @@ def classify(
         provider = "credential_process" if provider == "custom-process" else provider
         code = profiles_process_code(str(getattr(error, "kwargs", {}).get("error_msg", "")))
         if code == "mfa-required":
-            return CheckFailed(
+            return MfaCodeNeeded(
                 f"{said}its keyring source needs an MFA code to start its session and "
                 f"cannot ask for one here; run 'profiles whoami {profile}' in a terminal once (the "
-                "session is kept in the keyring until it expires), or pass --mfa-code",
-                "mfa-required",
+                "session is kept in the keyring until it expires), or pass --mfa-code"
             )
         if code is not None:
             return CheckFailed(

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from awsprofiles.aws.errors import SELF_SERVICE_KEYS, assume_denied_message, classify
-from awsprofiles.aws.identity import Identity, Resolver
+from awsprofiles.aws.identity import Identity, Resolver, identify
 from awsprofiles.aws.session import DEFAULT_REGION, make_session
 from awsprofiles.errors import CheckFailed, said_of
-from awsprofiles.store import Paths
+from awsprofiles.model import Credentials, did_you_mean
+from awsprofiles.store import Paths, load
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,25 @@ def session_name_for(source: Identity, local_user: Callable[[], str] = getpass.g
     return sts_name(name, 64)
 
 
+def source_session_name(
+    paths: Paths,
+    source: str,
+    key: KeyPair | None = None,
+    region: str | None = None,
+    timeout: float | None = None,
+) -> str:
+    """role_session_name of a role assumed with ``source``'s credentials, as every command that
+    writes roles names it (add-role, discover, onboard): `session_name_for` the source's identity.
+    With ``key``: the identity of that key, which the profile does not hold yet (a new engineer's
+    key, given to onboard), signing with it in ``region``. Raises CheckFailed when the source
+    cannot be identified."""
+    if key is None:
+        return session_name_for(Resolver(paths, timeout).whoami(source))
+    credentials = Credentials(key.access_key_id, key.secret_access_key)
+    new = load(paths).profile(source) is None
+    return session_name_for(identify(paths, source, credentials, timeout, region=region, new=new))
+
+
 def sts_name(text: str, limit: int) -> str:
     """A name STS accepts (a role session's, 2-64 characters; a federated user's, 2-32): every
     other character than ``[\\w+=,.@-]`` made ``-``."""
@@ -163,7 +183,8 @@ def find_role_arn(resolver: Resolver, source: str, role_name: str, account: str 
     match = exact or folded
     if not match:
         raise CheckFailed(
-            f"account {identity.account} has no role named {role_name!r} ({len(roles)} roles listed); "
+            f"account {identity.account} has no role named {role_name!r}"
+            f"{did_you_mean(role_name, (role.name for role in roles))} ({len(roles)} roles listed); "
             "give --role-name, --role-arn, or --account for a role in another account",
             "other",
             "NoSuchEntity",

@@ -31,6 +31,7 @@ from awsprofiles.aws.session import (
     ATTEMPTS,
     DEFAULT_REGION,
     builtin_events,
+    client_with_key,
     ignore_environment_profile,
     make_session,
     share_parsed_files,
@@ -38,6 +39,7 @@ from awsprofiles.aws.session import (
     wire_assume_role,
 )
 from awsprofiles.errors import CheckFailed, said_of
+from awsprofiles.model import Credentials
 from awsprofiles.store import Paths, Snapshot
 
 
@@ -86,6 +88,38 @@ class _ScopedCache(MutableMapping[str, Any]):
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+
+def identify(
+    paths: Paths,
+    profile: str,
+    credentials: Credentials,
+    timeout: float | None = 10.0,
+    *,
+    region: str | None = None,
+    new: bool = False,
+    wait_longer: str | None = None,
+) -> Identity:
+    """Who ``credentials`` (obtained for ``profile``) are: STS GetCallerIdentity, with a client
+    configured like the profile (its region, endpoint; ``region`` instead) that signs with them.
+    ``new``: the files do not have the profile yet (a key given to onboard for it).
+    ``wait_longer``: what the command offers after a timeout (`classify`)."""
+    config = waits(timeout)
+    try:
+        sts = client_with_key(
+            paths,
+            None if new else profile,
+            "sts",
+            credentials.access_key_id,
+            credentials.secret_access_key,
+            region,
+            token=credentials.session_token,
+            config=config,
+        )
+        reply = sts.get_caller_identity()
+    except Exception as error:
+        raise classify(error, profile, timeout=timeout, wait_longer=wait_longer) from None
+    return Identity(str(reply["Account"]), str(reply["Arn"]), str(reply["UserId"]))
 
 
 @dataclass(frozen=True)

@@ -126,16 +126,30 @@ def name_endpoints(session: Any) -> None:
 
 
 def client_with_key(
-    paths: Paths, profile: str, service: str, key_id: str, secret: str, region: str | None = None
+    paths: Paths,
+    profile: str | None,
+    service: str,
+    key_id: str,
+    secret: str,
+    region: str | None = None,
+    *,
+    token: str | None = None,
+    config: Any = None,
 ) -> Any:
     """A ``service`` client configured like ``profile`` (its region, endpoint) but signing with the
-    key given: the profile's own credential provider (a credential_process) is never started."""
+    key given (with its session ``token``, for temporary credentials): the profile's own credential
+    providers (a role, a credential_process) are never run. ``profile`` None: a profile the files
+    do not have yet, configured like none of them."""
     session = make_session(paths, profile)
+    if profile is None:
+        ignore_environment_profile(session)
     return session.create_client(
         service,
         region_name=region or session.get_config_variable("region") or DEFAULT_REGION,
         aws_access_key_id=key_id,
         aws_secret_access_key=secret,
+        aws_session_token=token,
+        config=config,
     )
 
 

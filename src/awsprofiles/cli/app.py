@@ -279,6 +279,13 @@ def with_files(function: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+#: An MFA code, for the commands that use a profile as env does (env, exec, whoami, ...).
+MfaCode = Annotated[
+    str | None,
+    typer.Option(
+        "--mfa-code", metavar="CODE", help="The current code of the MFA device (else asked on stderr)."
+    ),
+]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 Wide = Annotated[
     bool,
@@ -382,3 +389,9 @@ def print_table(columns: list[terminal.Column], wide: bool = False) -> None:
 def info(message: str) -> None:
     """Progress and confirmations: stderr, so that stdout stays for what scripts read."""
     print(terminal.printable_lines(message), file=sys.stderr)
+
+
+def confirm(name: str, done: str) -> None:
+    """The one confirmation of an edit of a profile, on stderr: ``profile 'alice' written``,
+    ``... removed``, ``... renamed to 'bob'``, ``... updated: region = eu-west-1``, ``... unchanged``."""
+    info(f"profile {name!r} {done}")

@@ -11,6 +11,7 @@ from awsprofiles.cli.app import (
     DEFAULT_PROFILE,
     Files,
     Json,
+    MfaCode,
     Wide,
     app,
     jobs_option,
@@ -111,11 +112,16 @@ def whoami(
     ] = None,
     json: Json = False,
     timeout: Annotated[float, timeout_option("Seconds to wait for AWS.")] = 10.0,
+    mfa_code: MfaCode = None,
 ) -> None:
-    """Print who AWS says a profile is (STS GetCallerIdentity)."""
+    """Print who AWS says a profile is (STS GetCallerIdentity).
+
+    The profile's credentials are those env gives it: a role's session from the AWS CLI's cache
+    (~/.aws/cli/cache), else assumed, with an MFA code asked for on a terminal (or --mfa-code).
+    """
     from awsprofiles import check
 
-    shown, identity = check.whoami(files, name, timeout)
+    shown, identity = check.whoami(files, name, timeout, mfa_code=mfa_code, warn=warn)
     if json:
         print_json(
             {"profile": shown, "account": identity.account, "arn": identity.arn, "user_id": identity.user_id}

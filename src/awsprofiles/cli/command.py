@@ -29,6 +29,7 @@ import typer
 from typer import _click as click
 from typer.core import TyperCommand, TyperGroup
 
+from awsprofiles import cmdline
 from awsprofiles.cli.help_table import DOCS, HELP, OTHER, PANELS
 from awsprofiles.errors import EXIT_OUTPUT_CLOSED, Interrupted
 from awsprofiles.startup import discard_stdout, version_line
@@ -234,6 +235,20 @@ class ProfilesCommand(TyperCommand):
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         super().format_epilog(ctx, formatter)
         write_examples(self.name or "", formatter)
+
+
+class CommandLineCommand(ProfilesCommand):
+    """A command that runs a command line (exec): the words from the command's first on are the
+    command's, options or not, as for sudo, env and aws-vault exec. Where that is, `cmdline.read`
+    says, for this command as for the fast path and completion: a ``--`` goes there before click
+    reads the rest."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        table = cmdline.FAST[self.name or ""]
+        start = cmdline.read(args, table.options, table.verbatim_at).verbatim_start
+        if start is not None:
+            args = [*args[:start], "--", *args[start:]]
+        return super().parse_args(ctx, args)
 
 
 class ProfilesGroup(TyperGroup):

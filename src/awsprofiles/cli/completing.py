@@ -19,6 +19,7 @@ from typer import _click as click
 
 from awsprofiles import completion
 from awsprofiles.cli.app import COMPLETION_KIND, app
+from awsprofiles.cli.command import CommandLineCommand
 
 SCRIPTS = {
     "bash": "profiles.bash",
@@ -80,8 +81,15 @@ def build_spec() -> completion.Spec:
         if command.hidden:
             continue
         ctx = click.Context(command, info_name=name, parent=root_ctx)
+        # exec's COMMAND...: every word from its first on is the command's (awsprofiles.cmdline).
+        verbatim = isinstance(command, CommandLineCommand)
         arguments = [
-            {"param": param.name, "nargs": param.nargs, **_value_kind(param, ctx)}
+            {
+                "param": param.name,
+                "nargs": param.nargs,
+                **_value_kind(param, ctx),
+                **({"verbatim": True} if verbatim and param.nargs == -1 else {}),
+            }
             for param in command.get_params(ctx)
             if param.param_type_name == "argument"
         ]

@@ -188,7 +188,6 @@ def _table(rows: list[tuple[str | None, discover.Named]]) -> None:
 def _files(files: store.Paths, planned: discover.FilesPlan, apply: bool, json: bool) -> None:
     from awsprofiles import discover
 
-    skipped = planned.found.skipped + planned.covered
     actions = {change.profile: change.action.value for change in planned.changes}
     if apply and planned.changed:
         discover.apply_files(files, planned)
@@ -202,13 +201,13 @@ def _files(files: store.Paths, planned: discover.FilesPlan, apply: bool, json: b
                 "files": [str(file.path) for file in planned.files],
                 "profiles": [{**_candidate_json(n), "action": actions[n.name]} for n in planned.named],
                 "removed": list(planned.removed),
-                "skipped": _skipped_json(skipped),
+                "skipped": _skipped_json(planned.skipped),
                 "notes": list(planned.notes) + list(planned.found.notes),
                 "diff": planned.diff(),
             }
         )
         return
-    _skipped_lines(skipped)
+    _skipped_lines(planned.skipped)
     warn(list(planned.notes))
     if not apply:
         sys.stdout.write(printable_lines(planned.diff()))
@@ -220,8 +219,9 @@ def _files(files: store.Paths, planned: discover.FilesPlan, apply: bool, json: b
 
 
 def _headline(planned: discover.FilesPlan, apply: bool) -> str:
-    found = len(planned.named)
-    summary = f"{found} role{'s' if found != 1 else ''} found, {len(planned.found.skipped)} skipped"
+    from awsprofiles import discover
+
+    summary = discover.tally(planned.named, planned.skipped)
     if not planned.changed:
         return f"{summary}; no changes: every discovered profile is already in place"
     verb = "" if apply else "would "
@@ -263,8 +263,7 @@ def _manifest(planned: discover.ManifestPlan, found: discover.Found, dry_run: bo
         _table([(None, n) for n in planned.named])
     for note in found.notes:
         info(note)
-    count = len(planned.named)
-    summary = f"{count} role{'s' if count != 1 else ''} found, {len(found.skipped)} skipped"
+    summary = discover.tally(planned.named, found.skipped)
     if not planned.changed:
         info(f"{summary}; no changes: {planned.path} already lists them")
     elif dry_run:

@@ -22,6 +22,7 @@ from awsprofiles.cli.app import (
     Wide,
     app,
     complete_keys,
+    confirm,
     duration_option,
     force_option,
     info,
@@ -45,7 +46,10 @@ def add_user(
     files: Files,
     name: Name,
     access_key_id: Annotated[
-        str | None, typer.Option("--access-key-id", help="The access key ID (AKIA...).")
+        str | None,
+        typer.Option(
+            "--access-key-id", help="The access key ID (AKIA...); asked for on a terminal if not given."
+        ),
     ] = None,
     secret_stdin: SecretStdin = False,
     from_csv: FromCsv = None,
@@ -69,8 +73,9 @@ def add_user(
     """Add a profile with an IAM user's access key, then check it live (unless --no-check).
 
     The secret access key is never taken from the command line: it is asked for on the
-    terminal, or read from --secret-stdin, --from-csv or --from-json. With --keyring it is kept
-    in the OS keyring, and the files get a credential_process instead of the key.
+    terminal (after the key ID, when --access-key-id is not given), or read from --secret-stdin,
+    --from-csv or --from-json. With --keyring it is kept in the OS keyring, and the files get a
+    credential_process instead of the key.
     """
     from awsprofiles import keyfiles  # csv, json and getpass: only this command needs them
 
@@ -79,23 +84,25 @@ def add_user(
         name, key.access_key_id, key.secret_access_key, region, output, force, keyring, mfa_serial
     )
     warn(editing.add_user(files, request))
-    info(f"profile {name!r} written")
+    confirm(name, "written")
     if not no_check:
-        _check_written(files, name, mfa_session=keyring and mfa_serial is not None)
+        _check_written(files, name)
 
 
-def _check_written(files: store.Paths, name: str, mfa_session: bool = False) -> None:
-    """The live check after an edit: the profile stays written even when it fails.
-
-    ``mfa_session``: the profile starts an MFA session at first use; without a terminal to ask
-    for the code now, that is no failure.
-    """
+def _check_written(files: store.Paths, name: str) -> None:
+    """The live check after an edit, with the profile as env uses it (an MFA code is asked for on
+    a terminal): the profile stays written even when it fails. A code that cannot be asked for
+    here is no failure: the profile is not checked, and the message says how to check it."""
     from awsprofiles import check
 
     result, warnings = check.verify_profile(files, name)
     warn(warnings)
-    if mfa_session and result.error == "mfa-required":
-        info(f"profile {name!r} is written; {result.message}")
+    if result is None:
+        info(
+            f"profile {name!r} not checked: it needs an MFA code, which cannot be asked for here; "
+            f"check it with 'profiles whoami {name}' in a terminal (or 'profiles whoami {name} "
+            "--mfa-code CODE')"
+        )
         return
     if not result.ok and result.error == "invalid-key":
         # IAM is eventually consistent: a key created seconds ago may not be known to STS yet.
@@ -180,7 +187,7 @@ def add_role(
         warn=warn,
         info=info,
     )
-    info(f"profile {name!r} written")
+    confirm(name, "written")
     for note in notes:
         info(note)
     if not no_check:
@@ -279,7 +286,9 @@ def set_(
     ] = False,
 ) -> None:
     """Set one setting of a profile, in place (secrets: use add-user)."""
-    warn(editing.set_value(files, name, key, value, create, force))
+    warnings, done = editing.set_value(files, name, key, value, create, force)
+    warn(warnings)
+    confirm(name, done)
 
 
 @app.command("unset")
@@ -298,7 +307,9 @@ def unset(
     force: Annotated[bool, force_option("Remove one half of a key pair, leaving the other.")] = False,
 ) -> None:
     """Remove settings of a profile, from whichever file holds them."""
-    warn(editing.unset_value(files, name, *keys, force=force))
+    warnings, done = editing.unset_value(files, name, *keys, force=force)
+    warn(warnings)
+    confirm(name, done)
 
 
 @app.command("remove")
@@ -314,7 +325,7 @@ def remove(
 ) -> None:
     """Remove a profile from both files."""
     warn(editing.remove(files, name, force))
-    info(f"profile {name!r} removed")
+    confirm(name, "removed")
 
 
 @app.command("rename")
@@ -326,4 +337,4 @@ def rename(
     """Rename a profile in both files, in every source_profile that names it and every
     credential_process that runs 'profiles credential-process' for it."""
     warn(editing.rename(files, old, new))
-    info(f"profile {old!r} renamed to {new!r}")
+    confirm(old, f"renamed to {new!r}")

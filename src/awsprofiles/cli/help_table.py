@@ -87,8 +87,8 @@ HELP: dict[str, CommandHelp] = {
     "exec": CommandHelp(
         USING,
         (
-            "profiles exec dev-role -- aws sts get-caller-identity",
-            "profiles exec dev-role --server -- terraform apply",
+            "profiles exec dev-role aws sts get-caller-identity --query Arn",
+            "profiles exec dev-role --server terraform apply",
         ),
         "guides/using.md#exec-one-command-as-the-profile",
     ),

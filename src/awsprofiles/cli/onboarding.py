@@ -79,8 +79,7 @@ def _key(
             )
         return None
     if not given and not access_key_id and _interactive():
-        info(f"profile {loaded.source.profile!r} needs your IAM user's access key")
-        access_key_id = typer.prompt("Access key ID", err=True).strip()
+        info(f"profile {loaded.source.profile!r} needs your IAM user's access key")  # asked for next
     key = keyfiles.obtain(access_key_id, secret_stdin, from_csv, from_json)
     warn(model.validate_access_key_id(key.access_key_id))
     return keyfiles.AccessKey(key.access_key_id, model.validate_secret(key.secret_access_key), key.user_name)
@@ -134,7 +133,13 @@ def onboard_command(
         key = None
     else:
         key = _key(snapshot, loaded, access_key_id, secret_stdin, from_csv, from_json)
-    planned = onboard.plan(files, loaded, key, keyring, snapshot)
+    session_name = None
+    if not no_check:  # --no-check makes no AWS call, as add-role's with --role-arn
+        session_name, unnamed = onboard.new_role_session_name(files, loaded, key, snapshot)
+        warn(unnamed)
+        if session_name is not None:
+            info(f"role_session_name {session_name} (from the source identity)")
+    planned = onboard.plan(files, loaded, key, keyring, snapshot, session_name)
     if planned.keyring is not None:
         warn(list(planned.keyring.warnings))
     diff = planned.diff()
@@ -226,38 +231,43 @@ def rotate_keys(
 ) -> None:
     """Replace a profile's access key with a new one, then delete the old key in IAM.
 
-    The new key is created with the profile's own credentials, written, and proven to work
-    before the old key is deactivated and deleted. On any failure the file keeps a working key
-    and the message says which keys are active in IAM. Refused (exit 3) when the IAM user
-    already has two keys. Exit codes: 0 rotated, 1 an AWS call failed, 2 not a keys profile,
-    3 refused, 4 a file cannot be read or written.
+    Every profile that holds the same key (in either file, or in a keyring item) gets the new
+    key too, in one transaction: they are named before you confirm. The new key is created with
+    the profile's own credentials, written, and proven to work before the old key is deactivated
+    and deleted. On any failure the profiles keep a working key and the message says which keys
+    are active in IAM. Refused (exit 3) when the IAM user already has two keys. Exit codes: 0
+    rotated, 1 an AWS call failed, 2 not a keys profile, 3 refused, 4 a file cannot be read or
+    written.
     """
     from awsprofiles import rotate
 
-    old = rotate.current_key(store.load(files), name)
+    planned = rotate.plan(files, name)
+    warn(list(planned.warnings))
+    holders = rotate.named(planned.profiles)
     if not yes:
         if not _interactive():
             raise Refused(
-                f"rotating the key of profile {name!r} deletes the old key in IAM; run again with --yes "
-                "to confirm"
+                f"rotating the key of {holders} deletes the old key in IAM; run again with --yes to confirm"
             )
         question = (
-            f"Replace key {rotate.mask(old.access_key_id)} of profile {name!r} with a new one "
+            f"Replace key {rotate.mask(planned.old.access_key_id)} of {holders} with a new one "
             "and delete it in IAM?"
         )
         if not _confirm(question):
             raise Refused("not confirmed; nothing changed")
-    done = rotate.rotate(files, name)
+    done = rotate.rotate(files, name, planned=planned)
     if json:
         print_json(
             {
                 "profile": done.profile,
+                "profiles": list(done.profiles),
                 "user": done.user,
                 "old_access_key_id": rotate.mask(done.old_key_id),
                 "new_access_key_id": rotate.mask(done.new_key_id),
             }
         )
+    now = "now has" if len(done.profiles) == 1 else "now have"
     info(
-        f"profile {name!r} now has key {rotate.mask(done.new_key_id)} (verified); "
+        f"{holders} {now} key {rotate.mask(done.new_key_id)} (verified); "
         f"old key {rotate.mask(done.old_key_id)} of {done.user} deleted in IAM"
     )

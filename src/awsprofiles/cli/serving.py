@@ -11,8 +11,8 @@ from typing import Annotated
 import typer
 
 from awsprofiles import using
-from awsprofiles.cli.app import Files, app, info, profile_argument, warn
-from awsprofiles.cli.using import Duration, MfaCode, NoCache, Region
+from awsprofiles.cli.app import Files, MfaCode, app, info, profile_argument, warn
+from awsprofiles.cli.using import Duration, NoCache, Region
 
 
 @app.command("serve")

@@ -16,6 +16,7 @@ from awsprofiles import editing
 from awsprofiles.cli.app import (
     Files,
     app,
+    confirm,
     force_option,
     info,
     profile_argument,
@@ -127,7 +128,7 @@ def add_sso(
     warn(done.warnings)
     used = done.profiles[0][1]
     how = "new" if done.created_sessions else "existing"
-    info(f"profile {name!r} written (sso-session {used!r}, {how})")
+    confirm(request.name, f"written (sso-session {used!r}, {how})")
     info(f"sign in with: profiles login {name}")
 
 

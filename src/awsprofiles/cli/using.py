@@ -12,6 +12,7 @@ import typer
 from awsprofiles import model, shells, using
 from awsprofiles.cli.app import (
     Files,
+    MfaCode,
     app,
     duration_option,
     info,
@@ -19,15 +20,10 @@ from awsprofiles.cli.app import (
     region_option,
     warn,
 )
+from awsprofiles.cli.command import CommandLineCommand
 
 Duration = Annotated[
     int | None, duration_option("Session length in seconds ({range}), instead of duration_seconds.")
-]
-MfaCode = Annotated[
-    str | None,
-    typer.Option(
-        "--mfa-code", metavar="CODE", help="The current code of the MFA device (else asked on stderr)."
-    ),
 ]
 NoCache = Annotated[
     bool,
@@ -127,12 +123,17 @@ def credential_process(
     )
 
 
-@app.command("exec")
+@app.command("exec", cls=CommandLineCommand)
 def exec_(
     files: Files,
     name: Annotated[str, profile_argument("Profile whose credentials the command gets.")],
     command: Annotated[
-        list[str], typer.Argument(help="The command and its arguments, after --.", show_default=False)
+        list[str],
+        typer.Argument(
+            help="The command and its arguments: every word from its first on is the command's, "
+            "options too (-- before it is accepted).",
+            show_default=False,
+        ),
     ],
     duration: Duration = None,
     mfa_code: MfaCode = None,
@@ -158,7 +159,7 @@ def exec_(
     be run.
 
     \b
-    Example: profiles exec NAME -- aws sts get-caller-identity
+    Example: profiles exec NAME aws sts get-caller-identity --query Arn
     """
     raise typer.Exit(
         using.run_command(

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 #: The variable that turns a run of ``profiles`` into a completion request.
 COMPLETE_VARIABLE = "_PROFILES_COMPLETE"
 SHELLS = ("bash", "zsh", "fish", "powershell")
-SPEC_VERSION = 2
+SPEC_VERSION = 3
 
 # Kinds of values a parameter takes (the spec's "kind").
 PROFILE = "profile"
@@ -166,7 +166,9 @@ def resolve(spec: Spec, words: list[str], incomplete: str) -> Target:
     options: dict[str, Spec] = command["options"]
     table = option_table(options)
     # Read as the command will read it (awsprofiles.cmdline); options it would refuse are ignored.
-    reading = cmdline.read(words[index + 1 :], table)
+    arguments: list[Spec] = command["arguments"]
+    verbatim_at = next((at for at, argument in enumerate(arguments) if argument.get("verbatim")), None)
+    reading = cmdline.read(words[index + 1 :], table, verbatim_at)
     takes_value = {option.param: option.takes_value for option in table.values()}
     given = {param: values[-1] for param, values in reading.given.items() if takes_value[param]}
     used = set(reading.given)
@@ -175,7 +177,6 @@ def resolve(spec: Spec, words: list[str], incomplete: str) -> Target:
     awaiting = None
     if reading.awaiting is not None:
         awaiting = next(option for option in options.values() if option["param"] == reading.awaiting.param)
-    arguments: list[Spec] = command["arguments"]
     for argument, value in zip(arguments, positional, strict=False):
         if argument["nargs"] == 1:
             given[argument["param"]] = value

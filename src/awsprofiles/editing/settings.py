@@ -13,9 +13,10 @@ def get_value(paths: store.Paths, name: str, key: str) -> str:
     key = model.validate_key_name(key)
     if key in model.SECRET_KEYS:
         raise BadInput(f"{key} is a secret and is never printed; use 'profiles env {name}'")
-    value = snapshot.require(name).values.get(key)
+    values = snapshot.require(name).values
+    value = values.get(key)
     if value is None:
-        raise BadInput(f"profile {name!r} has no {key}")
+        raise BadInput(f"profile {name!r} has no {key}{model.did_you_mean_key(key, values)}")
     if not isinstance(value, str):
         return "\n".join(f"{k} = {v}" for k, v in value.items())
     return value
@@ -25,8 +26,7 @@ def _known_key_warnings(key: str, force: bool) -> list[str]:
     """A key botocore and the AWS CLI do not read is almost always a typo: refused unless forced."""
     if key in model.KNOWN_KEYS:
         return []
-    meant = model.suggest_key(key)
-    hint = f"; did you mean {meant!r}?" if meant else ""
+    hint = model.did_you_mean_key(key)
     problem = f"key {key!r} is not one botocore or the AWS CLI reads, so they would ignore it{hint}"
     if not force:
         raise BadInput(f"{problem} (use --force to write it anyway)")
@@ -35,7 +35,9 @@ def _known_key_warnings(key: str, force: bool) -> list[str]:
 
 def set_value(
     paths: store.Paths, name: str, key: str, value: str, create: bool = False, force: bool = False
-) -> list[str]:
+) -> tuple[list[str], str]:
+    """Set ``key`` of the profile; returns the warnings and what was done, for its confirmation
+    (``created: region = eu-west-1``, ``updated: ...``, ``unchanged: ... already``)."""
     model.validate_profile_name(name)
     key = model.validate_key_name(key)
     if key in model.SECRET_KEYS:
@@ -48,7 +50,7 @@ def set_value(
         )
     warnings += check_value(key, value)
 
-    def edit(tx: store.Transaction) -> list[str]:
+    def edit(tx: store.Transaction) -> tuple[list[str], str]:
         profile = tx.snapshot.profile(name)
         if not create:
             tx.snapshot.require(name, f"'profiles set {name} {key} VALUE --create' makes it")
@@ -62,16 +64,25 @@ def set_value(
                 f"cannot use; give the whole key with 'profiles add-user {name} --force' (or use --force)"
             )
         tx.set(name, key, value)
-        return tx.snapshot.warnings
+        if profile is None:
+            return tx.snapshot.warnings, f"created: {key} = {value}"
+        if profile.values.get(key) == value:
+            return tx.snapshot.warnings, f"unchanged: {key} = {value} already"
+        return tx.snapshot.warnings, f"updated: {key} = {value}"
 
-    return warnings + store.edit_files(paths, edit)
+    edited, done = store.edit_files(paths, edit)
+    return warnings + edited, done
 
 
-def unset_value(paths: store.Paths, name: str, *keys: str, force: bool = False) -> list[str]:
-    """Remove ``keys`` from the profile; refused when that leaves half a key pair, unless forced."""
+def unset_value(paths: store.Paths, name: str, *keys: str, force: bool = False) -> tuple[list[str], str]:
+    """Remove ``keys`` from the profile; refused when that leaves half a key pair, unless forced.
+
+    Returns the warnings (a key the profile does not have among them) and what was done, for its
+    confirmation: the keys removed, or unchanged.
+    """
     keys = tuple(dict.fromkeys(model.validate_key_name(key) for key in keys))
 
-    def edit(tx: store.Transaction) -> list[str]:
+    def edit(tx: store.Transaction) -> tuple[list[str], str]:
         warnings = list(tx.snapshot.warnings)
         profile = tx.snapshot.require(name)
         left = half_pair(set(profile.values) - set(keys))
@@ -82,9 +93,13 @@ def unset_value(paths: store.Paths, name: str, *keys: str, force: bool = False) 
                 f"half a key pair; remove both with 'profiles unset {name} {model.ACCESS_KEY_ID} "
                 f"{model.SECRET_ACCESS_KEY}' (or use --force)"
             )
-        for key in keys:
-            if not tx.unset(name, key):
-                warnings.append(f"profile {name!r} has no {key}; nothing changed")
-        return warnings
+        values = dict(profile.values)
+        removed = [key for key in keys if tx.unset(name, key)]
+        warnings.extend(
+            f"profile {name!r} has no {key}{model.did_you_mean_key(key, values)}"
+            for key in keys
+            if key not in removed
+        )
+        return warnings, f"updated: {', '.join(removed)} removed" if removed else "unchanged"
 
     return store.edit_files(paths, edit)

@@ -71,6 +71,18 @@ class Transaction:
         self._intent(profile)[key] = value
         self._unset.get(profile, set()).discard(key)
 
+    def replace(self, profile: str, key: str, value: str) -> None:
+        """Give a key a new value in the file that holds it: a key the user keeps in the config
+        file stays there (a rotated access key replaces the old one where it is, and putting the
+        old one back gives the same bytes); a key the credentials file holds, or neither, is `set`."""
+        key = key.lower()
+        if self.config.has(profile, key) and not self.credentials.has(profile, key):
+            self.config.set(profile, key, value)
+            self._intent(profile)[key] = value
+            self._unset.get(profile, set()).discard(key)
+        else:
+            self.set(profile, key, value)
+
     def unset(self, profile: str, key: str) -> bool:
         """Remove ``key`` from the profile; False if no section of it held its own line."""
         key = key.lower()
