@@ -34,8 +34,8 @@ def waits(timeout: float | None, attempts: int = ATTEMPTS) -> Any:
     for an answer, botocore's retries, which the profile's ``max_attempts`` and ``retry_mode`` or
     ``AWS_MAX_ATTEMPTS`` and ``AWS_RETRY_MODE`` set). Only the checks, which report many profiles
     and must not hang on one, pass a timeout (``check`` and ``whoami``'s ``--timeout``, the check
-    after an edit); every other call waits as ``aws`` would, so that nothing fails here that works
-    with ``aws``.
+    after an edit), and logout's revoke, which a sign-out does not wait for; every other call
+    waits as ``aws`` would, so that nothing fails here that works with ``aws``.
     """
     if timeout is None:
         return None
