@@ -63,11 +63,12 @@ def render(folder: Path = PAGES) -> dict[Path, str]:
     """Every page of the reference, by path in ``folder``, as the CLI describes itself now."""
     from typer import _click as click
 
-    from awsprofiles.cli import COMMANDS, _command
+    from awsprofiles.cli import COMMANDS
+    from awsprofiles.cli import root as profiles
     from awsprofiles.cli.command import help_rows, panels, summary
     from awsprofiles.cli.help_table import HELP
 
-    root = _command()
+    root = profiles()
     # -h as well as --help: the application's context settings, which every command inherits.
     root_ctx = click.Context(root, info_name="profiles", **root.context_settings)
     pages: dict[Path, str] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.metadata
 import os
 import re
@@ -13,17 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 
-from awsprofiles.cli import main
-from awsprofiles.cli.app import app
+from awsprofiles.cli import main, root
 from awsprofiles.discover import TEMPLATE_FIELDS
 from tests.conftest import PROFILES, Home
 from tests.store_helpers import run
 
 KEY_ID = "AKIAIOSFODNN7EXAMPLE"
 KEYS = f"aws_access_key_id = {KEY_ID}\naws_secret_access_key = wJalrXUtnFEMIK7MDENGEXAMPLEKEY\n"
-COMMANDS = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+COMMANDS = sorted(root().commands)
 
 
 @pytest.mark.parametrize("flag", ["--version", "-V"])
@@ -74,15 +73,15 @@ def test_help_names_what_each_value_is_and_says_ranges_in_words(capsys: pytest.C
 
 #: Options several commands take, declared once (awsprofiles.cli.app): the same metavar, type and
 #: range everywhere; those whose help is the same everywhere too.
-SHARED_OPTIONS = ("--duration", "--jobs", "--timeout", "--role-name")
+SHARED_OPTIONS = ("--duration", "--jobs", "--timeout", "--role-name", "--access-key-id", "--no-check")
 SAME_HELP_OPTIONS = ("--config-file", "--credentials-file", "--dry-run")
+CLI = Path(__file__).resolve().parents[1] / "src" / "awsprofiles" / "cli"
 
 
 def _options(opt: str) -> dict[str, Any]:
-    root = typer.main.get_command(app)
     return {
         name: param
-        for name, command in root.commands.items()  # type: ignore[attr-defined]
+        for name, command in root().commands.items()
         for param in command.params
         if opt in param.opts and param.param_type_name == "option"
     }
@@ -106,6 +105,19 @@ def test_an_option_of_several_commands_is_the_same_option_in_each(opt: str) -> N
         )
 
     assert len({shape(param) for param in declared.values()}) == 1, {n: shape(p) for n, p in declared.items()}
+
+
+def test_an_option_of_several_commands_is_declared_once_in_cli_app() -> None:
+    declared = []
+    for path in sorted(CLI.glob("*.py")):
+        if path.name == "app.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                names = [arg.value for arg in node.args if isinstance(arg, ast.Constant)]
+                shared = [name for name in names if name in SHARED_OPTIONS + SAME_HELP_OPTIONS]
+                declared += [f"{path.name}:{node.lineno} {name}" for name in shared]
+    assert not declared
 
 
 def test_each_force_says_what_it_forces_for_its_own_command() -> None:

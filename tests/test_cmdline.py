@@ -6,20 +6,19 @@ import functools
 from typing import Any
 
 import pytest
-import typer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer import _click as click
 
 from awsprofiles import cmdline
-from awsprofiles.cli.app import app
+from awsprofiles.cli import root as profiles
 from awsprofiles.cli.command import CommandLineCommand
 
 
 @functools.cache
 def click_command(name: str) -> tuple[click.Command, click.Context]:
-    root = typer.main.get_command(app)
-    command = root.commands[name]  # type: ignore[attr-defined]
+    root = profiles()
+    command = root.commands[name]
     # The root's context settings give every command -h as well as --help.
     parent = click.Context(root, info_name="profiles", **root.context_settings)
     return command, click.Context(command, info_name=name, parent=parent)
@@ -58,7 +57,7 @@ def test_the_completion_spec_reads_with_the_same_tables() -> None:
     from awsprofiles import completion
     from awsprofiles.cli.completing import build_spec
 
-    spec = build_spec()
+    spec = build_spec(profiles())
     for name in cmdline.FAST:
         command, ctx = click_command(name)
         from_spec = completion.option_table(spec["commands"][name]["options"])

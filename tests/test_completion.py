@@ -11,12 +11,11 @@ from pathlib import Path
 
 import botocore.session
 import pytest
-import typer
 from typer import _click as click
 
 from awsprofiles import completion
 from awsprofiles.cli import completing, main
-from awsprofiles.cli.app import app
+from awsprofiles.cli import root as profiles
 from awsprofiles.cli.completing import SCRIPTS, build_spec, script
 from awsprofiles.entry import completion_spec
 from awsprofiles.shells import fish_quote
@@ -63,7 +62,7 @@ SSO_SESSIONS = ["corp"]
 def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One spec for the module: it is built from the application once per installation."""
     folder = tmp_path_factory.mktemp("cache")
-    completion.load_spec({"XDG_CACHE_HOME": str(folder)}, build_spec)
+    completion.load_spec({"XDG_CACHE_HOME": str(folder)}, completion_spec)
     return folder
 
 
@@ -101,10 +100,10 @@ def bash(line: str, capsys: pytest.CaptureFixture[str]) -> list[str]:
 def test_every_profile_parameter_of_every_command_completes_profile_names(files: Home) -> None:
     """Walks every command of the application: its options are all in the spec, and every
     parameter that takes a profile (or an sso-session) completes the files' names."""
-    spec = build_spec()
-    root = typer.main.get_command(app)
+    root = profiles()
+    spec = build_spec(root)
     root_ctx = click.Context(root, info_name="profiles")
-    commands = root.commands  # type: ignore[attr-defined]
+    commands = root.commands
     assert set(spec["commands"]) == {name for name, command in commands.items() if not command.hidden}
     checked = []
     for name, command in commands.items():
@@ -273,7 +272,7 @@ def test_the_spec_is_rebuilt_when_the_code_changes_and_a_broken_cache_is_no_erro
 ) -> None:
     spec = completion.load_spec()
     builds = []
-    monkeypatch.setattr(completing, "build_spec", lambda: builds.append(1) or spec)
+    monkeypatch.setattr(completing, "build_spec", lambda root: builds.append(1) or spec)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     folder = completion.cache_dir()
     folder.mkdir(parents=True)
@@ -430,3 +429,15 @@ def test_scripts_are_valid_shell_syntax(shell: str, tmp_path: Path) -> None:
     path.write_text(script(shell))
     ran = subprocess.run([binary, "-n", str(path)], capture_output=True, text=True)
     assert ran.returncode == 0, ran.stderr
+
+
+def test_building_the_spec_leaves_the_commands_as_the_cli_reads_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # One group serves the process (awsprofiles.cli.registry.root), and click keeps a command's
+    # help option from the first context it is asked in: the spec asks with the CLI's own.
+    spec = build_spec(profiles())
+    assert {"-h", "--help"} <= set(spec["commands"]["list"]["options"])
+    assert main(["list", "--help"]) == 0
+    assert "-h, --help" in capsys.readouterr().out
+    assert main(["list", "-h"]) == 0

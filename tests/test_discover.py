@@ -344,7 +344,12 @@ def test_a_manifest_discover_did_not_write_is_never_replaced(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--source", "nobody"], "--source 'nobody': no such profile"),
+        (["--source", "nobody"], "no profile named 'nobody' (given to --source; run 'profiles list'"),
+        (["--source", "Bobb"], "no profile named 'Bobb'; did you mean 'Bob'? (given to --source;"),
+        (
+            ["--source", "Bob", "--organization", "--org-profile", "bob"],
+            "no profile named 'bob'; did you mean 'Bob'? (given to --org-profile;",
+        ),
         (["--source", "Bob", "--name", "{account}"], "unknown field {account} (allowed: {account_name}"),
         (["--source", "Bob", "--name", "{role_name!r}"], "unknown field {role_name}"),
         (["--source", "Bob", "--name", "fixed"], "names no field"),
@@ -365,6 +370,20 @@ def test_bad_input_exits_2_before_any_aws_call(
     assert message in err
     assert err.startswith("error: ")
     assert err.count("\n") == 1
+
+
+def test_a_discover_request_refuses_options_that_do_not_go_together_before_anything_is_read() -> None:
+    from awsprofiles.errors import BadInput
+
+    with pytest.raises(BadInput, match="give --sso-session SESSION"):
+        discover.Request(source="Bob", sso_session="acme", name="{role_name}")
+    with pytest.raises(BadInput, match="--dry-run and --apply contradict each other"):
+        discover.Request(source="Bob", dry_run=True, apply=True, name="{role_name}")
+    with pytest.raises(BadInput, match="names no field"):
+        discover.Request(source="Bob", name="fixed")
+    assert (
+        discover.Request(sso_session="acme", manifest=Path("team.toml"), name="{role_name}").dry_run is False
+    )
 
 
 def test_the_headline_counts_the_skipped_lines_it_follows(

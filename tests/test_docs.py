@@ -59,7 +59,7 @@ def test_every_command_option_and_argument_of_the_help_is_in_the_reference(refer
     from typer import _click as click
 
     pages = reference.render()
-    root = cli._command()
+    root = cli.root()
     context = click.Context(root, info_name="profiles", **root.context_settings)
     for name in cli.COMMANDS:
         command = root.commands[name]

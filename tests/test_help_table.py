@@ -57,7 +57,7 @@ def test_the_root_help_shows_every_command_in_its_panel_with_its_whole_summary(
     assert result.code == 0
     shown = _panels(result.out)
     assert list(shown) == list(PANELS)
-    root = cli._command()
+    root = cli.root()
     for name in cli.COMMANDS:
         panel = HELP[name].panel
         assert name in shown[panel], f"{name} is not in the panel {panel!r}"

@@ -21,7 +21,7 @@ import pytest
 from moto import mock_aws
 
 from awsprofiles import check
-from awsprofiles.cli import _command
+from awsprofiles.cli import root
 from tests import test_discover_sso
 from tests.conftest import PROFILES, Home
 from tests.pty_shell import type_into
@@ -144,7 +144,7 @@ def test_every_help_text_that_states_a_default_states_the_real_one(
         ("add-role", "--region"): "the source profile's region",
         ("add-sso", "NAME"): "all",
     }
-    command = _command()
+    command = root()
     wrong = []
     for name in COMMANDS:
         options = {

@@ -255,3 +255,62 @@ def test_without_a_key_file_the_key_is_asked_for_on_the_terminal_and_never_echoe
     bob = store.load(home.paths).profile("Bob")
     assert bob is not None
     assert (bob.get("aws_access_key_id"), bob.get("aws_secret_access_key")) == (KEY_ID, SECRET)
+
+
+def test_onboard_run_confirms_through_the_callers_prompt_and_shows_an_update_before_asking(
+    home: Home, tmp_path: Path
+) -> None:
+    from awsprofiles import keyfiles, onboard
+    from awsprofiles.aws import credentials
+    from awsprofiles.errors import Refused
+
+    said: list[tuple[str, object]] = []
+
+    def run(request: onboard.Request, answer: bool | None) -> onboard.Outcome:
+        def confirm(question: str) -> bool:
+            said.append(("confirm", question))
+            return bool(answer)
+
+        return onboard.run(
+            home.paths,
+            request,
+            confirm=None if answer is None else confirm,
+            show=lambda diff: said.append(("show", diff)),
+            warn=lambda warnings: said.extend(("warn", w) for w in warnings),
+            info=lambda message: said.append(("info", message)),
+        )
+
+    def asked_key_id() -> str:
+        said.append(("ask", "key id"))
+        return KEY_ID
+
+    with pytest.MonkeyPatch.context() as patch:
+        # On a terminal, the key is asked for there (keyfiles), after onboard says whose it is.
+        patch.setattr(credentials, "interactive", lambda: True)
+        patch.setattr(keyfiles, "key_id_from_terminal", asked_key_id)
+        patch.setattr(keyfiles, "secret_from_terminal", lambda: SECRET)
+        done = run(onboard.Request(EXAMPLE, check=False), answer=True)
+    assert said[:2] == [("info", "profile 'Bob' needs your IAM user's access key"), ("ask", "key id")]
+    bob = store.load(home.paths).profile("Bob")
+    assert bob is not None
+    assert bob.get("aws_access_key_id") == KEY_ID
+    assert done.written
+    assert done.to_json()["written"] is True
+    assert "checks" not in done.to_json()
+
+    said.clear()
+    changed = tmp_path / "team.toml"
+    changed.write_text(EXAMPLE.read_text().replace('region = "eu-west-1"', 'region = "eu-central-1"', 1))
+    before = files(home)
+    with pytest.raises(Refused, match="run again with --yes to update"):
+        run(onboard.Request(changed, check=False), answer=None)  # no terminal to ask on
+    with pytest.raises(Refused, match="not confirmed"):
+        run(onboard.Request(changed, check=False), answer=False)
+    assert files(home) == before
+    kinds = [kind for kind, _ in said]
+    assert kinds == ["show", "show", "confirm"]
+    assert "+region = eu-central-1" in str(said[0][1])
+    assert said[2][1] == "Update Bob as shown above?"
+    done = run(onboard.Request(changed, check=False), answer=True)
+    assert done.written
+    assert said[-1] == ("info", f"update Bob (wrote {home.config})")

@@ -14,6 +14,7 @@ import shlex
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -417,6 +418,24 @@ def test_a_well_formed_entry_holds_its_session_and_only_a_text_account_id() -> N
     assert numbered.account_id is None
 
 
+@pytest.mark.parametrize(
+    "account_id",
+    [
+        "\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0660\u0661\u0662",  # Arabic-Indic
+        "\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff10\uff11\uff12",  # full width
+        "\u00b2" * 12,  # superscript two: str.isdigit() says yes
+        "1234567890",
+        "1234567890123",
+        "123456789012\n",
+        "",
+    ],
+)
+def test_a_cached_account_id_is_kept_only_when_it_is_twelve_ascii_digits(account_id: str) -> None:
+    session = role_cache.session_of(_document(AccountId=account_id))
+    assert session is not None
+    assert session.account_id is None
+
+
 def _tmp_files(folder: Path) -> list[str]:
     return sorted(name for name in os.listdir(folder) if name.endswith(".tmp"))
 
@@ -499,3 +518,61 @@ def test_a_symlinked_entry_is_replaced_by_a_file_never_written_through(home: Hom
     assert stat.S_IMODE(entry.stat().st_mode) == 0o600
     # JSONFileCache's bytes: json.dumps, a datetime as '%Y-%m-%dT%H:%M:%S%Z'.
     assert entry.read_text() == '{"Credentials": {"Expiration": "2030-05-06T07:08:09UTC"}}'
+
+
+_KILLED_WRITE = """
+import os, signal, sys
+from pathlib import Path
+from awsprofiles.aws import caches
+
+def killed(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+os.replace = killed  # the process dies with the new entry on disk, before it replaces the old one
+caches.write_cache_document(Path(sys.argv[1]), sys.argv[2].encode())
+"""
+
+
+def test_a_cache_write_killed_midway_leaves_a_temporary_file_that_the_next_use_of_the_cache_removes(
+    home: Home,
+) -> None:
+    folder = cli_cache_dir()
+    folder.mkdir(parents=True)
+    key = role_cache.cache_key({"RoleArn": ROLE})
+    document = json.dumps(_document())
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_WRITE, str(folder / f"{key}.json"), document], timeout=60
+    )
+    assert killed.returncode == -9
+    (leftover,) = (folder / name for name in _tmp_files(folder))
+    assert leftover.read_text() == document  # live role credentials
+    assert stat.S_IMODE(leftover.stat().st_mode) == 0o600
+
+    # Younger than the store's limit, a temporary file may be another run's write in flight: kept.
+    assert role_cache.read_entry(folder / f"{key}.json", datetime.now(UTC)) is None
+    assert leftover.exists()
+    old = time.time() - store.STALE_TEMPORARY_SECONDS - 60
+    os.utime(leftover, (old, old))
+    # Only our own temporary files (botocore's JSONFileCache names its own tmpXXXXXXXX.tmp), only
+    # regular files, never through a link.
+    others = [folder / "tmpabcd1234.tmp", folder / f".{key}.json.notes.tmp"]
+    for path in others:
+        path.write_text(document)
+        os.utime(path, (old, old))
+    linked = folder / f".{key}.json.zz00zz00.tmp"
+    linked.symlink_to(others[0])
+    os.utime(linked, (old, old), follow_symlinks=False)
+
+    assert role_cache.read_entry(folder / f"{key}.json", datetime.now(UTC)) is None  # a read sweeps
+    assert not leftover.exists()
+    assert all(path.exists() for path in others)
+    assert linked.is_symlink()
+
+    # A write sweeps too (the SSO token cache is written the same way).
+    fresh = folder / f".{key}.json.fresh000.tmp"
+    stale = folder / f".{key}.json.stale000.tmp"
+    for path in (fresh, stale):
+        path.write_text(document)
+    os.utime(stale, (old, old))
+    role_cache.EntryCache(folder)["other"] = _document()
+    assert (fresh.exists(), stale.exists()) == (True, False)

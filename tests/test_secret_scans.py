@@ -15,11 +15,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-import typer
 from moto import mock_aws
 
 from awsprofiles import shells
-from awsprofiles.cli.app import app
+from awsprofiles.cli import root
 from tests.conftest import Home
 from tests.sso_emulator import SsoEmulator
 from tests.store_helpers import run
@@ -213,7 +212,7 @@ def scan(
 
 
 def test_every_command_is_scanned() -> None:
-    commands = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    commands = set(root().commands)
     assert commands == set(OFFLINE) | set(LIVE) | {"protect", "unprotect"}, (
         "add the new command to the secret scans"
     )

@@ -86,6 +86,8 @@ def test_a_session_name_taken_by_another_url_gets_a_suffix_or_is_refused(
     [
         (["--role-name", "Developer", "--start-url", "acme.awsapps.com"], "not an AWS access portal URL"),
         (["--role-name", "Developer", "--account", "1234"], "not an AWS account ID"),
+        # Twelve digits, but not ASCII ones: AWS would never name such an account.
+        (["--role-name", "Developer", "--account", "\uff11" * 12], "not an AWS account ID"),
         (["--role-name", "Bad/Name"], "not a permission set name"),
         (["--role-name", "Developer", "--session", "a]b"], "sso-session name"),
         ([], "add-sso needs --role-name"),

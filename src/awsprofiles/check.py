@@ -409,15 +409,12 @@ def check_profiles(
     read). ``wait_longer``: what the command offers after a timeout (`RAISE_TIMEOUT` for check's
     own --timeout; by default, the check that waits longer)."""
     snapshot = store.load(paths)
-    known = snapshot.names()
     if names:
-        exists = set(known)
-        unknown = [name for name in names if name not in exists]
-        if unknown:
-            raise model.no_such_profile(unknown[0], known)
+        for name in names:
+            snapshot.require(name)
         names = list(dict.fromkeys(names))
     else:
-        names = known
+        names = snapshot.names()
     if jobs < 1:
         raise BadInput("--jobs must be at least 1")
     if timeout <= 0:

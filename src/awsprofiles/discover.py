@@ -110,8 +110,8 @@ class IamRequest:
 def validate_iam_request(snapshot: store.Snapshot, request: IamRequest) -> list[str]:
     """Everything that can be refused before any AWS call; returns warnings."""
     for option, name in (("--source", request.source), ("--org-profile", request.org_profile)):
-        if name is not None and snapshot.profile(name) is None:
-            raise BadInput(f"{option} {name!r}: no such profile (run 'profiles list')")
+        if name is not None:
+            snapshot.require(name, f"given to {option}; run 'profiles list' to see them")
     if request.org_profile is not None and not request.organization:
         raise BadInput("--org-profile needs --organization")
     if request.role_names and not request.organization:
@@ -689,3 +689,88 @@ def write_manifest(planned: ManifestPlan) -> None:
         store.atomic_write(planned.path, planned.after, None if planned.before is not None else MANIFEST_MODE)
     except OSError as error:
         raise BadInput(f"cannot write {planned.path}: {error.strerror}") from None
+
+
+# --------------------------------------------------------------------------- profiles discover
+
+
+@dataclass(frozen=True, kw_only=True)
+class Request:
+    """What ``profiles discover`` is asked. Made only of options that go together (else BadInput,
+    before anything is read): one origin (``source`` or ``sso_session``), and one output (the
+    files' diff, the files with ``apply``, or a team manifest with ``manifest``)."""
+
+    source: str | None = None
+    sso_session: str | None = None
+    organization: bool = False
+    role_names: tuple[str, ...] = ()
+    org_profile: str | None = None
+    verify: bool = False
+    #: the profile names' template (`validate_template`)
+    name: str
+    region: str | None = None
+    dry_run: bool = False
+    apply: bool = False
+    manifest: Path | None = None
+    prune: bool = False
+    jobs: int = 16
+
+    def __post_init__(self) -> None:
+        if (self.source is None) == (self.sso_session is None):
+            raise BadInput(
+                "give --sso-session SESSION (IAM Identity Center) or --source PROFILE (an IAM user's keys)"
+            )
+        if self.sso_session is not None and (self.organization or self.role_names or self.org_profile):
+            raise BadInput(
+                "--organization, --role-name and --org-profile go with --source, not --sso-session"
+            )
+        if self.apply and self.manifest is not None:
+            raise BadInput(
+                "give --apply (write the profiles) or --manifest FILE (write a manifest), not both"
+            )
+        if self.dry_run and self.apply:
+            raise BadInput("--dry-run and --apply contradict each other")
+        if self.prune and self.manifest is not None:
+            raise BadInput("--prune edits the profiles; a --manifest always lists everything found")
+        validate_template(self.name)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a discovery found, and either its plan of the files (written with ``apply``) or its
+    team manifest (written unless ``dry_run``)."""
+
+    found: Found
+    files: FilesPlan | None = None
+    manifest: ManifestPlan | None = None
+
+
+def run(paths: store.Paths, request: Request, warn: Callable[[list[str]], None]) -> Outcome:
+    """``profiles discover``: find the candidates (IAM Identity Center, or IAM), then plan the
+    files (and write them with ``apply``) or the team manifest (and write it unless ``dry_run``).
+    The discovery's warnings go to ``warn`` before anything can fail."""
+    if request.sso_session is not None:
+        sso = SsoRequest(request.sso_session, request.verify, request.region, request.jobs)
+        found = discover_sso(paths, sso)
+    else:
+        assert request.source is not None
+        iam = IamRequest(
+            request.source,
+            request.organization,
+            request.role_names,
+            request.org_profile,
+            request.verify,
+            request.region,
+            request.jobs,
+        )
+        found = discover_iam(paths, iam)
+    warn(list(found.warnings))
+    if request.manifest is not None:
+        manifest = plan_manifest(request.manifest, found, request.name)
+        if not request.dry_run:
+            write_manifest(manifest)
+        return Outcome(found, manifest=manifest)
+    files = plan_files(paths, found, request.name, request.prune)
+    if request.apply and files.changed:
+        apply_files(paths, files)
+    return Outcome(found, files=files)

@@ -51,9 +51,9 @@ def serve_fast(argv: list[str]) -> int | None:
 def completion_spec() -> dict[str, object]:  # not typing's Any: importing typing doubles --version
     """The completion spec, built from the application when the cache has none (the one call
     from the completion's fast path to the CLI, which sits above it)."""
-    from awsprofiles.cli.completing import build_spec
+    from awsprofiles.cli.registry import completion_spec
 
-    return build_spec()
+    return completion_spec()
 
 
 def run() -> None:

@@ -284,7 +284,8 @@ ROLE_ARN = re.compile(
 MFA_SERIAL = re.compile(
     rf"^(?:arn:(?:{_PARTITION}):iam::\d{{12}}:(?:mfa|u2f)/[\w+=,.@/-]+|GAHT[0-9A-Z]+|[A-Z0-9]{{9,64}})$"
 )
-ACCOUNT_ID = re.compile(r"^\d{12}$")
+#: An AWS account ID: twelve ASCII digits (``\d`` would take any script's digits), used with fullmatch.
+ACCOUNT_ID = re.compile(r"[0-9]{12}")
 REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d+$")
 _SHLEX_WHITESPACE = re.compile("[ \t\r\n]+")
 SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
@@ -411,7 +412,7 @@ def validate_duration(seconds: int) -> int:
 
 
 def validate_account_id(account: str) -> str:
-    if not ACCOUNT_ID.match(account):
+    if not ACCOUNT_ID.fullmatch(account):
         raise BadInput(f"{account!r} is not an AWS account ID (12 digits)")
     return account
 

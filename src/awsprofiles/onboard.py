@@ -3,7 +3,8 @@
 ``plan`` computes what would change (and the new bytes, verified, without writing); ``apply``
 writes exactly that plan under the lock, refusing if the files changed in between. Only the
 keys whose values differ are set, so a second run changes nothing and the user's own comments,
-keys and profiles stay as they are.
+keys and profiles stay as they are. ``run`` is ``profiles onboard`` as a whole: the manifest,
+the source's key, the plan, the confirmation of updates, the write and the check.
 """
 
 from __future__ import annotations
@@ -11,11 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from awsprofiles import editing, graph, model, store, vault
-from awsprofiles.errors import CheckFailed
+from awsprofiles.errors import EXIT_FAILED, EXIT_OK, BadInput, CheckFailed, Refused
 from awsprofiles.keyfiles import AccessKey
-from awsprofiles.manifest import Manifest
+from awsprofiles.manifest import Manifest, ManifestInvalid
+from awsprofiles.manifest import load as load_manifest
+
+if TYPE_CHECKING:
+    from awsprofiles.check import CheckResult
 
 #: The files' side of a key's move (`vault.to_keyring`, `vault.to_files`): the keys it changed.
 Move = Callable[[store.Transaction], list[str]]
@@ -76,6 +83,21 @@ class Plan:
 
     def diff(self) -> str:
         return self.edit.diff("after onboard")
+
+    def headline(self, dry_run: bool) -> str:
+        """What onboarding did (or would do), in one line."""
+        if not self.changed:
+            return f"no changes: every profile already matches {self.manifest.path}"
+        verb = "would " if dry_run else ""
+        parts = []
+        for action, word in ((Action.CREATE, "create"), (Action.UPDATE, "update")):
+            names = [change.profile for change in self.changes if change.action is action]
+            if names:
+                parts.append(f"{verb}{word} {', '.join(names)}")
+        written = [str(file.path) for file in self.files]
+        if self.keyring is not None and self.keyring.item is not None:
+            written.append("the keyring")
+        return f"{'; '.join(parts)} ({'would write' if dry_run else 'wrote'} {', '.join(written)})"
 
 
 def needs_key(snapshot: store.Snapshot, manifest: Manifest) -> bool:
@@ -309,3 +331,184 @@ def apply(paths: store.Paths, planned: Plan) -> tuple[list[Change], list[str]]:
             edit.release(source)  # a new key in the files replaces the one in the keyring
 
     return vault.apply(paths, planned.edit, "onboarding", moves)
+
+
+# --------------------------------------------------------------------------- profiles onboard
+
+
+@dataclass(frozen=True)
+class Request:
+    """What ``profiles onboard`` is asked: the manifest, where the source's key comes from (never
+    the command line for its secret), and what to do with the plan."""
+
+    manifest: Path
+    access_key_id: str | None = None
+    secret_stdin: bool = False
+    from_csv: Path | None = None
+    from_json: Path | None = None
+    #: keep the source's key in the OS keyring (as ``keyring = true`` in [source] does)
+    keyring: bool = False
+    #: show the plan, write nothing
+    dry_run: bool = False
+    #: update existing profiles without asking
+    yes: bool = False
+    #: check the profiles with AWS once written
+    check: bool = True
+
+    @property
+    def key_given(self) -> bool:
+        """The secret comes from stdin or a key file."""
+        return self.secret_stdin or self.from_csv is not None or self.from_json is not None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What ``profiles onboard`` did: its plan (and the diff), and the checks that followed."""
+
+    plan: Plan
+    diff: str
+    dry_run: bool
+    #: the checks of the manifest's profiles, in its order; None when there were none
+    checks: tuple[CheckResult, ...] | None = None
+    #: the SSO profiles (and the roles over them) not checked: their session needs a sign-in
+    not_signed_in: tuple[str, ...] = ()
+
+    @property
+    def written(self) -> bool:
+        return not self.dry_run and self.plan.changed
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_FAILED if any(not result.ok for result in self.checks or ()) else EXIT_OK
+
+    def to_json(self) -> dict[str, object]:
+        planned = self.plan
+        summary: dict[str, object] = {
+            "manifest": planned.manifest.path,
+            "changed": planned.changed,
+            "written": self.written,
+            "files": [str(file.path) for file in planned.files],
+            "profiles": [
+                {"name": change.profile, "action": change.action.value, "keys": list(change.keys)}
+                for change in planned.changes
+            ],
+            "diff": self.diff,
+        }
+        if self.checks is not None:
+            summary["checks"] = [result.to_json() for result in self.checks]
+            summary["not_signed_in"] = list(self.not_signed_in)
+        return summary
+
+
+def run(
+    paths: store.Paths,
+    request: Request,
+    *,
+    confirm: Callable[[str], bool] | None,
+    show: Callable[[str], None],
+    warn: Callable[[list[str]], None],
+    info: Callable[[str], None],
+) -> Outcome:
+    """``profiles onboard``: load the manifest, get the source's key when it needs one (asked for
+    on a terminal, `keyfiles.obtain`), name the new roles' sessions, plan, have updates
+    confirmed, write, and check the profiles (those that need no SSO sign-in first). Without the
+    check no AWS call is made.
+
+    The caller owns the terminal: ``confirm`` asks a question, None when there is no terminal to
+    ask on; ``show`` shows the diff of an update before it is confirmed; ``info`` and ``warn`` say
+    what happens as it happens. A dry run returns its plan without asking or writing anything.
+    """
+    try:
+        manifest = load_manifest(request.manifest)
+    except ManifestInvalid as error:
+        for problem in error.problems:
+            info(problem)
+        raise
+    warn(list(manifest.warnings))
+    snapshot = store.load(paths)
+    warn(snapshot.warnings)
+    if request.dry_run and not request.key_given and needs_key(snapshot, manifest):
+        # A preview needs no secret: show the rest, and say that the key would be asked for.
+        info(f"profile {manifest.source.profile!r} has no access key yet: onboard would ask for it")
+        key = None
+    else:
+        key = _key(snapshot, manifest, request, warn, info)
+    session_name = None
+    if request.check:  # --no-check makes no AWS call, as add-role's with --role-arn
+        session_name, unnamed = new_role_session_name(paths, manifest, key, snapshot)
+        warn(unnamed)
+        if session_name is not None:
+            info(f"role_session_name {session_name} (from the source identity)")
+    planned = plan(paths, manifest, key, request.keyring, snapshot, session_name)
+    if planned.keyring is not None:
+        warn(list(planned.keyring.warnings))
+    diff = planned.diff()
+    if request.dry_run:
+        return Outcome(planned, diff, dry_run=True)
+
+    if planned.updates:
+        show(diff)
+        if not request.yes:
+            _confirm_updates(planned.updates, confirm)
+    if planned.changed:
+        warn(apply(paths, planned)[1])
+    info(planned.headline(dry_run=False))
+    if not request.check:
+        return Outcome(planned, diff, dry_run=False)
+
+    from awsprofiles.check import check_profiles
+
+    waiting = waiting_for_sign_in(paths, manifest)
+    checked = [name for name in manifest.profile_names() if name not in waiting]
+    if waiting:
+        info(
+            f"{', '.join(waiting)} not checked: sign in first with "
+            f"'profiles login {waiting[0]}', then run 'profiles check'"
+        )
+    warnings: list[str] = []
+    results = check_profiles(paths, checked, warnings=warnings) if checked else []
+    warn(warnings)
+    return Outcome(planned, diff, dry_run=False, checks=tuple(results), not_signed_in=tuple(waiting))
+
+
+def _key(
+    snapshot: store.Snapshot,
+    manifest: Manifest,
+    request: Request,
+    warn: Callable[[list[str]], None],
+    info: Callable[[str], None],
+) -> AccessKey | None:
+    """The source's new access key: from the request, or asked for when the source needs one."""
+    from awsprofiles import keyfiles
+    from awsprofiles.aws.credentials import interactive
+
+    given = request.key_given
+    access_key_id = request.access_key_id
+    if (given or access_key_id) and not manifest.source.profile:
+        raise BadInput(
+            f"{manifest.path} has no [source] profile: an IAM Identity Center team needs no access key"
+        )
+    if not given and not needs_key(snapshot, manifest):
+        if access_key_id:
+            raise BadInput(
+                "--access-key-id needs its secret: add --secret-stdin, or give --from-csv/--from-json"
+            )
+        return None
+    if not given and not access_key_id and interactive():
+        info(f"profile {manifest.source.profile!r} needs your IAM user's access key")  # asked for next
+    key = keyfiles.obtain(access_key_id, request.secret_stdin, request.from_csv, request.from_json)
+    warn(model.validate_access_key_id(key.access_key_id))
+    return AccessKey(key.access_key_id, model.validate_secret(key.secret_access_key), key.user_name)
+
+
+def _confirm_updates(updates: list[Change], confirm: Callable[[str], bool] | None) -> None:
+    """Profiles that exist with other values are updated only once confirmed (or with --yes)."""
+    names = ", ".join(change.profile for change in updates)
+    if confirm is None:
+        some = "profile" if len(updates) == 1 else "profiles"
+        raise Refused(
+            f"{some} {names} already {'exists' if some == 'profile' else 'exist'} with "
+            "different values (diff above); nothing was written, run again with --yes to update"
+        )
+    if not confirm(f"Update {names} as shown above?"):
+        raise Refused(f"not confirmed; {names} left as they are and nothing was written")

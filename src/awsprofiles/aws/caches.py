@@ -15,13 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from awsprofiles.errors import FileProblem
-from awsprofiles.store import atomic_write, read_bounded
+from awsprofiles.store import atomic_write, read_bounded, remove_stale_temporaries, temporary_name
 
 #: A cache file holds secrets: 0600, as the AWS CLI's ``mkstemp`` makes them.
 CACHE_FILE_MODE = 0o600
 #: The largest cache file read. An entry is a few KiB (a session token with session tags is at
 #: most a few KiB); anything larger is not the AWS CLI's and is not read at all.
 MAX_CACHE_FILE_SIZE = 256 * 1024
+#: The temporary files `write_cache_document` makes beside an entry (``.KEY.json.XXXXXXXX.tmp``,
+#: `store.atomic_write`): a write killed before its replace leaves one, holding what the entry
+#: would have held (live credentials, a token).
+_OUR_TEMPORARIES = [temporary_name(".json", any_ending=True)]
 
 
 def cli_cache_dir() -> Path:
@@ -41,8 +45,10 @@ def read_cache_document(path: Path) -> dict[str, Any] | None:
     None for anything but a regular file of at most `MAX_CACHE_FILE_SIZE` bytes of UTF-8 JSON
     holding an object: absent, a directory, a FIFO (opened without waiting for a writer, never
     read), a device, a link that leads nowhere or to something unreadable, too large, not UTF-8,
-    not JSON or nested too deep to parse. Never blocks, never reads more than the limit.
+    not JSON or nested too deep to parse. Never blocks, never reads more than the limit. Stale
+    temporary files of ours in its folder go first (`remove_leftovers`).
     """
+    remove_leftovers(path.parent)
     try:
         found = read_bounded(path, MAX_CACHE_FILE_SIZE, "cache file")
     except FileProblem:
@@ -58,13 +64,15 @@ def read_cache_document(path: Path) -> dict[str, Any] | None:
 
 def write_cache_document(path: Path, data: bytes, otherwise: str = "") -> None:
     """Replace the cache file ``path`` with ``data`` (mode 0600, its folder 0700), all or nothing:
-    no temporary file is left behind on any failure (`store.atomic_write`).
+    no temporary file is left behind on any failure (`store.atomic_write`), and one a killed
+    write left is removed once stale (`remove_leftovers`).
 
     The entry itself is replaced, as the AWS CLI's ``os.replace`` replaces it: a symlink there is
     removed, never written through (it could lead anywhere, ``/dev/zero`` included). A directory
     there is never removed. A failure is a `FileProblem` (exit 4) naming the file; ``otherwise``
     says what else would do (``"run with --no-cache"``).
     """
+    remove_leftovers(path.parent)
     try:
         if os.path.islink(path):
             os.unlink(path)
@@ -75,6 +83,13 @@ def write_cache_document(path: Path, data: bytes, otherwise: str = "") -> None:
         raise FileProblem(
             f"cannot write the cache file {path}: {error.strerror or error}" + _or(otherwise)
         ) from None
+
+
+def remove_leftovers(folder: Path) -> None:
+    """Remove the temporary files a killed `write_cache_document` left in a cache folder, by the
+    store's rule (`store.remove_stale_temporaries`: ours, regular files, older than its limit).
+    Every read and write of a cache file does it first."""
+    remove_stale_temporaries(folder, _OUR_TEMPORARIES)
 
 
 def not_a_cache_file(path: Path, otherwise: str = "") -> FileProblem:

@@ -48,7 +48,7 @@ from awsprofiles.aws.caches import (
     read_cache_document,
     write_cache_document,
 )
-from awsprofiles.model import ACCESS_KEY_ID, SECRET_ACCESS_KEY, Credentials, Kind, Value
+from awsprofiles.model import ACCESS_KEY_ID, ACCOUNT_ID, SECRET_ACCESS_KEY, Credentials, Kind, Value
 from awsprofiles.store import Snapshot
 
 #: botocore's CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS: an entry that expires
@@ -205,7 +205,7 @@ def session_of(document: object) -> CachedSession | None:
         session_token,
         expiration,
         expiration_text,
-        account_id if isinstance(account_id, str) and account_id.isdigit() else None,
+        account_id if isinstance(account_id, str) and ACCOUNT_ID.fullmatch(account_id) else None,
     )
 
 

@@ -1,16 +1,15 @@
 """The ``profiles`` command: parse arguments, call one function, render, map errors to exit codes.
 
 Adding a command: write it in a module of this package with ``@app.command("NAME")`` (``app``
-from ``awsprofiles.cli.app``), and add ``"NAME": "awsprofiles.cli.MODULE"`` to `COMMANDS` there.
-A command's module is imported only when that command runs (or when ``--help`` or shell
-completion lists every command), so each command pays at start-up for its own imports only:
-keep heavy imports (botocore, keyring, ...) inside the functions that need them.
-``tests/test_startup.py`` checks that `COMMANDS` and the registered commands agree.
+from ``awsprofiles.cli.app``), and add ``"NAME": "awsprofiles.cli.MODULE"`` to `COMMANDS` in
+``awsprofiles.cli.registry``. A command's module is imported only when that command runs (or
+when ``--help`` or shell completion lists every command), so each command pays at start-up for
+its own imports only: keep heavy imports (botocore, keyring, ...) inside the functions that need
+them. ``tests/test_startup.py`` checks that `COMMANDS` and the registered commands agree.
 """
 
 from __future__ import annotations
 
-import functools
 import gc
 import os
 import sys
@@ -20,8 +19,8 @@ import typer
 # typer ships its own copy of click; its exceptions are the ones raised.
 from typer import _click as click
 
-from awsprofiles.cli.app import COMMANDS as COMMANDS
-from awsprofiles.cli.app import app
+from awsprofiles.cli.registry import COMMANDS as COMMANDS
+from awsprofiles.cli.registry import root as root
 from awsprofiles.cli.terminal import printable_lines
 from awsprofiles.errors import (
     EXIT_BAD_INPUT,
@@ -33,12 +32,6 @@ from awsprofiles.errors import (
     ProfilesError,
 )
 from awsprofiles.startup import core_dumps_off, discard_stdout, end_line
-
-
-@functools.cache
-def _command() -> click.Command:
-    # Built once per process: in-process callers (the tests) run main() thousands of times.
-    return typer.main.get_command(app)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(argv: list[str] | None) -> int:
-    command = _command()
+    command = root()  # built once per process: the tests run main() thousands of times
     try:
         result = command.main(args=argv, prog_name="profiles", standalone_mode=False)
     except ProfilesError as error:

@@ -1,119 +1,22 @@
-"""The Typer application: its commands (`COMMANDS`), and what they share: the file pair and the other
-options several commands take, completion of values, output, warnings."""
+"""The Typer application, which each command's module registers its command on, and what the
+commands share: the file pair and the other options several commands take, completion of values,
+output, warnings. Which module registers which command is `awsprofiles.cli.registry`'s."""
 
 from __future__ import annotations
 
 import functools
-import importlib
 import inspect
 import json
 import sys
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import typer.main
-
-# typer ships its own copy of click; its classes are the ones used.
-from typer import _click as click
 
 from awsprofiles import model, store
 from awsprofiles.cli import terminal
 from awsprofiles.cli.command import ProfilesGroup, ProfilesTyper, print_version
-
-#: Every command, in the order ``profiles --help`` lists them, and the module that defines it.
-COMMANDS: dict[str, str] = {
-    "check": "awsprofiles.cli.checking",
-    "whoami": "awsprofiles.cli.checking",
-    "discover": "awsprofiles.cli.discovering",
-    "add-user": "awsprofiles.cli.editing",
-    "add-role": "awsprofiles.cli.editing",
-    "list": "awsprofiles.cli.editing",
-    "show": "awsprofiles.cli.editing",
-    "get": "awsprofiles.cli.editing",
-    "set": "awsprofiles.cli.editing",
-    "unset": "awsprofiles.cli.editing",
-    "remove": "awsprofiles.cli.editing",
-    "rename": "awsprofiles.cli.editing",
-    "onboard": "awsprofiles.cli.onboarding",
-    "rotate-keys": "awsprofiles.cli.onboarding",
-    "protect": "awsprofiles.cli.protecting",
-    "unprotect": "awsprofiles.cli.protecting",
-    "add-sso": "awsprofiles.cli.sso",
-    "login": "awsprofiles.cli.sso",
-    "logout": "awsprofiles.cli.sso",
-    "env": "awsprofiles.cli.using",
-    "credential-process": "awsprofiles.cli.using",
-    "exec": "awsprofiles.cli.using",
-    "serve": "awsprofiles.cli.serving",
-    "prompt": "awsprofiles.cli.serving",
-    "completion": "awsprofiles.cli.completing",
-    "console": "awsprofiles.cli.using",
-}
-
-
-class _Commands(MutableMapping[str, click.Command]):
-    """The group's commands by name: every registered name, each built when first looked up.
-
-    Building a command means importing its module (which registers it on ``app``) and turning
-    that one function into a click command; ``profiles list`` pays for ``list`` alone.
-    """
-
-    def __init__(self, built: MutableMapping[str, click.Command]) -> None:
-        self._built = dict(built)
-
-    @staticmethod
-    def _modules() -> dict[str, str]:
-        return COMMANDS
-
-    def _build(self, name: str) -> click.Command | None:
-        module = self._modules().get(name)
-        if module is None:
-            return None
-        importlib.import_module(module)
-        for info in app.registered_commands:
-            if info.name == name:
-                command = typer.main.get_command_from_info(
-                    info,
-                    pretty_exceptions_short=app.pretty_exceptions_short,
-                    rich_markup_mode=app.rich_markup_mode,
-                )
-                self._built[name] = command
-                return command
-        raise RuntimeError(f"{module} registers no command {name!r}; fix COMMANDS in awsprofiles.cli.app")
-
-    def __getitem__(self, name: str) -> click.Command:
-        command = self._built.get(name) or self._build(name)
-        if command is None:
-            raise KeyError(name)
-        return command
-
-    def __setitem__(self, name: str, command: click.Command) -> None:
-        self._built[name] = command
-
-    def __delitem__(self, name: str) -> None:
-        del self._built[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(dict.fromkeys([*self._modules(), *self._built]))
-
-    def __len__(self) -> int:
-        return len(dict.fromkeys([*self._modules(), *self._built]))
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._built or name in self._modules()
-
-
-class LazyGroup(ProfilesGroup):
-    """The ``profiles`` group: knows every command's name, imports a command's module when used."""
-
-    def __init__(self, **attrs: Any) -> None:
-        super().__init__(**attrs)
-        self.commands = _Commands(self.commands)
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(self.commands)
 
 
 class _Application(ProfilesTyper):
@@ -142,7 +45,8 @@ app = _Application(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
-    cls=LazyGroup,
+    # The group `awsprofiles.cli.registry.root` builds is a ProfilesGroup that loads commands lazily.
+    cls=ProfilesGroup,
 )
 
 
@@ -155,7 +59,7 @@ def _profiles(
         ),
     ] = False,
 ) -> None:
-    """A group with no command registered yet stays a group (see COMMANDS)."""
+    """A group with no command registered yet stays a group (see awsprofiles.cli.registry)."""
 
 
 # ------------------------------------------------------------------------- completion of values
@@ -322,6 +226,14 @@ FromJson = Annotated[
         autocompletion=complete_files,
     ),
 ]
+
+
+def access_key_id_option(help: str) -> Any:
+    """--access-key-id: an IAM user's access key ID; its secret comes from --secret-stdin, a key
+    file or the terminal, never from the command line."""
+    return typer.Option("--access-key-id", help=help)
+
+
 Keyring = Annotated[
     bool,
     typer.Option(
@@ -370,6 +282,11 @@ def timeout_option(help: str) -> Any:
 def role_name_option(help: str) -> Any:
     """--role-name ROLE: an IAM role's (or a permission set's) name, checked where it is used."""
     return typer.Option("--role-name", metavar="ROLE", help=help, show_default=False)
+
+
+def no_check_option(help: str) -> Any:
+    """--no-check: no live check with AWS of what was just written."""
+    return typer.Option("--no-check", help=help)
 
 
 def warn(messages: list[str]) -> None:

@@ -72,10 +72,12 @@ def _options(command: click.Command, ctx: click.Context) -> dict[str, Any]:
     return options
 
 
-def build_spec() -> completion.Spec:
-    """Every visible command with its options and arguments, and the kind of value each takes."""
-    root = typer.main.get_command(app)
-    root_ctx = click.Context(root, info_name="profiles")
+def build_spec(root: click.Command) -> completion.Spec:
+    """Every visible command of ``root`` (`awsprofiles.cli.registry.root`) with its options and
+    arguments, and the kind of value each takes."""
+    # The root's own settings (-h as well as --help), as when the command line is read: click
+    # keeps each command's help option from the first context it is asked in.
+    root_ctx = click.Context(root, info_name="profiles", **root.context_settings)
     commands: dict[str, Any] = {}
     for name, command in getattr(root, "commands", {}).items():
         if command.hidden:
@@ -111,6 +113,7 @@ def script(shell: str) -> str:
 
 @app.command("completion")
 def completion_command(
+    ctx: typer.Context,
     shell: Annotated[
         str,
         typer.Argument(
@@ -142,5 +145,5 @@ def completion_command(
     if shell not in completion.SHELLS:
         raise BadInput(f"unknown shell {shell!r}: choose one of {', '.join(completion.SHELLS)}")
     # Builds the spec now, so that the first <TAB> is as fast as the others.
-    completion.load_spec(build=build_spec)
+    completion.load_spec(build=lambda: build_spec(ctx.find_root().command))
     print(script(shell), end="")

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from awsprofiles import store
 from awsprofiles.cli.app import (
     DryRun,
     Files,
@@ -26,7 +25,6 @@ from awsprofiles.cli.app import (
     warn,
 )
 from awsprofiles.cli.terminal import printable_lines
-from awsprofiles.errors import BadInput
 
 if TYPE_CHECKING:
     from awsprofiles import discover
@@ -114,32 +112,27 @@ def discover_command(
     """
     from awsprofiles import discover
 
-    if (source is None) == (sso_session is None):
-        raise BadInput(
-            "give --sso-session SESSION (IAM Identity Center) or --source PROFILE (an IAM user's keys)"
-        )
-    if sso_session is not None and (organization or role_names or org_profile):
-        raise BadInput("--organization, --role-name and --org-profile go with --source, not --sso-session")
-    if apply and manifest_file is not None:
-        raise BadInput("give --apply (write the profiles) or --manifest FILE (write a manifest), not both")
-    if dry_run and apply:
-        raise BadInput("--dry-run and --apply contradict each other")
-    if prune and manifest_file is not None:
-        raise BadInput("--prune edits the profiles; a --manifest always lists everything found")
-    template = discover.validate_template(name)
-    if sso_session is not None:
-        found = discover.discover_sso(files, discover.SsoRequest(sso_session, verify, region, jobs))
+    request = discover.Request(
+        source=source,
+        sso_session=sso_session,
+        organization=organization,
+        role_names=tuple(role_names or ()),
+        org_profile=org_profile,
+        verify=verify,
+        name=name,
+        region=region,
+        dry_run=dry_run,
+        apply=apply,
+        manifest=manifest_file,
+        prune=prune,
+        jobs=jobs,
+    )
+    done = discover.run(files, request, warn)
+    if done.manifest is not None:
+        _manifest(done.manifest, done.found, dry_run, json)
     else:
-        assert source is not None
-        request = discover.IamRequest(
-            source, organization, tuple(role_names or ()), org_profile, verify, region, jobs
-        )
-        found = discover.discover_iam(files, request)
-    warn(list(found.warnings))
-    if manifest_file is not None:
-        _manifest(discover.plan_manifest(manifest_file, found, template), found, dry_run, json)
-    else:
-        _files(files, discover.plan_files(files, found, template, prune), apply, json)
+        assert done.files is not None
+        _files(done.files, apply, json)
 
 
 def _skipped_lines(skipped: tuple[discover.Skipped, ...]) -> None:
@@ -185,12 +178,8 @@ def _table(rows: list[tuple[str | None, discover.Named]]) -> None:
     )
 
 
-def _files(files: store.Paths, planned: discover.FilesPlan, apply: bool, json: bool) -> None:
-    from awsprofiles import discover
-
+def _files(planned: discover.FilesPlan, apply: bool, json: bool) -> None:
     actions = {change.profile: change.action.value for change in planned.changes}
-    if apply and planned.changed:
-        discover.apply_files(files, planned)
     if json:
         print_json(
             {
@@ -240,8 +229,6 @@ def _headline(planned: discover.FilesPlan, apply: bool) -> str:
 def _manifest(planned: discover.ManifestPlan, found: discover.Found, dry_run: bool, json: bool) -> None:
     from awsprofiles import discover
 
-    if not dry_run:
-        discover.write_manifest(planned)
     if json:
         print_json(
             {

@@ -20,12 +20,14 @@ from awsprofiles.cli.app import (
     ProfileName,
     SecretStdin,
     Wide,
+    access_key_id_option,
     app,
     complete_keys,
     confirm,
     duration_option,
     force_option,
     info,
+    no_check_option,
     print_json,
     print_table,
     profile_argument,
@@ -38,7 +40,7 @@ from awsprofiles.cli.terminal import Column
 from awsprofiles.errors import CheckFailed
 
 Name = ProfileName
-NoCheck = Annotated[bool, typer.Option("--no-check", help="Do not check the new profile with AWS.")]
+NoCheck = Annotated[bool, no_check_option("Do not check the new profile with AWS.")]
 
 
 @app.command("add-user")
@@ -46,10 +48,7 @@ def add_user(
     files: Files,
     name: Name,
     access_key_id: Annotated[
-        str | None,
-        typer.Option(
-            "--access-key-id", help="The access key ID (AKIA...); asked for on a terminal if not given."
-        ),
+        str | None, access_key_id_option("The access key ID (AKIA...); asked for on a terminal if not given.")
     ] = None,
     secret_stdin: SecretStdin = False,
     from_csv: FromCsv = None,

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from awsprofiles import model, store
 from awsprofiles.cli.app import (
     DryRun,
     Files,
@@ -17,21 +16,20 @@ from awsprofiles.cli.app import (
     Json,
     Keyring,
     SecretStdin,
+    access_key_id_option,
     app,
     complete_files,
     info,
+    no_check_option,
     print_json,
     profile_argument,
     warn,
 )
 from awsprofiles.cli.terminal import printable_lines
-from awsprofiles.errors import EXIT_FAILED, EXIT_OK, BadInput, Refused
+from awsprofiles.errors import Refused
 
-if TYPE_CHECKING:
-    from awsprofiles import keyfiles, manifest, onboard
-
-# manifest, onboard and keyfiles (tomllib, difflib, csv, getpass) are imported where they are
-# used, so that every other command starts without them.
+# onboard (with manifest and keyfiles: tomllib, difflib, csv, getpass) and rotate are imported
+# where they are used, so that every other command starts without them.
 
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
@@ -44,45 +42,8 @@ def _confirm(question: str) -> bool:
     return typer.confirm(question, default=False, err=True)
 
 
-def _load_manifest(path: Path) -> manifest.Manifest:
-    from awsprofiles import manifest
-
-    try:
-        loaded = manifest.load(path)
-    except manifest.ManifestInvalid as error:
-        for problem in error.problems:
-            info(problem)
-        raise
-    warn(list(loaded.warnings))
-    return loaded
-
-
-def _key(
-    snapshot: store.Snapshot,
-    loaded: manifest.Manifest,
-    access_key_id: str | None,
-    secret_stdin: bool,
-    from_csv: Path | None,
-    from_json: Path | None,
-) -> keyfiles.AccessKey | None:
-    from awsprofiles import keyfiles, onboard
-
-    given = secret_stdin or from_csv is not None or from_json is not None
-    if (given or access_key_id) and not loaded.source.profile:
-        raise BadInput(
-            f"{loaded.path} has no [source] profile: an IAM Identity Center team needs no access key"
-        )
-    if not given and not onboard.needs_key(snapshot, loaded):
-        if access_key_id:
-            raise BadInput(
-                "--access-key-id needs its secret: add --secret-stdin, or give --from-csv/--from-json"
-            )
-        return None
-    if not given and not access_key_id and _interactive():
-        info(f"profile {loaded.source.profile!r} needs your IAM user's access key")  # asked for next
-    key = keyfiles.obtain(access_key_id, secret_stdin, from_csv, from_json)
-    warn(model.validate_access_key_id(key.access_key_id))
-    return keyfiles.AccessKey(key.access_key_id, model.validate_secret(key.secret_access_key), key.user_name)
+def _show(text: str) -> None:
+    sys.stderr.write(printable_lines(text))
 
 
 @app.command("onboard")
@@ -102,13 +63,11 @@ def onboard_command(
     from_csv: FromCsv = None,
     from_json: FromJson = None,
     access_key_id: Annotated[
-        str | None, typer.Option("--access-key-id", help="The access key ID (with --secret-stdin).")
+        str | None, access_key_id_option("The access key ID (with --secret-stdin).")
     ] = None,
     yes: Yes = False,
     keyring: Keyring = False,
-    no_check: Annotated[
-        bool, typer.Option("--no-check", help="Do not check the profiles afterwards.")
-    ] = False,
+    no_check: Annotated[bool, no_check_option("Do not check the profiles afterwards.")] = False,
     json: Json = False,
 ) -> int:
     """Create or update every profile a team manifest names, then check them.
@@ -123,103 +82,35 @@ def onboard_command(
     """
     from awsprofiles import onboard
 
-    loaded = _load_manifest(manifest_file)
-    snapshot = store.load(files)
-    warn(snapshot.warnings)
-    given = secret_stdin or from_csv is not None or from_json is not None
-    if dry_run and not given and onboard.needs_key(snapshot, loaded):
-        # A preview needs no secret: show the rest, and say that the key would be asked for.
-        info(f"profile {loaded.source.profile!r} has no access key yet: onboard would ask for it")
-        key = None
-    else:
-        key = _key(snapshot, loaded, access_key_id, secret_stdin, from_csv, from_json)
-    session_name = None
-    if not no_check:  # --no-check makes no AWS call, as add-role's with --role-arn
-        session_name, unnamed = onboard.new_role_session_name(files, loaded, key, snapshot)
-        warn(unnamed)
-        if session_name is not None:
-            info(f"role_session_name {session_name} (from the source identity)")
-    planned = onboard.plan(files, loaded, key, keyring, snapshot, session_name)
-    if planned.keyring is not None:
-        warn(list(planned.keyring.warnings))
-    diff = planned.diff()
+    request = onboard.Request(
+        manifest_file,
+        access_key_id=access_key_id,
+        secret_stdin=secret_stdin,
+        from_csv=from_csv,
+        from_json=from_json,
+        keyring=keyring,
+        dry_run=dry_run,
+        yes=yes,
+        check=not no_check,
+    )
+    done = onboard.run(
+        files,
+        request,
+        confirm=_confirm if _interactive() else None,
+        show=_show,
+        warn=warn,
+        info=info,
+    )
+    if json:
+        print_json(done.to_json())
+    elif done.dry_run:
+        sys.stdout.write(printable_lines(done.diff))
+        info(done.plan.headline(dry_run=True))
+    elif done.checks:
+        from awsprofiles.cli.checking import render_results
 
-    if dry_run:
-        if json:
-            print_json(_summary(planned, written=False, diff=diff))
-        else:
-            sys.stdout.write(printable_lines(diff))
-            info(_headline(planned, dry_run=True))
-        return 0
-
-    if planned.updates:
-        sys.stderr.write(printable_lines(diff))
-        names = ", ".join(change.profile for change in planned.updates)
-        if not yes:
-            if not _interactive():
-                some = "profile" if len(planned.updates) == 1 else "profiles"
-                raise Refused(
-                    f"{some} {names} already {'exists' if some == 'profile' else 'exist'} with "
-                    "different values (diff above); nothing was written, run again with --yes to update"
-                )
-            if not _confirm(f"Update {names} as shown above?"):
-                raise Refused(f"not confirmed; {names} left as they are and nothing was written")
-    if planned.changed:
-        warn(onboard.apply(files, planned)[1])
-    info(_headline(planned, dry_run=False))
-    summary = _summary(planned, written=planned.changed, diff=diff)
-    if no_check:
-        if json:
-            print_json(summary)
-        return 0
-    from awsprofiles.check import check_profiles
-    from awsprofiles.cli.checking import render_results
-
-    waiting = onboard.waiting_for_sign_in(files, loaded)
-    checked = [name for name in loaded.profile_names() if name not in waiting]
-    if waiting:
-        info(
-            f"{', '.join(waiting)} not checked: sign in first with "
-            f"'profiles login {waiting[0]}', then run 'profiles check'"
-        )
-    warnings: list[str] = []
-    results = check_profiles(files, checked, warnings=warnings) if checked else []
-    warn(warnings)
-    if not json:
-        return render_results(results, json=False) if results else EXIT_OK
-    print_json({**summary, "checks": [result.to_json() for result in results], "not_signed_in": waiting})
-    return EXIT_FAILED if any(not result.ok for result in results) else EXIT_OK
-
-
-def _headline(planned: onboard.Plan, dry_run: bool) -> str:
-    from awsprofiles import onboard
-
-    if not planned.changed:
-        return f"no changes: every profile already matches {planned.manifest.path}"
-    verb = "would " if dry_run else ""
-    parts = []
-    for action, word in ((onboard.Action.CREATE, "create"), (onboard.Action.UPDATE, "update")):
-        names = [change.profile for change in planned.changes if change.action is action]
-        if names:
-            parts.append(f"{verb}{word} {', '.join(names)}")
-    written = [str(file.path) for file in planned.files]
-    if planned.keyring is not None and planned.keyring.item is not None:
-        written.append("the keyring")
-    return f"{'; '.join(parts)} ({'would write' if dry_run else 'wrote'} {', '.join(written)})"
-
-
-def _summary(planned: onboard.Plan, written: bool, diff: str) -> dict[str, object]:
-    return {
-        "manifest": planned.manifest.path,
-        "changed": planned.changed,
-        "written": written,
-        "files": [str(file.path) for file in planned.files],
-        "profiles": [
-            {"name": change.profile, "action": change.action.value, "keys": list(change.keys)}
-            for change in planned.changes
-        ],
-        "diff": diff,
-    }
+        render_results(list(done.checks), json=False)
+    return done.exit_code
 
 
 @app.command("rotate-keys")

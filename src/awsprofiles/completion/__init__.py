@@ -106,7 +106,7 @@ def fingerprint() -> str:
 def load_spec(environ: Mapping[str, str] | None = None, build: Callable[[], Spec] | None = None) -> Spec:
     """The cached spec of this installation, made by ``build`` (and cached) when missing or stale.
 
-    ``build`` is `awsprofiles.cli.completing.build_spec`, handed down by the caller: only the
+    ``build`` is `awsprofiles.cli.registry.completion_spec`, handed down by the caller: only the
     application above this module knows its commands. Without it, a missing spec is a LookupError.
     """
     folder = cache_dir(environ)

@@ -49,6 +49,8 @@ from awsprofiles.store.fileio import (
     notify,
     open_to_others,
     read_bounded,
+    remove_stale_temporaries,
+    temporary_name,
 )
 from awsprofiles.store.journal import journal_path
 from awsprofiles.store.parsing import (
@@ -116,12 +118,14 @@ __all__ = [
     "read_bounded",
     "read_file",
     "refuse_if_changed",
+    "remove_stale_temporaries",
     "replay",
     "scan_lines",
     "shown_lines",
     "split_chunks",
     "split_lines",
     "sso_session_names",
+    "temporary_name",
     "transaction",
     "unified_diff",
 ]

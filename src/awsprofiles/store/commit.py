@@ -27,7 +27,6 @@ from awsprofiles.store import fileio
 from awsprofiles.store.document import Document
 from awsprofiles.store.fileio import (
     NEW_FILE_MODE,
-    STALE_TEMPORARY_SECONDS,
     FileId,
     file_mode,
     locked,
@@ -35,6 +34,7 @@ from awsprofiles.store.fileio import (
     open_for_writing,
     open_to_others,
     read_bounded,
+    remove_stale_temporaries,
     remove_synced,
     temporary_name,
 )
@@ -61,19 +61,8 @@ def _remove_stale_temporaries(paths: Paths) -> None:
     patterns: dict[Path, list[re.Pattern[str]]] = {}
     for target in targets:
         patterns.setdefault(target.parent, []).append(temporary_name(target.name))
-    now = time.time()
     for folder, ours in patterns.items():
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if not any(pattern.fullmatch(entry.name) for pattern in ours):
-                continue
-            with contextlib.suppress(OSError):
-                status = entry.stat(follow_symlinks=False)
-                if stat.S_ISREG(status.st_mode) and now - status.st_mtime > STALE_TEMPORARY_SECONDS:
-                    os.unlink(entry.path)
+        remove_stale_temporaries(folder, ours)
 
 
 def _refuse_unwritable(changes: list[tuple[Document, bytes]]) -> None:

@@ -13,6 +13,7 @@ import os
 import re
 import stat
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,8 @@ NEW_FILE_MODE = 0o600
 NEW_DIR_MODE = 0o700
 #: Larger files are refused (exit 4) before they are read: a config file is a few KiB.
 MAX_FILE_SIZE = 32 * 1024 * 1024
-#: Temporary files of ours older than this are leftovers of a killed run, removed under the lock.
+#: Temporary files of ours older than this are leftovers of a killed run (`remove_stale_temporaries`):
+#: beside the two files under the lock, and in the AWS caches (`aws.caches`) at each read and write.
 STALE_TEMPORARY_SECONDS = 300
 
 
@@ -136,9 +138,30 @@ def file_mode(path: Path) -> int:
         return NEW_FILE_MODE
 
 
-def temporary_name(target: str) -> re.Pattern[str]:
-    """The names ``tempfile.mkstemp`` gives our temporary files for ``target`` (see atomic_write)."""
-    return re.compile(rf"\.{re.escape(target)}\.[a-z0-9_]{{8}}\.tmp")
+def temporary_name(target: str, *, any_ending: bool = False) -> re.Pattern[str]:
+    """The names ``tempfile.mkstemp`` gives our temporary files for ``target`` (see atomic_write);
+    with ``any_ending``, for every file whose name ends with ``target`` (``.json``)."""
+    name = (".+" if any_ending else "") + re.escape(target)
+    return re.compile(rf"\.{name}\.[a-z0-9_]{{8}}\.tmp")
+
+
+def remove_stale_temporaries(folder: Path, ours: list[re.Pattern[str]]) -> None:
+    """Delete the temporary files of ours that a killed write left in ``folder`` (they may hold
+    secrets): each regular file (never a link's target) whose name one of ``ours`` matches and
+    that is older than STALE_TEMPORARY_SECONDS. A younger one may be another run's write in flight.
+    """
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if not any(pattern.fullmatch(entry.name) for pattern in ours):
+            continue
+        with contextlib.suppress(OSError):
+            status = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(status.st_mode) and now - status.st_mtime > STALE_TEMPORARY_SECONDS:
+                os.unlink(entry.path)
 
 
 def atomic_write(path: Path, data: bytes, mode: int | None = None, keep: bool = False) -> Path | None:
