@@ -135,9 +135,15 @@ def test_malformed_values(home: Home, setting: str, words: tuple[str, ...]) -> N
     assert_lint(lint(home, "admin"), *words)
 
 
-def test_credentials_file_readable_by_others_suggests_chmod_600(home: Home) -> None:
-    write(home, credentials=f"[dev]\n{KEYS}", mode=0o644)
-    assert_lint(lint(home, "dev"), f"chmod 600 {home.credentials}")
+def test_credentials_file_readable_by_others_suggests_chmod_600_once(home: Home) -> None:
+    write(home, credentials=f"[dev]\n{KEYS}[ops]\n{KEYS}", mode=0o644)
+    warnings: list[str] = []
+    results = check_profiles(home.paths, offline=True, warnings=warnings)
+    # a note about the file, said once, not on the row of each profile it holds
+    assert [(result.profile, result.ok) for result in results] == [("dev", True), ("ops", True)]
+    assert [warning for warning in warnings if f"chmod 600 {home.credentials}" in warning] == [
+        f"{home.credentials} is readable by other users; run 'chmod 600 {home.credentials}'"
+    ]
 
 
 def test_conflicting_values_in_both_files(home: Home) -> None:

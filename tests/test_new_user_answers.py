@@ -141,6 +141,7 @@ def test_every_help_text_that_states_a_default_states_the_real_one(
         ("add-sso", "--session"): "the one for --start-url, else from its host",
         ("add-role", ""): "NAME",
         ("add-role", "--role-name"): "NAME",
+        ("add-role", "--region"): "the source profile's region",
         ("add-sso", "NAME"): "all",
     }
     command = root()

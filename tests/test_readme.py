@@ -77,3 +77,42 @@ def test_users_pages_hold_no_issue_numbers_benchmark_dates_or_test_internals(pag
     assert not re.search(r"\b20\d\d-\d\d-\d\d\b(?!T)", text)
     assert "tests/" not in text
     assert "bench.py" not in text
+
+
+#: What a page says about the test suite (how it runs, as whom, where): for docs/explanation only.
+_TEST_INTERNALS = re.compile(r"\b(?i:the tests)\b|\bCI\b|\buid \d+|\bpytest\b|\bmoto")
+#: The pages for someone using profiles: the guides and the reference.
+USING_PAGES = sorted(path for folder in ("guides", "reference") for path in (DOCS / folder).rglob("*.md"))
+
+
+@pytest.mark.parametrize("page", USING_PAGES, ids=lambda page: str(page.relative_to(ROOT)))
+def test_guides_and_reference_say_nothing_of_how_profiles_is_tested(page: Path) -> None:
+    found = [line for line in page.read_text().splitlines() if _TEST_INTERNALS.search(line)]
+    assert found == [], "move to docs/explanation/testing.md:\n" + "\n".join(found)
+
+
+def test_the_quick_start_says_its_aws_line_needs_the_aws_cli() -> None:
+    section = README.read_text().split("\n## Quick start\n", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    prose = section.replace(block, "")
+    if any(line.startswith("aws ") for line in block.splitlines()):
+        assert re.search(r"needs\s+the\s+AWS\s+CLI", prose), "say that the aws line needs the AWS CLI"
+        assert "profiles whoami" in prose, "and what says the same without it"
+
+
+@pytest.mark.parametrize("page", sorted((DOCS / "guides").glob("*.md")), ids=lambda page: page.name)
+def test_a_guide_links_to_the_exit_codes_instead_of_listing_them(page: Path) -> None:
+    """One list of exit codes (docs/reference/exit-codes.md): copies in the guides drifted apart."""
+    text = " ".join(page.read_text().split())
+    for said in re.findall(r"Exit codes\**:\**.{0,80}", text):
+        assert re.match(r"Exit codes\**:?\** see \[[^]]+\]\(\.\./reference/exit-codes\.md", said), said
+
+
+def test_the_root_help_gives_every_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.store_helpers import run
+
+    said = " ".join(run(capsys, "--help").out.split())
+    summary = said.split("Exit codes:", 1)[1]
+    for code in ("0", "1", "2", "3", "4", "130"):
+        assert re.search(rf"\b{code} ", summary), code
+    assert re.search(r"4 [^;]*keyring", summary), summary

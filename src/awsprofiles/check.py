@@ -54,6 +54,9 @@ class Finding:
 @dataclass
 class Lint:
     findings: dict[str, list[Finding]] = field(default_factory=dict)
+    #: Problems of a file rather than of its profiles (a credentials file others can read): said
+    #: once, as a warning, not on the row of every profile the file holds.
+    files: list[str] = field(default_factory=list)
 
     def add(self, profile: str, message: str, fatal: bool = True) -> None:
         self.findings.setdefault(profile, []).append(Finding(message, fatal))
@@ -96,9 +99,7 @@ def _lint_values(profile: Profile, lint: Lint) -> None:
             )
 
 
-def _lint_profile(
-    snapshot: Snapshot, paths: Paths, profile: Profile, lint: Lint, credentials_open: bool
-) -> None:
+def _lint_profile(snapshot: Snapshot, paths: Paths, profile: Profile, lint: Lint) -> None:
     name = profile.name
     has = profile.values.__contains__
     if profile.kind is Kind.ROLE and has("source_profile") == has("credential_source"):
@@ -154,12 +155,6 @@ def _lint_profile(
                 "credentials file's value: remove one",
                 fatal=False,
             )
-    if in_credentials and credentials_open:
-        lint.add(
-            name,
-            f"{paths.credentials} is readable by other users; run 'chmod 600 {paths.credentials}'",
-            fatal=False,
-        )
     _lint_values(profile, lint)
     if profile.kind is Kind.SSO:
         _lint_sso(snapshot, profile, lint)
@@ -213,11 +208,15 @@ def _lint_value(profile: Profile, key: str, value: str | None, lint: Lint, where
 def lint_profiles(snapshot: Snapshot, paths: Paths, names: Iterable[str]) -> Lint:
     """Static problems of the named profiles: no network, no credentials used."""
     lint = Lint()
-    credentials_open = store.open_to_others(paths.credentials)  # one stat, not one per profile
     for name in names:
         profile = snapshot.profile(name)
         if profile is not None:
-            _lint_profile(snapshot, paths, profile, lint, credentials_open)
+            _lint_profile(snapshot, paths, profile, lint)
+    holds_keys = any(snapshot.credentials.values_of(name) for name in names)
+    if holds_keys and store.open_to_others(paths.credentials):
+        lint.files.append(
+            f"{paths.credentials} is readable by other users; run 'chmod 600 {paths.credentials}'"
+        )
     for warning in snapshot.config.warnings:
         if "default profile" in warning and "default" in names:
             lint.add("default", warning, fatal=False)
@@ -272,8 +271,10 @@ def _live_result(
     if isinstance(found, CheckFailed):
         error = found
         message = said_of(profile.name, error.message)  # the row names the profile
-        if notes:
-            message += "; also: " + "; ".join(note.message for note in notes)
+        # A note the error already says (the inline comment botocore refused) is not said again.
+        others = [note.message for note in notes if note.message not in message]
+        if others:
+            message += "; also: " + "; ".join(others)
         return CheckResult(
             profile.name, profile.kind.value, False, None, None, error.code, message, _elapsed_ms(started)
         )
@@ -302,7 +303,13 @@ def _live_result(
     )
 
 
-def _timed_out(profile: Profile, timeout: float) -> CheckResult:
+#: What check and whoami offer after a timeout: their --timeout.
+RAISE_TIMEOUT = "raise --timeout"
+#: What a command that checks profiles without a --timeout of its own (onboard) offers.
+CHECK_LONGER = "wait longer: 'profiles check --timeout SECONDS'"
+
+
+def _timed_out(profile: Profile, timeout: float, wait_longer: str) -> CheckResult:
     return CheckResult(
         profile.name,
         profile.kind.value,
@@ -311,7 +318,7 @@ def _timed_out(profile: Profile, timeout: float) -> CheckResult:
         None,
         "timeout",
         f"no answer within {timeout:g} s (credential provider or AWS); check the network and "
-        "endpoint_url, or raise --timeout",
+        f"endpoint_url, or {wait_longer}",
         int(timeout * 1000),
     )
 
@@ -319,7 +326,8 @@ def _timed_out(profile: Profile, timeout: float) -> CheckResult:
 def run_live(
     resolver: Resolver, profiles: list[tuple[Profile, list[Finding]]], jobs: int, timeout: float
 ) -> dict[str, CheckResult]:
-    """Identify profiles concurrently; a profile that takes longer than ``timeout`` is reported."""
+    """Identify profiles concurrently; a profile that takes longer than ``timeout`` is reported,
+    with what the command offers to wait longer (the resolver's ``wait_longer``)."""
     results: dict[str, CheckResult] = {}
     if not profiles:
         return results
@@ -353,7 +361,7 @@ def run_live(
                     ]
                 for future in late:
                     profile = pending.pop(future)
-                    results[profile.name] = _timed_out(profile, timeout)
+                    results[profile.name] = _timed_out(profile, timeout, resolver.wait_longer or "retry")
         finally:
             # A thread stuck in a credential provider is left to finish; nobody waits for it.
             executor.shutdown(wait=False, cancel_futures=True)
@@ -393,10 +401,13 @@ def check_profiles(
     jobs: int = 16,
     timeout: float = 10.0,
     warnings: list[str] | None = None,
+    wait_longer: str = CHECK_LONGER,
 ) -> list[CheckResult]:
     """Lint, then (unless offline) identify each profile; results in the order of ``names``.
 
-    ``warnings``: receives what the caller should print (a stale AWS_PROFILE)."""
+    ``warnings``: receives what the caller should print (a stale AWS_PROFILE, a file others can
+    read). ``wait_longer``: what the command offers after a timeout (`RAISE_TIMEOUT` for check's
+    own --timeout; by default, the check that waits longer)."""
     snapshot = store.load(paths)
     if names:
         for name in names:
@@ -408,9 +419,9 @@ def check_profiles(
         raise BadInput("--jobs must be at least 1")
     if timeout <= 0:
         raise BadInput("--timeout must be more than 0 seconds")
-    if warnings is not None:
-        warnings += environment_warnings(snapshot)
     lint = lint_profiles(snapshot, paths, names)
+    if warnings is not None:
+        warnings += environment_warnings(snapshot) + lint.files
     results: dict[str, CheckResult] = {}
     live: list[tuple[Profile, list[Finding]]] = []
     for name in names:
@@ -432,7 +443,9 @@ def check_profiles(
 
         # A credential_process it starts (a keyring source's MFA session) must not ask for a code;
         # only those: this process's environment is left alone for the caller's later commands.
-        resolver = Resolver(paths, timeout, snapshot=snapshot, processes_may_prompt=False)
+        resolver = Resolver(
+            paths, timeout, snapshot=snapshot, processes_may_prompt=False, wait_longer=wait_longer
+        )
         results.update(run_live(resolver, live, jobs, timeout))
     return [results[name] for name in names]
 
@@ -453,9 +466,13 @@ def verify_profile(paths: Paths, name: str, timeout: float = 10.0) -> tuple[Chec
     started = time.monotonic()
     if fatal:
         return _lint_result(profile, fatal, started), warnings
+    # The command that made the profile has no --timeout; the check of it has.
+    longer = f"wait longer: 'profiles check {name} --timeout SECONDS'"
     try:
         # The file's own warnings were said by the edit just made.
-        found: Identity | CheckFailed = identity_as_used(paths, name, timeout=timeout, warn=lambda _: None)
+        found: Identity | CheckFailed = identity_as_used(
+            paths, name, timeout=timeout, wait_longer=longer, warn=lambda _: None
+        )
     except MfaCodeNeeded:
         return None, warnings
     except CheckFailed as error:
@@ -468,17 +485,22 @@ def identity_as_used(
     name: str,
     *,
     timeout: float = 10.0,
+    wait_longer: str | None = None,
     mfa_code: str | None = None,
     warn: Callable[[list[str]], None],
 ) -> Identity:
     """Who ``name`` is with the credentials env and exec give it (`using.credentials_for`: the AWS
     CLI's cache, an MFA code asked for on a terminal or given): STS GetCallerIdentity, signed
-    with them. Raises `MfaCodeNeeded` when a code is needed and cannot be asked for here."""
+    with them. Raises `MfaCodeNeeded` when a code is needed and cannot be asked for here.
+    Each AWS call (a role's AssumeRole too) has ``timeout`` seconds; ``wait_longer``: what the
+    command offers after a timeout."""
     from awsprofiles import using
     from awsprofiles.aws.identity import identify
 
-    credentials = using.credentials_for(paths, name, mfa_code=mfa_code, warn=warn)
-    return identify(paths, name, credentials, timeout)
+    credentials = using.credentials_for(
+        paths, name, mfa_code=mfa_code, timeout=timeout, wait_longer=wait_longer, warn=warn
+    )
+    return identify(paths, name, credentials, timeout, wait_longer=wait_longer)
 
 
 def whoami(
@@ -491,7 +513,8 @@ def whoami(
     warn: Callable[[list[str]], None] = lambda warnings: None,
 ) -> tuple[str, Identity]:
     """Who AWS says ``name`` is (STS GetCallerIdentity), and the profile's name to show: without
-    ``name``, the profile botocore uses ($AWS_PROFILE or $AWS_DEFAULT_PROFILE, else default).
+    ``name``, the profile botocore uses ($AWS_DEFAULT_PROFILE, else $AWS_PROFILE, else default),
+    which every message names.
 
     A profile of the files is used as env uses it (`identity_as_used`); keys in the environment
     without a NAME, or no profile at all, are botocore's own chain, as ``aws sts
@@ -512,7 +535,10 @@ def whoami(
         )
     shown = name or (from_environment[1] if from_environment else "default")
     if name is not None or (shells.ACCESS_KEY_ID not in environ and snapshot.profile(shown) is not None):
-        return shown, identity_as_used(paths, shown, timeout=timeout, mfa_code=mfa_code, warn=warn)
+        found = identity_as_used(
+            paths, shown, timeout=timeout, wait_longer=RAISE_TIMEOUT, mfa_code=mfa_code, warn=warn
+        )
+        return shown, found
     if mfa_code is not None:
         raise BadInput("--mfa-code applies to a profile: name it ('profiles whoami NAME --mfa-code CODE')")
-    return shown, Resolver(paths, timeout, snapshot=snapshot).whoami(name)
+    return shown, Resolver(paths, timeout, snapshot=snapshot, wait_longer=RAISE_TIMEOUT).whoami(name)

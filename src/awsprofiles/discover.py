@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from awsprofiles import editing, model, onboard, store, trust
 from awsprofiles.aws import regions
-from awsprofiles.errors import BadInput, CheckFailed, Refused
+from awsprofiles.errors import BadInput, CheckFailed, Refused, said_of
 
 if TYPE_CHECKING:
     from awsprofiles.aws.iam import Account, ListedRole
@@ -104,7 +104,7 @@ class IamRequest:
     verify: bool = False
     region: str | None = None
     jobs: int = 16
-    timeout: float = 10.0
+    timeout: float | None = None  # as the AWS CLI waits (aws.session.waits)
 
 
 def validate_iam_request(snapshot: store.Snapshot, request: IamRequest) -> list[str]:
@@ -153,7 +153,8 @@ def discover_iam(paths: store.Paths, request: IamRequest) -> Found:
         identity = resolver.whoami(request.source)
     except CheckFailed as error:
         raise CheckFailed(
-            f"source profile {request.source!r} cannot be used: {error.message}", error.code
+            f"source profile {request.source!r} cannot be used: {said_of(request.source, error.message)}",
+            error.code,
         ) from None
     session_name = iam.session_name_for(identity)
     skipped: list[Skipped] = []
@@ -303,7 +304,8 @@ def _organization_accounts(resolver: Resolver, profile: str, is_source: bool) ->
                 error.aws_code,
             ) from None
         raise CheckFailed(
-            f"cannot list the organization's accounts with profile {profile!r}: {error.message}",
+            f"cannot list the organization's accounts with profile {profile!r}: "
+            + said_of(profile, error.message),
             error.code,
             error.aws_code,
         ) from None
@@ -318,7 +320,7 @@ class SsoRequest:
     verify: bool = False
     region: str | None = None
     jobs: int = 16
-    timeout: float = 10.0
+    timeout: float | None = None  # as the AWS CLI waits (aws.session.waits)
 
 
 def discover_sso(paths: store.Paths, request: SsoRequest) -> Found:

@@ -208,8 +208,12 @@ def _obtain(
     duration: int | None,
     mfa_code: str | None,
     no_cache: bool,
+    timeout: float | None = None,
+    wait_longer: str | None = None,
 ) -> Credentials:
-    """The profile's credentials as botocore obtains them (a valid cached role session as it is)."""
+    """The profile's credentials as botocore obtains them (a valid cached role session as it is).
+    ``timeout``: seconds for each AWS call (`aws.session.waits`); None: as the AWS CLI waits.
+    ``wait_longer``: what the command offers after a timeout."""
     from awsprofiles.aws.credentials import get_credentials, validate_mfa_code
 
     if mfa_code is not None:
@@ -217,7 +221,14 @@ def _obtain(
         os.environ[sessions.MFA_CODE] = validate_mfa_code(mfa_code)
     enter(name)
     return get_credentials(
-        files, name, duration=duration, mfa_code=mfa_code, use_cache=not no_cache, snapshot=snapshot
+        files,
+        name,
+        duration=duration,
+        mfa_code=mfa_code,
+        use_cache=not no_cache,
+        snapshot=snapshot,
+        timeout=timeout,
+        wait_longer=wait_longer,
     )
 
 
@@ -248,11 +259,15 @@ def credentials_for(
     duration: int | None = None,
     mfa_code: str | None = None,
     no_cache: bool = False,
+    timeout: float | None = None,
+    wait_longer: str | None = None,
     warn: Warn,
 ) -> Credentials:
-    """What env, exec and credential-process give for ``name``."""
+    """What env, exec and credential-process give for ``name``. For a check (whoami): ``timeout``,
+    seconds for each AWS call (None: as the AWS CLI waits), and ``wait_longer``, what the command
+    offers after a timeout."""
     snapshot = _checked(files, name, duration, mfa_code, warn)
-    return _obtain(files, snapshot, name, duration, mfa_code, no_cache)
+    return _obtain(files, snapshot, name, duration, mfa_code, no_cache, timeout, wait_longer)
 
 
 def check_region(region: str | None, warn: Warn) -> None:

@@ -144,8 +144,11 @@ def _quiet_botocore() -> None:
 
 
 @contextlib.contextmanager
-def _botocore_errors(session: Any, profile: str) -> Iterator[None]:
-    """botocore's failures as `CheckFailed` with check's codes, in profiles' own words."""
+def _botocore_errors(
+    session: Any, profile: str, timeout: float | None = None, wait_longer: str | None = None
+) -> Iterator[None]:
+    """botocore's failures as `CheckFailed` with check's codes, in profiles' own words (a timeout
+    with the seconds each call had and what the command offers to wait longer)."""
     from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
 
     from awsprofiles.aws.errors import classify, origin_of
@@ -158,6 +161,8 @@ def _botocore_errors(session: Any, profile: str) -> Iterator[None]:
         raise classify(
             error,
             profile,
+            timeout=timeout,
+            wait_longer=wait_longer,
             assume_denied=lambda name: _assume_denied(session, name),
             origin=origin_of(profile, session.full_config.get("profiles", {})),
             profiles=session.full_config.get("profiles", {}),
@@ -178,18 +183,25 @@ def _resolve(
     use_cache: bool,
     snapshot: Snapshot | None,
     no_prompt: bool = False,
+    timeout: float | None = None,
+    wait_longer: str | None = None,
 ) -> tuple[Any, Any, str | None]:
     """botocore's session for ``profile``, the credentials its chain finds (refreshable where
     botocore refreshes them: roles, SSO, a credential_process that says when it expires) and the
-    profile's region. ``no_prompt``: the credential_processes it starts never ask for a code."""
+    profile's region. ``no_prompt``: the credential_processes it starts never ask for a code.
+    ``timeout``: the seconds each call of its providers may take (`session.waits`); None: as the
+    AWS CLI waits. ``wait_longer``: what the command offers after a timeout."""
     _quiet_botocore()
     from awsprofiles.aws.errors import no_credentials
-    from awsprofiles.aws.session import make_session, share_parsed_files, wire_assume_role
+    from awsprofiles.aws.session import make_session, share_parsed_files, waits, wire_assume_role
 
     session = make_session(paths, profile, snapshot=snapshot)
+    bounded = waits(timeout)
+    if bounded is not None:  # the clients botocore's providers make (AssumeRole, SSO) get it
+        session.set_default_client_config(bounded)
     if profile not in session.available_profiles:
         raise no_such_profile(profile, session.available_profiles)
-    with _botocore_errors(session, profile):
+    with _botocore_errors(session, profile, timeout, wait_longer):
         if snapshot is not None:  # botocore's key providers read the snapshot, not the files again
             share_parsed_files(session, session.full_config, snapshot)
         resolver = session.get_component("credential_provider")
@@ -214,11 +226,19 @@ def _resolve(
     return session, found, region if isinstance(region, str) and region else None
 
 
-def _frozen(session: Any, found: Any, profile: str, region: str | None) -> Credentials:
-    """What ``found`` holds now, refreshed first by botocore if it is about to expire."""
+def _frozen(
+    session: Any,
+    found: Any,
+    profile: str,
+    region: str | None,
+    timeout: float | None = None,
+    wait_longer: str | None = None,
+) -> Credentials:
+    """What ``found`` holds now, refreshed first by botocore if it is about to expire (a role's
+    first AssumeRole is made here: botocore defers it)."""
     from awsprofiles.aws.session import expiry_of
 
-    with _botocore_errors(session, profile):
+    with _botocore_errors(session, profile, timeout, wait_longer):
         try:
             frozen = found.get_frozen_credentials()
         except RuntimeError:  # botocore: "the refreshed credentials are still expired"
@@ -246,8 +266,12 @@ def get_credentials(
     use_cache: bool = True,
     can_prompt: bool | None = None,
     snapshot: Snapshot | None = None,
+    timeout: float | None = None,
+    wait_longer: str | None = None,
 ) -> Credentials:
     """The credentials of ``profile``, assuming its role (and its source's) if it has one.
+    ``timeout``: seconds for each AWS call; None (env, exec...): as the AWS CLI waits.
+    ``wait_longer``: what the command offers after a timeout (whoami's --timeout).
 
     ``duration`` overrides the profile's duration_seconds for this call (and, as with a profile
     that says so, gives a cache entry of its own). Raises `CheckFailed` with check's codes.
@@ -264,9 +288,16 @@ def get_credentials(
             return cached
     prompter = mfa_prompter(profile, mfa_code, interactive() if can_prompt is None else can_prompt)
     session, found, region = _resolve(
-        paths, profile, duration=duration, prompter=prompter, use_cache=use_cache, snapshot=snapshot
+        paths,
+        profile,
+        duration=duration,
+        prompter=prompter,
+        use_cache=use_cache,
+        snapshot=snapshot,
+        timeout=timeout,
+        wait_longer=wait_longer,
     )
-    return _frozen(session, found, profile, region)
+    return _frozen(session, found, profile, region, timeout, wait_longer)
 
 
 class LiveCredentials:

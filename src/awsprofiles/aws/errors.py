@@ -310,6 +310,7 @@ def refused_action(error: boto.ClientError, needs: Permission | None = None) -> 
 def _client_error(
     error: boto.ClientError,
     profile: str,
+    said: str,
     assume_denied: AssumeDenied | None,
     origin: Origin | None,
     needs: Permission | None,
@@ -322,13 +323,13 @@ def _client_error(
     if origin is None:
         # Without the files' settings (an explicit key): the profile holds the key it signs with.
         origin = keys_origin(profile, "its access key")
-    subject = "" if origin.environment else f"profile {profile!r}: "
+    subject = "" if origin.environment else said
     # An error body botocore cannot parse leaves only the HTTP status as the code (moto's
     # Organizations): 403 Forbidden is a refusal too.
     denied = code in DENIED or code == "403"
     if not denied and (not code or code.isdigit()):
         # Every AWS error names its code: an answer without one did not come from AWS.
-        return not_aws(f"profile {profile!r}: ", endpoint_of(error), f" (HTTP {status})" if status else "")
+        return not_aws(said, endpoint_of(error), f" (HTTP {status})" if status else "")
     if code in _INVALID_KEY:
         return CheckFailed(
             f"{subject}AWS does not know {origin.source} (mistyped, deleted, deactivated or from another "
@@ -351,10 +352,10 @@ def _client_error(
             code,
         )
     if code == "ForbiddenException" and operation == "GetRoleCredentials":
-        return not_assigned(f"profile {profile!r}: ", *_sso_role(profile, profiles), code)
+        return not_assigned(said, *_sso_role(profile, profiles), code)
     if denied and "MultiFactorAuthentication" in message:
         return CheckFailed(
-            f"profile {profile!r}: the role requires MFA and AWS rejected the code or got none; add "
+            f"{said}the role requires MFA and AWS rejected the code or got none; add "
             "mfa_serial to the profile and enter the current code of that device (codes change every "
             "30 seconds and each works once)",
             "mfa-required",
@@ -366,24 +367,24 @@ def _client_error(
             if assume_denied is not None
             else assume_denied_message("its source identity", "its role")
         )
-        return CheckFailed(f"profile {profile!r}: {text}", "assume-denied", code)
+        return CheckFailed(f"{said}{text}", "assume-denied", code)
     if denied:
         fix = (
             f"its IAM user or role needs {needs.sentence()}"
             if needs
             else "the identity's policies (or an organization or permissions boundary policy) do not allow it"
         )
-        return CheckFailed(
-            f"profile {profile!r}: AWS denied {refused_action(error, needs)}: {fix}", "denied", code
-        )
-    return CheckFailed(f"profile {profile!r}: AWS refused with {code} ({operation})", "other", code)
+        return CheckFailed(f"{said}AWS denied {refused_action(error, needs)}: {fix}", "denied", code)
+    return CheckFailed(f"{said}AWS refused with {code} ({operation})", "other", code)
 
 
 def classify(
     error: BaseException,
     profile: str,
     *,
+    subject: str | None = None,
     timeout: float | None = None,
+    wait_longer: str | None = None,
     assume_denied: AssumeDenied | None = None,
     origin: Origin | None = None,
     needs: Permission | None = None,
@@ -392,7 +393,12 @@ def classify(
 ) -> CheckFailed:
     """The `CheckFailed` (with its code) for an exception raised while using ``profile``.
 
+    ``subject``: the words a message begins with, for a call made for something other than a
+    profile (``"sso-session 'acme': "``); by default ``"profile 'NAME': "``.
+
     ``timeout``: the seconds the call was given, named in a timeout's message.
+    ``wait_longer``: what the command offers to wait longer ("raise --timeout"), said after a
+    timeout; None when it offers nothing (it waits as the AWS CLI waits: botocore's defaults).
     ``assume_denied``: writes an assume-denied message naming the principal that tried.
     ``origin``: where the credentials came from (`origin_of`, `ENVIRONMENT`), named in key errors.
     ``needs``: the permission the call requires, named when IAM refuses it.
@@ -400,26 +406,25 @@ def classify(
     a setting that is missing or wrong.
     ``endpoint``: where a call went that no botocore client made (the console's sign-in).
     """
+    said = f"profile {profile!r}: " if subject is None else subject
     if isinstance(error, CheckFailed):
         return error
     if isinstance(error, boto.ClientError):
-        return _client_error(error, profile, assume_denied, origin, needs, profiles or {})
+        return _client_error(error, profile, said, assume_denied, origin, needs, profiles or {})
     if isinstance(error, boto.RefreshWithMFAUnsupportedError):
-        return CheckFailed(
-            f"profile {profile!r}: its session needs a new MFA code; run the command again", "mfa-required"
-        )
+        return CheckFailed(f"{said}its session needs a new MFA code; run the command again", "mfa-required")
     if isinstance(error, boto.SSOError | boto.TokenRetrievalError | boto.UnauthorizedSSOTokenError):
         return CheckFailed(
-            f"profile {profile!r}: no valid IAM Identity Center (SSO) session; "
-            f"run 'profiles login {profile}'",
+            f"{said}no valid IAM Identity Center (SSO) session; run 'profiles login {profile}'",
             "sso-login",
         )
     if isinstance(error, boto.ConnectTimeoutError | boto.ReadTimeoutError):
         within = f" within {timeout:g} s" if timeout is not None else " in time"
         settings = (endpoint or endpoint_of(error) or _ANY_ENDPOINT).named_settings()
+        longer = f" (or {wait_longer})" if wait_longer else ""
         return CheckFailed(
             f"AWS did not answer{within}; check the network and proxy settings, and {settings}, "
-            "then retry (or raise --timeout)",
+            f"then retry{longer}",
             "timeout",
         )
     if isinstance(error, boto.ConnectionError | boto.HTTPClientError):
@@ -436,13 +441,12 @@ def classify(
     ):
         # botocore could not read the answer (its parser raises KeyError for XML without the
         # result it expects): whatever answered is not AWS.
-        return not_aws(f"profile {profile!r}: ", endpoint or endpoint_of(error))
+        return not_aws(said, endpoint or endpoint_of(error))
     if isinstance(error, boto.InfiniteLoopConfigError):
-        return CheckFailed(f"profile {profile!r}: its source_profile chain loops", "lint")
+        return CheckFailed(f"{said}its source_profile chain loops", "lint")
     if isinstance(error, boto.PartialCredentialsError):
         return CheckFailed(
-            f"profile {profile!r}: only half a key pair: it needs both aws_access_key_id and "
-            "aws_secret_access_key",
+            f"{said}only half a key pair: it needs both aws_access_key_id and aws_secret_access_key",
             "no-credentials",
         )
     if isinstance(error, boto.CredentialRetrievalError):
@@ -451,33 +455,33 @@ def classify(
         code = profiles_process_code(str(getattr(error, "kwargs", {}).get("error_msg", "")))
         if code == "mfa-required":
             return MfaCodeNeeded(
-                f"profile {profile!r}: its keyring source needs an MFA code to start its session and "
+                f"{said}its keyring source needs an MFA code to start its session and "
                 f"cannot ask for one here; run 'profiles whoami {profile}' in a terminal once (the "
                 "session is kept in the keyring until it expires), or pass --mfa-code"
             )
         if code is not None:
             return CheckFailed(
-                f"profile {profile!r}: its credential_process (profiles credential-process, its own or "
+                f"{said}its credential_process (profiles credential-process, its own or "
                 "its source's) failed; run it by hand to see why",
                 code,
             )
         return CheckFailed(
-            f"profile {profile!r}: the {provider} (its own or its source's) did not return credentials; "
+            f"{said}the {provider} (its own or its source's) did not return credentials; "
             "run it by hand to see why",
             "no-credentials",
         )
     if isinstance(error, boto.NoCredentialsError | boto.ProfileNotFound):
         return CheckFailed(
-            f"profile {profile!r}: no credentials botocore can use, of its own or its source profile: no "
+            f"{said}no credentials botocore can use, of its own or its source profile: no "
             "keys, role, SSO or credential_process",
             "no-credentials",
         )
     if isinstance(error, boto.InvalidConfigError):
         # botocore's own text names profiles and keys, never values.
-        return CheckFailed(f"profile {profile!r}: botocore cannot use it: {error}", "other")
+        return CheckFailed(f"{said}botocore cannot use it: {error}", "other")
     if isinstance(error, boto.ParamValidationError):
         return CheckFailed(
-            f"profile {profile!r}: a setting was refused before it was sent "
+            f"{said}a setting was refused before it was sent "
             "(check duration_seconds, role_session_name, external_id and the MFA code)",
             "other",
         )
@@ -487,11 +491,11 @@ def classify(
     if setting is not None:
         return setting
     if isinstance(error, boto.BotoCoreError):
-        return CheckFailed(f"profile {profile!r}: botocore cannot use its settings", "other")
+        return CheckFailed(f"{said}botocore cannot use its settings", "other")
     if os.environ.get("PROFILES_DEBUG"):
         raise error  # main shows its traceback, as for any unexpected exception
     return CheckFailed(
-        f"profile {profile!r}: the AWS call failed unexpectedly; run again with PROFILES_DEBUG=1 for "
+        f"{said}the AWS call failed unexpectedly; run again with PROFILES_DEBUG=1 for "
         "the traceback and report it",
         "other",
     )

@@ -18,7 +18,7 @@ from typing import Any
 from awsprofiles.aws.errors import SELF_SERVICE_KEYS, assume_denied_message, classify
 from awsprofiles.aws.identity import Identity, Resolver, identify
 from awsprofiles.aws.session import DEFAULT_REGION, make_session
-from awsprofiles.errors import CheckFailed
+from awsprofiles.errors import CheckFailed, said_of
 from awsprofiles.model import Credentials, did_you_mean
 from awsprofiles.store import Paths, load
 
@@ -135,7 +135,11 @@ def session_name_for(source: Identity, local_user: Callable[[], str] = getpass.g
 
 
 def source_session_name(
-    paths: Paths, source: str, key: KeyPair | None = None, region: str | None = None, timeout: float = 10.0
+    paths: Paths,
+    source: str,
+    key: KeyPair | None = None,
+    region: str | None = None,
+    timeout: float | None = None,
 ) -> str:
     """role_session_name of a role assumed with ``source``'s credentials, as every command that
     writes roles names it (add-role, discover, onboard): `session_name_for` the source's identity.
@@ -201,7 +205,7 @@ def find_role(
     source: str,
     role_name: str | None,
     account: str | None = None,
-    timeout: float = 10.0,
+    timeout: float | None = None,
 ) -> RoleLookup:
     """Identify ``source`` and, when ``role_name`` is given, find that role's ARN with its credentials.
 
@@ -216,7 +220,9 @@ def find_role(
     except CheckFailed as error:
         if error.aws_code == "NoSuchEntity":
             raise CheckFailed(error.message, error.code) from None
-        raise CheckFailed(f"source profile {source!r} cannot be used: {error.message}", error.code) from None
+        raise CheckFailed(
+            f"source profile {source!r} cannot be used: {said_of(source, error.message)}", error.code
+        ) from None
     return RoleLookup(found.arn, found.how, session_name_for(found.source))
 
 
@@ -310,7 +316,13 @@ def try_assume(
             sts.assume_role(RoleArn=arn, RoleSessionName=session_name, DurationSeconds=TRIAL_SECONDS)
         except Exception as error:
             denied = assume_denied_message(who, arn)
-            return classify(error, source, timeout=resolver.timeout, assume_denied=lambda _: denied)
+            return classify(
+                error,
+                source,
+                timeout=resolver.timeout,
+                wait_longer=resolver.wait_longer,
+                assume_denied=lambda _: denied,
+            )
         return None
 
     workers = max(1, min(jobs, len(role_arns)))

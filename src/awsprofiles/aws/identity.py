@@ -13,7 +13,6 @@ from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.config import Config
 from botocore.loaders import create_loader
 
 from awsprofiles import graph
@@ -29,19 +28,19 @@ from awsprofiles.aws.errors import (
     origin_of,
 )
 from awsprofiles.aws.session import (
+    ATTEMPTS,
     DEFAULT_REGION,
     builtin_events,
     client_with_key,
     ignore_environment_profile,
     make_session,
     share_parsed_files,
+    waits,
     wire_assume_role,
 )
-from awsprofiles.errors import CheckFailed
+from awsprofiles.errors import CheckFailed, said_of
 from awsprofiles.model import Credentials
 from awsprofiles.store import Paths, Snapshot
-
-ATTEMPTS = 2
 
 
 @dataclass(frozen=True)
@@ -95,19 +94,17 @@ def identify(
     paths: Paths,
     profile: str,
     credentials: Credentials,
-    timeout: float = 10.0,
+    timeout: float | None = 10.0,
     *,
     region: str | None = None,
     new: bool = False,
+    wait_longer: str | None = None,
 ) -> Identity:
     """Who ``credentials`` (obtained for ``profile``) are: STS GetCallerIdentity, with a client
     configured like the profile (its region, endpoint; ``region`` instead) that signs with them.
-    ``new``: the files do not have the profile yet (a key given to onboard for it)."""
-    config = Config(
-        connect_timeout=timeout / ATTEMPTS,
-        read_timeout=timeout / ATTEMPTS,
-        retries={"total_max_attempts": ATTEMPTS, "mode": "standard"},
-    )
+    ``new``: the files do not have the profile yet (a key given to onboard for it).
+    ``wait_longer``: what the command offers after a timeout (`classify`)."""
+    config = waits(timeout)
     try:
         sts = client_with_key(
             paths,
@@ -121,7 +118,7 @@ def identify(
         )
         reply = sts.get_caller_identity()
     except Exception as error:
-        raise classify(error, profile, timeout=timeout) from None
+        raise classify(error, profile, timeout=timeout, wait_longer=wait_longer) from None
     return Identity(str(reply["Account"]), str(reply["Arn"]), str(reply["UserId"]))
 
 
@@ -143,23 +140,22 @@ class Resolver:
     def __init__(
         self,
         paths: Paths,
-        timeout: float = 10.0,
+        timeout: float | None = None,
         attempts: int = ATTEMPTS,
         snapshot: Snapshot | None = None,
         processes_may_prompt: bool = True,
+        wait_longer: str | None = None,
     ) -> None:
         self.paths = paths
         #: False: the credential_processes it starts are told never to ask for an MFA code.
         self.processes_may_prompt = processes_may_prompt
         #: The files as the caller read them: botocore is given them instead of parsing them again.
         self.snapshot = snapshot
+        #: One call with its retry fits in ``timeout`` seconds; None: as the AWS CLI waits (`waits`).
         self.timeout = timeout
-        # One call with its retry fits in ``timeout``.
-        self._config = Config(
-            connect_timeout=timeout / attempts,
-            read_timeout=timeout / attempts,
-            retries={"total_max_attempts": attempts, "mode": "standard"},
-        )
+        #: What the command offers to wait longer, said when a call times out (`classify`).
+        self.wait_longer = wait_longer
+        self._config = waits(timeout, attempts)
         self._base: _Base | None = None
         self._base_lock = threading.Lock()
         self._assumed: dict[tuple[tuple[str, ...], str], Any] = {}
@@ -214,7 +210,8 @@ class Resolver:
         # The files are parsed once for all profiles.
         share_parsed_files(session, base.full_config, self.snapshot)
         session.register_component("data_loader", base.loader)
-        session.set_default_client_config(self._config)
+        if self._config is not None:
+            session.set_default_client_config(self._config)
         name = session.get_config_variable("profile") or "default"
         if scope is None:
             scope = self.source_chain(name)
@@ -255,6 +252,11 @@ class Resolver:
 
     def client(self, profile: str | None, service: str) -> Any:
         """A client with the profile's credentials; raises CheckFailed if it has none."""
+        return self._client(profile, service)[1]
+
+    def _client(self, profile: str | None, service: str) -> tuple[str, Any]:
+        """The profile used (None: the one botocore chose, AWS_DEFAULT_PROFILE, AWS_PROFILE or
+        default) and a client with its credentials."""
         shown = profile or "default"
         origin: Origin | None = None
         try:
@@ -267,7 +269,7 @@ class Resolver:
             if getattr(credentials, "method", None) == "env":
                 origin = ENVIRONMENT
             self._origins[profile or ""] = origin
-            return session.create_client(service, region_name=self.region(session))
+            return shown, session.create_client(service, region_name=self.region(session))
         except Exception as error:
             # botocore raises while building the chain too (e.g. an invalid setting value).
             raise self.explain(error, shown, origin) from None
@@ -287,10 +289,9 @@ class Resolver:
         return cached
 
     def _whoami(self, profile: str | None) -> Identity:
-        shown = profile or "default"
         if profile is not None:
             self._warm_source_chain(profile)
-        sts = self.client(profile, "sts")
+        shown, sts = self._client(profile, "sts")
         try:
             reply = sts.get_caller_identity()
         except Exception as error:
@@ -311,6 +312,7 @@ class Resolver:
             error,
             profile,
             timeout=self.timeout,
+            wait_longer=self.wait_longer,
             assume_denied=self._assume_denied,
             origin=origin,
             profiles=self.profiles(),
@@ -325,7 +327,7 @@ class Resolver:
             try:
                 principal = self.whoami(source).arn
             except CheckFailed as error:
-                return f"its source profile {source!r} fails: {error.message}"
+                return f"its source profile {source!r} fails: {said_of(source, error.message)}"
             who = f"{principal} (its source profile {source!r})"
         elif isinstance(values.get("credential_source"), str):
             who = f"the credentials from its credential_source {values['credential_source']}"

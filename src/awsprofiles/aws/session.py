@@ -22,6 +22,30 @@ from awsprofiles.store import Paths, Snapshot
 
 #: The region STS and IAM are called in when a profile names none (their global endpoint's).
 DEFAULT_REGION = "us-east-1"
+#: How many times a call with a `waits` bound is tried.
+ATTEMPTS = 2
+
+
+def waits(timeout: float | None, attempts: int = ATTEMPTS) -> Any:
+    """How long a client waits for AWS: the botocore ``Config`` of one call bounded by ``timeout``
+    seconds, ``attempts`` tries each given its share.
+
+    None (no ``Config``): as the AWS CLI waits, with botocore's defaults (60 s to connect, 60 s
+    for an answer, botocore's retries, which the profile's ``max_attempts`` and ``retry_mode`` or
+    ``AWS_MAX_ATTEMPTS`` and ``AWS_RETRY_MODE`` set). Only the checks, which report many profiles
+    and must not hang on one, pass a timeout (``check`` and ``whoami``'s ``--timeout``, the check
+    after an edit), and logout's revoke, which a sign-out does not wait for; every other call
+    waits as ``aws`` would, so that nothing fails here that works with ``aws``.
+    """
+    if timeout is None:
+        return None
+    from botocore.config import Config
+
+    return Config(
+        connect_timeout=timeout / attempts,
+        read_timeout=timeout / attempts,
+        retries={"total_max_attempts": attempts, "mode": "standard"},
+    )
 
 
 def full_config(snapshot: Snapshot) -> dict[str, Any]:

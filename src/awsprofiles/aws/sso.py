@@ -27,8 +27,8 @@ What other modules call (``awsprofiles.login`` and ``profiles discover``)::
     remove_token(sso) -> bool
     load_registration(sso) -> Registration | None / save_registration(sso, registration)
     valid_token(sso) -> Token                         # or CheckFailed 'sso-login' naming the login command
-    list_accounts(token, paths=None, timeout=10.0) -> list[Account]                  # every page
-    list_account_roles(token, account_id, paths=None, timeout=10.0) -> list[AccountRole]  # every page
+    list_accounts(token, paths=None, timeout=None) -> list[Account]                  # every page
+    list_account_roles(token, account_id, paths=None, timeout=None) -> list[AccountRole]  # every page
     try_role_credentials(token, [(account_id, role_name)...]) -> {pair: CheckFailed | None}  # verify
     login(sso, on_pending, paths=None, force=False, sleep=None) -> SignedIn   # valid, refreshed or new
     revoke(token, paths=None) -> bool; cached_tokens() -> [(path, Token)]     # for logout
@@ -343,22 +343,25 @@ class AccountRole:
 
 
 def unsigned_client(
-    service: str, region: str, paths: store.Paths | None = None, timeout: float = 10.0, attempts: int = 2
+    service: str,
+    region: str,
+    paths: store.Paths | None = None,
+    timeout: float | None = None,
+    attempts: int = 2,
 ) -> Any:
-    """A botocore client for an SSO API (they take no AWS signature), honouring endpoint settings."""
+    """A botocore client for an SSO API (they take no AWS signature), honouring endpoint settings.
+    ``timeout``: the seconds a call and its retries may take (`session.waits`); None: as ``aws``."""
     from botocore import UNSIGNED
     from botocore.config import Config
 
-    from awsprofiles.aws.session import make_session, share_loader
+    from awsprofiles.aws.session import make_session, share_loader, waits
 
     session = share_loader(make_session(paths or store.locate()))
-    config = Config(
-        signature_version=UNSIGNED,
-        connect_timeout=timeout,
-        read_timeout=timeout,
-        retries={"total_max_attempts": attempts, "mode": "standard"},
+    config = Config(signature_version=UNSIGNED)
+    bounded = waits(timeout, attempts)
+    return session.create_client(
+        service, region_name=region, config=config if bounded is None else config.merge(bounded)
     )
-    return session.create_client(service, region_name=region, config=config)
 
 
 def _portal_failure(error: BaseException, what: str, role: tuple[str, str] | None = None) -> CheckFailed:
@@ -379,10 +382,10 @@ def _portal_failure(error: BaseException, what: str, role: tuple[str, str] | Non
         if code == "ForbiddenException" and error.operation_name == "GetRoleCredentials":
             account, role_name = role or (None, None)
             return not_assigned("", account, role_name, code)
-    return classify(error, what)
+    return classify(error, what, subject=f"IAM Identity Center ({what}): ")
 
 
-def portal_client(token: Token, paths: store.Paths | None = None, timeout: float = 10.0) -> Any:
+def portal_client(token: Token, paths: store.Paths | None = None, timeout: float | None = None) -> Any:
     """The SSO portal API's client for ``token``: make it once for many calls (a client costs
     tens of milliseconds; botocore clients may be shared between threads)."""
     return unsigned_client("sso", token.region, paths, timeout)
@@ -393,7 +396,7 @@ def _pages(
     operation: str,
     result: str,
     paths: store.Paths | None,
-    timeout: float,
+    timeout: float | None,
     portal: Any = None,
     **kwargs: str,
 ) -> list[dict[str, Any]]:
@@ -406,7 +409,7 @@ def _pages(
 
 
 def list_accounts(
-    token: Token, paths: store.Paths | None = None, timeout: float = 10.0, portal: Any = None
+    token: Token, paths: store.Paths | None = None, timeout: float | None = None, portal: Any = None
 ) -> list[Account]:
     """Every account the signed-in user is assigned to (SSO ListAccounts, all pages)."""
     return [
@@ -423,7 +426,7 @@ def list_account_roles(
     token: Token,
     account_id: str,
     paths: store.Paths | None = None,
-    timeout: float = 10.0,
+    timeout: float | None = None,
     portal: Any = None,
 ) -> list[AccountRole]:
     """Every role the signed-in user may use in ``account_id`` (SSO ListAccountRoles, all pages)."""
@@ -439,7 +442,7 @@ def try_role_credentials(
     token: Token,
     pairs: list[tuple[str, str]],
     paths: store.Paths | None = None,
-    timeout: float = 10.0,
+    timeout: float | None = None,
     jobs: int = 16,
     portal: Any = None,
 ) -> dict[tuple[str, str], CheckFailed | None]:
@@ -516,7 +519,7 @@ def login(
     paths: store.Paths | None = None,
     force: bool = False,
     sleep: Callable[[float], None] | None = None,
-    timeout: float = 10.0,
+    timeout: float | None = None,
 ) -> SignedIn:
     """Make sure ``sso`` has a token that works: the cached one, a refreshed one, or a new sign-in.
 
@@ -538,11 +541,13 @@ def login(
     return SignedIn(token, "signed-in", save_token(sso, token))
 
 
-def _oidc(sso: SsoSession, paths: store.Paths | None, timeout: float) -> Any:
+def _oidc(sso: SsoSession, paths: store.Paths | None, timeout: float | None) -> Any:
     return unsigned_client("sso-oidc", sso.region, paths, timeout)
 
 
-def _refresh(sso: SsoSession, cached: Token, paths: store.Paths | None, timeout: float) -> Token | None:
+def _refresh(
+    sso: SsoSession, cached: Token, paths: store.Paths | None, timeout: float | None
+) -> Token | None:
     """The refresh_token grant, as botocore's SSOTokenProvider does it; None when AWS refuses it."""
     from botocore.exceptions import ClientError
 
@@ -558,7 +563,7 @@ def _refresh(sso: SsoSession, cached: Token, paths: store.Paths | None, timeout:
     except ClientError:
         return None  # an expired or revoked refresh token: sign in again
     except Exception as error:
-        raise classify(error, sso.label) from None
+        raise classify(error, sso.label, subject=f"{sso.label}: ") from None
     return _issued(sso, answer, cached.client_id, cached.client_secret, cached.registration_expires_at)
 
 
@@ -604,7 +609,7 @@ def _device_sign_in(
     on_pending: Callable[[Authorization], None],
     paths: store.Paths | None,
     sleep: Callable[[float], None] | None,
-    timeout: float,
+    timeout: float | None,
 ) -> Token:
     from awsprofiles.aws.errors import classify
 
@@ -642,7 +647,7 @@ def _device_sign_in(
     except ProfilesError:
         raise
     except Exception as error:
-        raise classify(error, sso.label) from None
+        raise classify(error, sso.label, subject=f"{sso.label}: ") from None
     return _issued(sso, answer, registration.client_id, registration.client_secret, registration.expires_at)
 
 

@@ -37,7 +37,8 @@ app = _Application(
         "~/.aws/credentials in place, check every profile against AWS, and use a role "
         "in any shell.\n\n"
         "Exit codes: 0 ok; 1 a check or AWS call failed; 2 bad input; "
-        "3 refused (exists or in use); 4 a file cannot be read, parsed or written."
+        "3 refused (exists or in use); 4 a file or the keyring cannot be read, parsed or written; "
+        "130 interrupted (Ctrl-C)."
     ),
     no_args_is_help=True,
     add_completion=False,

@@ -97,6 +97,7 @@ def check_command(
         jobs=jobs,
         timeout=timeout,
         warnings=warnings,
+        wait_longer=check.RAISE_TIMEOUT,
     )
     warn(warnings)
     raise typer.Exit(render_results(results, json, wide))

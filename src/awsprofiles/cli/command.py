@@ -5,6 +5,9 @@
   ``FILE``, ``SECONDS``) and ranges are said in words. ``profiles --help`` groups the commands in
   panels with their whole summaries, and each command's help ends with examples and its docs page,
   all from one table (`awsprofiles.cli.help_table`), not from each command's decorator.
+- **Lines break between words only** (`wrap_text`): never inside an option name (click breaks
+  ``--no-check`` after ``--no-``) or a bracketed note (``[default: ...]``, ``[sso-login]``). A
+  row whose note is too long for its column is written under its option (`HelpFormatter`).
 - **Ctrl-C** ends the line (a prompt may be waiting on it) and says ``error: interrupted``, exit 130;
   Typer would exit 130 without a word.
 - **A closed stdout** (``profiles list | head -1``) ends quietly with exit 141, as a program the
@@ -15,8 +18,9 @@
 
 from __future__ import annotations
 
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import typer
@@ -74,6 +78,93 @@ def _option_help(option: Any) -> tuple[str, str]:
 
 Rows = list[tuple[str, str]]
 
+#: A bracketed note, wrapped as one word: "[default: $AWS_CONFIG_FILE, else ~/.aws/config]".
+_BRACKETED = re.compile(r"\[[^\[\]\n]*\]")
+#: What a bracketed note's spaces are while its text is wrapped (a character no help holds).
+_KEPT_SPACE = "\ue000"
+
+
+def _wrapped(paragraph: str, width: int, first: str, rest: str) -> list[str]:
+    import textwrap
+
+    kept = _BRACKETED.sub(lambda note: note.group().replace(" ", _KEPT_SPACE), paragraph)
+    lines = textwrap.wrap(
+        kept,
+        width,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=False,  # a word longer than the line overflows it, whole
+        break_on_hyphens=False,  # "--no-check", "sso-login" are one word
+    )
+    return [line.replace(_KEPT_SPACE, " ") for line in lines]
+
+
+def wrap_text(text: str, width: int, first: str = "", rest: str = "") -> str:
+    """click's ``wrap_text`` with ``preserve_paragraphs`` (paragraphs apart, a paragraph after a
+    ``\\b`` line kept as written, a paragraph's own indentation kept), but a line breaks only
+    between words: never inside an option name or a bracketed note."""
+    paragraphs: list[tuple[int, bool, list[str]]] = []
+    for block in re.split(r"\n\s*\n", text.expandtabs().strip("\n")):
+        lines = block.splitlines()
+        indent = len(lines[0]) - len(lines[0].lstrip())
+        raw = lines[0].strip() == "\b"
+        paragraphs.append((indent, raw, lines[1:] if raw else [line.strip() for line in lines]))
+    out = []
+    for indent, raw, lines in paragraphs:
+        pad = " " * indent
+        if raw:
+            out.append("\n".join(f"{rest}{pad}{line}" if line else line for line in lines))
+        else:
+            out.append("\n".join(_wrapped(" ".join(lines), width, first + pad, rest + pad)))
+    return "\n\n".join(out)
+
+
+def _longest_word(text: str) -> int:
+    kept = _BRACKETED.sub(lambda note: note.group().replace(" ", _KEPT_SPACE), text)
+    return max((len(word) for word in kept.split()), default=0)
+
+
+class HelpFormatter(click.HelpFormatter):
+    """click's formatter, with lines broken between words only (`wrap_text`)."""
+
+    #: How far under its option a row's text starts when its column is too narrow for a note.
+    HANGING = 4
+
+    def write_text(self, text: str) -> None:
+        indent = " " * self.current_indent
+        self.write(wrap_text(text, self.width, indent, indent))
+        self.write("\n")
+
+    def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = list(rows)
+        widths = click.formatting.measure_table(rows)
+        first_col = min(widths[0], col_max) + col_spacing if widths else col_spacing
+        text_width = max(self.width - first_col - 2, 10)
+        for first, second in rows:
+            self.write(f"{'':>{self.current_indent}}{first}")
+            if not second:
+                self.write("\n")
+                continue
+            if _longest_word(second) > text_width:
+                # Under the option, on lines of nearly the whole width: a note is never cut.
+                hanging = " " * (self.current_indent + self.HANGING)
+                self.write("\n" + wrap_text(second, self.width, hanging, hanging) + "\n")
+                continue
+            if len(first) <= first_col - col_spacing:
+                self.write(" " * (first_col - len(first)))
+            else:
+                self.write("\n" + " " * (first_col + self.current_indent))
+            lines = wrap_text(second, text_width).splitlines() or [""]
+            self.write(f"{lines[0]}\n")
+            for line in lines[1:]:
+                self.write(f"{'':>{first_col + self.current_indent}}{line}\n" if line else "\n")
+
+
+class HelpContext(click.Context):
+    """A command's context, whose help is written by `HelpFormatter`."""
+
+    formatter_class = HelpFormatter
+
 
 def help_rows(command: click.Command, ctx: click.Context) -> tuple[Rows, Rows]:
     """The Arguments and the Options a command's help lists: (``NAME...``, help), (``--x SECONDS``, help).
@@ -126,6 +217,8 @@ def write_examples(name: str, formatter: click.HelpFormatter) -> None:
 class ProfilesCommand(TyperCommand):
     """A command whose help shows no Python types, and ends with examples and its docs page."""
 
+    context_class = HelpContext
+
     def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
         pieces = [self.options_metavar] if self.options_metavar else []
         return pieces + [
@@ -161,6 +254,8 @@ class CommandLineCommand(ProfilesCommand):
 class ProfilesGroup(TyperGroup):
     """The ``profiles`` command: its commands in panels; Ctrl-C and a closed stdout as the module
     says, for every command."""
+
+    context_class = HelpContext
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         shown = {}

@@ -141,7 +141,9 @@ def add_role(
         str | None, typer.Option("--session-name", help="role_session_name shown in CloudTrail.")
     ] = None,
     duration: Annotated[int | None, duration_option("Session duration in seconds ({range}).")] = None,
-    region: Annotated[str | None, region_option("Default region.")] = None,
+    region: Annotated[
+        str | None, region_option("Default region [default: the source profile's region].")
+    ] = None,
     role_name: Annotated[
         str | None,
         role_name_option("Name of the role to look up when --role-arn is not given [default: NAME]."),
