@@ -509,3 +509,34 @@ def test_no_message_makes_a_possessive_of_a_quoted_name() -> None:
         if quoted_possessive.search(line)
     ]
     assert found == []
+
+
+@pytest.mark.parametrize("handler", [_NotAws, _NotAwsText])
+def test_an_organizations_endpoint_that_is_not_aws_is_named_not_unexpected(
+    handler: type[BaseHTTPRequestHandler], home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Organizations speaks JSON: botocore reads a web page as an answer without 'Accounts'."""
+    from awsprofiles.aws import iam
+    from awsprofiles.aws.identity import Resolver
+    from awsprofiles.errors import CheckFailed
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_ORGANIZATIONS", endpoint)
+        write(
+            home,
+            config="[profile alice]\nregion = eu-west-1\n",
+            credentials="[alice]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n",
+        )
+        with pytest.raises(CheckFailed) as failed:
+            iam.list_accounts(Resolver(home.paths, timeout=5), "alice")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert failed.value.code == "other"
+    assert endpoint in failed.value.message
+    assert "not an AWS answer" in failed.value.message
+    assert "AWS_ENDPOINT_URL_ORGANIZATIONS" in failed.value.message
+    assert "unexpected" not in failed.value.message

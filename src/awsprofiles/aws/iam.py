@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from awsprofiles.aws.errors import SELF_SERVICE_KEYS, assume_denied_message, classify
+from awsprofiles.aws.errors import SELF_SERVICE_KEYS, Endpoint, assume_denied_message, classify, not_aws
 from awsprofiles.aws.identity import Identity, Resolver, identify
 from awsprofiles.aws.session import DEFAULT_REGION, make_session
 from awsprofiles.errors import CheckFailed, said_of
@@ -247,11 +247,20 @@ def list_accounts(resolver: Resolver, profile: str) -> list[Account]:
         pages = organizations.get_paginator("list_accounts").paginate(
             PaginationConfig={"PageSize": ACCOUNTS_PER_PAGE}
         )
-        return [
-            Account(str(account["Id"]), str(account.get("Name") or ""), _state(account))
-            for page in pages
-            for account in page["Accounts"]
-        ]
+        accounts = []
+        for page in pages:
+            listed = page.get("Accounts")
+            if not isinstance(listed, list) or not all(
+                isinstance(account, dict) and isinstance(account.get("Id"), str) for account in listed
+            ):
+                # botocore reads a body that is not Organizations' JSON (a web page) as an answer
+                # without Accounts: whatever answered is not AWS.
+                endpoint = Endpoint.of_service(organizations.meta.endpoint_url, "organizations")
+                raise not_aws(f"profile {profile!r}: ", endpoint)
+            accounts += [
+                Account(account["Id"], str(account.get("Name") or ""), _state(account)) for account in listed
+            ]
+        return accounts
     except Exception as error:
         raise resolver.explain(error, profile) from None
 
