@@ -13,6 +13,8 @@ stdout ends quietly (141), and any failure that escapes a fast path is reported 
 reports it (`awsprofiles.cli.report`: one ``error:`` line and its exit code, never a traceback).
 A shell's completion request (``_PROFILES_COMPLETE``, set by the scripts of ``profiles
 completion``) is answered from the cached command spec: a Tab must come back at once.
+
+A fast path loads only what it uses (tests/test_fast_paths.py).
 """
 
 from __future__ import annotations
