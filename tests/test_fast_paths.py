@@ -10,17 +10,19 @@ point), served, and the modules it loaded are compared with the ones it must nev
 from __future__ import annotations
 
 import ast
+import gc
 import importlib
 import json
 import re
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from awsprofiles import model, store, vault
+from awsprofiles import child, model, store, using, vault
 from awsprofiles.aws.role_cache import CachedSession
 from awsprofiles.cmdline import Option, Plain
 from awsprofiles.records import Frozen, Record
@@ -219,3 +221,56 @@ def test_records_that_hold_secrets_never_show_them() -> None:
     assert credentials.in_region("us-east-1") == model.Credentials(
         "ASIAKEY", "the-secret", "the-token", None, "us-east-1"
     )
+
+
+# --------------------------------------------------------------------------- garbage collection
+
+
+_COLLECTING = """
+import atexit, gc, sys
+atexit.register(lambda: print("COLLECTING", gc.isenabled(), file=sys.stderr))
+sys.argv = ["profiles", *sys.argv[1:]]
+from awsprofiles.entry import run
+run()
+"""
+
+
+def collecting(*args: str) -> bool:
+    """Whether the cyclic garbage collector is on when ``profiles ARGS`` (the entry point) ends."""
+    ran = subprocess.run(
+        [sys.executable, "-c", _COLLECTING, *args], capture_output=True, text=True, timeout=60
+    )
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    return ran.stderr.splitlines()[-1] == "COLLECTING True"
+
+
+def test_a_fast_path_runs_without_the_garbage_collector_and_the_cli_with_it(cached_role: None) -> None:
+    assert not collecting("env", "target", "--shell", "bash")
+    assert not collecting("--version")
+    assert collecting("list")  # the CLI, which may run for long (check, serve)
+
+
+def test_the_command_exec_runs_and_the_endpoint_it_serves_collect_garbage(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """exec's fast path may then wait for hours (a command whose credentials expire, or one
+    served by an endpoint that renews them): from there on, garbage is collected as usual."""
+    seen: list[bool] = []
+
+    def child_run(*args: object, **kwargs: object) -> int:
+        seen.append(gc.isenabled())
+        return 0
+
+    monkeypatch.setattr(child, "run", child_run)
+    expires = datetime.now(UTC) + timedelta(hours=1)
+    source = SimpleNamespace(current=lambda: None, report=lambda message: None, profile="target")
+    gc.disable()
+    try:
+        using.run_with(
+            model.Credentials("ASIA", "secret", "token", expires), "/bin/true", ["true"], None, "p"
+        )
+        gc.disable()
+        using.run_with_endpoint(source, "/bin/true", ["true"], None, None)  # type: ignore[arg-type]
+    finally:
+        gc.enable()
+    assert seen == [True, True]

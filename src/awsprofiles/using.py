@@ -14,6 +14,7 @@ same bytes. Secrets are written to stdout only, and only once everything has suc
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -148,6 +149,7 @@ def run_with(
     Credentials that expire: ``profiles`` waits for the command, to warn a few minutes before
     they do (`expiry.warn_before`); others: on POSIX, the command runs in place of this process.
     """
+    gc.enable()  # the command may run for hours (the entry point's fast paths turn it off)
     environment = command_environment(
         [*shells.credential_assignments(credentials), (shells.ACTIVE, name)], inherited
     )
@@ -174,6 +176,7 @@ def run_with_endpoint(
 ) -> int:
     """``exec --server``: ``command`` run with a credential endpoint that serves ``source`` for as
     long as it runs (and none of the keys or profile an SDK would take before it); its exit code."""
+    gc.enable()  # the endpoint may serve for hours (the entry point's fast paths turn it off)
     from awsprofiles import child
     from awsprofiles.endpoint import Endpoint
 
