@@ -49,11 +49,11 @@ class Home:
 
     @property
     def config(self) -> Path:
-        return self.paths.config
+        return Path(self.paths.config)
 
     @property
     def credentials(self) -> Path:
-        return self.paths.credentials
+        return Path(self.paths.credentials)
 
 
 @pytest.fixture(autouse=True)

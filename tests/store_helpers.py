@@ -46,8 +46,8 @@ def changed_lines(before: bytes, after: bytes) -> list[str]:
     return [line for line in list(diff)[2:] if not line.startswith("@@")]
 
 
-def snapshot_bytes(*paths: Path) -> dict[Path, bytes | None]:
-    return {path: path.read_bytes() if path.exists() else None for path in paths}
+def snapshot_bytes(*paths: str | Path) -> dict[Path, bytes | None]:
+    return {Path(path): Path(path).read_bytes() if os.path.exists(path) else None for path in paths}
 
 
 def botocore_profile(config: Path, credentials: Path, name: str) -> dict[str, object]:

@@ -274,7 +274,7 @@ def test_the_spec_is_rebuilt_when_the_code_changes_and_a_broken_cache_is_no_erro
     builds = []
     monkeypatch.setattr(completing, "build_spec", lambda root: builds.append(1) or spec)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    folder = completion.cache_dir()
+    folder = Path(completion.cache_dir())
     folder.mkdir(parents=True)
     installation = completion.installation()
     (folder / f"completion-{installation}-old.json").write_text("{}")  # an older version's

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -87,7 +89,7 @@ def test_role_chain_assumes_each_role_and_caches_each_step(home: Home, aws: None
     )
     get_credentials(home.paths, "deploy")
     assert sorted(role.role_arn for role in assumed()) == sorted([HOP, ROLE])
-    entries = sorted(cli_cache_dir().glob("*.json"))
+    entries = sorted(Path(cli_cache_dir()).glob("*.json"))
     assert len(entries) == 2
     assert all(stat.S_IMODE(entry.stat().st_mode) == 0o600 for entry in entries)
     get_credentials(home.paths, "deploy")
@@ -99,7 +101,7 @@ def test_no_cache_neither_reads_nor_writes_the_cache(home: Home, aws: None) -> N
     first = get_credentials(home.paths, "deploy", use_cache=False)
     second = get_credentials(home.paths, "deploy", use_cache=False)
     assert first.access_key_id != second.access_key_id
-    assert not cli_cache_dir().exists() or not list(cli_cache_dir().iterdir())
+    assert not os.path.exists(cli_cache_dir()) or not os.listdir(cli_cache_dir())
 
 
 def test_mfa_without_a_code_or_terminal_is_mfa_required(home: Home, aws: None) -> None:

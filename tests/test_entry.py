@@ -145,7 +145,7 @@ def test_a_value_the_shell_cannot_hold_goes_to_the_cli_with_nothing_printed(
     home: Home, cached_role: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     # A secret with a % is a session the cache may hold, but cmd would expand it.
-    entry = next(cli_cache_dir().glob("*.json"))
+    entry = next(Path(cli_cache_dir()).glob("*.json"))
     document = json.loads(entry.read_text())
     document["Credentials"]["SecretAccessKey"] = "50%off"
     entry.write_text(json.dumps(document))

@@ -114,9 +114,9 @@ def write_files(folder: Path, chosen: dict[str, tuple[str, str]]) -> store.Paths
         config.append(f"[profile {name}]\n" + "".join(f"{k} = {v}\n" for k, v in in_config.items()))
         if in_credentials:
             credentials.append(f"[{name}]\n" + "".join(f"{k} = {v}\n" for k, v in in_credentials.items()))
+    (folder / "config").write_text("".join(config))
+    (folder / "credentials").write_text("".join(credentials))
     paths = store.Paths(folder / "config", folder / "credentials")
-    paths.config.write_text("".join(config))
-    paths.credentials.write_text("".join(credentials))
     (folder / "token").write_text("a web identity token")
     return paths
 

@@ -441,7 +441,7 @@ def test_a_protect_whose_second_write_and_restore_fail_deletes_the_item_and_the_
     assert listed.code == 0, listed.err
     assert "was put back as it was before that run" in listed.err
     assert files(home) == start
-    assert not journal.exists()
+    assert not os.path.exists(journal)
 
 
 def test_a_key_that_spans_lines_is_not_protected_and_an_item_that_does_is_not_unprotected(

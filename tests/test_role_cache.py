@@ -62,7 +62,7 @@ def cache_entry(
         "SessionToken": f"cached-token-{tag}",
         "Expiration": expires.strftime("%Y-%m-%dT%H:%M:%SUTC"),
     }
-    folder = cli_cache_dir()
+    folder = Path(cli_cache_dir())
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{role_cache.cache_key(arguments)}.json").write_text(json.dumps({"Credentials": credentials}))
     return credentials
@@ -252,7 +252,7 @@ def test_profiles_botocore_resolves_otherwise_are_left_to_it(home: Home, target:
     profile = snapshot.profile("target")
     assert profile is not None
     arguments = role_cache.assume_role_arguments(profile.values) or {"RoleArn": ROLE}
-    folder = cli_cache_dir()
+    folder = Path(cli_cache_dir())
     folder.mkdir(parents=True)
     expires = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SUTC")
     entry = {"AccessKeyId": "ASIA1", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": expires}
@@ -275,7 +275,7 @@ def test_profiles_botocore_resolves_otherwise_are_left_to_it(home: Home, target:
 def test_unreadable_or_incomplete_entries_are_left_to_botocore(home: Home, content: str) -> None:
     write(home, f"[profile target]\nrole_arn = {ROLE}\nsource_profile = base\n")
     in_an_hour = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    folder = cli_cache_dir()
+    folder = Path(cli_cache_dir())
     folder.mkdir(parents=True)
     key = role_cache.cache_key({"RoleArn": ROLE})
     (folder / f"{key}.json").write_text(content.replace("{in_an_hour}", in_an_hour))
@@ -314,7 +314,7 @@ def test_env_of_a_cached_role_starts_without_botocore(home: Home) -> None:
 
 
 def test_cache_folder_is_the_aws_clis(home: Home) -> None:
-    assert cli_cache_dir() == Path(home.root) / ".aws" / "cli" / "cache"
+    assert cli_cache_dir() == str(Path(home.root) / ".aws" / "cli" / "cache")
 
 
 def test_a_role_on_a_keyring_source_is_served_from_the_cache_as_botocore_serves_it(
@@ -441,7 +441,7 @@ def _tmp_files(folder: Path) -> list[str]:
 
 
 def test_botocores_view_of_the_cache_misses_every_unusable_entry(home: Home) -> None:
-    folder = cli_cache_dir()
+    folder = Path(cli_cache_dir())
     folder.mkdir(parents=True)
     cache = role_cache.EntryCache(folder)
     os.mkfifo(folder / "fifo.json")
@@ -463,7 +463,7 @@ def test_botocores_view_of_the_cache_misses_every_unusable_entry(home: Home) -> 
 
 def test_a_directory_at_an_entry_is_refused_naming_it_and_how_to_remove_it(home: Home, aws: None) -> None:
     write(home, f"[profile target]\nrole_arn = {ROLE}\nsource_profile = base\n")
-    entry = cli_cache_dir() / f"{role_cache.cache_key({'RoleArn': ROLE})}.json"
+    entry = Path(cli_cache_dir()) / f"{role_cache.cache_key({'RoleArn': ROLE})}.json"
     entry.mkdir(parents=True)
     with pytest.raises(FileProblem) as refused:
         get_credentials(home.paths, "target", can_prompt=False, snapshot=store.load(home.paths))
@@ -482,7 +482,7 @@ def test_a_directory_at_an_entry_is_refused_naming_it_and_how_to_remove_it(home:
 def test_a_write_that_fails_leaves_no_temporary_file_and_says_which_file(
     home: Home, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = cli_cache_dir()
+    folder = Path(cli_cache_dir())
     folder.mkdir(parents=True)
     cache = role_cache.EntryCache(folder)
     (folder / "dir.json").mkdir()
@@ -504,7 +504,7 @@ def test_a_write_that_fails_leaves_no_temporary_file_and_says_which_file(
 
 
 def test_a_symlinked_entry_is_replaced_by_a_file_never_written_through(home: Home, tmp_path: Path) -> None:
-    folder = cli_cache_dir()
+    folder = Path(cli_cache_dir())
     folder.mkdir(parents=True)
     elsewhere = tmp_path / "elsewhere.json"
     elsewhere.write_text("not the cache's")
@@ -536,7 +536,7 @@ caches.write_cache_document(Path(sys.argv[1]), sys.argv[2].encode())
 def test_a_cache_write_killed_midway_leaves_a_temporary_file_that_the_next_use_of_the_cache_removes(
     home: Home,
 ) -> None:
-    folder = cli_cache_dir()
+    folder = Path(cli_cache_dir())
     folder.mkdir(parents=True)
     key = role_cache.cache_key({"RoleArn": ROLE})
     document = json.dumps(_document())

@@ -8,6 +8,7 @@ import os
 import subprocess
 import urllib.request
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -224,7 +225,7 @@ def test_env_and_logout_share_the_cli_cache_of_sso_role_credentials(
     assert main(["env", "dev", "--shell", "json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["AccessKeyId"].startswith("ASIA")
-    cached = [json.loads(p.read_text()) for p in cli_cache_dir().glob("*.json")]
+    cached = [json.loads(p.read_text()) for p in Path(cli_cache_dir()).glob("*.json")]
     assert [entry["ProviderType"] for entry in cached] == ["sso"]  # as the CLI v2 caches it
     monkeypatch.setenv(IN_PROGRESS, "[]")
     assert main(["env", "dev", "--shell", "json"]) == 0  # from the cache: no second call
@@ -234,7 +235,7 @@ def test_env_and_logout_share_the_cli_cache_of_sso_role_credentials(
     assert "signed out of sso-session 'acme'" in err
     assert "removed 1 cached role credential set" in err
     assert sso.load_token(ACME) is None
-    assert list(cli_cache_dir().glob("*.json")) == []
+    assert list(Path(cli_cache_dir()).glob("*.json")) == []
     assert acme.operations()[-1] == "Logout"
     monkeypatch.setenv(IN_PROGRESS, "[]")
     assert main(["env", "dev"]) == 1
@@ -268,7 +269,7 @@ def test_expired_device_code_is_sso_login(
 
 
 def test_logout_reads_the_cli_cache_as_untrusted_input_and_never_hangs_on_a_fifo(home: Home) -> None:
-    folder = cli_cache_dir()
+    folder = Path(cli_cache_dir())
     folder.mkdir(parents=True)
     os.mkfifo(folder / "fifo.json")
     (folder / "zero.json").symlink_to("/dev/zero")

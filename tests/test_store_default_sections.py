@@ -8,6 +8,7 @@ an edit botocore would not see as intended is refused (exit 3), naming [DEFAULT]
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import pytest
@@ -307,7 +308,7 @@ def test_add_sso_beside_a_default_section_writes_a_session_and_profile_that_inhe
         "sso_account_id": "111111111111",
         "sso_role_name": "Dev",
     }
-    assert not store.journal_path(config_default.paths).exists()
+    assert not os.path.exists(store.journal_path(config_default.paths))
 
 
 # --------------------------------------------------------------------------- inherited values said

@@ -294,10 +294,14 @@ def sso_sessions(paths: store.Paths) -> Views:
         return {}
 
 
-def defaults_of(path: Path) -> dict[str, object]:
+def files_of(paths: store.Paths) -> tuple[Path, Path]:
+    return Path(paths.config), Path(paths.credentials)
+
+
+def defaults_of(path: str) -> dict[str, object]:
     """[DEFAULT]'s values, nested ones parsed as botocore parses them."""
     parser = configparser.RawConfigParser()
-    if path.exists():
+    if os.path.exists(path):
         parser.read(path, encoding="utf-8")
     values: dict[str, object] = {}
     for key, value in parser.defaults().items():
@@ -501,12 +505,11 @@ def aws_files(config: str, credentials: str | None) -> Iterator[store.Paths]:
     with tempfile.TemporaryDirectory(dir=_SCRATCH) as root:
         folder = Path(root) / "aws"
         folder.mkdir(mode=0o700)
-        paths = store.Paths(folder / "config", folder / "credentials")
-        paths.config.write_bytes(config.encode())
+        (folder / "config").write_bytes(config.encode())
         if credentials is not None:
-            paths.credentials.write_bytes(credentials.encode())
-            paths.credentials.chmod(0o600)
-        yield paths
+            (folder / "credentials").write_bytes(credentials.encode())
+            (folder / "credentials").chmod(0o600)
+        yield store.Paths(folder / "config", folder / "credentials")
 
 
 @contextlib.contextmanager
@@ -532,9 +535,7 @@ def items_of(memory: MemoryKeyring, paths: store.Paths) -> dict[str, dict[str, s
 def check_unprotect(paths: store.Paths, memory: MemoryKeyring, cmd: Command, before: Views) -> None:
     """unprotect after protect: botocore reads every profile as before protect, and the items
     are gone; or it is refused (a [DEFAULT] the keys would meet) and nothing changes."""
-    protected = {
-        path: path.read_bytes() if path.exists() else None for path in (paths.config, paths.credentials)
-    }
+    protected = {path: path.read_bytes() if path.exists() else None for path in files_of(paths)}
     items = dict(memory.items)
     result = run(paths, ("unprotect", *(cmd.names if cmd.name else ["--all"])))
     assert result.code in (0, 3), result.err
@@ -549,9 +550,7 @@ def check_unprotect(paths: store.Paths, memory: MemoryKeyring, cmd: Command, bef
 
 def check_command(config: str, credentials: str | None, cmd: Command) -> None:
     with aws_files(config, credentials) as paths, memory_keyring() as memory:
-        before_bytes = {
-            path: path.read_bytes() if path.exists() else None for path in (paths.config, paths.credentials)
-        }
+        before_bytes = {path: path.read_bytes() if path.exists() else None for path in files_of(paths)}
         before = botocore_view(paths)
         # What 'profiles list' shows (in-process, without the CLI: half the time of an example)
         try:
@@ -569,7 +568,7 @@ def check_command(config: str, credentials: str | None, cmd: Command) -> None:
         result = run(paths, cmd.argv, cmd.stdin)
         assert "unexpected" not in result.err, result.err
         assert "Traceback" not in result.err, result.err
-        files = sorted(path.name for path in paths.config.parent.iterdir())
+        files = sorted(path.name for path in Path(paths.config).parent.iterdir())
         assert set(files) <= {"config", "credentials", "config.lock", "credentials.lock"}, files
         if result.code != 0:
             assert result.code in (2, 3, 4), (result.code, result.err)
@@ -593,7 +592,7 @@ def check_command(config: str, credentials: str | None, cmd: Command) -> None:
                 >= {"sso_start_url": START_URL, "sso_region": "eu-west-1"}.items()
             )
         edited = edited_profiles(before, cmd)
-        for role, path in (("config", paths.config), ("credentials", paths.credentials)):
+        for role, path in zip(("config", "credentials"), files_of(paths), strict=True):
             old, new = before_bytes[path], path.read_bytes() if path.exists() else None
             if old is not None and new is not None:
                 assert_untouched_sections_kept(role, old, new, edited)

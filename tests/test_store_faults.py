@@ -81,7 +81,7 @@ def test_a_failing_second_write_whose_restore_fails_too_says_where_each_file_sta
     monkeypatch.setattr(os, "replace", real_replace)
 
     assert result.code == 4, result.err
-    journal = store.journal_path(split.paths)
+    journal = Path(store.journal_path(split.paths))
     error = result.err.strip().splitlines()[-1]
     assert "no file was changed" not in error
     assert f"cannot write {split.credentials}: File too large" in error
@@ -172,14 +172,14 @@ def test_a_kill_between_the_two_replacements_is_undone_by_the_next_run(
     # Killed halfway: the profile is split across the files, and the journal says so.
     assert "[profile prod]" in split.config.read_text()
     assert split.credentials.read_bytes() == before[split.credentials]
-    assert store.journal_path(split.paths).exists()
+    assert os.path.exists(store.journal_path(split.paths))
 
     shown = run(capsys, "show", "dev")
     assert shown.code == 0, shown.err
     assert "interrupted while writing" in shown.err
     assert f"{split.config} was put back as it was before that run" in shown.err
     assert snapshot_bytes(split.config, split.credentials) == before
-    assert not store.journal_path(split.paths).exists()
+    assert not os.path.exists(store.journal_path(split.paths))
     assert set(botocore_profiles(split.config, split.credentials)) == {"dev", "ops"}
 
 
@@ -187,14 +187,14 @@ def test_a_kill_after_both_replacements_leaves_the_edit_complete(
     split: Home, capsys: pytest.CaptureFixture[str]
 ) -> None:
     kill_during(split, 2, "rename", "dev", "prod")
-    assert store.journal_path(split.paths).exists()
+    assert os.path.exists(store.journal_path(split.paths))
     after = snapshot_bytes(split.config, split.credentials)
 
     result = run(capsys, "set", "prod", "output", "json")
     assert result.code == 0, result.err
     assert "interrupted after writing" in result.err
     assert "its edit is complete" in result.err
-    assert not store.journal_path(split.paths).exists()
+    assert not os.path.exists(store.journal_path(split.paths))
     assert split.credentials.read_bytes() == after[split.credentials]
     assert botocore_profiles(split.config, split.credentials)["prod"]["output"] == "json"
 

@@ -8,6 +8,7 @@ quoted and oddly spaced headers, [DEFAULT], continuation lines, comments).
 from __future__ import annotations
 
 import configparser
+import os
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,8 @@ KEYS = ["region", "output", "custom_key", "role_arn", "credential_source", "aws_
 
 def files_of(paths: store.Paths) -> dict[str, bytes | None]:
     return {
-        path.name: path.read_bytes() if path.exists() else None for path in (paths.config, paths.credentials)
+        path.name: path.read_bytes() if path.exists() else None
+        for path in (Path(paths.config), Path(paths.credentials))
     }
 
 
@@ -49,10 +51,10 @@ def readable(paths: store.Paths) -> Views:
     return view
 
 
-def default_source(path: Path) -> str | None:
+def default_source(path: str) -> str | None:
     """The source_profile [DEFAULT] gives every section of the file, if any."""
     parser = configparser.RawConfigParser()
-    if path.exists():
+    if os.path.exists(path):
         parser.read(path, encoding="utf-8")
     return parser.defaults().get("source_profile")
 

@@ -69,9 +69,9 @@ def aws_files(seeded: bool) -> Iterator[store.Paths]:
     with tempfile.TemporaryDirectory() as root:
         paths = store.Paths(Path(root) / "aws" / "config", Path(root) / "aws" / "credentials")
         if seeded:
-            paths.config.parent.mkdir()
-            paths.config.write_bytes((FIXTURES / "comments-everywhere.config").read_bytes())
-            paths.credentials.write_bytes((FIXTURES / "legacy.credentials").read_bytes())
+            Path(paths.config).parent.mkdir()
+            Path(paths.config).write_bytes((FIXTURES / "comments-everywhere.config").read_bytes())
+            Path(paths.credentials).write_bytes((FIXTURES / "legacy.credentials").read_bytes())
         yield paths
 
 
@@ -106,7 +106,7 @@ def test_setting_a_value_twice_leaves_one_line_that_botocore_reads(
         editing.set_value(paths, name, key, first, create=True, force=True)
         editing.set_value(paths, name, key, second, force=True)
         assert botocore_profiles(paths.config, paths.credentials)[name][key] == second
-        assert paths.config.read_text().count(f"\n{key} = ") == 1
+        assert Path(paths.config).read_text().count(f"\n{key} = ") == 1
 
 
 @settings(max_examples=50, deadline=None)

@@ -110,7 +110,7 @@ def test_thousands_of_appends_by_another_process_during_hundreds_of_edits_are_al
         assert appender.wait() == 0
         assert len(done) >= minimum_edits, f"only {len(done)} edits while the other process appended"
 
-        text = paths.config.read_text() + paths.credentials.read_text()
+        text = Path(paths.config).read_text() + Path(paths.credentials).read_text()
         found = [int(number) for number in re.findall(r"^# external (\d+)$", text, re.MULTILINE)]
         assert len(set(found)) == appends, f"{appends - len(set(found))} of {appends} appends lost"
         assert sorted(found) == list(range(appends))
@@ -120,7 +120,7 @@ def test_thousands_of_appends_by_another_process_during_hundreds_of_edits_are_al
         assert read["aws_access_key_id"] == f"AKIA{last_two_file:016d}"
         assert all("was changed by another program" in message for message in refusals), refusals
         assert len(refusals) <= len(done) // 20, f"{len(refusals)} edits refused, {len(done)} done"
-        assert leftovers(paths.config.parent) == []
+        assert leftovers(Path(paths.config).parent) == []
 
 
 # --------------------------------------------------------------------------- the last window
@@ -181,7 +181,7 @@ def test_an_append_right_before_the_replacement_is_kept_and_the_edit_applied_to_
         assert "dev" not in read
         assert read["prod"]["aws_access_key_id"] == KEY_ID
     assert leftovers(files.config.parent) == []
-    assert not store.journal_path(files.paths).exists()
+    assert not os.path.exists(store.journal_path(files.paths))
 
 
 # --------------------------------------------------------------------------- after the replacement

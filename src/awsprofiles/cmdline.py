@@ -31,35 +31,47 @@ by tests/test_cmdline.py.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import NamedTuple
+from awsprofiles.records import Frozen, Record
+
+TYPE_CHECKING = False  # typing itself is not imported at run time (see awsprofiles.records)
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import Final
 
 
-class Option(NamedTuple):
+class Option(Frozen):
     """An option as click declares it (one entry for each of its names)."""
 
-    param: str
-    takes_value: bool = False
-    multiple: bool = False
+    __slots__ = ("param", "takes_value", "multiple")
+
+    def __init__(self, param: str, takes_value: bool = False, multiple: bool = False) -> None:
+        self.param: Final = param
+        self.takes_value: Final = takes_value
+        self.multiple: Final = multiple
 
 
-class Argument(NamedTuple):
+class Argument(Frozen):
     """A positional parameter: ``nargs`` -1 takes every argument the others leave.
 
     ``verbatim``: a command line to run (the last, variadic argument): its first word ends the
     options, every word from there on is the command's.
     """
 
-    param: str
-    nargs: int = 1
-    required: bool = True
-    verbatim: bool = False
+    __slots__ = ("param", "nargs", "required", "verbatim")
+
+    def __init__(self, param: str, nargs: int = 1, required: bool = True, verbatim: bool = False) -> None:
+        self.param: Final = param
+        self.nargs: Final = nargs
+        self.required: Final = required
+        self.verbatim: Final = verbatim
 
 
-class Command(NamedTuple):
-    options: Mapping[str, Option]
-    arguments: tuple[Argument, ...]
+class Command(Frozen):
+    __slots__ = ("options", "arguments")
+
+    def __init__(self, options: Mapping[str, Option], arguments: tuple[Argument, ...]) -> None:
+        self.options: Final = options
+        self.arguments: Final = arguments
 
     @property
     def verbatim_at(self) -> int | None:
@@ -67,22 +79,24 @@ class Command(NamedTuple):
         return next((index for index, argument in enumerate(self.arguments) if argument.verbatim), None)
 
 
-@dataclass
-class Reading:
+class Reading(Record):
     """A command line as click's parser reads it, before the arguments go to parameters."""
 
-    #: Each option given, by parameter, with its values in order (a flag's are "").
-    given: dict[str, list[str]] = field(default_factory=dict)
-    arguments: list[str] = field(default_factory=list)
-    #: How many arguments came before the options ended: at ``--``, or at the first word of a
-    #: verbatim argument; None when they did not end.
-    dashes: int | None = None
-    #: Where in the words the verbatim argument began, with no ``--`` before it; else None.
-    verbatim_start: int | None = None
-    #: The option the words ended on, still waiting for its value.
-    awaiting: Option | None = None
-    #: The words click refuses: options it does not know, a flag given a value.
-    refused: list[str] = field(default_factory=list)
+    __slots__ = ("given", "arguments", "dashes", "verbatim_start", "awaiting", "refused")
+
+    def __init__(self) -> None:
+        #: Each option given, by parameter, with its values in order (a flag's are "").
+        self.given: dict[str, list[str]] = {}
+        self.arguments: list[str] = []
+        #: How many arguments came before the options ended: at ``--``, or at the first word of
+        #: a verbatim argument; None when they did not end.
+        self.dashes: int | None = None
+        #: Where in the words the verbatim argument began, with no ``--`` before it; else None.
+        self.verbatim_start: int | None = None
+        #: The option the words ended on, still waiting for its value.
+        self.awaiting: Option | None = None
+        #: The words click refuses: options it does not know, a flag given a value.
+        self.refused: list[str] = []
 
 
 def _short(name: str) -> bool:
@@ -151,18 +165,22 @@ def read(words: Sequence[str], options: Mapping[str, Option], verbatim_at: int |
     return reading
 
 
-@dataclass(frozen=True)
-class Plain:
+class Plain(Frozen):
     """A command line a fast path may serve: each parameter given once, as click reads it."""
 
-    #: Options' values and single arguments, by parameter.
-    values: dict[str, str]
-    #: The flags given.
-    flags: frozenset[str]
-    #: The variadic argument's words (exec's command line).
-    rest: tuple[str, ...]
-    #: How many arguments came before the options ended (`Reading.dashes`).
-    dashes: int | None
+    __slots__ = ("values", "flags", "rest", "dashes")
+
+    def __init__(
+        self, values: dict[str, str], flags: frozenset[str], rest: tuple[str, ...], dashes: int | None
+    ) -> None:
+        #: Options' values and single arguments, by parameter.
+        self.values: Final = values
+        #: The flags given.
+        self.flags: Final = flags
+        #: The variadic argument's words (exec's command line).
+        self.rest: Final = rest
+        #: How many arguments came before the options ended (`Reading.dashes`).
+        self.dashes: Final = dashes
 
     def given(self) -> set[str]:
         """The parameters given, but for the variadic argument's."""

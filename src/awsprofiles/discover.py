@@ -125,7 +125,7 @@ def validate_iam_request(snapshot: store.Snapshot, request: IamRequest) -> list[
 
 def _role_arn_parts(arn: str) -> tuple[str, str, str]:
     """(account, path, name) of a role ARN."""
-    found = model.ROLE_ARN.match(arn)
+    found = re.match(model.ROLE_ARN, arn)
     if found is None:
         raise CheckFailed(f"IAM returned {arn!r}, which is not a role ARN", "other")
     return found["account"], found["path"], found["name"]

@@ -13,10 +13,16 @@ stdout ends quietly (141), and any failure that escapes a fast path is reported 
 reports it (`awsprofiles.cli.report`: one ``error:`` line and its exit code, never a traceback).
 A shell's completion request (``_PROFILES_COMPLETE``, set by the scripts of ``profiles
 completion``) is answered from the cached command spec: a Tab must come back at once.
+
+A fast path loads only what it uses (tests/test_fast_paths.py), and runs with the cyclic garbage
+collector off: it is over in milliseconds, and a collection would only walk the modules it loads
+(about a millisecond of a cached ``env``). Whatever lasts collects again: the CLI, and the command
+``exec`` runs or the endpoint it serves (`awsprofiles.using.run_with`).
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -58,6 +64,7 @@ def completion_spec() -> dict[str, object]:  # not typing's Any: importing typin
 
 def run() -> None:
     core_dumps_off()
+    gc.disable()  # a fast path is over in milliseconds (see above)
     try:
         served = serve_fast(sys.argv[1:])
         sys.stdout.flush()
@@ -74,6 +81,7 @@ def run() -> None:
         sys.exit(report(error))
     if served is not None:
         sys.exit(served)
+    gc.enable()
     from awsprofiles.cli import run as run_cli
 
     run_cli()

@@ -23,33 +23,37 @@ own credential resolution over generated files.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
 
 from awsprofiles.model import (
     ACCESS_KEY_ID,
     SECRET_ACCESS_KEY,
     Kind,
     Profile,
-    Value,
     is_keyring_process,
     profiles_process_target,
     retarget_profiles_process,
 )
+from awsprofiles.records import Frozen
+
+TYPE_CHECKING = False  # typing itself is not imported at run time (see awsprofiles.records)
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import Final, Protocol
+
+    from awsprofiles.model import Value
+
+    class Profiles(Protocol):
+        """Where the graph finds profiles: a `store.Snapshot`, or `ProfileMap`."""
+
+        def profile(self, name: str) -> Profile | None: ...
+
+        def names(self) -> list[str]: ...
+
 
 SOURCE_PROFILE = "source_profile"
 CREDENTIAL_SOURCE = "credential_source"
 CREDENTIAL_PROCESS = "credential_process"
-
-
-class Profiles(Protocol):
-    """Where the graph finds profiles: a `store.Snapshot`, or `ProfileMap`."""
-
-    def profile(self, name: str) -> Profile | None: ...
-
-    def names(self) -> list[str]: ...
 
 
 class ProfileMap:
@@ -142,25 +146,39 @@ def process_target(profile: Profile) -> str | None:
     return profiles_process_target(command)
 
 
-@dataclass(frozen=True)
-class Chain:
+class Chain(Frozen):
     """How a profile gets its credentials: the profiles on the way, and where it ends."""
 
-    #: The profiles in the order they are resolved, the profile itself first; one that is its own
-    #: source appears twice. When the chain loops, it ends with the profile met again; when a
-    #: profile is missing, with its name.
-    links: tuple[str, ...]
-    #: The profile whose own credentials are used; None when the chain cannot end.
-    end: str | None = None
-    #: What gives ``end`` its credentials; None when the chain cannot end.
-    provider: Provider | None = None
-    loop: bool = False
-    #: A profile a source_profile (or a ``profiles credential-process NAME``) names that does not exist.
-    missing: str | None = None
-    #: A role botocore refuses to assume: it has both source_profile and credential_source, or neither.
-    sourceless: str | None = None
-    #: The positions in ``links`` reached by running ``profiles credential-process NAME`` (processes=True).
-    hops: tuple[int, ...] = ()
+    __slots__ = ("links", "end", "provider", "loop", "missing", "sourceless", "hops")
+
+    def __init__(
+        self,
+        links: tuple[str, ...],
+        end: str | None = None,
+        provider: Provider | None = None,
+        loop: bool = False,
+        missing: str | None = None,
+        sourceless: str | None = None,
+        hops: tuple[int, ...] = (),
+    ) -> None:
+        #: The profiles in the order they are resolved, the profile itself first; one that is its
+        #: own source appears twice. When the chain loops, it ends with the profile met again;
+        #: when a profile is missing, with its name.
+        self.links: Final = links
+        #: The profile whose own credentials are used; None when the chain cannot end.
+        self.end: Final = end
+        #: What gives ``end`` its credentials; None when the chain cannot end.
+        self.provider: Final = provider
+        self.loop: Final = loop
+        #: A profile a source_profile (or a ``profiles credential-process NAME``) names that does
+        #: not exist.
+        self.missing: Final = missing
+        #: A role botocore refuses to assume: it has both source_profile and credential_source, or
+        #: neither.
+        self.sourceless: Final = sourceless
+        #: The positions in ``links`` reached by running ``profiles credential-process NAME``
+        #: (processes=True).
+        self.hops: Final = hops
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -275,13 +293,15 @@ def cycles(sources: Mapping[str, str]) -> list[tuple[str, ...]]:
 # --------------------------------------------------------------------------- keys
 
 
-@dataclass(frozen=True)
-class Holder:
+class Holder(Frozen):
     """A profile that holds an access key, and where."""
 
-    profile: str
-    #: The profile whose keyring item holds the key; None when the key is in the files.
-    item: str | None = None
+    __slots__ = ("profile", "item")
+
+    def __init__(self, profile: str, item: str | None = None) -> None:
+        self.profile: Final = profile
+        #: The profile whose keyring item holds the key; None when the key is in the files.
+        self.item: Final = item
 
 
 def holders(

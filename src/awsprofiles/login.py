@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from awsprofiles import graph, store
 from awsprofiles.aws import sso
@@ -138,7 +139,7 @@ def _remove_role_credentials(keys: list[str] | None) -> int:
     """SSO role credentials in the AWS CLI's cache: those named by ``keys``, or all (None)."""
     from awsprofiles.aws.caches import cli_cache_dir, read_cache_document
 
-    folder = cli_cache_dir()
+    folder = Path(cli_cache_dir())
     if not folder.is_dir():
         return 0
     candidates = (

@@ -207,7 +207,7 @@ def _duration(problems: _Problems, table: Mapping[str, Any], line: int) -> int |
 
 
 def _session_name(value: str) -> str:
-    if not model.SESSION_NAME.match(value):
+    if not re.match(model.SESSION_NAME, value):
         raise BadInput(f"role_session_name {value!r} must be 2-64 characters of letters, digits and +=,.@-")
     return value
 

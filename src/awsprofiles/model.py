@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import io
 import re
-import shlex
-from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from awsprofiles.errors import BadInput
+from awsprofiles.records import Frozen
 
+TYPE_CHECKING = False  # typing itself is not imported at run time (see awsprofiles.records)
 if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable
     from datetime import datetime
+    from typing import Final
 
 ACCESS_KEY_ID = "aws_access_key_id"
 SECRET_ACCESS_KEY = "aws_secret_access_key"
@@ -33,15 +34,30 @@ def session_token_of(values: Mapping[str, object]) -> str | None:
     return next((token for key in TOKEN_KEYS if isinstance(token := values.get(key), str) and token), None)
 
 
-@dataclass(frozen=True)
-class Credentials:
+class Credentials(Frozen):
     """Credentials ready to hand to a shell or an SDK, with the profile's own region."""
 
-    access_key_id: str
-    secret_access_key: str = field(repr=False)
-    session_token: str | None = field(default=None, repr=False)
-    expiration: datetime | None = None
-    region: str | None = None
+    __slots__ = ("access_key_id", "secret_access_key", "session_token", "expiration", "region")
+
+    def __init__(
+        self,
+        access_key_id: str,
+        secret_access_key: str,
+        session_token: str | None = None,
+        expiration: datetime | None = None,
+        region: str | None = None,
+    ) -> None:
+        self.access_key_id: Final = access_key_id
+        self.secret_access_key: Final = secret_access_key
+        self.session_token: Final = session_token
+        self.expiration: Final = expiration
+        self.region: Final = region
+
+    def __repr__(self) -> str:  # never the secret key or the session token
+        return (
+            f"Credentials(access_key_id={self.access_key_id!r}, expiration={self.expiration!r}, "
+            f"region={self.region!r})"
+        )
 
     @property
     def temporary(self) -> bool:
@@ -49,7 +65,11 @@ class Credentials:
 
     def in_region(self, region: str | None) -> Credentials:
         """These credentials for use in ``region`` (``--region``) instead of the profile's own."""
-        return self if region is None else replace(self, region=region)
+        if region is None:
+            return self
+        return Credentials(
+            self.access_key_id, self.secret_access_key, self.session_token, self.expiration, region
+        )
 
 
 #: Keys whose values are secrets: never printed, never passed on a command line. The one list:
@@ -209,14 +229,18 @@ def kind_of(values: Mapping[str, Value]) -> Kind:
     return Kind.OTHER
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(Frozen):
     """One profile as botocore sees it: its merged values and where each key lives."""
 
-    name: str
-    values: Mapping[str, Value]
-    #: key -> "config" or "credentials": the file botocore takes the value from.
-    origins: Mapping[str, str] = field(default_factory=dict)
+    __slots__ = ("name", "values", "origins")
+
+    def __init__(
+        self, name: str, values: Mapping[str, Value], origins: Mapping[str, str] | None = None
+    ) -> None:
+        self.name: Final = name
+        self.values: Final = values
+        #: key -> "config" or "credentials": the file botocore takes the value from.
+        self.origins: Final[Mapping[str, str]] = {} if origins is None else origins
 
     @property
     def kind(self) -> Kind:
@@ -267,31 +291,42 @@ class Profile:
         return kinds
 
 
+# The patterns are compiled by `re` when first used (and kept in its cache): compiling them all
+# as the module loads would cost a fast path more than its own work.
+#
 # Characters that split a line for configparser or for str.splitlines(), and NUL. A value
 # containing one could inject a section or a key that botocore would then read.
-_LINE_BREAKING = re.compile("[\x00\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-_CONTROL = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
+_LINE_BREAKING = "[\x00\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]"
+_CONTROL = "[\x00-\x1f\x7f\x85\u2028\u2029]"
 # What a terminal's non-UTF-8 bytes become in sys.argv: they cannot be written as UTF-8.
-_UNDECODABLE = re.compile("[\ud800-\udfff]")
-_KEY_NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
-_ACCESS_KEY_ID = re.compile(r"^[A-Z0-9]{16,128}$")
+_UNDECODABLE = "[\ud800-\udfff]"
+_KEY_NAME = r"^[A-Za-z0-9_\-]+$"
+_ACCESS_KEY_ID = r"^[A-Z0-9]{16,128}$"
 _ACCESS_KEY_PREFIXES = ("AKIA", "ASIA", "AIDA", "AROA", "ABIA", "ACCA")
 _PARTITION = r"aws|aws-cn|aws-us-gov|aws-iso(?:-[a-z])?"
-ROLE_ARN = re.compile(
+ROLE_ARN = (
     rf"^arn:(?P<partition>{_PARTITION}):iam::(?P<account>\d{{12}}):role/"
     r"(?P<path>(?:[\x21-\x7e]+/)*)(?P<name>[\w+=,.@-]{1,64})$"
 )
-MFA_SERIAL = re.compile(
+MFA_SERIAL = (
     rf"^(?:arn:(?:{_PARTITION}):iam::\d{{12}}:(?:mfa|u2f)/[\w+=,.@/-]+|GAHT[0-9A-Z]+|[A-Z0-9]{{9,64}})$"
 )
 #: An AWS account ID: twelve ASCII digits (``\d`` would take any script's digits), used with fullmatch.
-ACCOUNT_ID = re.compile(r"[0-9]{12}")
-REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d+$")
-_SHLEX_WHITESPACE = re.compile("[ \t\r\n]+")
-SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
-START_URL = re.compile(r"^https://[A-Za-z0-9.-]+(?::\d+)?(?:/\S*)?$")
-SSO_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,32}$")
-ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+ACCOUNT_ID = r"[0-9]{12}"
+REGION = r"^[a-z]{2}(?:-[a-z]+)+-\d+$"
+_SHLEX_WHITESPACE = "[ \t\r\n]+"
+SESSION_NAME = r"^[\w+=,.@-]{2,64}$"
+START_URL = r"^https://[A-Za-z0-9.-]+(?::\d+)?(?:/\S*)?$"
+SSO_ROLE_NAME = r"^[\w+=,.@-]{1,32}$"
+ROLE_NAME = r"^[\w+=,.@-]{1,64}$"
+
+
+def _holds(characters: str, text: str) -> bool:
+    """Whether ``text`` holds one of ``characters`` (`_LINE_BREAKING`, `_CONTROL`, `_UNDECODABLE`:
+    control characters and non-ASCII ones). Printable ASCII, nearly every name and value, is told
+    apart without compiling the pattern (a class of non-Latin-1 characters costs `re` half a
+    millisecond to compile)."""
+    return not (text.isascii() and text.isprintable()) and re.search(characters, text) is not None
 
 
 def validate_profile_name(name: str, what: str = "profile name") -> str:
@@ -299,9 +334,9 @@ def validate_profile_name(name: str, what: str = "profile name") -> str:
         raise BadInput(f"a {what} cannot be empty")
     if name != name.strip():
         raise BadInput(f"{what} {name!r} starts or ends with white space")
-    if _UNDECODABLE.search(name):
+    if _holds(_UNDECODABLE, name):
         raise BadInput(f"the {what} contains bytes that are not UTF-8; the files are UTF-8")
-    if _CONTROL.search(name) or _LINE_BREAKING.search(name):
+    if _holds(_CONTROL, name) or _holds(_LINE_BREAKING, name):
         raise BadInput(f"{what} {name!r} contains a control character or line break")
     for bad in "[]#;":
         if bad in name:
@@ -321,7 +356,7 @@ def validate_sso_session_name(name: str) -> str:
 def validate_start_url(url: str) -> str:
     """An IAM Identity Center start URL (the AWS access portal): https://HOST/..."""
     validate_value("sso_start_url", url)
-    if not START_URL.match(url):
+    if not re.match(START_URL, url):
         raise BadInput(
             f"{url!r} is not an AWS access portal URL: expected https://HOST/start (e.g. "
             "https://my-company.awsapps.com/start)"
@@ -331,20 +366,20 @@ def validate_start_url(url: str) -> str:
 
 def validate_role_name(name: str, what: str = "") -> str:
     """An IAM role's name (without its path), as IAM accepts it; ``what`` names the option."""
-    if not ROLE_NAME.match(name):
+    if not re.match(ROLE_NAME, name):
         raise BadInput(f"{what}{name!r} is not a role name (1-64 characters of letters, digits and +=,.@_-)")
     return name
 
 
 def validate_sso_role_name(name: str) -> str:
     """A permission set's name, as IAM Identity Center accepts it."""
-    if not SSO_ROLE_NAME.match(name):
+    if not re.match(SSO_ROLE_NAME, name):
         raise BadInput(f"{name!r} is not a permission set name (1-32 letters, digits and +=,.@_-)")
     return name
 
 
 def validate_key_name(key: str) -> str:
-    if not key or not _KEY_NAME.match(key):
+    if not key or not re.match(_KEY_NAME, key):
         raise BadInput(
             f"key {key!r} is not a valid setting name (letters, digits, '_' and '-' only; "
             "nested keys such as s3.x are edited by hand)"
@@ -355,21 +390,21 @@ def validate_key_name(key: str) -> str:
 def validate_value(key: str, value: str) -> str:
     """A value safe to write: nothing in it can start a new line in either parser."""
     shown = "the value" if key in SECRET_KEYS else f"value {value!r}"
-    if _UNDECODABLE.search(value):
+    if _holds(_UNDECODABLE, value):
         raise BadInput(f"the value for {key} contains bytes that are not UTF-8; the files are UTF-8")
-    if _LINE_BREAKING.search(value):
+    if _holds(_LINE_BREAKING, value):
         raise BadInput(f"{shown} for {key} contains a line break or NUL character")
     if value != value.strip():
         # configparser strips values; a padded value would not read back as written.
         raise BadInput(f"{shown} for {key} starts or ends with white space")
-    if _CONTROL.search(value):
+    if _holds(_CONTROL, value):
         raise BadInput(f"{shown} for {key} contains a control character")
     return value
 
 
 def validate_access_key_id(key_id: str) -> list[str]:
     """Raise on a malformed access key ID; return warnings for an unusual one."""
-    if not _ACCESS_KEY_ID.match(key_id):
+    if not re.match(_ACCESS_KEY_ID, key_id):
         raise BadInput(
             f"access key ID must be 16 to 128 characters of A-Z and 0-9 (got {len(key_id)} characters)"
         )
@@ -382,13 +417,13 @@ def validate_secret(secret: str) -> str:
     secret = secret.strip()
     if not secret:
         raise BadInput("the secret access key is empty")
-    if any(ch.isspace() for ch in secret) or _CONTROL.search(secret) or _UNDECODABLE.search(secret):
+    if any(ch.isspace() for ch in secret) or _holds(_CONTROL, secret) or _holds(_UNDECODABLE, secret):
         raise BadInput("the secret access key contains white space, control characters or non-UTF-8 bytes")
     return secret
 
 
 def validate_role_arn(arn: str) -> str:
-    if not ROLE_ARN.match(arn):
+    if not re.match(ROLE_ARN, arn):
         raise BadInput(
             f"{arn!r} is not a role ARN: expected arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME "
             "with a 12-digit account"
@@ -397,7 +432,7 @@ def validate_role_arn(arn: str) -> str:
 
 
 def validate_mfa_serial(serial: str) -> str:
-    if not MFA_SERIAL.match(serial):
+    if not re.match(MFA_SERIAL, serial):
         raise BadInput(
             f"{serial!r} is not an MFA device: expected arn:aws:iam::ACCOUNT:mfa/NAME "
             "or a hardware token serial number"
@@ -412,7 +447,7 @@ def validate_duration(seconds: int) -> int:
 
 
 def validate_account_id(account: str) -> str:
-    if not ACCOUNT_ID.fullmatch(account):
+    if not re.fullmatch(ACCOUNT_ID, account):
         raise BadInput(f"{account!r} is not an AWS account ID (12 digits)")
     return account
 
@@ -433,16 +468,16 @@ def region_warnings(region: str, known: Collection[str] = ()) -> list[str]:
         return []
     close = _closest(region, known, cutoff=0.8) if known else []
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    if known and REGION.match(region):
+    if known and re.match(REGION, region):
         return [f"{region!r} is not a region botocore knows{hint} (kept: a newer region would work)"]
-    if REGION.match(region):
+    if re.match(REGION, region):
         return []
     return [f"{region!r} does not look like an AWS region name (e.g. eu-west-1){hint}"]
 
 
 #: A ';' or '#' after white space: an inline comment to a person and to some SDKs, but part of the
 #: value to botocore (configparser without inline comment prefixes) and so to the AWS CLI.
-_INLINE_COMMENT = re.compile(r"\s+[#;]")
+_INLINE_COMMENT = r"\s+[#;]"
 
 
 def without_inline_comment(key: str, value: str) -> str | None:
@@ -452,9 +487,11 @@ def without_inline_comment(key: str, value: str) -> str | None:
     ``#`` or ``;`` inside quotes is an argument, not a comment."""
     if "#" not in value and ";" not in value:
         return None  # most values: `check` asks this of every value of every profile
-    for found in _INLINE_COMMENT.finditer(value):
+    for found in re.finditer(_INLINE_COMMENT, value):
         kept = value[: found.start()]
         if key == "credential_process":
+            import shlex  # only a command needs it: reading names and values goes without
+
             try:
                 shlex.split(kept)  # an open quote: the '#' is inside it
             except ValueError:
@@ -471,6 +508,8 @@ def inline_comment(profile: str, key: str, value: str) -> str | None:
         return None
     if key in SECRET_KEYS or key == ACCESS_KEY_ID:
         return f"the inline comment in {key} is part of the key to botocore: move it to a line of its own"
+    import shlex
+
     command = shlex.join(["profiles", "set", profile, key, kept])
     return (
         f"the inline comment in {key} {value!r} is part of the value to botocore: run '{command}' "
@@ -490,6 +529,8 @@ def config_section_name(profile: str) -> str:
     if profile == "default":
         return "default"
     if re.search(r"\s", profile) or any(ch in profile for ch in "'\"\\"):
+        import shlex  # only a name that needs quotes
+
         return f"profile {shlex.quote(profile)}"
     return f"profile {profile}"
 
@@ -516,13 +557,15 @@ def _name_of_section(section: str, prefix: str) -> str | None:
     if not section.startswith(prefix):
         return None
     if any(ch in section for ch in "'\"\\"):
+        import shlex  # only a header with quotes: a plain one (a fast path reads it) goes without
+
         try:
             parts = shlex.split(section)
         except ValueError:
             return None
     else:
         # Without quotes or backslashes, shlex.split only splits at these four characters.
-        parts = _SHLEX_WHITESPACE.split(section.strip(" \t\r\n"))
+        parts = re.split(_SHLEX_WHITESPACE, section.strip(" \t\r\n"))
     return parts[1] if len(parts) == 2 else None
 
 
@@ -609,6 +652,8 @@ FROM_KEYRING = "--from-keyring"
 def shell_words(command: str) -> list[tuple[str, int, int]] | None:
     """``command`` split as botocore splits a credential_process (``shlex.split``), with the span
     of each word in ``command``; None when it cannot be split (an unterminated quote)."""
+    import shlex  # only a credential_process needs it: reading names and values goes without
+
     try:
         shlex.split(command)
     except ValueError:
@@ -662,6 +707,8 @@ def profiles_process_target(command: str) -> str | None:
 
 def retarget_profiles_process(command: str, new_name: str) -> str:
     """``command`` running ``profiles credential-process`` for ``new_name``; every other byte kept."""
+    import shlex
+
     found = _process_target(command)
     if found is None:
         raise ValueError(f"{command!r} does not run 'profiles credential-process NAME'")
@@ -678,4 +725,6 @@ def is_keyring_process(command: str) -> bool:
 
 def keyring_process_command(program: list[str], name: str, options: list[str] | None = None) -> str:
     """The credential_process line of a profile whose keys are in the keyring."""
+    import shlex
+
     return shlex.join([*program, "credential-process", name, FROM_KEYRING, *(options or [])])

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from awsprofiles import cmdline, model, store, vault
 from awsprofiles.errors import BadInput, CheckFailed, MfaCodeNeeded, ProfilesError
 from awsprofiles.model import Credentials
-from awsprofiles.startup import NO_PROMPT
+from awsprofiles.startup import MFA_CODE, NO_PROMPT
 
 #: Default and allowed length of an MFA session (STS GetSessionToken for an IAM user).
 DEFAULT_SESSION_SECONDS = 12 * 3600
@@ -28,9 +28,6 @@ MIN_SESSION_SECONDS, MAX_SESSION_SECONDS = 900, 129600
 #: A kept session is served only while it has this long to live: botocore refreshes credentials
 #: from a credential_process that have less (its mandatory refresh window).
 SESSION_MARGIN_SECONDS = 10 * 60
-
-#: Set by `profiles env/exec --mfa-code`: the code for the credential_process botocore starts.
-MFA_CODE = "PROFILES_MFA_CODE"
 
 
 def validate_session_duration(seconds: int) -> int:

@@ -17,7 +17,6 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from pathlib import PurePosixPath, PureWindowsPath
 
 from awsprofiles import model
 from awsprofiles.errors import BadInput
@@ -157,7 +156,11 @@ def credential_process_json(credentials: Credentials) -> str:
 _CONTROL = "\x00-\x1f\x7f-\x9f\u2028\u2029"
 # What the OS and the terminal's encoding cannot carry: a NUL ends an environment variable, and a
 # lone surrogate is what non-UTF-8 bytes in the environment become.
-_SURROGATE = re.compile("[\ud800-\udfff]")
+#
+# The patterns are compiled by `re` when first used (and kept in its cache): a class of
+# non-Latin-1 characters costs `re` half a millisecond to compile, the shells' four together
+# more than `env`'s own work.
+_SURROGATE = "[\ud800-\udfff]"
 
 
 def _shown(name: str, value: str) -> str:
@@ -172,7 +175,7 @@ def _refuse_unwritable(shell: str, name: str, value: str, secret: bool = False) 
             f"{name} cannot be written for {shell}: {shown} contains a NUL character, which no "
             "environment variable can hold"
         )
-    if _SURROGATE.search(value):
+    if not value.isascii() and re.search(_SURROGATE, value):
         raise BadInput(
             f"{name} cannot be written for {shell}: {shown} holds bytes that are not UTF-8; "
             "the output is UTF-8 text"
@@ -190,21 +193,21 @@ def fish_quote(value: str) -> str:
 
 
 # PowerShell takes the typographic single quotes as quotes too, so they are doubled as well.
-_POWERSHELL_QUOTES = re.compile("(['\u2018\u2019\u201a\u201b])")
+_POWERSHELL_QUOTES = "(['\u2018\u2019\u201a\u201b])"
 
 
 # `... | Invoke-Expression` runs each line of the output on its own: a line break inside the quotes
 # would end the statement and run the rest of the value as a command.
-_POWERSHELL_UNSAFE = re.compile(f"[{_CONTROL}]")
+_POWERSHELL_UNSAFE = f"[{_CONTROL}]"
 
 
 def powershell_quote(value: str) -> str:
     """A single-quoted string: only a quote (four kinds) ends it, and each is doubled."""
-    return "'" + _POWERSHELL_QUOTES.sub(r"\1\1", value) + "'"
+    return "'" + re.sub(_POWERSHELL_QUOTES, r"\1\1", value) + "'"
 
 
 def powershell_value(name: str, value: str) -> str:
-    if _POWERSHELL_UNSAFE.search(value):
+    if re.search(_POWERSHELL_UNSAFE, value):
         raise BadInput(
             f"{name} cannot be written for powershell: {_shown(name, value)} contains a line break "
             "or a control character, which would end the line that Invoke-Expression runs"
@@ -215,11 +218,11 @@ def powershell_value(name: str, value: str) -> str:
 # In `set "NAME=value"` the quotes keep & | < > ^ ( ) literal in a batch file, and in
 # `for /f ... do @%i` the line is never parsed for them at all. % cannot be made safe in both:
 # a batch file needs %%, the for /f line keeps %% as is. ! is expanded under delayed expansion.
-_CMD_UNSAFE = re.compile(f'["%!{_CONTROL}]')
+_CMD_UNSAFE = f'["%!{_CONTROL}]'
 
 
 def cmd_value(name: str, value: str) -> str:
-    if _CMD_UNSAFE.search(value):
+    if re.search(_CMD_UNSAFE, value):
         raise BadInput(
             f'{name} cannot be written for cmd: {_shown(name, value)} contains ", % or ! (or a control '
             "character), which cmd would expand; use --shell powershell"
@@ -227,16 +230,16 @@ def cmd_value(name: str, value: str) -> str:
     return value
 
 
-_DOTENV_PLAIN = re.compile(r"^[A-Za-z0-9_./:+=@,-]*$")
+_DOTENV_PLAIN = r"^[A-Za-z0-9_./:+=@,-]*$"
 # Readers disagree on $, \ and ' even inside single quotes (python-dotenv expands ${X} there,
 # docker compose does not), so a value holding one has no form they all read the same way.
-_DOTENV_UNSAFE = re.compile(f"[$\\\\'{_CONTROL}]")
+_DOTENV_UNSAFE = f"[$\\\\'{_CONTROL}]"
 
 
 def dotenv_quote(name: str, value: str) -> str:
-    if _DOTENV_PLAIN.match(value):
+    if re.match(_DOTENV_PLAIN, value):
         return value
-    if _DOTENV_UNSAFE.search(value):
+    if re.search(_DOTENV_UNSAFE, value):
         raise BadInput(
             f"{name} cannot be written for dotenv: {_shown(name, value)} contains $, \\, ' or a control "
             "character, which dotenv readers treat differently; use a shell"
@@ -309,9 +312,9 @@ _SHELL_NAMES = {
 
 
 def _shell_of_path(path: str) -> str | None:
-    name = PureWindowsPath(path).name if "\\" in path else PurePosixPath(path).name
-    name = name.lower().removesuffix(".exe")
-    return _SHELL_NAMES.get(name)
+    # The file's name: after the last slash (Windows takes a backslash for one too).
+    name = path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    return _SHELL_NAMES.get(name.lower().removesuffix(".exe"))
 
 
 def detect_shell(environ: Mapping[str, str] | None = None, windows: bool | None = None) -> str:

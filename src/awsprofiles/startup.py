@@ -14,6 +14,8 @@ import sys
 #: In a credential_process's environment, tells a `profiles credential-process` never to ask for
 #: an MFA code: `profiles check` sets it for the processes it starts (`aws.process.starter`).
 NO_PROMPT = "PROFILES_NO_PROMPT"
+#: Set by `profiles env/exec --mfa-code`: the code for the credential_process botocore starts.
+MFA_CODE = "PROFILES_MFA_CODE"
 
 #: The soft core-file limit the user had, given back to the command `profiles exec` runs.
 _users_core_limit: int | None = None

@@ -4,7 +4,7 @@ of ``exec --server`` and ``serve`` is `awsprofiles.endpoint`'s; the command, or 
 around it here.
 
 Which kinds of profile take ``--duration`` and ``--mfa-code``, what the credential_process botocore
-starts is told through the environment (`IN_PROGRESS`, `sessions.MFA_CODE`), and where the
+starts is told through the environment (`IN_PROGRESS`, `startup.MFA_CODE`), and where the
 console's credentials come from are decided here; the CLI (`awsprofiles.cli.using`) parses and
 calls one function. The CLI and the start-up fast path (`serve_cached_role`, which
 `awsprofiles.entry` tries before loading typer) print with the same functions, so both print the
@@ -14,17 +14,18 @@ same bytes. Secrets are written to stdout only, and only once everything has suc
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from awsprofiles import cmdline, model, sessions, shells, store
+from awsprofiles import cmdline, model, shells, store
 from awsprofiles.errors import BadInput, CannotRun, ProfilesError
 from awsprofiles.model import Credentials
-from awsprofiles.startup import core_dumps_restored
+from awsprofiles.startup import MFA_CODE, core_dumps_restored
 
+TYPE_CHECKING = False  # typing itself is not imported at run time (see awsprofiles.records)
 if TYPE_CHECKING:
     from awsprofiles import endpoint
 
@@ -128,7 +129,7 @@ def command_environment(assignments: shells.Assignments, inherited: str | None) 
     environment = dict(os.environ)
     # The command may well run `profiles exec NAME` itself: that is no loop.
     environment.pop(IN_PROGRESS, None)
-    environment.pop(sessions.MFA_CODE, None)  # meant for the credential_process only
+    environment.pop(MFA_CODE, None)  # meant for the credential_process only
     if inherited is not None:
         environment[IN_PROGRESS] = inherited
     for variable, value in assignments:
@@ -148,6 +149,7 @@ def run_with(
     Credentials that expire: ``profiles`` waits for the command, to warn a few minutes before
     they do (`expiry.warn_before`); others: on POSIX, the command runs in place of this process.
     """
+    gc.enable()  # the command may run for hours (the entry point's fast paths turn it off)
     environment = command_environment(
         [*shells.credential_assignments(credentials), (shells.ACTIVE, name)], inherited
     )
@@ -174,6 +176,7 @@ def run_with_endpoint(
 ) -> int:
     """``exec --server``: ``command`` run with a credential endpoint that serves ``source`` for as
     long as it runs (and none of the keys or profile an SDK would take before it); its exit code."""
+    gc.enable()  # the endpoint may serve for hours (the entry point's fast paths turn it off)
     from awsprofiles import child
     from awsprofiles.endpoint import Endpoint
 
@@ -218,7 +221,7 @@ def _obtain(
 
     if mfa_code is not None:
         # For the `profiles credential-process --from-keyring` botocore starts for a keyring source.
-        os.environ[sessions.MFA_CODE] = validate_mfa_code(mfa_code)
+        os.environ[MFA_CODE] = validate_mfa_code(mfa_code)
     enter(name)
     return get_credentials(
         files,
@@ -298,7 +301,7 @@ def endpoint_source(
         from awsprofiles.aws.credentials import validate_mfa_code
 
         # For the `profiles credential-process --from-keyring` botocore starts for a keyring source.
-        os.environ[sessions.MFA_CODE] = validate_mfa_code(mfa_code)
+        os.environ[MFA_CODE] = validate_mfa_code(mfa_code)
     # The credential_processes botocore starts (a keyring source) know whom they serve: a loop
     # back to this profile fails instead of starting itself forever.
     enter(name)
@@ -313,7 +316,7 @@ def endpoint_source(
             interactive=interactive,
         )
     finally:
-        os.environ.pop(sessions.MFA_CODE, None)  # a code is good once; a renewal asks again
+        os.environ.pop(MFA_CODE, None)  # a code is good once; a renewal asks again
 
 
 def env(
@@ -363,6 +366,8 @@ def credential_process(
     """``profiles credential-process``: print the JSON an SDK's credential_process reads; with
     ``from_keyring``, the profile's key (or its MFA session) from the keyring."""
     if from_keyring:
+        from awsprofiles import sessions
+
         if duration is not None:
             raise BadInput("--duration applies to roles; an MFA session's length is --session-duration")
         credentials, warnings = sessions.keyring_credentials(
@@ -490,6 +495,8 @@ def console_url(
             f"--mfa-code applies to a profile that assumes a role; {name!r} is a {profile.kind.value} profile"
         )
     if profile.kind is model.Kind.KEYRING:
+        from awsprofiles import sessions
+
         credentials = sessions.keyring_key(files, profile)
     else:
         credentials = _obtain(files, snapshot, name, duration if role else None, mfa_code, no_cache)

@@ -153,7 +153,7 @@ def entry_path(article: Article) -> Path:
     assert profile is not None
     arguments = role_cache.assume_role_arguments(profile.values)
     assert arguments is not None
-    return cli_cache_dir() / f"{role_cache.cache_key(arguments)}.json"
+    return Path(cli_cache_dir()) / f"{role_cache.cache_key(arguments)}.json"
 
 
 def clear(path: Path) -> None:

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import stat
-from pathlib import Path
-from typing import Any
 
 from awsprofiles.errors import FileProblem
 from awsprofiles.store import atomic_write, read_bounded, remove_stale_temporaries, temporary_name
+
+TYPE_CHECKING = False  # typing itself is not imported at run time (see awsprofiles.records)
+if TYPE_CHECKING:
+    from typing import Any
+
+    from _typeshed import StrPath
 
 #: A cache file holds secrets: 0600, as the AWS CLI's ``mkstemp`` makes them.
 CACHE_FILE_MODE = 0o600
@@ -28,17 +31,17 @@ MAX_CACHE_FILE_SIZE = 256 * 1024
 _OUR_TEMPORARIES = [temporary_name(".json", any_ending=True)]
 
 
-def cli_cache_dir() -> Path:
+def cli_cache_dir() -> str:
     """The AWS CLI's cache folder (``awscli/customizations/assumerole.py``: ``~/.aws/cli/cache``)."""
-    return Path(os.path.expanduser(os.path.join("~", ".aws", "cli", "cache")))
+    return os.path.expanduser(os.path.join("~", ".aws", "cli", "cache"))
 
 
-def sso_cache_dir() -> Path:
+def sso_cache_dir() -> str:
     """``~/.aws/sso/cache``, where botocore's SSO providers and the CLI v2 keep tokens."""
-    return Path(os.path.expanduser(os.path.join("~", ".aws", "sso", "cache")))
+    return os.path.expanduser(os.path.join("~", ".aws", "sso", "cache"))
 
 
-def read_cache_document(path: Path) -> dict[str, Any] | None:
+def read_cache_document(path: StrPath) -> dict[str, Any] | None:
     """The JSON object in a cache file (``~/.aws/cli/cache``, ``~/.aws/sso/cache``), read as
     untrusted input; None when there is none to use.
 
@@ -48,7 +51,7 @@ def read_cache_document(path: Path) -> dict[str, Any] | None:
     not JSON or nested too deep to parse. Never blocks, never reads more than the limit. Stale
     temporary files of ours in its folder go first (`remove_leftovers`).
     """
-    remove_leftovers(path.parent)
+    remove_leftovers(os.path.dirname(path))
     try:
         found = read_bounded(path, MAX_CACHE_FILE_SIZE, "cache file")
     except FileProblem:
@@ -62,7 +65,7 @@ def read_cache_document(path: Path) -> dict[str, Any] | None:
     return document if isinstance(document, dict) else None
 
 
-def write_cache_document(path: Path, data: bytes, otherwise: str = "") -> None:
+def write_cache_document(path: StrPath, data: bytes, otherwise: str = "") -> None:
     """Replace the cache file ``path`` with ``data`` (mode 0600, its folder 0700), all or nothing:
     no temporary file is left behind on any failure (`store.atomic_write`), and one a killed
     write left is removed once stale (`remove_leftovers`).
@@ -72,7 +75,7 @@ def write_cache_document(path: Path, data: bytes, otherwise: str = "") -> None:
     there is never removed. A failure is a `FileProblem` (exit 4) naming the file; ``otherwise``
     says what else would do (``"run with --no-cache"``).
     """
-    remove_leftovers(path.parent)
+    remove_leftovers(os.path.dirname(path))
     try:
         if os.path.islink(path):
             os.unlink(path)
@@ -85,15 +88,17 @@ def write_cache_document(path: Path, data: bytes, otherwise: str = "") -> None:
         ) from None
 
 
-def remove_leftovers(folder: Path) -> None:
+def remove_leftovers(folder: StrPath) -> None:
     """Remove the temporary files a killed `write_cache_document` left in a cache folder, by the
     store's rule (`store.remove_stale_temporaries`: ours, regular files, older than its limit).
     Every read and write of a cache file does it first."""
     remove_stale_temporaries(folder, _OUR_TEMPORARIES)
 
 
-def not_a_cache_file(path: Path, otherwise: str = "") -> FileProblem:
+def not_a_cache_file(path: StrPath, otherwise: str = "") -> FileProblem:
     """A directory where a cache file belongs: never removed for the user, who is told how."""
+    import shlex
+
     return FileProblem(
         f"the cache file {path} is a directory, so nothing can be cached there: remove it "
         f"(rm -r -- {shlex.quote(str(path))})" + _or(otherwise)

@@ -31,15 +31,10 @@ AssumeRole, naming it and how to remove it.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
-from typing import Any, NamedTuple
 
 from awsprofiles import graph
 from awsprofiles.aws.caches import (
@@ -48,8 +43,23 @@ from awsprofiles.aws.caches import (
     read_cache_document,
     write_cache_document,
 )
-from awsprofiles.model import ACCESS_KEY_ID, ACCOUNT_ID, SECRET_ACCESS_KEY, Credentials, Kind, Value
-from awsprofiles.store import Snapshot
+from awsprofiles.model import ACCESS_KEY_ID, ACCOUNT_ID, SECRET_ACCESS_KEY, Credentials, Kind
+from awsprofiles.records import Frozen
+
+try:  # CPython's own SHA-1: hashlib's digest, without loading OpenSSL (a few ms of a fast path)
+    from _sha1 import sha1  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # a Python built without it
+    from hashlib import sha1
+
+TYPE_CHECKING = False  # typing itself is not imported at run time (see awsprofiles.records)
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any, Final
+
+    from _typeshed import StrPath
+
+    from awsprofiles.model import Value
+    from awsprofiles.store import Snapshot
 
 #: botocore's CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS: an entry that expires
 #: sooner than this is not used (botocore assumes the role again).
@@ -97,8 +107,10 @@ def assume_role_arguments(
     if isinstance(seconds, int):
         arguments["DurationSeconds"] = seconds
     elif isinstance(seconds, str):
-        with contextlib.suppress(ValueError):  # botocore leaves a duration it cannot read out
+        try:  # noqa: SIM105 (contextlib is not loaded on the fast path)
             arguments["DurationSeconds"] = int(seconds)
+        except ValueError:  # botocore leaves a duration it cannot read out
+            pass
     elif seconds is not None:
         return None
     arguments["RoleArn"] = role_arn
@@ -112,7 +124,7 @@ def cache_key(arguments: Mapping[str, object]) -> str:
     it makes up itself.
     """
     text = json.dumps(dict(arguments), sort_keys=True)
-    digest = hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+    digest: str = sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
     # CachedCredentialFetcher._make_file_safe: a hex digest has nothing to replace.
     return digest
 
@@ -175,15 +187,36 @@ def parse_expiration(value: object) -> datetime | None:
 _CREDENTIAL_TEXT = re.compile(r"[!-~]+")
 
 
-class CachedSession(NamedTuple):
+class CachedSession(Frozen):
     """A cache entry's session, every field checked (`session_of`)."""
 
-    access_key_id: str
-    secret_access_key: str
-    session_token: str
-    expiration: datetime
-    expiration_text: str  # as written, for botocore, which parses it again
-    account_id: str | None
+    __slots__ = (
+        "access_key_id",
+        "secret_access_key",
+        "session_token",
+        "expiration",
+        "expiration_text",
+        "account_id",
+    )
+
+    def __init__(
+        self,
+        access_key_id: str,
+        secret_access_key: str,
+        session_token: str,
+        expiration: datetime,
+        expiration_text: str,  # as written, for botocore, which parses it again
+        account_id: str | None,
+    ) -> None:
+        self.access_key_id: Final = access_key_id
+        self.secret_access_key: Final = secret_access_key
+        self.session_token: Final = session_token
+        self.expiration: Final = expiration
+        self.expiration_text: Final = expiration_text
+        self.account_id: Final = account_id
+
+    def __repr__(self) -> str:  # never the secret key or the session token
+        return f"CachedSession(access_key_id={self.access_key_id!r}, expiration={self.expiration!r})"
 
 
 def session_of(document: object) -> CachedSession | None:
@@ -205,11 +238,11 @@ def session_of(document: object) -> CachedSession | None:
         session_token,
         expiration,
         expiration_text,
-        account_id if isinstance(account_id, str) and ACCOUNT_ID.fullmatch(account_id) else None,
+        account_id if isinstance(account_id, str) and re.fullmatch(ACCOUNT_ID, account_id) else None,
     )
 
 
-def read_entry(path: Path, now: datetime) -> CachedSession | None:
+def read_entry(path: StrPath, now: datetime) -> CachedSession | None:
     """The session in a cache file, if it is usable and valid beyond the refresh window."""
     session = session_of(read_cache_document(path))
     if session is None or (session.expiration - now).total_seconds() < REFRESH_WINDOW_SECONDS:
@@ -229,12 +262,12 @@ class EntryCache:
     botocore calls AWS. A write replaces the entry all or nothing (`write_cache_document`).
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: StrPath) -> None:
         self.folder = folder
         self._read: dict[str, dict[str, Any]] = {}
 
-    def path(self, key: str) -> Path:
-        return self.folder / f"{key}.json"
+    def path(self, key: str) -> str:
+        return os.path.join(self.folder, f"{key}.json")
 
     def __contains__(self, key: object) -> bool:
         path = self.path(str(key))
@@ -277,7 +310,7 @@ def cached_role_credentials(
     profile: str,
     *,
     duration: int | None = None,
-    cache_dir: Path | None = None,
+    cache_dir: StrPath | None = None,
     now: datetime | None = None,
 ) -> Credentials | None:
     """The role session botocore would take from the AWS CLI's cache for ``profile``, or None.
@@ -291,7 +324,7 @@ def cached_role_credentials(
     arguments = assume_role_arguments(found.values, duration)
     if arguments is None:
         return None
-    path = (cache_dir or cli_cache_dir()) / f"{cache_key(arguments)}.json"
+    path = os.path.join(cache_dir or cli_cache_dir(), f"{cache_key(arguments)}.json")
     session = read_entry(path, now or datetime.now(UTC))
     if session is None:
         return None

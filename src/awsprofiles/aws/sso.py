@@ -20,7 +20,7 @@ What other modules call (``awsprofiles.login`` and ``profiles discover``)::
     SsoSession(name, start_url, region, scopes)   # what a sign-in is for; name None: legacy
     session_from_config(name, values) -> SsoSession   # from an [sso-session NAME] section's values
     legacy_session(values) -> SsoSession              # from a legacy profile's sso_start_url/sso_region
-    cache_dir() -> Path                               # ~/.aws/sso/cache
+    cache_dir() -> str                                # ~/.aws/sso/cache
     token_path(sso) -> Path
     load_token(sso) -> Token | None                   # None: no token, or one that cannot be read
     save_token(sso, token) -> Path
@@ -273,11 +273,11 @@ def registration_cache_key(sso: SsoSession) -> str:
 
 
 def token_path(sso: SsoSession) -> Path:
-    return cache_dir() / f"{token_cache_key(sso)}.json"
+    return Path(cache_dir(), f"{token_cache_key(sso)}.json")
 
 
 def registration_path(sso: SsoSession) -> Path:
-    return cache_dir() / f"{registration_cache_key(sso)}.json"
+    return Path(cache_dir(), f"{registration_cache_key(sso)}.json")
 
 
 def _write_document(path: Path, document: Mapping[str, Any]) -> Path:
@@ -718,7 +718,7 @@ def revoke(token: Token, paths: store.Paths | None = None, timeout: float = 3.0)
 def cached_tokens() -> list[tuple[Path, Token]]:
     """Every token in the SSO cache (registrations and other files are not tokens)."""
     found = []
-    folder = cache_dir()
+    folder = Path(cache_dir())
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         document = read_cache_document(path)
         token = Token.from_cache(document) if document is not None else None

@@ -29,16 +29,19 @@ import json
 import os
 import sys
 import zlib  # cache keys, not secrets: no need to load OpenSSL for hashlib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import awsprofiles
 from awsprofiles import cmdline
+from awsprofiles.records import Record
 
+TYPE_CHECKING = False  # typing itself is not imported at run time (see awsprofiles.records)
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import Any
+
     from awsprofiles.store import Paths
+
+    Spec = dict[str, Any]
 
 #: The variable that turns a run of ``profiles`` into a completion request.
 COMPLETE_VARIABLE = "_PROFILES_COMPLETE"
@@ -54,31 +57,38 @@ DIR = "dir"
 CHOICES = "choices"
 NONE = "none"
 
-Spec = dict[str, Any]
 
-
-@dataclass
-class Target:
+class Target(Record):
     """What the word under the cursor is: its kind of value, and what is typed of it."""
 
-    kind: str
-    incomplete: str
-    #: Typed before the value in the same word (``--source=``), kept in every candidate.
-    prefix: str = ""
-    choices: list[tuple[str, str]] = field(default_factory=list)
-    #: What the command line says so far: option and argument values by parameter name.
-    given: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("kind", "incomplete", "prefix", "choices", "given")
+
+    def __init__(
+        self,
+        kind: str,
+        incomplete: str,
+        prefix: str = "",
+        choices: list[tuple[str, str]] | None = None,
+        given: dict[str, str] | None = None,
+    ) -> None:
+        self.kind = kind
+        self.incomplete = incomplete
+        #: Typed before the value in the same word (``--source=``), kept in every candidate.
+        self.prefix = prefix
+        self.choices: list[tuple[str, str]] = [] if choices is None else choices
+        #: What the command line says so far: option and argument values by parameter name.
+        self.given: dict[str, str] = {} if given is None else given
 
 
 # --------------------------------------------------------------------------- the spec
 
 
-def cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+def cache_dir(environ: Mapping[str, str] | None = None) -> str:
     env = os.environ if environ is None else environ
     if os.name == "nt" and env.get("LOCALAPPDATA"):
-        return Path(env["LOCALAPPDATA"]) / "awsprofiles" / "cache"
+        return os.path.join(env["LOCALAPPDATA"], "awsprofiles", "cache")
     base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "awsprofiles"
+    return os.path.join(base, "awsprofiles")
 
 
 def _checksum(data: bytes) -> str:
@@ -87,12 +97,12 @@ def _checksum(data: bytes) -> str:
 
 def installation() -> str:
     """Names this installation (its folder), so that two virtual environments keep a spec each."""
-    return _checksum(str(Path(awsprofiles.__file__).parent).encode())[:8]
+    return _checksum(os.path.dirname(awsprofiles.__file__).encode())[:8]
 
 
 def fingerprint() -> str:
     """Changes whenever the installed code does: the version and every module's size and time."""
-    package = Path(awsprofiles.__file__).parent
+    package = os.path.dirname(awsprofiles.__file__)
     parts = [f"{SPEC_VERSION} {awsprofiles.__version__}"]
     for folder, subfolders, files in os.walk(package):
         subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
@@ -110,9 +120,10 @@ def load_spec(environ: Mapping[str, str] | None = None, build: Callable[[], Spec
     application above this module knows its commands. Without it, a missing spec is a LookupError.
     """
     folder = cache_dir(environ)
-    path = folder / f"completion-{installation()}-{fingerprint()}.json"
+    path = os.path.join(folder, f"completion-{installation()}-{fingerprint()}.json")
     try:
-        spec = json.loads(path.read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as file:
+            spec = json.loads(file.read())
         if isinstance(spec, dict) and spec.get("version") == SPEC_VERSION:
             return spec
     except (OSError, ValueError):
@@ -124,14 +135,16 @@ def load_spec(environ: Mapping[str, str] | None = None, build: Callable[[], Spec
     return spec
 
 
-def _save(folder: Path, path: Path, spec: Spec) -> None:
+def _save(folder: str, path: str, spec: Spec) -> None:
     """Atomically, and without this installation's older specs; a cache that cannot be written is
     no error (the next completion builds it again)."""
+    from pathlib import Path
+
     from awsprofiles import store
 
     try:
         store.make_private_dirs(folder)  # ~/.cache too, when missing: 0700 whatever the umask
-        for old in folder.glob(f"completion-{installation()}-*.json"):
+        for old in Path(folder).glob(f"completion-{installation()}-*.json"):
             old.unlink(missing_ok=True)
         store.atomic_write(path, json.dumps(spec).encode("utf-8"), mode=store.NEW_FILE_MODE)
     except OSError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -44,7 +45,7 @@ def validate_role_request(request: RoleRequest, arn_pending: bool = False) -> li
     model.validate_profile_name(request.name)
     if (request.source is None) == (request.credential_source is None):
         raise BadInput("give exactly one of --source PROFILE or --credential-source SOURCE")
-    if request.session_name is not None and not model.SESSION_NAME.match(request.session_name):
+    if request.session_name is not None and not re.match(model.SESSION_NAME, request.session_name):
         raise BadInput(
             f"session name {request.session_name!r} must be 2-64 characters of letters, digits and +=,.@-"
         )

@@ -23,57 +23,107 @@ The package, by what each part does:
 - ``fileio``: bounded reads, atomic writes, private folders, the lock files.
 - ``snapshot``: both files read at one moment (`load`, `Snapshot`).
 - ``document``: one file's text edited in place and verified (`Document`).
-- ``transaction``: an edit of both files and what botocore must read after it (`Transaction`).
+- ``edit``: an edit of both files and what botocore must read after it (`Transaction`).
 - ``journal``: the journal of a two-file edit and the recovery of a killed one.
 - ``commit``: applying an edit under the lock (`edit_files`, `transaction`).
 - ``diff``: what an edit changes, as a diff that masks every secret (`unified_diff`).
 - ``planning``: an edit planned, shown and applied only to the files it was planned on (`plan`, `apply`).
 
-Callers use the names below (``from awsprofiles import store``; ``store.load(...)``).
+Callers use the names below (``from awsprofiles import store``; ``store.load(...)``). Each is
+imported from its module when it is first used: a command that only reads (``env`` of a cached
+role, a completion) never loads the write side (configupdater's ``document``, ``commit``,
+``planning``). `_MODULES` says where each name lives; mypy reads the same names from the imports
+below ``TYPE_CHECKING`` and from ``__all__``, and tests/test_fast_paths.py holds the three lists
+equal. No module of the package is named like one of its names (its import would shadow it).
 """
 
 from __future__ import annotations
 
-from awsprofiles.store.commit import EDIT_ATTEMPTS, edit_files, transaction
-from awsprofiles.store.diff import MASK, shown_lines, unified_diff
-from awsprofiles.store.document import Document
-from awsprofiles.store.fileio import (
-    LOCK_TIMEOUT_SECONDS,
-    MAX_FILE_SIZE,
-    NEW_DIR_MODE,
-    NEW_FILE_MODE,
-    STALE_TEMPORARY_SECONDS,
-    FileId,
-    atomic_write,
-    make_private_dirs,
-    notify,
-    open_to_others,
-    read_bounded,
-    remove_stale_temporaries,
-    temporary_name,
-)
-from awsprofiles.store.journal import journal_path
-from awsprofiles.store.parsing import (
-    BLANK,
-    COMMENT,
-    CONTINUATION,
-    HEADER,
-    OPTION,
-    Chunk,
-    IniFile,
-    parse_file,
-    parse_ini,
-    parse_plain,
-    parse_sections,
-    profile_sections,
-    scan_lines,
-    split_chunks,
-    split_lines,
-)
-from awsprofiles.store.paths import Paths, Role, Sections, locate
-from awsprofiles.store.planning import FileChange, Plan, apply, plan, refuse_if_changed, replay
-from awsprofiles.store.snapshot import Snapshot, load, profile_names, read_file, sso_session_names
-from awsprofiles.store.transaction import Transaction
+TYPE_CHECKING = False  # typing itself is not imported at run time (see awsprofiles.records)
+if TYPE_CHECKING:
+    from awsprofiles.store.commit import EDIT_ATTEMPTS, edit_files, transaction
+    from awsprofiles.store.diff import MASK, shown_lines, unified_diff
+    from awsprofiles.store.document import Document
+    from awsprofiles.store.edit import Transaction
+    from awsprofiles.store.fileio import (
+        LOCK_TIMEOUT_SECONDS,
+        MAX_FILE_SIZE,
+        NEW_DIR_MODE,
+        NEW_FILE_MODE,
+        STALE_TEMPORARY_SECONDS,
+        FileId,
+        atomic_write,
+        make_private_dirs,
+        notify,
+        open_to_others,
+        read_bounded,
+        remove_stale_temporaries,
+        temporary_name,
+    )
+    from awsprofiles.store.parsing import (
+        BLANK,
+        COMMENT,
+        CONTINUATION,
+        HEADER,
+        OPTION,
+        Chunk,
+        IniFile,
+        parse_file,
+        parse_ini,
+        parse_plain,
+        parse_sections,
+        profile_sections,
+        scan_lines,
+        split_chunks,
+        split_lines,
+    )
+    from awsprofiles.store.paths import Paths, Role, Sections, journal_path, locate
+    from awsprofiles.store.planning import FileChange, Plan, apply, plan, refuse_if_changed, replay
+    from awsprofiles.store.snapshot import Snapshot, load, profile_names, read_file, sso_session_names
+
+#: The store's names, by the module that holds them.
+_MODULES = {
+    "commit": ("EDIT_ATTEMPTS", "edit_files", "transaction"),
+    "diff": ("MASK", "shown_lines", "unified_diff"),
+    "document": ("Document",),
+    "edit": ("Transaction",),
+    "fileio": (
+        "LOCK_TIMEOUT_SECONDS",
+        "MAX_FILE_SIZE",
+        "NEW_DIR_MODE",
+        "NEW_FILE_MODE",
+        "STALE_TEMPORARY_SECONDS",
+        "FileId",
+        "atomic_write",
+        "make_private_dirs",
+        "notify",
+        "open_to_others",
+        "read_bounded",
+        "remove_stale_temporaries",
+        "temporary_name",
+    ),
+    "parsing": (
+        "BLANK",
+        "COMMENT",
+        "CONTINUATION",
+        "HEADER",
+        "OPTION",
+        "Chunk",
+        "IniFile",
+        "parse_file",
+        "parse_ini",
+        "parse_plain",
+        "parse_sections",
+        "profile_sections",
+        "scan_lines",
+        "split_chunks",
+        "split_lines",
+    ),
+    "paths": ("Paths", "Sections", "journal_path", "locate"),  # and Role, a type (TYPE_CHECKING)
+    "planning": ("FileChange", "Plan", "apply", "plan", "refuse_if_changed", "replay"),
+    "snapshot": ("Snapshot", "load", "profile_names", "read_file", "sso_session_names"),
+}
+_HOME = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
     "BLANK",
@@ -129,3 +179,14 @@ __all__ = [
     "transaction",
     "unified_diff",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``store.NAME``, imported from its module on first use (then an attribute like any other)."""
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    # What `from awsprofiles.store.MODULE import NAME` does (importlib would cost a fast path more).
+    value = getattr(__import__(f"{__name__}.{module}", fromlist=[name]), name)
+    globals()[name] = value
+    return value

@@ -20,11 +20,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from awsprofiles.errors import FileProblem
 from awsprofiles.store import fileio
 from awsprofiles.store.document import Document
+from awsprofiles.store.edit import Transaction
 from awsprofiles.store.fileio import (
     NEW_FILE_MODE,
     FileId,
@@ -38,11 +39,13 @@ from awsprofiles.store.fileio import (
     remove_synced,
     temporary_name,
 )
-from awsprofiles.store.journal import current_bytes, journal_path, put_back, recover, write_journal
+from awsprofiles.store.journal import current_bytes, put_back, recover, write_journal
 from awsprofiles.store.parsing import IniFile
-from awsprofiles.store.paths import Paths
+from awsprofiles.store.paths import Paths, journal_path
 from awsprofiles.store.snapshot import Snapshot, read_both
-from awsprofiles.store.transaction import Transaction
+
+if TYPE_CHECKING:
+    from _typeshed import StrPath
 
 #: How often an edit is re-read and re-applied when another program writes the file meanwhile.
 EDIT_ATTEMPTS = 20
@@ -57,7 +60,7 @@ _TIMESTAMP_GRANULARITY_NS = 2_000_000_000
 def _remove_stale_temporaries(paths: Paths) -> None:
     """Delete temporary files a killed run left (they may hold secrets). Called under the lock."""
     targets = [Path(os.path.realpath(path)) for path in (paths.config, paths.credentials)]
-    targets.append(journal_path(paths))
+    targets.append(Path(journal_path(paths)))
     patterns: dict[Path, list[re.Pattern[str]]] = {}
     for target in targets:
         patterns.setdefault(target.parent, []).append(temporary_name(target.name))
@@ -103,7 +106,7 @@ class _ChangedMeanwhile(Exception):
     """Another program changed a file between our read and our replacement (``held_open``:
     it still had the replaced file open for writing after WRITER_WAIT_SECONDS)."""
 
-    def __init__(self, path: Path, held_open: bool = False) -> None:
+    def __init__(self, path: StrPath, held_open: bool = False) -> None:
         super().__init__(str(path))
         self.path = path
         self.held_open = held_open
@@ -156,7 +159,11 @@ def _describe_states(changes: list[tuple[Document, bytes]]) -> tuple[bool, str]:
 
 
 def _write_failed(
-    path: Path, reason: str, changes: list[tuple[Document, bytes]], problems: list[str], journal: Path | None
+    path: StrPath,
+    reason: str,
+    changes: list[tuple[Document, bytes]],
+    problems: list[str],
+    journal: StrPath | None,
 ) -> FileProblem:
     """The error after a failed write: "no file was changed" only when each file was re-read."""
     said = f"cannot write {path}: {reason}"
@@ -338,6 +345,7 @@ def _write_all(snapshot: Snapshot, changes: list[tuple[Document, bytes]]) -> Non
                 ) from None
             if isinstance(error, _ChangedMeanwhile):
                 raise
+        path: StrPath
         if isinstance(error, _ChangedMeanwhile):
             path, reason = error.path, "another program changed it meanwhile"
         else:

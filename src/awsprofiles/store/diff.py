@@ -8,11 +8,15 @@ config file the secret keys' values, commented out or not, with their continuati
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from awsprofiles import model
 from awsprofiles.store.parsing import COMMENT, CONTINUATION, HEADER, OPTION, scan_lines, split_lines
-from awsprofiles.store.paths import Role
+
+if TYPE_CHECKING:
+    from _typeshed import StrPath
+
+    from awsprofiles.store.paths import Role
 
 #: What a diff shows in place of a value.
 MASK = "********"
@@ -83,7 +87,7 @@ def _span(start: int, stop: int) -> str:
     return f"{first}" if length == 1 else f"{first},{length}"
 
 
-def unified_diff(path: Path, before: bytes, after: bytes, role: Role, label: str) -> str:
+def unified_diff(path: StrPath, before: bytes, after: bytes, role: Role, label: str) -> str:
     """The unified diff of one of the two files, every line shown as ``shown_lines`` masks it.
 
     Lines are compared as they are, so that a secret that changes shows as a changed line.

@@ -3,6 +3,7 @@ byte kept, and the result verified by parsing it again the botocore way."""
 
 from __future__ import annotations
 
+import re
 from configparser import DEFAULTSECT
 from typing import TYPE_CHECKING
 
@@ -59,7 +60,7 @@ def _replace_single_line_value(option: Option, value: str) -> bool | None:
     lines = option.lines
     if any(line.strip() and not _is_comment(line) for line in lines[1:]):
         return False
-    match = OPTION_LINE.match(lines[0])
+    match = re.match(OPTION_LINE, lines[0])
     if match is None:
         return False
     if match.group("value") == value:
@@ -144,7 +145,7 @@ def _replace_value(text: str, section: UpdaterSection, option: Option, value: st
     end = max(i for i in range(start, stop) if lines[i].strip() and not _is_comment(lines[i])) + 1
     new: list[str] = []
     if value is not None:
-        match = OPTION_LINE.match(lines[start])
+        match = re.match(OPTION_LINE, lines[start])
         if match is None:
             return text  # not an option line after all: the verification refuses the edit
         prefix = match.group("prefix")
@@ -240,7 +241,7 @@ class Document:
         if index + 1 == len(self.chunks):
             return ""
         header = self.chunks[index + 1].text
-        first = NON_SPACE.search(header)
+        first = re.search(NON_SPACE, header)
         return header[: first.start()] if first else ""
 
     def _new_section_name(self, profile: str) -> str:

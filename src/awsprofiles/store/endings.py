@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-LINE_BREAK = re.compile(r"\r\n?|\n")
+# Compiled by `re` when first used: a file whose lines all end in '\n' (nearly every one) is read
+# without them.
+LINE_BREAK = r"\r\n?|\n"
 # A line with its own ending, or the last line without one.
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+_LINE = r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z"
 #: `normalize`'s answer for a file whose lines end in more than one way.
 MIXED = ""
 
@@ -27,7 +29,7 @@ def normalize(text: str) -> tuple[str, str]:
         return text.replace("\r\n", "\n"), "\r\n"
     if "\n" not in text:
         return text.replace("\r", "\n"), "\r"
-    return LINE_BREAK.sub("\n", text), MIXED
+    return re.sub(LINE_BREAK, "\n", text), MIXED
 
 
 def restore(original: str, edited: str) -> str:
@@ -37,7 +39,7 @@ def restore(original: str, edited: str) -> str:
     and a new line that of the line above it (below it, at the start of the file). The last line
     ends as ``edited``'s does: a file without a final newline stays without one.
     """
-    old_lines = _LINE.findall(original)
+    old_lines = re.findall(_LINE, original)
     old = [line.rstrip("\r\n") for line in old_lines]
     new = edited.split("\n")
     ended = [True] * (len(new) - 1) + [False]  # the last piece has no ending ('' when the text ends in one)
@@ -64,7 +66,7 @@ def restore(original: str, edited: str) -> str:
                     pairs.append((start + old_from + offset, start + new_from + offset))
     for old_index, new_index in pairs:
         found[new_index] = old_lines[old_index][len(old[old_index]) :]
-    common = Counter(LINE_BREAK.findall(original)).most_common(1)
+    common = Counter(re.findall(LINE_BREAK, original)).most_common(1)
     fallback = common[0][0] if common else "\n"
     endings = []
     previous = ""

@@ -7,19 +7,25 @@ the completion cache included. A new place that creates a folder or a file calls
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import re
 import stat
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 from awsprofiles.errors import FileProblem
-from awsprofiles.store.paths import Paths
+from awsprofiles.records import Frozen
+
+TYPE_CHECKING = False  # typing itself is not imported at run time (see awsprofiles.records)
+if TYPE_CHECKING:
+    import contextlib
+    from pathlib import Path
+    from typing import Final
+
+    from _typeshed import StrPath
+
+    from awsprofiles.store.paths import Paths
 
 LOCK_TIMEOUT_SECONDS = 30.0
 NEW_FILE_MODE = 0o600
@@ -31,15 +37,17 @@ MAX_FILE_SIZE = 32 * 1024 * 1024
 STALE_TEMPORARY_SECONDS = 300
 
 
-@dataclass(frozen=True)
-class FileId:
+class FileId(Frozen):
     """What tells one version of a file from another without reading it again."""
 
-    device: int
-    inode: int
-    kind: int
-    size: int
-    mtime_ns: int
+    __slots__ = ("device", "inode", "kind", "size", "mtime_ns")
+
+    def __init__(self, device: int, inode: int, kind: int, size: int, mtime_ns: int) -> None:
+        self.device: Final = device
+        self.inode: Final = inode
+        self.kind: Final = kind
+        self.size: Final = size
+        self.mtime_ns: Final = mtime_ns
 
     @classmethod
     def of(cls, status: os.stat_result) -> FileId:
@@ -55,7 +63,7 @@ KINDS = {
 }
 
 
-def _too_large(path: Path, limit: int) -> FileProblem:
+def _too_large(path: StrPath, limit: int) -> FileProblem:
     return FileProblem(
         f"{path} is larger than {limit // (1024 * 1024)} MiB; profiles does not read files that "
         "large (a config or credentials file is a few KiB): check what the path points at"
@@ -63,7 +71,7 @@ def _too_large(path: Path, limit: int) -> FileProblem:
 
 
 def read_bounded(
-    path: Path, limit: int = MAX_FILE_SIZE, what: str = "file"
+    path: StrPath, limit: int = MAX_FILE_SIZE, what: str = "file"
 ) -> tuple[bytes, os.stat_result] | None:
     """The bytes of ``path`` (at most ``limit``) and what it is; None when it does not exist.
 
@@ -110,30 +118,35 @@ def notify(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
-def make_private_dirs(folder: Path) -> None:
+def make_private_dirs(folder: StrPath) -> None:
     """Create ``folder`` and any missing parent, each 0700 whatever the umask."""
+    from pathlib import Path  # only writers need it (readers go without: a fast path reads)
+
+    folder = Path(folder)
     missing = []
     while not folder.exists() and folder != folder.parent:
         missing.append(folder)
         folder = folder.parent
     for path in reversed(missing):
-        with contextlib.suppress(FileExistsError):
+        try:
             path.mkdir(mode=NEW_DIR_MODE)
-            os.chmod(path, NEW_DIR_MODE)  # mkdir's mode is filtered by the umask
+        except FileExistsError:  # made meanwhile, by another run
+            continue
+        os.chmod(path, NEW_DIR_MODE)  # mkdir's mode is filtered by the umask
 
 
-def open_to_others(path: Path) -> bool:
+def open_to_others(path: StrPath) -> bool:
     """Whether group or other users have any permission on ``path`` (False when absent)."""
     try:
-        mode = path.stat().st_mode
+        mode = os.stat(path).st_mode
     except OSError:
         return False
     return os.name == "posix" and bool(mode & (stat.S_IRWXG | stat.S_IRWXO))
 
 
-def file_mode(path: Path) -> int:
+def file_mode(path: StrPath) -> int:
     try:
-        return path.stat().st_mode & 0o7777
+        return os.stat(path).st_mode & 0o7777
     except FileNotFoundError:
         return NEW_FILE_MODE
 
@@ -145,7 +158,7 @@ def temporary_name(target: str, *, any_ending: bool = False) -> re.Pattern[str]:
     return re.compile(rf"\.{name}\.[a-z0-9_]{{8}}\.tmp")
 
 
-def remove_stale_temporaries(folder: Path, ours: list[re.Pattern[str]]) -> None:
+def remove_stale_temporaries(folder: StrPath, ours: list[re.Pattern[str]]) -> None:
     """Delete the temporary files of ours that a killed write left in ``folder`` (they may hold
     secrets): each regular file (never a link's target) whose name one of ``ours`` matches and
     that is older than STALE_TEMPORARY_SECONDS. A younger one may be another run's write in flight.
@@ -158,13 +171,15 @@ def remove_stale_temporaries(folder: Path, ours: list[re.Pattern[str]]) -> None:
     for entry in entries:
         if not any(pattern.fullmatch(entry.name) for pattern in ours):
             continue
+        import contextlib  # only for a leftover: a fast path reads a clean folder without it
+
         with contextlib.suppress(OSError):
             status = entry.stat(follow_symlinks=False)
             if stat.S_ISREG(status.st_mode) and now - status.st_mtime > STALE_TEMPORARY_SECONDS:
                 os.unlink(entry.path)
 
 
-def atomic_write(path: Path, data: bytes, mode: int | None = None, keep: bool = False) -> Path | None:
+def atomic_write(path: StrPath, data: bytes, mode: int | None = None, keep: bool = False) -> Path | None:
     """Replace the file ``path`` points to with ``data``, all or nothing.
 
     A symlinked file is written through: its target is replaced and the link stays a link.
@@ -174,7 +189,9 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None, keep: bool = 
     it until the replacement and after it stays there for the caller to check, and to remove or
     put back. None when there was no file, or the file system has no hard links.
     """
-    import tempfile  # only writers need it
+    import contextlib  # only writers need these: a read (a fast path) goes without them
+    import tempfile
+    from pathlib import Path
 
     real = Path(os.path.realpath(path))
     mode = file_mode(real) if mode is None else mode
@@ -224,7 +241,7 @@ def link_aside(real: Path) -> Path | None:
     return None
 
 
-def open_for_writing(path: Path) -> bool | None:
+def open_for_writing(path: StrPath) -> bool | None:
     """Whether any process has the file ``path`` open for writing (None: this system cannot tell).
 
     Linux grants a read lease only on a file no process has open for writing: taking one and
@@ -252,7 +269,9 @@ def open_for_writing(path: Path) -> bool | None:
         os.close(fd)
 
 
-def sync_folder(folder: Path) -> None:
+def sync_folder(folder: StrPath) -> None:
+    import contextlib  # only writers sync
+
     with contextlib.suppress(OSError):
         dir_fd = os.open(folder, os.O_RDONLY)
         try:
@@ -271,8 +290,12 @@ def _lockable(real: Path) -> bool:
         return True  # let the lock or the read say what is wrong
 
 
-@contextlib.contextmanager
-def locked(paths: Paths) -> Iterator[None]:
+def locked(paths: Paths) -> contextlib.ExitStack:
+    """The lock files of both files, taken now and held until the ``with`` block ends
+    (``with locked(paths):``)."""
+    import contextlib  # only writers (and the recovery of a killed one) take the locks
+    from pathlib import Path
+
     from filelock import FileLock, Timeout
 
     reals = []
@@ -280,7 +303,8 @@ def locked(paths: Paths) -> Iterator[None]:
         real = Path(os.path.realpath(path))
         if real not in reals and _lockable(real):
             reals.append(real)
-    with contextlib.ExitStack() as stack:
+    stack = contextlib.ExitStack()
+    try:
         for real in reals:
             try:
                 make_private_dirs(real.parent)
@@ -295,9 +319,12 @@ def locked(paths: Paths) -> Iterator[None]:
                 ) from None
             except OSError as error:
                 raise FileProblem(f"cannot lock {real}: {error.strerror}") from None
-        yield
+    except BaseException:
+        stack.close()  # the locks taken before the failure
+        raise
+    return stack
 
 
-def remove_synced(path: Path) -> None:
+def remove_synced(path: StrPath) -> None:
     os.unlink(path)
-    sync_folder(path.parent)
+    sync_folder(os.path.dirname(os.path.abspath(path)))

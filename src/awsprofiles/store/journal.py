@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from awsprofiles.errors import FileProblem
+from awsprofiles.records import Frozen
 from awsprofiles.store import fileio
 from awsprofiles.store.fileio import MAX_FILE_SIZE, NEW_FILE_MODE, notify, read_bounded, remove_synced
-from awsprofiles.store.paths import Paths
+from awsprofiles.store.paths import journal_path
 
+TYPE_CHECKING = False  # typing itself is not imported at run time (see awsprofiles.records)
 if TYPE_CHECKING:
+    from typing import Final
+
+    from _typeshed import StrPath
+
     from awsprofiles.store.document import Document
+    from awsprofiles.store.paths import Paths
 
 # --------------------------------------------------------------------------- the journal
 #
@@ -27,16 +30,13 @@ if TYPE_CHECKING:
 # previous text back, so that the profile is never left split across the files.
 
 
-def journal_path(paths: Paths) -> Path:
-    real = Path(os.path.realpath(paths.config))
-    return real.with_name(f".{real.name}.profiles-journal")
+class _Entry(Frozen):
+    __slots__ = ("path", "before", "after_sha256")
 
-
-@dataclass(frozen=True)
-class _Entry:
-    path: str
-    before: bytes | None  # None: the file did not exist
-    after_sha256: str
+    def __init__(self, path: str, before: bytes | None, after_sha256: str) -> None:
+        self.path: Final = path
+        self.before: Final = before  # None: the file did not exist
+        self.after_sha256: Final = after_sha256
 
 
 def _sha256(data: bytes) -> str:
@@ -45,7 +45,7 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_journal(journal: Path, changes: list[tuple[Document, bytes]]) -> None:
+def write_journal(journal: StrPath, changes: list[tuple[Document, bytes]]) -> None:
     import json
 
     files = [
@@ -61,7 +61,7 @@ def write_journal(journal: Path, changes: list[tuple[Document, bytes]]) -> None:
     fileio.atomic_write(journal, text.encode("utf-8", "surrogateescape"), mode=NEW_FILE_MODE)
 
 
-def _read_journal(journal: Path) -> list[_Entry] | None:
+def _read_journal(journal: StrPath) -> list[_Entry] | None:
     import json
 
     found = read_bounded(journal, 3 * MAX_FILE_SIZE, "journal")
@@ -85,20 +85,22 @@ def _read_journal(journal: Path) -> list[_Entry] | None:
     return entries
 
 
-def current_bytes(path: str | Path) -> bytes | None:
-    found = read_bounded(Path(path))
+def current_bytes(path: StrPath) -> bytes | None:
+    found = read_bounded(path)
     return None if found is None else found[0]
 
 
-def put_back(path: str | Path, before: bytes | None) -> None:
+def put_back(path: StrPath, before: bytes | None) -> None:
+    import contextlib  # only a recovery puts a file back: a read goes without it
+
     if before is None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(os.path.realpath(path))
     else:
-        fileio.atomic_write(Path(path), before)
+        fileio.atomic_write(path, before)
 
 
-def remove_settled(journal: Path) -> None:
+def remove_settled(journal: StrPath) -> None:
     try:
         remove_synced(journal)
     except FileNotFoundError:

@@ -3,37 +3,43 @@ botocore's profile mapping, and the chunks (one section each) that edits work on
 
 from __future__ import annotations
 
-import configparser
 import io
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from awsprofiles.errors import FileProblem
 from awsprofiles.model import Value, profile_name_of_config_section
+from awsprofiles.records import Record
 from awsprofiles.store.endings import LINE_BREAK, normalize
-from awsprofiles.store.paths import Role, Sections
+from awsprofiles.store.paths import Sections
 
+TYPE_CHECKING = False  # typing itself is not imported at run time (see awsprofiles.records)
 if TYPE_CHECKING:
-    from awsprofiles.store.fileio import FileId
+    import configparser
+    from collections.abc import Iterator
 
+    from awsprofiles.store.fileio import FileId
+    from awsprofiles.store.paths import Role
+
+# What every read matches, compiled as the module loads:
 SECTION_HEADER = re.compile(r"\[(?P<header>.+)\]")
-NON_SPACE = re.compile(r"\S")
 # configparser's default delimiters; an option's key ends at the first of them.
 DELIMITER = re.compile("[=:]")
+# and what only edits and the general reading use, compiled by `re` when first used (a read that
+# a fast path makes needs neither):
+NON_SPACE = r"\S"
 # configparser's option line: the key ends at the first '=' or ':' (RawConfigParser._OPT_TMPL).
-OPTION_LINE = re.compile(r"(?P<prefix>[^=:]*[=:][ \t]*)(?P<value>.*?)(?P<end>[ \t]*\r?\n?)\Z", re.DOTALL)
+OPTION_LINE = r"(?s)(?P<prefix>[^=:]*[=:][ \t]*)(?P<value>.*?)(?P<end>[ \t]*\r?\n?)\Z"
 
 
-@dataclass
-class Chunk:
+class Chunk(Record):
     """A run of lines: the preamble before the first header, or one section with its body."""
 
-    section: str | None
-    text: str
-    line: int  # 1-based line number of the first line, in the file as read
+    __slots__ = ("section", "text", "line")
+
+    def __init__(self, section: str | None, text: str, line: int) -> None:
+        self.section = section
+        self.text = text
+        self.line = line  # 1-based line number of the first line, in the file as read
 
 
 def split_lines(text: str) -> list[str]:
@@ -64,7 +70,7 @@ def scan_lines(text: str) -> Iterator[tuple[str, str, str | None]]:
         if value.startswith(("#", ";")):
             yield line, COMMENT, None
             continue
-        first = NON_SPACE.search(line)
+        first = re.search(NON_SPACE, line)
         indent = first.start() if first else 0
         if in_option and indent > indent_level:
             yield line, CONTINUATION, None
@@ -152,6 +158,8 @@ def _parse_nested(value: str) -> dict[str, str]:
 
 def _describe_parse_error(error: configparser.Error, name: str) -> str:
     # configparser's own messages quote the offending line, which may hold a secret.
+    import configparser
+
     if isinstance(error, configparser.DuplicateSectionError):
         return f"{name} line {error.lineno}: section [{error.section}] appears twice"
     if isinstance(error, configparser.DuplicateOptionError):
@@ -186,6 +194,8 @@ def _value(raw: str, option: str, section: str, name: str) -> Value:
 
 def parse_ini(text: str, name: str) -> tuple[Sections, dict[str, Value]]:
     """The sections as botocore reads them, and [DEFAULT]'s own values (which each section holds)."""
+    import configparser  # only for what `parse_plain` cannot read: most files never need it
+
     parser = configparser.RawConfigParser()
     try:
         parser.read_file(io.StringIO(text, newline=None), source=name)
@@ -207,29 +217,60 @@ def parse_ini(text: str, name: str) -> tuple[Sections, dict[str, Value]]:
     return sections, defaults
 
 
-@dataclass
-class IniFile:
+class IniFile(Record):
     """One of the two files as read: its bytes, its sections and the profiles botocore sees."""
 
-    role: Role
-    path: Path
-    exists: bool = False
-    raw: bytes = b""
-    #: how every line of the file ends ('\n', '\r\n' or '\r'; endings.MIXED: not all alike);
-    #: the chunks' lines end in '\n' whatever the file has
-    ending: str = "\n"
-    chunks: list[Chunk] = field(default_factory=lambda: [Chunk(None, "", 1)])
-    sections: Sections = field(default_factory=dict)
-    #: profile name -> the section botocore reads it from
-    profile_sections: dict[str, str] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    #: [DEFAULT]'s own values: configparser (and so botocore) gives them to every section
-    defaults: dict[str, Value] = field(default_factory=dict)
-    #: the version of the file that was read (None: there was none), and when it was read
-    identity: FileId | None = None
-    read_at: int = 0
-    #: what the path is when it is not a regular file (a FIFO, a device): read as absent
-    special: str | None = None
+    __slots__ = (
+        "role",
+        "path",
+        "exists",
+        "raw",
+        "ending",
+        "chunks",
+        "sections",
+        "profile_sections",
+        "warnings",
+        "defaults",
+        "identity",
+        "read_at",
+        "special",
+    )
+
+    def __init__(
+        self,
+        role: Role,
+        path: str,
+        exists: bool = False,
+        raw: bytes = b"",
+        ending: str = "\n",
+        chunks: list[Chunk] | None = None,
+        sections: Sections | None = None,
+        profile_sections: dict[str, str] | None = None,
+        warnings: list[str] | None = None,
+        defaults: dict[str, Value] | None = None,
+        identity: FileId | None = None,
+        read_at: int = 0,
+        special: str | None = None,
+    ) -> None:
+        self.role = role
+        self.path = path
+        self.exists = exists
+        self.raw = raw
+        #: how every line of the file ends ('\n', '\r\n' or '\r'; endings.MIXED: not all alike);
+        #: the chunks' lines end in '\n' whatever the file has
+        self.ending = ending
+        self.chunks = [Chunk(None, "", 1)] if chunks is None else chunks
+        self.sections: Sections = {} if sections is None else sections
+        #: profile name -> the section botocore reads it from
+        self.profile_sections: dict[str, str] = {} if profile_sections is None else profile_sections
+        self.warnings: list[str] = [] if warnings is None else warnings
+        #: [DEFAULT]'s own values: configparser (and so botocore) gives them to every section
+        self.defaults: dict[str, Value] = {} if defaults is None else defaults
+        #: the version of the file that was read (None: there was none), and when it was read
+        self.identity = identity
+        self.read_at = read_at
+        #: what the path is when it is not a regular file (a FIFO, a device): read as absent
+        self.special = special
 
     @property
     def text(self) -> str:
@@ -302,7 +343,7 @@ def profile_sections(role: Role, chunks: list[Chunk], name: str) -> tuple[dict[s
     return mapping, warnings
 
 
-def parse_file(role: Role, path: Path, raw: bytes, exists: bool = True) -> IniFile:
+def parse_file(role: Role, path: str, raw: bytes, exists: bool = True) -> IniFile:
     """Parse bytes read from ``path`` as botocore would, keeping what an edit needs."""
     name = str(path)
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -313,7 +354,7 @@ def parse_file(role: Role, path: Path, raw: bytes, exists: bool = True) -> IniFi
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = len(LINE_BREAK.findall(raw[: error.start].decode("utf-8", "replace"))) + 1
+        line = len(re.findall(LINE_BREAK, raw[: error.start].decode("utf-8", "replace"))) + 1
         raise FileProblem(f"{name} line {line}: bytes that are not UTF-8; save the file as UTF-8") from None
     text, ending = normalize(text)
     plain = parse_plain(text)

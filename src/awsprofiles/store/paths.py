@@ -1,25 +1,31 @@
-"""Where the two files are: explicit options, else botocore's environment variables, else ~/.aws."""
+"""Where the two files are (explicit options, else botocore's environment variables, else
+~/.aws), and the journal of an edit of both."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Literal
 
 from awsprofiles.model import Value
+from awsprofiles.records import Frozen
 
-Role = Literal["config", "credentials"]
+TYPE_CHECKING = False  # typing itself is not imported at run time (see awsprofiles.records)
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Final, Literal
+
+    Role = Literal["config", "credentials"]
+
 Sections = dict[str, dict[str, Value]]
 
 
-@dataclass(frozen=True)
-class Paths:
-    config: Path
-    credentials: Path
+class Paths(Frozen):
+    __slots__ = ("config", "credentials")
 
-    def role_of(self, path: Path) -> Role:
+    def __init__(self, config: str | os.PathLike[str], credentials: str | os.PathLike[str]) -> None:
+        self.config: Final = os.fspath(config)
+        self.credentials: Final = os.fspath(credentials)
+
+    def role_of(self, path: str) -> Role:
         """Which of the two files ``path`` (one of them) is."""
         return "credentials" if path == self.credentials else "config"
 
@@ -32,10 +38,16 @@ def locate(
     """The two files: explicit options, else botocore's environment variables, else ~/.aws."""
     env = os.environ if environ is None else environ
 
-    def expand(value: str | os.PathLike[str]) -> Path:
+    def expand(value: str | os.PathLike[str]) -> str:
         # botocore expands variables first, then ~ (configloader.raw_config_parse).
-        return Path(os.path.expanduser(os.path.expandvars(os.fspath(value))))
+        return os.path.expanduser(os.path.expandvars(os.fspath(value)))
 
     config = config_file or env.get("AWS_CONFIG_FILE") or "~/.aws/config"
     credentials = credentials_file or env.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials"
     return Paths(config=expand(config), credentials=expand(credentials))
+
+
+def journal_path(paths: Paths) -> str:
+    """Where an edit of both files keeps its journal (`journal`): beside the real config file."""
+    folder, name = os.path.split(os.path.realpath(paths.config))
+    return os.path.join(folder, f".{name}.profiles-journal")

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from awsprofiles.errors import Refused
 from awsprofiles.store.commit import edit_files
 from awsprofiles.store.diff import unified_diff
-from awsprofiles.store.paths import Paths, Role
+from awsprofiles.store.edit import Transaction
+from awsprofiles.store.paths import Paths
 from awsprofiles.store.snapshot import Snapshot, load
-from awsprofiles.store.transaction import Transaction
+
+if TYPE_CHECKING:
+    from awsprofiles.store.paths import Role
 
 T = TypeVar("T")
 
@@ -29,7 +31,7 @@ T = TypeVar("T")
 class FileChange:
     """One file an edit changes: its bytes now and after."""
 
-    path: Path
+    path: str
     before: bytes
     after: bytes = field(repr=False)
     #: which of the two files: a diff masks the credentials file's every value line

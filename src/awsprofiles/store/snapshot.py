@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import configparser
 import os
 import stat
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 
-from awsprofiles import graph
 from awsprofiles.errors import FileProblem
 from awsprofiles.model import (
     Profile,
@@ -19,14 +14,20 @@ from awsprofiles.model import (
     profile_name_of_config_section,
     sso_session_name_of_config_section,
 )
+from awsprofiles.records import Record
 from awsprofiles.store.endings import normalize
 from awsprofiles.store.fileio import KINDS, FileId, locked, read_bounded
-from awsprofiles.store.journal import journal_path, recover
 from awsprofiles.store.parsing import IniFile, parse_file, split_chunks
-from awsprofiles.store.paths import Paths, Role
+from awsprofiles.store.paths import journal_path
+
+TYPE_CHECKING = False  # typing itself is not imported at run time (see awsprofiles.records)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from awsprofiles.store.paths import Paths, Role
 
 
-def read_file(role: Role, path: Path) -> IniFile:
+def read_file(role: Role, path: str) -> IniFile:
     read_at = time.time_ns()
     found = read_bounded(path, what=f"{role} file")
     if found is None:
@@ -50,14 +51,16 @@ def read_file(role: Role, path: Path) -> IniFile:
     return ini
 
 
-@dataclass
-class Snapshot:
+class Snapshot(Record):
     """Both files as read at one moment, and the profiles they define together."""
 
-    config: IniFile
-    credentials: IniFile
-    #: Profiles already merged by `profile`: the files of a snapshot never change.
-    _merged: dict[str, Profile | None] = field(default_factory=dict, repr=False, compare=False)
+    __slots__ = ("config", "credentials", "_merged")
+
+    def __init__(self, config: IniFile, credentials: IniFile) -> None:
+        self.config = config
+        self.credentials = credentials
+        #: Profiles already merged by `profile`: the files of a snapshot never change.
+        self._merged: dict[str, Profile | None] = {}
 
     def files(self) -> tuple[IniFile, IniFile]:
         return self.config, self.credentials
@@ -117,10 +120,14 @@ class Snapshot:
 
     def referrers(self, name: str) -> list[str]:
         """Profiles whose source_profile names ``name``."""
+        from awsprofiles import graph  # not every read follows profiles (a completion does not)
+
         return graph.referrers(self, name)
 
     def process_referrers(self, name: str) -> list[str]:
         """Profiles whose credential_process runs ``profiles credential-process name``."""
+        from awsprofiles import graph
+
         return graph.referrers(self, name, graph.CREDENTIAL_PROCESS)
 
 
@@ -129,15 +136,22 @@ def load(paths: Paths) -> Snapshot:
     journal = journal_path(paths)
     if os.path.lexists(journal):
         with locked(paths):
-            recover(paths)
+            _recover(paths)
     snapshot = read_both(paths)
     if os.path.lexists(journal):
         # An edit of both files was under way while we read (readers take no lock): wait for
         # it under the lock, then read the two files again, both from after it.
         with locked(paths):
-            recover(paths)
+            _recover(paths)
             snapshot = read_both(paths)
     return snapshot
+
+
+def _recover(paths: Paths) -> None:
+    # The journal's code loads only when there is a journal: a read (a fast path) goes without.
+    from awsprofiles.store.journal import recover
+
+    recover(paths)
 
 
 def read_both(paths: Paths) -> Snapshot:
@@ -158,7 +172,7 @@ def sso_session_names(paths: Paths) -> list[str]:
     return _section_names([(paths.config, sso_session_name_of_config_section)])
 
 
-def _section_names(files: list[tuple[Path, Callable[[str], str | None]]]) -> list[str]:
+def _section_names(files: list[tuple[str, Callable[[str], str | None]]]) -> list[str]:
     names: dict[str, None] = {}
     for path, name_of in files:
         try:
@@ -169,7 +183,7 @@ def _section_names(files: list[tuple[Path, Callable[[str], str | None]]]) -> lis
             continue
         for chunk in split_chunks(normalize(text)[0]):
             # [DEFAULT] is configparser's section of defaults, never a profile.
-            if chunk.section is None or chunk.section == configparser.DEFAULTSECT:
+            if chunk.section is None or chunk.section == "DEFAULT":
                 continue
             name = name_of(chunk.section)
             if name is not None:
