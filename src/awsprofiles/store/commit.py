@@ -328,7 +328,11 @@ def _write_all(snapshot: Snapshot, changes: list[tuple[Document, bytes]]) -> Non
     replaced: list[_Replaced] = []
     try:
         for doc, data in changes:
-            replaced.append(_Replaced(doc, data, fileio.atomic_write(doc.ini.path, data, keep=True)))
+            try:
+                kept = fileio.atomic_write(doc.ini.path, data, keep=True)
+            except fileio.CreatedMeanwhile:  # the file the edit was to create, created by another program
+                raise _ChangedMeanwhile(doc.ini.path) from None
+            replaced.append(_Replaced(doc, data, kept))
         for each in replaced:
             _check_kept(each)
     except (OSError, _ChangedMeanwhile) as error:
