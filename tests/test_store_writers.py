@@ -19,12 +19,13 @@ import textwrap
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pytest
 
 from awsprofiles import store
 from awsprofiles.errors import FileProblem
+from awsprofiles.store import commit
 from tests.conftest import Home
 from tests.store_helpers import botocore_profiles, run, snapshot_bytes
 from tests.test_store_differential import aws_files
@@ -468,3 +469,34 @@ def test_without_hard_links_a_new_file_is_still_created(
     assert result.code == 0, result.err
     assert home.config.read_text() == "[profile new]\noutput = json\n"
     assert leftovers(home.config.parent) == []
+
+
+def test_a_program_still_writing_to_the_edit_s_file_after_it_is_put_back_keeps_it(
+    files: Home, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One program writes the replaced file (so the edit is put back), another has opened the
+    edit's new file and still holds it open for writing: that file is kept under a name profiles
+    never removes, named in the error, and what the program writes there later is in it."""
+    monkeypatch.setattr(store.commit, "WRITER_WAIT_SECONDS", 0.2)
+    check_kept = commit._check_kept
+    holders: list[TextIO] = []
+
+    def meanwhile(replaced: commit._Replaced) -> None:
+        if not holders and replaced.kept is not None:
+            with replaced.kept.open("a") as stream:  # the file profiles replaced
+                stream.write("\n[profile first]\nregion = us-east-1\n")
+            holders.append(replaced.real.open("a"))  # the file with the edit, held open
+        check_kept(replaced)
+
+    monkeypatch.setattr(store.commit, "_check_kept", meanwhile)
+    result = run(capsys, "set", "dev", "output", "json")
+    holders[0].write("\n[profile late]\nregion = us-east-2\n")
+    holders[0].close()
+    assert result.code == 4, result.err
+    saved = files.config.with_name("config.profiles-conflict")
+    assert f"{saved} is this edit's file, which a program still has open for writing" in result.err
+    assert "[profile late]\nregion = us-east-2\n" in saved.read_text()
+    read = botocore_profiles(files.config, files.credentials)
+    assert read["first"] == {"region": "us-east-1"}
+    assert "output" not in read["dev"]
+    assert leftovers(files.config.parent) == [saved.name]

@@ -224,32 +224,52 @@ def _check_kept(replaced: _Replaced) -> None:
         raise _ChangedMeanwhile(ini.path)
 
 
-def _taken(path: Path | None, unless: bytes | None = None) -> bytes | None:
+def _read_settled(path: Path) -> tuple[bytes | None, bool]:
     """The bytes of ``path`` (a second name of ours), read once no program writes to it any
-    more, and the name removed; unless they are not ``unless``: then the name stays."""
-    if path is None:
-        return None
-    _wait_for_writers(path)
+    more; and False when one still has it open for writing after WRITER_WAIT_SECONDS (what it
+    writes later lands in that file, so the name must stay)."""
+    settled = _wait_for_writers(path)
     try:
         found = read_bounded(path)
     except FileProblem:
         found = None
-    data = None if found is None else found[0]
-    if unless is None or data == unless:
+    return (None if found is None else found[0]), settled
+
+
+def _remove(path: Path | None) -> None:
+    if path is not None:
         with contextlib.suppress(OSError):
             os.unlink(path)
-    return data
 
 
-def _saved_aside(real: Path, data: bytes) -> Path:
-    """Keep ``data`` (another program's text) in a new file beside ``real``, 0600."""
+def _free_name(real: Path) -> Path:
+    """A name beside ``real`` that no file has, and that profiles never removes."""
     number = 1
     while True:
         aside = real.with_name(f"{real.name}.profiles-conflict" + (f"-{number}" if number > 1 else ""))
         if not os.path.lexists(aside):
-            fileio.atomic_write(aside, data, mode=NEW_FILE_MODE)
             return aside
         number += 1
+
+
+def _saved_aside(real: Path, data: bytes) -> Path:
+    """Keep ``data`` (another program's text) in a new file beside ``real``, 0600."""
+    aside = _free_name(real)
+    fileio.atomic_write(aside, data, mode=NEW_FILE_MODE)
+    return aside
+
+
+def _set_aside(path: Path, real: Path) -> Path:
+    """Give the file ``path`` (a second name of ours, which another program wrote or still
+    writes) a name beside ``real`` that profiles never removes, as `remove_stale_temporaries`
+    removes ours; ``path`` itself when it cannot be renamed."""
+    aside = _free_name(real)
+    try:
+        os.link(path, aside)  # never over a file (os.rename would replace one made meanwhile)
+    except OSError:
+        return path
+    _remove(path)
+    return aside
 
 
 def _append(real: Path, data: bytes) -> None:
@@ -281,14 +301,29 @@ def _put_back_all(replaced: list[_Replaced]) -> list[str]:
             else:
                 put_back(real, each.doc.ini.raw if each.doc.ini.exists else None)
         except OSError as failure:
-            _taken(ours)
+            _remove(ours)  # the file is still at ``real``
             said = f"putting back {each.doc.ini.path} failed too ({failure.strerror})"
-            if each.kept is not None and _taken(each.kept, unless=each.doc.ini.raw) != each.doc.ini.raw:
-                said += f"; {each.kept} holds it as another program left it"
+            if each.kept is not None:
+                previous, settled = _read_settled(each.kept)
+                if previous == each.doc.ini.raw and settled:
+                    _remove(each.kept)
+                else:
+                    said += f"; {_set_aside(each.kept, real)} holds it as another program left it"
+                    if not settled:
+                        said += " (which still has it open for writing)"
             problems.append(said)
             continue
         fileio.sync_folder(real.parent)
-        written = _taken(ours)
+        if ours is None:
+            continue
+        written, settled = _read_settled(ours)
+        if not settled:
+            saved.append(
+                f"{each.doc.ini.path} ({_set_aside(ours, real)} is this edit's file, which a program "
+                "still has open for writing: what it writes lands there)"
+            )
+            continue
+        _remove(ours)
         if written is None or written == each.data:
             continue
         if written.startswith(each.data):
