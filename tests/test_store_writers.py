@@ -500,3 +500,33 @@ def test_a_program_still_writing_to_the_edit_s_file_after_it_is_put_back_keeps_i
     assert read["first"] == {"region": "us-east-1"}
     assert "output" not in read["dev"]
     assert leftovers(files.config.parent) == [saved.name]
+
+
+@pytest.mark.parametrize(
+    "argv", [["set", "dev", "output", "json"], ["rename", "dev", "prod"]], ids=["one", "two"]
+)
+def test_ctrl_c_while_profiles_checks_a_replaced_file_puts_every_file_back(
+    argv: list[str], files: Home, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The check after a replacement may wait up to WRITER_WAIT_SECONDS for another program:
+    a Ctrl-C then leaves neither the edit half checked nor the replaced file's second name."""
+    before = snapshot_bytes(files.config, files.credentials)
+    wait = commit._wait_for_writers
+    interrupted: list[Path] = []
+
+    def ctrl_c(path: Path) -> bool:
+        if not interrupted:
+            interrupted.append(path)
+            raise KeyboardInterrupt
+        return wait(path)
+
+    monkeypatch.setattr(commit, "_wait_for_writers", ctrl_c)
+    result = run(capsys, *argv)
+    assert interrupted
+    assert result.code == 130, result.err
+    assert result.err.endswith("error: interrupted\n")
+    assert snapshot_bytes(files.config, files.credentials) == before
+    assert leftovers(files.config.parent) == []
+    assert not os.path.exists(store.journal_path(files.paths))
+    listed = run(capsys, "list")
+    assert listed.err == ""  # nothing for the next run to recover

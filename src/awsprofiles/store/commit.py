@@ -390,11 +390,31 @@ def _write_all(snapshot: Snapshot, changes: list[tuple[Document, bytes]]) -> Non
         else:
             path, reason = changes[len(replaced)][0].ini.path, str(error.strerror)
         raise _write_failed(path, reason, changes, problems, journal) from None
+    except BaseException:  # an interrupt (Ctrl-C) while replacing or checking: the edit did not happen
+        _put_back_interrupted(replaced, changes, journal)
+        raise
     for each in replaced:
         if each.kept is not None:
             with contextlib.suppress(OSError):
                 os.unlink(each.kept)
     if journal is not None:
+        with contextlib.suppress(OSError):
+            remove_synced(journal)
+
+
+def _put_back_interrupted(
+    replaced: list[_Replaced], changes: list[tuple[Document, bytes]], journal: StrPath | None
+) -> None:
+    """Undo an edit an interrupt stopped: every file put back, no second name of ours left; the
+    journal goes only when each file verifiably holds its previous text again (else the next run
+    settles it). What could not be put back is said, and the interrupt goes on."""
+    try:
+        problems = _put_back_all(replaced)
+    except FileProblem as saved:  # other programs' text, saved beside a file
+        problems = [saved.message]
+    for problem in problems:
+        notify(problem)
+    if journal is not None and not problems and _describe_states(changes)[0]:
         with contextlib.suppress(OSError):
             remove_synced(journal)
 
