@@ -16,7 +16,6 @@ import contextlib
 import os
 import re
 import stat
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,11 +27,11 @@ from awsprofiles.store.document import Document
 from awsprofiles.store.edit import Transaction
 from awsprofiles.store.fileio import (
     NEW_FILE_MODE,
+    WRITER_WAIT_SECONDS,
     FileId,
     file_mode,
     locked,
     notify,
-    open_for_writing,
     open_to_others,
     read_bounded,
     remove_stale_temporaries,
@@ -49,9 +48,6 @@ if TYPE_CHECKING:
 
 #: How often an edit is re-read and re-applied when another program writes the file meanwhile.
 EDIT_ATTEMPTS = 20
-#: How long the check after a replacement waits for a program that still has the replaced file
-#: open for writing (between its open and its close) before the edit is put back and refused.
-WRITER_WAIT_SECONDS = 1.0
 # A write that lands within this long of our read can leave size and mtime as they were
 # (file systems keep coarse timestamps): then the bytes are compared too.
 _TIMESTAMP_GRANULARITY_NS = 2_000_000_000
@@ -195,16 +191,7 @@ class _Replaced:
 
 
 def _wait_for_writers(path: Path) -> bool:
-    """Wait (up to WRITER_WAIT_SECONDS) until no program has the file ``path`` open for writing:
-    one between its open and its close may still write to it. False: one still has."""
-    deadline = time.monotonic() + WRITER_WAIT_SECONDS
-    pause = 0.001
-    while open_for_writing(path):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(pause)
-        pause = min(2 * pause, 0.05)
-    return True
+    return fileio.wait_for_writers(path, WRITER_WAIT_SECONDS)
 
 
 def _check_kept(replaced: _Replaced) -> None:
@@ -229,11 +216,7 @@ def _read_settled(path: Path) -> tuple[bytes | None, bool]:
     more; and False when one still has it open for writing after WRITER_WAIT_SECONDS (what it
     writes later lands in that file, so the name must stay)."""
     settled = _wait_for_writers(path)
-    try:
-        found = read_bounded(path)
-    except FileProblem:
-        found = None
-    return (None if found is None else found[0]), settled
+    return fileio.read_or_none(path), settled
 
 
 def _remove(path: Path | None) -> None:

@@ -32,6 +32,9 @@ NEW_FILE_MODE = 0o600
 NEW_DIR_MODE = 0o700
 #: Larger files are refused (exit 4) before they are read: a config file is a few KiB.
 MAX_FILE_SIZE = 32 * 1024 * 1024
+#: How long the check after a replacement waits for a program that still has the replaced file
+#: open for writing (between its open and its close) before the edit is put back and refused.
+WRITER_WAIT_SECONDS = 1.0
 #: Temporary files of ours older than this are leftovers of a killed run (`remove_stale_temporaries`):
 #: beside the two files under the lock, and in the AWS caches (`aws.caches`) at each read and write.
 STALE_TEMPORARY_SECONDS = 300
@@ -302,6 +305,28 @@ def open_for_writing(path: StrPath) -> bool | None:
         return False
     finally:
         os.close(fd)
+
+
+def wait_for_writers(path: StrPath, seconds: float) -> bool:
+    """Wait (up to ``seconds``) until no program has the file ``path`` open for writing: one
+    between its open and its close may still write to it. False: one still has."""
+    deadline = time.monotonic() + seconds
+    pause = 0.001
+    while open_for_writing(path):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(pause)
+        pause = min(2 * pause, 0.05)
+    return True
+
+
+def read_or_none(path: StrPath) -> bytes | None:
+    """The bytes of ``path``; None when it is absent or cannot be read."""
+    try:
+        found = read_bounded(path)
+    except FileProblem:
+        return None
+    return None if found is None else found[0]
 
 
 def sync_folder(folder: StrPath) -> None:
