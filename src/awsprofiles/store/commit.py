@@ -6,8 +6,11 @@ the replacement (`_check_unchanged`), or after it: each replaced file stays on d
 second name until no program has it open for writing, and is then compared with what the edit
 was computed from (`_check_kept`). A change puts every replaced file back, the very file with the
 other program's write (`_put_back_all`), and `edit_files` applies the edit again to that text.
-What remains is a rename over the file in the microseconds between keeping it and replacing it;
-the README states the guarantee ("Other programs").
+A file the edit creates is put in place with a hard link, which fails where another program
+created one meanwhile (`fileio.CreatedMeanwhile`, read and applied again); an interrupt puts every
+file back (`_put_back_interrupted`). What remains is a rename over the file in the microseconds
+between keeping it and replacing it; docs/reference/files-and-secrets.md states the guarantee
+("Other programs' writes").
 """
 
 from __future__ import annotations
