@@ -373,36 +373,24 @@ def test_without_hard_links_an_edit_still_works(
 # --------------------------------------------------------------------------- a file created meanwhile
 
 
+ADD_USER = [
+    "add-user",
+    "--no-check",
+    "new",
+    "--access-key-id",
+    KEY_ID,
+    "--secret-stdin",
+    "--region",
+    "eu-west-1",
+]
+
+
 @pytest.mark.parametrize(
     ("absent", "argv"),
     [
         ("config", ["set", "--create", "new", "output", "json"]),
-        (
-            "config",
-            [
-                "add-user",
-                "--no-check",
-                "new",
-                "--access-key-id",
-                KEY_ID,
-                "--secret-stdin",
-                "--region",
-                "eu-west-1",
-            ],
-        ),
-        (
-            "credentials",
-            [
-                "add-user",
-                "--no-check",
-                "new",
-                "--access-key-id",
-                KEY_ID,
-                "--secret-stdin",
-                "--region",
-                "eu-west-1",
-            ],
-        ),
+        ("config", ADD_USER),
+        ("credentials", ADD_USER),
     ],
     ids=["one-file", "two-files-first", "two-files-second"],
 )
