@@ -136,6 +136,7 @@ def test_a_failed_write_never_shows_the_secret_being_written(
         raise OSError(errno.EACCES, "Permission denied")
 
     monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(os, "link", replace)  # a new file is put in place with a hard link
     result = run(
         capsys, "add-user", "--no-check", "dev", "--access-key-id", KEY_ID, "--secret-stdin", stdin=SECRET
     )

@@ -421,3 +421,56 @@ def test_a_value_over_several_lines_set_again_keeps_its_key_indented(
     assert result.code == 0, result.err
     assert home.config.read_text() == "[default]\n# a comment\n\tregion = eu-west-1\n\t[DEFAULT]"
     assert botocore_profiles(home.config, home.credentials) == {"default": {"region": "eu-west-1"}}
+
+
+# --------------------------------------------------------------------------- two [DEFAULT] sections
+
+# configparser merges every [DEFAULT] of a file (a key may be set in only one of them): each note
+# and refusal names the [DEFAULT] that holds the key it is about.
+TWO_DEFAULTS = (
+    "[DEFAULT]\noutput = json\n\n[profile dev]\nregion = us-east-1\n\n[DEFAULT]\nregion = eu-west-1\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("config", "argv", "code", "said"),
+    [
+        pytest.param(
+            TWO_DEFAULTS,
+            ["set", "--create", "new", "output", "text"],
+            0,
+            "warning: profile 'new' also reads region from [DEFAULT] ({config} line 7)",
+            id="note-names-the-second",
+        ),
+        pytest.param(
+            TWO_DEFAULTS.replace("region = eu-west-1", "cli_pager = less"),
+            ["set", "--create", "new", "region", "eu-west-2"],
+            0,
+            "warning: profile 'new' also reads cli_pager, output from [DEFAULT] ({config} lines 1 and 7)",
+            id="note-names-both",
+        ),
+        pytest.param(
+            TWO_DEFAULTS,
+            ["unset", "dev", "region"],
+            3,
+            "profile 'dev' would read region from [DEFAULT] ({config} line 7)",
+            id="refusal-names-the-second",
+        ),
+        pytest.param(
+            "[DEFAULT]\nregion = x\n\n[profile dev]\nregion = y\n\n[DEFAULT]\nsource_profile = dev\n",
+            ["rename", "dev", "prod"],
+            3,
+            "{config} line 7: [DEFAULT] names profile 'dev'",
+            id="rename-names-the-second",
+        ),
+    ],
+)
+def test_with_two_default_sections_the_one_that_holds_the_key_is_named(
+    config: str, argv: list[str], code: int, said: str, home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home.config.parent.mkdir(mode=0o700)
+    home.config.write_text(config)
+    botocore_profiles(home.config, home.credentials)  # botocore reads both
+    result = run(capsys, *argv)
+    assert result.code == code, result.err
+    assert said.format(config=home.config) in result.err

@@ -11,11 +11,13 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -181,6 +183,36 @@ def test_a_kill_between_the_two_replacements_is_undone_by_the_next_run(
     assert snapshot_bytes(split.config, split.credentials) == before
     assert not os.path.exists(store.journal_path(split.paths))
     assert set(botocore_profiles(split.config, split.credentials)) == {"dev", "ops"}
+
+
+def test_a_write_by_another_program_while_the_next_run_puts_a_file_back_is_kept(
+    split: Home, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The recovery replaces a file as an edit does: kept and checked. Another program that
+    appends to it between the recovery's read and its replacement keeps its line; the file is
+    then left as it is (a change since the killed run), and the recovery says so."""
+    kill_during(split, 1, "rename", "dev", "prod")
+    edited = split.config.read_text()
+    journal = Path(store.journal_path(split.paths))
+    left = {path.name for path in split.config.parent.iterdir()} - {journal.name}  # by the killed run
+    real_mkstemp = tempfile.mkstemp
+    appended: list[str] = []
+
+    def mkstemp(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        if kwargs.get("prefix") == ".config." and not appended:  # the recovery's new config
+            appended.append("# appended meanwhile\n")
+            with split.config.open("a") as stream:
+                stream.write(appended[0])
+        return real_mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    shown = run(capsys, "list")
+    assert appended
+    assert shown.code == 0, shown.err
+    assert split.config.read_text() == edited + appended[0]
+    assert f"{split.config} was changed since by another program and was left as it is" in shown.err
+    assert not journal.exists()
+    assert {path.name for path in split.config.parent.iterdir()} == left
 
 
 def test_a_kill_after_both_replacements_leaves_the_edit_complete(

@@ -6,7 +6,7 @@ import errno
 import os
 import stat
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -92,14 +92,18 @@ def test_failure_at_os_replace_leaves_both_files_intact(
 def test_failure_at_os_replace_removes_a_file_it_had_created(
     home: Home, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    real_replace = os.replace
+    # A new file is put in place by os.link (never over a file another program created), or by
+    # os.replace where the file system has no hard links: the second file fails either way.
+    def failing(real: Callable[[str, str | Path], None]) -> Callable[[str, str | Path], None]:
+        def put(source: str, target: str | Path) -> None:
+            if Path(target) == home.credentials:
+                raise OSError(errno.EIO, "Input/output error")
+            real(source, target)
 
-    def replace(source: str, target: str | Path) -> None:
-        if Path(target) == home.credentials:
-            raise OSError(errno.EIO, "Input/output error")
-        real_replace(source, target)
+        return put
 
-    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(os, "replace", failing(os.replace))
+    monkeypatch.setattr(os, "link", failing(os.link))
     result = run(capsys, *add_user_argv(), stdin=SECRET + "\n")
     assert_write_failed(result.code, result.err)
     assert not home.config.exists()

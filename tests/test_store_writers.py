@@ -14,15 +14,18 @@ import re
 import stat
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
 from pathlib import Path
+from typing import Any, TextIO
 
 import pytest
 
 from awsprofiles import store
 from awsprofiles.errors import FileProblem
+from awsprofiles.store import commit
 from tests.conftest import Home
 from tests.store_helpers import botocore_profiles, run, snapshot_bytes
 from tests.test_store_differential import aws_files
@@ -121,6 +124,70 @@ def test_thousands_of_appends_by_another_process_during_hundreds_of_edits_are_al
         assert all("was changed by another program" in message for message in refusals), refusals
         assert len(refusals) <= len(done) // 20, f"{len(refusals)} edits refused, {len(done)} done"
         assert leftovers(Path(paths.config).parent) == []
+
+
+CREATOR = textwrap.dedent(
+    """
+    import os, random, sys, time
+    folder, rounds = sys.argv[1], int(sys.argv[2])
+    random.seed(17)
+    print("ready", flush=True)
+    for number in range(rounds):
+        sys.stdin.readline()  # profiles starts to create config-NUMBER
+        time.sleep(random.uniform(0, 0.003))
+        # as 'aws configure' or 'cat >> ~/.aws/config' creates it: open (created), write, close
+        with open(os.path.join(folder, f"config-{number}"), "a") as stream:
+            stream.write(f"[profile created{number}]\\nregion = us-east-1\\n")
+        print("created", flush=True)
+    """
+)
+
+
+def test_files_other_programs_create_while_profiles_creates_them_are_all_kept() -> None:
+    """Counts again: hundreds of times, profiles creates a config file while another process
+    creates the same file a few milliseconds later or earlier, at a random moment. Each time,
+    both profiles are in the file: the other program's file is never replaced."""
+    rounds = 300
+    with aws_files("", CREDENTIALS) as paths:
+        folder = Path(paths.config).parent
+        creator = subprocess.Popen(
+            [sys.executable, "-c", CREATOR, str(folder), str(rounds)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert creator.stdout is not None
+        assert creator.stdin is not None
+        assert creator.stdout.readline() == "ready\n"
+        refusals = []
+        for number in range(rounds):
+            config = folder / f"config-{number}"
+            creator.stdin.write("go\n")
+            creator.stdin.flush()
+
+            def edit(tx: store.Transaction, number: int = number) -> None:
+                tx.set(f"ours{number}", "region", "eu-west-1")
+
+            try:
+                store.edit_files(store.Paths(config, paths.credentials), edit)
+            except FileProblem as error:
+                refusals.append(error.message)
+            assert creator.stdout.readline() == "created\n"
+        creator.stdin.close()
+        assert creator.wait() == 0
+        lost = [
+            n for n in range(rounds) if f"[profile created{n}]\n" not in (folder / f"config-{n}").read_text()
+        ]
+        assert lost == [], f"{len(lost)} of {rounds} files another program created were replaced"
+        assert refusals == []
+        for number in range(rounds):
+            read = botocore_profiles(folder / f"config-{number}", paths.credentials)
+            assert read[f"created{number}"] == {"region": "us-east-1"}
+            assert read[f"ours{number}"] == {"region": "eu-west-1"}
+        names = {path.name for path in folder.iterdir()}
+        assert names == {"config", "credentials", "credentials.lock"} | {
+            f"config-{n}{end}" for n in range(rounds) for end in ("", ".lock")
+        }
 
 
 # --------------------------------------------------------------------------- the last window
@@ -301,3 +368,153 @@ def test_without_hard_links_an_edit_still_works(
     read = botocore_profiles(files.config, files.credentials)
     assert read["prod"]["output"] == "json"
     assert leftovers(files.config.parent) == []
+
+
+# --------------------------------------------------------------------------- a file created meanwhile
+
+
+ADD_USER = [
+    "add-user",
+    "--no-check",
+    "new",
+    "--access-key-id",
+    KEY_ID,
+    "--secret-stdin",
+    "--region",
+    "eu-west-1",
+]
+
+
+@pytest.mark.parametrize(
+    ("absent", "argv"),
+    [
+        ("config", ["set", "--create", "new", "output", "json"]),
+        ("config", ADD_USER),
+        ("credentials", ADD_USER),
+    ],
+    ids=["one-file", "two-files-first", "two-files-second"],
+)
+def test_a_file_another_program_creates_while_profiles_creates_it_is_kept_and_the_edit_applied_to_it(
+    absent: str,
+    argv: list[str],
+    files: Home,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Deterministic: profiles read the files and found no such file; right before it puts its
+    new file there ('aws configure' at the same moment), another program creates it. That
+    program's text used to be replaced with exit 0."""
+    path = files.config if absent == "config" else files.credentials
+    path.unlink()
+    theirs = (
+        "[profile theirs]\nregion = us-east-1\n" if absent == "config" else "[theirs]\nregion = us-east-1\n"
+    )
+    real_mkstemp = tempfile.mkstemp
+    created: list[str] = []
+
+    def mkstemp(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        # atomic_write has seen no file there, and now makes the one it will put there
+        if kwargs.get("prefix") == f".{path.name}." and not created:
+            created.append(theirs)
+            path.write_text(theirs)
+        return real_mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    result = run(capsys, *argv, stdin=SECRET + "\n")
+    assert created
+    assert result.code == 0, result.err
+    assert path.read_text().startswith(theirs)
+    read = botocore_profiles(files.config, files.credentials)
+    assert read["theirs"] == {"region": "us-east-1"}
+    assert "new" in read
+    assert leftovers(files.config.parent) == []
+    assert not os.path.exists(store.journal_path(files.paths))
+
+
+def test_a_new_file_through_a_dangling_symlink_creates_its_target_and_the_link_stays(
+    home: Home, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "dotfiles" / "aws" / "config"
+    home.config.parent.mkdir(mode=0o700)
+    home.config.symlink_to(target)
+    result = run(capsys, "set", "--create", "new", "output", "json")
+    assert result.code == 0, result.err
+    assert home.config.is_symlink()
+    assert target.read_text() == "[profile new]\noutput = json\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700
+    assert sorted(path.name for path in target.parent.iterdir()) == ["config", "config.lock"]
+
+
+def test_without_hard_links_a_new_file_is_still_created(
+    home: Home, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def no_links(source: object, target: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    result = run(capsys, "set", "--create", "new", "output", "json")
+    assert result.code == 0, result.err
+    assert home.config.read_text() == "[profile new]\noutput = json\n"
+    assert leftovers(home.config.parent) == []
+
+
+def test_a_program_still_writing_to_the_edit_s_file_after_it_is_put_back_keeps_it(
+    files: Home, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One program writes the replaced file (so the edit is put back), another has opened the
+    edit's new file and still holds it open for writing: that file is kept under a name profiles
+    never removes, named in the error, and what the program writes there later is in it."""
+    monkeypatch.setattr(store.commit, "WRITER_WAIT_SECONDS", 0.2)
+    check_kept = commit._check_kept
+    holders: list[TextIO] = []
+
+    def meanwhile(replaced: commit._Replaced) -> None:
+        if not holders and replaced.kept is not None:
+            with replaced.kept.open("a") as stream:  # the file profiles replaced
+                stream.write("\n[profile first]\nregion = us-east-1\n")
+            holders.append(replaced.real.open("a"))  # the file with the edit, held open
+        check_kept(replaced)
+
+    monkeypatch.setattr(store.commit, "_check_kept", meanwhile)
+    result = run(capsys, "set", "dev", "output", "json")
+    holders[0].write("\n[profile late]\nregion = us-east-2\n")
+    holders[0].close()
+    assert result.code == 4, result.err
+    saved = files.config.with_name("config.profiles-conflict")
+    assert f"{saved} is this edit's file, which a program still has open for writing" in result.err
+    assert "[profile late]\nregion = us-east-2\n" in saved.read_text()
+    read = botocore_profiles(files.config, files.credentials)
+    assert read["first"] == {"region": "us-east-1"}
+    assert "output" not in read["dev"]
+    assert leftovers(files.config.parent) == [saved.name]
+
+
+@pytest.mark.parametrize(
+    "argv", [["set", "dev", "output", "json"], ["rename", "dev", "prod"]], ids=["one", "two"]
+)
+def test_ctrl_c_while_profiles_checks_a_replaced_file_puts_every_file_back(
+    argv: list[str], files: Home, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The check after a replacement may wait up to WRITER_WAIT_SECONDS for another program:
+    a Ctrl-C then leaves neither the edit half checked nor the replaced file's second name."""
+    before = snapshot_bytes(files.config, files.credentials)
+    wait = commit._wait_for_writers
+    interrupted: list[Path] = []
+
+    def ctrl_c(path: Path) -> bool:
+        if not interrupted:
+            interrupted.append(path)
+            raise KeyboardInterrupt
+        return wait(path)
+
+    monkeypatch.setattr(commit, "_wait_for_writers", ctrl_c)
+    result = run(capsys, *argv)
+    assert interrupted
+    assert result.code == 130, result.err
+    assert result.err.endswith("error: interrupted\n")
+    assert snapshot_bytes(files.config, files.credentials) == before
+    assert leftovers(files.config.parent) == []
+    assert not os.path.exists(store.journal_path(files.paths))
+    listed = run(capsys, "list")
+    assert listed.err == ""  # nothing for the next run to recover

@@ -34,7 +34,9 @@ imported from its module when it is first used: a command that only reads (``env
 role, a completion) never loads the write side (configupdater's ``document``, ``commit``,
 ``planning``). `_MODULES` says where each name lives; mypy reads the same names from the imports
 below ``TYPE_CHECKING`` and from ``__all__``, and tests/test_fast_paths.py holds the three lists
-equal. No module of the package is named like one of its names (its import would shadow it).
+equal. ``Role`` is a type that only mypy reads (``store.Role`` in an annotation): it is re-exported
+explicitly, and is neither in `_MODULES` nor in ``__all__`` (``import *`` would fail on it). No
+module of the package is named like one of its names (its import would shadow it).
 """
 
 from __future__ import annotations
@@ -77,7 +79,8 @@ if TYPE_CHECKING:
         split_chunks,
         split_lines,
     )
-    from awsprofiles.store.paths import Paths, Role, Sections, journal_path, locate
+    from awsprofiles.store.paths import Paths, Sections, journal_path, locate
+    from awsprofiles.store.paths import Role as Role  # a type: for annotations only, not in __all__
     from awsprofiles.store.planning import FileChange, Plan, apply, plan, refuse_if_changed, replay
     from awsprofiles.store.snapshot import Snapshot, load, profile_names, read_file, sso_session_names
 
@@ -145,7 +148,6 @@ __all__ = [
     "IniFile",
     "Paths",
     "Plan",
-    "Role",
     "Sections",
     "Snapshot",
     "Transaction",

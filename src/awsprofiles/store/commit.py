@@ -6,8 +6,11 @@ the replacement (`_check_unchanged`), or after it: each replaced file stays on d
 second name until no program has it open for writing, and is then compared with what the edit
 was computed from (`_check_kept`). A change puts every replaced file back, the very file with the
 other program's write (`_put_back_all`), and `edit_files` applies the edit again to that text.
-What remains is a rename over the file in the microseconds between keeping it and replacing it;
-the README states the guarantee ("Other programs").
+A file the edit creates is put in place with a hard link, which fails where another program
+created one meanwhile (`fileio.CreatedMeanwhile`, read and applied again); an interrupt puts every
+file back (`_put_back_interrupted`). What remains is a rename over the file in the microseconds
+between keeping it and replacing it; docs/reference/files-and-secrets.md states the guarantee
+("Other programs' writes").
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ import contextlib
 import os
 import re
 import stat
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,11 +30,11 @@ from awsprofiles.store.document import Document
 from awsprofiles.store.edit import Transaction
 from awsprofiles.store.fileio import (
     NEW_FILE_MODE,
+    WRITER_WAIT_SECONDS,
     FileId,
     file_mode,
     locked,
     notify,
-    open_for_writing,
     open_to_others,
     read_bounded,
     remove_stale_temporaries,
@@ -49,9 +51,6 @@ if TYPE_CHECKING:
 
 #: How often an edit is re-read and re-applied when another program writes the file meanwhile.
 EDIT_ATTEMPTS = 20
-#: How long the check after a replacement waits for a program that still has the replaced file
-#: open for writing (between its open and its close) before the edit is put back and refused.
-WRITER_WAIT_SECONDS = 1.0
 # A write that lands within this long of our read can leave size and mtime as they were
 # (file systems keep coarse timestamps): then the bytes are compared too.
 _TIMESTAMP_GRANULARITY_NS = 2_000_000_000
@@ -195,16 +194,7 @@ class _Replaced:
 
 
 def _wait_for_writers(path: Path) -> bool:
-    """Wait (up to WRITER_WAIT_SECONDS) until no program has the file ``path`` open for writing:
-    one between its open and its close may still write to it. False: one still has."""
-    deadline = time.monotonic() + WRITER_WAIT_SECONDS
-    pause = 0.001
-    while open_for_writing(path):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(pause)
-        pause = min(2 * pause, 0.05)
-    return True
+    return fileio.wait_for_writers(path, WRITER_WAIT_SECONDS)
 
 
 def _check_kept(replaced: _Replaced) -> None:
@@ -224,32 +214,48 @@ def _check_kept(replaced: _Replaced) -> None:
         raise _ChangedMeanwhile(ini.path)
 
 
-def _taken(path: Path | None, unless: bytes | None = None) -> bytes | None:
+def _read_settled(path: Path) -> tuple[bytes | None, bool]:
     """The bytes of ``path`` (a second name of ours), read once no program writes to it any
-    more, and the name removed; unless they are not ``unless``: then the name stays."""
-    if path is None:
-        return None
-    _wait_for_writers(path)
-    try:
-        found = read_bounded(path)
-    except FileProblem:
-        found = None
-    data = None if found is None else found[0]
-    if unless is None or data == unless:
+    more; and False when one still has it open for writing after WRITER_WAIT_SECONDS (what it
+    writes later lands in that file, so the name must stay)."""
+    settled = _wait_for_writers(path)
+    return fileio.read_or_none(path), settled
+
+
+def _remove(path: Path | None) -> None:
+    if path is not None:
         with contextlib.suppress(OSError):
             os.unlink(path)
-    return data
 
 
-def _saved_aside(real: Path, data: bytes) -> Path:
-    """Keep ``data`` (another program's text) in a new file beside ``real``, 0600."""
+def _free_name(real: Path) -> Path:
+    """A name beside ``real`` that no file has, and that profiles never removes."""
     number = 1
     while True:
         aside = real.with_name(f"{real.name}.profiles-conflict" + (f"-{number}" if number > 1 else ""))
         if not os.path.lexists(aside):
-            fileio.atomic_write(aside, data, mode=NEW_FILE_MODE)
             return aside
         number += 1
+
+
+def _saved_aside(real: Path, data: bytes) -> Path:
+    """Keep ``data`` (another program's text) in a new file beside ``real``, 0600."""
+    aside = _free_name(real)
+    fileio.atomic_write(aside, data, mode=NEW_FILE_MODE)
+    return aside
+
+
+def _set_aside(path: Path, real: Path) -> Path:
+    """Give the file ``path`` (a second name of ours, which another program wrote or still
+    writes) a name beside ``real`` that profiles never removes, as `remove_stale_temporaries`
+    removes ours; ``path`` itself when it cannot be renamed."""
+    aside = _free_name(real)
+    try:
+        os.link(path, aside)  # never over a file (os.rename would replace one made meanwhile)
+    except OSError:
+        return path
+    _remove(path)
+    return aside
 
 
 def _append(real: Path, data: bytes) -> None:
@@ -281,14 +287,29 @@ def _put_back_all(replaced: list[_Replaced]) -> list[str]:
             else:
                 put_back(real, each.doc.ini.raw if each.doc.ini.exists else None)
         except OSError as failure:
-            _taken(ours)
+            _remove(ours)  # the file is still at ``real``
             said = f"putting back {each.doc.ini.path} failed too ({failure.strerror})"
-            if each.kept is not None and _taken(each.kept, unless=each.doc.ini.raw) != each.doc.ini.raw:
-                said += f"; {each.kept} holds it as another program left it"
+            if each.kept is not None:
+                previous, settled = _read_settled(each.kept)
+                if previous == each.doc.ini.raw and settled:
+                    _remove(each.kept)
+                else:
+                    said += f"; {_set_aside(each.kept, real)} holds it as another program left it"
+                    if not settled:
+                        said += " (which still has it open for writing)"
             problems.append(said)
             continue
         fileio.sync_folder(real.parent)
-        written = _taken(ours)
+        if ours is None:
+            continue
+        written, settled = _read_settled(ours)
+        if not settled:
+            saved.append(
+                f"{each.doc.ini.path} ({_set_aside(ours, real)} is this edit's file, which a program "
+                "still has open for writing: what it writes lands there)"
+            )
+            continue
+        _remove(ours)
         if written is None or written == each.data:
             continue
         if written.startswith(each.data):
@@ -328,7 +349,11 @@ def _write_all(snapshot: Snapshot, changes: list[tuple[Document, bytes]]) -> Non
     replaced: list[_Replaced] = []
     try:
         for doc, data in changes:
-            replaced.append(_Replaced(doc, data, fileio.atomic_write(doc.ini.path, data, keep=True)))
+            try:
+                kept = fileio.atomic_write(doc.ini.path, data, keep=True)
+            except fileio.CreatedMeanwhile:  # the file the edit was to create, created by another program
+                raise _ChangedMeanwhile(doc.ini.path) from None
+            replaced.append(_Replaced(doc, data, kept))
         for each in replaced:
             _check_kept(each)
     except (OSError, _ChangedMeanwhile) as error:
@@ -351,11 +376,31 @@ def _write_all(snapshot: Snapshot, changes: list[tuple[Document, bytes]]) -> Non
         else:
             path, reason = changes[len(replaced)][0].ini.path, str(error.strerror)
         raise _write_failed(path, reason, changes, problems, journal) from None
+    except BaseException:  # an interrupt (Ctrl-C) while replacing or checking: the edit did not happen
+        _put_back_interrupted(replaced, changes, journal)
+        raise
     for each in replaced:
         if each.kept is not None:
             with contextlib.suppress(OSError):
                 os.unlink(each.kept)
     if journal is not None:
+        with contextlib.suppress(OSError):
+            remove_synced(journal)
+
+
+def _put_back_interrupted(
+    replaced: list[_Replaced], changes: list[tuple[Document, bytes]], journal: StrPath | None
+) -> None:
+    """Undo an edit an interrupt stopped: every file put back, no second name of ours left; the
+    journal goes only when each file verifiably holds its previous text again (else the next run
+    settles it). What could not be put back is said, and the interrupt goes on."""
+    try:
+        problems = _put_back_all(replaced)
+    except FileProblem as saved:  # other programs' text, saved beside a file
+        problems = [saved.message]
+    for problem in problems:
+        notify(problem)
+    if journal is not None and not problems and _describe_states(changes)[0]:
         with contextlib.suppress(OSError):
             remove_synced(journal)
 

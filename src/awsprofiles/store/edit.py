@@ -126,11 +126,11 @@ class Transaction:
         if self.exists(new):
             raise Refused(f"profile {new!r} already exists")
         for doc in self.documents():
-            if graph.retarget(doc.ini.defaults, old, new):
+            if naming := graph.retarget(doc.ini.defaults, old, new):
                 raise Refused(
-                    f"{doc.ini.path} line {doc.ini.line_of('DEFAULT')}: [DEFAULT] names profile {old!r} "
-                    "(source_profile or credential_process), and every section of that file inherits "
-                    "it; change it there first"
+                    f"{doc.ini.path} {_lines(doc.ini.lines_setting('DEFAULT', naming))}: [DEFAULT] names "
+                    f"profile {old!r} (source_profile or credential_process), and every section of that "
+                    "file inherits it; change it there first"
                 )
         referrers = graph.referrers(self.snapshot, old) + graph.referrers(
             self.snapshot, old, CREDENTIAL_PROCESS
@@ -189,26 +189,27 @@ class Transaction:
             for doc in self.documents():
                 if doc.section_of(profile) is None:
                     continue
-                where = f"[DEFAULT] ({doc.ini.path} line {doc.ini.line_of('DEFAULT')})"
                 unasked = [key for key in extra if doc.ini.defaults.get(key, _NOTHING) == actual[key]]
                 extra = [key for key in extra if key not in unasked]
                 inherited = [key for key in differing if key in doc.ini.defaults]
                 if inherited or (existed and unasked):
                     raise Refused(
-                        f"profile {profile!r} would read {', '.join(inherited + unasked)} from {where}, "
+                        f"profile {profile!r} would read {', '.join(inherited + unasked)} from "
+                        f"{_in_default(doc, inherited + unasked)}, "
                         "which every section of that file inherits, so botocore would not see this edit "
                         "as intended; nothing was written. Change [DEFAULT] by hand"
                     )
                 if finding := [key for key in unasked if key in _CREDENTIAL_SETTINGS]:
                     raise Refused(
-                        f"profile {profile!r} would also read {', '.join(finding)} from {where}, which "
-                        "every section of that file inherits: botocore would find its credentials "
-                        "another way than this edit means; nothing was written. Change [DEFAULT] by hand"
+                        f"profile {profile!r} would also read {', '.join(finding)} from "
+                        f"{_in_default(doc, finding)}, which every section of that file inherits: botocore "
+                        "would find its credentials another way than this edit means; nothing was written. "
+                        "Change [DEFAULT] by hand"
                     )
                 if unasked:
                     said.append(
-                        f"profile {profile!r} also reads {', '.join(unasked)} from {where}, which every "
-                        "section of that file inherits"
+                        f"profile {profile!r} also reads {', '.join(unasked)} from "
+                        f"{_in_default(doc, unasked)}, which every section of that file inherits"
                     )
             if differing or extra:
                 raise FileProblem(
@@ -228,3 +229,15 @@ class Transaction:
                 result.append((doc, data))
         self.inherited = self._check_intended()
         return result
+
+
+def _in_default(doc: Document, keys: list[str]) -> str:
+    """The [DEFAULT] of ``doc`` that sets ``keys``, and its line, for a message."""
+    return f"[DEFAULT] ({doc.ini.path} {_lines(doc.ini.lines_setting('DEFAULT', keys))})"
+
+
+def _lines(numbers: list[int]) -> str:
+    """'line 7', or 'lines 1 and 7' (each [DEFAULT] of a file that sets a key named)."""
+    if len(numbers) == 1:
+        return f"line {numbers[0]}"
+    return f"lines {', '.join(map(str, numbers[:-1]))} and {numbers[-1]}"

@@ -32,6 +32,9 @@ NEW_FILE_MODE = 0o600
 NEW_DIR_MODE = 0o700
 #: Larger files are refused (exit 4) before they are read: a config file is a few KiB.
 MAX_FILE_SIZE = 32 * 1024 * 1024
+#: How long the check after a replacement waits for a program that still has the replaced file
+#: open for writing (between its open and its close) before the edit is put back and refused.
+WRITER_WAIT_SECONDS = 1.0
 #: Temporary files of ours older than this are leftovers of a killed run (`remove_stale_temporaries`):
 #: beside the two files under the lock, and in the AWS caches (`aws.caches`) at each read and write.
 STALE_TEMPORARY_SECONDS = 300
@@ -179,6 +182,11 @@ def remove_stale_temporaries(folder: StrPath, ours: list[re.Pattern[str]]) -> No
                 os.unlink(entry.path)
 
 
+class CreatedMeanwhile(FileExistsError):
+    """`atomic_write` with ``keep`` found no file to replace, and another program created one
+    before the new file could be put there: nothing was written, the caller reads it again."""
+
+
 def atomic_write(path: StrPath, data: bytes, mode: int | None = None, keep: bool = False) -> Path | None:
     """Replace the file ``path`` points to with ``data``, all or nothing.
 
@@ -187,7 +195,10 @@ def atomic_write(path: StrPath, data: bytes, mode: int | None = None, keep: bool
     ``keep``: the file being replaced stays on disk under a second name, which is returned (a
     hard link beside it, named like our temporary files): whatever another program writes to
     it until the replacement and after it stays there for the caller to check, and to remove or
-    put back. None when there was no file, or the file system has no hard links.
+    put back. None when there was no file, or the file system has no hard links. When there was
+    no file, the new one is put there only if the path is still free (a hard link, which never
+    replaces): a file another program created meanwhile raises `CreatedMeanwhile` instead of
+    being replaced (where the file system has no hard links, it is replaced as without ``keep``).
     """
     import contextlib  # only writers need these: a read (a fast path) goes without them
     import tempfile
@@ -213,7 +224,8 @@ def atomic_write(path: StrPath, data: bytes, mode: int | None = None, keep: bool
                 os.fchown(stream.fileno(), *owner)
         if keep and owner is not None:  # there is a file to keep
             kept = link_aside(real)
-        os.replace(tmp, real)
+        if not (keep and owner is None and _link_new(tmp, real)):
+            os.replace(tmp, real)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -223,6 +235,32 @@ def atomic_write(path: StrPath, data: bytes, mode: int | None = None, keep: bool
         raise
     sync_folder(real.parent)
     return kept
+
+
+#: What link() fails with on a file system without hard links (FAT, some FUSE and network ones).
+_NO_HARD_LINKS = frozenset(
+    getattr(errno, name)
+    for name in ("EPERM", "EACCES", "ENOTSUP", "EOPNOTSUPP", "EMLINK", "ENOSYS", "EXDEV")
+    if hasattr(errno, name)
+)
+
+
+def _link_new(tmp: str, real: Path) -> bool:
+    """Put the new file ``tmp`` at ``real``, where there was no file, unless one is there now
+    (raises `CreatedMeanwhile`); False where the file system has no hard links (nothing done)."""
+    try:
+        os.link(tmp, real)
+    except FileExistsError:
+        raise CreatedMeanwhile(errno.EEXIST, "another program created it meanwhile", str(real)) from None
+    except OSError as error:
+        if error.errno in _NO_HARD_LINKS:  # the caller replaces, as where there is no such check
+            return False
+        raise
+    import contextlib
+
+    with contextlib.suppress(OSError):  # the file is at ``real``: this name of it goes
+        os.unlink(tmp)
+    return True
 
 
 def link_aside(real: Path) -> Path | None:
@@ -267,6 +305,28 @@ def open_for_writing(path: StrPath) -> bool | None:
         return False
     finally:
         os.close(fd)
+
+
+def wait_for_writers(path: StrPath, seconds: float) -> bool:
+    """Wait (up to ``seconds``) until no program has the file ``path`` open for writing: one
+    between its open and its close may still write to it. False: one still has."""
+    deadline = time.monotonic() + seconds
+    pause = 0.001
+    while open_for_writing(path):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(pause)
+        pause = min(2 * pause, 0.05)
+    return True
+
+
+def read_or_none(path: StrPath) -> bytes | None:
+    """The bytes of ``path``; None when it is absent or cannot be read."""
+    try:
+        found = read_bounded(path)
+    except FileProblem:
+        return None
+    return None if found is None else found[0]
 
 
 def sync_folder(folder: StrPath) -> None:

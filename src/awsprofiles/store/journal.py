@@ -100,6 +100,32 @@ def put_back(path: StrPath, before: bytes | None) -> None:
         fileio.atomic_write(path, before)
 
 
+def put_back_checked(path: StrPath, before: bytes | None, current: bytes) -> bool:
+    """A recovery's put back: the file ``path``, which held ``current``, gets ``before`` again
+    (None: it is removed), the file it replaces kept and checked as an edit's is (see
+    ``commit``). False: another program wrote that file meanwhile, or still has it open for
+    writing after WRITER_WAIT_SECONDS, and it is put back as that program left it."""
+    import contextlib
+    from pathlib import Path
+
+    real = Path(os.path.realpath(path))
+    if before is None:
+        kept = fileio.link_aside(real)
+        put_back(real, None)
+    else:
+        kept = fileio.atomic_write(real, before, keep=True)
+    if kept is None:  # no hard links on this file system (or no file any more): nothing to check
+        return True
+    settled = fileio.wait_for_writers(kept, fileio.WRITER_WAIT_SECONDS)
+    if settled and fileio.read_or_none(kept) == current:
+        with contextlib.suppress(OSError):
+            os.unlink(kept)
+        return True
+    os.replace(kept, real)
+    fileio.sync_folder(real.parent)
+    return False
+
+
 def remove_settled(journal: StrPath) -> None:
     try:
         remove_synced(journal)
@@ -133,6 +159,7 @@ def recover(paths: Paths) -> None:
             "once with those two files (--config-file, --credentials-file) to restore them"
         )
     states: dict[str, str] = {}
+    edited: dict[str, bytes] = {}  # the text of each file that holds the killed run's edit
     for entry in entries:
         try:
             current = current_bytes(entry.path)
@@ -142,18 +169,23 @@ def recover(paths: Paths) -> None:
             states[entry.path] = "before"
         elif current is not None and _sha256(current) == entry.after_sha256:
             states[entry.path] = "after"
+            edited[entry.path] = current
         else:
             states[entry.path] = "other"
     if all(state == "after" for state in states.values()):
         remove_settled(journal)
         notify(f"a profiles run was interrupted after writing {names}; its edit is complete")
         return
+    # Put back as an edit replaces a file (kept and checked): a write by another program since
+    # the states were read is not lost, the file is then left as that program left it.
     restored, failed = [], []
     for entry in entries:
         if states[entry.path] == "after":
             try:
-                put_back(entry.path, entry.before)
-                restored.append(entry.path)
+                if put_back_checked(entry.path, entry.before, edited[entry.path]):
+                    restored.append(entry.path)
+                else:
+                    states[entry.path] = "other"
             except OSError as error:
                 failed.append(f"{entry.path} ({error.strerror})")
     others = [entry.path for entry in entries if states[entry.path] == "other"]

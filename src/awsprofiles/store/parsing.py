@@ -15,7 +15,7 @@ from awsprofiles.store.paths import Sections
 TYPE_CHECKING = False  # typing itself is not imported at run time (see awsprofiles.records)
 if TYPE_CHECKING:
     import configparser
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
     from awsprofiles.store.fileio import FileId
     from awsprofiles.store.paths import Role
@@ -290,6 +290,22 @@ class IniFile(Record):
             if chunk.section == section:
                 return chunk.line
         return 0
+
+    def lines_setting(self, section: str, keys: Iterable[str]) -> list[int]:
+        """The header lines of the sections named ``section`` that set one of ``keys`` (all of
+        them when none does): configparser merges a file's [DEFAULT] sections into one."""
+        keys = set(keys)
+        found, setting = [], []
+        for chunk in self.chunks:
+            if chunk.section != section:
+                continue
+            found.append(chunk.line)
+            for line, kind, _ in scan_lines(chunk.text):
+                # configparser's key: up to the first delimiter, right-stripped, lower-cased
+                if kind is OPTION and DELIMITER.split(line.strip(), 1)[0].rstrip().lower() in keys:
+                    setting.append(chunk.line)
+                    break
+        return setting or found
 
     def sections_of(self, profile: str) -> list[str]:
         """Every section botocore maps to ``profile``, the ignored twin of [default] included."""
