@@ -511,9 +511,35 @@ def test_renewed_credentials_that_expire_too_soon_are_not_served() -> None:
         live=live,
         clock=clock.timestamp,
     )
-    with pytest.raises(CheckFailed, match="expire in 1m and could not be renewed") as raised:
+    soon = r"its credentials expire in 1m \(\d\d:\d\d UTC\) and could not be renewed"
+    with pytest.raises(CheckFailed, match=soon) as raised:
         source.current()
     assert raised.value.code == "expired"
+
+
+class _Stuck:
+    """Refreshing credentials that are never renewed: ``current`` gives the same ones, expired."""
+
+    def __init__(self, credentials: Credentials) -> None:
+        self.credentials = credentials
+
+    def current(self) -> Credentials:
+        return self.credentials
+
+
+def test_credentials_that_have_expired_are_said_to_have_expired_when_they_cannot_be_renewed() -> None:
+    clock = Clock()
+    expired = _session(clock.now - timedelta(minutes=3))
+    stuck: LiveCredentials = _Stuck(expired)  # type: ignore[assignment]
+    source = endpoint.Source(
+        "dev", endpoint.Windows(15 * 60, 10 * 60), lambda: stuck, live=stuck, clock=clock.timestamp
+    )
+    with pytest.raises(CheckFailed) as raised:
+        source.current()
+    assert raised.value.message == (
+        f"profile 'dev': its credentials expired at {expired.expiration:%H:%M} UTC and could not be "
+        "renewed; they are not served"
+    )
 
 
 def test_exec_s_first_credentials_are_served_until_they_need_renewing_then_botocores() -> None:

@@ -55,7 +55,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from awsprofiles.errors import BadInput, CheckFailed, ProfilesError
-from awsprofiles.expiry import iso8601, time_left
+from awsprofiles.expiry import expire_phrase, iso8601
 
 if TYPE_CHECKING:
     from awsprofiles.aws.credentials import LiveCredentials
@@ -204,10 +204,10 @@ class Source:
             return renewed
         if credentials is None:
             raise failure
-        if must:
+        if must and credentials.expiration is not None:
             raise CheckFailed(
-                f"profile {self.profile!r}: its credentials expire in {time_left(left)} and could not be "
-                "renewed; they are not served",
+                f"profile {self.profile!r}: its credentials {expire_phrase(left, credentials.expiration)} "
+                "and could not be renewed; they are not served",
                 "expired",
             )
         return credentials
