@@ -11,12 +11,13 @@ import http.client
 import json
 import os
 import select
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -348,6 +349,46 @@ def test_stop_closes_the_port() -> None:
     point.stop()
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection((endpoint.HOST, point.port), timeout=2).close()
+
+
+class _Stub:
+    """An endpoint that starts nothing: `serve_until_signal` waits for a signal around it."""
+
+    def __init__(self, on_start: Callable[[], None]) -> None:
+        self.on_start = on_start
+        self.stopped = False
+
+    def start(self) -> None:
+        self.on_start()
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM") or os.name != "posix", reason="POSIX signals")
+def test_a_second_signal_while_serve_stops_is_ignored_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C, then SIGTERM arriving while `serve` handles the first (before the signals are set
+    to be ignored): the handler raises once; the second changes nothing."""
+    installed = signal.signal
+    sent: list[int] = []
+
+    def install(number: int, handler: object) -> object:
+        if handler is signal.SIG_IGN and not sent:  # the window: handling the first signal
+            sent.append(signal.SIGTERM)
+            os.kill(os.getpid(), signal.SIGTERM)  # its handler runs before the next line
+        return installed(number, handler)  # type: ignore[arg-type]
+
+    previous = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    stub = _Stub(lambda: os.kill(os.getpid(), signal.SIGINT))
+    monkeypatch.setattr(signal, "signal", install)
+    try:
+        code = endpoint.serve_until_signal(stub, lambda: None)  # type: ignore[arg-type]
+    finally:
+        for number, handler in previous.items():
+            installed(number, handler)
+    assert sent == [signal.SIGTERM]
+    assert code == 130  # the first signal decides
+    assert stub.stopped
 
 
 def test_a_port_in_use_is_a_clear_error() -> None:
@@ -713,3 +754,30 @@ def test_exec_server_warns_when_the_default_profile_would_win_over_the_endpoint(
     ran = subprocess.run([*PROFILES, "exec", "k", "--server", "--", "true"], capture_output=True, text=True)
     assert ran.returncode == 0
     assert ran.stderr.startswith("warning: profile 'default' has credentials of its own (keys)")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+@pytest.mark.parametrize(
+    "signals", [(signal.SIGINT, signal.SIGTERM), (signal.SIGTERM, signal.SIGINT, signal.SIGINT)]
+)
+def test_serve_ends_cleanly_on_signals_sent_together(home: Home, signals: tuple[signal.Signals, ...]) -> None:
+    home.credentials.parent.mkdir(parents=True)
+    home.credentials.write_text("[k]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n")
+    serving = subprocess.Popen(
+        [*PROFILES, "serve", "k", "--shell", "bash"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert serving.stdout is not None
+    lines = ""
+    while "PROFILES_ACTIVE" not in lines:
+        line = serving.stdout.readline()
+        assert line, serving.communicate(timeout=30)[1]
+        lines += line
+    for number in signals:
+        serving.send_signal(number)
+    _, err = serving.communicate(timeout=30)
+    assert serving.returncode in (0, 130), err  # whichever Python's handlers took first
+    assert "Traceback" not in err
+    assert "error:" not in err

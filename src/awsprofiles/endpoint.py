@@ -343,7 +343,8 @@ class Endpoint:
         with contextlib.suppress(OSError):
             self._wake_writer.send(b"x")
         if self._thread is not None:
-            self._thread.join(timeout=5)
+            with contextlib.suppress(RuntimeError):  # its start was interrupted before it began
+                self._thread.join(timeout=5)
         for closing in (self._listener, self._wake_reader, self._wake_writer):
             closing.close()
 
@@ -542,19 +543,36 @@ class _Stopped(Exception):
 
 def serve_until_signal(endpoint: Endpoint, ready: Callable[[], None]) -> int:
     """Serve ``endpoint`` (``ready`` runs first: `profiles serve` prints its lines) until SIGINT
-    (130) or SIGTERM or SIGHUP (0), then close the port; the exit code."""
+    (130) or SIGTERM or SIGHUP (0), then close the port; the exit code.
+
+    The handlers are in place before ``ready`` says that the endpoint serves, and the signals
+    wait while its thread starts (one interrupted half-way could not be stopped). The first signal
+    decides: any later one (a second Ctrl-C while the first is handled) is ignored, never raised
+    again."""
     import signal
 
+    stopping: list[int] = []
+
     def stop(signum: int, _frame: object) -> None:
+        if stopping:
+            return
+        stopping.append(signum)
         raise _Stopped(130 if signum == signal.SIGINT else 0)
 
     numbers = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
     try:
-        ready()
         try:
             for number in numbers:
                 signal.signal(number, stop)
-            endpoint.start()
+            ready()
+            if hasattr(signal, "pthread_sigmask"):
+                mask = signal.pthread_sigmask(signal.SIG_BLOCK, numbers)
+                try:
+                    endpoint.start()
+                finally:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            else:
+                endpoint.start()
             while True:
                 time.sleep(3600)  # until a signal's handler raises _Stopped
         except _Stopped as stopped:
