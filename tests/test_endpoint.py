@@ -191,6 +191,33 @@ def test_another_host_header_is_refused_even_with_the_token(
     assert point.answer(head(point.host, point.token))[0] == 200
 
 
+def _on_port_80() -> endpoint.Endpoint:
+    """An endpoint on port 80 (we run as root in CI), or a skip when it cannot listen there."""
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            return endpoint.Endpoint(lambda: KEYS, port=80)
+        except ProfilesError as error:  # not root, or another test of this machine has it now
+            if time.monotonic() > deadline:
+                pytest.skip(f"cannot listen on port 80 here: {error.message}")
+            time.sleep(0.2)
+
+
+def test_on_port_80_a_host_without_the_port_is_this_endpoint() -> None:
+    """`profiles serve --port 80`: an HTTP client leaves the default port out of Host."""
+    point = _on_port_80()
+    point.start()
+    try:
+        assert point.url == "http://127.0.0.1:80/"
+        assert get(point)[0] == 200  # http.client sends "Host: 127.0.0.1"
+        assert point.answer(head("127.0.0.1", point.token))[0] == 200
+        assert point.answer(head("127.0.0.1:80", point.token))[0] == 200
+        for other in ("localhost", "127.0.0.2", "127.0.0.1:8080", "127.0.0.1:", "attacker.example"):
+            assert point.answer(head(other, point.token))[0] == 403, other
+    finally:
+        point.stop()
+
+
 @pytest.mark.parametrize(
     "request_head",
     [

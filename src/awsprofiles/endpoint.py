@@ -26,8 +26,9 @@ renews them that long before they expire.
 
 **Protection.** Only who holds the token gets credentials: 256 random bits per endpoint, compared
 in constant time; a missing token is 401, a wrong one 403, neither says anything more. The socket
-listens on 127.0.0.1 only, and a request whose ``Host`` is not ``127.0.0.1:PORT`` is refused
-(403): a web page that makes its own name resolve to 127.0.0.1 (DNS rebinding) sends its own name.
+listens on 127.0.0.1 only, and a request whose ``Host`` is not ``127.0.0.1:PORT`` (or
+``127.0.0.1`` on port 80, HTTP's default, which clients leave out) is refused (403): a web page
+that makes its own name resolve to 127.0.0.1 (DNS rebinding) sends its own name.
 The token reaches the command only in its environment (never in argv, which every local user
 can read in ``ps``), and is never printed by ``exec --server``, logged, or put in an error.
 Reads are bounded (8 KiB of request head, 5 seconds per connection), each connection has a
@@ -321,6 +322,8 @@ class Endpoint:
         self._listener = listener
         self.port: int = listener.getsockname()[1]
         self.host = f"{HOST}:{self.port}"
+        #: The Host headers of requests to it: an HTTP client leaves out port 80, HTTP's default.
+        self._hosts = (self.host, HOST) if self.port == 80 else (self.host,)
         self.url = f"http://{self.host}{PATH}"
         self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self._wake_reader, self._wake_writer = socket.socketpair()
@@ -386,7 +389,7 @@ class Endpoint:
         if request is None:
             return 400, _error("BadRequest", "not an HTTP/1.x request this endpoint reads")
         method, target, headers = request
-        if headers.get("host", "").lower() != self.host:
+        if headers.get("host", "").lower() not in self._hosts:
             return 403, _error("Forbidden", f"this endpoint answers requests to {self.host} only")
         token = headers.get("authorization")
         if token is None:
