@@ -654,8 +654,9 @@ def serve_until_signal(endpoint: Endpoint, ready: Callable[[], None]) -> int:
             while True:
                 time.sleep(3600)  # until a signal's handler raises _Stopped
         except _Stopped as stopped:
-            for number in numbers:  # a second Ctrl-C while the port closes changes nothing
-                signal.signal(number, signal.SIG_IGN)
             return stopped.code
     finally:
+        stopping.append(0)  # however it ends (``ready`` may fail): no signal raises from here on
+        for number in numbers:  # a second Ctrl-C while the port closes changes nothing
+            signal.signal(number, signal.SIG_IGN)
         endpoint.stop()
