@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import socket
 import subprocess
 import threading
@@ -236,40 +235,6 @@ def test_an_idle_connection_cannot_keep_console_past_its_limit(
     assert closed_after[0] < 2.5
 
 
-def test_the_socket_table_names_the_uid_of_each_open_client_end_and_no_closed_one() -> None:
-    from awsprofiles import browser
-
-    if browser.socket_table() is None:
-        pytest.skip("no socket table to read (/proc/net/tcp): the page hand-off is used")
-    with socket.create_server(("127.0.0.1", 0)) as server:
-        address = (socket.inet_aton("127.0.0.1"), server.getsockname()[1])
-        clients = [socket.create_connection(("127.0.0.1", address[1]))]
-        with contextlib.suppress(OSError):  # a dual-stack socket: listed in tcp6, v4-mapped
-            dual = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-            dual.connect(("::ffff:127.0.0.1", address[1]))
-            clients.append(dual)
-        accepted = [server.accept() for _ in clients]
-        try:
-            entries = browser.socket_table()
-            assert entries is not None
-            owners = browser.peer_owners(entries, address)
-            peers = [(socket.inet_aton(host), port) for _, (host, port) in accepted]
-            assert [owners.get(peer) for peer in peers] == [os.getuid()] * len(clients)
-            # A client end that is closed (FIN_WAIT2 or TIME_WAIT, no process holds it) is listed
-            # with uid 0 and inode 0: it belongs to nobody, even for root.
-            clients[0].close()
-            time.sleep(0.2)
-            entries = browser.socket_table()
-            assert entries is not None
-            assert any(entry.local == peers[0] and entry.inode == 0 for entry in entries)
-            assert browser.peer_owners(entries, address).get(peers[0]) is None
-        finally:
-            for client in clients:
-                client.close()
-            for connection, _ in accepted:
-                connection.close()
-
-
 def test_without_a_socket_table_the_browser_gets_a_private_page_that_is_removed_after_use(
     aws: FederationEndpoint,
     capsys: pytest.CaptureFixture[str],
@@ -280,9 +245,9 @@ def test_without_a_socket_table_the_browser_gets_a_private_page_that_is_removed_
     so it is on no command line; another user polling /proc finds the page's path and cannot read it."""
     import webbrowser
 
-    from awsprofiles import browser
+    from awsprofiles import peers
 
-    monkeypatch.setattr(browser, "SOCKET_TABLES", (str(tmp_path / "no-such-table"),))
+    monkeypatch.setattr(peers, "SOCKET_TABLES", (str(tmp_path / "no-such-table"),))
     script = write_browser(tmp_path)
     go, report = tmp_path / "go", tmp_path / "browser.json"
 

@@ -10,13 +10,15 @@ import contextlib
 import http.client
 import json
 import os
+import re
 import select
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from awsprofiles import endpoint, shells, store
 from awsprofiles.aws.credentials import Credentials, LiveCredentials
 from awsprofiles.errors import BadInput, CheckFailed, ProfilesError
 from tests.conftest import PROFILES, Home
+from tests.console_handoff import OTHER_UID, SETPRIV, python_for_other_user
 
 KEYS = Credentials("AKIAIOSFODNN7EXAMPLE", "static-secret", region="eu-west-1")
 
@@ -190,6 +193,33 @@ def test_another_host_header_is_refused_even_with_the_token(
     assert point.answer(head(point.host, point.token))[0] == 200
 
 
+def _on_port_80() -> endpoint.Endpoint:
+    """An endpoint on port 80 (we run as root in CI), or a skip when it cannot listen there."""
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            return endpoint.Endpoint(lambda: KEYS, port=80)
+        except ProfilesError as error:  # not root, or another test of this machine has it now
+            if time.monotonic() > deadline:
+                pytest.skip(f"cannot listen on port 80 here: {error.message}")
+            time.sleep(0.2)
+
+
+def test_on_port_80_a_host_without_the_port_is_this_endpoint() -> None:
+    """`profiles serve --port 80`: an HTTP client leaves the default port out of Host."""
+    point = _on_port_80()
+    point.start()
+    try:
+        assert point.url == "http://127.0.0.1:80/"
+        assert get(point)[0] == 200  # http.client sends "Host: 127.0.0.1"
+        assert point.answer(head("127.0.0.1", point.token))[0] == 200
+        assert point.answer(head("127.0.0.1:80", point.token))[0] == 200
+        for other in ("localhost", "127.0.0.2", "127.0.0.1:8080", "127.0.0.1:", "attacker.example"):
+            assert point.answer(head(other, point.token))[0] == 403, other
+    finally:
+        point.stop()
+
+
 @pytest.mark.parametrize(
     "request_head",
     [
@@ -243,6 +273,18 @@ def test_the_reporter_says_a_problem_once_a_minute(capsys: pytest.CaptureFixture
     report(CheckFailed("another", "expired"))
     err = capsys.readouterr().err
     assert err == "profiles: run 'profiles login dev'\\x1b[31m [sso-login]\nprofiles: another [expired]\n"
+
+
+@pytest.mark.parametrize("stderr", [None, "closed"])
+def test_the_reporter_never_fails_on_a_stderr_that_is_gone(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, stderr: str | None
+) -> None:
+    """It runs on the endpoint's threads (its accepting one included), which must serve on."""
+    gone = None if stderr is None else open(tmp_path / "err", "w")  # noqa: SIM115
+    if gone is not None:
+        gone.close()
+    monkeypatch.setattr(sys, "stderr", gone)
+    endpoint.Reporter()(ProfilesError("refused a connection from uid 65534"))
 
 
 def test_an_unexpected_failure_is_named_by_its_type_only(
@@ -319,26 +361,113 @@ def test_a_dribbling_client_cannot_stretch_its_deadline(
         assert closed_after < 2.5
 
 
-def test_more_connections_than_it_serves_at_once_are_closed_not_queued_forever(
-    served: tuple[endpoint.Endpoint, list, Recorded],
-) -> None:
-    point, _, _ = served
-    idle = [socket.create_connection((endpoint.HOST, point.port)) for _ in range(endpoint.MAX_CONNECTIONS)]
+def _answer_of(connection: socket.socket) -> bytes:
+    connection.settimeout(10)
+    answer = b""
+    while data := connection.recv(4096):
+        answer += data
+    return answer
+
+
+def test_when_every_slot_is_taken_the_oldest_connection_without_a_request_makes_way() -> None:
+    """A flood of idle connections (on a system without a socket table to tell whose they are)
+    cannot hold every slot: a new connection takes the slot of the oldest one that has not sent
+    its request; one being answered keeps its own."""
+    gate = threading.Event()
+
+    def credentials() -> Credentials:
+        gate.wait(10)
+        return KEYS
+
+    point = endpoint.Endpoint(credentials, report=Recorded())
+    point.start()
+    address = (endpoint.HOST, point.port)
+    answering = socket.create_connection(address)
+    idle: list[socket.socket] = []
     try:
-        time.sleep(0.2)
-        with socket.create_connection((endpoint.HOST, point.port)) as extra:
-            extra.settimeout(5)
-            assert extra.recv(10) == b""  # closed at once
+        answering.sendall(head(point.host, point.token))
+        time.sleep(0.3)  # read, and waiting for its credentials
+        idle = [socket.create_connection(address) for _ in range(endpoint.MAX_CONNECTIONS - 1)]
+        time.sleep(0.5)  # every slot is taken now
+        with socket.create_connection(address) as newest:
+            newest.sendall(head(point.host, point.token))
+            idle[0].settimeout(2)  # long before its REQUEST_SECONDS are up
+            assert idle[0].recv(10) == b""  # the oldest idle one was closed for it
+            still_open, _, _ = select.select(idle[1:], [], [], 0.3)
+            assert still_open == []  # the others keep their slots: nothing to read, not even a close
+            gate.set()
+            assert _answer_of(newest).startswith(b"HTTP/1.1 200 OK\r\n")
+        assert _answer_of(answering).startswith(b"HTTP/1.1 200 OK\r\n")
     finally:
-        for connection in idle:
+        gate.set()
+        for connection in [answering, *idle]:
             connection.close()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:  # the slots come back as the idle ones are closed
-        with contextlib.suppress(OSError, http.client.HTTPException):  # still full: closed at once
-            if get(point)[0] == 200:
-                break
-        time.sleep(0.05)
-    assert get(point)[0] == 200
+        point.stop()
+
+
+def _serve_keys(home: Home) -> tuple[subprocess.Popen[str], str]:
+    """`profiles serve k` (a keys profile: no AWS call) running, and the lines it printed."""
+    home.credentials.parent.mkdir(parents=True)
+    home.credentials.write_text("[k]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n")
+    serving = subprocess.Popen(
+        [*PROFILES, "serve", "k", "--shell", "bash"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert serving.stdout is not None
+    lines = ""
+    while "PROFILES_ACTIVE" not in lines:
+        line = serving.stdout.readline()
+        assert line, serving.communicate(timeout=30)[1]
+        lines += line
+    return serving, lines
+
+
+FLOOD = 64
+
+
+def test_another_local_user_holding_idle_connections_cannot_lock_the_user_out(home: Home) -> None:
+    """Another uid keeps 64 idle connections open (twice as many as the endpoint serves at once),
+    opening a new one for each closed, while the user's client fetches the credentials: every
+    fetch is served, and the other uid is never sent a byte."""
+    python = python_for_other_user()
+    serving, lines = _serve_keys(home)
+    attacker = None
+    try:
+        url = re.search(r"AWS_CONTAINER_CREDENTIALS_FULL_URI='http://127.0.0.1:(\d+)/'", lines)
+        token = re.search(r"AWS_CONTAINER_AUTHORIZATION_TOKEN='([0-9a-f]+)'", lines)
+        assert url is not None
+        assert token is not None
+        port = int(url.group(1))
+        source = (Path(__file__).parent / "endpoint_flood.py").read_text()
+        attacker = subprocess.Popen(
+            ["setpriv", *SETPRIV, python, "-I", "-c", source, str(port), str(FLOOD)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd="/",
+        )  # fmt: skip
+        assert attacker.stdout is not None
+        assert attacker.stdout.readline().split()[:2] == ["ready", str(OTHER_UID)]
+        time.sleep(0.5)  # the flood is on: whatever is closed is opened again at once
+        answers = []
+        for _ in range(12):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)  # botocore's own limit
+            try:
+                connection.request("GET", "/", headers={"Authorization": token.group(1)})
+                answers.append(connection.getresponse().status)
+            except (OSError, http.client.HTTPException) as error:
+                answers.append(type(error).__name__)
+            finally:
+                connection.close()
+            time.sleep(0.1)
+    finally:
+        flooded = attacker.communicate("", timeout=30)[0] if attacker is not None else ""
+        serving.send_signal(signal.SIGTERM)
+        _, err = serving.communicate(timeout=30)
+    assert answers == [200] * 12, err
+    assert err.count(f"refused a connection from uid {OTHER_UID}") == 1  # said, once a minute
+    report = json.loads(flooded.splitlines()[-1])
+    assert report["opened"] > FLOOD  # its connections were closed, and it opened new ones
+    assert report["received"] == 0  # closed unread: not even a 401
 
 
 def test_stop_closes_the_port() -> None:
@@ -348,6 +477,46 @@ def test_stop_closes_the_port() -> None:
     point.stop()
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection((endpoint.HOST, point.port), timeout=2).close()
+
+
+class _Stub:
+    """An endpoint that starts nothing: `serve_until_signal` waits for a signal around it."""
+
+    def __init__(self, on_start: Callable[[], None]) -> None:
+        self.on_start = on_start
+        self.stopped = False
+
+    def start(self) -> None:
+        self.on_start()
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM") or os.name != "posix", reason="POSIX signals")
+def test_a_second_signal_while_serve_stops_is_ignored_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C, then SIGTERM arriving while `serve` handles the first (before the signals are set
+    to be ignored): the handler raises once; the second changes nothing."""
+    installed = signal.signal
+    sent: list[int] = []
+
+    def install(number: int, handler: object) -> object:
+        if handler is signal.SIG_IGN and not sent:  # the window: handling the first signal
+            sent.append(signal.SIGTERM)
+            os.kill(os.getpid(), signal.SIGTERM)  # its handler runs before the next line
+        return installed(number, handler)  # type: ignore[arg-type]
+
+    previous = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    stub = _Stub(lambda: os.kill(os.getpid(), signal.SIGINT))
+    monkeypatch.setattr(signal, "signal", install)
+    try:
+        code = endpoint.serve_until_signal(stub, lambda: None)  # type: ignore[arg-type]
+    finally:
+        for number, handler in previous.items():
+            installed(number, handler)
+    assert sent == [signal.SIGTERM]
+    assert code == 130  # the first signal decides
+    assert stub.stopped
 
 
 def test_a_port_in_use_is_a_clear_error() -> None:
@@ -511,9 +680,35 @@ def test_renewed_credentials_that_expire_too_soon_are_not_served() -> None:
         live=live,
         clock=clock.timestamp,
     )
-    with pytest.raises(CheckFailed, match="expire in 1m and could not be renewed") as raised:
+    soon = r"its credentials expire in 1m \(\d\d:\d\d UTC\) and could not be renewed"
+    with pytest.raises(CheckFailed, match=soon) as raised:
         source.current()
     assert raised.value.code == "expired"
+
+
+class _Stuck:
+    """Refreshing credentials that are never renewed: ``current`` gives the same ones, expired."""
+
+    def __init__(self, credentials: Credentials) -> None:
+        self.credentials = credentials
+
+    def current(self) -> Credentials:
+        return self.credentials
+
+
+def test_credentials_that_have_expired_are_said_to_have_expired_when_they_cannot_be_renewed() -> None:
+    clock = Clock()
+    expired = _session(clock.now - timedelta(minutes=3))
+    stuck: LiveCredentials = _Stuck(expired)  # type: ignore[assignment]
+    source = endpoint.Source(
+        "dev", endpoint.Windows(15 * 60, 10 * 60), lambda: stuck, live=stuck, clock=clock.timestamp
+    )
+    with pytest.raises(CheckFailed) as raised:
+        source.current()
+    assert raised.value.message == (
+        f"profile 'dev': its credentials expired at {expired.expiration:%H:%M} UTC and could not be "
+        "renewed; they are not served"
+    )
 
 
 def test_exec_s_first_credentials_are_served_until_they_need_renewing_then_botocores() -> None:
@@ -687,3 +882,17 @@ def test_exec_server_warns_when_the_default_profile_would_win_over_the_endpoint(
     ran = subprocess.run([*PROFILES, "exec", "k", "--server", "--", "true"], capture_output=True, text=True)
     assert ran.returncode == 0
     assert ran.stderr.startswith("warning: profile 'default' has credentials of its own (keys)")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+@pytest.mark.parametrize(
+    "signals", [(signal.SIGINT, signal.SIGTERM), (signal.SIGTERM, signal.SIGINT, signal.SIGINT)]
+)
+def test_serve_ends_cleanly_on_signals_sent_together(home: Home, signals: tuple[signal.Signals, ...]) -> None:
+    serving, _ = _serve_keys(home)
+    for number in signals:
+        serving.send_signal(number)
+    _, err = serving.communicate(timeout=30)
+    assert serving.returncode in (0, 130), err  # whichever Python's handlers took first
+    assert "Traceback" not in err
+    assert "error:" not in err

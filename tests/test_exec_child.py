@@ -145,6 +145,27 @@ def test_exec_warns_once_a_few_minutes_before_the_command_s_credentials_expire(
     assert time.monotonic() - started >= 6
 
 
+@pytest.mark.parametrize("stderr", ["closed", "a pipe nobody reads"])
+def test_a_warning_that_cannot_be_written_leaves_the_command_s_exit_code_intact(
+    home: Home, tmp_path: Path, stderr: str
+) -> None:
+    """The warning is due at once (4 minutes left) and runs from SIGALRM while profiles waits
+    for the command: a closed stderr must not end that wait (the exit code would be lost)."""
+    _expiring(home, tmp_path, 4 * 60)
+    command = [*PROFILES, "exec", "p", "--", "sh", "-c", "sleep 2; exit 7"]
+    if stderr == "closed":
+        ran = subprocess.run(["sh", "-c", '"$@" 2>&-', "sh", *command], capture_output=True, timeout=60)
+        assert ran.stderr == b""
+    else:
+        read, write = os.pipe()
+        os.close(read)  # its reader has gone: a write fails with EPIPE
+        try:
+            ran = subprocess.run(command, stdout=subprocess.PIPE, stderr=write, timeout=60)
+        finally:
+            os.close(write)
+    assert ran.returncode == 7
+
+
 def test_exec_says_nothing_when_the_command_ends_before_the_warning_is_due(
     home: Home, tmp_path: Path
 ) -> None:

@@ -12,17 +12,17 @@ That link is on a command line too, so its random path cannot be the secret on i
 user polling ``/proc`` reads it before the browser has started, and asks first (20 runs of 20 in
 issue 17). What decides who is served is therefore who owns the connection:
 
-- **Where the kernel's socket table can be read** (Linux: ``/proc/net/tcp`` and ``tcp6``), each
-  connection is checked as it is accepted. The table lists the client's end of a loopback
-  connection with the uid that created that socket, which another uid cannot create and cannot
-  change (that takes CAP_CHOWN). A connection is served only if its client end is listed once, as
-  an open socket (an orphaned or TIME_WAIT end has inode 0 and shows uid 0) of the user's own uid;
-  any other is closed unread, and named in a warning or in the error. This holds however the
-  browser gets the link (``xdg-open``, ``gio``, ``$BROWSER``, or passed by IPC to a browser that
-  already runs as the user) and for confined browsers (snap, flatpak): they share the host's
-  network, or the loopback link would not reach them. A browser that runs as another uid (in a
-  container, through WSL's port forwarding, behind a proxy run by another user) is refused: the
-  user is told to use ``--print``.
+- **Where the kernel's socket table can be read** (Linux: ``/proc/net/tcp`` and ``tcp6``, read by
+  `awsprofiles.peers`), each connection is checked as it is accepted. The table lists the client's
+  end of a loopback connection with the uid that created that socket, which another uid cannot
+  create and cannot change (that takes CAP_CHOWN). A connection is served only if its client end
+  is listed once, as an open socket (an orphaned or TIME_WAIT end has inode 0 and shows uid 0) of
+  the user's own uid; any other is closed unread, and named in a warning or in the error. This
+  holds however the browser gets the link (``xdg-open``, ``gio``, ``$BROWSER``, or passed by IPC
+  to a browser that already runs as the user) and for confined browsers (snap, flatpak): they
+  share the host's network, or the loopback link would not reach them. A browser that runs as
+  another uid (in a container, through WSL's port forwarding, behind a proxy run by another user)
+  is refused: the user is told to use ``--print``.
 - **Elsewhere** (macOS, Windows, the BSDs; Linux without ``/proc``), the browser is given a
   ``file://`` page instead, in a new folder of the user's temporary folder (``tempfile.mkdtemp``:
   0700; per user on macOS and Windows), itself 0600, whose meta refresh names the loopback link.
@@ -47,7 +47,6 @@ import os
 import secrets
 import selectors
 import socket
-import struct
 import tempfile
 import threading
 import time
@@ -57,6 +56,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from awsprofiles.errors import ProfilesError
+from awsprofiles.peers import Address, address_of, peer_owners, socket_table, uid_if_checkable
 
 #: How long the browser has to ask for the link, from the moment it is started.
 HANDOFF_SECONDS = 60.0
@@ -67,11 +67,8 @@ REQUEST_SECONDS = 5.0
 BROWSER_EXIT_SECONDS = 5.0
 MAX_CONNECTIONS = 16
 MAX_REQUEST_BYTES = 8192
-#: The kernel's TCP socket tables of this network namespace (Linux).
-SOCKET_TABLES = ("/proc/net/tcp", "/proc/net/tcp6")
 
 _LOOPBACK = "127.0.0.1"
-_LISTEN = 0x0A
 _POLL_SECONDS = 0.1
 _NOT_FOUND = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 _PAGE = """<!DOCTYPE html>
@@ -80,67 +77,6 @@ _PAGE = """<!DOCTYPE html>
 <title>profiles: {what}</title></head>
 <body><p><a href="{link}">Continue</a></p></body></html>
 """
-
-Address = tuple[bytes, int]
-
-
-@dataclass(frozen=True)
-class TableEntry:
-    """One line of a socket table: the addresses of one TCP socket, its state and owner."""
-
-    local: Address
-    remote: Address
-    state: int
-    uid: int
-    inode: int
-
-
-def _address(text: str) -> Address:
-    """``0100007F:1F90`` as the kernel prints it: each 32-bit word of the address in host byte
-    order, then the port. A v4-mapped v6 address (a dual-stack socket's) becomes the v4 one."""
-    host, port = text.split(":")
-    if len(host) not in (8, 32):
-        raise ValueError(text)
-    raw = b"".join(struct.pack("=I", int(host[i : i + 8], 16)) for i in range(0, len(host), 8))
-    if raw[:12] == bytes(10) + b"\xff\xff":
-        raw = raw[12:]
-    return raw, int(port, 16)
-
-
-def socket_table() -> list[TableEntry] | None:
-    """Every TCP socket the kernel lists for this network namespace; None if no table can be read.
-    A line that cannot be parsed is left out, so it can never count as the user's."""
-    entries: list[TableEntry] = []
-    found = False
-    for table in SOCKET_TABLES:
-        try:
-            with open(table, "rb") as file:
-                text = file.read().decode("ascii", "replace")
-        except OSError:
-            continue
-        found = True
-        for line in text.splitlines()[1:]:
-            fields = line.split()
-            try:
-                local, remote = _address(fields[1]), _address(fields[2])
-                entries.append(TableEntry(local, remote, int(fields[3], 16), int(fields[7]), int(fields[9])))
-            except (IndexError, ValueError):
-                continue
-    return entries if found else None
-
-
-def peer_owners(entries: list[TableEntry], server: Address) -> dict[Address, int | None]:
-    """The uid that owns the client end of each connection to ``server``, by the client's address;
-    None where that end is no open socket (inode 0) or is listed twice with different owners."""
-    owners: dict[Address, int | None] = {}
-    for entry in entries:
-        if entry.remote != server or entry.state == _LISTEN:
-            continue
-        owner = entry.uid if entry.inode else None
-        if entry.local in owners and owners[entry.local] != owner:
-            owner = None
-        owners[entry.local] = owner
-    return owners
 
 
 @dataclass(eq=False)
@@ -171,25 +107,14 @@ class _Handoff:
             raise ProfilesError(
                 f"cannot listen on a loopback port for the browser: {error.strerror}"
             ) from None
-        self.address: Address = (socket.inet_aton(_LOOPBACK), self.listener.getsockname()[1])
+        self.address: Address = address_of(_LOOPBACK, self.listener.getsockname()[1])
         self.link = f"http://{_LOOPBACK}:{self.address[1]}{self._path.decode()}"
         #: The uid every connection must belong to; None where the socket table cannot tell.
-        self.uid = self._uid_if_checkable()
+        self.uid = uid_if_checkable(self.listener, self.address)
         #: Connections closed unread because another uid (None: nobody known) owns them.
         self.refused: dict[int | None, int] = {}
         #: "served" once the link has been sent, "lost" if the connection that asked for it broke.
         self.outcome: str | None = None
-
-    def _uid_if_checkable(self) -> int | None:
-        """Our uid if the socket table lists our own listening socket as ours (the table is
-        there, readable and understood), else None."""
-        entries = socket_table()
-        if entries is None or not hasattr(os, "getuid"):
-            return None
-        uid = os.getuid()
-        inode = os.fstat(self.listener.fileno()).st_ino
-        mine = TableEntry(self.address, (bytes(4), 0), _LISTEN, uid, inode)
-        return uid if mine in entries else None
 
     def serve(self, deadline: float, give_up: Callable[[], bool]) -> None:
         """Serve until the link is sent, ``give_up()`` says so, or the deadline; then close the port."""
@@ -224,7 +149,7 @@ class _Handoff:
                 connection, (host, port) = self.listener.accept()
             except OSError:  # none left (BlockingIOError), or gone before it was accepted
                 break
-            arrived.append((connection, (socket.inet_aton(host), port)))
+            arrived.append((connection, address_of(host, port)))
         if not arrived:
             return
         # One reading of the table for every connection that arrived together; read after they

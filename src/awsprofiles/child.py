@@ -46,6 +46,16 @@ def restore_ignored_signals() -> None:
         signal.signal(number, signal.SIG_DFL)
 
 
+def flush_output() -> None:
+    """Before a fork or an exec: what profiles wrote goes out now, once (not once per process).
+    A stream that cannot take it (a pipe nobody reads, or fd 2 closed: Python's ``sys.stderr`` is
+    None then) keeps nothing from the command running."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+
+
 def exit_code(status: int) -> int:
     """A wait status as a shell reports it: the exit code, or 128 + the signal that ended it."""
     code = os.waitstatus_to_exitcode(status)
@@ -67,8 +77,7 @@ def run(
     there: the fork happens before any). ``alarm``: (seconds, what to do then), once, if the
     child still runs (the expiry warning).
     """
-    sys.stdout.flush()
-    sys.stderr.flush()
+    flush_output()
     if os.name != "posix":
         import subprocess
 

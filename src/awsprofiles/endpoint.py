@@ -26,12 +26,25 @@ renews them that long before they expire.
 
 **Protection.** Only who holds the token gets credentials: 256 random bits per endpoint, compared
 in constant time; a missing token is 401, a wrong one 403, neither says anything more. The socket
-listens on 127.0.0.1 only, and a request whose ``Host`` is not ``127.0.0.1:PORT`` is refused
-(403): a web page that makes its own name resolve to 127.0.0.1 (DNS rebinding) sends its own name.
+listens on 127.0.0.1 only, and a request whose ``Host`` is not ``127.0.0.1:PORT`` (or
+``127.0.0.1`` on port 80, HTTP's default, which clients leave out) is refused (403): a web page
+that makes its own name resolve to 127.0.0.1 (DNS rebinding) sends its own name.
 The token reaches the command only in its environment (never in argv, which every local user
 can read in ``ps``), and is never printed by ``exec --server``, logged, or put in an error.
 Reads are bounded (8 KiB of request head, 5 seconds per connection), each connection has a
-thread of its own (at most 32 at once: one idle connection cannot hold up the others).
+thread of its own (one idle connection cannot hold up the others).
+
+**Whose connections.** Where the kernel's socket table says who owns the other end of each
+connection (Linux: `awsprofiles.peers`), a connection from another uid than the user's own or
+root's is closed as it is accepted, unread, before it takes one of the 32 slots (root can read
+the token from ``/proc`` anyway; ``sudo`` and a root container keep working), and said on
+stderr (once a minute): another local user cannot hold the slots and lock the user's SDK out.
+A container on this machine is served when it shares the host's network (the endpoint listens
+on 127.0.0.1 only: ``docker run --network host``) and runs as the user's uid or root. Where no
+socket table can be read (macOS, Windows, the BSDs), every connection is accepted. Either way,
+when all 32 slots are taken, a new connection takes the slot of the oldest one that has not yet
+sent its whole request head (which is closed): a flood of idle connections makes way for the
+SDK's, which sends its request at once.
 
 **Not protected against**: a process running as the same user. It can read the command's
 environment (``/proc/PID/environ``), or the memory of ``profiles``, and so the token or the
@@ -55,7 +68,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from awsprofiles.errors import BadInput, CheckFailed, ProfilesError
-from awsprofiles.expiry import iso8601, time_left
+from awsprofiles.expiry import expire_phrase, iso8601
+from awsprofiles.peers import Address, address_of, peer_owners, socket_table, uid_if_checkable
 
 if TYPE_CHECKING:
     from awsprofiles.aws.credentials import LiveCredentials
@@ -68,7 +82,11 @@ TOKEN_BYTES = 32  # 256 bits
 #: A connection has this long to send its request head, and again to take the answer.
 REQUEST_SECONDS = 5.0
 MAX_REQUEST_BYTES = 8 * 1024
+#: Connections served at once (each has a thread); a new one takes the slot of the oldest that
+#: has not sent its request head when they are all taken.
 MAX_CONNECTIONS = 32
+#: Connections the kernel queues until they are accepted (a flood must not push the SDK's out).
+BACKLOG = 128
 #: Credentials that do not expire (an access key) are served as if they did after this long, so
 #: that the SDK asks again now and then (the SDKs require an Expiration).
 STATIC_SECONDS = 60 * 60
@@ -134,8 +152,11 @@ class Reporter:
             if self._last is not None and self._last[0] == line and now - self._last[1] < self.AGAIN_SECONDS:
                 return
             self._last = (line, now)
-        sys.stderr.write(line)
-        sys.stderr.flush()
+        try:
+            sys.stderr.write(line)
+            sys.stderr.flush()
+        except (OSError, ValueError, AttributeError):  # a stderr closed or gone: the endpoint serves on
+            pass
 
 
 class Source:
@@ -204,10 +225,10 @@ class Source:
             return renewed
         if credentials is None:
             raise failure
-        if must:
+        if must and credentials.expiration is not None:
             raise CheckFailed(
-                f"profile {self.profile!r}: its credentials expire in {time_left(left)} and could not be "
-                "renewed; they are not served",
+                f"profile {self.profile!r}: its credentials {expire_phrase(left, credentials.expiration)} "
+                "and could not be renewed; they are not served",
                 "expired",
             )
         return credentials
@@ -313,7 +334,7 @@ class Endpoint:
             if os.name == "posix":  # a port in TIME_WAIT after a restart; never a second listener
                 listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             listener.bind((HOST, port))
-            listener.listen(MAX_CONNECTIONS)
+            listener.listen(BACKLOG)
         except OSError as error:
             listener.close()
             raise ProfilesError(f"cannot listen on {HOST}:{port}: {error.strerror or error}") from None
@@ -321,8 +342,15 @@ class Endpoint:
         self._listener = listener
         self.port: int = listener.getsockname()[1]
         self.host = f"{HOST}:{self.port}"
+        #: The Host headers of requests to it: an HTTP client leaves out port 80, HTTP's default.
+        self._hosts = (self.host, HOST) if self.port == 80 else (self.host,)
         self.url = f"http://{self.host}{PATH}"
-        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self._address: Address = address_of(HOST, self.port)
+        #: The user's uid where the socket table says whose each connection is, else None.
+        self._uid = uid_if_checkable(listener, self._address)
+        #: The connections being served, oldest first: True until its request head is read.
+        self._open: dict[socket.socket, bool] = {}
+        self._open_lock = threading.Lock()
         self._wake_reader, self._wake_writer = socket.socketpair()
         self._thread: threading.Thread | None = None
 
@@ -343,7 +371,8 @@ class Endpoint:
         with contextlib.suppress(OSError):
             self._wake_writer.send(b"x")
         if self._thread is not None:
-            self._thread.join(timeout=5)
+            with contextlib.suppress(RuntimeError):  # its start was interrupted before it began
+                self._thread.join(timeout=5)
         for closing in (self._listener, self._wake_reader, self._wake_writer):
             closing.close()
 
@@ -355,29 +384,79 @@ class Endpoint:
                 for key, _ in selector.select():
                     if key.fileobj is self._wake_reader:
                         return
-                    try:
-                        connection, _ = self._listener.accept()
-                    except OSError:  # gone before accept, or out of file descriptors for now
-                        time.sleep(0.01)
-                        continue
-                    if not self._slots.acquire(blocking=False):
-                        connection.close()  # as many as it serves at once are open already
-                        continue
-                    threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
+                    for connection in self._welcome(self._arrived()):
+                        threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
+
+    def _arrived(self) -> list[tuple[socket.socket, Address]]:
+        """The connections waiting to be accepted (as many as MAX_CONNECTIONS at a time)."""
+        arrived: list[tuple[socket.socket, Address]] = []
+        while len(arrived) < MAX_CONNECTIONS:
+            try:
+                connection, (host, port) = self._listener.accept()
+            except BlockingIOError:
+                break
+            except OSError:  # gone before accept, or out of file descriptors for now
+                time.sleep(0.01)
+                break
+            arrived.append((connection, address_of(host, port)))
+        return arrived
+
+    def _welcome(self, arrived: list[tuple[socket.socket, Address]]) -> list[socket.socket]:
+        """Those of ``arrived`` to be served, each given a slot; the others closed unread: another
+        uid's, or any beyond the slots when every connection is being answered."""
+        # One reading of the table for every connection that arrived together; read after they
+        # were accepted, so each one's client end is in it (unless it is closed already: refused).
+        owners = None if self._uid is None else peer_owners(socket_table() or [], self._address)
+        welcome = []
+        for connection, peer in arrived:
+            owner = None if owners is None else owners.get(peer)
+            if owners is not None and owner not in (self._uid, 0):
+                connection.close()
+                if owner is not None:
+                    self._report(
+                        ProfilesError(
+                            f"refused a connection from uid {owner}: the endpoint serves only your own "
+                            f"processes (uid {self._uid}) and root's"
+                        )
+                    )
+                continue
+            if self._take_slot(connection):
+                welcome.append(connection)
+            else:
+                connection.close()
+        return welcome
+
+    def _take_slot(self, connection: socket.socket) -> bool:
+        """A slot for ``connection``: a free one, or the oldest one whose connection has not sent
+        its request head yet (shut down: its thread wakes, and closes it). False when every slot
+        is answering a request."""
+        with self._open_lock:
+            if len(self._open) >= MAX_CONNECTIONS:
+                oldest = next((waiting for waiting, reading in self._open.items() if reading), None)
+                if oldest is None:
+                    return False
+                del self._open[oldest]
+                with contextlib.suppress(OSError):
+                    oldest.shutdown(socket.SHUT_RDWR)
+            self._open[connection] = True
+            return True
 
     def _serve(self, connection: socket.socket) -> None:
         try:
-            with connection:
-                connection.setblocking(True)
-                head = _read_head(connection, time.monotonic() + REQUEST_SECONDS)
-                if head is None:
-                    return  # closed, or too slow: nothing to answer
-                status, body = self.answer(head) if head else (431, _error("TooLarge", "request too large"))
-                _send(connection, status, body, time.monotonic() + REQUEST_SECONDS)
+            connection.setblocking(True)
+            head = _read_head(connection, time.monotonic() + REQUEST_SECONDS)
+            with self._open_lock:
+                if head is None or not self._open.get(connection):
+                    return  # closed, too slow, or its slot given to a newer connection
+                self._open[connection] = False  # being answered: it keeps its slot
+            status, body = self.answer(head) if head else (431, _error("TooLarge", "request too large"))
+            _send(connection, status, body, time.monotonic() + REQUEST_SECONDS)
         except Exception:  # noqa: S110  (a connection's failure is its own: the endpoint serves on)
             pass
         finally:
-            self._slots.release()
+            with self._open_lock:  # closed under the lock: never shut down by _take_slot once closed
+                self._open.pop(connection, None)
+                connection.close()
 
     def answer(self, head: bytes) -> tuple[int, dict[str, str]]:
         """The status and JSON body for a request head (bytes up to the blank line)."""
@@ -385,7 +464,7 @@ class Endpoint:
         if request is None:
             return 400, _error("BadRequest", "not an HTTP/1.x request this endpoint reads")
         method, target, headers = request
-        if headers.get("host", "").lower() != self.host:
+        if headers.get("host", "").lower() not in self._hosts:
             return 403, _error("Forbidden", f"this endpoint answers requests to {self.host} only")
         token = headers.get("authorization")
         if token is None:
@@ -542,24 +621,42 @@ class _Stopped(Exception):
 
 def serve_until_signal(endpoint: Endpoint, ready: Callable[[], None]) -> int:
     """Serve ``endpoint`` (``ready`` runs first: `profiles serve` prints its lines) until SIGINT
-    (130) or SIGTERM or SIGHUP (0), then close the port; the exit code."""
+    (130) or SIGTERM or SIGHUP (0), then close the port; the exit code.
+
+    The handlers are in place before ``ready`` says that the endpoint serves, and the signals
+    wait while its thread starts (one interrupted half-way could not be stopped). The first signal
+    decides: any later one (a second Ctrl-C while the first is handled) is ignored, never raised
+    again."""
     import signal
 
+    stopping: list[int] = []
+
     def stop(signum: int, _frame: object) -> None:
+        if stopping:
+            return
+        stopping.append(signum)
         raise _Stopped(130 if signum == signal.SIGINT else 0)
 
     numbers = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
     try:
-        ready()
         try:
             for number in numbers:
                 signal.signal(number, stop)
-            endpoint.start()
+            ready()
+            if hasattr(signal, "pthread_sigmask"):
+                mask = signal.pthread_sigmask(signal.SIG_BLOCK, numbers)
+                try:
+                    endpoint.start()
+                finally:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            else:
+                endpoint.start()
             while True:
                 time.sleep(3600)  # until a signal's handler raises _Stopped
         except _Stopped as stopped:
-            for number in numbers:  # a second Ctrl-C while the port closes changes nothing
-                signal.signal(number, signal.SIG_IGN)
             return stopped.code
     finally:
+        stopping.append(0)  # however it ends (``ready`` may fail): no signal raises from here on
+        for number in numbers:  # a second Ctrl-C while the port closes changes nothing
+            signal.signal(number, signal.SIG_IGN)
         endpoint.stop()

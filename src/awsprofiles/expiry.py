@@ -100,22 +100,36 @@ def serve_prompt(argv: list[str]) -> int | None:
     return 0
 
 
+def expire_phrase(seconds: float, expiration: datetime) -> str:
+    """When credentials expire, as a sentence says it: ``expire in 4m (12:34 UTC)``, or
+    ``expired at 12:34 UTC`` once they have (never "expire in expired")."""
+    at = f"{expiration.astimezone(UTC):%H:%M} UTC"
+    return f"expired at {at}" if seconds <= 0 else f"expire in {time_left(seconds)} ({at})"
+
+
 def warn_before(
     name: str, expiration: datetime, now: float | None = None
 ) -> tuple[float, Callable[[], None]]:
     """``exec``'s alarm: the seconds until a few minutes before ``expiration``, and the warning
-    to print then (at once, if they are nearer than that already)."""
+    to print then (at once, if they are nearer than that already).
+
+    The warning is advice, printed from a signal handler while ``exec`` waits for its command:
+    a stderr that cannot take it (closed, or a pipe nobody reads) drops it, and the wait goes on.
+    """
     now = time.time() if now is None else now
     left = expiration.timestamp() - now
 
     def warn() -> None:
-        remaining = time_left(expiration.timestamp() - time.time())
         shown = _printable(name)
-        sys.stderr.write(
-            f"warning: the credentials of profile {shown!r} that this command uses expire in {remaining} "
-            f"({expiration.astimezone(UTC):%H:%M} UTC); 'profiles exec {shown} --server -- ...' keeps "
-            "them fresh\n"
+        line = (
+            f"warning: the credentials of profile {shown!r} that this command uses "
+            f"{expire_phrase(expiration.timestamp() - time.time(), expiration)}; "
+            f"'profiles exec {shown} --server -- ...' keeps them fresh\n"
         )
-        sys.stderr.flush()
+        try:
+            sys.stderr.write(line)
+            sys.stderr.flush()
+        except (OSError, ValueError, AttributeError):  # closed, broken, or None (started without fd 2)
+            pass
 
     return max(left - WARN_BEFORE_SECONDS, 0.0), warn

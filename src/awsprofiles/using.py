@@ -153,17 +153,16 @@ def run_with(
     environment = command_environment(
         [*shells.credential_assignments(credentials), (shells.ACTIVE, name)], inherited
     )
-    sys.stdout.flush()
-    sys.stderr.flush()
+    from awsprofiles import child
+
+    child.flush_output()
     if credentials.expiration is not None or os.name != "posix":
-        from awsprofiles import child, expiry
+        from awsprofiles import expiry
 
         alarm = expiry.warn_before(name, credentials.expiration) if credentials.expiration else None
         return child.run(program, command, environment, alarm=alarm)
-    from awsprofiles.child import restore_ignored_signals
-
     core_dumps_restored()  # the command is the user's: it keeps the user's own core-file limit
-    restore_ignored_signals()
+    child.restore_ignored_signals()
     try:
         os.execve(program, command, environment)  # noqa: S606  (running the given command is the point)
     except OSError as error:
