@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+import awsprofiles
 from awsprofiles import cli
 from awsprofiles.cli.app import app
 from tests.conftest import Home
@@ -126,3 +127,35 @@ def test_protect_and_unprotect_never_import_boto3_or_botocore(home: Home) -> Non
         [sys.executable, "-c", _PROTECT_ROUND_TRIP], capture_output=True, text=True, timeout=60
     )
     assert ran.stdout.splitlines()[-1] == "LOADED [0, 0] []", ran.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["env", "nosuchprofile"],  # the CLI's error path
+        ["credential-process", "nosuchprofile"],  # a fast path, then the CLI
+        ["--version"],
+    ],
+)
+@pytest.mark.parametrize("closed", ["0", "2", "0 and 2"])
+def test_a_closed_standard_stream_is_never_replaced_by_another(
+    home: Home, argv: list[str], closed: str
+) -> None:
+    """Started with stderr (or stdin) closed, Python sets sys.stderr to None and print(...,
+    file=sys.stderr) writes to stdout, which `eval "$(profiles env ...)"` runs; and the next file
+    opened would get fd 2. A closed standard stream is /dev/null instead: stdout carries only
+    what it means to."""
+    home.config.parent.mkdir(parents=True)
+    home.config.write_text("[profile dev]\nregion = eu-west-1\n")
+    redirect = " ".join(f"{fd}<&-" if fd == "0" else f"{fd}>&-" for fd in closed.split(" and "))
+    ran = subprocess.run(
+        ["sh", "-c", f'"$@" {redirect}', "sh", sys.executable, "-m", "awsprofiles", *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if argv == ["--version"]:
+        assert (ran.returncode, ran.stdout) == (0, f"profiles {awsprofiles.__version__}\n")
+    else:
+        assert ran.returncode == 2, ran
+        assert ran.stdout == ""

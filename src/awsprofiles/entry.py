@@ -27,7 +27,7 @@ import os
 import sys
 
 from awsprofiles.errors import EXIT_INTERRUPTED, EXIT_OUTPUT_CLOSED
-from awsprofiles.startup import core_dumps_off, discard_stdout, end_line, version_line
+from awsprofiles.startup import core_dumps_off, discard_stdout, end_line, standard_streams_open, version_line
 
 
 def serve_fast(argv: list[str]) -> int | None:
@@ -63,6 +63,7 @@ def completion_spec() -> dict[str, object]:  # not typing's Any: importing typin
 
 
 def run() -> None:
+    standard_streams_open()
     core_dumps_off()
     gc.disable()  # a fast path is over in milliseconds (see above)
     try:

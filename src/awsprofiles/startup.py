@@ -21,6 +21,23 @@ MFA_CODE = "PROFILES_MFA_CODE"
 _users_core_limit: int | None = None
 
 
+def standard_streams_open() -> None:
+    """A standard stream the caller closed (``2>&-``) is /dev/null instead. Python sets
+    sys.stderr to None then, and print(..., file=None) writes to stdout, which ``eval "$(profiles
+    env ...)"`` runs; and the next file opened would get the stream's number, where a child's
+    error output would land."""
+    for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+        try:
+            os.fstat(fd)
+        except OSError:
+            opened = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
+            if opened != fd:  # the lowest free number: fd, as the ones below it are open
+                os.dup2(opened, fd)
+                os.close(opened)
+            if getattr(sys, name) is None:
+                setattr(sys, name, open(fd, "r" if fd == 0 else "w", closefd=False))  # noqa: SIM115
+
+
 def core_dumps_off() -> None:
     """A core file of this process would hold the secrets it read: allow none (Linux, macOS)."""
     global _users_core_limit
