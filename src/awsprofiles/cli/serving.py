@@ -51,6 +51,8 @@ def serve(
     AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN, which every AWS SDK
     and the CLI read. Paste them into another shell, or save them (--shell dotenv) where only
     you can read them: the token opens the endpoint. 'profiles env --unset' takes them back.
+    It listens on 127.0.0.1 and serves your own uid and root only: a container needs
+    '--network host' and your uid ('--user "$(id -u)"') or root.
 
     Exit codes: 0 stopped by SIGTERM; 130 stopped by Ctrl-C; 1 the credentials cannot be had;
     2 bad input.
