@@ -56,7 +56,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from awsprofiles.errors import ProfilesError
-from awsprofiles.peers import Address, address_of, peer_owners, socket_table, uid_if_checkable
+from awsprofiles.peers import Address, address_of, owners_of, uid_if_checkable
 
 #: How long the browser has to ask for the link, from the moment it is started.
 HANDOFF_SECONDS = 60.0
@@ -152,9 +152,9 @@ class _Handoff:
             arrived.append((connection, address_of(host, port)))
         if not arrived:
             return
-        # One reading of the table for every connection that arrived together; read after they
-        # were accepted, so each one's client end is in it (unless it is closed already: refused).
-        owners = None if self.uid is None else peer_owners(socket_table() or [], self.address)
+        # Each one's owner, asked after it was accepted: its client end is there then (unless it
+        # is closed already: refused).
+        owners = None if self.uid is None else owners_of(self.address, [peer for _, peer in arrived])
         for connection, peer in arrived:
             if owners is not None and owners.get(peer) != self.uid:
                 owner = owners.get(peer)

@@ -69,7 +69,7 @@ from typing import TYPE_CHECKING
 
 from awsprofiles.errors import BadInput, CheckFailed, ProfilesError
 from awsprofiles.expiry import expire_phrase, iso8601
-from awsprofiles.peers import Address, address_of, peer_owners, socket_table, uid_if_checkable
+from awsprofiles.peers import Address, address_of, owners_of, uid_if_checkable
 
 if TYPE_CHECKING:
     from awsprofiles.aws.credentials import LiveCredentials
@@ -404,9 +404,9 @@ class Endpoint:
     def _welcome(self, arrived: list[tuple[socket.socket, Address]]) -> list[socket.socket]:
         """Those of ``arrived`` to be served, each given a slot; the others closed unread: another
         uid's, or any beyond the slots when every connection is being answered."""
-        # One reading of the table for every connection that arrived together; read after they
-        # were accepted, so each one's client end is in it (unless it is closed already: refused).
-        owners = None if self._uid is None else peer_owners(socket_table() or [], self._address)
+        # Each one's owner, asked after it was accepted: its client end is there then (unless it
+        # is closed already: refused).
+        owners = None if self._uid is None else owners_of(self._address, [peer for _, peer in arrived])
         welcome = []
         for connection, peer in arrived:
             owner = None if owners is None else owners.get(peer)
