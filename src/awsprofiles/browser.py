@@ -12,8 +12,8 @@ That link is on a command line too, so its random path cannot be the secret on i
 user polling ``/proc`` reads it before the browser has started, and asks first (20 runs of 20 in
 issue 17). What decides who is served is therefore who owns the connection:
 
-- **Where the kernel's socket table can be read** (Linux: ``/proc/net/tcp`` and ``tcp6``, read by
-  `awsprofiles.peers`), each connection is checked as it is accepted. The table lists the client's
+- **Where the kernel's socket table can be read** (Linux: sock_diag, or ``/proc/net/tcp`` and
+  ``tcp6``, by `awsprofiles.peers`), each connection is checked as it is accepted. The table lists the client's
   end of a loopback connection with the uid that created that socket, which another uid cannot
   create and cannot change (that takes CAP_CHOWN). A connection is served only if its client end
   is listed once, as an open socket (an orphaned or TIME_WAIT end has inode 0 and shows uid 0) of

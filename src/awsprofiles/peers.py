@@ -1,5 +1,7 @@
 """Who is at the other end of a loopback connection: the uid that owns the client's socket, from
-the kernel's TCP socket table (Linux: ``/proc/net/tcp`` and ``tcp6``, per network namespace).
+the kernel's TCP socket table (Linux, per network namespace): asked of the kernel for one socket
+by sock_diag netlink (`owners_of`), or read whole from ``/proc/net/tcp`` and ``tcp6``, which
+costs a millisecond or more each time however few sockets there are.
 
 The table lists the client's end of a loopback connection with the uid that created that
 socket, which another uid cannot create and cannot change (that takes CAP_CHOWN). An end that is
