@@ -13,16 +13,16 @@ user polling ``/proc`` reads it before the browser has started, and asks first (
 issue 17). What decides who is served is therefore who owns the connection:
 
 - **Where the kernel's socket table can be read** (Linux: sock_diag, or ``/proc/net/tcp`` and
-  ``tcp6``, by `awsprofiles.peers`), each connection is checked as it is accepted. The table lists the client's
-  end of a loopback connection with the uid that created that socket, which another uid cannot
-  create and cannot change (that takes CAP_CHOWN). A connection is served only if its client end
-  is listed once, as an open socket (an orphaned or TIME_WAIT end has inode 0 and shows uid 0) of
-  the user's own uid; any other is closed unread, and named in a warning or in the error. This
-  holds however the browser gets the link (``xdg-open``, ``gio``, ``$BROWSER``, or passed by IPC
-  to a browser that already runs as the user) and for confined browsers (snap, flatpak): they
-  share the host's network, or the loopback link would not reach them. A browser that runs as
-  another uid (in a container, through WSL's port forwarding, behind a proxy run by another user)
-  is refused: the user is told to use ``--print``.
+  ``tcp6``, by `awsprofiles.peers`), each connection is checked as it is accepted. The table lists
+  the client's end of a loopback connection with the uid that created that socket, which another
+  uid cannot create and cannot change (that takes CAP_CHOWN). A connection is served only if its
+  client end is listed once, as an open socket (an orphaned or TIME_WAIT end has inode 0 and shows
+  uid 0) of the user's own uid; any other is closed unread, and named in a warning or in the
+  error. This holds however the browser gets the link (``xdg-open``, ``gio``, ``$BROWSER``, or
+  passed by IPC to a browser that already runs as the user) and for confined browsers (snap,
+  flatpak): they share the host's network, or the loopback link would not reach them. A browser
+  that runs as another uid (in a container, through WSL's port forwarding, behind a proxy run by
+  another user) is refused: the user is told to use ``--print``.
 - **Elsewhere** (macOS, Windows, the BSDs; Linux without ``/proc``), the browser is given a
   ``file://`` page instead, in a new folder of the user's temporary folder (``tempfile.mkdtemp``:
   0700; per user on macOS and Windows), itself 0600, whose meta refresh names the loopback link.
