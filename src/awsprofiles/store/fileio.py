@@ -187,6 +187,56 @@ class CreatedMeanwhile(FileExistsError):
     before the new file could be put there: nothing was written, the caller reads it again."""
 
 
+#: Symlinks followed before a path is given up as a loop (the kernel's own limit).
+_MAX_SYMLINKS = 40
+
+
+def trusted_target(path: StrPath) -> str:
+    """The file ``path`` leads to (``os.path.realpath``), once it is known to be the user's to write.
+
+    Refused (FileProblem, exit 4), before anything is created: a symlink on the way owned by
+    another user than you, root, or the owner of the folder that holds it (what the kernel's
+    protected_symlinks refuses in a shared sticky folder such as /tmp: another user's link that
+    would send your keys into a file of theirs); and, unless you are root, a file owned by
+    another user (writing your keys into it would give them to that user).
+    """
+    euid = os.geteuid() if hasattr(os, "geteuid") else None
+    if euid is None:  # Windows: no uids to compare
+        return os.path.realpath(path)
+    current = os.path.abspath(path)
+    for _ in range(_MAX_SYMLINKS):
+        try:
+            link = os.lstat(current)
+        except OSError:
+            break  # absent (or unreadable: the read says so): nothing to follow
+        if not stat.S_ISLNK(link.st_mode):
+            break
+        folder = os.path.dirname(current)
+        try:
+            folder_owner = os.stat(folder).st_uid
+        except OSError:
+            folder_owner = None
+        if link.st_uid not in (euid, 0, folder_owner):
+            raise FileProblem(
+                f"{path} is a symbolic link owned by uid {link.st_uid}, another user, in a folder "
+                "of another user's: profiles does not write through it (remove the link, or point "
+                "the setting at a file in a folder only you can write)"
+            )
+        current = os.path.join(folder, os.readlink(current))
+    real = os.path.realpath(path)
+    if euid != 0:
+        try:
+            owner = os.stat(real).st_uid
+        except OSError:
+            owner = euid
+        if owner != euid:
+            raise FileProblem(
+                f"{real} is owned by uid {owner}, another user: profiles does not write your "
+                "profiles into another user's file (copy it to a file of your own)"
+            )
+    return real
+
+
 def atomic_write(path: StrPath, data: bytes, mode: int | None = None, keep: bool = False) -> Path | None:
     """Replace the file ``path`` points to with ``data``, all or nothing.
 
@@ -204,7 +254,7 @@ def atomic_write(path: StrPath, data: bytes, mode: int | None = None, keep: bool
     import tempfile
     from pathlib import Path
 
-    real = Path(os.path.realpath(path))
+    real = Path(trusted_target(path))
     mode = file_mode(real) if mode is None else mode
     try:
         status = real.stat()
@@ -360,7 +410,7 @@ def locked(paths: Paths) -> contextlib.ExitStack:
 
     reals = []
     for path in (paths.config, paths.credentials):
-        real = Path(os.path.realpath(path))
+        real = Path(trusted_target(path))  # before a lock file or a folder is made where it leads
         if real not in reals and _lockable(real):
             reals.append(real)
     stack = contextlib.ExitStack()
