@@ -44,7 +44,10 @@ on 127.0.0.1 only: ``docker run --network host``) and runs as the user's uid or 
 socket table can be read (macOS, Windows, the BSDs), every connection is accepted. Either way,
 when all 32 slots are taken, a new connection takes the slot of the oldest one that has not yet
 sent its whole request head (which is closed): a flood of idle connections makes way for the
-SDK's, which sends its request at once.
+SDK's, which sends its request at once. What no program can prevent: another user who floods
+the port with new connections as fast as two CPUs allow fills the kernel's queue of connections
+not yet accepted, and a few of the SDK's requests are delayed or time out (the SDKs retry); they
+get no credentials and hold no slot.
 
 **Not protected against**: a process running as the same user. It can read the command's
 environment (``/proc/PID/environ``), or the memory of ``profiles``, and so the token or the
@@ -85,8 +88,9 @@ MAX_REQUEST_BYTES = 8 * 1024
 #: Connections served at once (each has a thread); a new one takes the slot of the oldest that
 #: has not sent its request head when they are all taken.
 MAX_CONNECTIONS = 32
-#: Connections the kernel queues until they are accepted (a flood must not push the SDK's out).
-BACKLOG = 128
+#: Connections the kernel queues until they are accepted: as many as it allows (a flood of
+#: connections fills a short queue faster than one thread accepts them, and the SDK's is dropped).
+BACKLOG = socket.SOMAXCONN
 #: Credentials that do not expire (an access key) are served as if they did after this long, so
 #: that the SDK asks again now and then (the SDKs require an Expiration).
 STATIC_SECONDS = 60 * 60
