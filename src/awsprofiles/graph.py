@@ -259,7 +259,10 @@ def sourceless_problem(profile: Profile) -> str:
 
 def missing_source_problem(name: str, source: str) -> str:
     """``name``'s source_profile names no profile (`Chain.missing`), and the fix."""
-    return f"source_profile {source!r} names no profile; add it, or name another ('profiles set {name} source_profile SOURCE')"
+    return (
+        f"source_profile {source!r} names no profile; add it, or name another "
+        f"('profiles set {name} source_profile SOURCE')"
+    )
 
 
 def key_holder(profiles: Profiles, name: str) -> str | None:
