@@ -162,7 +162,8 @@ def test_a_file_another_user_owns_is_not_written_by_a_user_who_is_not_root(reach
         )  # fmt: skip
 
     probe = subprocess.run(
-        ["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", sys.executable, "-c", "import awsprofiles.cli"],
+        ["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", sys.executable, "-c",
+         "import awsprofiles.cli"],
         capture_output=True, text=True, env=env, timeout=60,
     )  # fmt: skip
     if probe.returncode != 0:
