@@ -98,7 +98,7 @@ CASES = {
     ),
     "no source at all": (
         "[profile r]\nrole_arn = {role}\n",
-        "lint",
+        "no-credentials",
         "profile 'r': role profile has neither source_profile nor credential_source; it needs exactly "
         "one ('profiles set r source_profile SOURCE')",
     ),

@@ -519,9 +519,11 @@ def classify(
     if isinstance(error, boto.InfiniteLoopConfigError):
         return CheckFailed(f"{said}its source_profile chain loops", "lint")
     if isinstance(error, boto.PartialCredentialsError) and profiles:
+        # a role with neither source_profile nor credential_source: the lint's words, and the
+        # code it always had (no source, no credentials)
         refused = refused_config(profile, said, profiles, only_sourceless=True)
         if refused is not None:
-            return refused
+            return CheckFailed(refused.message, "no-credentials")
     if isinstance(error, boto.PartialCredentialsError):
         return CheckFailed(
             f"{said}only half a key pair: it needs both aws_access_key_id and aws_secret_access_key",
