@@ -268,7 +268,7 @@ def refused_setting(
     return None
 
 
-def refused_settings(profile: str, said: str) -> CheckFailed:
+def unexplained_refusal(profile: str, said: str) -> CheckFailed:
     """botocore refused a setting whose cause the profiles' values do not show (its
     InvalidConfigError: a value of account_id_endpoint_mode, an empty AWS_CA_BUNDLE, ...)."""
     return CheckFailed(
@@ -289,10 +289,10 @@ def refused_config(
     """
     profile_map = graph.ProfileMap(profiles)
     found = graph.chain(profile_map, profile)
+    chain = " -> ".join(found.links)
 
     def of(name: str) -> str:
         """Where a problem of ``name`` is said: on ``profile`` itself, or further down its chain."""
-        chain = " -> ".join(found.links)
         return said if name == profile else f"{said}in its chain ({chain}), profile {name!r}: "
 
     if found.sourceless is not None:
@@ -314,7 +314,6 @@ def refused_config(
             return CheckFailed(
                 f"{said}its source profile {end!r} has no credentials: {give}", "no-credentials"
             )
-        chain = " -> ".join(found.links)
         return CheckFailed(
             f"{said}the last source profile of its chain ({chain}), {end!r}, has no credentials: {give}",
             "no-credentials",
@@ -557,7 +556,7 @@ def classify(
             "no-credentials",
         )
     if isinstance(error, boto.InvalidConfigError):
-        return refused_config(profile, said, profiles or {}) or refused_settings(profile, said)
+        return refused_config(profile, said, profiles or {}) or unexplained_refusal(profile, said)
     if isinstance(error, boto.ParamValidationError):
         return CheckFailed(
             f"{said}a setting was refused before it was sent "
