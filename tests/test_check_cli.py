@@ -37,7 +37,7 @@ def test_offline_table_has_a_row_per_profile_and_a_summary(home: Home) -> None:
     assert done.returncode == 1
     assert "1 ok, 1 failed" in done.stdout
     assert "broken" in done.stdout
-    assert "neither source_profile" in done.stdout
+    assert "neither source_profile nor credential_source" in done.stdout
     assert "s3cr3t" not in done.stdout + done.stderr
 
 

@@ -69,6 +69,14 @@ def test_time_left(seconds: float, shown: str) -> None:
         # the credentials were removed by hand: PROFILES_ACTIVE is stale, AWS_PROFILE counts
         ({"PROFILES_ACTIVE": "dev-role", "AWS_PROFILE": "Bob"}, "Bob"),
         ({"PROFILES_ACTIVE": "dev-role"}, ""),
+        # keys set by hand come before AWS_PROFILE for botocore: no profile is in use
+        ({"AWS_ACCESS_KEY_ID": "ASIA", "AWS_SECRET_ACCESS_KEY": "x", "AWS_PROFILE": "alice"}, ""),
+        ({"AWS_ACCESS_KEY_ID": "AKIA", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_PROFILE": "alice"}, ""),
+        # ... but the keys profiles env put there are its profile's, whatever AWS_PROFILE says since
+        (
+            {"PROFILES_ACTIVE": "dev-role", "AWS_ACCESS_KEY_ID": "ASIA", "AWS_PROFILE": "alice"},
+            "dev-role",
+        ),
         # botocore's order
         ({"AWS_PROFILE": "Bob", "AWS_DEFAULT_PROFILE": "Alice"}, "Alice"),
         ({"AWS_PROFILE": "Bob"}, "Bob"),
@@ -109,6 +117,8 @@ def test_prompt_in_a_process_without_a_terminal() -> None:
     assert (ran.returncode, ran.stdout, ran.stderr) == (0, "dev-role 42m\n", "")
     nothing = _prompt()
     assert (nothing.returncode, nothing.stdout, nothing.stderr) == (0, "", "")
+    by_hand = _prompt(AWS_ACCESS_KEY_ID="ASIAEXAMPLE", AWS_SECRET_ACCESS_KEY="x", AWS_PROFILE="alice")
+    assert (by_hand.returncode, by_hand.stdout, by_hand.stderr) == (0, "", "")
 
 
 @pytest.mark.parametrize("argv", [["prompt"], ["--version"]])

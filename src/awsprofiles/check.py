@@ -103,15 +103,11 @@ def _lint_profile(snapshot: Snapshot, paths: Paths, profile: Profile, lint: Lint
     name = profile.name
     has = profile.values.__contains__
     if profile.kind is Kind.ROLE and has("source_profile") == has("credential_source"):
-        which = "both" if has("source_profile") else "neither"
-        lint.add(
-            name,
-            f"role profile has {which} source_profile and credential_source; it needs exactly one",
-        )
+        lint.add(name, graph.sourceless_problem(profile))
     source = profile.get("source_profile")
     target = model.profiles_process_target(profile.get("credential_process") or "")
     if source is not None and snapshot.profile(source) is None:
-        lint.add(name, f"source_profile {source!r} names no profile")
+        lint.add(name, graph.missing_source_problem(name, source))
     elif profile.kind is Kind.PROCESS and target is not None and snapshot.profile(target) is None:
         lint.add(
             name, f"credential_process runs 'profiles credential-process {target}', which names no profile"

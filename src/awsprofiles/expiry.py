@@ -74,15 +74,20 @@ def prompt_segment(environ: Mapping[str, str], now: float | None = None) -> str:
 
     A profile is in use when `profiles env` (or `exec`, or `serve`'s lines) put its credentials
     or its endpoint in the environment, or when AWS_DEFAULT_PROFILE or AWS_PROFILE name it
-    (botocore's order); the credentials of the environment come first, as for botocore.
+    (botocore's order); the credentials of the environment come first, as for botocore. Keys
+    set by hand (no PROFILES_ACTIVE) are no profile's: botocore uses them, not the profile
+    AWS_PROFILE names, so nothing is shown.
     """
     now = time.time() if now is None else now
     active = environ.get(_ACTIVE, "")
-    if active and (environ.get(_ACCESS_KEY_ID) or environ.get(_ENDPOINT_URL)):
-        expiration = environ.get(_EXPIRATION) if environ.get(_ACCESS_KEY_ID) else None
+    keys = environ.get(_ACCESS_KEY_ID)
+    if active and (keys or environ.get(_ENDPOINT_URL)):
+        expiration = environ.get(_EXPIRATION) if keys else None
         seconds = None if expiration is None else _seconds_until(expiration, now)
         shown = _printable(active)
         return shown if seconds is None else f"{shown} {time_left(seconds)}"
+    if keys:
+        return ""
     for variable in _PROFILE_VARIABLES:
         name = environ.get(variable, "")
         if name:

@@ -242,6 +242,29 @@ def chain(profiles: Profiles, name: str, *, processes: bool = False) -> Chain:
         current, first = following, True
 
 
+def sourceless_problem(profile: Profile) -> str:
+    """What is wrong with a role that has both source_profile and credential_source, or neither
+    (`Chain.sourceless`), and the fix: check's lint and botocore's refusal say the same."""
+    name = profile.name
+    if SOURCE_PROFILE in profile.values:
+        return (
+            "role profile has both source_profile and credential_source; it needs exactly one "
+            f"('profiles unset {name} source_profile' or 'profiles unset {name} credential_source')"
+        )
+    return (
+        "role profile has neither source_profile nor credential_source; it needs exactly one "
+        f"('profiles set {name} source_profile SOURCE')"
+    )
+
+
+def missing_source_problem(name: str, source: str) -> str:
+    """``name``'s source_profile names no profile (`Chain.missing`), and the fix."""
+    return (
+        f"source_profile {source!r} names no profile; add it, or name another "
+        f"('profiles set {name} source_profile SOURCE')"
+    )
+
+
 def key_holder(profiles: Profiles, name: str) -> str | None:
     """The profile whose own credentials start ``name``'s chain: for a role over Bob's key, Bob;
     for a profile that assumes no role through another, ``name`` itself. None when the chain

@@ -26,7 +26,7 @@ from botocore import exceptions as boto
 from botocore.parsers import ResponseParserError
 
 from awsprofiles import graph, model
-from awsprofiles.errors import CheckFailed, MfaCodeNeeded
+from awsprofiles.errors import BadInput, CheckFailed, MfaCodeNeeded
 
 _EXPIRED = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"})
 _INVALID_KEY = frozenset({"InvalidClientTokenId", "UnrecognizedClientException", "InvalidAccessKeyId"})
@@ -268,6 +268,79 @@ def refused_setting(
     return None
 
 
+def unexplained_refusal(profile: str, said: str) -> CheckFailed:
+    """botocore refused a setting whose cause the profiles' values do not show (its
+    InvalidConfigError: a value of account_id_endpoint_mode, an empty AWS_CA_BUNDLE, ...)."""
+    return CheckFailed(
+        f"{said}botocore refused one of its settings (or of the environment's AWS_ variables): check "
+        f"their values against the AWS CLI's documentation; 'profiles check {profile}' lints the profile",
+        "other",
+    )
+
+
+def refused_config(
+    profile: str, said: str, profiles: Mapping[str, Mapping[str, Any]], *, only_sourceless: bool = False
+) -> CheckFailed | None:
+    """Why botocore cannot resolve ``profile``'s credentials (its InvalidConfigError, or its
+    PartialCredentialsError of a role without a source: ``only_sourceless``), found in the
+    profiles' values along its chain (`graph.chain`); None when they do not show it.
+
+    botocore's text is never used: its words are not ours, and some of its messages hold values.
+    """
+    profile_map = graph.ProfileMap(profiles)
+    found = graph.chain(profile_map, profile)
+    chain = " -> ".join(found.links)
+
+    def of(name: str) -> str:
+        """Where a problem of ``name`` is said: on ``profile`` itself, or further down its chain."""
+        return said if name == profile else f"{said}in its chain ({chain}), profile {name!r}: "
+
+    if found.sourceless is not None:
+        role = profile_map.profile(found.sourceless)
+        assert role is not None
+        return CheckFailed(f"{of(role.name)}{graph.sourceless_problem(role)}", "lint")
+    if only_sourceless:
+        return None
+    if found.missing is not None and len(found.links) > 1:
+        referrer = found.links[-2]
+        return CheckFailed(f"{of(referrer)}{graph.missing_source_problem(referrer, found.missing)}", "lint")
+    end = found.end
+    if end is None:
+        return None
+    values = profiles.get(end, {})
+    if found.provider is graph.Provider.NONE and end != profile:
+        give = f"give it keys ('profiles add-user {end} --force'), SSO or a credential_process"
+        if len(found.links) == 2:
+            return CheckFailed(
+                f"{said}its source profile {end!r} has no credentials: {give}", "no-credentials"
+            )
+        return CheckFailed(
+            f"{said}the last source profile of its chain ({chain}), {end!r}, has no credentials: {give}",
+            "no-credentials",
+        )
+    source = values.get("credential_source")
+    if found.provider is graph.Provider.CREDENTIAL_SOURCE and isinstance(source, str):
+        try:
+            model.validate_credential_source(source)
+        except BadInput as refused:
+            return CheckFailed(f"{of(end)}{refused.message}", "lint")
+    if found.provider is graph.Provider.WEB_IDENTITY and "role_arn" not in values:
+        return CheckFailed(
+            f"{of(end)}it has web_identity_token_file but no role_arn, which botocore needs to assume a "
+            f"role with that token; set one ('profiles set {end} role_arn ARN')",
+            "lint",
+        )
+    if found.provider is graph.Provider.SSO or "sso_session" in values:
+        return CheckFailed(
+            f"{of(end)}its IAM Identity Center (SSO) settings are incomplete or disagree with its "
+            "sso-session: it needs sso_account_id, sso_role_name, sso_start_url and sso_region, in the "
+            "profile or in the [sso-session] it names (the same values in both); "
+            f"'profiles check {end}' names what is wrong",
+            "lint",
+        )
+    return None
+
+
 def not_assigned(subject: str, account: str | None, role: str | None, code: str | None = None) -> CheckFailed:
     """IAM Identity Center refused GetRoleCredentials (ForbiddenException): the signed-in user is
     not assigned that role (permission set) in that account."""
@@ -444,6 +517,12 @@ def classify(
         return not_aws(said, endpoint or endpoint_of(error))
     if isinstance(error, boto.InfiniteLoopConfigError):
         return CheckFailed(f"{said}its source_profile chain loops", "lint")
+    if isinstance(error, boto.PartialCredentialsError) and profiles:
+        # a role with neither source_profile nor credential_source: the lint's words, and the
+        # code it always had (no source, no credentials)
+        refused = refused_config(profile, said, profiles, only_sourceless=True)
+        if refused is not None:
+            return CheckFailed(refused.message, "no-credentials")
     if isinstance(error, boto.PartialCredentialsError):
         return CheckFailed(
             f"{said}only half a key pair: it needs both aws_access_key_id and aws_secret_access_key",
@@ -477,8 +556,7 @@ def classify(
             "no-credentials",
         )
     if isinstance(error, boto.InvalidConfigError):
-        # botocore's own text names profiles and keys, never values.
-        return CheckFailed(f"{said}botocore cannot use it: {error}", "other")
+        return refused_config(profile, said, profiles or {}) or unexplained_refusal(profile, said)
     if isinstance(error, boto.ParamValidationError):
         return CheckFailed(
             f"{said}a setting was refused before it was sent "
