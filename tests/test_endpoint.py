@@ -27,7 +27,7 @@ from botocore.credentials import RefreshableCredentials
 
 from awsprofiles import endpoint, shells, store
 from awsprofiles.aws.credentials import Credentials, LiveCredentials
-from awsprofiles.errors import BadInput, CheckFailed, ProfilesError
+from awsprofiles.errors import BadInput, CheckFailed, ProfilesError, Refused
 from tests.conftest import PROFILES, Home
 from tests.console_handoff import OTHER_UID, SETPRIV, python_for_other_user
 
@@ -522,7 +522,7 @@ def test_a_second_signal_while_serve_stops_is_ignored_not_raised(monkeypatch: py
 def test_a_port_in_use_is_a_clear_error() -> None:
     first = endpoint.Endpoint(lambda: KEYS)
     try:
-        with pytest.raises(ProfilesError, match=f"cannot listen on 127.0.0.1:{first.port}"):
+        with pytest.raises(Refused, match=f"cannot listen on 127.0.0.1:{first.port}: Address already in use"):
             endpoint.Endpoint(lambda: KEYS, port=first.port)
     finally:
         first.stop()

@@ -58,6 +58,7 @@ other users and web pages out, not the user's own programs.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hmac
 import json
 import os
@@ -70,7 +71,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from awsprofiles.errors import BadInput, CheckFailed, ProfilesError
+from awsprofiles.errors import BadInput, CheckFailed, ProfilesError, Refused
 from awsprofiles.expiry import expire_phrase, iso8601
 from awsprofiles.peers import Address, address_of, owners_of, uid_if_checkable
 
@@ -341,7 +342,10 @@ class Endpoint:
             listener.listen(BACKLOG)
         except OSError as error:
             listener.close()
-            raise ProfilesError(f"cannot listen on {HOST}:{port}: {error.strerror or error}") from None
+            message = f"cannot listen on {HOST}:{port}: {error.strerror or error}"
+            if error.errno == errno.EADDRINUSE:  # another program's port: refused, as a name in use is
+                raise Refused(message) from None
+            raise ProfilesError(message) from None
         listener.setblocking(False)
         self._listener = listener
         self.port: int = listener.getsockname()[1]

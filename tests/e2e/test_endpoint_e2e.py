@@ -292,6 +292,21 @@ def test_serve_serves_the_aws_cli_in_another_shell_until_a_signal(
     assert "Traceback" not in err
 
 
+def test_serve_on_a_busy_port_is_refused_with_exit_3(roles: Article) -> None:
+    """A port another program listens on is in use: refused (3), not a failed check (1)."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        ran = subprocess.run(
+            [*PROFILES, "serve", "example-role", "--port", str(port), "--shell", "bash"],
+            capture_output=True, text=True, env=shell_env(roles), timeout=120, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    assert ran.returncode == 3, ran.stderr
+    assert ran.stdout == ""
+    assert ran.stderr == f"error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
 # --------------------------------------------------------------------------- other kinds of profiles
 
 
