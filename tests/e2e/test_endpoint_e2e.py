@@ -245,6 +245,45 @@ def test_a_refresh_that_needs_an_mfa_code_says_what_to_run_and_serves_nothing_st
     assert assumed_roles(roles, roles.role_arn) == 1
 
 
+def test_exec_server_asks_for_the_first_mfa_code_on_its_terminal(roles: Article, tmp_path: Path) -> None:
+    """As exec without --server, and serve, do: the role is assumed with the code typed, before
+    the command starts, and the command gets the session through the endpoint."""
+    from tests.pty_shell import type_into
+
+    name = _mfa_role(roles)
+    seen_file = tmp_path / "seen.json"
+    child = [sys.executable, str(child_script(tmp_path)), str(seen_file)]
+    typed = type_into(
+        [*PROFILES, "exec", name, "--server", "--", *child],
+        {b"Enter MFA code": b"123456"},
+        env=shell_env(roles),
+        timeout=120,
+    )
+    terminal = typed.terminal.decode(errors="replace")
+    assert typed.returncode == 0, terminal
+    assert f"Enter MFA code for arn:aws:iam::{roles.account}:mfa/Bob" in terminal
+    served = json.loads(seen_file.read_text())["served"][0][1]
+    assert served["Token"]
+    assert assumed_roles(roles, roles.role_arn) == 1
+
+
+def test_exec_server_without_a_terminal_says_once_that_the_role_needs_a_code(roles: Article) -> None:
+    """No terminal to ask on, before the endpoint serves: one error line, that no renewal is at
+    stake, and no command run."""
+    name = _mfa_role(roles)
+    ran = subprocess.run(
+        [*PROFILES, "exec", name, "--server", "--", "touch", "ran"],
+        capture_output=True, text=True, env=shell_env(roles), timeout=120, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert ran.returncode == 1
+    assert ran.stdout == ""
+    assert len(ran.stderr.splitlines()) == 1, ran.stderr
+    assert ran.stderr.startswith("error: ")
+    assert "[mfa-required]" in ran.stderr
+    assert "renew" not in ran.stderr
+    assert assumed_roles(roles, roles.role_arn) == 0
+
+
 # --------------------------------------------------------------------------- serve
 
 
