@@ -161,6 +161,13 @@ def test_a_file_another_user_owns_is_not_written_by_a_user_who_is_not_root(reach
             input=SECRET + "\n", capture_output=True, text=True, env=env, timeout=60,
         )  # fmt: skip
 
+    probe = subprocess.run(
+        ["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", sys.executable, "-c",
+         "import awsprofiles.cli"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    if probe.returncode != 0:
+        pytest.skip(f"this Python cannot run profiles as uid 1000: {probe.stderr.strip()[-200:]}")
     refused = add_user()
     assert refused.returncode == 4, refused.stderr
     assert f"is owned by uid {NOBODY}, another user" in refused.stderr
