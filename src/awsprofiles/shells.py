@@ -93,7 +93,8 @@ def endpoint_assignments(url: str, token: str, region: str | None) -> Assignment
 
 def _saved(environ: Mapping[str, str]) -> Assignments:
     """What --unset restores, saved the first time: a second `profiles env` must not save the
-    first one's values."""
+    first one's values. `saving` is the same rule in a shell's own words, for lines another shell
+    runs."""
     if ACTIVE in environ:
         return []
     return [(SAVED_PREFIX + name, environ[name]) for name in SAVED_VARIABLES if name in environ]
