@@ -27,7 +27,7 @@ from botocore.credentials import RefreshableCredentials
 
 from awsprofiles import endpoint, shells, store
 from awsprofiles.aws.credentials import Credentials, LiveCredentials
-from awsprofiles.errors import BadInput, CheckFailed, ProfilesError
+from awsprofiles.errors import BadInput, CheckFailed, ProfilesError, Refused
 from tests.conftest import PROFILES, Home
 from tests.console_handoff import OTHER_UID, SETPRIV, python_for_other_user
 
@@ -405,6 +405,12 @@ def test_when_every_slot_is_taken_the_oldest_connection_without_a_request_makes_
         point.stop()
 
 
+def marks_the_shell(line: str) -> bool:
+    """Whether ``line`` of serve's is its last, the one that marks the shell with PROFILES_ACTIVE
+    (the lines before it that save the shell's values test it: `shells.saving`)."""
+    return shells.ACTIVE in line and not line.startswith("if ")
+
+
 def _serve_keys(home: Home) -> tuple[subprocess.Popen[str], str]:
     """`profiles serve k` (a keys profile: no AWS call) running, and the lines it printed."""
     home.credentials.parent.mkdir(parents=True)
@@ -417,7 +423,8 @@ def _serve_keys(home: Home) -> tuple[subprocess.Popen[str], str]:
     )
     assert serving.stdout is not None
     lines = ""
-    while "PROFILES_ACTIVE" not in lines:
+    line = ""
+    while not marks_the_shell(line):
         line = serving.stdout.readline()
         assert line, serving.communicate(timeout=30)[1]
         lines += line
@@ -522,7 +529,7 @@ def test_a_second_signal_while_serve_stops_is_ignored_not_raised(monkeypatch: py
 def test_a_port_in_use_is_a_clear_error() -> None:
     first = endpoint.Endpoint(lambda: KEYS)
     try:
-        with pytest.raises(ProfilesError, match=f"cannot listen on 127.0.0.1:{first.port}"):
+        with pytest.raises(Refused, match=f"cannot listen on 127.0.0.1:{first.port}: Address already in use"):
             endpoint.Endpoint(lambda: KEYS, port=first.port)
     finally:
         first.stop()
@@ -790,13 +797,23 @@ def test_the_command_gets_the_endpoint_and_nothing_an_sdk_would_use_before_it() 
 
 @pytest.mark.parametrize("shell", [shell for shell in shells.SHELLS if shell != "json"])
 def test_serve_writes_its_lines_for_every_shell_env_writes_for(shell: str) -> None:
-    environ = {"AWS_PROFILE": "Bob", "AWS_REGION": "eu-west-1"}
-    text = shells.render(shell, shells.serve_assignments(ENDPOINT_URL, TOKEN, "eu-west-2", "dev", environ))
+    text = shells.saving(shell) + shells.render(
+        shell, shells.serve_assignments(ENDPOINT_URL, TOKEN, "eu-west-2", "dev")
+    )
     assert ENDPOINT_URL in text
     assert TOKEN in text
+    # The shell that runs the lines saves its own AWS_PROFILE for --unset (tested in real shells
+    # in tests/e2e/test_endpoint_e2e.py); cmd and a dotenv file cannot, and claim nothing.
+    assert ("PROFILES_SAVED_AWS_PROFILE" in text) == (shell not in ("cmd", "dotenv"))
     if shell != "dotenv":
-        assert "PROFILES_SAVED_AWS_PROFILE" in text  # --unset puts Bob back
         assert "PROFILES_ACTIVE" in text
+
+
+def test_serve_s_powershell_lines_save_the_pasting_shell_s_values_once() -> None:
+    assert shells.saving("powershell").splitlines()[0] == (
+        "if (-not (Test-Path Env:PROFILES_ACTIVE) -and (Test-Path Env:AWS_PROFILE)) "
+        "{ $Env:PROFILES_SAVED_AWS_PROFILE = $Env:AWS_PROFILE }"
+    )
 
 
 def test_env_unset_takes_back_the_endpoint_serve_set_but_never_a_container_s_own() -> None:

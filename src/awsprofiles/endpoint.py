@@ -58,6 +58,7 @@ other users and web pages out, not the user's own programs.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hmac
 import json
 import os
@@ -70,7 +71,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from awsprofiles.errors import BadInput, CheckFailed, ProfilesError
+from awsprofiles.errors import BadInput, CheckFailed, ProfilesError, Refused
 from awsprofiles.expiry import expire_phrase, iso8601
 from awsprofiles.peers import Address, address_of, owners_of, uid_if_checkable
 
@@ -341,7 +342,10 @@ class Endpoint:
             listener.listen(BACKLOG)
         except OSError as error:
             listener.close()
-            raise ProfilesError(f"cannot listen on {HOST}:{port}: {error.strerror or error}") from None
+            message = f"cannot listen on {HOST}:{port}: {error.strerror or error}"
+            if error.errno == errno.EADDRINUSE:  # another program's port: refused, as a name in use is
+                raise Refused(message) from None
+            raise ProfilesError(message) from None
         listener.setblocking(False)
         self._listener = listener
         self.port: int = listener.getsockname()[1]
@@ -566,8 +570,13 @@ class _Resolver:
         self.use_cache, self.interactive = use_cache, interactive
         self.windows, self.report = windows, report
 
-    def __call__(self, snapshot: Snapshot | None = None, mfa_code: str | None = None) -> LiveCredentials:
-        from awsprofiles.aws.credentials import live_credentials
+    def __call__(
+        self, snapshot: Snapshot | None = None, mfa_code: str | None = None, *, first: bool = False
+    ) -> LiveCredentials:
+        """``first``: the credentials got before the endpoint serves (an MFA code is asked for on
+        this terminal when there is one, as ``exec`` asks); a failure is raised for the command's
+        one ``error:`` line, not said through ``report`` as a renewal's is."""
+        from awsprofiles.aws.credentials import interactive, live_credentials
 
         duration = "" if self.duration is None else f" --duration {self.duration}"
         return live_credentials(
@@ -576,11 +585,13 @@ class _Resolver:
             duration=self.duration,
             mfa_code=mfa_code,
             use_cache=self.use_cache,
-            can_prompt=self.interactive,
+            can_prompt=self.interactive or (first and interactive()),
             snapshot=snapshot,
             windows=(self.windows.advisory, self.windows.mandatory),
-            needs_you=self.report,
-            renew_hint=(
+            needs_you=None if first else self.report,
+            renew_hint=""
+            if first
+            else (
                 f"run 'profiles exec {self.name}{duration} -- true' in a terminal: it asks for the code and "
                 "keeps the new session in the AWS CLI's cache, where the endpoint finds it"
                 if self.use_cache
@@ -600,11 +611,14 @@ def open_source(
     interactive: bool,
 ) -> tuple[Source, Credentials]:
     """What an endpoint for ``name`` serves, and its first credentials, got now (``mfa_code``
-    answers a first MFA prompt). ``interactive``: later renewals may ask on this terminal."""
+    answers a first MFA prompt; without it, the code is asked for on this terminal when there is
+    one). ``interactive``: later renewals may ask on this terminal."""
     windows = refresh_windows()
     report = Reporter()
     resolve = _Resolver(paths, name, duration, use_cache, interactive, windows, report)
-    source = Source(name, windows, resolve, live=resolve(snapshot, mfa_code), report=report)
+    live = resolve(snapshot, mfa_code, first=True)
+    live.current()  # botocore assumes a role when first asked: its failure is this command's own
+    source = Source(name, windows, resolve, live=live, report=report)
     return source, source.current()
 
 

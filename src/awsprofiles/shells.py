@@ -93,7 +93,8 @@ def endpoint_assignments(url: str, token: str, region: str | None) -> Assignment
 
 def _saved(environ: Mapping[str, str]) -> Assignments:
     """What --unset restores, saved the first time: a second `profiles env` must not save the
-    first one's values."""
+    first one's values. `saving` is the same rule in a shell's own words, for lines another shell
+    runs."""
     if ACTIVE in environ:
         return []
     return [(SAVED_PREFIX + name, environ[name]) for name in SAVED_VARIABLES if name in environ]
@@ -104,11 +105,33 @@ def use_assignments(credentials: Credentials, profile: str, environ: Mapping[str
     return [*_saved(environ), *credential_assignments(credentials), (ACTIVE, profile)]
 
 
-def serve_assignments(
-    url: str, token: str, region: str | None, profile: str, environ: Mapping[str, str]
-) -> Assignments:
-    """What ``profiles serve NAME`` prints: the endpoint, after saving what --unset restores."""
-    return [*_saved(environ), *endpoint_assignments(url, token, region), (ACTIVE, profile)]
+def serve_assignments(url: str, token: str, region: str | None, profile: str) -> Assignments:
+    """What ``profiles serve NAME`` prints after `saving`'s lines: the endpoint."""
+    return [*endpoint_assignments(url, token, region), (ACTIVE, profile)]
+
+
+def saving(shell: str) -> str:
+    """`_saved`'s rule for lines another shell runs (``profiles serve``'s, pasted): that shell, as
+    it runs them, copies its own AWS_PROFILE and region to PROFILES_SAVED_*, unless it is marked
+    already; a variable it does not have stays unset, and --unset leaves it so.
+
+    cmd cannot (its %NAME% is expanded before an ``if`` runs, and a value may break the quotes),
+    nor can a dotenv file: their lines save nothing, and --unset restores nothing there."""
+    lines = []
+    for name in SAVED_VARIABLES:
+        saved = SAVED_PREFIX + name
+        if shell in POSIX_SHELLS:
+            lines.append(
+                f'if [ -z "${{{ACTIVE}+x}}" ] && [ -n "${{{name}+x}}" ]; then export {saved}="${name}"; fi'
+            )
+        elif shell == "fish":
+            lines.append(f'if not set -q {ACTIVE}; and set -q {name}; set -gx {saved} "${name}"; end')
+        elif shell == "powershell":
+            lines.append(
+                f"if (-not (Test-Path Env:{ACTIVE}) -and (Test-Path Env:{name})) "
+                f"{{ $Env:{saved} = $Env:{name} }}"
+            )
+    return "".join(line + "\n" for line in lines)
 
 
 def serve_set_endpoint(environ: Mapping[str, str]) -> bool:

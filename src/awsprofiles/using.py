@@ -455,10 +455,8 @@ def serve(
     server = endpoint.Endpoint(source.current, port=port, report=source.report)
 
     def announce() -> None:
-        assignments = shells.serve_assignments(
-            server.url, server.token, region or first.region, name, os.environ
-        )
-        write(shells.render(chosen, assignments))
+        assignments = shells.serve_assignments(server.url, server.token, region or first.region, name)
+        write(shells.saving(chosen) + shells.render(chosen, assignments))
         info(f"serving the credentials of profile {name!r} on {server.url} until Ctrl-C")
 
     code = endpoint.serve_until_signal(server, announce)

@@ -20,11 +20,13 @@ from pathlib import Path
 
 import pytest
 
+from awsprofiles import shells
 from tests.conftest import PROFILES
 from tests.e2e.conftest import Article
 from tests.e2e.test_env import _mfa_role, assumed_roles, shell_env
 from tests.e2e.test_sso_e2e import ROLE_ARN_PREFIX as SSO_ROLE_ARN_PREFIX
 from tests.e2e.test_sso_e2e import TEAM, Team, team  # noqa: F401  (team: a fixture)
+from tests.test_endpoint import marks_the_shell
 from tests.test_exec_child import trapping as trapping_command
 
 pytestmark = pytest.mark.e2e
@@ -243,6 +245,45 @@ def test_a_refresh_that_needs_an_mfa_code_says_what_to_run_and_serves_nothing_st
     assert assumed_roles(roles, roles.role_arn) == 1
 
 
+def test_exec_server_asks_for_the_first_mfa_code_on_its_terminal(roles: Article, tmp_path: Path) -> None:
+    """As exec without --server, and serve, do: the role is assumed with the code typed, before
+    the command starts, and the command gets the session through the endpoint."""
+    from tests.pty_shell import type_into
+
+    name = _mfa_role(roles)
+    seen_file = tmp_path / "seen.json"
+    child = [sys.executable, str(child_script(tmp_path)), str(seen_file)]
+    typed = type_into(
+        [*PROFILES, "exec", name, "--server", "--", *child],
+        {b"Enter MFA code": b"123456"},
+        env=shell_env(roles),
+        timeout=120,
+    )
+    terminal = typed.terminal.decode(errors="replace")
+    assert typed.returncode == 0, terminal
+    assert f"Enter MFA code for arn:aws:iam::{roles.account}:mfa/Bob" in terminal
+    served = json.loads(seen_file.read_text())["served"][0][1]
+    assert served["Token"]
+    assert assumed_roles(roles, roles.role_arn) == 1
+
+
+def test_exec_server_without_a_terminal_says_once_that_the_role_needs_a_code(roles: Article) -> None:
+    """No terminal to ask on, before the endpoint serves: one error line, that no renewal is at
+    stake, and no command run."""
+    name = _mfa_role(roles)
+    ran = subprocess.run(
+        [*PROFILES, "exec", name, "--server", "--", "touch", "ran"],
+        capture_output=True, text=True, env=shell_env(roles), timeout=120, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert ran.returncode == 1
+    assert ran.stdout == ""
+    assert len(ran.stderr.splitlines()) == 1, ran.stderr
+    assert ran.stderr.startswith("error: ")
+    assert "[mfa-required]" in ran.stderr
+    assert "renew" not in ran.stderr
+    assert assumed_roles(roles, roles.role_arn) == 0
+
+
 # --------------------------------------------------------------------------- serve
 
 
@@ -254,7 +295,7 @@ def _serve(article: Article, *options: str) -> tuple[subprocess.Popen[str], list
     )  # fmt: skip
     assert process.stdout is not None
     lines = []
-    while not lines or "PROFILES_ACTIVE" not in lines[-1]:
+    while not lines or not marks_the_shell(lines[-1]):
         line = process.stdout.readline()
         assert line, process.communicate(timeout=30)[1]
         lines.append(line)
@@ -290,6 +331,90 @@ def test_serve_serves_the_aws_cli_in_another_shell_until_a_signal(
     assert port_closed(url.group(1))
     assert "serving the credentials of profile 'example-role' on http://127.0.0.1:" in err
     assert "Traceback" not in err
+
+
+#: How each shell applies serve's lines from a file, takes them back with `env --unset`, and shows
+#: the variables `--unset` restores ("-" for one that is not set).
+SHOWN = "AWS_PROFILE AWS_DEFAULT_PROFILE AWS_REGION AWS_DEFAULT_REGION AWS_CONTAINER_CREDENTIALS_FULL_URI"
+PASTE_AND_UNSET = {
+    "bash": '. ./lines; eval "$(profiles env --unset --shell bash)"; '
+    f"for v in {SHOWN}; "
+    'do if [ -n "${!v+x}" ]; then echo "$v=${!v}"; else echo "$v-"; fi; done',
+    "zsh": '. ./lines; eval "$(profiles env --unset --shell zsh)"; '
+    f"for v in {SHOWN}; "
+    'do if (( ${+parameters[$v]} )); then echo "$v=${(P)v}"; else echo "$v-"; fi; done',
+    "sh": '. ./lines; eval "$(profiles env --unset --shell sh)"; '
+    f"for v in {SHOWN}; "
+    'do if eval "[ -n \\"\\${$v+x}\\" ]"; then eval "echo \\"$v=\\$$v\\""; else echo "$v-"; fi; done',
+    "fish": "source ./lines; profiles env --unset --shell fish | source; "
+    f"for v in {SHOWN}; "
+    'if set -q $v; echo "$v=$$v"; else; echo "$v-"; end; end',
+}
+
+
+@pytest.mark.parametrize("shell", sorted(PASTE_AND_UNSET))
+def test_serve_lines_save_the_pasting_shells_profile_and_region_for_unset(
+    roles: Article, tmp_path: Path, shell: str
+) -> None:
+    """serve runs as Bob in us-east-2; its lines pasted into a shell of alice in us-west-1, then
+    `env --unset` there, give that shell back alice and us-west-1; in a shell without them, they
+    stay unset. The lines save the pasting shell's values when it runs them, not serve's."""
+    environment = shell_env(roles)
+    serving = subprocess.Popen(
+        [*PROFILES, "serve", "example-role", "--shell", shell, "--region", "eu-central-1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**environment, "AWS_REGION": "us-east-2", "AWS_DEFAULT_PROFILE": "Bob"},
+    )  # fmt: skip
+    assert serving.stdout is not None
+    lines = []
+    try:
+        while not lines or not marks_the_shell(lines[-1]):
+            line = serving.stdout.readline()
+            assert line, serving.communicate(timeout=30)[1]
+            lines.append(line)
+        assert "AWS_CONTAINER_CREDENTIALS_FULL_URI" in "".join(lines)  # all of them, up to the mark
+        (tmp_path / "lines").write_text("".join(lines))
+        plain = {k: v for k, v in environment.items() if k not in shells.SAVED_VARIABLES}
+        cases = {
+            "alice": (
+                {**plain, "AWS_PROFILE": "alice", "AWS_REGION": "us-west-1"},
+                ["AWS_PROFILE=alice", "AWS_DEFAULT_PROFILE-", "AWS_REGION=us-west-1", "AWS_DEFAULT_REGION-"],
+            ),
+            "none": (
+                plain,
+                ["AWS_PROFILE-", "AWS_DEFAULT_PROFILE-", "AWS_REGION-", "AWS_DEFAULT_REGION-"],
+            ),
+            "marked already": (  # `profiles env` ran there first: what it saved is what --unset restores
+                {**plain, "AWS_REGION": "us-west-1", "PROFILES_ACTIVE": "x"}
+                | {"PROFILES_SAVED_AWS_PROFILE": "carol"},
+                ["AWS_PROFILE=carol", "AWS_DEFAULT_PROFILE-", "AWS_REGION-", "AWS_DEFAULT_REGION-"],
+            ),
+        }
+        for case, (pasting, expected) in cases.items():
+            ran = subprocess.run(
+                [shell, "-c", PASTE_AND_UNSET[shell]],
+                capture_output=True, text=True, env=pasting, cwd=tmp_path, timeout=120,
+            )  # fmt: skip
+            assert ran.returncode == 0, ran.stderr
+            assert ran.stdout.splitlines() == [*expected, "AWS_CONTAINER_CREDENTIALS_FULL_URI-"], case
+    finally:
+        serving.terminate()
+        serving.communicate(timeout=30)
+
+
+def test_serve_on_a_busy_port_is_refused_with_exit_3(roles: Article) -> None:
+    """A port another program listens on is in use: refused (3), not a failed check (1)."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        ran = subprocess.run(
+            [*PROFILES, "serve", "example-role", "--port", str(port), "--shell", "bash"],
+            capture_output=True, text=True, env=shell_env(roles), timeout=120, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    assert ran.returncode == 3, ran.stderr
+    assert ran.stdout == ""
+    assert ran.stderr == f"error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
 
 
 # --------------------------------------------------------------------------- other kinds of profiles
