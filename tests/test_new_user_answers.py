@@ -540,3 +540,28 @@ def test_an_organizations_endpoint_that_is_not_aws_is_named_not_unexpected(
     assert "not an AWS answer" in failed.value.message
     assert "AWS_ENDPOINT_URL_ORGANIZATIONS" in failed.value.message
     assert "unexpected" not in failed.value.message
+
+
+@pytest.mark.parametrize(
+    ("prompt_off", "reason"), [(True, "'profiles check' never waits"), (False, "no terminal")]
+)
+def test_a_keyring_session_without_a_code_names_a_command_that_takes_one(
+    monkeypatch: pytest.MonkeyPatch, prompt_off: bool, reason: str
+) -> None:
+    """`check` (and onboard's check) said "or pass --mfa-code CODE", an option `check` has not."""
+    from awsprofiles.errors import MfaCodeNeeded
+    from awsprofiles.sessions import ask_mfa_code
+    from awsprofiles.startup import NO_PROMPT
+
+    if prompt_off:
+        monkeypatch.setenv(NO_PROMPT, "1")
+    else:
+        monkeypatch.delenv(NO_PROMPT, raising=False)
+        monkeypatch.setattr(
+            "builtins.open", lambda *args, **kwargs: (_ for _ in ()).throw(OSError(6, "no tty"))
+        )
+    with pytest.raises(MfaCodeNeeded) as needed:
+        ask_mfa_code("alice", MFA, 12)
+    assert reason in needed.value.message
+    assert "'profiles whoami alice --mfa-code CODE'" in needed.value.message
+    assert "or pass --mfa-code" not in needed.value.message

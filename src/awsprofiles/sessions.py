@@ -54,7 +54,7 @@ def _mfa_required(name: str, serial: str, reason: str) -> MfaCodeNeeded:
     return MfaCodeNeeded(
         f"profile {name!r}: it needs a code of MFA device {serial} to start its session, and {reason}: "
         f"run 'profiles whoami {name}' in a terminal once (the session is kept in the keyring until "
-        "it expires), or pass --mfa-code CODE"
+        f"it expires), or 'profiles whoami {name} --mfa-code CODE'"
     )
 
 
