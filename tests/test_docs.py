@@ -108,3 +108,26 @@ def test_the_architecture_page_shows_architecture_md_once_it_exists(tmp_path: Pa
         "# Architecture\n\nThe `store`, `cli`, [using](../guides/using.md#exec) and "
         "[botocore](https://github.com/boto/botocore).\n"
     )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["onboard", "no-such-manifest.toml"],
+        ["onboard", "."],  # a folder
+        ["add-user", "bob", "--from-csv", "no-such-keys.csv"],
+    ],
+)
+def test_a_file_named_on_the_command_line_that_cannot_be_read_is_exit_2_as_documented(
+    argv: list[str], home: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Exit 4 is the AWS files, a cache, the keyring; a file the user names is input (2): the
+    reference said 4 for every file that cannot be read."""
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("error:") == 1
+    assert "Traceback" not in err
+    codes = (ROOT / "docs" / "reference" / "exit-codes.md").read_text()
+    assert "| 2 | bad input or usage:" in codes
+    row = next(line for line in codes.splitlines() if line.startswith("| 2 |"))
+    assert "a file you name on the command line" in row

@@ -36,8 +36,9 @@ app = _Application(
         "Manage the profiles of the AWS CLI and SDKs: edit ~/.aws/config and "
         "~/.aws/credentials in place, check every profile against AWS, and use a role "
         "in any shell.\n\n"
-        "Exit codes: 0 ok; 1 a check or AWS call failed; 2 bad input; "
-        "3 refused (exists or in use); 4 a file or the keyring cannot be read, parsed or written; "
+        "Exit codes: 0 ok; 1 a check or AWS call failed; 2 bad input (a file you name included); "
+        "3 refused (exists or in use); 4 the AWS files or the keyring cannot be read, parsed or "
+        "written; "
         "130 interrupted (Ctrl-C)."
     ),
     no_args_is_help=True,

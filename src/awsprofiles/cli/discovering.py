@@ -108,7 +108,7 @@ def discover_command(
     --role-name. Without --apply or --manifest nothing is written: the diff of the files is
     printed. Generated profiles are marked (profiles_discovered_from), so a second run changes
     nothing and --prune only ever removes profiles discover made. Exit codes: 0 ok, 1 an AWS call
-    failed, 2 bad input, 3 refused, 4 a file cannot be read or written.
+    failed, 2 bad input, 3 refused, 4 the AWS files cannot be read or written.
     """
     from awsprofiles import discover
 

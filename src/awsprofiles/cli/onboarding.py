@@ -77,8 +77,8 @@ def onboard_command(
     A profile that exists with different values is updated only with --yes or after you
     confirm the diff. With --keyring (or keyring = true in [source]) the source's key is kept
     in the OS keyring, not in the credentials file. Exit codes: 0 all ok, 1 a profile failed
-    its check, 2 bad manifest or input, 3 refused (update not confirmed), 4 a file (or the
-    keyring) cannot be read or written.
+    its check, 2 bad input (a manifest or key file that cannot be read or is invalid), 3 refused
+    (update not confirmed), 4 the AWS files (or the keyring) cannot be read or written.
     """
     from awsprofiles import onboard
 
