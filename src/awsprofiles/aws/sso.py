@@ -124,7 +124,8 @@ def format_time(moment: datetime) -> str:
 
 
 def parse_time(value: object) -> datetime | None:
-    """A cache timestamp: ``...Z`` (CLI v2, botocore), ``...UTC`` (older writers) or ISO 8601."""
+    """A cache timestamp: ``...Z`` (CLI v2, botocore), ``...UTC`` (older writers) or ISO 8601.
+    None for anything else, a moment outside the years 1-9999 in UTC included."""
     if not isinstance(value, str):
         return None
     text = value.strip()
@@ -132,9 +133,9 @@ def parse_time(value: object) -> datetime | None:
         text = text[:-3] + "+00:00"
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
         return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -184,10 +185,11 @@ class Token:
 
     @classmethod
     def from_cache(cls, document: Mapping[str, Any]) -> Token | None:
-        """None for a document botocore could not use either (no accessToken or expiresAt)."""
+        """None for a document botocore could not use either (no accessToken or expiresAt), or
+        one that is not a token: an access token with characters no HTTP header can carry."""
         expires_at = parse_time(document.get("expiresAt"))
         access_token = document.get("accessToken")
-        if expires_at is None or not isinstance(access_token, str) or not access_token:
+        if expires_at is None or not isinstance(access_token, str) or not _header_text(access_token):
             return None
 
         def text(key: str) -> str | None:
@@ -204,6 +206,11 @@ class Token:
             registration_expires_at=parse_time(document.get("registrationExpiresAt")),
             refresh_token=text("refreshToken"),
         )
+
+
+def _header_text(value: str) -> bool:
+    """Printable ASCII, as a bearer token is (botocore sends it in an HTTP header)."""
+    return bool(value) and value.isascii() and value.isprintable()
 
 
 @dataclass(frozen=True)
