@@ -165,3 +165,92 @@ def test_a_valid_token_still_works(home: Home, corp: SsoEmulator) -> None:
     result = run(PROFILES, "credential-process", "dev", "--no-cache")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["Version"] == 1
+
+
+#: Dates that overflow once moved to UTC (item 2), in either of the token's dates.
+OVERFLOWING = {
+    "expiresAt before year 1": {"expiresAt": "0001-01-01T00:00:00+01:00"},
+    "expiresAt after year 9999": {"expiresAt": "9999-12-31T23:59:59-01:00"},
+    "registrationExpiresAt before year 1": {
+        "registrationExpiresAt": "0001-01-01T00:00:00+01:00",
+        "clientId": "client",
+        "clientSecret": "secret",
+        "refreshToken": "refresh",
+    },
+    "registrationExpiresAt after year 9999": {
+        "registrationExpiresAt": "9999-12-31T23:59:59-01:00",
+        "clientId": "client",
+        "clientSecret": "secret",
+        "refreshToken": "refresh",
+    },
+}
+#: What reads the token itself (aws.sso), each a real process.
+SSO_RUNS = {
+    "logout all": ["logout"],
+    "logout one": ["logout", "dev"],
+    "discover": ["discover", "--sso-session", "corp"],
+    "login": ["login", "dev", "--no-browser"],
+}
+
+
+@pytest.mark.parametrize("changed", OVERFLOWING.values(), ids=OVERFLOWING.keys())
+@pytest.mark.parametrize("command", SSO_RUNS.values(), ids=SSO_RUNS.keys())
+def test_an_overflowing_date_makes_the_token_unusable(
+    home: Home, corp: SsoEmulator, changed: dict[str, str], command: list[str]
+) -> None:
+    token_file(home).write_text(json.dumps(_valid(**changed)))
+    # login: the token cannot be used, so a sign-in starts; nobody approves it
+    result = _login_denied(corp) if command[0] == "login" else run(PROFILES, *command)
+    clean(result)
+    assert "OverflowError" not in result.stderr
+
+
+def _login_denied(corp: SsoEmulator) -> subprocess.CompletedProcess[str]:
+    """``profiles login dev`` with the sign-in denied as soon as it is pending."""
+    process = subprocess.Popen(
+        [*PROFILES, "login", "dev", "--no-browser"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    import time
+
+    deadline = time.monotonic() + TIMEOUT
+    while process.poll() is None and not corp.pending() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    corp.deny()
+    stdout, stderr = process.communicate(timeout=TIMEOUT)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def test_logout_of_a_token_that_is_a_directory_says_how_to_remove_it(home: Home, corp: SsoEmulator) -> None:
+    path = token_file(home)
+    path.mkdir()
+    result = run(PROFILES, "logout", "dev")
+    clean(result)
+    assert result.returncode == 4, result.stderr
+    assert str(path) in result.stderr
+    assert "rm -r --" in result.stderr
+    assert path.is_dir()  # never removed for the user
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"region": "us-east-1\u0007\n"},
+        {"region": "us-west-2"},
+        {"startUrl": "https://other.awsapps.com/start"},
+    ],
+    ids=["region with control characters", "another region", "another start URL"],
+)
+def test_discover_refuses_a_token_of_another_start_url_or_region(
+    home: Home, corp: SsoEmulator, changed: dict[str, str]
+) -> None:
+    token_file(home).write_text(json.dumps(_valid(accessToken=corp.issue_token(START_URL), **changed)))
+    result = run(PROFILES, "discover", "--sso-session", "corp")
+    clean(result)
+    assert result.returncode == 1, result.stderr
+    assert "sso-login" in result.stderr
+    assert "profiles login --sso-session corp" in result.stderr
+    assert corp.operations() == []  # the portal is never called with it

@@ -51,9 +51,9 @@ from pathlib import Path
 from typing import Any
 
 from awsprofiles import store
-from awsprofiles.aws.caches import read_cache_document, write_cache_document
+from awsprofiles.aws.caches import not_a_cache_file, read_cache_document, write_cache_document
 from awsprofiles.aws.caches import sso_cache_dir as cache_dir
-from awsprofiles.errors import CheckFailed, ProfilesError
+from awsprofiles.errors import CheckFailed, FileProblem, ProfilesError
 from awsprofiles.model import Value
 
 #: The scope every session written by ``profiles`` (and ``aws configure sso``) registers with.
@@ -303,10 +303,17 @@ def save_token(sso: SsoSession, token: Token) -> Path:
 
 
 def remove_token(sso: SsoSession) -> bool:
+    """Remove the session's token file; False when there is none. A directory there is never
+    removed: `FileProblem` (exit 4) names it and says how."""
+    path = token_path(sso)
     try:
-        token_path(sso).unlink()
+        path.unlink()
     except FileNotFoundError:
         return False
+    except OSError as error:
+        if path.is_dir() and not path.is_symlink():
+            raise not_a_cache_file(path) from None
+        raise FileProblem(f"cannot remove the SSO token {path}: {error.strerror or error}") from None
     return True
 
 
@@ -324,10 +331,14 @@ def not_signed_in(sso: SsoSession, why: str) -> CheckFailed:
 
 
 def valid_token(sso: SsoSession) -> Token:
-    """The cached token of ``sso`` if it still works for a while; else CheckFailed 'sso-login'."""
+    """The cached token of ``sso`` if it still works for a while; else CheckFailed 'sso-login'.
+    A token for another start URL or region (the config changed since, or the file is not what
+    ``profiles login`` wrote) is not this session's: its region would choose the portal."""
     token = load_token(sso)
     if token is None:
         raise not_signed_in(sso, "has no SSO token (not signed in)")
+    if not _usable(token, sso):
+        raise not_signed_in(sso, "has an SSO token for another start URL or region")
     if token.expired(window=timedelta(0)):
         raise not_signed_in(sso, f"has an SSO token that expired at {format_time(token.expires_at)}")
     return token
