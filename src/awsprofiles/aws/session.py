@@ -18,6 +18,7 @@ from botocore.configprovider import ConstantProvider
 from awsprofiles.aws.caches import sso_cache_dir
 from awsprofiles.aws.errors import ENDPOINT_KEY, Endpoint
 from awsprofiles.aws.process import starter
+from awsprofiles.aws.sso_tokens import SsoTokenCache
 from awsprofiles.store import Paths, Snapshot
 
 #: The region STS and IAM are called in when a profile names none (their global endpoint's).
@@ -278,61 +279,6 @@ def follow_home() -> None:
     # The token provider makes its cache from this class attribute (a session's own, and those a
     # role chain builds for its source profiles): each token is read bounded and checked.
     SSOTokenProvider.DEFAULT_CACHE_CLS = SsoTokenCache
-
-
-class SsoTokenCache:
-    """The SSO token cache as botocore's SSO providers use it (in place of their ``JSONFileCache``:
-    same folder, same file names, same JSON), with each token read as untrusted input.
-
-    botocore's ``SSOTokenLoader`` asks ``key in cache`` then ``cache[key]`` and trusts the document
-    it gets. Here a token is "in" the cache only when `sso.Token.from_cache` accepts what
-    `caches.read_cache_document` read (a regular file, bounded, UTF-8 JSON object, an access token
-    that is text and an expiry that is a date botocore can compare); ``cache[key]`` is that token
-    as botocore writes it, so botocore never sees the file's own values. Anything else is a miss,
-    which botocore reports as "not signed in" (``sso-login``). A refreshed token is written all or
-    nothing (`caches.write_cache_document`).
-    """
-
-    def __init__(self, working_dir: str | None = None, dumps_func: Any = None) -> None:
-        # botocore's constructor arguments: the folder (None: under HOME as it is now); the
-        # serialisation is ours, the CLI v2's (`sso.Token.to_cache`).
-        self.folder = working_dir or str(sso_cache_dir())
-
-    def path(self, key: str) -> str:
-        return os.path.join(self.folder, f"{key}.json")
-
-    def _token(self, key: str) -> dict[str, str] | None:
-        from awsprofiles.aws.caches import read_cache_document
-        from awsprofiles.aws.sso import Token
-
-        document = read_cache_document(self.path(key))
-        token = Token.from_cache(document) if document is not None else None
-        return token.to_cache() if token is not None else None
-
-    def __contains__(self, key: object) -> bool:
-        return self._token(str(key)) is not None
-
-    def __getitem__(self, key: str) -> dict[str, str]:
-        token = self._token(key)
-        if token is None:
-            raise KeyError(key)  # JSONFileCache's answer for an entry it cannot read
-        return token
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        import json
-
-        from awsprofiles.aws.caches import write_cache_document
-
-        def as_json(moment: Any) -> str:
-            from datetime import datetime
-
-            from awsprofiles.aws.sso import format_time
-
-            if isinstance(moment, datetime):
-                return format_time(moment)
-            raise TypeError(f"{type(moment).__name__} cannot be cached")
-
-        write_cache_document(self.path(key), json.dumps(value, default=as_json).encode("utf-8"))
 
 
 @functools.cache
