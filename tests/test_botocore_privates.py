@@ -8,6 +8,7 @@ import datetime
 
 import botocore.credentials
 import botocore.session
+import botocore.tokens
 
 from awsprofiles.aws import session as sessions
 from awsprofiles.store import Paths, load
@@ -44,6 +45,12 @@ def test_the_private_attributes_session_uses_exist_in_this_botocore() -> None:
     assert not refreshable.refresh_needed(refreshable._mandatory_refresh_timeout)
     for name in ("sso", "assume-role-with-web-identity"):
         assert hasattr(resolver.get_provider(name), "cache")
+    # guard_sso_tokens and follow_home: where botocore's SSO providers get their token cache
+    assert hasattr(resolver.get_provider("sso"), "_token_cache")
+    assert hasattr(builder, "_sso_token_cache")
+    assert hasattr(botocore.credentials.SSOProvider, "_SSO_TOKEN_CACHE_DIR")
+    assert hasattr(botocore.tokens.SSOTokenProvider, "_SSO_TOKEN_CACHE_DIR")
+    assert hasattr(botocore.tokens.SSOTokenProvider, "DEFAULT_CACHE_CLS")
 
 
 def test_shared_parsed_files_serve_a_role_and_its_source_without_a_parse(home: Home) -> None:

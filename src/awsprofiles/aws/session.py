@@ -18,6 +18,7 @@ from botocore.configprovider import ConstantProvider
 from awsprofiles.aws.caches import sso_cache_dir
 from awsprofiles.aws.errors import ENDPOINT_KEY, Endpoint
 from awsprofiles.aws.process import starter
+from awsprofiles.aws.sso_tokens import SsoTokenCache
 from awsprofiles.store import Paths, Snapshot
 
 #: The region STS and IAM are called in when a profile names none (their global endpoint's).
@@ -226,12 +227,23 @@ def wire_assume_role(
     """
     resolver = session.get_component("credential_provider")
     assume_role = resolver.get_provider("assume-role")
+    guard_sso_tokens(resolver)
     if cache is not None:
         assume_role.cache = cache
         resolver.get_provider("assume-role-with-web-identity").cache = cache
         resolver.get_provider("sso").cache = cache
     assume_role._prompter = prompter
     wire_credential_process(session, no_prompt)
+
+
+def guard_sso_tokens(resolver: Any) -> None:
+    """Make the resolver's SSO credential providers read tokens through `SsoTokenCache`: the
+    profile's own (a legacy profile reads its token itself; one with an sso_session through its
+    token provider, which `follow_home` already gave one) and those a role chain builds for its
+    source profiles (botocore's builder passes its ``_sso_token_cache`` to both)."""
+    tokens = SsoTokenCache()
+    resolver.get_provider("sso")._token_cache = tokens
+    resolver.get_provider("assume-role")._profile_provider_builder._sso_token_cache = tokens
 
 
 def wire_credential_process(session: Any, no_prompt: bool = False) -> None:
@@ -264,6 +276,9 @@ def follow_home() -> None:
     folder = str(sso_cache_dir())
     SSOProvider._SSO_TOKEN_CACHE_DIR = folder
     SSOTokenProvider._SSO_TOKEN_CACHE_DIR = folder
+    # The token provider makes its cache from this class attribute (a session's own, and those a
+    # role chain builds for its source profiles): each token is read bounded and checked.
+    SSOTokenProvider.DEFAULT_CACHE_CLS = SsoTokenCache
 
 
 @functools.cache

@@ -51,16 +51,20 @@ from pathlib import Path
 from typing import Any
 
 from awsprofiles import store
-from awsprofiles.aws.caches import read_cache_document, write_cache_document
+from awsprofiles.aws.caches import not_a_cache_file, read_cache_document, write_cache_document
 from awsprofiles.aws.caches import sso_cache_dir as cache_dir
-from awsprofiles.errors import CheckFailed, ProfilesError
+
+# The token's own rules live below `aws.session` too (botocore's SSO providers read through them).
+from awsprofiles.aws.sso_tokens import EXPIRY_WINDOW as EXPIRY_WINDOW
+from awsprofiles.aws.sso_tokens import Token as Token
+from awsprofiles.aws.sso_tokens import format_time as format_time
+from awsprofiles.aws.sso_tokens import now as now
+from awsprofiles.aws.sso_tokens import parse_time as parse_time
+from awsprofiles.errors import CheckFailed, FileProblem, ProfilesError
 from awsprofiles.model import Value
 
 #: The scope every session written by ``profiles`` (and ``aws configure sso``) registers with.
 ACCOUNT_ACCESS_SCOPE = "sso:account:access"
-#: botocore and the CLI treat a token or registration with less than this left as expired.
-EXPIRY_WINDOW = timedelta(minutes=15)
-_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 @dataclass(frozen=True)
@@ -113,97 +117,6 @@ def legacy_session(values: Mapping[str, Value]) -> SsoSession:
 
 
 # --------------------------------------------------------------------------- the cache
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def format_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(_TIME_FORMAT)
-
-
-def parse_time(value: object) -> datetime | None:
-    """A cache timestamp: ``...Z`` (CLI v2, botocore), ``...UTC`` (older writers) or ISO 8601."""
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if text.endswith("UTC"):
-        text = text[:-3] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-@dataclass(frozen=True)
-class Token:
-    """An SSO access token as cached, with what a refresh needs."""
-
-    start_url: str
-    region: str
-    access_token: str = field(repr=False)
-    expires_at: datetime
-    client_id: str | None = field(default=None, repr=False)
-    client_secret: str | None = field(default=None, repr=False)
-    registration_expires_at: datetime | None = None
-    refresh_token: str | None = field(default=None, repr=False)
-
-    def expired(self, at: datetime | None = None, window: timedelta = EXPIRY_WINDOW) -> bool:
-        """Whether the token has less than ``window`` left: botocore would refresh it then."""
-        return self.expires_at - (at or now()) < window
-
-    def refreshable(self, at: datetime | None = None) -> bool:
-        """Whether the refresh_token grant can be tried (botocore's own conditions)."""
-        registered_until = self.registration_expires_at
-        return bool(
-            self.refresh_token
-            and self.client_id
-            and self.client_secret
-            and registered_until is not None
-            and registered_until > (at or now())
-        )
-
-    def to_cache(self) -> dict[str, str]:
-        """The document, keys in the order the CLI v2 writes them."""
-        document = {
-            "startUrl": self.start_url,
-            "region": self.region,
-            "accessToken": self.access_token,
-            "expiresAt": format_time(self.expires_at),
-        }
-        if self.client_id and self.client_secret:
-            document["clientId"] = self.client_id
-            document["clientSecret"] = self.client_secret
-            if self.registration_expires_at is not None:
-                document["registrationExpiresAt"] = format_time(self.registration_expires_at)
-        if self.refresh_token:
-            document["refreshToken"] = self.refresh_token
-        return document
-
-    @classmethod
-    def from_cache(cls, document: Mapping[str, Any]) -> Token | None:
-        """None for a document botocore could not use either (no accessToken or expiresAt)."""
-        expires_at = parse_time(document.get("expiresAt"))
-        access_token = document.get("accessToken")
-        if expires_at is None or not isinstance(access_token, str) or not access_token:
-            return None
-
-        def text(key: str) -> str | None:
-            value = document.get(key)
-            return value if isinstance(value, str) and value else None
-
-        return cls(
-            start_url=text("startUrl") or "",
-            region=text("region") or "",
-            access_token=access_token,
-            expires_at=expires_at,
-            client_id=text("clientId"),
-            client_secret=text("clientSecret"),
-            registration_expires_at=parse_time(document.get("registrationExpiresAt")),
-            refresh_token=text("refreshToken"),
-        )
 
 
 @dataclass(frozen=True)
@@ -296,10 +209,17 @@ def save_token(sso: SsoSession, token: Token) -> Path:
 
 
 def remove_token(sso: SsoSession) -> bool:
+    """Remove the session's token file; False when there is none. A directory there is never
+    removed: `FileProblem` (exit 4) names it and says how."""
+    path = token_path(sso)
     try:
-        token_path(sso).unlink()
+        path.unlink()
     except FileNotFoundError:
         return False
+    except OSError as error:
+        if path.is_dir() and not path.is_symlink():
+            raise not_a_cache_file(path) from None
+        raise FileProblem(f"cannot remove the SSO token {path}: {error.strerror or error}") from None
     return True
 
 
@@ -317,10 +237,14 @@ def not_signed_in(sso: SsoSession, why: str) -> CheckFailed:
 
 
 def valid_token(sso: SsoSession) -> Token:
-    """The cached token of ``sso`` if it still works for a while; else CheckFailed 'sso-login'."""
+    """The cached token of ``sso`` if it still works for a while; else CheckFailed 'sso-login'.
+    A token for another start URL or region (the config changed since, or the file is not what
+    ``profiles login`` wrote) is not this session's: its region would choose the portal."""
     token = load_token(sso)
     if token is None:
         raise not_signed_in(sso, "has no SSO token (not signed in)")
+    if not _usable(token, sso):
+        raise not_signed_in(sso, "has an SSO token for another start URL or region")
     if token.expired(window=timedelta(0)):
         raise not_signed_in(sso, f"has an SSO token that expired at {format_time(token.expires_at)}")
     return token
