@@ -293,8 +293,10 @@ def test_every_reader_of_a_hostile_keyring_item_says_it_is_not_a_key(
     """Another program overwrote the item: no reader crashes or writes what it holds to a file."""
     article = keyring_article
     article.home.credentials.parent.mkdir(parents=True)
-    article.home.credentials.write_text("[alice]\naws_access_key_id = AKIAALICE00000000001\n"
-                                        "aws_secret_access_key = alice+secret/0123456789abcdefghij\n")  # fmt: skip
+    secret = "alice+secret/0123456789abcdefghij"
+    article.home.credentials.write_text(
+        f"[alice]\naws_access_key_id = AKIAALICE00000000001\naws_secret_access_key = {secret}\n"
+    )
     article.home.config.write_text("[profile alice]\nregion = eu-west-1\n")
     assert article.profiles("protect", "alice").returncode == 0
     hostile = {
