@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -292,6 +293,39 @@ def test_the_spec_is_rebuilt_when_the_code_changes_and_a_broken_cache_is_no_erro
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
     assert values(["env", "my"], capsys) == ["my profile"]
     assert len(builds) == 2
+
+
+def _limit_memory() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))  # a cache read without end stops here
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "deep", "huge"])
+def test_a_spec_cache_that_is_not_a_small_regular_json_file_is_rebuilt_without_hanging(
+    files: Home, cache: Path, tmp_path: Path, kind: str
+) -> None:
+    """Anything in the cache folder is untrusted: a FIFO, a link to /dev/zero, a JSON document
+    nested too deep or too large is a missing spec, built again, never a hang or an empty answer."""
+    folder = tmp_path / "awsprofiles"
+    shutil.copytree(cache / "awsprofiles", folder)
+    spec = folder / f"completion-{completion.installation()}-{completion.fingerprint()}.json"
+    assert spec.is_file()
+    spec.unlink()
+    if kind == "fifo":
+        os.mkfifo(spec)
+    elif kind == "dev-zero":
+        spec.symlink_to("/dev/zero")
+    elif kind == "deep":
+        spec.write_text("[" * 100_000 + "]" * 100_000)
+    else:
+        spec.write_text('{"x": "' + "x" * (completion.MAX_SPEC_SIZE + 1) + '"}')
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), completion.COMPLETE_VARIABLE: "fish"}
+    ran = subprocess.run([sys.executable, "-m", "awsprofiles", "env", "te"], capture_output=True, text=True,
+                         env=env, timeout=30, preexec_fn=_limit_memory)  # fmt: skip
+    assert (ran.stdout, ran.stderr) == ("plain\nteam dev\n", "")
+    assert not spec.is_symlink()
+    assert json.loads(spec.read_text())["version"] == completion.SPEC_VERSION
 
 
 # ------------------------------------------------------------------ the scripts, in the real shells

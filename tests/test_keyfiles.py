@@ -11,6 +11,7 @@ from awsprofiles import keyfiles
 from awsprofiles.errors import BadInput
 from tests.conftest import Home
 from tests.store_helpers import run
+from tests.test_manifest import HOSTILE, hostile_input, run_bounded
 
 KEY_ID = "AKIAIOSFODNN7EXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -76,3 +77,17 @@ def test_add_user_and_onboard_read_a_csv_with_a_trailing_comma(
     onboarded = run(capsys, "onboard", str(manifest), "--from-csv", str(path), "--no-check")
     assert onboarded.code == 0, onboarded.err
     assert home.credentials.read_text().count(KEY_ID) == 2
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+@pytest.mark.parametrize("option", ["--from-csv", "--from-json"])
+def test_a_key_file_that_is_not_a_small_regular_file_is_refused_with_exit_2(
+    option: str, kind: str, home: Home, tmp_path: Path
+) -> None:
+    path = tmp_path / "key"
+    hostile_input(path, kind, "[" * 100_000 + "]" * 100_000)
+    ran = run_bounded("add-user", "Bob", option, str(path), "--no-check")
+    assert ran.returncode == 2, ran.stderr
+    assert ran.stderr.startswith("error: ")
+    assert "unexpected" not in ran.stderr
+    assert not home.credentials.exists()

@@ -834,3 +834,113 @@ def test_the_fast_path_reads_an_option_that_takes_the_word_from_keyring_as_the_c
     argv = ["credential-process", "Bob", "--config-file", model.FROM_KEYRING]
     assert serve_fast(argv) is None
     assert capsys.readouterr().out == ""
+
+
+# --------------------------------------------------------------------------- hostile items
+
+
+DEEP = "[" * 200_000 + "]" * 200_000
+
+
+def key_item(**keys: object) -> str:
+    return json.dumps({"Version": 1, "aws_access_key_id": KEY_ID, "aws_secret_access_key": SECRET, **keys})
+
+
+BAD_KEY_ITEMS = {
+    "nested": DEEP,
+    "huge": key_item(aws_secret_access_key="x" * 50_000_000),
+    "nul": key_item(aws_access_key_id="AKIA\u0000X", aws_secret_access_key="s\u0000ecret"),
+    "control in secret": key_item(aws_secret_access_key="s\u001bcret"),
+    "add-user refuses the ID": key_item(aws_access_key_id="short"),
+    "add-user refuses the secret": key_item(aws_secret_access_key="a b"),
+    "token of another type": key_item(aws_session_token=1),
+    "token with a NUL": key_item(aws_session_token="t\u0000"),
+}
+
+
+@pytest.mark.parametrize("text", BAD_KEY_ITEMS.values(), ids=BAD_KEY_ITEMS.keys())
+def test_decode_key_refuses_an_item_add_user_would_not_have_written(text: str) -> None:
+    with pytest.raises(vault.FileProblem, match="is not an access key written by profiles") as raised:
+        vault.decode_key(text, "u")
+    assert "ecret" not in raised.value.message
+
+
+def test_decode_key_takes_what_encode_key_wrote() -> None:
+    keys = {"aws_access_key_id": KEY_ID, "aws_secret_access_key": SECRET, "aws_session_token": "T/o+k=="}
+    assert vault.decode_key(vault.encode_key(keys), "u") == keys
+
+
+# env runs the credential_process in a child, which reads the real keyring: tests/e2e/test_keyring_e2e.py
+@pytest.mark.parametrize("command", [["credential-process", "Bob", "--from-keyring"], ["unprotect", "Bob"],
+                                     ["rotate-keys", "Bob", "--yes"]])  # fmt: skip
+@pytest.mark.parametrize("text", [BAD_KEY_ITEMS["nested"], BAD_KEY_ITEMS["nul"]], ids=["nested", "nul"])
+def test_every_reader_of_a_hostile_key_item_says_it_is_not_a_key_and_exits_4(
+    home: Home,
+    memory: MemoryKeyring,
+    key_json: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+    text: str,
+) -> None:
+    keyring_bob(key_json, capsys)
+    memory.items[(vault.SERVICE, vault.item_user(home.paths, "Bob"))] = text
+    protected = files(home)
+    failed = run(capsys, *command)
+    assert failed.code == 4, failed.err
+    assert failed.err.startswith("error: the keyring item ")
+    assert "is not an access key written by profiles" in failed.err
+    assert "\x00" not in failed.err
+    assert "AKIA" not in failed.err
+    assert files(home) == protected
+
+
+SESSION = {
+    "Version": 1,
+    "AccessKeyId": "ASIAIOSFODNN7EXAMPLE",
+    "SecretAccessKey": "session-secret",
+    "SessionToken": "session-token",
+    "Expiration": "9999-12-31T23:59:59Z",
+    "SourceAccessKeyId": KEY_ID,
+    "MfaSerial": MFA,
+}
+BAD_SESSIONS = {
+    "nested": DEEP,
+    "huge": json.dumps({**SESSION, "SessionToken": "x" * 50_000_000}),
+    "wrong types": json.dumps(
+        {**SESSION, "AccessKeyId": 123, "SecretAccessKey": [1], "SessionToken": {"a": 1}}
+    ),
+    "NUL in the key ID": json.dumps({**SESSION, "AccessKeyId": "ASIA\u0000X"}),
+    "line break in the token": json.dumps({**SESSION, "SessionToken": "a\nb"}),
+    "another version": json.dumps({**SESSION, "Version": 2}),
+    "expiration a number": json.dumps({**SESSION, "Expiration": 99999999999}),
+}
+
+
+def test_session_decode_takes_what_encode_wrote() -> None:
+    session = vault.Session.decode(json.dumps(SESSION))
+    assert session is not None
+    assert vault.Session.decode(session.encode()) == session
+
+
+@pytest.mark.parametrize("text", BAD_SESSIONS.values(), ids=BAD_SESSIONS.keys())
+def test_a_hostile_session_item_is_no_session_and_a_new_one_is_made(
+    home: Home,
+    memory: MemoryKeyring,
+    key_json: Path,
+    capsys: pytest.CaptureFixture[str],
+    text: str,
+) -> None:
+    from moto import mock_aws
+
+    assert vault.Session.decode(text) is None
+    assert run(capsys, "add-user", "Bob", "--keyring", "--mfa-serial", MFA, "--from-json", str(key_json),
+               "--region", "eu-west-1", "--no-check").code == 0  # fmt: skip
+    memory.items[(vault.SERVICE, vault.session_user(home.paths, "Bob"))] = text
+    with mock_aws():
+        made = run(capsys, "credential-process", "Bob", "--from-keyring", "--mfa-code", "123456")
+    assert made.code == 0, made.err
+    served = json.loads(made.out)
+    assert served["AccessKeyId"] not in ("123", SESSION["AccessKeyId"])
+    kept = vault.read_session(home.paths, "Bob")
+    assert kept is not None
+    assert kept.access_key_id == served["AccessKeyId"]

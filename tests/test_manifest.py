@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import pytest
 
 from awsprofiles import manifest
 from awsprofiles.cli import main
-from tests.conftest import Home
+from tests.conftest import PROFILES, Home
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "team.toml"
 
@@ -218,3 +220,52 @@ def test_shipped_example_is_valid_and_chains_a_role() -> None:
     by_name = {role.profile: role.values for role in parsed.roles}
     assert by_name["example-role"]["role_arn"] == "arn:aws:iam::123456789012:role/example-role"
     assert any(values["source_profile"] in by_name for values in by_name.values())
+
+
+# --------------------------------------------------------------------------- files that are no manifest
+
+#: What a path a person names on the command line may be instead of a small text file.
+HOSTILE = ("fifo", "dev-zero", "huge", "deep")
+
+
+def _limit_memory() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))  # a read without end stops here
+
+
+def hostile_input(path: Path, kind: str, deep: str) -> None:
+    """Make ``path`` a FIFO, a link to /dev/zero, a 40 MiB file, or ``deep`` (nested too deep)."""
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dev-zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "huge":
+        path.write_text("# " + "x" * (40 << 20) + "\n")
+    else:
+        path.write_text(deep)
+
+
+def run_bounded(*args: str) -> subprocess.CompletedProcess[str]:
+    """``profiles ARGS`` in a subprocess that may neither hang nor take more than 2 GiB."""
+    return subprocess.run([*PROFILES, *args], capture_output=True, text=True, timeout=30,
+                          stdin=subprocess.DEVNULL, preexec_fn=_limit_memory)  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_a_manifest_that_is_not_a_small_regular_file_is_refused_with_exit_2(
+    kind: str, home: Home, tmp_path: Path
+) -> None:
+    home.config.parent.mkdir(parents=True)
+    home.config.write_text("# mine\n[profile Bob]\nregion = eu-west-1\n")
+    before = home.config.read_bytes()
+    path = tmp_path / "m.toml"
+    hostile_input(path, kind, "a = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    ran = run_bounded("onboard", str(path), "--no-check", "--yes")
+    assert ran.returncode == 2, ran.stderr
+    assert ran.stderr.count("error: ") == 1
+    assert "unexpected" not in ran.stderr
+    expected = {"fifo": "not a regular file", "dev-zero": "not a regular file", "huge": "larger than",
+                "deep": "not valid TOML"}  # fmt: skip
+    assert expected[kind] in ran.stderr
+    assert home.config.read_bytes() == before

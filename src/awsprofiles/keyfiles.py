@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from awsprofiles import store
 from awsprofiles.errors import BadInput
 
 
@@ -25,13 +26,8 @@ class AccessKey:
 
 
 def _read_text(path: Path) -> str:
-    try:
-        # The IAM console's CSV starts with a byte order mark.
-        return path.read_text(encoding="utf-8-sig")
-    except OSError as error:
-        raise BadInput(f"cannot read {path}: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise BadInput(f"{path} is not a UTF-8 text file") from None
+    # The IAM console's CSV starts with a byte order mark.
+    return store.read_input(path, "key file", encoding="utf-8-sig")
 
 
 def _csv_records(path: Path) -> list[tuple[int, list[str]]]:
@@ -93,7 +89,7 @@ def from_json(path: Path) -> AccessKey:
             secret_access_key=str(key["SecretAccessKey"]).strip(),
             user_name=key.get("UserName"),
         )
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise BadInput(
             f"{path} is not the output of 'aws iam create-access-key' "
             "(an AccessKey with AccessKeyId and SecretAccessKey)"

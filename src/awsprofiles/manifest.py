@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from awsprofiles import graph, model
+from awsprofiles import graph, model, store
 from awsprofiles.aws import regions
 from awsprofiles.errors import BadInput
 
@@ -252,6 +252,8 @@ def parse(text: str, path: str = "manifest") -> Manifest:
         line = int(found.group(1)) if found else 1
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
         raise ManifestInvalid(path, [f"{path} line {line}: not valid TOML: {reason}"]) from None
+    except RecursionError:  # tomllib nests a call per [ or {
+        raise ManifestInvalid(path, [f"{path}: not valid TOML: arrays or tables nested too deep"]) from None
     lines = Lines(text)
     problems = _Problems(path, lines)
     warnings: list[str] = []
@@ -506,10 +508,4 @@ def _role_arn(problems: _Problems, entry: Mapping[str, Any], at: Callable[[str],
 
 
 def load(path: Path) -> Manifest:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise BadInput(f"cannot read manifest {path}: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise BadInput(f"manifest {path} is not UTF-8 text") from None
-    return parse(text, str(path))
+    return parse(store.read_input(path, "manifest"), str(path))

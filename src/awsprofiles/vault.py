@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from awsprofiles import graph, model, store
-from awsprofiles.errors import FileProblem, ProfilesError
+from awsprofiles.errors import BadInput, FileProblem, ProfilesError
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -82,26 +82,60 @@ def encode_key(keys: Mapping[str, str]) -> str:
     return json.dumps({"Version": 1, **{key: keys[key] for key in ITEM_KEYS if key in keys}})
 
 
+#: An item larger than this is not one profiles wrote (a key and a session token are a few KiB):
+#: it is refused before it is parsed.
+MAX_ITEM_SIZE = 64 * 1024
+
+
+def _document(text: str) -> Any:
+    """The JSON document an item holds, or None when it is too large, too deep or not JSON."""
+    if len(text) > MAX_ITEM_SIZE:
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _valid_key(document: Any) -> bool:
+    """Whether an item holds keys add-user would have taken, each one the files can hold."""
+    if not isinstance(document, dict) or document.get("Version") != 1:
+        return False
+    present = {key: document[key] for key in ITEM_KEYS if key in document}
+    if not all(isinstance(value, str) for value in present.values()):
+        return False
+    try:
+        model.validate_access_key_id(present[model.ACCESS_KEY_ID])
+        if model.validate_secret(present[model.SECRET_ACCESS_KEY]) != present[model.SECRET_ACCESS_KEY]:
+            return False
+        # no line break, control character or padding: what unprotect writes back to the file
+        for key, value in present.items():
+            model.validate_value(key, value)
+    except (KeyError, BadInput):
+        return False
+    return True
+
+
 def decode_key(text: str, user: str) -> dict[str, str]:
     """The keys an item holds; a malformed item is reported without quoting it."""
-    try:
-        document = json.loads(text)
-    except ValueError:
-        document = None
-    if (
-        not isinstance(document, dict)
-        or document.get("Version") != 1
-        or not all(
-            isinstance(document.get(key), str) for key in (model.ACCESS_KEY_ID, model.SECRET_ACCESS_KEY)
-        )
-        # a value that spans lines could not be written back to the credentials file
-        or any(isinstance(value, str) and value.splitlines()[1:] for value in document.values())
-    ):
+    document = _document(text)
+    if not _valid_key(document):
         raise FileProblem(
             f"the {describe_item(user)} is not an access key written by profiles; "
             "replace it with 'profiles add-user NAME --keyring --force'"
         )
-    return {key: str(document[key]) for key in ITEM_KEYS if isinstance(document.get(key), str)}
+    return {key: document[key] for key in ITEM_KEYS if key in document}
+
+
+#: The fields of a session item, in the order of `Session`'s.
+SESSION_FIELDS = (
+    "AccessKeyId",
+    "SecretAccessKey",
+    "SessionToken",
+    "Expiration",
+    "SourceAccessKeyId",
+    "MfaSerial",
+)
 
 
 @dataclass(frozen=True)
@@ -138,21 +172,23 @@ class Session:
     @classmethod
     def decode(cls, text: str) -> Session | None:
         """The session an item holds, or None when it is not one (it is then made again)."""
-        try:
-            document = json.loads(text)
-            expiration = datetime.fromisoformat(str(document["Expiration"]).replace("Z", "+00:00"))
-            if expiration.tzinfo is None:
-                expiration = expiration.replace(tzinfo=UTC)
-            return cls(
-                str(document["AccessKeyId"]),
-                str(document["SecretAccessKey"]),
-                str(document["SessionToken"]),
-                expiration,
-                str(document["SourceAccessKeyId"]),
-                str(document["MfaSerial"]),
-            )
-        except (ValueError, KeyError, TypeError):
+        document = _document(text)
+        if not isinstance(document, dict) or document.get("Version") != 1:
             return None
+        values = [value for name in SESSION_FIELDS if isinstance(value := document.get(name), str)]
+        if len(values) != len(SESSION_FIELDS):  # a missing field, or one of another type: never coerced
+            return None
+        access_key_id, secret, token, expires, source_key_id, mfa_serial = values
+        try:
+            model.validate_access_key_id(access_key_id)
+            for name, value in zip(SESSION_FIELDS, values, strict=True):
+                model.validate_value(name, value)  # served in env's lines and credential-process's JSON
+            expiration = datetime.fromisoformat(expires.replace("Z", "+00:00"))
+        except (ValueError, BadInput):
+            return None
+        if expiration.tzinfo is None:
+            expiration = expiration.replace(tzinfo=UTC)
+        return cls(access_key_id, secret, token, expiration, source_key_id, mfa_serial)
 
 
 # --------------------------------------------------------------------------- the backend

@@ -284,3 +284,36 @@ def test_mfa_is_asked_once_per_session_for_every_role_and_the_session_is_served_
                              stdin=subprocess.DEVNULL)  # fmt: skip
     assert coded.returncode == 0, coded.stderr
     assert vault.read_session(article.home.paths, "Bob") is not None
+
+
+@pytest.mark.parametrize("item", ["nested", "nul"])
+def test_every_reader_of_a_hostile_keyring_item_says_it_is_not_a_key(
+    keyring_article: Article, item: str
+) -> None:
+    """Another program overwrote the item: no reader crashes or writes what it holds to a file."""
+    article = keyring_article
+    article.home.credentials.parent.mkdir(parents=True)
+    secret = "alice+secret/0123456789abcdefghij"
+    article.home.credentials.write_text(
+        f"[alice]\naws_access_key_id = AKIAALICE00000000001\naws_secret_access_key = {secret}\n"
+    )
+    article.home.config.write_text("[profile alice]\nregion = eu-west-1\n")
+    assert article.profiles("protect", "alice").returncode == 0
+    hostile = {
+        "nested": "[" * 200_000 + "]" * 200_000,
+        "nul": json.dumps(
+            {"Version": 1, "aws_access_key_id": "AKIA\u0000X", "aws_secret_access_key": "s\u0000ecret"}
+        ),
+    }[item]
+    vault.put(vault.item_user(article.home.paths, "alice"), hostile)
+    protected = files(article)
+    for command in (
+        ["credential-process", "alice", "--from-keyring"],
+        ["env", "alice"],
+        ["unprotect", "alice"],
+    ):
+        ran = article.profiles(*command)
+        assert "is not an access key written by profiles" in ran.stderr, (command, ran.stderr)
+        assert ran.returncode == (1 if command[0] == "env" else 4), (command, ran.stderr)
+        assert "unexpected" not in ran.stderr
+        assert files(article) == protected

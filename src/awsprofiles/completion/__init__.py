@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 COMPLETE_VARIABLE = "_PROFILES_COMPLETE"
 SHELLS = ("bash", "zsh", "fish", "powershell")
 SPEC_VERSION = 3
+#: A larger cached spec is not one profiles wrote (it is some 50 KiB): it is built again.
+MAX_SPEC_SIZE = 4 * 1024 * 1024
 
 # Kinds of values a parameter takes (the spec's "kind").
 PROFILE = "profile"
@@ -121,12 +123,16 @@ def load_spec(environ: Mapping[str, str] | None = None, build: Callable[[], Spec
     """
     folder = cache_dir(environ)
     path = os.path.join(folder, f"completion-{installation()}-{fingerprint()}.json")
+    from awsprofiles.errors import ProfilesError
+    from awsprofiles.store.fileio import read_bounded  # loaded already: it reads the files too
+
     try:
-        with open(path, encoding="utf-8") as file:
-            spec = json.loads(file.read())
+        # A FIFO or a device reads as b"": like a file too large or nested too deep, it is no spec.
+        found = read_bounded(path, MAX_SPEC_SIZE, "completion cache")
+        spec = None if found is None else json.loads(found[0])
         if isinstance(spec, dict) and spec.get("version") == SPEC_VERSION:
             return spec
-    except (OSError, ValueError):
+    except (ProfilesError, ValueError, RecursionError):
         pass
     if build is None:
         raise LookupError(f"no completion spec in {folder}")

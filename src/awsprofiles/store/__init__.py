@@ -59,6 +59,7 @@ if TYPE_CHECKING:
         notify,
         open_to_others,
         read_bounded,
+        read_input,
         remove_stale_temporaries,
         temporary_name,
     )
@@ -102,6 +103,7 @@ _MODULES = {
         "notify",
         "open_to_others",
         "read_bounded",
+        "read_input",
         "remove_stale_temporaries",
         "temporary_name",
     ),
@@ -169,6 +171,7 @@ __all__ = [
     "profile_sections",
     "read_bounded",
     "read_file",
+    "read_input",
     "refuse_if_changed",
     "remove_stale_temporaries",
     "replay",

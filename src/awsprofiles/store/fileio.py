@@ -14,7 +14,7 @@ import stat
 import sys
 import time
 
-from awsprofiles.errors import FileProblem
+from awsprofiles.errors import BadInput, FileProblem
 from awsprofiles.records import Frozen
 
 TYPE_CHECKING = False  # typing itself is not imported at run time (see awsprofiles.records)
@@ -32,6 +32,8 @@ NEW_FILE_MODE = 0o600
 NEW_DIR_MODE = 0o700
 #: Larger files are refused (exit 4) before they are read: a config file is a few KiB.
 MAX_FILE_SIZE = 32 * 1024 * 1024
+#: Larger files a person names on the command line (a manifest, a key file) are refused: a few KiB.
+MAX_INPUT_SIZE = 1024 * 1024
 #: How long the check after a replacement waits for a program that still has the replaced file
 #: open for writing (between its open and its close) before the edit is put back and refused.
 WRITER_WAIT_SECONDS = 1.0
@@ -66,10 +68,10 @@ KINDS = {
 }
 
 
-def _too_large(path: StrPath, limit: int) -> FileProblem:
+def _too_large(path: StrPath, limit: int, what: str) -> FileProblem:
     return FileProblem(
-        f"{path} is larger than {limit // (1024 * 1024)} MiB; profiles does not read files that "
-        "large (a config or credentials file is a few KiB): check what the path points at"
+        f"{path} is larger than {limit // (1024 * 1024)} MiB; profiles does not read a {what} that "
+        "large (one is a few KiB): check what the path points at"
     )
 
 
@@ -97,19 +99,42 @@ def read_bounded(
         if not stat.S_ISREG(status.st_mode):
             return b"", status
         if status.st_size > limit:
-            raise _too_large(path, limit)
+            raise _too_large(path, limit, what)
         parts: list[bytes] = []
         total = 0
         while part := os.read(fd, min(1 << 20, limit + 1 - total)):
             parts.append(part)
             total += len(part)
             if total > limit:  # it grew while being read
-                raise _too_large(path, limit)
+                raise _too_large(path, limit, what)
         return b"".join(parts), status
     except OSError as error:
         raise FileProblem(f"cannot read {path}: {error.strerror}") from None
     finally:
         os.close(fd)
+
+
+def read_input(path: StrPath, what: str, encoding: str = "utf-8") -> str:
+    """The text of a file the person named on the command line (a manifest, a key file).
+
+    It is input, so what cannot be read is bad input (exit 2): a missing file, one that is not a
+    regular file (a FIFO, a device: never waited on nor read), one larger than `MAX_INPUT_SIZE`,
+    one that is not text in ``encoding``.
+    """
+    try:
+        found = read_bounded(path, MAX_INPUT_SIZE, what)
+    except FileProblem as error:
+        raise BadInput(error.message) from None
+    if found is None:
+        raise BadInput(f"cannot read {what} {path}: no such file")
+    data, status = found
+    if not stat.S_ISREG(status.st_mode):
+        kind = KINDS.get(stat.S_IFMT(status.st_mode), "not a file")
+        raise BadInput(f"{what} {path} is {kind}, not a regular file")
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        raise BadInput(f"{what} {path} is not UTF-8 text") from None
 
 
 def notify(message: str) -> None:
