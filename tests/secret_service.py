@@ -29,7 +29,7 @@ def available() -> bool:
     return bool(shutil.which("dbus-run-session") and shutil.which("gnome-keyring-daemon"))
 
 
-def _wait_until_ready(address: str, timeout: float = 20.0) -> None:
+def _wait_until_ready(address: str, timeout: float = 60.0) -> None:
     import secretstorage
 
     saved = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
@@ -40,7 +40,8 @@ def _wait_until_ready(address: str, timeout: float = 20.0) -> None:
             try:
                 with contextlib.closing(secretstorage.dbus_init()) as connection:
                     # The login keyring the daemon unlocks becomes the default collection; asking
-                    # for it with get_default_collection() too early would try to create one.
+                    # for it with get_default_collection() too early would try to create one. On
+                    # a loaded machine (several suites at once) it took more than 20 s to appear.
                     if not secretstorage.Collection(connection).is_locked():
                         return
             except Exception:
