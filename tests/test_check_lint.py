@@ -7,7 +7,8 @@ import os
 import pytest
 from moto import mock_aws
 
-from awsprofiles.check import CheckResult, check_profiles
+from awsprofiles import model, store
+from awsprofiles.check import CheckResult, check_profiles, lint_profiles
 from tests.conftest import Home
 
 KEYS = "aws_access_key_id = AKIAEXAMPLEEXAMPLE12\naws_secret_access_key = s3cr3t-value\n"
@@ -127,7 +128,7 @@ def test_keys_botocore_knows_are_not_reported(home: Home) -> None:
         ("role_arn = arn:aws:iam::12345:role/x\nsource_profile = dev", ("not a role ARN",)),
         (f"role_arn = {ROLE}\nsource_profile = dev\nmfa_serial = my phone", ("not an MFA device",)),
         (f"role_arn = {ROLE}\nsource_profile = dev\nduration_seconds = 60", ("out of range", "900")),
-        (f"role_arn = {ROLE}\nsource_profile = dev\nduration_seconds = 1h", ("whole number",)),
+        (f"role_arn = {ROLE}\nsource_profile = dev\nduration_seconds = 1_00", ("100 is out of range",)),
     ],
 )
 def test_malformed_values(home: Home, setting: str, words: tuple[str, ...]) -> None:
@@ -171,3 +172,47 @@ def test_a_working_profile_with_a_typo_key_reports_both_identity_and_problem(hom
     assert_lint(result, "did you mean 'region'")
     assert result.arn is not None
     assert result.account == "123456789012"
+
+
+@pytest.mark.parametrize("value", ["1h", "abc", "\u00b2", "3.5", "\u0663\u0666\u0660\u0660x"])
+def test_a_duration_int_refuses_is_a_warning_that_botocore_ignores_it(home: Home, value: str) -> None:
+    # botocore's AssumeRoleProvider drops a duration_seconds int() cannot parse ('\u00b2'.isdigit()
+    # is True, yet int() refuses it): the role is assumed for its default duration, so one row, a note.
+    write(
+        home,
+        config=f"[profile admin]\nrole_arn = {ROLE}\nsource_profile = dev\nduration_seconds = {value}\n",
+        credentials=f"[dev]\n{KEYS}",
+    )
+    snapshot = store.load(home.paths)
+    [finding] = lint_profiles(snapshot, home.paths, ["admin"]).of("admin")
+    assert not finding.fatal
+    assert f"duration_seconds {value!r}" in finding.message
+    assert "botocore ignores it" in finding.message
+    assert_lint(lint(home, "admin"), "ignores it")
+
+
+@pytest.mark.parametrize("value", ["1_000", " 3600", "\u0663\u0666\u0660\u0660", "+3600"])
+def test_a_duration_int_accepts_is_checked_as_the_number_botocore_sends(home: Home, value: str) -> None:
+    write(
+        home,
+        config=f"[profile admin]\nrole_arn = {ROLE}\nsource_profile = dev\nduration_seconds = {value}\n",
+        credentials=f"[dev]\n{KEYS}",
+    )
+    result = lint(home, "admin")
+    if int(value) < model.MIN_DURATION:
+        assert_lint(result, f"duration_seconds {int(value)} is out of range")
+    else:
+        assert (result.ok, result.message) == (True, "no static problems")
+
+
+def test_a_duration_botocore_ignores_leaves_the_live_check_running(home: Home) -> None:
+    write(
+        home,
+        config="[profile dev]\nregion = eu-west-1\nduration_seconds = \u00b2\n",
+        credentials=f"[dev]\n{KEYS}",
+    )
+    with mock_aws():
+        [result] = check_profiles(home.paths)
+    assert result.arn is not None
+    assert result.error == "lint"
+    assert "ignores it" in result.message

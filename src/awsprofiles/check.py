@@ -89,14 +89,23 @@ def _lint_values(profile: Profile, lint: Lint) -> None:
                 lint.add(name, error.message)
     duration = profile.get("duration_seconds")
     if duration is not None:
-        if not duration.isdigit():
-            lint.add(name, f"duration_seconds {duration!r} is not a whole number of seconds")
-        elif not model.MIN_DURATION <= int(duration) <= model.MAX_DURATION:
+        # botocore's AssumeRoleProvider sends int(duration_seconds) and drops a value int() refuses.
+        try:
+            seconds = int(duration)
+        except ValueError:
             lint.add(
                 name,
-                f"duration_seconds {duration} is out of range: STS accepts "
-                f"{model.MIN_DURATION} to {model.MAX_DURATION}",
+                f"duration_seconds {duration!r} is not a whole number of seconds: botocore ignores it "
+                "and asks for the role's default duration",
+                fatal=False,
             )
+        else:
+            if not model.MIN_DURATION <= seconds <= model.MAX_DURATION:
+                lint.add(
+                    name,
+                    f"duration_seconds {seconds} is out of range: STS accepts "
+                    f"{model.MIN_DURATION} to {model.MAX_DURATION}",
+                )
 
 
 def _lint_profile(snapshot: Snapshot, paths: Paths, profile: Profile, lint: Lint) -> None:
