@@ -216,3 +216,27 @@ def test_a_duration_botocore_ignores_leaves_the_live_check_running(home: Home) -
     assert result.arn is not None
     assert result.error == "lint"
     assert "ignores it" in result.message
+
+
+SESSION = "[sso-session team]\nsso_start_url = https://team.awsapps.com/start\nsso_region = eu-west-1\n"
+
+
+@pytest.mark.parametrize(
+    "sign_in",
+    ["sso_session = team", "sso_start_url = https://team.awsapps.com/start\nsso_region = eu-west-1"],
+)
+def test_sso_settings_without_a_role_beside_keys_are_a_keys_profile(home: Home, sign_in: str) -> None:
+    # botocore's SSO provider starts only on sso_role_name or sso_account_id: it uses the keys, so
+    # check must not advise removing them.
+    write(home, config=f"{SESSION}[profile s1]\n{sign_in}\n", credentials=f"[s1]\n{KEYS}")
+    result = lint(home, "s1")
+    assert (result.kind, result.ok, result.message) == ("keys", True, "no static problems")
+
+
+def test_sso_role_name_alone_beside_keys_is_what_botocore_refuses(home: Home) -> None:
+    # botocore: "configured to use SSO but is missing required configuration: sso_account_id,
+    # sso_start_url, sso_region"; it does not fall back to the keys.
+    write(home, config="[profile s1]\nsso_role_name = admin\n", credentials=f"[s1]\n{KEYS}")
+    result = lint(home, "s1")
+    assert result.kind == "sso"
+    assert_lint(result, "sso_account_id, sso_start_url, sso_region")

@@ -172,14 +172,21 @@ def _lint_sso(snapshot: Snapshot, profile: Profile, lint: Lint) -> None:
     from awsprofiles import login  # only for SSO profiles: the others' lint stays quick to start
 
     name = profile.name
-    account, role = profile.get("sso_account_id"), profile.get("sso_role_name")
-    if (account is None) != (role is None):
-        missing = "sso_role_name" if role is None else "sso_account_id"
-        lint.add(name, f"SSO profile has no {missing}: it needs both sso_account_id and sso_role_name")
     for key in ("sso_account_id", "sso_start_url"):
         _lint_value(profile, key, profile.get(key), lint)
-    if profile.get("sso_session") is None and account is None:
-        return  # no role credentials: nothing for botocore's SSO provider to refuse
+    session_name = profile.get("sso_session")
+    if session_name is None and not any(key in profile.values for key in model.SSO_PROVIDER_KEYS):
+        return  # no role credentials and no session: nothing for botocore's SSO provider to refuse
+    sessions = snapshot.sso_sessions()
+    missing = model.sso_missing(profile.values, sessions.get(session_name or ""))
+    if missing and (session_name is None or session_name in sessions):
+        where = "" if session_name is None else f" or its [sso-session {session_name}]"
+        lint.add(
+            name,
+            f"botocore's SSO provider starts on sso_role_name or sso_account_id and then needs "
+            f"{', '.join(model.SSO_REQUIRED_KEYS)}; the profile{where} has no {', '.join(missing)}",
+        )
+        return
     try:
         session = login.session_of_sso_profile(snapshot, profile)
     except BadInput as error:
