@@ -240,3 +240,35 @@ def test_sso_role_name_alone_beside_keys_is_what_botocore_refuses(home: Home) ->
     result = lint(home, "s1")
     assert result.kind == "sso"
     assert_lint(result, "sso_account_id, sso_start_url, sso_region")
+
+
+def test_a_role_with_keys_that_is_another_roles_source_keeps_its_keys(home: Home) -> None:
+    # botocore reads a source_profile that holds static keys for those keys (credentials.py,
+    # _resolve_credentials_from_profile): x's keys sign y's AssumeRole, x's role is used for x.
+    write(
+        home,
+        config=(
+            f"[profile x]\nrole_arn = {ROLE}\nsource_profile = dev\n"
+            f"[profile y]\nrole_arn = {ROLE}\nsource_profile = x\n"
+        ),
+        credentials=f"[dev]\n{KEYS}[x]\n{KEYS}",
+    )
+    result = lint(home, "x")
+    assert "profiles unset" not in result.message
+    assert "remove" not in result.message
+    assert_lint(result, "botocore uses both", "the role for x", "the access key as the source of y")
+    [finding] = lint_profiles(store.load(home.paths), home.paths, ["x"]).of("x")
+    assert not finding.fatal
+
+
+def test_a_role_with_keys_that_no_role_uses_as_its_source_says_remove_them(home: Home) -> None:
+    # y names x, but y is a web identity role: botocore never follows its source_profile.
+    write(
+        home,
+        config=(
+            f"[profile x]\nrole_arn = {ROLE}\nsource_profile = dev\n[profile y]\nrole_arn = {ROLE}\n"
+            "web_identity_token_file = /tmp/token\nsource_profile = x\n"
+        ),
+        credentials=f"[dev]\n{KEYS}[x]\n{KEYS}",
+    )
+    assert_lint(lint(home, "x"), "ignores the access key", "profiles unset x aws_access_key_id")

@@ -130,14 +130,28 @@ def _lint_profile(snapshot: Snapshot, paths: Paths, profile: Profile, lint: Lint
                 what = "source_profile chain"
             lint.add(name, f"{what} loops: {' -> '.join(chain.links)}")
     kinds = profile.credential_kinds
-    if len(kinds) > 1:
-        ignored = kinds[1:]
+    # A source_profile holding static keys is read for those keys (botocore's
+    # _resolve_credentials_from_profile): a role with keys that roles assume from uses both.
+    sourced_by = (
+        [other for other in graph.referrers(snapshot, name) if _assumes_role(snapshot, other)]
+        if kinds[:1] == [Kind.ROLE] and Kind.KEYS in kinds
+        else []
+    )
+    ignored = [kind for kind in kinds[1:] if not (sourced_by and kind is Kind.KEYS)]
+    if ignored:
         keys = [key for kind in ignored for key in model.KIND_KEYS[kind] if has(key)]
         lint.add(
             name,
             f"it holds two kinds of credentials: botocore uses {model.KIND_NOUNS[kinds[0]]} and ignores "
             f"{' and '.join(model.KIND_NOUNS[kind] for kind in ignored)}; remove what it ignores "
             f"('profiles unset {name} {' '.join(keys)}') or move it to a profile of its own",
+            fatal=False,
+        )
+    if sourced_by:
+        lint.add(
+            name,
+            f"it holds a role and keys, and botocore uses both: the role for {name}, the access key "
+            f"as the source of {', '.join(sourced_by)} (a source_profile with keys is read for its keys)",
             fatal=False,
         )
     if has(model.ACCESS_KEY_ID) != has(model.SECRET_ACCESS_KEY):
@@ -163,6 +177,11 @@ def _lint_profile(snapshot: Snapshot, paths: Paths, profile: Profile, lint: Lint
     _lint_values(profile, lint)
     if profile.kind is Kind.SSO:
         _lint_sso(snapshot, profile, lint)
+
+
+def _assumes_role(snapshot: Snapshot, name: str) -> bool:
+    profile = snapshot.profile(name)
+    return profile is not None and graph.assumes_role(profile.values)
 
 
 def _lint_sso(snapshot: Snapshot, profile: Profile, lint: Lint) -> None:
