@@ -272,3 +272,23 @@ def test_a_role_with_keys_that_no_role_uses_as_its_source_says_remove_them(home:
         credentials=f"[dev]\n{KEYS}[x]\n{KEYS}",
     )
     assert_lint(lint(home, "x"), "ignores the access key", "profiles unset x aws_access_key_id")
+
+
+@pytest.mark.parametrize("source", ["dev", "nobody"])
+def test_a_web_identity_roles_source_profile_is_unused(home: Home, source: str) -> None:
+    # botocore's AssumeRoleProvider skips a profile with web_identity_token_file: its web identity
+    # provider assumes the role with the token, and source_profile is never read.
+    write(
+        home,
+        config=(
+            f"[profile w]\nrole_arn = {ROLE}\nweb_identity_token_file = /tmp/token\n"
+            f"source_profile = {source}\n"
+        ),
+        credentials=f"[dev]\n{KEYS}",
+    )
+    result = lint(home, "w")
+    assert result.kind == "web-identity"
+    assert_lint(result, "source_profile is unused", "profiles unset w source_profile")
+    assert "names no profile" not in result.message
+    [finding] = lint_profiles(store.load(home.paths), home.paths, ["w"]).of("w")
+    assert not finding.fatal

@@ -115,7 +115,15 @@ def _lint_profile(snapshot: Snapshot, paths: Paths, profile: Profile, lint: Lint
         lint.add(name, graph.sourceless_problem(profile))
     source = profile.get("source_profile")
     target = model.profiles_process_target(profile.get("credential_process") or "")
-    if source is not None and snapshot.profile(source) is None:
+    if source is not None and profile.kind is Kind.WEB_IDENTITY:
+        # botocore's AssumeRoleProvider skips a profile with web_identity_token_file: never followed.
+        lint.add(
+            name,
+            f"source_profile is unused: botocore assumes the role with web_identity_token_file and "
+            f"never reads source_profile here; remove it ('profiles unset {name} source_profile')",
+            fatal=False,
+        )
+    elif source is not None and snapshot.profile(source) is None:
         lint.add(name, graph.missing_source_problem(name, source))
     elif profile.kind is Kind.PROCESS and target is not None and snapshot.profile(target) is None:
         lint.add(
