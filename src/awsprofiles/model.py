@@ -283,7 +283,10 @@ class Profile(Frozen):
 
     @property
     def source(self) -> str | None:
-        """The profile or credential source this profile's role is assumed with."""
+        """The profile or credential source this profile's role is assumed with; None when botocore
+        assumes no role with it (no role_arn, or a web identity role: its source_profile is unused)."""
+        if self.kind is not Kind.ROLE:
+            return None
         for key in ("source_profile", "credential_source"):
             value = self.values.get(key)
             if isinstance(value, str):
