@@ -7,7 +7,8 @@ import os
 import pytest
 from moto import mock_aws
 
-from awsprofiles.check import CheckResult, check_profiles
+from awsprofiles import model, store
+from awsprofiles.check import CheckResult, check_profiles, lint_profiles
 from tests.conftest import Home
 
 KEYS = "aws_access_key_id = AKIAEXAMPLEEXAMPLE12\naws_secret_access_key = s3cr3t-value\n"
@@ -127,7 +128,7 @@ def test_keys_botocore_knows_are_not_reported(home: Home) -> None:
         ("role_arn = arn:aws:iam::12345:role/x\nsource_profile = dev", ("not a role ARN",)),
         (f"role_arn = {ROLE}\nsource_profile = dev\nmfa_serial = my phone", ("not an MFA device",)),
         (f"role_arn = {ROLE}\nsource_profile = dev\nduration_seconds = 60", ("out of range", "900")),
-        (f"role_arn = {ROLE}\nsource_profile = dev\nduration_seconds = 1h", ("whole number",)),
+        (f"role_arn = {ROLE}\nsource_profile = dev\nduration_seconds = 1_00", ("100 is out of range",)),
     ],
 )
 def test_malformed_values(home: Home, setting: str, words: tuple[str, ...]) -> None:
@@ -171,3 +172,123 @@ def test_a_working_profile_with_a_typo_key_reports_both_identity_and_problem(hom
     assert_lint(result, "did you mean 'region'")
     assert result.arn is not None
     assert result.account == "123456789012"
+
+
+@pytest.mark.parametrize("value", ["1h", "abc", "\u00b2", "3.5", "\u0663\u0666\u0660\u0660x"])
+def test_a_duration_int_refuses_is_a_warning_that_botocore_ignores_it(home: Home, value: str) -> None:
+    # botocore's AssumeRoleProvider drops a duration_seconds int() cannot parse ('\u00b2'.isdigit()
+    # is True, yet int() refuses it): the role is assumed for its default duration, so one row, a note.
+    write(
+        home,
+        config=f"[profile admin]\nrole_arn = {ROLE}\nsource_profile = dev\nduration_seconds = {value}\n",
+        credentials=f"[dev]\n{KEYS}",
+    )
+    snapshot = store.load(home.paths)
+    [finding] = lint_profiles(snapshot, home.paths, ["admin"]).of("admin")
+    assert not finding.fatal
+    assert f"duration_seconds {value!r}" in finding.message
+    assert "botocore ignores it" in finding.message
+    assert_lint(lint(home, "admin"), "ignores it")
+
+
+@pytest.mark.parametrize("value", ["1_000", " 3600", "\u0663\u0666\u0660\u0660", "+3600"])
+def test_a_duration_int_accepts_is_checked_as_the_number_botocore_sends(home: Home, value: str) -> None:
+    write(
+        home,
+        config=f"[profile admin]\nrole_arn = {ROLE}\nsource_profile = dev\nduration_seconds = {value}\n",
+        credentials=f"[dev]\n{KEYS}",
+    )
+    result = lint(home, "admin")
+    if int(value) < model.MIN_DURATION:
+        assert_lint(result, f"duration_seconds {int(value)} is out of range")
+    else:
+        assert (result.ok, result.message) == (True, "no static problems")
+
+
+def test_a_duration_botocore_ignores_leaves_the_live_check_running(home: Home) -> None:
+    write(
+        home,
+        config="[profile dev]\nregion = eu-west-1\nduration_seconds = \u00b2\n",
+        credentials=f"[dev]\n{KEYS}",
+    )
+    with mock_aws():
+        [result] = check_profiles(home.paths)
+    assert result.arn is not None
+    assert result.error == "lint"
+    assert "ignores it" in result.message
+
+
+SESSION = "[sso-session team]\nsso_start_url = https://team.awsapps.com/start\nsso_region = eu-west-1\n"
+
+
+@pytest.mark.parametrize(
+    "sign_in",
+    ["sso_session = team", "sso_start_url = https://team.awsapps.com/start\nsso_region = eu-west-1"],
+)
+def test_sso_settings_without_a_role_beside_keys_are_a_keys_profile(home: Home, sign_in: str) -> None:
+    # botocore's SSO provider starts only on sso_role_name or sso_account_id: it uses the keys, so
+    # check must not advise removing them.
+    write(home, config=f"{SESSION}[profile s1]\n{sign_in}\n", credentials=f"[s1]\n{KEYS}")
+    result = lint(home, "s1")
+    assert (result.kind, result.ok, result.message) == ("keys", True, "no static problems")
+
+
+def test_sso_role_name_alone_beside_keys_is_what_botocore_refuses(home: Home) -> None:
+    # botocore: "configured to use SSO but is missing required configuration: sso_account_id,
+    # sso_start_url, sso_region"; it does not fall back to the keys.
+    write(home, config="[profile s1]\nsso_role_name = admin\n", credentials=f"[s1]\n{KEYS}")
+    result = lint(home, "s1")
+    assert result.kind == "sso"
+    assert_lint(result, "sso_account_id, sso_start_url, sso_region")
+
+
+def test_a_role_with_keys_that_is_another_roles_source_keeps_its_keys(home: Home) -> None:
+    # botocore reads a source_profile that holds static keys for those keys (credentials.py,
+    # _resolve_credentials_from_profile): x's keys sign y's AssumeRole, x's role is used for x.
+    write(
+        home,
+        config=(
+            f"[profile x]\nrole_arn = {ROLE}\nsource_profile = dev\n"
+            f"[profile y]\nrole_arn = {ROLE}\nsource_profile = x\n"
+        ),
+        credentials=f"[dev]\n{KEYS}[x]\n{KEYS}",
+    )
+    result = lint(home, "x")
+    assert "profiles unset" not in result.message
+    assert "remove" not in result.message
+    assert_lint(result, "botocore uses both", "the role for x", "the access key as the source of y")
+    [finding] = lint_profiles(store.load(home.paths), home.paths, ["x"]).of("x")
+    assert not finding.fatal
+
+
+def test_a_role_with_keys_that_no_role_uses_as_its_source_says_remove_them(home: Home) -> None:
+    # y names x, but y is a web identity role: botocore never follows its source_profile.
+    write(
+        home,
+        config=(
+            f"[profile x]\nrole_arn = {ROLE}\nsource_profile = dev\n[profile y]\nrole_arn = {ROLE}\n"
+            "web_identity_token_file = /tmp/token\nsource_profile = x\n"
+        ),
+        credentials=f"[dev]\n{KEYS}[x]\n{KEYS}",
+    )
+    assert_lint(lint(home, "x"), "ignores the access key", "profiles unset x aws_access_key_id")
+
+
+@pytest.mark.parametrize("source", ["dev", "nobody"])
+def test_a_web_identity_roles_source_profile_is_unused(home: Home, source: str) -> None:
+    # botocore's AssumeRoleProvider skips a profile with web_identity_token_file: its web identity
+    # provider assumes the role with the token, and source_profile is never read.
+    write(
+        home,
+        config=(
+            f"[profile w]\nrole_arn = {ROLE}\nweb_identity_token_file = /tmp/token\n"
+            f"source_profile = {source}\n"
+        ),
+        credentials=f"[dev]\n{KEYS}",
+    )
+    result = lint(home, "w")
+    assert result.kind == "web-identity"
+    assert_lint(result, "source_profile is unused", "profiles unset w source_profile")
+    assert "names no profile" not in result.message
+    [finding] = lint_profiles(store.load(home.paths), home.paths, ["w"]).of("w")
+    assert not finding.fatal

@@ -231,3 +231,21 @@ def test_keyring_items() -> None:
     assert [graph.keyring_item(p) for p in (own, other, plain)] == ["a", "a", None]
     assert [graph.keeps_own_keyring_item(p) for p in (own, other, plain, None)] == [True, False, False, False]
     assert [graph.process_target(p) for p in (own, other, plain)] == [None, None, "a"]
+
+
+@pytest.mark.parametrize(
+    ("values", "source"),
+    [
+        pytest.param(role("alice"), "alice", id="role"),
+        pytest.param(
+            {"role_arn": ROLE, "credential_source": "Environment"}, "Environment", id="credential_source"
+        ),
+        # botocore's AssumeRoleProvider skips a web identity role: its source_profile is never followed.
+        pytest.param(role("alice", web_identity_token_file="/tmp/t"), None, id="web identity"),
+        pytest.param({**KEYS, "source_profile": "alice"}, None, id="stray source_profile"),
+    ],
+)
+def test_a_profiles_source_is_the_one_botocore_assumes_its_role_with(
+    values: dict[str, str], source: str | None
+) -> None:
+    assert Profile("a", values).source == source

@@ -97,6 +97,10 @@ SHAPES: dict[str, Shape] = {
         {**keys(n), "credential_process": f"/opt/tool/get-keys {n}"},
         {},
     ),
+    # botocore's SSO provider starts only on sso_role_name or sso_account_id: else the keys are used.
+    "keys and sso_session": lambda n, t, d: ({"sso_session": SESSION}, keys(n)),
+    "keys and sso_start_url": lambda n, t, d: ({"sso_start_url": START_URL}, keys(n)),
+    "keys and sso_role_name": lambda n, t, d: ({"sso_role_name": n}, keys(n)),
     "region": lambda n, t, d: ({"region": "eu-west-1"}, {}),
     "stray source_profile": lambda n, t, d: ({"region": "eu-west-1", "source_profile": t}, {}),
 }
@@ -294,6 +298,11 @@ def graph_answer(snapshot: store.Snapshot, name: str, processes: bool) -> tuple[
         where = end.origins[model.ACCESS_KEY_ID]
         if end.origins.get(model.SECRET_ACCESS_KEY) != where:
             return ("invalid",)
+    if found.provider is graph.Provider.SSO:
+        # botocore's SSO provider refuses a profile without all it requires (sso_role_name alone).
+        session = end.get("sso_session")
+        if model.sso_missing(end.values, snapshot.sso_sessions().get(session or "")):
+            return ("invalid",)
     if found.provider is graph.Provider.NONE:
         # A profile resolved on its own finds nothing; a source without credentials is an error.
         started_here = len(found.links) == 1 or len(found.links) - 1 in found.hops
@@ -353,3 +362,55 @@ def test_chains_botocore_resolves_differently_from_the_old_walkers(
     sign_in(home.root)
     chosen = {**{name: ("region", "a") for name in NAMES}, **chosen}
     compare(chosen, local_processes, processes=processes)
+
+
+_KINDS = {
+    graph.Provider.KEYS: model.Kind.KEYS,
+    graph.Provider.PROCESS: model.Kind.PROCESS,
+    graph.Provider.KEYRING: model.Kind.KEYRING,
+    graph.Provider.SSO: model.Kind.SSO,
+    graph.Provider.WEB_IDENTITY: model.Kind.WEB_IDENTITY,
+    graph.Provider.CREDENTIAL_SOURCE: model.Kind.ROLE,
+}
+
+
+def compare_kinds(chosen: dict[str, tuple[str, str]], under_way: list[Resolution]) -> None:
+    """A profile's kind (what `list` and `check` show) is how botocore gets its credentials: a role
+    it assumes, else the provider that gives the profile's own credentials."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = write_files(Path(tmp), chosen)
+        snapshot = store.load(paths)
+        for name in NAMES:
+            resolution = Resolution(paths, processes=False)
+            under_way.append(resolution)
+            answer = botocore_answer(resolution, name)
+            if answer[0] != "credentials":
+                continue
+            _, links, _, provider = answer
+            expected = model.Kind.ROLE if len(links) > 1 else _KINDS[provider]
+            profile = snapshot.profile(name)
+            assert profile is not None
+            assert (name, profile.kind) == (name, expected), chosen
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(chosen=profile_shapes)
+def test_the_kind_is_how_botocore_gets_the_credentials(
+    chosen: dict[str, tuple[str, str]], local_processes: list[Resolution], home: Any
+) -> None:
+    sign_in(home.root)
+    compare_kinds(chosen, local_processes)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "keys and sso_session",
+        "keys and sso_start_url",
+        "keys in config and a process",
+        "web identity with a source",
+    ],
+)
+def test_kinds_the_audit_found_wrong(shape: str, local_processes: list[Resolution], home: Any) -> None:
+    sign_in(home.root)
+    compare_kinds({**{name: ("keys", "a") for name in NAMES}, "a": (shape, "b")}, local_processes)

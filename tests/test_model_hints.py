@@ -82,7 +82,9 @@ KEYS = {"aws_access_key_id": "AKIAEXAMPLEEXAMPLE12", "aws_secret_access_key": "s
         (KEYS, [Kind.KEYS]),
         ({**ROLE, **KEYS}, [Kind.ROLE, Kind.KEYS]),
         ({**KEYS, "credential_process": "x"}, [Kind.KEYS, Kind.PROCESS]),
-        ({"sso_session": "s", **KEYS}, [Kind.SSO, Kind.KEYS]),
+        # botocore's SSO provider starts only on sso_role_name or sso_account_id.
+        ({"sso_session": "s", **KEYS}, [Kind.KEYS]),
+        ({"sso_session": "s", "sso_account_id": "123456789012", **KEYS}, [Kind.SSO, Kind.KEYS]),
         ({"region": "eu-west-1"}, []),
     ],
 )

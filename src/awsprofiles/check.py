@@ -89,14 +89,23 @@ def _lint_values(profile: Profile, lint: Lint) -> None:
                 lint.add(name, error.message)
     duration = profile.get("duration_seconds")
     if duration is not None:
-        if not duration.isdigit():
-            lint.add(name, f"duration_seconds {duration!r} is not a whole number of seconds")
-        elif not model.MIN_DURATION <= int(duration) <= model.MAX_DURATION:
+        # botocore's AssumeRoleProvider sends int(duration_seconds) and drops a value int() refuses.
+        try:
+            seconds = int(duration)
+        except ValueError:
             lint.add(
                 name,
-                f"duration_seconds {duration} is out of range: STS accepts "
-                f"{model.MIN_DURATION} to {model.MAX_DURATION}",
+                f"duration_seconds {duration!r} is not a whole number of seconds: botocore ignores it "
+                "and asks for the role's default duration",
+                fatal=False,
             )
+        else:
+            if not model.MIN_DURATION <= seconds <= model.MAX_DURATION:
+                lint.add(
+                    name,
+                    f"duration_seconds {seconds} is out of range: STS accepts "
+                    f"{model.MIN_DURATION} to {model.MAX_DURATION}",
+                )
 
 
 def _lint_profile(snapshot: Snapshot, paths: Paths, profile: Profile, lint: Lint) -> None:
@@ -106,7 +115,15 @@ def _lint_profile(snapshot: Snapshot, paths: Paths, profile: Profile, lint: Lint
         lint.add(name, graph.sourceless_problem(profile))
     source = profile.get("source_profile")
     target = model.profiles_process_target(profile.get("credential_process") or "")
-    if source is not None and snapshot.profile(source) is None:
+    if source is not None and profile.kind is Kind.WEB_IDENTITY:
+        # botocore's AssumeRoleProvider skips a profile with web_identity_token_file: never followed.
+        lint.add(
+            name,
+            f"source_profile is unused: botocore assumes the role with web_identity_token_file and "
+            f"never reads source_profile here; remove it ('profiles unset {name} source_profile')",
+            fatal=False,
+        )
+    elif source is not None and snapshot.profile(source) is None:
         lint.add(name, graph.missing_source_problem(name, source))
     elif profile.kind is Kind.PROCESS and target is not None and snapshot.profile(target) is None:
         lint.add(
@@ -121,14 +138,28 @@ def _lint_profile(snapshot: Snapshot, paths: Paths, profile: Profile, lint: Lint
                 what = "source_profile chain"
             lint.add(name, f"{what} loops: {' -> '.join(chain.links)}")
     kinds = profile.credential_kinds
-    if len(kinds) > 1:
-        ignored = kinds[1:]
+    # A source_profile holding static keys is read for those keys (botocore's
+    # _resolve_credentials_from_profile): a role with keys that roles assume from uses both.
+    sourced_by = (
+        [other for other in graph.referrers(snapshot, name) if _assumes_role(snapshot, other)]
+        if kinds[:1] == [Kind.ROLE] and Kind.KEYS in kinds
+        else []
+    )
+    ignored = [kind for kind in kinds[1:] if not (sourced_by and kind is Kind.KEYS)]
+    if ignored:
         keys = [key for kind in ignored for key in model.KIND_KEYS[kind] if has(key)]
         lint.add(
             name,
             f"it holds two kinds of credentials: botocore uses {model.KIND_NOUNS[kinds[0]]} and ignores "
             f"{' and '.join(model.KIND_NOUNS[kind] for kind in ignored)}; remove what it ignores "
             f"('profiles unset {name} {' '.join(keys)}') or move it to a profile of its own",
+            fatal=False,
+        )
+    if sourced_by:
+        lint.add(
+            name,
+            f"it holds a role and keys, and botocore uses both: the role for {name}, the access key "
+            f"as the source of {', '.join(sourced_by)} (a source_profile with keys is read for its keys)",
             fatal=False,
         )
     if has(model.ACCESS_KEY_ID) != has(model.SECRET_ACCESS_KEY):
@@ -156,6 +187,11 @@ def _lint_profile(snapshot: Snapshot, paths: Paths, profile: Profile, lint: Lint
         _lint_sso(snapshot, profile, lint)
 
 
+def _assumes_role(snapshot: Snapshot, name: str) -> bool:
+    profile = snapshot.profile(name)
+    return profile is not None and graph.assumes_role(profile.values)
+
+
 def _lint_sso(snapshot: Snapshot, profile: Profile, lint: Lint) -> None:
     """What botocore's SSO provider would refuse: the values editing accepts (`editing.check_value`),
     the session login signs in with (`login.session_of_sso_profile`), and the profile's copies of
@@ -163,14 +199,21 @@ def _lint_sso(snapshot: Snapshot, profile: Profile, lint: Lint) -> None:
     from awsprofiles import login  # only for SSO profiles: the others' lint stays quick to start
 
     name = profile.name
-    account, role = profile.get("sso_account_id"), profile.get("sso_role_name")
-    if (account is None) != (role is None):
-        missing = "sso_role_name" if role is None else "sso_account_id"
-        lint.add(name, f"SSO profile has no {missing}: it needs both sso_account_id and sso_role_name")
     for key in ("sso_account_id", "sso_start_url"):
         _lint_value(profile, key, profile.get(key), lint)
-    if profile.get("sso_session") is None and account is None:
-        return  # no role credentials: nothing for botocore's SSO provider to refuse
+    session_name = profile.get("sso_session")
+    if session_name is None and not any(key in profile.values for key in model.SSO_PROVIDER_KEYS):
+        return  # no role credentials and no session: nothing for botocore's SSO provider to refuse
+    sessions = snapshot.sso_sessions()
+    missing = model.sso_missing(profile.values, sessions.get(session_name or ""))
+    if missing and (session_name is None or session_name in sessions):
+        where = "" if session_name is None else f" or its [sso-session {session_name}]"
+        lint.add(
+            name,
+            f"botocore's SSO provider starts on sso_role_name or sso_account_id and then needs "
+            f"{', '.join(model.SSO_REQUIRED_KEYS)}; the profile{where} has no {', '.join(missing)}",
+        )
+        return
     try:
         session = login.session_of_sso_profile(snapshot, profile)
     except BadInput as error:

@@ -32,6 +32,7 @@ from awsprofiles.model import (
     Profile,
     is_keyring_process,
     profiles_process_target,
+    provider_kind,
     retarget_profiles_process,
 )
 from awsprofiles.records import Frozen
@@ -104,23 +105,21 @@ def assumes_role(values: Mapping[str, Value]) -> bool:
 
 
 def provider_of(profile: Profile) -> Provider:
-    """The provider botocore gets the profile's own credentials from (``ProfileProviderBuilder``'s
-    order: web identity, SSO, the credentials file's keys, login, credential_process, the config
-    file's keys), as the source of a role or as a profile that assumes no role."""
-    values = profile.values
-    if "web_identity_token_file" in values:
-        return Provider.WEB_IDENTITY
-    if "sso_account_id" in values or "sso_role_name" in values:
-        return Provider.SSO
-    keys_file = profile.origins.get(ACCESS_KEY_ID, "credentials") if ACCESS_KEY_ID in values else None
-    if keys_file == "credentials":
-        return Provider.KEYS
-    if "login_session" in values:
-        return Provider.LOGIN
-    command = values.get(CREDENTIAL_PROCESS)
-    if command is not None:
-        return Provider.KEYRING if keyring_item(profile) is not None else Provider.PROCESS
-    return Provider.NONE if keys_file is None else Provider.KEYS
+    """The provider botocore gets the profile's own credentials from (`model.provider_kind`:
+    ``ProfileProviderBuilder``'s order), as the source of a role or as a profile that assumes no role."""
+    kind = provider_kind(profile.values, profile.origins)
+    if kind is Kind.OTHER:
+        return Provider.LOGIN if "login_session" in profile.values else Provider.NONE
+    return _PROVIDERS[kind]
+
+
+_PROVIDERS = {
+    Kind.WEB_IDENTITY: Provider.WEB_IDENTITY,
+    Kind.SSO: Provider.SSO,
+    Kind.KEYS: Provider.KEYS,
+    Kind.PROCESS: Provider.PROCESS,
+    Kind.KEYRING: Provider.KEYRING,
+}
 
 
 def keyring_item(profile: Profile) -> str | None:

@@ -189,7 +189,22 @@ class Kind(StrEnum):
     OTHER = "other"
 
 
-_SSO_KEYS = ("sso_session", "sso_start_url", "sso_account_id")
+#: botocore's SSO credential provider starts when a profile has either of these
+#: (``SSOProvider._PROFILE_REQUIRED_CONFIG_VARS``); a profile with neither gets no SSO credentials.
+SSO_PROVIDER_KEYS = ("sso_role_name", "sso_account_id")
+#: What the SSO provider then requires, from the profile or the ``[sso-session]`` its
+#: ``sso_session`` names (``SSOProvider._ALL_REQUIRED_CONFIG_VARS``): else InvalidConfigError.
+SSO_REQUIRED_KEYS = (*SSO_PROVIDER_KEYS, "sso_start_url", "sso_region")
+# A profile that signs in to IAM Identity Center (login, discover) without role credentials.
+_SSO_SIGN_IN_KEYS = ("sso_session", "sso_start_url")
+
+
+def sso_missing(values: Mapping[str, Value], session: Mapping[str, Value] | None = None) -> list[str]:
+    """The settings botocore's SSO provider needs and finds neither in the profile's ``values`` nor in
+    its ``[sso-session]`` (``session``); empty when the provider does not start."""
+    if not any(key in values for key in SSO_PROVIDER_KEYS):
+        return []
+    return [key for key in SSO_REQUIRED_KEYS if key not in values and key not in (session or {})]
 
 
 #: The settings of each kind of credentials (what `profiles unset` removes to keep one kind).
@@ -211,22 +226,42 @@ KIND_NOUNS = {
 }
 
 
-def kind_of(values: Mapping[str, Value]) -> Kind:
-    """The kind of a profile, in the order botocore's credential resolver tries providers."""
-    if "role_arn" in values:
-        if "web_identity_token_file" in values and "source_profile" not in values:
-            return Kind.WEB_IDENTITY
-        return Kind.ROLE
-    if any(key in values for key in _SSO_KEYS):
+def provider_kind(values: Mapping[str, Value], origins: Mapping[str, str] | None = None) -> Kind:
+    """The kind of the credentials botocore gets from the profile's own settings, as a profile that
+    assumes no role or as a role's source: ``ProfileProviderBuilder``'s order, web identity, SSO,
+    the credentials file's keys, login, credential_process, the config file's keys. OTHER: none,
+    or a login session. ``origins``: the file each key is in (`Profile.origins`; by default the
+    credentials file)."""
+    if "web_identity_token_file" in values:
+        return Kind.WEB_IDENTITY
+    if any(key in values for key in SSO_PROVIDER_KEYS):
         return Kind.SSO
-    if ACCESS_KEY_ID in values:
+    keys_file = (origins or {}).get(ACCESS_KEY_ID, "credentials") if ACCESS_KEY_ID in values else None
+    if keys_file == "credentials":
         return Kind.KEYS
+    if "login_session" in values:
+        return Kind.OTHER
     command = values.get("credential_process")
-    if isinstance(command, str):
-        return Kind.KEYRING if is_keyring_process(command) else Kind.PROCESS
     if command is not None:
-        return Kind.PROCESS
-    return Kind.OTHER
+        return Kind.KEYRING if isinstance(command, str) and is_keyring_process(command) else Kind.PROCESS
+    return Kind.OTHER if keys_file is None else Kind.KEYS
+
+
+def kind_of(values: Mapping[str, Value], origins: Mapping[str, str] | None = None) -> Kind:
+    """The kind of a profile, as botocore's credential resolver decides it: a role its
+    AssumeRoleProvider assumes (``role_arn`` without ``web_identity_token_file``), else what its
+    own settings give (`provider_kind`). A profile that gives no credentials but signs in to IAM
+    Identity Center (``sso_session`` or ``sso_start_url`` alone) is an SSO profile."""
+    if "role_arn" in values and "web_identity_token_file" not in values:
+        return Kind.ROLE
+    kind = provider_kind(values, origins)
+    if (
+        kind is Kind.OTHER
+        and "login_session" not in values
+        and any(key in values for key in _SSO_SIGN_IN_KEYS)
+    ):
+        return Kind.SSO
+    return kind
 
 
 class Profile(Frozen):
@@ -244,11 +279,14 @@ class Profile(Frozen):
 
     @property
     def kind(self) -> Kind:
-        return kind_of(self.values)
+        return kind_of(self.values, self.origins)
 
     @property
     def source(self) -> str | None:
-        """The profile or credential source this profile's role is assumed with."""
+        """The profile or credential source this profile's role is assumed with; None when botocore
+        assumes no role with it (no role_arn, or a web identity role: its source_profile is unused)."""
+        if self.kind is not Kind.ROLE:
+            return None
         for key in ("source_profile", "credential_source"):
             value = self.values.get(key)
             if isinstance(value, str):
@@ -278,8 +316,8 @@ class Profile(Frozen):
         values = self.values
         kinds = []
         if "role_arn" in values:
-            kinds.append(kind_of(values))
-        if any(key in values for key in _SSO_KEYS):
+            kinds.append(kind_of(values, self.origins))
+        if any(key in values for key in SSO_PROVIDER_KEYS):
             kinds.append(Kind.SSO)
         own_source = "role_arn" in values and values.get("source_profile") == self.name
         if (ACCESS_KEY_ID in values or SECRET_ACCESS_KEY in values) and not own_source:
