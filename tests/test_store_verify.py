@@ -81,3 +81,18 @@ def test_a_default_section_makes_verification_parse_the_whole_file(tmp_path: Pat
     # [DEFAULT]'s region reaches the new section too, as configparser and botocore read it
     assert doc.expected["profile b"] == {"region": "eu-west-1", "output": "text"}
     doc.verify(doc.render())
+
+
+def test_renaming_onto_a_profile_that_exists_is_refused_by_the_document(tmp_path: Path) -> None:
+    """Found by the test above (mixed-endings corpus): add new-0, rename it to X, add new-0
+    again, rename it to X again: the document mapped two sections to one name and its
+    verification refused the write. The CLI refuses such a rename before (exit 3); the document
+    itself now does too."""
+    text = "[profile a]\nregion = eu-west-1\n"
+    doc = store.Document(store.parse_file("config", tmp_path / "config", text.encode()))
+    doc.set("new-0", "region", "eu-west-1")
+    doc.rename("new-0", "new-0-renamed-11")
+    doc.set("new-0", "region", "eu-west-1")
+    with pytest.raises(ProfilesError, match="exists"):
+        doc.rename("new-0", "new-0-renamed-11")
+    doc.verify(doc.render())

@@ -307,6 +307,8 @@ class Document:
         section = self.profile_sections.get(old)
         if section is None:
             return
+        if new != old and new in self.profile_sections:
+            raise Refused(f"{self.ini.path}: a profile named {new!r} exists already")
         ignored = [name for name in self.ini.sections_of(old) if name != section]
         if ignored:
             # The section botocore ignores today would become the default profile.
