@@ -565,3 +565,41 @@ def test_a_keyring_session_without_a_code_names_a_command_that_takes_one(
     assert reason in needed.value.message
     assert "'profiles whoami alice --mfa-code CODE'" in needed.value.message
     assert "or pass --mfa-code" not in needed.value.message
+
+
+@pytest.mark.parametrize(
+    ("config", "credentials", "region"),
+    [
+        # a continuation line botocore reads into the source's region: no region to copy
+        ("[default]\nregion = eu-west-1\n    continued\n[DEFAULT]\n", None, None),
+        # the source's region in the credentials file, where botocore reads it too
+        ("", "[default]\nregion = eu-west-1\noutput = json\n", "eu-west-1"),
+    ],
+    ids=["multi-line", "in-credentials"],
+)
+def test_add_role_copies_its_source_s_region_only_as_botocore_reads_it(
+    home: Home, capsys: pytest.CaptureFixture[str], config: str, credentials: str | None, region: str | None
+) -> None:
+    """Found by the differential test: a multi-line source region ended in 'unexpected
+    AssignMultilineValueError'."""
+    home.config.parent.mkdir(parents=True, exist_ok=True)
+    home.config.write_text(config)
+    if credentials is not None:
+        home.credentials.write_text(credentials)
+    result = run(
+        capsys,
+        "add-role",
+        "--no-check",
+        "dev",
+        "--role-arn",
+        "arn:aws:iam::123456789012:role/D",
+        "--source",
+        "default",
+    )
+    assert result.code == 0, result.err
+    import botocore.session
+
+    session = botocore.session.Session(profile="dev")
+    session.set_config_variable("config_file", str(home.config))
+    session.set_config_variable("credentials_file", str(home.credentials))
+    assert session.get_scoped_config().get("region") == region

@@ -352,7 +352,9 @@ def run(paths: store.Paths, argv: tuple[str, ...], stdin: str | None = None) -> 
     return Run(code, out.getvalue(), err.getvalue())
 
 
-def intended(before: Views, cmd: Command) -> tuple[Views, set[str], set[str]]:
+def intended(
+    before: Views, cmd: Command, defaults: list[dict[str, object]] | None = None
+) -> tuple[Views, set[str], set[str]]:
     """What botocore should see after ``cmd`` succeeds: every profile, the profiles it creates,
     and the keys the edited profile must not have.
 
@@ -387,6 +389,15 @@ def intended(before: Views, cmd: Command) -> tuple[Views, set[str], set[str]]:
         else:
             values.update(role_arn=ROLE_ARN, source_profile=cmd.new)
             values.pop("credential_source", None)
+            source_region = before.get(cmd.new or "", {}).get("region")
+            single_line = (
+                isinstance(source_region, str) and "\n" not in source_region and "\r" not in source_region
+            )
+            config_default_region = bool(defaults) and defaults[0].get("region") is not None
+            if not cmd.value and "region" not in values and single_line and not config_default_region:
+                # A new role gets its source's region (model.new_role_region), as botocore reads
+                # it, unless it has one or [DEFAULT] gives it one (then it reads that one).
+                values["region"] = source_region
         if cmd.verb != "set" and cmd.value:
             values["region"] = cmd.value
     elif cmd.verb == "unset":
@@ -413,7 +424,7 @@ def assert_views(
     """botocore reads every profile as intended; a profile may read more than was asked for
     only from [DEFAULT], only values that do not change how its credentials are found, and only
     when the command said so on stderr, naming [DEFAULT]."""
-    expected, _, absent = intended(before, cmd)
+    expected, _, absent = intended(before, cmd, defaults)
     for name in cmd.names or (cmd.name,):
         if name in after:
             assert not absent & set(after[name]), f"{sorted(absent)} still read for {name!r}"

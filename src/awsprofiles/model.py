@@ -662,8 +662,9 @@ def new_role_region(
     else the source profile's. botocore calls STS for a role in the role profile's own region (or
     AWS_DEFAULT_REGION's), never its source's: without one, the role fails where no region
     variable is set.
-    add-role, discover and onboard's manifest all write a role's region by this rule."""
-    if given or not source_region:
+    add-role, discover and onboard's manifest all write a role's region by this rule. A source
+    region that spans lines (a continuation line botocore reads into it) is no region to copy."""
+    if given or not source_region or "\n" in source_region or "\r" in source_region:
         return given, None
     return source_region, f"region {source_region} (from source profile {source!r})"
 
