@@ -150,12 +150,19 @@ def _wait(pid: int) -> int:
     """The child's wait status once it has ended. When it stops (Ctrl-Z, or a stop signal of its
     own), profiles stops too, with the same kind of stop, so that the shell gets its terminal back
     and a Stopped job as with execve; once continued (`fg`, `bg`), it continues the child."""
-    while True:
-        _, status = os.waitpid(pid, os.WUNTRACED)  # retried after each handler (PEP 475)
-        if not os.WIFSTOPPED(status):
-            return status
-        _stop_like(os.WSTOPSIG(status))
-        _pass_on(pid, signal.SIGCONT)
+    _, status = os.waitpid(pid, os.WUNTRACED)  # retried after each handler (PEP 475)
+    while os.WIFSTOPPED(status) or os.WIFCONTINUED(status):
+        if os.WIFSTOPPED(status):
+            # Ctrl-Z stops profiles too, maybe only after it took this report: once `fg`
+            # continues both, the child has a newer state (continued), and profiles stays running.
+            found, newer = os.waitpid(pid, os.WNOHANG | os.WUNTRACED | os.WCONTINUED)
+            if found:
+                status = newer
+                continue
+            _stop_like(os.WSTOPSIG(status))
+            _pass_on(pid, signal.SIGCONT)
+        _, status = os.waitpid(pid, os.WUNTRACED)
+    return status
 
 
 def _stop_like(signum: int) -> None:
