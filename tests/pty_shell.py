@@ -1,5 +1,6 @@
 """Type into a real interactive shell on a pseudo-terminal, press <TAB>, and read what it inserted;
-or type answers to a command's prompts on its terminal (`type_into`) and see what the terminal showed.
+or type answers to a command's prompts on its terminal (`type_into`) and see what the terminal showed;
+or drive the shell line by line (`ShellOnTerminal`: job control, Ctrl-Z, `fg`).
 
 After each completion the line is turned into ``printf '<%s>' LINE`` (Ctrl-A, then the text), so
 the shell itself prints the words the completed line holds, quoting undone: what the command
@@ -8,10 +9,12 @@ would get. Markers printed by the shell (not echoed keystrokes) say when each st
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pty
 import re
 import select
+import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,47 +22,68 @@ from pathlib import Path
 MARKER = "DO''NE"  # typed with quotes, printed without: the echo of the keys never matches
 
 
+class ShellOnTerminal:
+    """A real interactive shell on a pseudo-terminal (its controlling terminal, job control
+    possible): `type` lines into it, `wait_for` what it prints, all within one deadline."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: Path, timeout: float = 60) -> None:
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: the shell
+            os.chdir(cwd)
+            os.execvpe(argv[0], argv, {**env, "PS1": "$ ", "TERM": "dumb"})  # noqa: S606
+        self.pid, self.fd = pid, fd
+        self.output = b""
+        self.deadline = time.monotonic() + timeout
+
+    def type(self, text: str) -> None:
+        os.write(self.fd, text.encode())
+
+    def wait_for(self, pattern: bytes) -> re.Match[bytes]:
+        while True:
+            found = re.search(pattern, self.output)
+            if found:
+                return found
+            if time.monotonic() > self.deadline:
+                raise TimeoutError(self.output[-2000:].decode(errors="replace"))
+            ready, _, _ = select.select([self.fd], [], [], 0.1)
+            if ready:
+                try:
+                    self.output += os.read(self.fd, 65536)
+                except OSError:
+                    raise TimeoutError(self.output[-2000:].decode(errors="replace")) from None
+
+    def close(self) -> None:
+        """Kill the shell and whatever holds its terminal (a job that never gave it back)."""
+        with contextlib.suppress(OSError):
+            foreground = os.tcgetpgrp(self.fd)
+            if foreground not in (self.pid, os.getpgrp()):
+                os.killpg(foreground, signal.SIGKILL)
+        os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+        os.close(self.fd)
+
+    def __enter__(self) -> ShellOnTerminal:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
 def complete_interactively(
     argv: list[str], setup: str, lines: list[str], env: dict[str, str], cwd: Path, timeout: float = 60
 ) -> list[list[str]]:
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the shell
-        os.chdir(cwd)
-        os.execvpe(argv[0], argv, {**env, "PS1": "$ ", "TERM": "dumb"})  # noqa: S606
-    output = b""
-    deadline = time.monotonic() + timeout
-
-    def wait_for(pattern: bytes) -> re.Match[bytes]:
-        nonlocal output
-        while True:
-            found = re.search(pattern, output)
-            if found:
-                return found
-            if time.monotonic() > deadline:
-                raise TimeoutError(output[-2000:].decode(errors="replace"))
-            ready, _, _ = select.select([fd], [], [], 0.1)
-            if ready:
-                try:
-                    output += os.read(fd, 65536)
-                except OSError:
-                    raise TimeoutError(output[-2000:].decode(errors="replace")) from None
-
-    try:
-        os.write(fd, f"{setup}\nprintf '%s\\n' READY{MARKER}\n".encode())
-        wait_for(b"READYDONE\r?\n")
+    with ShellOnTerminal(argv, env, cwd, timeout) as shell:
+        shell.type(f"{setup}\nprintf '%s\\n' READY{MARKER}\n")
+        shell.wait_for(b"READYDONE\r?\n")
         results = []
         for number, line in enumerate(lines):
-            start = len(output)
-            os.write(fd, line.encode() + b"\t")
-            os.write(fd, f"\x01printf '<%s>' \x05; printf '\\n%s\\n' {number}{MARKER}\n".encode())
-            end = wait_for(f"\n{number}DONE".encode())
-            printed = re.findall(rb"<([^\r\n]*)>\s*$", output[start : end.start()])
+            start = len(shell.output)
+            shell.type(line + "\t")
+            shell.type(f"\x01printf '<%s>' \x05; printf '\\n%s\\n' {number}{MARKER}\n")
+            end = shell.wait_for(f"\n{number}DONE".encode())
+            printed = re.findall(rb"<([^\r\n]*)>\s*$", shell.output[start : end.start()])
             results.append(printed[-1].decode().split("><") if printed else [])
         return results
-    finally:
-        os.kill(pid, 9)
-        os.waitpid(pid, 0)
-        os.close(fd)
 
 
 @dataclass

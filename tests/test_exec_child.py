@@ -7,6 +7,7 @@ A keys profile needs no AWS call; `--server` makes profiles wait for the command
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROFILES, Home
+from tests.pty_shell import ShellOnTerminal
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="signals and file descriptors as POSIX has them")
 
@@ -23,11 +25,15 @@ KEYS = "[k]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s
 SERVER = [*PROFILES, "exec", "k", "--server", "--"]
 
 
-@pytest.fixture
-def keys(home: Home) -> Home:
+def _keys(home: Home) -> Home:
     home.credentials.parent.mkdir(parents=True)
     home.credentials.write_text(KEYS)
     return home
+
+
+@pytest.fixture
+def keys(home: Home) -> Home:
+    return _keys(home)
 
 
 def test_the_exit_code_and_a_killing_signal_pass_through(keys: Home) -> None:
@@ -194,3 +200,41 @@ def test_a_command_run_in_place_of_profiles_gets_sigpipe_back_too(keys: Home) ->
     process.stdout.close()
     assert process.wait(timeout=60) == -signal.SIGPIPE
     assert process.stderr.read() == b""
+
+
+# --------------------------------------------------------------------------- job control
+
+#: Commands that stop: by a SIGTSTP of their own, or by Ctrl-Z typed once they say 'ready'.
+STOPPING = {
+    "itself": ('kill -TSTP $$; echo re""sumed; exit 3', None),
+    "ctrl-z": ('echo rea""dy; sleep 2; echo re""sumed; exit 3', b"ready"),
+}
+
+
+@pytest.mark.parametrize(
+    ("stopped_by", "forking"), [("itself", "expiring"), ("itself", "--server"), ("ctrl-z", "expiring")]
+)
+def test_a_command_that_stops_is_a_stopped_job_of_the_shell_as_if_run_in_place(
+    home: Home, tmp_path: Path, stopped_by: str, forking: str
+) -> None:
+    """Credentials that expire, or --server, make profiles fork and wait: when the command stops,
+    profiles stops too, so the shell gets its terminal back and a Stopped job; `fg` continues
+    both, and the command's exit code is the job's, as with execve."""
+    script, ready = STOPPING[stopped_by]
+    if forking == "--server":
+        _keys(home)
+        command = shlex.join([*SERVER, "sh", "-c", script])
+    else:
+        _expiring(home, tmp_path, 3600)  # the warning is not due while the test runs
+        command = shlex.join([*PROFILES, "exec", "p", "--", "sh", "-c", script])
+    bash = ["bash", "--norc", "--noprofile", "-i"]
+    with ShellOnTerminal(bash, dict(os.environ), tmp_path, timeout=30) as shell:
+        shell.type(f"set -m\n{command}\n")
+        if ready is not None:
+            shell.wait_for(ready)
+            shell.type("\x1a")  # Ctrl-Z: the terminal stops the whole foreground group
+        shell.wait_for(rb"\[1\]\+ +Stopped +")  # it hung here: profiles waited for a stopped child
+        shell.type("fg\n")
+        shell.wait_for(b"resumed")
+        shell.type('echo "sta""tus=$?"\n')
+        assert shell.wait_for(rb"status=(\d+)").group(1) == b"3"

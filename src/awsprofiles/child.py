@@ -10,6 +10,9 @@ shell reports it.
 Signals: Ctrl-C and Ctrl-\\ reach the child from the terminal itself (the whole foreground
 process group gets them), so ``profiles`` only outlives them; SIGTERM and SIGHUP, which a
 supervisor or a closing terminal sends to ``profiles`` alone, are passed on to the child.
+Job control: when the child stops, ``profiles`` stops as it did, so the shell sees the job
+stopped and takes its terminal back; when ``fg`` or ``bg`` continues ``profiles``, it continues
+the child (as sudo does).
 
 Standard library only, and none of ``subprocess`` on POSIX: ``exec`` starts fast.
 """
@@ -32,6 +35,8 @@ _DEFAULTS = ("SIGPIPE", "SIGXFSZ", "SIGINT", "SIGQUIT", "SIGTERM", "SIGHUP", "SI
 _PASSED_ON = ("SIGTERM", "SIGHUP")
 #: Sent by the terminal to the child as well: profiles only survives them.
 _OUTLIVED = ("SIGINT", "SIGQUIT")
+#: The stops of job control a shell reports by name: profiles stops with the one that stopped the child.
+_TERMINAL_STOPS = ("SIGTSTP", "SIGTTIN", "SIGTTOU")
 
 
 def _signals(names: tuple[str, ...]) -> list[signal.Signals]:
@@ -133,12 +138,45 @@ def run(
                 _pass_on(pid, signal.SIGTERM)  # the command is not left running without what it needs
                 os.waitpid(pid, 0)
                 raise
-        _, status = os.waitpid(pid, 0)  # retried after each handler (PEP 475)
+        status = _wait(pid)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         for number, handler in previous.items():
             signal.signal(number, handler if handler is not None else signal.SIG_DFL)
     return exit_code(status)
+
+
+def _wait(pid: int) -> int:
+    """The child's wait status once it has ended. When it stops (Ctrl-Z, or a stop signal of its
+    own), profiles stops too, with the same kind of stop, so that the shell gets its terminal back
+    and a Stopped job as with execve; once continued (`fg`, `bg`), it continues the child."""
+    _, status = os.waitpid(pid, os.WUNTRACED)  # retried after each handler (PEP 475)
+    while os.WIFSTOPPED(status) or os.WIFCONTINUED(status):
+        if os.WIFSTOPPED(status):
+            # Ctrl-Z stops profiles too, maybe only after it took this report: once `fg`
+            # continues both, the child has a newer state (continued), and profiles stays running.
+            found, newer = os.waitpid(pid, os.WNOHANG | os.WUNTRACED | os.WCONTINUED)
+            if found:
+                status = newer
+                continue
+            _stop_like(os.WSTOPSIG(status))
+            _pass_on(pid, signal.SIGCONT)
+        _, status = os.waitpid(pid, os.WUNTRACED)
+    return status
+
+
+def _stop_like(signum: int) -> None:
+    """Stop profiles as ``signum`` stopped the child: the terminal's stop signals (which the shell
+    names: 'Stopped', 'Stopped (tty input)') at their default action for the moment; any other
+    stop is SIGSTOP, which cannot be caught."""
+    if signum not in _signals(_TERMINAL_STOPS):
+        os.kill(os.getpid(), signal.SIGSTOP)
+        return
+    previous = signal.signal(signum, signal.SIG_DFL)
+    try:
+        os.kill(os.getpid(), signum)  # delivered before kill returns: profiles stops here
+    finally:
+        signal.signal(signum, previous if previous is not None else signal.SIG_DFL)
 
 
 def _pass_on(pid: int, signum: int) -> None:
