@@ -169,13 +169,15 @@ class Source:
 
     ``first`` (what ``exec`` would give the command) while it has longer than the advisory window
     left; then botocore's refreshing credentials (``live``, made by ``make_live`` when first
-    needed), which botocore renews itself. When botocore has not renewed them (it never asks for
-    a second MFA code: a role with ``mfa_serial`` is assumed once per chain; or its advisory
-    attempt failed), the profile is resolved afresh by ``make_live``, which finds a session the
-    user renewed in the AWS CLI's cache, asks for a code (``serve`` on a terminal) or says what
-    to run (``report``): at most every ``RETRY_SECONDS`` while the old ones still serve, and on
-    every request once they do not. Raises `ProfilesError` rather than serve credentials with
-    less than ``windows.minimum`` seconds left.
+    needed), which botocore renews itself. The credentials got are held and served until they
+    come inside the renewal window; then botocore is asked again (it renews them). When botocore
+    has not renewed them (it never asks for a second MFA code: a role with ``mfa_serial`` is
+    assumed once per chain; or its attempt failed: the AWS endpoint cannot be reached), the
+    profile is resolved afresh by ``make_live``, which finds a session the user renewed in the
+    AWS CLI's cache, asks for a code (``serve`` on a terminal) or says what to run (``report``).
+    A renewal is tried at most every ``RETRY_SECONDS`` while the credentials held have more than
+    ``windows.minimum`` left (they serve meanwhile), and on every request once they do not.
+    Raises `ProfilesError` rather than serve credentials with less than the minimum left.
     """
 
     RETRY_SECONDS = 10.0
@@ -199,13 +201,30 @@ class Source:
         self.report = report or Reporter()
         self._clock = clock
         self._lock = threading.Lock()
-        self._afresh_lock = threading.Lock()
-        self._next_afresh = 0.0
+        #: Held by the request that renews the credentials; the others serve the ones held.
+        self._renew_lock = threading.Lock()
+        #: The credentials served, and how long before they expire they are renewed.
+        self._held: tuple[Credentials, float] | None = None
+        self._next_try = 0.0
 
     def _seconds_left(self, credentials: Credentials) -> float:
         if credentials.expiration is None:
             return float("inf")
         return credentials.expiration.timestamp() - self._clock()
+
+    def _window(self, credentials: Credentials) -> float:
+        """How long before they expire ``credentials`` (just got) are renewed."""
+        return float(self.windows.advisory)
+
+    def _serves(self, held: tuple[Credentials, float] | None) -> Credentials | None:
+        """The credentials held, while they need no renewal or one is not due yet."""
+        if held is None:
+            return None
+        credentials, window = held
+        left = self._seconds_left(credentials)
+        if left >= window or (left >= self.windows.minimum and self._clock() < self._next_try):
+            return credentials
+        return None
 
     def current(self) -> Credentials:
         first = self._first
@@ -213,55 +232,70 @@ class Source:
             if self._seconds_left(first) >= self.windows.advisory:
                 return first
             self._first = None
-        with self._lock:
-            if self._live is None:
-                self._live = self._make_live()
-            live = self._live
+        served = self._serves(self._held)
+        if served is not None:
+            return served
+        held = self._held
+        if held is not None and self._seconds_left(held[0]) >= self.windows.minimum:
+            if not self._renew_lock.acquire(blocking=False):
+                return held[0]  # another request renews them; these serve meanwhile
+        else:
+            self._renew_lock.acquire()
         try:
-            credentials: Credentials | None = live.current()
-        except ProfilesError as error:
-            credentials, failure = None, error  # botocore's mandatory refresh failed (or refused)
-        left = -1.0 if credentials is None else self._seconds_left(credentials)
-        if credentials is not None and left >= self.windows.advisory:
-            return credentials
-        must = left < self.windows.minimum
-        renewed = self._afresh(must)
-        if renewed is not None:
-            return renewed
-        if credentials is None:
-            raise failure
-        if must and credentials.expiration is not None:
-            raise CheckFailed(
-                f"profile {self.profile!r}: its credentials {expire_phrase(left, credentials.expiration)} "
-                "and could not be renewed; they are not served",
-                "expired",
-            )
+            served = self._serves(self._held)  # renewed by the request this one waited for
+            if served is not None:
+                return served
+            return self._renew()
+        finally:
+            self._renew_lock.release()
+
+    def _hold(self, credentials: Credentials) -> Credentials:
+        self._held = (credentials, self._window(credentials))
         return credentials
 
-    def _afresh(self, must: bool) -> Credentials | None:
-        """The profile resolved again, when botocore has not renewed its credentials; None when
-        that is for later (or under way on another request) and the old ones still serve."""
-        if not self._afresh_lock.acquire(blocking=must):
-            return None
+    def _renew(self) -> Credentials:
+        """New credentials from botocore, else from the profile resolved afresh, else the ones
+        held while they have more than the minimum left (the failure said); else the error."""
+        tried = self._clock()
+        failure: ProfilesError | None = None
+        credentials: Credentials | None = None
         try:
-            if not must and self._clock() < self._next_afresh:
-                return None
-            try:
-                live = self._make_live()
-                credentials = live.current()
-            except ProfilesError as error:
-                self._next_afresh = self._clock() + self.RETRY_SECONDS
-                if must:
-                    raise
-                self.report(error)
-                return None
-            if self._seconds_left(credentials) < self.windows.minimum:
-                return None
             with self._lock:
-                self._live = live
-            return credentials
-        finally:
-            self._afresh_lock.release()
+                if self._live is None:
+                    self._live = self._make_live()
+                live = self._live
+            credentials = live.current()
+        except ProfilesError as error:
+            failure = error  # botocore's mandatory refresh failed (or refused)
+        if credentials is not None and self._seconds_left(credentials) >= self._window(credentials):
+            return self._hold(credentials)
+        self._next_try = tried + self.RETRY_SECONDS
+        try:
+            live = self._make_live()
+            renewed = live.current()
+        except ProfilesError as error:
+            failure = error
+        else:
+            if self._seconds_left(renewed) >= self.windows.minimum:
+                with self._lock:
+                    self._live = live
+                return self._hold(renewed)
+        held = self._held[0] if self._held is not None else None
+        old = credentials if credentials is not None else held
+        if old is not None and self._seconds_left(old) >= self.windows.minimum:
+            if failure is not None:
+                self.report(failure)
+            return old if old == held else self._hold(old)
+        if failure is not None:
+            raise failure
+        if old is None or old.expiration is None:  # a profile that gives nothing, never the case
+            raise CheckFailed(f"profile {self.profile!r}: no credentials", "no-credentials")
+        expire = expire_phrase(self._seconds_left(old), old.expiration)
+        raise CheckFailed(
+            f"profile {self.profile!r}: its credentials {expire} and could not be renewed; "
+            "they are not served",
+            "expired",
+        )
 
 
 def document(credentials: Credentials, now: float | None = None) -> dict[str, str]:
