@@ -802,6 +802,28 @@ def test_a_failed_renewal_serves_the_credentials_held_until_the_minimum_then_an_
     assert renewed.access_key_id == f"ASIASESSION{len(made):09d}" != "ASIASESSION000000001"
 
 
+def test_a_session_as_short_as_the_advisory_window_is_renewed_once_not_on_every_request() -> None:
+    """A 900-second role session (the STS minimum) has no more than the 15-minute advisory window
+    left when it is got: it is renewed halfway through its life, by one AssumeRole, not on every
+    request."""
+    clock = Clock()
+    windows = endpoint.Windows(15 * 60, 10 * 60)
+    credentials, made = _refreshing(clock, 900, windows)
+    live = LiveCredentials(None, credentials, "dev", None)
+    source = endpoint.Source("dev", windows, _never, live=live, clock=clock.timestamp)
+    for _ in range(20):  # 400 seconds of requests
+        assert source.current().access_key_id == "ASIASESSION000000001"
+        clock.now += timedelta(seconds=20)
+    assert made == [1]
+    clock.now += timedelta(seconds=60)  # 440 left: past half of its life, well before the minimum
+    assert source.current().access_key_id == "ASIASESSION000000002"
+    assert made == [1, 2]
+    for _ in range(20):
+        assert source.current().access_key_id == "ASIASESSION000000002"
+        clock.now += timedelta(seconds=20)
+    assert made == [1, 2]
+
+
 def test_a_profile_resolved_afresh_is_not_resolved_again_on_every_request() -> None:
     """botocore will not renew the session (an MFA role) and resolving afresh finds one that is
     itself inside the advisory window: it serves, and the profile is resolved again at a bounded
@@ -819,6 +841,7 @@ def test_a_profile_resolved_afresh_is_not_resolved_again_on_every_request() -> N
 
     live = LiveCredentials(None, credentials, "dev", None)
     source = endpoint.Source("dev", windows, afresh, live=live, clock=clock.timestamp)
+    assert source.current().access_key_id == "ASIASESSION000000001"
     clock.now += timedelta(minutes=50)  # 10 left: botocore refuses; resolved afresh
     for _ in range(10):
         assert source.current().access_key_id == "ASIASESSION000000009"
@@ -949,10 +972,11 @@ def test_a_credential_process_is_run_again_through_botocore_when_its_credentials
     process.write_text(PROCESS)
     fetch.write_text(FETCH)
     home.config.parent.mkdir(parents=True)
-    home.config.write_text(f"[profile p]\ncredential_process = {sys.executable} {process} {counter} 905\n")
+    # 66-second sessions with the shortest refresh setting (60): renewed halfway through, after 33 s
+    home.config.write_text(f"[profile p]\ncredential_process = {sys.executable} {process} {counter} 66\n")
     ran = subprocess.run(
-        [*PROFILES, "exec", "p", "--server", "--", sys.executable, str(fetch), "6"],
-        capture_output=True, text=True, timeout=120, env={**os.environ, endpoint.REFRESH_SETTING: "900"},
+        [*PROFILES, "exec", "p", "--server", "--", sys.executable, str(fetch), "35"],
+        capture_output=True, text=True, timeout=120, env={**os.environ, endpoint.REFRESH_SETTING: "60"},
     )  # fmt: skip
     assert ran.returncode == 0, ran.stderr
     first, again, later = ran.stdout.split()

@@ -14,8 +14,9 @@ EKS link-local hosts; older releases only ``127.0.0.1`` and ``localhost``: the U
 **Refresh.** What the endpoint serves comes from botocore's own refreshing credentials
 (`aws.credentials.LiveCredentials`: roles and chains, SSO, a ``credential_process`` that says when
 its credentials expire, a keyring profile's MFA session through its credential_process), renewed
-by botocore once they have less than 15 minutes left. Where botocore does not renew them (a role
-with ``mfa_serial``: botocore asks for one code per chain) the profile is resolved afresh, which
+by botocore once they have less than 15 minutes left (or half the time they had when they were
+got, when that is shorter). Where botocore does not renew them (a role with ``mfa_serial``:
+botocore asks for one code per chain) the profile is resolved afresh, which
 finds a session renewed in the AWS CLI's cache or asks for a code (`Source`). An answer never
 holds credentials with less than a few minutes left: when they cannot be renewed, the SDK gets an
 error that says why and what to run (and ``profiles`` says it on its stderr, once, while the old
@@ -213,8 +214,11 @@ class Source:
         return credentials.expiration.timestamp() - self._clock()
 
     def _window(self, credentials: Credentials) -> float:
-        """How long before they expire ``credentials`` (just got) are renewed."""
-        return float(self.windows.advisory)
+        """How long before they expire ``credentials`` (just got) are renewed: the advisory window,
+        or half their life when that is shorter (a 900-second role session is renewed once, after
+        7.5 minutes, not on every request), never under the minimum."""
+        half = self._seconds_left(credentials) / 2
+        return max(float(self.windows.minimum), min(float(self.windows.advisory), half))
 
     def _serves(self, held: tuple[Credentials, float] | None) -> Credentials | None:
         """The credentials held, while they need no renewal or one is not due yet."""
@@ -267,7 +271,12 @@ class Source:
             credentials = live.current()
         except ProfilesError as error:
             failure = error  # botocore's mandatory refresh failed (or refused)
-        if credentials is not None and self._seconds_left(credentials) >= self._window(credentials):
+        held = self._held[0] if self._held is not None else None
+        if (
+            credentials is not None
+            and credentials != held  # renewed by botocore (or the first ones)
+            and self._seconds_left(credentials) >= self._window(credentials)
+        ):
             return self._hold(credentials)
         self._next_try = tried + self.RETRY_SECONDS
         try:
@@ -279,8 +288,7 @@ class Source:
             if self._seconds_left(renewed) >= self.windows.minimum:
                 with self._lock:
                     self._live = live
-                return self._hold(renewed)
-        held = self._held[0] if self._held is not None else None
+                return renewed if renewed == held else self._hold(renewed)  # the same: retried as due
         old = credentials if credentials is not None else held
         if old is not None and self._seconds_left(old) >= self.windows.minimum:
             if failure is not None:
