@@ -168,10 +168,10 @@ class Reporter:
 class Source:
     """What the endpoint serves.
 
-    ``first`` (what ``exec`` would give the command) while it has longer than the advisory window
-    left; then botocore's refreshing credentials (``live``, made by ``make_live`` when first
-    needed), which botocore renews itself. The credentials got are held and served until they
-    come inside the renewal window; then botocore is asked again (it renews them). When botocore
+    ``first`` (the credentials just got, or what ``exec`` would give the command) until they come
+    inside their renewal window; then botocore's refreshing credentials (``live``, made by
+    ``make_live`` when first needed), which botocore renews itself. The credentials got are held
+    and served until they come inside the renewal window; then botocore is asked again. When botocore
     has not renewed them (it never asks for a second MFA code: a role with ``mfa_serial`` is
     assumed once per chain; or its attempt failed: the AWS endpoint cannot be reached), the
     profile is resolved afresh by ``make_live``, which finds a session the user renewed in the
@@ -198,7 +198,6 @@ class Source:
         self.windows = windows
         self._make_live = make_live
         self._live = live
-        self._first = first
         self.report = report or Reporter()
         self._clock = clock
         self._lock = threading.Lock()
@@ -207,6 +206,8 @@ class Source:
         #: The credentials served, and how long before they expire they are renewed.
         self._held: tuple[Credentials, float] | None = None
         self._next_try = 0.0
+        if first is not None:
+            self._hold(first)
 
     def _seconds_left(self, credentials: Credentials) -> float:
         if credentials.expiration is None:
@@ -231,11 +232,6 @@ class Source:
         return None
 
     def current(self) -> Credentials:
-        first = self._first
-        if first is not None:
-            if self._seconds_left(first) >= self.windows.advisory:
-                return first
-            self._first = None
         served = self._serves(self._held)
         if served is not None:
             return served
@@ -659,8 +655,8 @@ def open_source(
     report = Reporter()
     resolve = _Resolver(paths, name, duration, use_cache, interactive, windows, report)
     live = resolve(snapshot, mfa_code, first=True)
-    live.current()  # botocore assumes a role when first asked: its failure is this command's own
-    source = Source(name, windows, resolve, live=live, report=report)
+    first = live.current()  # botocore assumes a role when first asked: its failure is this command's own
+    source = Source(name, windows, resolve, live=live, first=first, report=report)
     return source, source.current()
 
 
