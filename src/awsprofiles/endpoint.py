@@ -168,14 +168,14 @@ class Reporter:
 class Source:
     """What the endpoint serves.
 
-    ``first`` (the credentials just got, or what ``exec`` would give the command) until they come
-    inside their renewal window; then botocore's refreshing credentials (``live``, made by
-    ``make_live`` when first needed), which botocore renews itself. The credentials got are held
-    and served until they come inside the renewal window; then botocore is asked again. When botocore
-    has not renewed them (it never asks for a second MFA code: a role with ``mfa_serial`` is
-    assumed once per chain; or its attempt failed: the AWS endpoint cannot be reached), the
-    profile is resolved afresh by ``make_live``, which finds a session the user renewed in the
-    AWS CLI's cache, asks for a code (``serve`` on a terminal) or says what to run (``report``).
+    The credentials held (at first ``first``: those just got, or what ``exec`` would give the
+    command) are served until they come inside their renewal window; then botocore's refreshing
+    credentials (``live``, made by ``make_live`` when first needed) are asked again, which botocore
+    renews. When botocore has not renewed them (it never asks for a second MFA code: a role with
+    ``mfa_serial`` is assumed once per chain; or its attempt failed: the AWS endpoint cannot be
+    reached), the profile is resolved afresh by ``make_live``, which finds a session the user
+    renewed in the AWS CLI's cache, asks for a code (``serve`` on a terminal) or says what to run
+    (``report``).
     A renewal is tried at most every ``RETRY_SECONDS`` while the credentials held have more than
     ``windows.minimum`` left (they serve meanwhile), and on every request once they do not.
     Raises `ProfilesError` rather than serve credentials with less than the minimum left.
