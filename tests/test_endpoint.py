@@ -643,7 +643,9 @@ def test_credentials_that_cannot_be_renewed_are_never_served_stale() -> None:
     clock.now += timedelta(seconds=endpoint.Source.RETRY_SECONDS)
     source.current()
     assert len(attempts) == 2
-    clock.now += timedelta(minutes=5)  # 8 left: botocore must renew them, and cannot
+    clock.now += timedelta(minutes=5)  # 8 left: botocore must renew them, and cannot; they still serve
+    assert source.current().access_key_id == "ASIASESSION000000001"
+    clock.now += timedelta(minutes=4)  # 4 left: under the minimum
     with pytest.raises(CheckFailed, match="MFA code"):
         source.current()
     failing[0] = False
@@ -755,6 +757,95 @@ def test_concurrent_requests_share_one_renewal() -> None:
         thread.join()
     assert made == [1, 2]
     assert got == ["ASIASESSION000000002"] * 8
+
+
+@pytest.mark.parametrize(
+    ("windows", "seconds"),
+    [(endpoint.Windows(15 * 60, 10 * 60), 643), (endpoint.Windows(60, 60), 112)],
+    ids=["default", "refresh-60"],
+)
+def test_a_failed_renewal_serves_the_credentials_held_until_the_minimum_then_an_error(
+    windows: endpoint.Windows, seconds: int
+) -> None:
+    """The AWS endpoint goes down: botocore's mandatory refresh raises, but the credentials held
+    still work; they are served (the failure said, a renewal tried now and then) while they have
+    more than the minimum left, and only then is the answer an error."""
+    clock = Clock()
+    credentials, made = _refreshing(clock, seconds, windows)
+    expires = clock.now + timedelta(seconds=seconds)
+    down = CheckFailed("profile 'dev': cannot reach STS", "network")
+    failing = _failing(credentials, down)
+    attempts: list[float] = []
+
+    def afresh() -> LiveCredentials:
+        attempts.append(clock.timestamp())
+        raise down
+
+    report = Recorded()
+    live = LiveCredentials(None, credentials, "dev", None)
+    source = endpoint.Source("dev", windows, afresh, live=live, report=report, clock=clock.timestamp)
+    assert source.current().access_key_id == "ASIASESSION000000001"
+    clock.now = expires - timedelta(seconds=windows.mandatory - 1)  # botocore must renew them, and cannot
+    start = clock.timestamp()
+    while clock.now < expires - timedelta(seconds=windows.minimum):
+        assert source.current().access_key_id == "ASIASESSION000000001"
+        clock.now += timedelta(seconds=1)
+    assert report.errors  # said while they work
+    assert all(error is down for error in report.errors)
+    tried = len(attempts)
+    assert 1 <= tried <= (clock.timestamp() - start) / endpoint.Source.RETRY_SECONDS + 2  # a bounded rate
+    clock.now = expires - timedelta(seconds=windows.minimum - 1)
+    with pytest.raises(CheckFailed, match="cannot reach STS"):
+        source.current()
+    failing[0] = False  # back up: the next request renews them
+    renewed = source.current()
+    assert renewed.access_key_id == f"ASIASESSION{len(made):09d}" != "ASIASESSION000000001"
+
+
+def test_a_session_as_short_as_the_advisory_window_is_renewed_once_not_on_every_request() -> None:
+    """A 900-second role session (the STS minimum) has no more than the 15-minute advisory window
+    left when it is got: it is renewed halfway through its life, by one AssumeRole, not on every
+    request."""
+    clock = Clock()
+    windows = endpoint.Windows(15 * 60, 10 * 60)
+    credentials, made = _refreshing(clock, 900, windows)
+    live = LiveCredentials(None, credentials, "dev", None)
+    source = endpoint.Source("dev", windows, _never, live=live, clock=clock.timestamp)
+    for _ in range(20):  # 400 seconds of requests
+        assert source.current().access_key_id == "ASIASESSION000000001"
+        clock.now += timedelta(seconds=20)
+    assert made == [1]
+    clock.now += timedelta(seconds=60)  # 440 left: past half of its life, well before the minimum
+    assert source.current().access_key_id == "ASIASESSION000000002"
+    assert made == [1, 2]
+    for _ in range(20):
+        assert source.current().access_key_id == "ASIASESSION000000002"
+        clock.now += timedelta(seconds=20)
+    assert made == [1, 2]
+
+
+def test_a_profile_resolved_afresh_is_not_resolved_again_on_every_request() -> None:
+    """botocore will not renew the session (an MFA role) and resolving afresh finds one that is
+    itself inside the advisory window: it serves, and the profile is resolved again at a bounded
+    rate, not on every request."""
+    clock = Clock()
+    windows = endpoint.Windows(15 * 60, 10 * 60)
+    credentials, _ = _refreshing(clock, 3600, windows)
+    _failing(credentials, CheckFailed("its session needs a new MFA code", "mfa-required"))
+    resolved: list[float] = []
+
+    def afresh() -> LiveCredentials:
+        resolved.append(clock.timestamp())
+        cached = _session(clock.now + timedelta(minutes=12), n=9)  # renewed by the user 48 minutes ago
+        return _Stuck(cached)  # type: ignore[return-value]
+
+    live = LiveCredentials(None, credentials, "dev", None)
+    source = endpoint.Source("dev", windows, afresh, live=live, clock=clock.timestamp)
+    assert source.current().access_key_id == "ASIASESSION000000001"
+    clock.now += timedelta(minutes=50)  # 10 left: botocore refuses; resolved afresh
+    for _ in range(10):
+        assert source.current().access_key_id == "ASIASESSION000000009"
+    assert len(resolved) == 1
 
 
 @pytest.mark.parametrize(
@@ -881,10 +972,11 @@ def test_a_credential_process_is_run_again_through_botocore_when_its_credentials
     process.write_text(PROCESS)
     fetch.write_text(FETCH)
     home.config.parent.mkdir(parents=True)
-    home.config.write_text(f"[profile p]\ncredential_process = {sys.executable} {process} {counter} 905\n")
+    # 66-second sessions with the shortest refresh setting (60): renewed halfway through, after 33 s
+    home.config.write_text(f"[profile p]\ncredential_process = {sys.executable} {process} {counter} 66\n")
     ran = subprocess.run(
-        [*PROFILES, "exec", "p", "--server", "--", sys.executable, str(fetch), "6"],
-        capture_output=True, text=True, timeout=120, env={**os.environ, endpoint.REFRESH_SETTING: "900"},
+        [*PROFILES, "exec", "p", "--server", "--", sys.executable, str(fetch), "35"],
+        capture_output=True, text=True, timeout=120, env={**os.environ, endpoint.REFRESH_SETTING: "60"},
     )  # fmt: skip
     assert ran.returncode == 0, ran.stderr
     first, again, later = ran.stdout.split()

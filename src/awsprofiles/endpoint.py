@@ -14,8 +14,9 @@ EKS link-local hosts; older releases only ``127.0.0.1`` and ``localhost``: the U
 **Refresh.** What the endpoint serves comes from botocore's own refreshing credentials
 (`aws.credentials.LiveCredentials`: roles and chains, SSO, a ``credential_process`` that says when
 its credentials expire, a keyring profile's MFA session through its credential_process), renewed
-by botocore once they have less than 15 minutes left. Where botocore does not renew them (a role
-with ``mfa_serial``: botocore asks for one code per chain) the profile is resolved afresh, which
+by botocore once they have less than 15 minutes left (or half the time they had when they were
+got, when that is shorter). Where botocore does not renew them (a role with ``mfa_serial``:
+botocore asks for one code per chain) the profile is resolved afresh, which
 finds a session renewed in the AWS CLI's cache or asks for a code (`Source`). An answer never
 holds credentials with less than a few minutes left: when they cannot be renewed, the SDK gets an
 error that says why and what to run (and ``profiles`` says it on its stderr, once, while the old
@@ -167,15 +168,17 @@ class Reporter:
 class Source:
     """What the endpoint serves.
 
-    ``first`` (what ``exec`` would give the command) while it has longer than the advisory window
-    left; then botocore's refreshing credentials (``live``, made by ``make_live`` when first
-    needed), which botocore renews itself. When botocore has not renewed them (it never asks for
-    a second MFA code: a role with ``mfa_serial`` is assumed once per chain; or its advisory
-    attempt failed), the profile is resolved afresh by ``make_live``, which finds a session the
-    user renewed in the AWS CLI's cache, asks for a code (``serve`` on a terminal) or says what
-    to run (``report``): at most every ``RETRY_SECONDS`` while the old ones still serve, and on
-    every request once they do not. Raises `ProfilesError` rather than serve credentials with
-    less than ``windows.minimum`` seconds left.
+    The credentials held (at first ``first``: those just got, or what ``exec`` would give the
+    command) are served until they come inside their renewal window; then botocore's refreshing
+    credentials (``live``, made by ``make_live`` when first needed) are asked again, which botocore
+    renews. When botocore has not renewed them (it never asks for a second MFA code: a role with
+    ``mfa_serial`` is assumed once per chain; or its attempt failed: the AWS endpoint cannot be
+    reached), the profile is resolved afresh by ``make_live``, which finds a session the user
+    renewed in the AWS CLI's cache, asks for a code (``serve`` on a terminal) or says what to run
+    (``report``).
+    A renewal is tried at most every ``RETRY_SECONDS`` while the credentials held have more than
+    ``windows.minimum`` left (they serve meanwhile), and on every request once they do not.
+    Raises `ProfilesError` rather than serve credentials with less than the minimum left.
     """
 
     RETRY_SECONDS = 10.0
@@ -195,73 +198,108 @@ class Source:
         self.windows = windows
         self._make_live = make_live
         self._live = live
-        self._first = first
         self.report = report or Reporter()
         self._clock = clock
         self._lock = threading.Lock()
-        self._afresh_lock = threading.Lock()
-        self._next_afresh = 0.0
+        #: Held by the request that renews the credentials; the others serve the ones held.
+        self._renew_lock = threading.Lock()
+        #: The credentials served, and how long before they expire they are renewed.
+        self._held: tuple[Credentials, float] | None = None
+        self._next_try = 0.0
+        if first is not None:
+            self._hold(first)
 
     def _seconds_left(self, credentials: Credentials) -> float:
         if credentials.expiration is None:
             return float("inf")
         return credentials.expiration.timestamp() - self._clock()
 
-    def current(self) -> Credentials:
-        first = self._first
-        if first is not None:
-            if self._seconds_left(first) >= self.windows.advisory:
-                return first
-            self._first = None
-        with self._lock:
-            if self._live is None:
-                self._live = self._make_live()
-            live = self._live
-        try:
-            credentials: Credentials | None = live.current()
-        except ProfilesError as error:
-            credentials, failure = None, error  # botocore's mandatory refresh failed (or refused)
-        left = -1.0 if credentials is None else self._seconds_left(credentials)
-        if credentials is not None and left >= self.windows.advisory:
+    def _window(self, credentials: Credentials) -> float:
+        """How long before they expire ``credentials`` (just got) are renewed: the advisory window,
+        or half their life when that is shorter (a 900-second role session is renewed once, after
+        7.5 minutes, not on every request), never under the minimum."""
+        half = self._seconds_left(credentials) / 2
+        return max(float(self.windows.minimum), min(float(self.windows.advisory), half))
+
+    def _serves(self, held: tuple[Credentials, float] | None) -> Credentials | None:
+        """The credentials held, while they need no renewal or one is not due yet."""
+        if held is None:
+            return None
+        credentials, window = held
+        left = self._seconds_left(credentials)
+        if left >= window or (left >= self.windows.minimum and self._clock() < self._next_try):
             return credentials
-        must = left < self.windows.minimum
-        renewed = self._afresh(must)
-        if renewed is not None:
-            return renewed
-        if credentials is None:
-            raise failure
-        if must and credentials.expiration is not None:
-            raise CheckFailed(
-                f"profile {self.profile!r}: its credentials {expire_phrase(left, credentials.expiration)} "
-                "and could not be renewed; they are not served",
-                "expired",
-            )
+        return None
+
+    def current(self) -> Credentials:
+        served = self._serves(self._held)
+        if served is not None:
+            return served
+        held = self._held
+        if held is not None and self._seconds_left(held[0]) >= self.windows.minimum:
+            if not self._renew_lock.acquire(blocking=False):
+                return held[0]  # another request renews them; these serve meanwhile
+        else:
+            self._renew_lock.acquire()
+        try:
+            served = self._serves(self._held)  # renewed by the request this one waited for
+            if served is not None:
+                return served
+            return self._renew()
+        finally:
+            self._renew_lock.release()
+
+    def _hold(self, credentials: Credentials) -> Credentials:
+        self._held = (credentials, self._window(credentials))
         return credentials
 
-    def _afresh(self, must: bool) -> Credentials | None:
-        """The profile resolved again, when botocore has not renewed its credentials; None when
-        that is for later (or under way on another request) and the old ones still serve."""
-        if not self._afresh_lock.acquire(blocking=must):
-            return None
+    def _renew(self) -> Credentials:
+        """New credentials from botocore, else from the profile resolved afresh, else the ones
+        held while they have more than the minimum left (the failure said); else the error."""
+        tried = self._clock()
+        failure: ProfilesError | None = None
+        credentials: Credentials | None = None
         try:
-            if not must and self._clock() < self._next_afresh:
-                return None
-            try:
-                live = self._make_live()
-                credentials = live.current()
-            except ProfilesError as error:
-                self._next_afresh = self._clock() + self.RETRY_SECONDS
-                if must:
-                    raise
-                self.report(error)
-                return None
-            if self._seconds_left(credentials) < self.windows.minimum:
-                return None
             with self._lock:
-                self._live = live
-            return credentials
-        finally:
-            self._afresh_lock.release()
+                if self._live is None:
+                    self._live = self._make_live()
+                live = self._live
+            credentials = live.current()
+        except ProfilesError as error:
+            failure = error  # botocore's mandatory refresh failed (or refused)
+        held = self._held[0] if self._held is not None else None
+        if (
+            credentials is not None
+            and credentials != held  # renewed by botocore (or the first ones)
+            and self._seconds_left(credentials) >= self._window(credentials)
+        ):
+            return self._hold(credentials)
+        self._next_try = tried + self.RETRY_SECONDS
+        try:
+            live = self._make_live()
+            renewed = live.current()
+        except ProfilesError as error:
+            failure = error
+        else:
+            if self._seconds_left(renewed) >= self.windows.minimum:
+                with self._lock:
+                    self._live = live
+                return renewed if renewed == held else self._hold(renewed)  # the same: retried as due
+        old = credentials if credentials is not None else held
+        if old is not None and self._seconds_left(old) >= self.windows.minimum:
+            if failure is not None:
+                self.report(failure)
+            return old if old == held else self._hold(old)
+        if failure is not None:
+            raise failure
+        if old is None or old.expiration is None:  # a profile that gives nothing, never the case
+            raise CheckFailed(f"profile {self.profile!r}: no credentials", "no-credentials")
+        expire = expire_phrase(self._seconds_left(old), old.expiration)
+        raise CheckFailed(
+            f"profile {self.profile!r}: its credentials {expire} and could not be renewed; "
+            "they are not served",
+            "expired",
+        )
 
 
 def document(credentials: Credentials, now: float | None = None) -> dict[str, str]:
@@ -617,8 +655,8 @@ def open_source(
     report = Reporter()
     resolve = _Resolver(paths, name, duration, use_cache, interactive, windows, report)
     live = resolve(snapshot, mfa_code, first=True)
-    live.current()  # botocore assumes a role when first asked: its failure is this command's own
-    source = Source(name, windows, resolve, live=live, report=report)
+    first = live.current()  # botocore assumes a role when first asked: its failure is this command's own
+    source = Source(name, windows, resolve, live=live, first=first, report=report)
     return source, source.current()
 
 
