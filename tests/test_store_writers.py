@@ -499,16 +499,16 @@ def test_ctrl_c_while_profiles_checks_a_replaced_file_puts_every_file_back(
     """The check after a replacement may wait up to WRITER_WAIT_SECONDS for another program:
     a Ctrl-C then leaves neither the edit half checked nor the replaced file's second name."""
     before = snapshot_bytes(files.config, files.credentials)
-    wait = commit._wait_for_writers
+    read_settled = commit._read_settled
     interrupted: list[Path] = []
 
-    def ctrl_c(path: Path) -> bool:
-        if not interrupted:
+    def ctrl_c(path: Path) -> tuple[bytes | None, bool]:
+        if not interrupted:  # while it waits for writers, before it reads
             interrupted.append(path)
             raise KeyboardInterrupt
-        return wait(path)
+        return read_settled(path)
 
-    monkeypatch.setattr(commit, "_wait_for_writers", ctrl_c)
+    monkeypatch.setattr(commit, "_read_settled", ctrl_c)
     result = run(capsys, *argv)
     assert interrupted
     assert result.code == 130, result.err

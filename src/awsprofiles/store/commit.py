@@ -193,8 +193,8 @@ class _Replaced:
         return Path(os.path.realpath(self.doc.ini.path))
 
 
-def _wait_for_writers(path: Path) -> bool:
-    return fileio.wait_for_writers(path, WRITER_WAIT_SECONDS)
+def _read_settled(path: Path) -> tuple[bytes | None, bool]:
+    return fileio.read_settled(path, WRITER_WAIT_SECONDS)  # this module's: the tests shorten it
 
 
 def _check_kept(replaced: _Replaced) -> None:
@@ -204,22 +204,11 @@ def _check_kept(replaced: _Replaced) -> None:
     kept, ini = replaced.kept, replaced.doc.ini
     if kept is None:
         return
-    if not _wait_for_writers(kept):
+    found, settled = _read_settled(kept)
+    if not settled:
         raise _ChangedMeanwhile(ini.path, held_open=True)
-    try:
-        found = read_bounded(kept)
-    except FileProblem:
-        found = None
-    if found is None or found[0] != ini.raw:
+    if found != ini.raw:
         raise _ChangedMeanwhile(ini.path)
-
-
-def _read_settled(path: Path) -> tuple[bytes | None, bool]:
-    """The bytes of ``path`` (a second name of ours), read once no program writes to it any
-    more; and False when one still has it open for writing after WRITER_WAIT_SECONDS (what it
-    writes later lands in that file, so the name must stay)."""
-    settled = _wait_for_writers(path)
-    return fileio.read_or_none(path), settled
 
 
 def _remove(path: Path | None) -> None:

@@ -395,6 +395,14 @@ def wait_for_writers(path: StrPath, seconds: float) -> bool:
     return True
 
 
+def read_settled(path: StrPath, seconds: float = WRITER_WAIT_SECONDS) -> tuple[bytes | None, bool]:
+    """The bytes of ``path`` (a second name of ours, see `link_aside`) once no program has it
+    open for writing (None: absent or unreadable), and False when one still has after
+    ``seconds``: what it writes later lands in that file, so the caller must keep its name."""
+    settled = wait_for_writers(path, seconds)
+    return read_or_none(path), settled
+
+
 def read_or_none(path: StrPath) -> bytes | None:
     """The bytes of ``path``; None when it is absent or cannot be read."""
     try:

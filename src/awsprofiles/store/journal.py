@@ -116,8 +116,8 @@ def put_back_checked(path: StrPath, before: bytes | None, current: bytes) -> boo
         kept = fileio.atomic_write(real, before, keep=True)
     if kept is None:  # no hard links on this file system (or no file any more): nothing to check
         return True
-    settled = fileio.wait_for_writers(kept, fileio.WRITER_WAIT_SECONDS)
-    if settled and fileio.read_or_none(kept) == current:
+    found, settled = fileio.read_settled(kept)
+    if settled and found == current:
         with contextlib.suppress(OSError):
             os.unlink(kept)
         return True
